@@ -1,0 +1,434 @@
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+// One schema for PGlite and PostgreSQL. Every row that comes from 360dialog carries its hub: 360dialog ids are
+// unique per hub, never global. Secrets are stored only as lib/crypto envelopes (text columns named *_enc).
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
+const hubRef = () =>
+  uuid("hub_id")
+    .notNull()
+    .references(() => hubs.id, { onDelete: "cascade" });
+
+export const userRoles = ["viewer", "operator", "admin"] as const;
+export type UserRole = (typeof userRoles)[number];
+
+export const hubs = pgTable(
+  "hubs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    partnerId: text("partner_id").notNull(),
+    partnerApiBaseUrl: text("partner_api_base_url").notNull(),
+    ioBaseUrl: text("io_base_url").notNull(),
+    ioVersion: text("io_version", { enum: ["v1", "v2"] }).notNull().default("v1"),
+    messagingBaseUrl: text("messaging_base_url").notNull().default("https://waba-v2.360dialog.io"),
+    paymentMode: text("payment_mode", { enum: ["partner", "direct"] }).notNull().default("partner"),
+    ioSignatureEnabled: boolean("io_signature_enabled").notNull().default(false),
+    ioSignatureEncoding: text("io_signature_encoding", { enum: ["hex", "base64"] }).notNull().default("hex"),
+    openSignup: boolean("open_signup").notNull().default(false),
+    /** Partner API credentials (API key, or username and password for the token flow), encrypted JSON. */
+    credentialsEnc: text("credentials_enc"),
+    platformSecretEnc: text("platform_secret_enc"),
+    /** The secret before the last rotation, accepted for webhooks until previous_secret_expires_at. */
+    previousPlatformSecretEnc: text("previous_platform_secret_enc"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at", { withTimezone: true }),
+    redirectUrl: text("redirect_url"),
+    channelWebhookUrl: text("channel_webhook_url"),
+    /** Branding and thresholds (accent colour, logo, stuck-number rules, sync intervals). */
+    settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+    isSandbox: boolean("is_sandbox").notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("hubs_partner_id_uq").on(t.partnerId)],
+);
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull(),
+    name: text("name").notNull().default(""),
+    role: text("role", { enum: userRoles }).notNull().default("viewer"),
+    /** argon2id; null until an invited user sets a password. */
+    passwordHash: text("password_hash"),
+    mustChangePassword: boolean("must_change_password").notNull().default(false),
+    /** Bumped on disable, role change and password change: older sessions stop working. */
+    sessionVersion: integer("session_version").notNull().default(1),
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    inviteTokenHash: text("invite_token_hash"),
+    inviteExpiresAt: timestamp("invite_expires_at", { withTimezone: true }),
+    lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
+    createdBy: uuid("created_by"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("users_email_uq").on(t.email),
+    uniqueIndex("users_invite_token_uq").on(t.inviteTokenHash),
+    index("users_created_idx").on(t.createdAt, t.id),
+    check("users_email_lower", sql`${t.email} = lower(${t.email})`),
+  ],
+);
+
+/** Login throttling that holds across instances: one row per normalised email or client IP. */
+export const authThrottle = pgTable("auth_throttle", {
+  key: text("key").primaryKey(),
+  attempts: integer("attempts").notNull().default(0),
+  windowStartedAt: timestamp("window_started_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const invites = pgTable(
+  "invites",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    hubId: hubRef(),
+    tokenHash: text("token_hash").notNull(),
+    label: text("label").notNull().default(""),
+    purpose: text("purpose", { enum: ["new_number", "permission"] }).notNull().default("new_number"),
+    /** email, name, number, plan_selection, partner payload, lang. */
+    prefill: jsonb("prefill").$type<Record<string, string>>().notNull().default({}),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    maxUses: integer("max_uses"),
+    useCount: integer("use_count").notNull().default(0),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("invites_token_uq").on(t.tokenHash),
+    index("invites_hub_created_idx").on(t.hubId, t.createdAt, t.id),
+  ],
+);
+
+export const clients = pgTable(
+  "clients",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    hubId: hubRef(),
+    externalId: text("external_id").notNull(),
+    name: text("name").notNull().default(""),
+    email: text("email"),
+    phone: text("phone"),
+    status: text("status"),
+    partnerPayload: text("partner_payload"),
+    hubCreatedAt: timestamp("hub_created_at", { withTimezone: true }),
+    raw: jsonb("raw").$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("clients_hub_external_uq").on(t.hubId, t.externalId),
+    index("clients_hub_created_idx").on(t.hubId, t.createdAt, t.id),
+    index("clients_name_idx").on(sql`lower(${t.name})`, t.id),
+    index("clients_email_idx").on(sql`lower(${t.email})`),
+    index("clients_phone_idx").on(t.phone),
+  ],
+);
+
+export const onboardingSessions = pgTable(
+  "onboarding_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    hubId: hubRef(),
+    inviteId: uuid("invite_id").references(() => invites.id, { onDelete: "set null" }),
+    method: text("method", {
+      enum: ["connect_button", "popup", "direct_link", "embedded_signup", "permission"],
+    }).notNull(),
+    /** sha256 of the one-time state; the browser binding is a second hash kept in an HttpOnly cookie. */
+    stateHash: text("state_hash").notNull(),
+    browserBindingHash: text("browser_binding_hash").notNull(),
+    statusTokenHash: text("status_token_hash"),
+    prefill: jsonb("prefill").$type<Record<string, string>>().notNull().default({}),
+    status: text("status", {
+      enum: ["started", "redirected", "completed", "failed", "cancelled", "expired"],
+    })
+      .notNull()
+      .default("started"),
+    clientId: uuid("client_id").references(() => clients.id, { onDelete: "set null" }),
+    clientExternalId: text("client_external_id"),
+    channelExternalIds: jsonb("channel_external_ids").$type<string[]>().notNull().default([]),
+    revokedExternalIds: jsonb("revoked_external_ids").$type<string[]>().notNull().default([]),
+    error: text("error"),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    consumedAt: timestamp("consumed_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("onboarding_sessions_state_uq").on(t.stateHash),
+    uniqueIndex("onboarding_sessions_status_token_uq").on(t.statusTokenHash),
+    index("onboarding_sessions_hub_created_idx").on(t.hubId, t.createdAt, t.id),
+    index("onboarding_sessions_invite_idx").on(t.inviteId),
+    index("onboarding_sessions_client_idx").on(t.clientId),
+  ],
+);
+
+/** The funnel: one row per step a session reached (link opened, popup opened, redirect received, …). */
+export const onboardingEvents = pgTable(
+  "onboarding_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    hubId: hubRef(),
+    sessionId: uuid("session_id").references(() => onboardingSessions.id, { onDelete: "cascade" }),
+    inviteId: uuid("invite_id").references(() => invites.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    detail: jsonb("detail").$type<Record<string, unknown>>(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("onboarding_events_hub_kind_at_idx").on(t.hubId, t.kind, t.at),
+    index("onboarding_events_session_idx").on(t.sessionId, t.at),
+    index("onboarding_events_invite_idx").on(t.inviteId, t.at),
+  ],
+);
+
+export const channels = pgTable(
+  "channels",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    hubId: hubRef(),
+    clientId: uuid("client_id").references(() => clients.id, { onDelete: "set null" }),
+    externalId: text("external_id").notNull(),
+    phoneNumber: text("phone_number"),
+    displayName: text("display_name"),
+    /** As 360dialog sent it; unknown values are kept verbatim. */
+    status: text("status").notNull().default("created"),
+    /** Rank of the status in the lifecycle, so a late event never moves a channel backward. */
+    statusRank: integer("status_rank").notNull().default(0),
+    statusChangedAt: timestamp("status_changed_at", { withTimezone: true }).notNull().defaultNow(),
+    lastEventAt: timestamp("last_event_at", { withTimezone: true }),
+    permission: text("permission", { enum: ["granted", "revoked", "unknown"] }).notNull().default("unknown"),
+    permissionChangedAt: timestamp("permission_changed_at", { withTimezone: true }),
+    wabaId: text("waba_id"),
+    accountMode: text("account_mode"),
+    /** Violations and restrictions reported by 360dialog. */
+    flags: jsonb("flags").$type<Record<string, unknown>>().notNull().default({}),
+    restricted: boolean("restricted").notNull().default(false),
+    messagingBaseUrl: text("messaging_base_url"),
+    source: text("source", { enum: ["io", "webhook", "reconcile", "manual"] }).notNull().default("webhook"),
+    raw: jsonb("raw").$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("channels_hub_external_uq").on(t.hubId, t.externalId),
+    index("channels_hub_status_idx").on(t.hubId, t.status, t.statusChangedAt, t.id),
+    index("channels_hub_created_idx").on(t.hubId, t.createdAt, t.id),
+    index("channels_client_idx").on(t.clientId),
+    index("channels_phone_idx").on(t.phoneNumber),
+  ],
+);
+
+export const channelEvents = pgTable(
+  "channel_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    hubId: hubRef(),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => channels.id, { onDelete: "cascade" }),
+    event: text("event").notNull(),
+    status: text("status"),
+    source: text("source").notNull().default("webhook"),
+    webhookEventId: uuid("webhook_event_id").references(() => webhookEvents.id, { onDelete: "set null" }),
+    data: jsonb("data").$type<Record<string, unknown>>(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("channel_events_channel_idx").on(t.channelId, t.occurredAt, t.id),
+    index("channel_events_hub_at_idx").on(t.hubId, t.occurredAt),
+  ],
+);
+
+export const webhookEvents = pgTable(
+  "webhook_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    hubId: hubRef(),
+    /** Provider id when present, else sha256 of the raw body (360dialog signs no delivery id). */
+    dedupKey: text("dedup_key").notNull(),
+    event: text("event").notNull().default("unknown"),
+    rawBody: text("raw_body").notNull(),
+    /** Request headers minus secrets (signature, authorization, cookies). */
+    headers: jsonb("headers").$type<Record<string, string>>().notNull().default({}),
+    signatureResult: text("signature_result", { enum: ["valid", "valid_previous", "unsigned"] }).notNull(),
+    status: text("status", { enum: ["pending", "processing", "done", "failed", "dead", "ignored"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    clientExternalId: text("client_external_id"),
+    channelExternalId: text("channel_external_id"),
+    deliveries: integer("deliveries").notNull().default(1),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("webhook_events_dedup_uq").on(t.hubId, t.dedupKey),
+    index("webhook_events_hub_received_idx").on(t.hubId, t.receivedAt, t.id),
+    index("webhook_events_event_idx").on(t.hubId, t.event, t.receivedAt),
+    index("webhook_events_status_idx").on(t.status, t.receivedAt),
+    index("webhook_events_channel_idx").on(t.hubId, t.channelExternalId, t.receivedAt),
+  ],
+);
+
+export const jobs = pgTable(
+  "jobs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: text("kind").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default({}),
+    /** Work that must happen once (one key per channel and grant) claims a unique key here. */
+    uniqueKey: text("unique_key"),
+    status: text("status", { enum: ["queued", "running", "done", "dead"] }).notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull().default(8),
+    runAt: timestamp("run_at", { withTimezone: true }).notNull().defaultNow(),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    lockedBy: text("locked_by"),
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("jobs_unique_key_uq").on(t.uniqueKey),
+    index("jobs_claim_idx").on(t.status, t.runAt),
+    index("jobs_kind_idx").on(t.kind, t.createdAt),
+  ],
+);
+
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    hubId: hubRef(),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => channels.id, { onDelete: "cascade" }),
+    /** The permission grant this key answers; (channel, grant) is claimed once so a retry never makes a second key. */
+    grantId: text("grant_id").notNull(),
+    keyVersion: integer("key_version").notNull().default(1),
+    keyEnc: text("key_enc"),
+    last4: text("last4"),
+    fingerprint: text("fingerprint"),
+    address: text("address"),
+    externalId: text("external_id"),
+    status: text("status", { enum: ["pending", "active", "revoked", "failed"] }).notNull().default("pending"),
+    revealedAt: timestamp("revealed_at", { withTimezone: true }),
+    revealedBy: uuid("revealed_by").references(() => users.id, { onDelete: "set null" }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("api_keys_channel_grant_uq").on(t.channelId, t.grantId),
+    index("api_keys_channel_status_idx").on(t.channelId, t.status),
+    index("api_keys_hub_created_idx").on(t.hubId, t.createdAt),
+  ],
+);
+
+export const templates = pgTable(
+  "templates",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    hubId: hubRef(),
+    channelId: uuid("channel_id")
+      .notNull()
+      .references(() => channels.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    language: text("language").notNull(),
+    category: text("category").notNull(),
+    requestedCategory: text("requested_category"),
+    allowCategoryChange: boolean("allow_category_change").notNull().default(false),
+    components: jsonb("components").$type<unknown[]>().notNull().default([]),
+    /** draft until submitted; afterwards as 360dialog or Meta reports it (unknown values kept verbatim). */
+    status: text("status").notNull().default("draft"),
+    rejectedReason: text("rejected_reason"),
+    externalId: text("external_id"),
+    categoryChanged: boolean("category_changed").notNull().default(false),
+    submittedAt: timestamp("submitted_at", { withTimezone: true }),
+    lastSyncedAt: timestamp("last_synced_at", { withTimezone: true }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("templates_channel_name_lang_uq").on(t.channelId, t.name, t.language),
+    index("templates_hub_status_idx").on(t.hubId, t.status, t.updatedAt, t.id),
+    index("templates_hub_updated_idx").on(t.hubId, t.updatedAt, t.id),
+    index("templates_hub_category_idx").on(t.hubId, t.category),
+    index("templates_hub_language_idx").on(t.hubId, t.language),
+  ],
+);
+
+export const templateEvents = pgTable(
+  "template_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    templateId: uuid("template_id")
+      .notNull()
+      .references(() => templates.id, { onDelete: "cascade" }),
+    status: text("status"),
+    reason: text("reason"),
+    category: text("category"),
+    source: text("source", { enum: ["submit", "sync", "webhook", "user"] }).notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("template_events_template_idx").on(t.templateId, t.at, t.id)],
+);
+
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    actorUserId: uuid("actor_user_id").references(() => users.id, { onDelete: "set null" }),
+    /** Who did it, kept even if the user row goes: an email, or "system". */
+    actorLabel: text("actor_label").notNull(),
+    action: text("action").notNull(),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    hubId: uuid("hub_id").references(() => hubs.id, { onDelete: "set null" }),
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
+    ip: text("ip"),
+  },
+  (t) => [
+    index("audit_log_at_idx").on(t.at, t.id),
+    index("audit_log_action_at_idx").on(t.action, t.at),
+    index("audit_log_actor_at_idx").on(t.actorUserId, t.at),
+    index("audit_log_target_idx").on(t.targetType, t.targetId),
+  ],
+);
+
+export type Hub = typeof hubs.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;
+export type Invite = typeof invites.$inferSelect;
+export type Client = typeof clients.$inferSelect;
+export type OnboardingSession = typeof onboardingSessions.$inferSelect;
+export type OnboardingEvent = typeof onboardingEvents.$inferSelect;
+export type Channel = typeof channels.$inferSelect;
+export type ChannelEvent = typeof channelEvents.$inferSelect;
+export type WebhookEvent = typeof webhookEvents.$inferSelect;
+export type Job = typeof jobs.$inferSelect;
+export type ApiKey = typeof apiKeys.$inferSelect;
+export type Template = typeof templates.$inferSelect;
+export type TemplateEvent = typeof templateEvents.$inferSelect;
+export type AuditEntry = typeof auditLog.$inferSelect;

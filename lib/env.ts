@@ -1,0 +1,116 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+// The one reader of process.env. Everything else asks getEnv().
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  DATA_DIR: z.string().default(".data"),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+  ),
+  PGLITE_DIR: optionalString,
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DB_CONNECT_TIMEOUT_S: z.coerce.number().int().min(1).max(60).default(2),
+  NEXTAUTH_SECRET: optionalString,
+  NEXTAUTH_URL: optionalString.pipe(z.string().url().optional()),
+  APP_ENCRYPTION_KEY: optionalString,
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SESSION_MAX_AGE_HOURS: z.coerce.number().min(0.05).max(8).default(8),
+  LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_IP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(50),
+  LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  JOBS_IN_PROCESS: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
+});
+
+export type Env = Omit<z.infer<typeof schema>, "NEXTAUTH_SECRET" | "APP_ENCRYPTION_KEY" | "PGLITE_DIR"> & {
+  NEXTAUTH_SECRET: string;
+  APP_ENCRYPTION_KEY: string;
+  PGLITE_DIR: string;
+  /** Which database the portal talks to. */
+  dbDriver: "pglite" | "postgres";
+};
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type DevSecrets = { NEXTAUTH_SECRET?: string; APP_ENCRYPTION_KEY?: string };
+
+// Development only: secrets made once and kept in DATA_DIR (git-ignored) so sessions and encrypted rows survive restarts.
+function loadOrCreateDevSecrets(dataDir: string, missing: (keyof DevSecrets)[]): DevSecrets {
+  const file = path.join(dataDir, "secrets.json");
+  let stored: DevSecrets = {};
+  if (existsSync(file)) stored = JSON.parse(readFileSync(file, "utf8")) as DevSecrets;
+  const created: string[] = [];
+  for (const name of missing) {
+    if (stored[name]) continue;
+    stored[name] =
+      name === "NEXTAUTH_SECRET"
+        ? randomBytes(32).toString("base64url")
+        : `k1:${randomBytes(32).toString("base64")}`;
+    created.push(name);
+  }
+  if (created.length > 0) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+    console.info(`[env] generated ${created.join(" and ")} for development into ${file} (set them in the environment for production)`);
+  }
+  return stored;
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  const raw = parsed.data;
+  const production = raw.NODE_ENV === "production";
+  const missing = (["NEXTAUTH_SECRET", "APP_ENCRYPTION_KEY"] as const).filter((k) => !raw[k]);
+  if (missing.length > 0 && production) {
+    throw new ConfigError(
+      `Missing required configuration: ${missing.join(", ")}. Set ${missing.length > 1 ? "them" : "it"} in the environment (see README, Configuration).`,
+    );
+  }
+  const dev = missing.length > 0 ? loadOrCreateDevSecrets(raw.DATA_DIR, [...missing]) : {};
+  const nextauthSecret = raw.NEXTAUTH_SECRET ?? dev.NEXTAUTH_SECRET ?? "";
+  if (nextauthSecret.length < 32) {
+    throw new ConfigError("NEXTAUTH_SECRET must be at least 32 characters (try: openssl rand -base64 32).");
+  }
+  return {
+    ...raw,
+    NEXTAUTH_SECRET: nextauthSecret,
+    APP_ENCRYPTION_KEY: raw.APP_ENCRYPTION_KEY ?? dev.APP_ENCRYPTION_KEY ?? "",
+    PGLITE_DIR: raw.PGLITE_DIR ?? path.join(raw.DATA_DIR, "pglite"),
+    dbDriver: raw.DATABASE_URL ? "postgres" : "pglite",
+  };
+}
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests only: forget the parsed environment so the next getEnv() reads it again. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}
