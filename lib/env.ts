@@ -1,10 +1,10 @@
-import "server-only";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
-// The one reader of process.env. Everything else asks getEnv().
+// The one reader of process.env. Everything else asks getEnv(). No "server-only" import here: the custom
+// server and the CLIs load it before Next.js does; node:fs keeps it out of any client bundle anyway.
 
 const optionalString = z
   .string()
@@ -104,6 +104,19 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 }
 
 let cached: Env | undefined;
+
+/**
+ * next-auth reads NEXTAUTH_URL from the environment itself; the custom server calls this once at start so a
+ * portal on another PORT still builds its own URLs (default http://localhost:PORT).
+ */
+export function exportLibraryEnv(env: Env): void {
+  if (!env.NEXTAUTH_URL) {
+    process.env.NEXTAUTH_URL = `http://localhost:${env.PORT}`;
+    if (env.NODE_ENV === "production") {
+      console.warn(`[env] NEXTAUTH_URL is not set: using ${process.env.NEXTAUTH_URL}; set it to the portal's public URL.`);
+    }
+  }
+}
 
 export function getEnv(): Env {
   cached ??= parseEnv(process.env);

@@ -1,0 +1,49 @@
+import "server-only";
+import { getServerSession } from "next-auth";
+import { forbidden, redirect } from "next/navigation";
+import { headers } from "next/headers";
+import { findUserById } from "@/db/queries/users";
+import type { User } from "@/db/schema";
+import { getDb } from "../db";
+import { AppError } from "../errors";
+import { CLIENT_IP_HEADER } from "../http/client-ip";
+import { getAuthOptions } from "./options";
+import { hasRole, type UserRole } from "./roles";
+
+export type CurrentUser = Pick<User, "id" | "email" | "name" | "role" | "mustChangePassword">;
+
+/**
+ * The signed-in user as the database says now, not as the session cookie remembers (R22): a disabled account,
+ * a changed password or a lowered role takes effect on the very next request.
+ */
+export async function getCurrentUser(): Promise<CurrentUser | null> {
+  const session = await getServerSession(getAuthOptions());
+  if (!session?.user?.id) return null;
+  const user = await findUserById({ db: await getDb(), id: session.user.id });
+  if (!user || user.disabledAt || !user.passwordHash || user.sessionVersion !== session.sessionVersion) return null;
+  return { id: user.id, email: user.email, name: user.name, role: user.role, mustChangePassword: user.mustChangePassword };
+}
+
+/** For loaders, actions and route handlers: throws AppError unauthenticated / forbidden. */
+export async function requireRole(required: UserRole, options?: { allowPasswordChange?: boolean }): Promise<CurrentUser> {
+  const user = await getCurrentUser();
+  if (!user) throw new AppError("unauthenticated", "Your session has ended. Please sign in again.");
+  if (user.mustChangePassword && !options?.allowPasswordChange) {
+    throw new AppError("forbidden:password_change", "Choose a new password before you continue.");
+  }
+  if (!hasRole(user.role, required)) throw new AppError("forbidden", "Your role does not allow this.");
+  return user;
+}
+
+/** For pages and layouts: sends the visitor to sign in, to change a one-time password, or to the 403 page. */
+export async function requirePageRole(required: UserRole): Promise<CurrentUser> {
+  const user = await getCurrentUser();
+  if (!user) redirect("/login");
+  if (user.mustChangePassword) redirect("/change-password");
+  if (!hasRole(user.role, required)) forbidden();
+  return user;
+}
+
+export async function getClientIp(): Promise<string> {
+  return (await headers()).get(CLIENT_IP_HEADER) ?? "unknown";
+}

@@ -1,0 +1,68 @@
+import "server-only";
+import { unstable_rethrow } from "next/navigation";
+import type { z } from "zod";
+import { requireRole, type CurrentUser } from "../auth/session";
+import type { UserRole } from "../auth/roles";
+import { isAppError, publicMessageOf } from "../errors";
+import { logger } from "../log";
+
+export type ActionState<T = undefined> = {
+  ok: boolean;
+  message?: string;
+  fieldErrors?: Record<string, string[]>;
+  /** What the user typed, to refill the form; fields that look secret are never echoed. */
+  values?: Record<string, string>;
+  data?: T;
+};
+
+const secretField = /pass|secret|token|key/i;
+
+function echo(formData: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, value] of formData.entries()) {
+    if (typeof value === "string" && !secretField.test(name) && !name.startsWith("$")) values[name] = value;
+  }
+  return values;
+}
+
+/**
+ * The one way in for forms: parse FormData with zod (all field errors, not just the first), check the role in
+ * the data-access layer, run `fn`, and turn refusals into a message the user can act on.
+ */
+export function validatedAction<S extends z.ZodType, T = undefined>(
+  schema: S,
+  role: UserRole | "public" | "password-change",
+  fn: (input: z.infer<S>, user: CurrentUser | null) => Promise<ActionState<T> | void>,
+) {
+  return async (_prev: ActionState<T> | undefined, formData: FormData): Promise<ActionState<T>> => {
+    const values = echo(formData);
+    try {
+      const user =
+        role === "public"
+          ? null
+          : role === "password-change"
+            ? await requireRole("viewer", { allowPasswordChange: true })
+            : await requireRole(role);
+      const parsed = schema.safeParse(Object.fromEntries(formData.entries()));
+      if (!parsed.success) {
+        const fieldErrors: Record<string, string[]> = {};
+        for (const issue of parsed.error.issues) {
+          const key = issue.path.join(".") || "form";
+          (fieldErrors[key] ??= []).push(issue.message);
+        }
+        return { ok: false, message: "Please correct the highlighted fields.", fieldErrors, values };
+      }
+      const result = await fn(parsed.data, user);
+      return result ?? { ok: true };
+    } catch (error) {
+      unstable_rethrow(error); // redirect() and notFound() must reach Next.js
+      if (!isAppError(error)) logger("action").error({ err: error instanceof Error ? error.message : String(error) }, "action failed");
+      return {
+        ok: false,
+        message: publicMessageOf(error),
+        fieldErrors: isAppError(error) ? error.fieldErrors : undefined,
+        values,
+      };
+    }
+  };
+}
