@@ -33,6 +33,8 @@ const schema = z.object({
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_IP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(50),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** Set by Next.js itself; during `next build` nothing may open the database. */
+  NEXT_PHASE: optionalString,
   JOBS_IN_PROCESS: z
     .enum(["true", "false", "1", "0"])
     .default("true")
@@ -126,4 +128,9 @@ export function getEnv(): Env {
 /** Tests only: forget the parsed environment so the next getEnv() reads it again. */
 export function resetEnvForTests(): void {
   cached = undefined;
+}
+
+/** The portal's own public origin, for links it hands out (never taken from a request's Host header). */
+export function publicBaseUrl(env: Env = getEnv()): string {
+  return (env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
 }

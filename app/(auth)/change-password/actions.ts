@@ -1,0 +1,16 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { newPasswordSchema } from "@/lib/auth/schemas";
+import { changeOwnPassword } from "@/lib/auth/users";
+import { validatedAction } from "@/lib/forms/validated-action";
+
+const schema = z
+  .object({ currentPassword: z.string().min(1, "Enter your current password."), newPassword: newPasswordSchema, confirm: z.string() })
+  .refine((v) => v.newPassword === v.confirm, { path: ["confirm"], message: "The passwords do not match." });
+
+export const changePasswordAction = validatedAction(schema, "password-change", async (input, user) => {
+  await changeOwnPassword(user!.id, input);
+  redirect("/dashboard");
+});

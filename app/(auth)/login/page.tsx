@@ -1,0 +1,32 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { getCurrentUser } from "@/lib/auth/session";
+import { isSetupOpen } from "@/lib/auth/users";
+import { Alert } from "@/app/_components/ui";
+import { LoginForm } from "./login-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+function safeCallback(value: string | string[] | undefined): string {
+  // Only paths inside the dashboard: never a URL taken from the query (R13).
+  return typeof value === "string" && /^\/dashboard(\/[\w\-/]*)?(\?[\w\-=&%.]*)?$/.test(value) ? value : "/dashboard";
+}
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  if (await isSetupOpen()) redirect("/setup");
+  const params = await searchParams;
+  const callbackUrl = safeCallback(params.callbackUrl);
+  if (await getCurrentUser()) redirect(callbackUrl);
+  return (
+    <>
+      <h1 className="text-xl font-semibold">Sign in to the partner portal</h1>
+      <p className="mt-1 text-sm text-slate-600">For partner staff. Clients connect their number from the start page or their invite link.</p>
+      {params.created ? (
+        <div className="mt-4">
+          <Alert tone="success">Your account is ready. Sign in with your email and the password you chose.</Alert>
+        </div>
+      ) : null}
+      <LoginForm callbackUrl={callbackUrl} initialError={typeof params.error === "string" ? params.error : undefined} />
+    </>
+  );
+}

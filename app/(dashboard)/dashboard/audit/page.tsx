@@ -1,0 +1,99 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Card, EmptyState, PageHeader, buttonClass, inputClass, secondaryButtonClass } from "@/app/_components/ui";
+import { formatCursor, loadAuditPage } from "@/lib/audit-view";
+import { requirePageRole } from "@/lib/auth/session";
+
+export const metadata: Metadata = { title: "Audit log" };
+
+const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePageRole("viewer");
+  const { query, page, actions, actors } = await loadAuditPage(await searchParams);
+  const filtered = Boolean(query.action || query.actor || query.target || query.since || query.until);
+  const nextHref = page.next
+    ? `?${new URLSearchParams(
+        Object.entries({ ...query, after: formatCursor(page.next) }).filter((e): e is [string, string] => Boolean(e[1])),
+      )}`
+    : null;
+  return (
+    <>
+      <PageHeader title="Audit log" description="Every change made by staff or by the portal itself, newest first. Times in UTC." />
+      <Card className="mb-6">
+        <form method="get" className="grid gap-3 md:grid-cols-6" aria-label="Filter the audit log">
+          <div>
+            <label htmlFor="f-action" className="block text-xs font-medium text-slate-600">Action</label>
+            <select id="f-action" name="action" defaultValue={query.action ?? ""} className={inputClass}>
+              <option value="">Any</option>
+              {actions.map((a) => (
+                <option key={a} value={a}>{a}</option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="f-actor" className="block text-xs font-medium text-slate-600">Who</label>
+            <select id="f-actor" name="actor" defaultValue={query.actor ?? ""} className={inputClass}>
+              <option value="">Anyone</option>
+              {actors.map((a) => (
+                <option key={a.id} value={a.id}>{a.email}</option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="f-target" className="block text-xs font-medium text-slate-600">Target id</label>
+            <input id="f-target" name="target" defaultValue={query.target ?? ""} className={inputClass} />
+          </div>
+          <div>
+            <label htmlFor="f-since" className="block text-xs font-medium text-slate-600">From</label>
+            <input id="f-since" name="since" type="date" defaultValue={query.since ?? ""} className={inputClass} />
+          </div>
+          <div>
+            <label htmlFor="f-until" className="block text-xs font-medium text-slate-600">To</label>
+            <input id="f-until" name="until" type="date" defaultValue={query.until ?? ""} className={inputClass} />
+          </div>
+          <div className="flex items-end gap-2">
+            <button type="submit" className={buttonClass}>Filter</button>
+            {filtered ? <Link href="/dashboard/audit" className={secondaryButtonClass}>Clear</Link> : null}
+          </div>
+        </form>
+      </Card>
+      {page.rows.length === 0 ? (
+        <EmptyState title={filtered ? "No entries match these filters" : "No audit entries yet"}>
+          {filtered ? "Try a wider date range or another action." : "Entries appear as soon as anyone changes something."}
+        </EmptyState>
+      ) : (
+        <Card>
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Audit entries</caption>
+            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th scope="col" className="py-2 pr-4">When</th>
+                <th scope="col" className="py-2 pr-4">Who</th>
+                <th scope="col" className="py-2 pr-4">Action</th>
+                <th scope="col" className="py-2 pr-4">Target</th>
+                <th scope="col" className="py-2">Details</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {page.rows.map((row) => (
+                <tr key={row.id}>
+                  <td className="whitespace-nowrap py-2 pr-4 text-slate-600">{when.format(row.at)}</td>
+                  <td className="py-2 pr-4">{row.actorLabel}</td>
+                  <td className="py-2 pr-4 font-mono text-xs">{row.action}</td>
+                  <td className="py-2 pr-4 text-xs text-slate-600">{row.targetType ? `${row.targetType} ${row.targetId ?? ""}` : "—"}</td>
+                  <td className="py-2 font-mono text-xs text-slate-600">{Object.keys(row.detail).length ? JSON.stringify(row.detail) : ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {nextHref ? (
+            <div className="mt-4">
+              <Link href={nextHref} className={secondaryButtonClass}>Older entries</Link>
+            </div>
+          ) : null}
+        </Card>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,32 @@
+import Link from "next/link";
+import { requirePageRole } from "@/lib/auth/session";
+import { NavLinks } from "./nav-links";
+import { SignOutButton } from "./sign-out-button";
+
+export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
+  const user = await requirePageRole("viewer");
+  return (
+    <div className="flex min-h-screen">
+      <aside className="w-60 shrink-0 border-r border-slate-200 bg-white">
+        <div className="px-5 py-5">
+          <Link href="/dashboard" className="text-base font-semibold text-brand-800">
+            Partner portal
+          </Link>
+        </div>
+        <NavLinks role={user.role} />
+      </aside>
+      <div className="flex min-w-0 flex-1 flex-col">
+        <header className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-3 text-sm">
+          <span className="text-slate-600">
+            <span className="font-medium text-slate-900">{user.name || user.email}</span> · {user.role}
+          </span>
+          <Link href="/change-password" className="text-slate-600 underline-offset-2 hover:underline">
+            Password
+          </Link>
+          <SignOutButton />
+        </header>
+        <main className="flex-1 px-8 py-8">{children}</main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,40 @@
+import type { InputHTMLAttributes } from "react";
+import { inputClass } from "./ui";
+
+type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
+  label: string;
+  name: string;
+  errors?: string[];
+  hint?: string;
+};
+
+/** A labelled input whose errors are announced and tied to it with aria-describedby. */
+export function Field({ label, name, errors, hint, id, ...rest }: FieldProps) {
+  const inputId = id ?? `field-${name}`;
+  const describedBy = [hint ? `${inputId}-hint` : null, errors?.length ? `${inputId}-error` : null].filter(Boolean).join(" ");
+  return (
+    <div className="space-y-1">
+      <label htmlFor={inputId} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <input
+        id={inputId}
+        name={name}
+        className={inputClass}
+        aria-invalid={errors?.length ? true : undefined}
+        aria-describedby={describedBy || undefined}
+        {...rest}
+      />
+      {hint ? (
+        <p id={`${inputId}-hint`} className="text-xs text-slate-500">
+          {hint}
+        </p>
+      ) : null}
+      {errors?.length ? (
+        <p id={`${inputId}-error`} className="text-xs text-red-700">
+          {errors.join(" ")}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+import "server-only";
+import { z } from "zod";
+import { listAuditActions, listAuditEntries, type AuditCursor } from "@/db/queries/audit";
+import { listUsers } from "@/db/queries/users";
+import { getDb } from "./db";
+
+const PAGE_SIZE = 50;
+
+const dateParam = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .optional()
+  .catch(undefined);
+
+export const auditQuerySchema = z.object({
+  action: z.string().max(100).regex(/^[\w.:-]*$/).optional().catch(undefined),
+  actor: z.uuid().optional().catch(undefined),
+  target: z.string().max(200).optional().catch(undefined),
+  since: dateParam,
+  until: dateParam,
+  after: z
+    .string()
+    .regex(/^\d{13}_\d{1,18}$/)
+    .optional()
+    .catch(undefined),
+});
+
+export type AuditQuery = z.infer<typeof auditQuerySchema>;
+
+function parseCursor(after: string | undefined): AuditCursor | undefined {
+  if (!after) return undefined;
+  const [ms, id] = after.split("_");
+  return { at: new Date(Number(ms)), id: Number(id) };
+}
+
+export function formatCursor(cursor: AuditCursor): string {
+  return `${cursor.at.getTime()}_${cursor.id}`;
+}
+
+/** Audit page data: filters from the query string (bad values are ignored, never an error page). */
+export async function loadAuditPage(rawQuery: Record<string, string | string[] | undefined>) {
+  const flat = Object.fromEntries(Object.entries(rawQuery).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v || undefined]));
+  const query = auditQuerySchema.parse(flat);
+  const db = await getDb();
+  const until = query.until ? new Date(`${query.until}T00:00:00Z`) : undefined;
+  if (until) until.setUTCDate(until.getUTCDate() + 1); // inclusive of the chosen day
+  const [page, actions, users] = await Promise.all([
+    listAuditEntries({
+      db,
+      filter: {
+        action: query.action,
+        actorUserId: query.actor,
+        targetId: query.target,
+        since: query.since ? new Date(`${query.since}T00:00:00Z`) : undefined,
+        until,
+      },
+      after: parseCursor(query.after),
+      limit: PAGE_SIZE,
+    }),
+    listAuditActions({ db }),
+    listUsers({ db }),
+  ]);
+  return { query, page, actions, actors: users.map((u) => ({ id: u.id, email: u.email })) };
+}

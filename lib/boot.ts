@@ -1,0 +1,30 @@
+import "server-only";
+import { parseKeyring } from "./crypto";
+import { getDatabaseHandle } from "./db";
+import { ConfigError, getEnv } from "./env";
+import { logger } from "./log";
+
+/**
+ * Runs once when a portal server starts (instrumentation.ts): refuse to run on bad configuration (R21), then
+ * open the database and apply migrations so the first request finds the schema in place.
+ */
+export async function boot(): Promise<void> {
+  let env;
+  try {
+    env = getEnv();
+    parseKeyring(env.APP_ENCRYPTION_KEY);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`[portal] cannot start: ${message}`);
+    process.exit(1);
+  }
+  if (env.NEXT_PHASE === "phase-production-build") return;
+  try {
+    const handle = await getDatabaseHandle();
+    logger("boot").info({ db: handle.driver }, "database ready, migrations applied");
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    console.error(`[portal] cannot open the database: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}
