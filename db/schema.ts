@@ -410,7 +410,7 @@ export const auditLog = pgTable(
     ip: text("ip"),
   },
   (t) => [
-    index("audit_log_at_idx").on(t.at, t.id),
+    index("audit_log_at_idx").on(t.at),
     index("audit_log_action_at_idx").on(t.action, t.at),
     index("audit_log_actor_at_idx").on(t.actorUserId, t.at),
     index("audit_log_target_idx").on(t.targetType, t.targetId),

@@ -270,7 +270,7 @@ ALTER TABLE "webhook_events" ADD CONSTRAINT "webhook_events_hub_id_hubs_id_fk" F
 CREATE UNIQUE INDEX "api_keys_channel_grant_uq" ON "api_keys" USING btree ("channel_id","grant_id");--> statement-breakpoint
 CREATE INDEX "api_keys_channel_status_idx" ON "api_keys" USING btree ("channel_id","status");--> statement-breakpoint
 CREATE INDEX "api_keys_hub_created_idx" ON "api_keys" USING btree ("hub_id","created_at");--> statement-breakpoint
-CREATE INDEX "audit_log_at_idx" ON "audit_log" USING btree ("at","id");--> statement-breakpoint
+CREATE INDEX "audit_log_at_idx" ON "audit_log" USING btree ("at");--> statement-breakpoint
 CREATE INDEX "audit_log_action_at_idx" ON "audit_log" USING btree ("action","at");--> statement-breakpoint
 CREATE INDEX "audit_log_actor_at_idx" ON "audit_log" USING btree ("actor_user_id","at");--> statement-breakpoint
 CREATE INDEX "audit_log_target_idx" ON "audit_log" USING btree ("target_type","target_id");--> statement-breakpoint

@@ -20,7 +20,7 @@ export const auditQuerySchema = z.object({
   until: dateParam,
   after: z
     .string()
-    .regex(/^\d{13}_\d{1,18}$/)
+    .regex(/^\d{1,18}$/)
     .optional()
     .catch(undefined),
 });
@@ -29,12 +29,11 @@ export type AuditQuery = z.infer<typeof auditQuerySchema>;
 
 function parseCursor(after: string | undefined): AuditCursor | undefined {
   if (!after) return undefined;
-  const [ms, id] = after.split("_");
-  return { at: new Date(Number(ms)), id: Number(id) };
+  return { id: Number(after) };
 }
 
 export function formatCursor(cursor: AuditCursor): string {
-  return `${cursor.at.getTime()}_${cursor.id}`;
+  return String(cursor.id);
 }
 
 /** Audit page data: filters from the query string (bad values are ignored, never an error page). */

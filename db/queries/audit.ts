@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { auditLog, type AuditEntry } from "../schema";
 
@@ -35,9 +35,10 @@ export type AuditFilter = {
   until?: Date;
 };
 
-export type AuditCursor = { at: Date; id: number };
+/** The id of the last row seen: ids are issued in insertion order, and a Date would lose PostgreSQL's microseconds. */
+export type AuditCursor = { id: number };
 
-/** Newest first, keyset-paged on (at, id). */
+/** Newest first, keyset-paged on id. */
 export async function listAuditEntries({
   db,
   filter,
@@ -56,20 +57,17 @@ export async function listAuditEntries({
   if (filter.targetId) where.push(eq(auditLog.targetId, filter.targetId));
   if (filter.since) where.push(gte(auditLog.at, filter.since));
   if (filter.until) where.push(lt(auditLog.at, filter.until));
-  if (after) {
-    const page = or(lt(auditLog.at, after.at), and(eq(auditLog.at, after.at), lt(auditLog.id, after.id)));
-    if (page) where.push(page);
-  }
+  if (after) where.push(lt(auditLog.id, after.id));
   const rows = await db
     .select()
     .from(auditLog)
     .where(where.length ? and(...where) : undefined)
-    .orderBy(desc(auditLog.at), desc(auditLog.id))
+    .orderBy(desc(auditLog.id))
     .limit(limit + 1);
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   const last = page.at(-1);
-  return { rows: page, next: more && last ? { at: last.at, id: last.id } : null };
+  return { rows: page, next: more && last ? { id: last.id } : null };
 }
 
 export async function listAuditActions({ db }: { db: Executor }): Promise<string[]> {

@@ -81,8 +81,16 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   <td className="whitespace-nowrap py-2 pr-4 text-slate-600">{when.format(row.at)}</td>
                   <td className="py-2 pr-4">{row.actorLabel}</td>
                   <td className="py-2 pr-4 font-mono text-xs">{row.action}</td>
-                  <td className="py-2 pr-4 text-xs text-slate-600">{row.targetType ? `${row.targetType} ${row.targetId ?? ""}` : "—"}</td>
-                  <td className="py-2 font-mono text-xs text-slate-600">{Object.keys(row.detail).length ? JSON.stringify(row.detail) : ""}</td>
+                  <td className="py-2 pr-4 text-xs text-slate-600" title={row.targetId ?? undefined}>
+                    {row.targetType ? `${row.targetType} ${row.targetId?.slice(0, 8) ?? ""}` : "—"}
+                  </td>
+                  <td className="py-2 text-xs text-slate-600">
+                    {Object.entries(row.detail).map(([k, v]) => (
+                      <span key={k} className="mr-3 inline-block break-all">
+                        <span className="text-slate-400">{k}:</span> {typeof v === "string" ? v : JSON.stringify(v)}
+                      </span>
+                    ))}
+                  </td>
                 </tr>
               ))}
             </tbody>
