@@ -35,10 +35,6 @@ const schema = z.object({
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** Set by Next.js itself; during `next build` nothing may open the database. */
   NEXT_PHASE: optionalString,
-  JOBS_IN_PROCESS: z
-    .enum(["true", "false", "1", "0"])
-    .default("true")
-    .transform((v) => v === "true" || v === "1"),
 });
 
 export type Env = Omit<z.infer<typeof schema>, "NEXTAUTH_SECRET" | "APP_ENCRYPTION_KEY" | "PGLITE_DIR"> & {
