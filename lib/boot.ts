@@ -1,5 +1,4 @@
 import "server-only";
-import { parseKeyring } from "./crypto";
 import { getDatabaseHandle } from "./db";
 import { ConfigError, getEnv } from "./env";
 import { logger } from "./log";
@@ -12,7 +11,6 @@ export async function boot(): Promise<void> {
   let env;
   try {
     env = getEnv();
-    parseKeyring(env.APP_ENCRYPTION_KEY);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     console.error(`[portal] cannot start: ${message}`);

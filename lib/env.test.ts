@@ -52,3 +52,18 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ ...base, PORT: "http" })).toThrowError(/PORT/);
   });
 });
+
+describe("APP_ENCRYPTION_KEY at boot", () => {
+  it("refuses a malformed key ring without echoing it", () => {
+    const bad = "k1:c2hvcnQ=";
+    let message = "";
+    try {
+      parseEnv({ NODE_ENV: "production", NEXTAUTH_SECRET: secret, APP_ENCRYPTION_KEY: bad });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/APP_ENCRYPTION_KEY/);
+    expect(message).not.toContain("c2hvcnQ");
+  });
+});

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { parseKeyring } from "./keyring";
 
 // The one reader of process.env. Everything else asks getEnv(). No "server-only" import here: the custom
 // server and the CLIs load it before Next.js does; node:fs keeps it out of any client bundle anyway.
@@ -13,7 +14,7 @@ const optionalString = z
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATA_DIR: z.string().default(".data"),
   DATABASE_URL: optionalString.pipe(
     z
@@ -92,10 +93,16 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (nextauthSecret.length < 32) {
     throw new ConfigError("NEXTAUTH_SECRET must be at least 32 characters (try: openssl rand -base64 32).");
   }
+  const encryptionKey = raw.APP_ENCRYPTION_KEY ?? dev.APP_ENCRYPTION_KEY ?? "";
+  try {
+    parseKeyring(encryptionKey);
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : "APP_ENCRYPTION_KEY is invalid");
+  }
   return {
     ...raw,
     NEXTAUTH_SECRET: nextauthSecret,
-    APP_ENCRYPTION_KEY: raw.APP_ENCRYPTION_KEY ?? dev.APP_ENCRYPTION_KEY ?? "",
+    APP_ENCRYPTION_KEY: encryptionKey,
     PGLITE_DIR: raw.PGLITE_DIR ?? path.join(raw.DATA_DIR, "pglite"),
     dbDriver: raw.DATABASE_URL ? "postgres" : "pglite",
   };
