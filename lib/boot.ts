@@ -1,5 +1,6 @@
 import "server-only";
 import { getDatabaseHandle } from "./db";
+import { bootstrapHubFromEnv, ensureSandboxHub } from "./hubs/settings";
 import { ConfigError, getEnv } from "./env";
 import { logger } from "./log";
 
@@ -20,6 +21,8 @@ export async function boot(): Promise<void> {
   try {
     const handle = await getDatabaseHandle();
     logger("boot").info({ db: handle.driver }, "database ready, migrations applied");
+    await bootstrapHubFromEnv(env);
+    if (env.sandboxEnabled) await ensureSandboxHub(env.sandboxUrl);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     console.error(`[portal] cannot open the database: ${error instanceof Error ? error.message : String(error)}`);

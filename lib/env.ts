@@ -34,6 +34,23 @@ const schema = z.object({
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_IP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(50),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** auto: the local sandbox hub runs beside `npm run dev` when no live hub comes from HUB_* variables. */
+  SANDBOX: z.enum(["auto", "on", "off"]).default("auto"),
+  SANDBOX_PORT: z.coerce.number().int().min(1).max(65535).default(8082),
+  SANDBOX_URL: optionalString.pipe(z.string().url().optional()),
+  /** Bootstrap of a live hub from the environment (inserted once; the settings page owns it afterwards). */
+  HUB_NAME: optionalString,
+  HUB_PARTNER_ID: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a 360dialog partner id").optional()),
+  HUB_API_KEY: optionalString,
+  HUB_USERNAME: optionalString,
+  HUB_PASSWORD: optionalString,
+  HUB_PLATFORM_SECRET: optionalString,
+  HUB_PAYMENT_MODE: z.enum(["partner", "direct"]).default("partner"),
+  HUB_IO_SIGNATURE: z.enum(["off", "hex", "base64"]).default("off"),
+  HUB_IO_VERSION: z.enum(["v1", "v2"]).default("v1"),
+  HUB_PARTNER_API_URL: optionalString.pipe(z.string().url().optional()),
+  HUB_IO_URL: optionalString.pipe(z.string().url().optional()),
+  HUB_MESSAGING_URL: optionalString.pipe(z.string().url().optional()),
   /** Set by Next.js itself; during `next build` nothing may open the database. */
   NEXT_PHASE: optionalString,
 });
@@ -44,6 +61,9 @@ export type Env = Omit<z.infer<typeof schema>, "NEXTAUTH_SECRET" | "APP_ENCRYPTI
   PGLITE_DIR: string;
   /** Which database the portal talks to. */
   dbDriver: "pglite" | "postgres";
+  /** Whether this process uses the local sandbox hub, and where it is. */
+  sandboxEnabled: boolean;
+  sandboxUrl: string;
 };
 
 export class ConfigError extends Error {
@@ -83,6 +103,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const raw = parsed.data;
   const production = raw.NODE_ENV === "production";
   const missing = (["NEXTAUTH_SECRET", "APP_ENCRYPTION_KEY"] as const).filter((k) => !raw[k]);
+  if (raw.HUB_PARTNER_ID && !raw.HUB_API_KEY && !(raw.HUB_USERNAME && raw.HUB_PASSWORD)) {
+    throw new ConfigError("HUB_PARTNER_ID is set but neither HUB_API_KEY nor HUB_USERNAME and HUB_PASSWORD are.");
+  }
   if (missing.length > 0 && production) {
     throw new ConfigError(
       `Missing required configuration: ${missing.join(", ")}. Set ${missing.length > 1 ? "them" : "it"} in the environment (see README, Configuration).`,
@@ -105,6 +128,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     APP_ENCRYPTION_KEY: encryptionKey,
     PGLITE_DIR: raw.PGLITE_DIR ?? path.join(raw.DATA_DIR, "pglite"),
     dbDriver: raw.DATABASE_URL ? "postgres" : "pglite",
+    sandboxEnabled: raw.SANDBOX === "on" || (raw.SANDBOX === "auto" && !production && !raw.HUB_PARTNER_ID),
+    sandboxUrl: (raw.SANDBOX_URL ?? `http://localhost:${raw.SANDBOX_PORT}`).replace(/\/+$/, ""),
   };
 }
 

@@ -2,6 +2,7 @@ import "server-only";
 import { getServerSession } from "next-auth";
 import { forbidden, redirect } from "next/navigation";
 import { headers } from "next/headers";
+import { connection } from "next/server";
 import { findUserById } from "@/db/queries/users";
 import type { User } from "@/db/schema";
 import { getDb } from "../db";
@@ -17,6 +18,7 @@ export type CurrentUser = Pick<User, "id" | "email" | "name" | "role" | "mustCha
  * a changed password or a lowered role takes effect on the very next request.
  */
 export async function getCurrentUser(): Promise<CurrentUser | null> {
+  await connection(); // per request, never at build time
   const session = await getServerSession(getAuthOptions());
   if (!session?.user?.id) return null;
   const user = await findUserById({ db: await getDb(), id: session.user.id });

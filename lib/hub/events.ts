@@ -1,0 +1,275 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+
+// Partner webhook payloads `{ id?, event, data }` (hub-contract §4.4-4.5). Read leniently (§11.2-11.3):
+// events and statuses are open sets, every field is optional except the id a kind needs, a field of the
+// wrong type is dropped rather than failing the event, and `raw` keeps the object exactly as received.
+
+type Raw = Record<string, unknown>;
+
+const MAX_ID_CHARS = 256;
+const finite = z.number().refine(Number.isFinite);
+const text = z.union([z.string(), finite.transform(String)]);
+const optText = text
+  .transform((s) => (s === "" ? undefined : s))
+  .optional()
+  .catch(undefined);
+const id = text.pipe(z.string().regex(/\S/).max(MAX_ID_CHARS));
+const optId = id.optional().catch(undefined);
+const withId = z.looseObject({ id: optId }).optional().catch(undefined);
+const phone = z.looseObject({ phone_number: optText, phone_name: optText }).optional().catch(undefined);
+
+const envelopeSchema = z.looseObject({ id: optId, event: z.string().regex(/\S/), data: z.unknown().optional() });
+
+const channelSchema = z.looseObject({
+  id,
+  client_id: optId,
+  client: withId,
+  status: optText,
+  account_mode: optText,
+  created_at: optText,
+  phone_number: optText,
+  phone_name: optText,
+  setup_info: phone,
+  waba_account: withId,
+  waba_account_id: optId,
+});
+
+const clientSchema = z.looseObject({
+  id,
+  name: optText,
+  email: optText,
+  partner_payload: optText,
+  contact_info: z.looseObject({ email: optText }).optional().catch(undefined),
+});
+
+const accountSchema = z.looseObject({ phone_number: optText, violation_type: optText, channel_id: optId });
+
+const templateSchema = z.looseObject({
+  id: optId,
+  template_id: optId,
+  name: optText,
+  template_name: optText,
+  language: optText,
+  status: optText,
+  rejected_reason: optText,
+  reason: optText,
+  channel_id: optId,
+  waba_account_id: optId,
+  waba_account: withId,
+});
+
+export type ChannelEventData = {
+  id: string;
+  clientId?: string;
+  status?: string;
+  phoneNumber?: string;
+  phoneName?: string;
+  accountMode?: string;
+  wabaAccountId?: string;
+  createdAt?: string;
+  /** `data` as received. */
+  raw: Raw;
+};
+
+export type ClientEventData = { id: string; name?: string; email?: string; partnerPayload?: string; raw: Raw };
+
+export type AccountEventName = "account_violation" | "account_restriction";
+export type TemplateChange = "status" | "messaging_enabled" | "messaging_disabled";
+
+export type WebhookEvent =
+  | { kind: "channel"; event: string; eventId?: string; channel: ChannelEventData }
+  | { kind: "client"; event: "client_created"; eventId?: string; client: ClientEventData }
+  | {
+      kind: "account";
+      event: AccountEventName;
+      eventId?: string;
+      phoneNumber?: string;
+      violationType?: string;
+      channelId?: string;
+      /** The whole body as received: where these fields live is not documented. */
+      raw: Raw;
+    }
+  | {
+      kind: "template";
+      event: string;
+      eventId?: string;
+      change: TemplateChange;
+      templateId?: string;
+      templateName?: string;
+      language?: string;
+      status?: string;
+      reason?: string;
+      channelId?: string;
+      wabaAccountId?: string;
+      raw: Raw;
+    }
+  | { kind: "unknown"; event: string; eventId?: string; reason?: string; raw: Raw }
+  | { kind: "invalid"; reason: string };
+
+export const CHANNEL_EVENTS = [
+  "channel_created",
+  "channel_submitted",
+  "channel_ready",
+  "channel_running",
+  "channel_live",
+  "channel_permission_granted",
+] as const;
+
+/** Known lifecycle statuses and their order; anything else is kept verbatim and ranks null. */
+export const CHANNEL_STATUS_RANK = {
+  created: 10,
+  unverified: 20,
+  submitted: 20,
+  verified: 30,
+  ready: 40,
+  running: 50,
+  live: 60,
+} as const satisfies Record<string, number>;
+
+export type ChannelStatus = keyof typeof CHANNEL_STATUS_RANK;
+export const CHANNEL_STATUSES = Object.keys(CHANNEL_STATUS_RANK) as ChannelStatus[];
+
+/** The status a lifecycle event implies by its name alone. */
+export const CHANNEL_EVENT_STATUS: Readonly<Record<string, ChannelStatus>> = {
+  channel_created: "created",
+  channel_submitted: "submitted",
+  channel_ready: "ready",
+  channel_running: "running",
+  channel_live: "live",
+};
+
+export function statusRank(status: string | null | undefined): number | null {
+  if (typeof status !== "string") return null;
+  const key = status.trim().toLowerCase();
+  return Object.hasOwn(CHANNEL_STATUS_RANK, key) ? CHANNEL_STATUS_RANK[key as ChannelStatus] : null;
+}
+
+/**
+ * The furthest lifecycle point a channel event proves: its `status`, the status its name implies, and
+ * `account_mode: live` ("live" is an event and an account mode, not a documented status). Null if none is known.
+ */
+export function progressRank(event: string, channel: Pick<ChannelEventData, "status" | "accountMode">): number | null {
+  const ranks = [
+    statusRank(channel.status),
+    statusRank(Object.hasOwn(CHANNEL_EVENT_STATUS, event) ? CHANNEL_EVENT_STATUS[event] : undefined),
+    channel.accountMode?.trim().toLowerCase() === "live" ? CHANNEL_STATUS_RANK.live : null,
+  ].filter((rank): rank is number => rank !== null);
+  return ranks.length ? Math.max(...ranks) : null;
+}
+
+const isObject = (value: unknown): value is Raw => typeof value === "object" && value !== null && !Array.isArray(value);
+
+// UNVERIFIED wire name of "Template Status Changed": the likely name and anything that reads like it.
+function isTemplateStatusEvent(event: string): boolean {
+  const lower = event.toLowerCase();
+  return lower === "waba_template_status_changed" || (lower.includes("template") && lower.includes("status"));
+}
+
+function channelEvent(event: string, eventId: string | undefined, data: unknown, body: Raw): WebhookEvent {
+  const parsed = channelSchema.safeParse(data);
+  if (!parsed.success || !isObject(data)) return { kind: "unknown", event, eventId, reason: "channel event without data.id", raw: body };
+  const d = parsed.data;
+  return {
+    kind: "channel",
+    event,
+    eventId,
+    channel: {
+      id: d.id,
+      clientId: d.client_id ?? d.client?.id,
+      status: d.status,
+      phoneNumber: d.setup_info?.phone_number ?? d.phone_number,
+      phoneName: d.setup_info?.phone_name ?? d.phone_name,
+      accountMode: d.account_mode,
+      wabaAccountId: d.waba_account?.id ?? d.waba_account_id,
+      createdAt: d.created_at,
+      raw: data,
+    },
+  };
+}
+
+// UNVERIFIED client_created payload: receivers read `data.client`; a flat client in `data` is accepted too.
+function clientEvent(eventId: string | undefined, data: unknown, body: Raw): WebhookEvent {
+  const source = isObject(data) && isObject(data.client) ? data.client : data;
+  const parsed = clientSchema.safeParse(source);
+  if (!parsed.success || !isObject(source)) {
+    return { kind: "unknown", event: "client_created", eventId, reason: "client_created without data.client.id", raw: body };
+  }
+  const c = parsed.data;
+  const client: ClientEventData = { id: c.id, name: c.name, email: c.contact_info?.email ?? c.email, partnerPayload: c.partner_payload, raw: source };
+  return { kind: "client", event: "client_created", eventId, client };
+}
+
+// Older docs only name `phone_number` and `violation_type`; look in `data` first, then the envelope.
+function accountEvent(event: AccountEventName, eventId: string | undefined, data: unknown, body: Raw): WebhookEvent {
+  const inner = accountSchema.safeParse(isObject(data) ? data : {});
+  const outer = accountSchema.safeParse(body);
+  const a = inner.success ? inner.data : {};
+  const b = outer.success ? outer.data : {};
+  return {
+    kind: "account",
+    event,
+    eventId,
+    phoneNumber: a.phone_number ?? b.phone_number,
+    violationType: a.violation_type ?? b.violation_type,
+    channelId: a.channel_id ?? b.channel_id,
+    raw: body,
+  };
+}
+
+// UNVERIFIED payloads of template events; for template_messaging_* `data` is taken to be the channel.
+function templateEvent(event: string, eventId: string | undefined, change: TemplateChange, data: unknown, body: Raw): WebhookEvent {
+  const parsed = templateSchema.safeParse(isObject(data) ? data : {});
+  const t = parsed.success ? parsed.data : {};
+  const messaging = change !== "status";
+  return {
+    kind: "template",
+    event,
+    eventId,
+    change,
+    templateId: messaging ? t.template_id : (t.template_id ?? t.id),
+    templateName: t.template_name ?? t.name,
+    language: t.language,
+    status: t.status,
+    reason: t.rejected_reason ?? t.reason,
+    channelId: t.channel_id ?? (messaging ? t.id : undefined),
+    wabaAccountId: t.waba_account?.id ?? t.waba_account_id,
+    raw: body,
+  };
+}
+
+/** Classifies a parsed JSON body; never throws. Unknown events are kept so they can be stored and acknowledged. */
+export function parseWebhookEvent(json: unknown): WebhookEvent {
+  if (!isObject(json)) return { kind: "invalid", reason: "body is not a JSON object" };
+  const envelope = envelopeSchema.safeParse(json);
+  if (!envelope.success) return { kind: "invalid", reason: "body has no string event" };
+  const { event, id: eventId, data } = envelope.data;
+
+  if (event === "client_created") return clientEvent(eventId, data, json);
+  if (event === "account_violation" || event === "account_restriction") return accountEvent(event, eventId, data, json);
+  if (event === "template_messaging_enabled") return templateEvent(event, eventId, "messaging_enabled", data, json);
+  if (event === "template_messaging_disabled") return templateEvent(event, eventId, "messaging_disabled", data, json);
+  if (isTemplateStatusEvent(event)) return templateEvent(event, eventId, "status", data, json);
+  if (event.startsWith("channel_")) return channelEvent(event, eventId, data, json);
+  return { kind: "unknown", event, eventId, raw: json };
+}
+
+/** JSON.parse of the verified raw body, then parseWebhookEvent; never throws. */
+export function parseWebhookBody(rawBody: Uint8Array | string): WebhookEvent {
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof rawBody === "string" ? rawBody : new TextDecoder().decode(rawBody));
+  } catch {
+    return { kind: "invalid", reason: "body is not JSON" };
+  }
+  return parseWebhookEvent(json);
+}
+
+/**
+ * Inbox dedup key (R5): the body's top-level `id` when present, else the SHA-256 of the raw bytes.
+ * UNVERIFIED: whether `id` is unique per event (open question 3).
+ */
+export function dedupKeyFor(rawBody: Uint8Array | string, parsed: WebhookEvent): string {
+  if (parsed.kind !== "invalid" && parsed.eventId !== undefined) return `id:${parsed.eventId}`;
+  return `sha256:${createHash("sha256").update(rawBody).digest("hex")}`;
+}

@@ -1,0 +1,41 @@
+import "server-only";
+import type { Hub } from "@/db/schema";
+import { openSecret, sealSecret } from "../secrets";
+
+export type HubCredentials = { kind: "api_key"; apiKey: string } | { kind: "token"; username: string; password: string };
+
+const aad = (hubId: string, field: "credentials" | "platform_secret" | "previous_platform_secret") => `hubs|${hubId}|${field}`;
+
+export function sealHubCredentials(hubId: string, credentials: HubCredentials): string {
+  return sealSecret(JSON.stringify(credentials), aad(hubId, "credentials"));
+}
+
+export function openHubCredentials(hub: Pick<Hub, "id" | "credentialsEnc">): HubCredentials | null {
+  if (!hub.credentialsEnc) return null;
+  return JSON.parse(openSecret(hub.credentialsEnc, aad(hub.id, "credentials"))) as HubCredentials;
+}
+
+export function sealPlatformSecret(hubId: string, secret: string, slot: "current" | "previous" = "current"): string {
+  return sealSecret(secret, aad(hubId, slot === "current" ? "platform_secret" : "previous_platform_secret"));
+}
+
+export function openPlatformSecret(hub: Pick<Hub, "id" | "platformSecretEnc">): string | null {
+  return hub.platformSecretEnc ? openSecret(hub.platformSecretEnc, aad(hub.id, "platform_secret")) : null;
+}
+
+/**
+ * Secrets a webhook signature may match: the current one, and the previous one during the rotation overlap
+ * (360dialog signs IO and webhooks with one secret; after a regeneration deliveries in flight carry the old one).
+ */
+export function webhookSecrets(
+  hub: Pick<Hub, "id" | "platformSecretEnc" | "previousPlatformSecretEnc" | "previousSecretExpiresAt">,
+  now = new Date(),
+): { secret: string; label: "current" | "previous" }[] {
+  const list: { secret: string; label: "current" | "previous" }[] = [];
+  const current = openPlatformSecret(hub);
+  if (current) list.push({ secret: current, label: "current" });
+  if (hub.previousPlatformSecretEnc && hub.previousSecretExpiresAt && hub.previousSecretExpiresAt > now) {
+    list.push({ secret: openSecret(hub.previousPlatformSecretEnc, aad(hub.id, "previous_platform_secret")), label: "previous" });
+  }
+  return list;
+}
