@@ -16,6 +16,8 @@ export const redactPaths = [
   "*.apiKey",
   "api_key",
   "*.api_key",
+  "access_token",
+  "*.access_token",
   "platformSecret",
   "*.platformSecret",
   "secret",
