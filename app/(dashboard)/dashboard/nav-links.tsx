@@ -11,7 +11,7 @@ const items: { href: string; label: string; admin?: boolean }[] = [
   { href: "/dashboard/templates", label: "Templates" },
   { href: "/dashboard/webhooks", label: "Webhooks" },
   { href: "/dashboard/invites", label: "Invites" },
-  { href: "/dashboard/settings", label: "Settings" },
+  { href: "/dashboard/settings", label: "Settings", admin: true },
   { href: "/dashboard/users", label: "Users", admin: true },
   { href: "/dashboard/audit", label: "Audit" },
 ];

@@ -1,15 +1,96 @@
 import type { Metadata } from "next";
-import { EmptyState, PageHeader } from "@/app/_components/ui";
+import Link from "next/link";
+import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, secondaryButtonClass } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
+import { portalUrlsFor } from "@/lib/hubs/connection";
+import { defaultBases, listHubSummaries, type HubSummary } from "@/lib/hubs/settings";
+import { HubChecks } from "./hub-checks";
+import { HubForm, type HubFormDefaults } from "./hub-form";
 
 export const metadata: Metadata = { title: "Settings" };
 
-export default async function Page() {
-  await requirePageRole("viewer");
+function formDefaults(hub: HubSummary | undefined): HubFormDefaults {
+  if (!hub) return { ...defaultBases("v1"), name: "", partnerId: "", ioVersion: "v1", paymentMode: "partner", ioSignature: "off", openSignup: false, authKind: "api_key", hasCredentials: false, hasPlatformSecret: false };
+  return {
+    hubId: hub.id,
+    name: hub.name,
+    partnerId: hub.partnerId,
+    partnerApiBaseUrl: hub.partnerApiBaseUrl,
+    ioBaseUrl: hub.ioBaseUrl,
+    ioVersion: hub.ioVersion,
+    messagingBaseUrl: hub.messagingBaseUrl,
+    paymentMode: hub.paymentMode,
+    ioSignature: hub.ioSignatureEnabled ? hub.ioSignatureEncoding : "off",
+    openSignup: hub.openSignup,
+    authKind: hub.authKind ?? "api_key",
+    hasCredentials: hub.authKind !== null,
+    hasPlatformSecret: hub.hasPlatformSecret,
+  };
+}
+
+export default async function SettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePageRole("admin");
+  const params = await searchParams;
+  const hubs = await listHubSummaries();
+  const editing = typeof params.edit === "string" ? hubs.find((h) => h.id === params.edit) : undefined;
+  const adding = params.new === "1" || hubs.length === 0;
   return (
     <>
-      <PageHeader title="Settings" description="Your 360dialog partner hub, branding and thresholds." />
-      <EmptyState title="No partner hub configured yet">Hub settings (partner ID, API credentials, platform secret, IO Signature, payment mode) arrive with the 360dialog integration.</EmptyState>
+      <PageHeader
+        title="Settings"
+        description="Your 360dialog partner hubs. Secrets are stored encrypted and never shown again; leave a secret field empty to keep what is stored."
+        actions={!adding && !editing ? <Link href="/dashboard/settings?new=1" className={buttonClass}>Add a hub</Link> : null}
+      />
+      {params.saved ? <div className="mb-4"><Alert tone="success">Hub settings saved.</Alert></div> : null}
+      {editing || adding ? (
+        <Card title={editing ? `Edit ${editing.name}` : "Add a partner hub"} className="mb-6">
+          <HubForm defaults={formDefaults(editing)} />
+        </Card>
+      ) : null}
+      {hubs.length === 0 ? (
+        <EmptyState title="No partner hub configured yet">Add your 360dialog partner hub above: partner ID, Partner API key and platform secret come from the Partner Hub, under Integration and API Keys.</EmptyState>
+      ) : (
+        <div className="space-y-6">
+          {hubs.map((hub) => {
+            const urls = portalUrlsFor(hub);
+            return (
+              <Card key={hub.id}>
+                <div className="flex flex-wrap items-start justify-between gap-3">
+                  <div>
+                    <h2 className="text-base font-semibold">
+                      {hub.name} <Badge tone={hub.isSandbox ? "amber" : "green"}>{hub.isSandbox ? "Sandbox" : "Live"}</Badge>
+                    </h2>
+                    <p className="text-sm text-slate-600">Partner ID {hub.partnerId}</p>
+                  </div>
+                  <Link href={`/dashboard/settings?edit=${hub.id}`} className={secondaryButtonClass} aria-label={`Edit ${hub.name}`}>Edit</Link>
+                </div>
+                <dl className="mt-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-2">
+                  <Item label="Payment">{hub.paymentMode === "direct" ? "Direct payment (clients pay 360dialog; API keys need their permission)" : "Partner payment (keys by default)"}</Item>
+                  <Item label="IO Signature">{hub.ioSignatureEnabled ? `On (${hub.ioSignatureEncoding})` : "Off"}</Item>
+                  <Item label="Open signup">{hub.openSignup ? "Anyone may start from the start page" : "Invite links only"}</Item>
+                  <Item label="Partner API credentials">{hub.authKind === "api_key" ? "API key stored" : hub.authKind === "token" ? "Legacy login stored" : "Not stored"}</Item>
+                  <Item label="Platform secret">{hub.hasPlatformSecret ? `Stored${hub.rotationUntil ? `; previous one accepted until ${hub.rotationUntil.toISOString().slice(0, 10)}` : ""}` : "Not stored: webhooks cannot be verified"}</Item>
+                  <Item label="Partner API">{hub.partnerApiBaseUrl}</Item>
+                  <Item label="Onboarding (IO)">{hub.ioBaseUrl} ({hub.ioVersion})</Item>
+                  <Item label="Messaging API">{hub.messagingBaseUrl}</Item>
+                  <Item label="Webhook URL for the hub">{urls.webhookUrl}</Item>
+                  <Item label="Redirect URL for the hub">{urls.redirectUrl}</Item>
+                </dl>
+                <HubChecks hubId={hub.id} hubName={hub.name} />
+              </Card>
+            );
+          })}
+        </div>
+      )}
     </>
+  );
+}
+
+function Item({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+      <dd className="break-all text-slate-800">{children}</dd>
+    </div>
   );
 }

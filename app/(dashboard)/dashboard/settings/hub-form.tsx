@@ -1,0 +1,93 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState, useState } from "react";
+import { Field } from "@/app/_components/field";
+import { Alert, buttonClass, inputClass, secondaryButtonClass } from "@/app/_components/ui";
+import { saveHubAction } from "./actions";
+
+export type HubFormDefaults = {
+  hubId?: string;
+  name: string;
+  partnerId: string;
+  partnerApiBaseUrl: string;
+  ioBaseUrl: string;
+  ioVersion: "v1" | "v2";
+  messagingBaseUrl: string;
+  paymentMode: "partner" | "direct";
+  ioSignature: "off" | "hex" | "base64";
+  openSignup: boolean;
+  authKind: "api_key" | "token";
+  hasCredentials: boolean;
+  hasPlatformSecret: boolean;
+};
+
+function Select({ id, label, name, value, options, hint }: { id: string; label: string; name: string; value: string; options: [string, string][]; hint?: string }) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium">{label}</label>
+      <select id={id} name={name} defaultValue={value} className={inputClass} aria-describedby={hint ? `${id}-hint` : undefined}>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>{text}</option>
+        ))}
+      </select>
+      {hint ? <p id={`${id}-hint`} className="text-xs text-slate-500">{hint}</p> : null}
+    </div>
+  );
+}
+
+export function HubForm({ defaults }: { defaults: HubFormDefaults }) {
+  const [state, action, pending] = useActionState(saveHubAction, undefined);
+  const v = { ...Object.fromEntries(Object.entries(defaults).map(([k, val]) => [k, String(val)])), ...(state?.values ?? {}) };
+  const e = state?.fieldErrors ?? {};
+  const [authKind, setAuthKind] = useState(defaults.authKind);
+  const keep = (stored: boolean) => (stored ? "Stored. Leave empty to keep it." : undefined);
+  return (
+    <form action={action} className="space-y-5">
+      {state?.message && !state.ok ? <Alert>{state.message}</Alert> : null}
+      {defaults.hubId ? <input type="hidden" name="hubId" value={defaults.hubId} /> : null}
+      <div className="grid gap-4 md:grid-cols-2">
+        <Field label="Name" name="name" required defaultValue={v.name} errors={e.name} hint="For your staff, e.g. “Partner-paid hub”." />
+        <Field label="Partner ID" name="partnerId" required defaultValue={v.partnerId} errors={e.partnerId} hint="From the Partner Hub, ends in PA." />
+        <Select id="hub-payment" label="Payment mode" name="paymentMode" value={v.paymentMode ?? "partner"} options={[["partner", "Partner payment"], ["direct", "Direct payment"]]} hint="Direct payment: clients grant API-key permission per number." />
+        <Select id="hub-io-signature" label="IO Signature" name="ioSignature" value={v.ioSignature ?? "off"} options={[["off", "Off"], ["hex", "On, hex digest"], ["base64", "On, base64 digest"]]} hint="Must match the switch in the Partner Hub." />
+      </div>
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" name="openSignup" defaultChecked={v.openSignup === "true" || v.openSignup === "on"} /> Open signup: anyone may start onboarding from the start page (otherwise invite links only)
+      </label>
+      <fieldset className="space-y-3 rounded-md border border-slate-200 p-4">
+        <legend className="px-1 text-sm font-semibold">Partner API credentials</legend>
+        <div className="flex gap-6 text-sm">
+          <label className="flex items-center gap-2">
+            <input type="radio" name="authKind" value="api_key" checked={authKind === "api_key"} onChange={() => setAuthKind("api_key")} /> API key (recommended)
+          </label>
+          <label className="flex items-center gap-2">
+            <input type="radio" name="authKind" value="token" checked={authKind === "token"} onChange={() => setAuthKind("token")} /> Legacy login (username and password)
+          </label>
+        </div>
+        {authKind === "api_key" ? (
+          <Field label="Partner API key" name="apiKey" type="password" autoComplete="off" errors={e.apiKey} hint={keep(defaults.hasCredentials && defaults.authKind === "api_key")} />
+        ) : (
+          <div className="grid gap-4 md:grid-cols-2">
+            <Field label="Username" name="username" autoComplete="off" errors={e.username} hint={keep(defaults.hasCredentials && defaults.authKind === "token")} />
+            <Field label="Password" name="password" type="password" autoComplete="off" errors={e.password} />
+          </div>
+        )}
+        <Field label="Platform secret" name="platformSecret" type="password" autoComplete="off" errors={e.platformSecret} hint={keep(defaults.hasPlatformSecret) ?? "Signs IO Signatures and webhooks. A new one keeps the old one valid for webhooks for 7 days."} />
+      </fieldset>
+      <details className="rounded-md border border-slate-200 p-4" open={Boolean(e.partnerApiBaseUrl || e.ioBaseUrl || e.messagingBaseUrl)}>
+        <summary className="cursor-pointer text-sm font-semibold">360dialog URLs (change only for staging hubs)</summary>
+        <div className="mt-3 grid gap-4 md:grid-cols-2">
+          <Field label="Partner API base URL" name="partnerApiBaseUrl" required defaultValue={v.partnerApiBaseUrl} errors={e.partnerApiBaseUrl} />
+          <Field label="Onboarding (IO) base URL" name="ioBaseUrl" required defaultValue={v.ioBaseUrl} errors={e.ioBaseUrl} />
+          <Select id="hub-io-version" label="Onboarding version" name="ioVersion" value={v.ioVersion ?? "v1"} options={[["v1", "Hub v1 (dashboard/app)"], ["v2", "Hub v2 (onboarding)"]]} />
+          <Field label="Messaging API base URL" name="messagingBaseUrl" required defaultValue={v.messagingBaseUrl} errors={e.messagingBaseUrl} hint="Default for channels; each API key brings its own address." />
+        </div>
+      </details>
+      <div className="flex gap-3">
+        <button type="submit" className={buttonClass} disabled={pending}>{pending ? "Saving…" : "Save hub"}</button>
+        <Link href="/dashboard/settings" className={secondaryButtonClass}>Cancel</Link>
+      </div>
+    </form>
+  );
+}

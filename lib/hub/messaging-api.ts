@@ -1,0 +1,106 @@
+import "server-only";
+import { z } from "zod";
+import { createHubTransport, isHubError, type HubRequest, type HubTransportOptions } from "./http";
+import {
+  DEFAULT_MESSAGING_BASE_URL,
+  listPageSchema,
+  listQuery,
+  optString,
+  templateSchema,
+  type ListPage,
+  type ListParams,
+  type Template,
+  type TemplateCategory,
+  type TemplateComponent,
+} from "./types";
+
+export { DEFAULT_MESSAGING_BASE_URL };
+
+export type MessagingApiOptions = Omit<HubTransportOptions, "baseUrl"> & {
+  /** The API-key response's `address` for this channel. */
+  baseUrl?: string;
+  apiKey: string;
+};
+
+export type CreateTemplateInput = {
+  name: string;
+  category: TemplateCategory;
+  language: string;
+  components: TemplateComponent[];
+  allowCategoryChange?: boolean;
+  libraryTemplateName?: string;
+  libraryTemplateButtonInputs?: unknown[];
+};
+
+export type MessagingWebhook = { url?: string; headers?: Record<string, string> };
+
+const TEMPLATES_PATH = "/v1/configs/templates";
+const WEBHOOK_PATH = "/v1/configs/webhook";
+
+const webhookSchema = z
+  .looseObject({ url: optString(), headers: z.record(z.string(), z.string()).optional().catch(undefined) })
+  .transform((w): MessagingWebhook => ({ url: w.url, headers: w.headers }));
+
+// Create answers with 360dialog's template object, or Meta's bare `{id, status, category}` (UNVERIFIED which).
+const createdTemplateSchema = z.looseObject({ name: optString() });
+
+
+export type MessagingApi = ReturnType<typeof createMessagingApi>;
+
+export function createMessagingApi(options: MessagingApiOptions) {
+  const { apiKey, baseUrl = DEFAULT_MESSAGING_BASE_URL, ...transportOptions } = options;
+  const transport = createHubTransport({ ...transportOptions, baseUrl });
+  const call = <S extends z.ZodType>(req: HubRequest<S>): Promise<z.output<S>> =>
+    transport.request({ ...req, headers: { "D360-API-KEY": apiKey } });
+
+  const listTemplates = (params: ListParams = {}): Promise<ListPage<Template>> =>
+    call({ method: "GET", path: TEMPLATES_PATH, query: listQuery(params), schema: listPageSchema("waba_templates", templateSchema) });
+
+  return {
+    listTemplates,
+
+    /** Not retried: a lost answer is settled by listing, not by submitting twice. */
+    createTemplate: async (input: CreateTemplateInput): Promise<Template> => {
+      const body = {
+        name: input.name,
+        category: input.category,
+        language: input.language,
+        components: input.components,
+        ...(input.allowCategoryChange === undefined ? {} : { allow_category_change: input.allowCategoryChange }),
+        ...(input.libraryTemplateName === undefined ? {} : { library_template_name: input.libraryTemplateName }),
+        ...(input.libraryTemplateButtonInputs === undefined ? {} : { library_template_button_inputs: input.libraryTemplateButtonInputs }),
+      };
+      const created = await call({ method: "POST", path: TEMPLATES_PATH, body, schema: createdTemplateSchema, retry: false });
+      const answered = Object.fromEntries(Object.entries(created).filter(([, v]) => v !== undefined));
+      return templateSchema.parse({ name: input.name, language: input.language, category: input.category, components: input.components, ...answered });
+    },
+
+    /** Deletes every language of the template `name` (contract §6). */
+    deleteTemplate: async (name: string): Promise<void> => {
+      if (name === "") throw new TypeError("template name is empty");
+      await call({ method: "DELETE", path: `${TEMPLATES_PATH}/${encodeURIComponent(name)}`, schema: z.unknown() });
+    },
+
+    getWebhook: (): Promise<MessagingWebhook> => call({ method: "GET", path: WEBHOOK_PATH, schema: webhookSchema }),
+
+    setWebhook: (input: { url: string; headers?: Record<string, string> }): Promise<MessagingWebhook> =>
+      call({
+        method: "POST",
+        path: WEBHOOK_PATH,
+        body: input.headers === undefined ? { url: input.url } : { url: input.url, headers: input.headers },
+        schema: webhookSchema,
+        retry: true,
+      }),
+
+    /** true when the key works, false when the hub refuses it (401/403); other failures throw. */
+    checkApiKey: async (): Promise<boolean> => {
+      try {
+        await listTemplates({ limit: 1 });
+        return true;
+      } catch (error) {
+        if (isHubError(error) && (error.status === 401 || error.status === 403)) return false;
+        throw error;
+      }
+    },
+  };
+}
