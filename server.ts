@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import next from "next";
 import { ConfigError, exportLibraryEnv, getEnv } from "./lib/env";
+import { startDevSandbox } from "./lib/dev-sandbox";
 import { CLIENT_IP_HEADER, resolveClientIp } from "./lib/http/client-ip";
 
 // The portal's own HTTP server: `npm run dev` (with --dev) and `npm start`. It exists so the client address the
@@ -22,6 +23,7 @@ function loadEnvOrExit() {
 
 const env = loadEnvOrExit();
 exportLibraryEnv(env);
+const sandbox = env.sandboxEnabled ? await startDevSandbox(env) : null;
 const hostname = "0.0.0.0";
 const app = next({ dev, hostname, port: env.PORT });
 const handle = app.getRequestHandler();
@@ -44,6 +46,7 @@ server.listen(env.PORT, hostname, () => {
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
+    sandbox?.kill("SIGTERM");
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 5_000).unref();
   });

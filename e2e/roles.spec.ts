@@ -39,7 +39,8 @@ test("a viewer with a one-time password must choose a password and cannot reach 
 
   await changePassword(viewer, oneTimePassword, "viewer-own-password-1");
   await expect(accountLine(viewer)).toContainText("Vera Viewer · viewer");
-  await expect(mainNav(viewer).getByRole("link")).toHaveText(NAV_LINKS.filter((l) => l !== "Users"));
+  // Users and Settings are admin-only.
+  await expect(mainNav(viewer).getByRole("link")).toHaveText(NAV_LINKS.filter((l) => l !== "Users" && l !== "Settings"));
   await expect(mainNav(viewer).getByRole("link", { name: "Users" })).toHaveCount(0);
 
   const response = await viewer.goto("/dashboard/users");

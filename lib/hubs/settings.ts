@@ -219,3 +219,8 @@ export async function bootstrapHubFromEnv(env: {
   await audit({ actor: "system", action: "hub.bootstrapped", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { partnerId: hub.partnerId } });
   return hub;
 }
+
+/** For the dashboard header: which hubs are sandbox and which are live. */
+export async function listHubBadges(): Promise<{ id: string; name: string; isSandbox: boolean }[]> {
+  return (await listHubs({ db: await getDb() })).map((h) => ({ id: h.id, name: h.name, isSandbox: h.isSandbox }));
+}

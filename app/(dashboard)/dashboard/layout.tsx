@@ -1,10 +1,13 @@
 import Link from "next/link";
+import { Badge } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
+import { listHubBadges } from "@/lib/hubs/settings";
 import { NavLinks } from "./nav-links";
 import { SignOutButton } from "./sign-out-button";
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   const user = await requirePageRole("viewer");
+  const hubs = await listHubBadges();
   return (
     <div className="flex min-h-screen">
       <aside className="w-60 shrink-0 border-r border-slate-200 bg-white">
@@ -17,6 +20,19 @@ export default async function DashboardLayout({ children }: { children: React.Re
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-3 text-sm">
+          <ul className="mr-auto flex flex-wrap gap-2" aria-label="Partner hubs">
+            {hubs.length === 0 ? (
+              <li><Badge tone="slate">No hub configured</Badge></li>
+            ) : (
+              hubs.map((h) => (
+                <li key={h.id}>
+                  <Badge tone={h.isSandbox ? "amber" : "green"}>
+                    {h.name === "Sandbox" ? "Sandbox" : `${h.name}: ${h.isSandbox ? "Sandbox" : "Live"}`}
+                  </Badge>
+                </li>
+              ))
+            )}
+          </ul>
           <span className="text-slate-600">
             <span className="font-medium text-slate-900">{user.name || user.email}</span> · {user.role}
           </span>

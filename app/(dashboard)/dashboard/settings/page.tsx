@@ -62,7 +62,10 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
                     </h2>
                     <p className="text-sm text-slate-600">Partner ID {hub.partnerId}</p>
                   </div>
-                  <Link href={`/dashboard/settings?edit=${hub.id}`} className={secondaryButtonClass} aria-label={`Edit ${hub.name}`}>Edit</Link>
+                  <div className="flex gap-2">
+                    <Link href={`/dashboard/settings/hubs/${hub.id}/try`} className={secondaryButtonClass}>Try the Connect Button</Link>
+                    <Link href={`/dashboard/settings?edit=${hub.id}`} className={secondaryButtonClass} aria-label={`Edit ${hub.name}`}>Edit</Link>
+                  </div>
                 </div>
                 <dl className="mt-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-2">
                   <Item label="Payment">{hub.paymentMode === "direct" ? "Direct payment (clients pay 360dialog; API keys need their permission)" : "Partner payment (keys by default)"}</Item>

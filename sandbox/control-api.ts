@@ -1,0 +1,177 @@
+import { z } from "zod";
+import type { SandboxContext } from "./context";
+import { faultSchema } from "./faults";
+import { metaError, parseOr, readJson, sendJson, type Router } from "./http-util";
+import { normalisePhone } from "./io-pages";
+import { STATUS_EVENTS } from "./lifecycle";
+import { partnerSeedSchema, upsertPartner } from "./partners";
+import { maskSecret } from "./state";
+import { channelView, clientView, templateView } from "./views";
+
+// Control API under /_sandbox/ (no auth: the sandbox listens on 127.0.0.1 by default). See sandbox/README.md.
+
+const badJson = (message: string) => metaError(400, message);
+const nonNegative = z.number().int().min(0);
+
+const configSchema = z
+  .object({
+    lifecycleDelayMs: nonNegative.max(3_600_000),
+    templateReviewDelayMs: z.number().int().min(-1).max(3_600_000),
+    tokenTtlSeconds: z.number().int().min(1).max(31_536_000),
+    ioSignatureWindowSeconds: z.number().int().min(1).max(86_400),
+    webhookMaxAttempts: z.number().int().min(1).max(50),
+    webhookRetryBaseMs: nonNegative.max(3_600_000),
+    webhookRetryMaxMs: nonNegative.max(86_400_000),
+    webhookTimeoutMs: z.number().int().min(1).max(120_000),
+  })
+  .partial()
+  .strict();
+
+const onboardSchema = z
+  .object({
+    partnerId: z.string().min(1),
+    email: z.email().optional(),
+    name: z.string().min(1).max(200).optional(),
+    companyName: z.string().min(1).max(200).optional(),
+    phoneNumber: z.string().min(1).max(40).optional(),
+    permission: z.boolean().optional(),
+    clientId: z.string().min(1).optional(),
+    partnerPayload: z.string().max(2048).optional(),
+  })
+  .strict();
+
+const channelStatusSchema = z
+  .object({ status: z.string().regex(/^[a-z_]{1,50}$/, "lowercase letters and _"), event: z.string().min(1).max(100).nullable().optional() })
+  .strict();
+const templateStatusSchema = z
+  .object({ status: z.string().regex(/^[A-Za-z_]{1,50}$/), rejectedReason: z.string().max(200).nullable().optional() })
+  .strict();
+const eventSchema = z
+  .object({ partnerId: z.string().min(1), event: z.string().min(1).max(100), channelId: z.string().optional(), data: z.unknown().optional() })
+  .strict();
+
+export function registerControlApi(router: Router, sb: SandboxContext): void {
+  const { state, lifecycle, faults, webhooks } = sb;
+
+  router.on("GET", "/_sandbox/health", (ctx) => sendJson(ctx.res, 200, { ok: true, url: sb.baseUrl() }));
+
+  router.on("POST", "/_sandbox/reset", (ctx) => {
+    sb.reset();
+    sendJson(ctx.res, 200, { ok: true });
+  });
+
+  router.on("GET", "/_sandbox/state", (ctx) => {
+    sendJson(ctx.res, 200, {
+      partners: [...state.partners.values()].map((p) => ({
+        ...p,
+        apiKey: maskSecret(p.apiKey),
+        password: p.password === null ? null : maskSecret(p.password),
+        platformSecret: maskSecret(p.platformSecret),
+      })),
+      clients: [...state.clients.values()].map(clientView),
+      channels: [...state.channels.values()].map((ch) => ({
+        ...channelView(ch, state.clients.get(ch.clientId)),
+        permitted: ch.permitted,
+        messaging_webhook_url: ch.messagingWebhook?.url ?? null,
+      })),
+      apiKeys: state.apiKeys.map((k) => ({ id: k.id, channelId: k.channelId, apiKey: maskSecret(k.key), createdAt: k.createdAt, revokedAt: k.revokedAt })),
+      templates: [...state.templates.values()].map((t) => ({ ...templateView(t), channel_id: t.channelId })),
+      deliveries: { count: state.deliveryCount, pending: webhooks.pending },
+      config: state.config,
+      faults: faults.current,
+    });
+  });
+
+  router.on("POST", "/_sandbox/partners", async (ctx) => {
+    const seed = parseOr(partnerSeedSchema, await readJson(ctx, badJson));
+    let result;
+    try {
+      result = upsertPartner(state, seed);
+    } catch (error) {
+      throw metaError(409, (error as Error).message);
+    }
+    sendJson(ctx.res, result.created ? 201 : 200, { id: result.partner.id, created: result.created });
+  });
+
+  router.on("POST", "/_sandbox/onboard", async (ctx) => {
+    const body = parseOr(onboardSchema, await readJson(ctx, badJson));
+    const partner = state.partners.get(body.partnerId);
+    if (!partner) throw metaError(404, `Partner ${body.partnerId} not found`);
+    let phone: string | undefined;
+    if (body.phoneNumber !== undefined) {
+      phone = normalisePhone(body.phoneNumber) ?? undefined;
+      if (!phone) throw metaError(400, "phoneNumber must be an international phone number");
+    }
+    let client = body.clientId ? state.clients.get(body.clientId) : undefined;
+    if (body.clientId && (!client || client.partnerId !== partner.id)) throw metaError(404, `Client ${body.clientId} not found`);
+    client ??= lifecycle.createClient(partner, {
+      email: body.email,
+      fullName: body.name,
+      companyName: body.companyName,
+      partnerPayload: body.partnerPayload,
+    });
+    const direct = partner.paymentMode === "direct";
+    const channel = lifecycle.createChannel(partner, client, {
+      phoneNumber: phone,
+      permitted: direct ? false : (body.permission ?? true),
+    });
+    if (direct && body.permission) lifecycle.grantPermission(channel);
+    sendJson(ctx.res, 201, { clientId: client.id, channelIds: [channel.id] });
+  });
+
+  router.on("POST", "/_sandbox/channels/:id/status", async (ctx) => {
+    const body = parseOr(channelStatusSchema, await readJson(ctx, badJson));
+    const channel = state.channels.get(ctx.params.id ?? "");
+    if (!channel) throw metaError(404, `Channel ${ctx.params.id ?? ""} not found`);
+    const event = body.event === undefined ? (STATUS_EVENTS[body.status] ?? null) : body.event;
+    lifecycle.setStatus(channel, body.status, event, true);
+    sendJson(ctx.res, 200, { channel: channelView(channel, state.clients.get(channel.clientId)), event });
+  });
+
+  router.on("POST", "/_sandbox/channels/:id/permission", async (ctx) => {
+    const body = parseOr(z.object({ granted: z.boolean() }).strict(), await readJson(ctx, badJson));
+    const channel = state.channels.get(ctx.params.id ?? "");
+    if (!channel) throw metaError(404, `Channel ${ctx.params.id ?? ""} not found`);
+    if (body.granted) lifecycle.grantPermission(channel);
+    else lifecycle.revokePermission(channel);
+    sendJson(ctx.res, 200, { id: channel.id, permitted: channel.permitted });
+  });
+
+  router.on("POST", "/_sandbox/templates/:id/status", async (ctx) => {
+    const body = parseOr(templateStatusSchema, await readJson(ctx, badJson));
+    const template = state.templates.get(ctx.params.id ?? "");
+    if (!template) throw metaError(404, `Template ${ctx.params.id ?? ""} not found`);
+    sb.templates.setStatus(template, body.status, body.rejectedReason ?? null);
+    sendJson(ctx.res, 200, templateView(template));
+  });
+
+  router.on("POST", "/_sandbox/events", async (ctx) => {
+    const body = parseOr(eventSchema, await readJson(ctx, badJson));
+    if (!state.partners.has(body.partnerId)) throw metaError(404, `Partner ${body.partnerId} not found`);
+    const channel = body.channelId ? state.channels.get(body.channelId) : undefined;
+    if (body.channelId && !channel) throw metaError(404, `Channel ${body.channelId} not found`);
+    const data = body.data ?? (channel ? channelView(channel, state.clients.get(channel.clientId)) : {});
+    sendJson(ctx.res, 202, { eventId: webhooks.emit(body.partnerId, body.event, data) });
+  });
+
+  router.on("GET", "/_sandbox/faults", (ctx) => sendJson(ctx.res, 200, faults.current));
+  router.on("POST", "/_sandbox/faults", async (ctx) => {
+    faults.set(parseOr(faultSchema, await readJson(ctx, badJson)));
+    sendJson(ctx.res, 200, faults.current);
+  });
+
+  router.on("GET", "/_sandbox/config", (ctx) => sendJson(ctx.res, 200, state.config));
+  router.on("POST", "/_sandbox/config", async (ctx) => {
+    const patch = parseOr(configSchema, await readJson(ctx, badJson));
+    state.config = { ...state.config, ...patch };
+    sendJson(ctx.res, 200, state.config);
+  });
+
+  router.on("GET", "/_sandbox/deliveries", (ctx) => {
+    const { event, kind, eventId } = Object.fromEntries(ctx.query);
+    const deliveries = state.deliveries.filter(
+      (d) => (!event || d.event === event) && (!kind || d.kind === kind) && (!eventId || d.eventId === eventId),
+    );
+    sendJson(ctx.res, 200, { count: deliveries.length, deliveries });
+  });
+}

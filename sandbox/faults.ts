@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { HttpError, metaBody } from "./http-util";
+
+// Fault injection, set through POST /_sandbox/faults ({} clears). Latency, rate limits and errors apply to
+// the Partner API (/api/v2) and the Messaging API (/v1); drops, duplicates and reordering to partner webhooks.
+
+export const faultSchema = z
+  .object({
+    latencyMs: z.number().int().min(0).max(60_000).optional(),
+    errorRate: z.number().min(0).max(1).optional(),
+    rateLimit: z
+      .object({
+        every: z.number().int().min(1),
+        retryAfterSeconds: z.number().int().min(0).max(3600),
+      })
+      .strict()
+      .optional(),
+    duplicateDeliveries: z.number().int().min(0).max(10).optional(),
+    outOfOrderDeliveries: z.boolean().optional(),
+    dropDeliveries: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+
+export type FaultConfig = z.infer<typeof faultSchema>;
+
+export class Faults {
+  private config: FaultConfig = {};
+  private apiRequests = 0;
+
+  constructor(
+    private readonly sleep: (ms: number) => Promise<void>,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  set(config: FaultConfig): void {
+    this.config = config;
+    this.apiRequests = 0;
+  }
+
+  get current(): FaultConfig {
+    return this.config;
+  }
+
+  /** For one API request: waits the injected latency, then maybe answers 429 or 500 instead of the API. */
+  async beforeApiRequest(): Promise<HttpError | null> {
+    const { latencyMs, rateLimit, errorRate } = this.config;
+    if (latencyMs) await this.sleep(latencyMs);
+    this.apiRequests += 1;
+    if (rateLimit && this.apiRequests % rateLimit.every === 0) {
+      return new HttpError(429, metaBody(429, "Too many requests (sandbox fault injection)"), {
+        headers: { "retry-after": String(rateLimit.retryAfterSeconds) },
+      });
+    }
+    if (errorRate && this.random() < errorRate) {
+      return new HttpError(500, metaBody(500, "Internal server error (sandbox fault injection)"));
+    }
+    return null;
+  }
+
+  shouldDropDelivery(): boolean {
+    const rate = this.config.dropDeliveries;
+    return rate !== undefined && rate > 0 && this.random() < rate;
+  }
+
+  get duplicateDeliveries(): number {
+    return this.config.duplicateDeliveries ?? 0;
+  }
+
+  get outOfOrderDeliveries(): boolean {
+    return this.config.outOfOrderDeliveries ?? false;
+  }
+}

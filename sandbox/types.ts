@@ -1,0 +1,175 @@
+// Records the sandbox keeps. Field names are the sandbox's own (camelCase); views.ts turns them into the
+// snake_case shapes of hub-contract.md.
+
+export type PaymentMode = "partner" | "direct";
+export type SignatureEncoding = "hex" | "base64";
+
+export interface Partner {
+  id: string;
+  name: string;
+  apiKey: string;
+  username: string | null;
+  password: string | null;
+  platformSecret: string;
+  paymentMode: PaymentMode;
+  ioSignature: { enabled: boolean; encoding: SignatureEncoding };
+  /** Encoding of `x-360dialog-signature` (UNVERIFIED in the contract, hex by default). */
+  webhookSignatureEncoding: SignatureEncoding;
+  redirectUrl: string | null;
+  webhookUrl: string | null;
+  /** Extra headers sent with every partner webhook (UNVERIFIED body field name: `headers`). */
+  webhookHeaders: Record<string, string>;
+  /** Per-partner override of the delay between lifecycle steps; null = the global setting. */
+  lifecycleDelayMs: number | null;
+  accountSharing: { solutionId: string | null; businessManagerId: string | null };
+  createdAt: string;
+}
+
+export interface ContactInfo {
+  email: string;
+  full_name: string;
+  phone: string | null;
+  language: string | null;
+  country: string | null;
+  city: string | null;
+  street_name: string | null;
+  zip_code: string | null;
+  webpage_url: string | null;
+}
+
+export interface Client {
+  id: string;
+  partnerId: string;
+  name: string;
+  status: string;
+  maxChannels: number;
+  organisation: string;
+  partnerPayload: string | null;
+  contactInfo: ContactInfo;
+  businessId: string;
+  createdAt: string;
+  modifiedAt: string;
+}
+
+export interface Channel {
+  id: string;
+  partnerId: string;
+  clientId: string;
+  status: string;
+  accountMode: string;
+  phoneNumber: string;
+  phoneName: string;
+  /** Whether the client granted the partner API-key permission for this number. */
+  permitted: boolean;
+  wabaAccountId: string;
+  wabaExternalId: string;
+  businessId: string;
+  namespace: string;
+  appId: string;
+  createdAt: string;
+  modifiedAt: string;
+  billingStartedAt: string | null;
+  terminatedAt: string | null;
+  messagingWebhook: { url: string; headers: Record<string, string> } | null;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  channelId: string;
+  key: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface TemplateRecord {
+  id: string;
+  partnerId: string;
+  channelId: string;
+  wabaAccountId: string;
+  name: string;
+  language: string;
+  category: string;
+  components: unknown[];
+  status: string;
+  rejectedReason: string | null;
+  namespace: string;
+  createdAt: string;
+  modifiedAt: string;
+}
+
+/** A finished Embedded Signup in the Meta SDK stand-in: what account-sharing onboarding can later refer to. */
+export interface EsSession {
+  wabaId: string;
+  phoneNumberId: string | null;
+  businessId: string;
+  phoneNumber: string | null;
+  businessName: string;
+  code: string;
+  createdAt: string;
+}
+
+export type DeliveryOutcome = "delivered" | "failed" | "gave_up" | "dropped" | "skipped";
+
+export interface Delivery {
+  seq: number;
+  kind: "partner" | "messaging";
+  eventId: string;
+  event: string;
+  url: string | null;
+  statusCode: number | null;
+  error: string | null;
+  attempt: number;
+  duplicate: boolean;
+  outcome: DeliveryOutcome;
+  at: string;
+  durationMs: number;
+}
+
+export interface SandboxConfig {
+  /** Delay between lifecycle steps (created → unverified → verified → ready → running → live); 0 = all at once. */
+  lifecycleDelayMs: number;
+  /** Delay before a submitted template is approved or rejected; 0 = at once, -1 = never (control API only). */
+  templateReviewDelayMs: number;
+  /** Lifetime of partner bearer tokens (UNVERIFIED upstream; 24 h like the older Hub API). */
+  tokenTtlSeconds: number;
+  /** Accepted |now − io_timestamp| for IO signatures (UNVERIFIED upstream). */
+  ioSignatureWindowSeconds: number;
+  webhookMaxAttempts: number;
+  webhookRetryBaseMs: number;
+  webhookRetryMaxMs: number;
+  webhookTimeoutMs: number;
+}
+
+export const DEFAULT_CONFIG: SandboxConfig = {
+  lifecycleDelayMs: 750,
+  templateReviewDelayMs: 3000,
+  tokenTtlSeconds: 86_400,
+  ioSignatureWindowSeconds: 300,
+  webhookMaxAttempts: 6,
+  webhookRetryBaseMs: 1000,
+  webhookRetryMaxMs: 30_000,
+  webhookTimeoutMs: 5000,
+};
+
+/** One Integrated Onboarding visit, kept server-side and referred to by a random id in a hidden form field. */
+export interface IoFlow {
+  id: string;
+  partnerId: string;
+  /** `permissions` when started on …/permissions: an existing client then sees only the permission screen. */
+  entryKind: "signup" | "permissions";
+  /** Start URL without the IO signature, for the "start again" link. */
+  entry: string;
+  step: "signup" | "embedded_signup" | "permissions" | "done";
+  params: {
+    email: string;
+    name: string;
+    number: string;
+    state: string | null;
+    redirectUrl: string | null;
+    partnerPayload: string | null;
+  };
+  clientId: string | null;
+  newChannelIds: string[];
+  signup: { email: string; fullName: string; companyName: string } | null;
+  expiresAt: number;
+}
