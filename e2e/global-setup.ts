@@ -134,10 +134,16 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // (default 50 per 15 min) out of the way of the per-email lockout the suite tests.
     LOGIN_IP_MAX_ATTEMPTS: "1000",
     NEXT_TELEMETRY_DISABLED: "1",
+    // The local 360dialog sandbox runs beside the portal, on 8082: the port the official Connect Button
+    // package opens for env="local".
+    SANDBOX: "on",
+    SANDBOX_PORT: "8082",
   };
   delete env.DATABASE_URL; // embedded PGlite
   delete env.TRUST_PROXY_HOPS; // 0: X-Forwarded-For from a client is never trusted
   delete env.E2E_BASE_URL;
+  delete env.SANDBOX_URL;
+  for (const name of Object.keys(env)) if (name.startsWith("HUB_")) delete env[name]; // no live hub in tests
 
   const logFd = openSync(SERVER_LOG, "w");
   const child = spawn(path.join(BIN, "tsx"), ["server.ts"], {
