@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { listAuditActions, listAuditEntries, type AuditCursor } from "@/db/queries/audit";
+import { listHubs } from "@/db/queries/hubs";
 import { listUsers } from "@/db/queries/users";
 import { getDb } from "./db";
 
@@ -16,6 +17,7 @@ export const auditQuerySchema = z.object({
   action: z.string().max(100).regex(/^[\w.:-]*$/).optional().catch(undefined),
   actor: z.uuid().optional().catch(undefined),
   target: z.string().max(200).optional().catch(undefined),
+  hub: z.uuid().optional().catch(undefined),
   since: dateParam,
   until: dateParam,
   after: z
@@ -43,13 +45,14 @@ export async function loadAuditPage(rawQuery: Record<string, string | string[] |
   const db = await getDb();
   const until = query.until ? new Date(`${query.until}T00:00:00Z`) : undefined;
   if (until) until.setUTCDate(until.getUTCDate() + 1); // inclusive of the chosen day
-  const [page, actions, users] = await Promise.all([
+  const [page, actions, users, hubs] = await Promise.all([
     listAuditEntries({
       db,
       filter: {
         action: query.action,
         actorUserId: query.actor,
         targetId: query.target,
+        hubId: query.hub,
         since: query.since ? new Date(`${query.since}T00:00:00Z`) : undefined,
         until,
       },
@@ -58,6 +61,13 @@ export async function loadAuditPage(rawQuery: Record<string, string | string[] |
     }),
     listAuditActions({ db }),
     listUsers({ db }),
+    listHubs({ db }),
   ]);
-  return { query, page, actions, actors: users.map((u) => ({ id: u.id, email: u.email })) };
+  return {
+    query,
+    page,
+    actions,
+    actors: users.map((u) => ({ id: u.id, email: u.email })),
+    hubs: hubs.map((h) => ({ id: h.id, name: h.name })),
+  };
 }

@@ -31,6 +31,7 @@ export type AuditFilter = {
   actorUserId?: string;
   targetType?: string;
   targetId?: string;
+  hubId?: string;
   since?: Date;
   until?: Date;
 };
@@ -55,6 +56,7 @@ export async function listAuditEntries({
   if (filter.actorUserId) where.push(eq(auditLog.actorUserId, filter.actorUserId));
   if (filter.targetType) where.push(eq(auditLog.targetType, filter.targetType));
   if (filter.targetId) where.push(eq(auditLog.targetId, filter.targetId));
+  if (filter.hubId) where.push(eq(auditLog.hubId, filter.hubId));
   if (filter.since) where.push(gte(auditLog.at, filter.since));
   if (filter.until) where.push(lt(auditLog.at, filter.until));
   if (after) where.push(lt(auditLog.id, after.id));

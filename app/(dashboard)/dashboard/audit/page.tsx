@@ -10,8 +10,8 @@ const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: 
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageRole("viewer");
-  const { query, page, actions, actors } = await loadAuditPage(await searchParams);
-  const filtered = Boolean(query.action || query.actor || query.target || query.since || query.until);
+  const { query, page, actions, actors, hubs } = await loadAuditPage(await searchParams);
+  const filtered = Boolean(query.action || query.actor || query.target || query.hub || query.since || query.until);
   const nextHref = page.next
     ? `?${new URLSearchParams(
         Object.entries({ ...query, after: formatCursor(page.next) }).filter((e): e is [string, string] => Boolean(e[1])),
@@ -21,7 +21,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <>
       <PageHeader title="Audit log" description="Every change made by staff or by the portal itself, newest first. Times in UTC." />
       <Card className="mb-6">
-        <form method="get" className="grid gap-3 md:grid-cols-6" aria-label="Filter the audit log">
+        <form method="get" className="grid gap-3 md:grid-cols-7" aria-label="Filter the audit log">
           <div>
             <label htmlFor="f-action" className="block text-xs font-medium text-slate-600">Action</label>
             <select id="f-action" name="action" defaultValue={query.action ?? ""} className={inputClass}>
@@ -37,6 +37,15 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               <option value="">Anyone</option>
               {actors.map((a) => (
                 <option key={a.id} value={a.id}>{a.email}</option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="f-hub" className="block text-xs font-medium text-slate-600">Hub</label>
+            <select id="f-hub" name="hub" defaultValue={query.hub ?? ""} className={inputClass}>
+              <option value="">All hubs</option>
+              {hubs.map((h) => (
+                <option key={h.id} value={h.id}>{h.name}</option>
               ))}
             </select>
           </div>
