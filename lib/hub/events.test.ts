@@ -259,7 +259,8 @@ describe("statusRank / progressRank", () => {
   it("takes the furthest point an event proves", () => {
     expect(progressRank("channel_live", { status: "running" })).toBe(60);
     expect(progressRank("channel_ready", { status: "running" })).toBe(50);
-    expect(progressRank("channel_running", { status: "running", accountMode: "live" })).toBe(60);
+    // account_mode "live" is the account's mode from channel_created on (contract §4.5), not a lifecycle step.
+    expect(progressRank("channel_running", { status: "running", accountMode: "live" })).toBe(50);
     expect(progressRank("channel_permission_granted", { status: "ready", accountMode: "sandbox" })).toBe(40);
     expect(progressRank("channel_permission_granted", { status: "pending_deletion" })).toBeNull();
     expect(progressRank("constructor", {})).toBeNull();

@@ -146,14 +146,13 @@ export function statusRank(status: string | null | undefined): number | null {
 }
 
 /**
- * The furthest lifecycle point a channel event proves: its `status`, the status its name implies, and
- * `account_mode: live` ("live" is an event and an account mode, not a documented status). Null if none is known.
+ * The furthest lifecycle point a channel event proves: its `status` and the status its name implies. Not
+ * `account_mode: live`: that is the account's mode from channel_created on (contract §4.5). Null if none is known.
  */
-export function progressRank(event: string, channel: Pick<ChannelEventData, "status" | "accountMode">): number | null {
+export function progressRank(event: string, channel: Pick<ChannelEventData, "status">): number | null {
   const ranks = [
     statusRank(channel.status),
     statusRank(Object.hasOwn(CHANNEL_EVENT_STATUS, event) ? CHANNEL_EVENT_STATUS[event] : undefined),
-    channel.accountMode?.trim().toLowerCase() === "live" ? CHANNEL_STATUS_RANK.live : null,
   ].filter((rank): rank is number => rank !== null);
   return ranks.length ? Math.max(...ranks) : null;
 }

@@ -1,0 +1,39 @@
+import type { Executor } from "@/db/client";
+
+// The contract between the job runner (lib/jobs) and the features that give it work (lib/webhooks,
+// lib/channels, lib/templates). Handlers must be idempotent: a job can run again after a crash (R8).
+
+export type JobKinds = {
+  /** Apply one stored webhook event (webhook_events.id). */
+  "webhook.process": { webhookEventId: string };
+  /** Generate, store and configure the API key of one channel for one permission grant (R6). */
+  "api_key.provision": { channelId: string; grantId: string; requestedBy?: string };
+  /** List the hub's clients and channels and heal drift (R9). */
+  "hub.reconcile": { hubId: string; requestedBy?: string };
+};
+
+export type JobKind = keyof JobKinds;
+
+export type JobContext<K extends JobKind = JobKind> = {
+  id: string;
+  kind: K;
+  payload: JobKinds[K];
+  /** 1 on the first run. */
+  attempt: number;
+  maxAttempts: number;
+};
+
+export type JobHandler<K extends JobKind = JobKind> = (job: JobContext<K>) => Promise<void>;
+
+export type JobHandlers = { [K in JobKind]: JobHandler<K> };
+
+export type EnqueueInput<K extends JobKind = JobKind> = {
+  kind: K;
+  payload: JobKinds[K];
+  /** Work that must happen once: a second enqueue with the same key is a no-op while the first exists. */
+  uniqueKey?: string;
+  runAt?: Date;
+  maxAttempts?: number;
+};
+
+export type Enqueue = <K extends JobKind>(db: Executor, input: EnqueueInput<K>) => Promise<{ id: string; created: boolean }>;
