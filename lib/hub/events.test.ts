@@ -260,8 +260,8 @@ describe("statusRank / progressRank", () => {
     expect(progressRank("channel_live", { status: "running" })).toBe(60);
     expect(progressRank("channel_ready", { status: "running" })).toBe(50);
     // account_mode "live" is the account's mode from channel_created on (contract §4.5), not a lifecycle step.
-    expect(progressRank("channel_running", { status: "running", accountMode: "live" })).toBe(50);
-    expect(progressRank("channel_permission_granted", { status: "ready", accountMode: "sandbox" })).toBe(40);
+    expect(progressRank("channel_running", { status: "running" })).toBe(50);
+    expect(progressRank("channel_permission_granted", { status: "ready" })).toBe(40);
     expect(progressRank("channel_permission_granted", { status: "pending_deletion" })).toBeNull();
     expect(progressRank("constructor", {})).toBeNull();
   });

@@ -46,7 +46,7 @@ function decodeSignature(signature: string, encoding: IoSignatureEncoding): Buff
   return bytes.length === DIGEST_BYTES && bytes.toString("base64") === signature ? bytes : null;
 }
 
-/** Checks an IO Signature as the hub would (used by the sandbox). Reuse detection is the caller's job. */
+/** Checks an IO Signature as the hub would (the sandbox keeps its own independent check). Reuse detection is the caller's job. */
 export function verifyIoSignature(opts: {
   partnerId: string;
   secrets: readonly string[];
