@@ -51,6 +51,17 @@ const schema = z.object({
   HUB_PARTNER_API_URL: optionalString.pipe(z.string().url().optional()),
   HUB_IO_URL: optionalString.pipe(z.string().url().optional()),
   HUB_MESSAGING_URL: optionalString.pipe(z.string().url().optional()),
+  /** The durable job runner: in the portal process by default; `npm run worker` runs it alone. */
+  JOBS_IN_PROCESS: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
+  JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  JOBS_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  JOBS_LEASE_SECONDS: z.coerce.number().int().min(5).max(3_600).default(60),
+  RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
+  /** Webhook bodies above this are refused with 413 before any hashing (R2). */
+  WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1_024).max(10 * 1024 * 1024).default(256 * 1024),
   /** Set by Next.js itself; during `next build` nothing may open the database. */
   NEXT_PHASE: optionalString,
 });
