@@ -1,14 +1,54 @@
+import { randomBytes } from "node:crypto";
 import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
-import { getEnv } from "@/lib/env";
+import { getEnv, publicBaseUrl } from "@/lib/env";
+import { contentSecurityPolicyFor, openerPolicyFor } from "@/lib/http/security-headers";
 
-// A first gate only: every page, action and route checks the role again in the data-access layer (R27).
-export async function proxy(req: NextRequest) {
-  const token = await getToken({ req, secret: getEnv().NEXTAUTH_SECRET });
-  if (token) return NextResponse.next();
-  const login = new URL("/login", req.url);
-  login.searchParams.set("callbackUrl", req.nextUrl.pathname + req.nextUrl.search);
-  return NextResponse.redirect(login);
+// Runs before every page: a fresh CSP nonce and the page's opener policy (R15, R28), and a first sign-in gate
+// for the dashboard. Only a first gate: every page, action and route checks the role again (R27).
+
+const ES_ORIGINS_PROD = ["https://connect.facebook.net", "https://www.facebook.com", "https://web.facebook.com", "https://graph.facebook.com"];
+
+function withSecurityHeaders(res: NextResponse, csp: string, pathname: string): NextResponse {
+  res.headers.set("Content-Security-Policy", csp);
+  res.headers.set("Cross-Origin-Opener-Policy", openerPolicyFor(pathname));
+  return res;
 }
 
-export const config = { matcher: ["/dashboard/:path*"] };
+export async function proxy(req: NextRequest) {
+  const env = getEnv();
+  const { pathname, search } = req.nextUrl;
+  const nonce = randomBytes(16).toString("base64");
+  const csp = contentSecurityPolicyFor(pathname, {
+    nonce,
+    dev: env.NODE_ENV === "development",
+    https: publicBaseUrl(env).startsWith("https:"),
+    embeddedSignupOrigins: [...(env.sandboxEnabled ? [env.sandboxUrl] : []), ...ES_ORIGINS_PROD],
+  });
+
+  if (pathname === "/dashboard" || pathname.startsWith("/dashboard/")) {
+    const token = await getToken({ req, secret: env.NEXTAUTH_SECRET });
+    if (!token) {
+      const login = new URL("/login", req.url);
+      login.searchParams.set("callbackUrl", pathname + search);
+      return withSecurityHeaders(NextResponse.redirect(login), csp, pathname);
+    }
+  }
+
+  const requestHeaders = new Headers(req.headers);
+  requestHeaders.set("x-nonce", nonce);
+  requestHeaders.set("Content-Security-Policy", csp);
+  return withSecurityHeaders(NextResponse.next({ request: { headers: requestHeaders } }), csp, pathname);
+}
+
+export const config = {
+  matcher: [
+    {
+      source: "/((?!api/|_next/static|_next/image|favicon.ico).*)",
+      missing: [
+        { type: "header", key: "next-router-prefetch" },
+        { type: "header", key: "purpose", value: "prefetch" },
+      ],
+    },
+  ],
+};

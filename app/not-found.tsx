@@ -1,6 +1,8 @@
 import Link from "next/link";
+import { connection } from "next/server";
 
-export default function NotFound() {
+export default async function NotFound() {
+  await connection(); // rendered per request so it carries the CSP nonce
   return (
     <main className="mx-auto max-w-lg px-6 py-24 text-center">
       <p className="text-sm font-semibold text-slate-500">404</p>

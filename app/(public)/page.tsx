@@ -1,6 +1,8 @@
 import Link from "next/link";
+import { connection } from "next/server";
 
-export default function LandingPage() {
+export default async function LandingPage() {
+  await connection(); // per request: the CSP nonce is fresh for every view
   return (
     <main className="mx-auto max-w-3xl px-6 py-20">
       <p className="text-sm font-semibold uppercase tracking-wide text-brand-700">WhatsApp Business API</p>

@@ -16,6 +16,8 @@ type TestFixtures = {
   newContext: (options?: BrowserContextOptions) => Promise<BrowserContext>;
   /** Prints and attaches the server log tail when a test fails. */
   serverLogOnFailure: void;
+  /** Fails a test during which any page reported a CSP violation. */
+  cspGuard: void;
 };
 
 function baseURLOrThrow(): string {
@@ -24,8 +26,18 @@ function baseURLOrThrow(): string {
   return url;
 }
 
+/** Every Content-Security-Policy violation any page reports during the run (R28: must stay empty). */
+const cspViolations: string[] = [];
+
+function watchCsp(context: BrowserContext): BrowserContext {
+  context.on("console", (msg) => {
+    if (msg.type() === "error" && /Content Security Policy/i.test(msg.text())) cspViolations.push(`${msg.location().url}: ${msg.text()}`);
+  });
+  return context;
+}
+
 async function openContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
-  return browser.newContext({ baseURL: baseURLOrThrow(), ...options });
+  return watchCsp(await browser.newContext({ baseURL: baseURLOrThrow(), ...options }));
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -56,6 +68,19 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     const context = await newContext({ storageState: adminState });
     await use(await context.newPage());
   },
+
+  context: async ({ context }, use) => {
+    await use(watchCsp(context));
+  },
+
+  cspGuard: [
+    async ({}, use) => {
+      const before = cspViolations.length;
+      await use();
+      expect(cspViolations.slice(before), "Content-Security-Policy violations").toEqual([]);
+    },
+    { auto: true },
+  ],
 
   serverLogOnFailure: [
     async ({}, use, testInfo) => {

@@ -1,0 +1,44 @@
+// Per-request security headers (R15, R16, R28): a nonce-based CSP and the opener policy each page needs.
+
+/**
+ * Pages whose document may live in the 360dialog popup: the redirect page and the Connect Button hosts (the
+ * package redirects the popup back to the page that hosts the button). Any stricter opener policy there would
+ * sever window.opener and the hand-off to the opener page (R15).
+ */
+const OPENER_KEPT = [/^\/$/, /^\/join\/[^/]+$/, /^\/onboarding\/redirect$/, /^\/dashboard\/settings\/hubs\/[^/]+\/try$/];
+/** Pages that open a cross-origin popup of their own and must keep talking to it. */
+const OPENS_POPUPS = [/^\/onboarding\/embedded-signup$/];
+
+export function openerPolicyFor(pathname: string): "unsafe-none" | "same-origin-allow-popups" | "same-origin" {
+  if (OPENER_KEPT.some((re) => re.test(pathname))) return "unsafe-none";
+  if (OPENS_POPUPS.some((re) => re.test(pathname))) return "same-origin-allow-popups";
+  return "same-origin";
+}
+
+export type CspOptions = {
+  nonce: string;
+  dev: boolean;
+  /** Origins the partner-hosted Embedded Signup page loads Meta's SDK (or the sandbox's stand-in) from. */
+  embeddedSignupOrigins?: string[];
+  https: boolean;
+};
+
+export function contentSecurityPolicyFor(pathname: string, options: CspOptions): string {
+  const es = /^\/onboarding\/embedded-signup$/.test(pathname) ? (options.embeddedSignupOrigins ?? []) : [];
+  const directives = [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${options.nonce}' 'strict-dynamic'${options.dev ? " 'unsafe-eval'" : ""}`,
+    // Inline style attributes (partner accent colour) are low risk; scripts are what the nonce guards.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob: https:",
+    "font-src 'self'",
+    `connect-src 'self'${es.length ? ` ${es.join(" ")}` : ""}`,
+    `frame-src ${es.length ? es.join(" ") : "'none'"}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ];
+  if (options.https) directives.push("upgrade-insecure-requests");
+  return directives.join("; ");
+}
