@@ -6,8 +6,12 @@
  * sever window.opener and the hand-off to the opener page (R15).
  */
 const OPENER_KEPT = [/^\/$/, /^\/join\/[^/]+$/, /^\/onboarding\/redirect$/, /^\/dashboard\/settings\/hubs\/[^/]+\/try$/];
-/** Pages that open a cross-origin popup of their own and must keep talking to it. */
-const OPENS_POPUPS = [/^\/onboarding\/embedded-signup$/];
+/**
+ * Pages that open a cross-origin popup and must keep talking to it. The whole dashboard counts: a client-side
+ * navigation keeps the opener policy of the document it started in, so any dashboard page may become the one
+ * that opens the Connect Button's popup.
+ */
+const OPENS_POPUPS = [/^\/onboarding\/embedded-signup$/, /^\/dashboard(\/.*)?$/];
 
 export function openerPolicyFor(pathname: string): "unsafe-none" | "same-origin-allow-popups" | "same-origin" {
   if (OPENER_KEPT.some((re) => re.test(pathname))) return "unsafe-none";

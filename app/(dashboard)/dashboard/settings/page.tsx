@@ -63,7 +63,8 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
                     <p className="text-sm text-slate-600">Partner ID {hub.partnerId}</p>
                   </div>
                   <div className="flex gap-2">
-                    <Link href={`/dashboard/settings/hubs/${hub.id}/try`} className={secondaryButtonClass}>Try the Connect Button</Link>
+                    {/* A full page load, so the page that opens the popup starts with its own opener policy (R15). */}
+                    <a href={`/dashboard/settings/hubs/${hub.id}/try`} className={secondaryButtonClass}>Try the Connect Button</a>
                     <Link href={`/dashboard/settings?edit=${hub.id}`} className={secondaryButtonClass} aria-label={`Edit ${hub.name}`}>Edit</Link>
                   </div>
                 </div>
