@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
 import { getEnv, publicBaseUrl } from "@/lib/env";
-import { contentSecurityPolicyFor, openerPolicyFor } from "@/lib/http/security-headers";
+import { contentSecurityPolicyFor, openerPolicyFor, privacyHeadersFor } from "@/lib/http/security-headers";
 
 // Runs before every page: a fresh CSP nonce and the page's opener policy (R15, R28), and a first sign-in gate
 // for the dashboard. Only a first gate: every page, action and route checks the role again (R27).
@@ -12,6 +12,7 @@ const ES_ORIGINS_PROD = ["https://connect.facebook.net", "https://www.facebook.c
 function withSecurityHeaders(res: NextResponse, csp: string, pathname: string): NextResponse {
   res.headers.set("Content-Security-Policy", csp);
   res.headers.set("Cross-Origin-Opener-Policy", openerPolicyFor(pathname));
+  for (const [name, value] of Object.entries(privacyHeadersFor(pathname))) res.headers.set(name, value);
   return res;
 }
 

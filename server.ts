@@ -44,10 +44,20 @@ server.listen(env.PORT, hostname, () => {
   console.info(`[portal] ${dev ? "development" : "production"} server on http://localhost:${env.PORT} (database: ${env.dbDriver})`);
 });
 
+// The in-process job runner (lib/jobs/start.ts) keeps itself here; jobs in hand finish before the exit.
+const jobs = globalThis as unknown as { __portalJobRunner?: Promise<{ stop(): Promise<void> } | null> };
+
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
+  process.once(signal, () => {
     sandbox?.kill("SIGTERM");
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 5_000).unref();
+    setTimeout(() => process.exit(0), 10_000).unref();
+    // Live-update streams never end on their own: give requests in flight 2 s, then close everything.
+    setTimeout(() => server.closeAllConnections(), 2_000).unref();
+    server.close(() => {
+      void (jobs.__portalJobRunner ?? Promise.resolve(null))
+        .then((runner) => runner?.stop())
+        .catch(() => undefined)
+        .finally(() => process.exit(0));
+    });
   });
 }

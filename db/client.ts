@@ -17,6 +17,8 @@ export type DatabaseHandle = {
   db: Database;
   driver: "pglite" | "postgres";
   close: () => Promise<void>;
+  /** PGlite only: its own LISTEN (one connection, so live updates must use it); resolves to an unlisten. */
+  listen?: (channel: string, callback: (payload: string) => void) => Promise<() => Promise<void>>;
 };
 
 export type DatabaseConfig =
@@ -40,5 +42,13 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
   const client = config.dataDir ? new PGlite(config.dataDir) : new PGlite();
   await client.waitReady;
   const db = drizzlePglite({ client, schema }) as unknown as Database;
-  return { db, driver: "pglite", close: () => client.close() };
+  return {
+    db,
+    driver: "pglite",
+    close: () => client.close(),
+    listen: async (channel, callback) => {
+      const unlisten = await client.listen(channel, callback);
+      return () => unlisten();
+    },
+  };
 }

@@ -1,6 +1,8 @@
 import "server-only";
 import { getDatabaseHandle } from "./db";
 import { bootstrapHubFromEnv, ensureSandboxHub } from "./hubs/settings";
+import { jobHandlers } from "./jobs/handlers";
+import { startJobsInProcess } from "./jobs/start";
 import { ConfigError, getEnv } from "./env";
 import { logger } from "./log";
 
@@ -23,6 +25,7 @@ export async function boot(): Promise<void> {
     logger("boot").info({ db: handle.driver }, "database ready, migrations applied");
     await bootstrapHubFromEnv(env);
     if (env.sandboxEnabled) await ensureSandboxHub(env.sandboxUrl);
+    await startJobsInProcess(jobHandlers);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     console.error(`[portal] cannot open the database: ${error instanceof Error ? error.message : String(error)}`);

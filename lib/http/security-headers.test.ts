@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contentSecurityPolicyFor, openerPolicyFor } from "./security-headers";
+import { contentSecurityPolicyFor, openerPolicyFor, privacyHeadersFor } from "./security-headers";
 
 describe("openerPolicyFor", () => {
   it.each([
@@ -42,5 +42,14 @@ describe("contentSecurityPolicyFor", () => {
     const csp = contentSecurityPolicyFor("/onboarding/embedded-signup", base);
     expect(csp).toContain("connect-src 'self' http://localhost:8082");
     expect(csp).toContain("frame-src http://localhost:8082");
+  });
+});
+
+describe("privacyHeadersFor", () => {
+  it("keeps onboarding URLs out of Referer headers and caches", () => {
+    expect(privacyHeadersFor("/onboarding/redirect")).toEqual({ "Referrer-Policy": "no-referrer", "Cache-Control": "no-store, max-age=0" });
+    expect(privacyHeadersFor("/onboarding/status/abc")["Referrer-Policy"]).toBe("no-referrer");
+    expect(privacyHeadersFor("/join/tok")["Cache-Control"]).toContain("no-store");
+    expect(privacyHeadersFor("/dashboard")).toEqual({});
   });
 });

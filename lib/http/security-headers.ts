@@ -46,3 +46,13 @@ export function contentSecurityPolicyFor(pathname: string, options: CspOptions):
   if (options.https) directives.push("upgrade-insecure-requests");
   return directives.join("; ");
 }
+
+/**
+ * Pages that carry onboarding secrets in their URL (the redirect query, a status or invite token): never sent
+ * on as a Referer, never stored by a cache (R16).
+ */
+const PRIVATE_URLS = [/^\/onboarding\//, /^\/join\//, /^\/invite\//];
+
+export function privacyHeadersFor(pathname: string): Record<string, string> {
+  return PRIVATE_URLS.some((re) => re.test(pathname)) ? { "Referrer-Policy": "no-referrer", "Cache-Control": "no-store, max-age=0" } : {};
+}

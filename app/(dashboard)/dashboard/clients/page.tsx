@@ -1,15 +1,64 @@
 import type { Metadata } from "next";
-import { EmptyState, PageHeader } from "@/app/_components/ui";
+import Link from "next/link";
+import { FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_components/filters";
+import { LiveRefresh } from "@/app/_components/live-refresh";
+import { Card, EmptyState, PageHeader } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
+import { loadClientList, nextPageHref } from "@/lib/dashboard/lists";
 
 export const metadata: Metadata = { title: "Clients" };
 
-export default async function Page() {
+const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+
+export default async function ClientsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageRole("viewer");
+  const { query, page, hubs } = await loadClientList(await searchParams);
+  const filtered = Boolean(query.q || query.hub);
   return (
     <>
       <PageHeader title="Clients" description="The partner's business customers on 360dialog, with their numbers, invites and onboarding sessions." />
-      <EmptyState title="No clients yet">Clients appear here when they finish 360dialog onboarding from your start page or an invite link, or when the portal reconciles with your partner hub.</EmptyState>
+      <LiveRefresh topics={["client", "channel"]} hubId={query.hub} />
+      <FilterBar label="Filter clients" clearHref="/dashboard/clients" active={filtered}>
+        <FilterInput id="f-q" label="Name, email or phone" name="q" value={query.q} placeholder="Acme, ana@…, 4915…" />
+        <FilterSelect id="f-hub" label="Hub" name="hub" value={query.hub} options={[{ value: "", label: "All hubs" }, ...hubs.map((h) => ({ value: h.id, label: h.name }))]} />
+      </FilterBar>
+      {page.rows.length === 0 ? (
+        <EmptyState title={filtered ? "No client matches" : "No clients yet"}>
+          {filtered
+            ? "Try the start of the name or email, or at least four digits of a phone number."
+            : "Clients appear here when they finish 360dialog onboarding from your start page or an invite link, or when the portal reconciles with your partner hub."}
+        </EmptyState>
+      ) : (
+        <Card>
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Clients</caption>
+            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th scope="col" className="py-2 pr-4">Client</th>
+                <th scope="col" className="py-2 pr-4">360dialog ID</th>
+                <th scope="col" className="py-2 pr-4">Numbers</th>
+                <th scope="col" className="py-2 pr-4">Hub</th>
+                <th scope="col" className="py-2">Since</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {page.rows.map((c) => (
+                <tr key={c.id}>
+                  <td className="py-2 pr-4">
+                    <Link href={`/dashboard/clients/${c.id}`} className="font-medium text-brand-700 underline-offset-2 hover:underline">{c.name || "(no name)"}</Link>
+                    <div className="text-xs text-slate-600">{c.email ?? ""}</div>
+                  </td>
+                  <td className="py-2 pr-4 font-mono text-xs">{c.externalId}</td>
+                  <td className="py-2 pr-4">{c.runningCount} running of {c.channelCount}</td>
+                  <td className="py-2 pr-4 text-slate-600">{c.hubName}</td>
+                  <td className="py-2 text-slate-600">{when.format(c.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <NextPage href={nextPageHref(query, page.next)} />
+        </Card>
+      )}
     </>
   );
 }

@@ -1,15 +1,70 @@
 import type { Metadata } from "next";
-import { EmptyState, PageHeader } from "@/app/_components/ui";
+import Link from "next/link";
+import { FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_components/filters";
+import { LiveRefresh } from "@/app/_components/live-refresh";
+import { Badge, Card, EmptyState, PageHeader } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
+import { loadWebhookInbox, nextPageHref } from "@/lib/dashboard/lists";
+import { WEBHOOK_EVENT_NAMES, WEBHOOK_OUTCOMES } from "@/lib/dashboard/words";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
-export default async function Page() {
+const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
+const outcomeTone = { pending: "blue", processing: "blue", done: "green", failed: "amber", dead: "red", ignored: "slate" } as const;
+
+export default async function WebhooksPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageRole("viewer");
+  const { query, page, hubs } = await loadWebhookInbox(await searchParams);
+  const filtered = Boolean(query.event || query.hub || query.channel || query.status);
   return (
     <>
-      <PageHeader title="Webhooks" description="Every event 360dialog sent to this portal, stored before it is acknowledged." />
-      <EmptyState title="No webhook deliveries yet">Deliveries appear here as soon as your partner hub&apos;s webhook URL points at this portal.</EmptyState>
+      <PageHeader title="Webhooks" description="Every event 360dialog sent to this portal, stored before it was acknowledged. Times in UTC." />
+      <LiveRefresh topics={["webhook"]} hubId={query.hub} />
+      <FilterBar label="Filter webhook deliveries" clearHref="/dashboard/webhooks" active={filtered}>
+        <FilterSelect id="f-event" label="Event" name="event" value={query.event} options={[{ value: "", label: "Any event" }, ...WEBHOOK_EVENT_NAMES.map((e) => ({ value: e, label: e }))]} />
+        <FilterSelect id="f-status" label="Outcome" name="status" value={query.status} options={[{ value: "", label: "Any outcome" }, ...WEBHOOK_OUTCOMES.map((o) => ({ value: o, label: o }))]} />
+        <FilterSelect id="f-hub" label="Hub" name="hub" value={query.hub} options={[{ value: "", label: "All hubs" }, ...hubs.map((h) => ({ value: h.id, label: h.name }))]} />
+        <FilterInput id="f-channel" label="Channel ID" name="channel" value={query.channel} />
+      </FilterBar>
+      {page.rows.length === 0 ? (
+        <EmptyState title={filtered ? "No delivery matches" : "No webhook deliveries yet"}>
+          {filtered ? "Try another event or outcome." : "Deliveries appear here as soon as your partner hub's webhook URL points at this portal (Settings → Register webhook and redirect URLs)."}
+        </EmptyState>
+      ) : (
+        <Card>
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Webhook deliveries</caption>
+            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th scope="col" className="py-2 pr-4">Received</th>
+                <th scope="col" className="py-2 pr-4">Event</th>
+                <th scope="col" className="py-2 pr-4">Channel / client</th>
+                <th scope="col" className="py-2 pr-4">Outcome</th>
+                <th scope="col" className="py-2 pr-4">Signature</th>
+                <th scope="col" className="py-2">Attempts · deliveries</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {page.rows.map((w) => (
+                <tr key={w.id}>
+                  <td className="whitespace-nowrap py-2 pr-4">
+                    <Link href={`/dashboard/webhooks/${w.id}`} className="text-brand-700 underline-offset-2 hover:underline">{when.format(w.receivedAt)}</Link>
+                  </td>
+                  <td className="py-2 pr-4 font-mono text-xs">{w.event}</td>
+                  <td className="py-2 pr-4 font-mono text-xs text-slate-600">{w.channelExternalId ?? w.clientExternalId ?? "—"}</td>
+                  <td className="py-2 pr-4">
+                    <Badge tone={outcomeTone[w.status]}>{w.status}</Badge>
+                    {w.lastError ? <div className="mt-1 max-w-xs truncate text-xs text-red-700" title={w.lastError}>{w.lastError}</div> : null}
+                  </td>
+                  <td className="py-2 pr-4 text-xs text-slate-600">{w.signatureResult === "valid_previous" ? "valid (previous secret)" : w.signatureResult}</td>
+                  <td className="py-2 text-slate-600">{w.attempts} · {w.deliveries}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <NextPage href={nextPageHref(query, page.next)} />
+        </Card>
+      )}
     </>
   );
 }

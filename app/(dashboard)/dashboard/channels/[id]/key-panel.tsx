@@ -1,0 +1,70 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { Alert, buttonClass, secondaryButtonClass } from "@/app/_components/ui";
+import { regenerateKeyAction, retryKeyAction } from "./actions";
+
+type Props = {
+  channelId: string;
+  status: string;
+  last4: string | null;
+  fingerprint: string | null;
+  revealed: boolean;
+  isAdmin: boolean;
+  isOperator: boolean;
+};
+
+export function KeyPanel({ channelId, status, last4, fingerprint, revealed, isAdmin, isOperator }: Props) {
+  const [shown, setShown] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [regen, regenAction, regenerating] = useActionState(regenerateKeyAction, undefined);
+  const [retry, retryAction, retrying] = useActionState(retryKeyAction, undefined);
+
+  async function reveal() {
+    setError(null);
+    const res = await fetch(`/api/channels/${channelId}/api-key`, { method: "POST", cache: "no-store" });
+    const body = (await res.json().catch(() => ({}))) as { apiKey?: string; error?: string };
+    if (res.ok && body.apiKey) setShown(body.apiKey);
+    else setError(body.error ?? "The key could not be shown.");
+  }
+
+  return (
+    <div className="space-y-3 text-sm">
+      <p>
+        {status === "active" ? (
+          <>Stored, ending in <span className="font-mono">••••{last4}</span>{fingerprint ? <> (fingerprint <span className="font-mono">{fingerprint}</span>)</> : null}.</>
+        ) : status === "pending" ? "Being generated." : status === "none" ? "No key yet: it is generated once the number runs and the partner has permission." : `Last key: ${status}.`}
+      </p>
+      {shown ? (
+        <div role="status" className="rounded-md border border-amber-200 bg-amber-50 p-3">
+          <p className="font-medium text-amber-900">Copy it now: it is shown this one time only.</p>
+          <code data-testid="revealed-key" className="mt-1 block break-all rounded bg-white px-2 py-1 font-mono text-xs">{shown}</code>
+          <button type="button" className={`${secondaryButtonClass} mt-2`} onClick={() => void navigator.clipboard?.writeText(shown)}>Copy</button>
+        </div>
+      ) : null}
+      {error ? <Alert>{error}</Alert> : null}
+      {isAdmin && status === "active" && !revealed && !shown ? (
+        <button type="button" className={buttonClass} onClick={() => void reveal()}>Show key once</button>
+      ) : null}
+      {isAdmin && status === "active" && revealed && !shown ? <p className="text-slate-600">Already shown once. Regenerate it if it was lost.</p> : null}
+      {isAdmin && status !== "none" ? (
+        <form action={regenAction} className="space-y-2 rounded-md border border-red-200 p-3">
+          <input type="hidden" name="channelId" value={channelId} />
+          <p className="font-medium text-red-800">Regenerate: 360dialog revokes the current key at once; every system using it stops sending.</p>
+          <label className="flex items-center gap-2">
+            <input type="checkbox" name="confirm" /> I understand the current key stops working
+          </label>
+          <button type="submit" className={secondaryButtonClass} disabled={regenerating}>{regenerating ? "Requesting…" : "Regenerate key"}</button>
+          {regen?.message ? <Alert tone={regen.ok ? "success" : "error"}>{regen.fieldErrors?.confirm?.[0] ?? regen.message}</Alert> : null}
+        </form>
+      ) : null}
+      {isOperator && (status === "none" || status === "failed" || status === "pending") ? (
+        <form action={retryAction}>
+          <input type="hidden" name="channelId" value={channelId} />
+          <button type="submit" className={secondaryButtonClass} disabled={retrying}>Retry key generation</button>
+          {retry?.message ? <div className="mt-2"><Alert tone={retry.ok ? "success" : "error"}>{retry.message}</Alert></div> : null}
+        </form>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { LiveRefresh } from "@/app/_components/live-refresh";
+import { Alert, Badge, Card, PageHeader, secondaryButtonClass } from "@/app/_components/ui";
+import { hasRole } from "@/lib/auth/roles";
+import { requirePageRole } from "@/lib/auth/session";
+import { loadChannelDetail } from "@/lib/dashboard/channel";
+import { channelStatusTone, channelStatusWords } from "@/lib/dashboard/words";
+import { KeyPanel } from "./key-panel";
+
+export const metadata: Metadata = { title: "Channel" };
+
+const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+export default async function ChannelPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requirePageRole("viewer");
+  const detail = await loadChannelDetail((await params).id);
+  if (!detail) notFound();
+  const { channel, key, timeline, stuck } = detail;
+  return (
+    <>
+      <PageHeader
+        title={channel.phoneNumber ?? channel.externalId}
+        description={`Channel ${channel.externalId} on ${detail.hubName}${detail.clientName ? ` · ${detail.clientName}` : ""}`}
+        actions={<Link href="/dashboard/channels" className={secondaryButtonClass}>All channels</Link>}
+      />
+      <LiveRefresh topics={["channel", "api_key", "job"]} hubId={channel.hubId} />
+      {stuck.map((s) => (
+        <div key={s.rule} className="mb-4">
+          <Alert tone="warning">
+            <strong>{s.explanation}</strong> {s.nextStep}
+          </Alert>
+        </div>
+      ))}
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Status">
+          <div className="flex flex-wrap gap-2">
+            <Badge tone={channelStatusTone(channel.statusRank, channel.restricted)}>{channelStatusWords(channel.status)}</Badge>
+            {channel.restricted ? <Badge tone="red">Restricted</Badge> : null}
+          </div>
+          <dl className="mt-3 grid grid-cols-[10rem_1fr] gap-y-1 text-sm">
+            <dt className="text-slate-500">Since</dt><dd>{when.format(channel.statusChangedAt)} UTC</dd>
+            <dt className="text-slate-500">Permission</dt><dd>{detail.paymentMode === "partner" ? `${channel.permission} (partner payment)` : channel.permission}</dd>
+            <dt className="text-slate-500">Account mode</dt><dd>{channel.accountMode ?? "—"}</dd>
+            <dt className="text-slate-500">WABA</dt><dd className="font-mono text-xs">{channel.wabaId ?? "—"}</dd>
+          </dl>
+        </Card>
+        <Card title="API key">
+          <KeyPanel
+            channelId={channel.id}
+            status={key.status}
+            last4={key.last4}
+            fingerprint={key.fingerprint}
+            revealed={key.revealed}
+            isAdmin={user.role === "admin"}
+            isOperator={hasRole(user.role, "operator")}
+          />
+        </Card>
+        <Card title="History (UTC)" className="lg:col-span-2">
+          <ol className="space-y-1 text-sm">
+            {timeline.map((e) => (
+              <li key={e.id} className="flex gap-3">
+                <span className="whitespace-nowrap text-slate-500">{when.format(e.occurredAt)}</span>
+                <span className="font-mono text-xs">{e.event}</span>
+                <span className="text-slate-600">{e.status ? `→ ${e.status}` : ""} ({e.source})</span>
+              </li>
+            ))}
+          </ol>
+        </Card>
+      </div>
+    </>
+  );
+}

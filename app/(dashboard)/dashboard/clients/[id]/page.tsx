@@ -1,0 +1,66 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { LiveRefresh } from "@/app/_components/live-refresh";
+import { Badge, Card, EmptyState, PageHeader, secondaryButtonClass } from "@/app/_components/ui";
+import { requirePageRole } from "@/lib/auth/session";
+import { loadClientDetail } from "@/lib/dashboard/lists";
+import { channelStatusTone, channelStatusWords, keyWords } from "@/lib/dashboard/words";
+
+export const metadata: Metadata = { title: "Client" };
+
+const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+export default async function ClientPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePageRole("viewer");
+  const detail = await loadClientDetail((await params).id);
+  if (!detail) notFound();
+  const { client, hubName, channels, timeline } = detail;
+  return (
+    <>
+      <PageHeader
+        title={client.name || "(no name)"}
+        description={`360dialog client ${client.externalId} on ${hubName}${client.email ? ` · ${client.email}` : ""}`}
+        actions={<Link href="/dashboard/clients" className={secondaryButtonClass}>All clients</Link>}
+      />
+      <LiveRefresh topics={["client", "channel", "api_key"]} hubId={client.hubId} />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Numbers">
+          {channels.length === 0 ? (
+            <p className="text-sm text-slate-600">No number yet: one appears when 360dialog reports it created.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100">
+              {channels.map((ch) => (
+                <li key={ch.id} className="py-2 text-sm">
+                  <div className="flex flex-wrap items-center gap-2">
+                    <span className="font-medium">{ch.phoneNumber ?? ch.externalId}</span>
+                    <Badge tone={channelStatusTone(ch.statusRank, ch.restricted)}>{channelStatusWords(ch.status)}</Badge>
+                    {ch.restricted ? <Badge tone="red">Restricted</Badge> : null}
+                  </div>
+                  <div className="text-xs text-slate-600">
+                    Channel {ch.externalId} · permission {ch.permission} · API key: {keyWords(ch.keyStatus, ch.keyLast4)}
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+        <Card title="Timeline (UTC)">
+          {timeline.length === 0 ? (
+            <EmptyState title="No events yet">Events from 360dialog appear here as they arrive.</EmptyState>
+          ) : (
+            <ol className="space-y-1 text-sm">
+              {timeline.map((e) => (
+                <li key={e.id} className="flex gap-3">
+                  <span className="whitespace-nowrap text-slate-500">{when.format(e.occurredAt)}</span>
+                  <span className="font-mono text-xs">{e.event}</span>
+                  <span className="text-slate-600">{e.phoneNumber ?? ""} {e.status ? `→ ${e.status}` : ""} ({e.source})</span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}

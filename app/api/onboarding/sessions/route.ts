@@ -1,0 +1,9 @@
+import { getCurrentUser } from "@/lib/auth/session";
+import { handleStartSession } from "@/lib/onboarding/handlers";
+
+export const dynamic = "force-dynamic";
+
+/** Starts an onboarding: invite holder, signed-in operator, or open signup (R10). See lib/onboarding/handlers.ts. */
+export function POST(request: Request) {
+  return handleStartSession(request, getCurrentUser);
+}

@@ -1,0 +1,95 @@
+import { and, asc, desc, eq, inArray, notInArray, sql, type SQL } from "drizzle-orm";
+import type { Executor } from "../client";
+import { apiKeys, channelEvents, channels, clients, hubs } from "../schema";
+import { beforeCursor, cursorText, decodeCursor, pageOf } from "./paging";
+
+/** Statuses the lifecycle knows; anything else 360dialog sends is listed under "other". */
+export const KNOWN_CHANNEL_STATUSES = ["created", "unverified", "submitted", "verified", "ready", "running"] as const;
+
+export type ChannelListFilter = { hubId?: string; status?: string; clientId?: string; q?: string };
+
+/** Channels by last status change, newest first, with their client and API-key state. */
+export async function listChannelsPage({
+  db,
+  filter,
+  after,
+  limit,
+}: {
+  db: Executor;
+  filter: ChannelListFilter;
+  after?: string;
+  limit: number;
+}) {
+  const where: SQL[] = [];
+  if (filter.hubId) where.push(eq(channels.hubId, filter.hubId));
+  if (filter.clientId) where.push(eq(channels.clientId, filter.clientId));
+  if (filter.status === "other") where.push(notInArray(channels.status, [...KNOWN_CHANNEL_STATUSES]));
+  else if (filter.status) where.push(eq(channels.status, filter.status));
+  const digits = filter.q?.replace(/\D/g, "") ?? "";
+  if (filter.q?.trim()) {
+    where.push(digits.length >= 4 ? sql`${channels.phoneNumber} like ${`%${digits}%`}` : eq(channels.externalId, filter.q.trim()));
+  }
+  const cursor = decodeCursor(after);
+  if (cursor) where.push(beforeCursor(channels.statusChangedAt, channels.id, cursor));
+  const rows = await db
+    .select({
+      id: channels.id,
+      hubId: channels.hubId,
+      hubName: hubs.name,
+      paymentMode: hubs.paymentMode,
+      externalId: channels.externalId,
+      phoneNumber: channels.phoneNumber,
+      displayName: channels.displayName,
+      status: channels.status,
+      statusRank: channels.statusRank,
+      statusChangedAt: channels.statusChangedAt,
+      permission: channels.permission,
+      restricted: channels.restricted,
+      clientId: channels.clientId,
+      clientName: clients.name,
+      keyStatus: sql<string | null>`(select ${apiKeys.status} from ${apiKeys} where ${apiKeys.channelId} = ${channels.id} order by (${apiKeys.status} = 'active') desc, ${apiKeys.createdAt} desc limit 1)`,
+      keyLast4: sql<string | null>`(select ${apiKeys.last4} from ${apiKeys} where ${apiKeys.channelId} = ${channels.id} and ${apiKeys.status} = 'active' limit 1)`,
+      cursorAt: cursorText(channels.statusChangedAt),
+    })
+    .from(channels)
+    .innerJoin(hubs, eq(hubs.id, channels.hubId))
+    .leftJoin(clients, eq(clients.id, channels.clientId))
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(channels.statusChangedAt), desc(channels.id))
+    .limit(limit + 1);
+  return pageOf(rows, limit);
+}
+
+export async function listChannelsOfClient({ db, clientId }: { db: Executor; clientId: string }) {
+  return (await listChannelsPage({ db, filter: { clientId }, limit: 200 })).rows;
+}
+
+/** A client's channel history, oldest first. */
+export async function listChannelTimeline({ db, channelIds, limit = 500 }: { db: Executor; channelIds: string[]; limit?: number }) {
+  if (channelIds.length === 0) return [];
+  return db
+    .select({
+      id: channelEvents.id,
+      channelId: channelEvents.channelId,
+      phoneNumber: channels.phoneNumber,
+      event: channelEvents.event,
+      status: channelEvents.status,
+      source: channelEvents.source,
+      occurredAt: channelEvents.occurredAt,
+    })
+    .from(channelEvents)
+    .innerJoin(channels, eq(channels.id, channelEvents.channelId))
+    .where(inArray(channelEvents.channelId, channelIds))
+    .orderBy(asc(channelEvents.occurredAt), asc(channelEvents.id))
+    .limit(limit);
+}
+
+/** Counts per status for the filter bar, bounded to one hub or all (an index-only scan on (hub, status)). */
+export async function countChannelsByStatus({ db, hubId }: { db: Executor; hubId?: string }) {
+  return db
+    .select({ status: channels.status, n: sql<number>`count(*)::int` })
+    .from(channels)
+    .where(hubId ? eq(channels.hubId, hubId) : undefined)
+    .groupBy(channels.status);
+}
+

@@ -1,0 +1,260 @@
+import { and, asc, eq, inArray, lt, ne, notExists, notInArray, sql, type SQL } from "drizzle-orm";
+import type { Executor } from "../client";
+import { apiKeys, channels, clients, jobs, webhookEvents, type Channel } from "../schema";
+
+export type NewChannel = typeof channels.$inferInsert;
+export type ChannelSource = Channel["source"];
+
+/** Creates the row of (hub, external id) if it is missing; `inserted` tells whether this call made it. */
+export async function insertChannelIfAbsent({
+  db,
+  hubId,
+  externalId,
+  source,
+}: {
+  db: Executor;
+  hubId: string;
+  externalId: string;
+  source: ChannelSource;
+}): Promise<{ inserted: boolean }> {
+  // status_rank 0: a placeholder any lifecycle status moves forward from.
+  const rows = await db
+    .insert(channels)
+    .values({ hubId, externalId, source, status: "created", statusRank: 0 })
+    .onConflictDoNothing({ target: [channels.hubId, channels.externalId] })
+    .returning({ id: channels.id });
+  return { inserted: rows.length > 0 };
+}
+
+/** Row lock for a read-decide-write on one channel; concurrent writers of the same channel queue here. */
+export async function lockChannelByExternalId({
+  db,
+  hubId,
+  externalId,
+}: {
+  db: Executor;
+  hubId: string;
+  externalId: string;
+}): Promise<Channel | undefined> {
+  const [row] = await db
+    .select()
+    .from(channels)
+    .where(and(eq(channels.hubId, hubId), eq(channels.externalId, externalId)))
+    .limit(1)
+    .for("update");
+  return row;
+}
+
+export async function lockChannelById({ db, id }: { db: Executor; id: string }): Promise<Channel | undefined> {
+  const [row] = await db.select().from(channels).where(eq(channels.id, id)).limit(1).for("update");
+  return row;
+}
+
+export async function findChannelById({ db, id }: { db: Executor; id: string }): Promise<Channel | undefined> {
+  const [row] = await db.select().from(channels).where(eq(channels.id, id)).limit(1);
+  return row;
+}
+
+export async function findChannelByExternalId({
+  db,
+  hubId,
+  externalId,
+}: {
+  db: Executor;
+  hubId: string;
+  externalId: string;
+}): Promise<Channel | undefined> {
+  const [row] = await db
+    .select()
+    .from(channels)
+    .where(and(eq(channels.hubId, hubId), eq(channels.externalId, externalId)))
+    .limit(1);
+  return row;
+}
+
+/** The channels of a hub holding one of these phone numbers (360dialog's account events name only the number). */
+export async function findChannelsByPhone({ db, hubId, phoneNumbers }: { db: Executor; hubId: string; phoneNumbers: string[] }): Promise<Channel[]> {
+  if (phoneNumbers.length === 0) return [];
+  return db
+    .select()
+    .from(channels)
+    .where(and(inArray(channels.phoneNumber, phoneNumbers), eq(channels.hubId, hubId)))
+    .limit(10);
+}
+
+export async function updateChannel({ db, id, set }: { db: Executor; id: string; set: Partial<NewChannel> }): Promise<Channel> {
+  const [row] = await db
+    .update(channels)
+    .set({ ...set, updatedAt: sql`now()` })
+    .where(eq(channels.id, id))
+    .returning();
+  if (!row) throw new Error("updateChannel: no such channel");
+  return row;
+}
+
+/** Every channel of a hub, for reconciliation checks; ordered by external id. */
+export async function listChannelsOfHub({ db, hubId }: { db: Executor; hubId: string }): Promise<Channel[]> {
+  return db.select().from(channels).where(eq(channels.hubId, hubId)).orderBy(channels.externalId);
+}
+
+// ---- Stuck numbers: one small query per rule, each bounded by LIMIT and led by an index on (hub_id, ...). ----
+
+export type StuckCandidate = {
+  channelId: string;
+  hubId: string;
+  externalId: string;
+  phoneNumber: string | null;
+  status: string;
+  clientName: string | null;
+  since: Date;
+  jobId: string | null;
+  jobKind: string | null;
+  jobAttempts: number | null;
+};
+
+const candidateColumns = {
+  channelId: channels.id,
+  hubId: channels.hubId,
+  externalId: channels.externalId,
+  phoneNumber: channels.phoneNumber,
+  status: channels.status,
+  clientName: clients.name,
+};
+
+const noJob = { jobId: null, jobKind: null, jobAttempts: null } as const;
+
+/** Known statuses before `running`: an IN list keeps channels_hub_status_idx usable. */
+export async function listChannelsNotRunning({
+  db,
+  hubId,
+  statuses,
+  createdBefore,
+  limit,
+}: {
+  db: Executor;
+  hubId: string;
+  statuses: string[];
+  createdBefore: Date;
+  limit: number;
+}): Promise<StuckCandidate[]> {
+  const rows = await db
+    .select({ ...candidateColumns, since: channels.createdAt })
+    .from(channels)
+    .leftJoin(clients, eq(clients.id, channels.clientId))
+    .where(and(eq(channels.hubId, hubId), inArray(channels.status, statuses), lt(channels.createdAt, createdBefore)))
+    .orderBy(asc(channels.createdAt))
+    .limit(limit);
+  return rows.map((r) => ({ ...r, ...noJob }));
+}
+
+/** Running (or further), permitted since before `readyBefore`, and no active key (api_keys_channel_status_idx probe). */
+export async function listRunningChannelsWithoutKey({
+  db,
+  hubId,
+  statuses,
+  readyBefore,
+  limit,
+}: {
+  db: Executor;
+  hubId: string;
+  statuses: string[];
+  readyBefore: Date;
+  limit: number;
+}): Promise<StuckCandidate[]> {
+  const since = sql<Date>`greatest(${channels.statusChangedAt}, coalesce(${channels.permissionChangedAt}, ${channels.statusChangedAt}))`.mapWith(
+    channels.statusChangedAt,
+  );
+  const rows = await db
+    .select({ ...candidateColumns, since })
+    .from(channels)
+    .leftJoin(clients, eq(clients.id, channels.clientId))
+    .where(
+      and(
+        eq(channels.hubId, hubId),
+        inArray(channels.status, statuses),
+        eq(channels.permission, "granted"),
+        lt(channels.statusChangedAt, readyBefore),
+        sql`coalesce(${channels.permissionChangedAt}, ${channels.statusChangedAt}) < ${readyBefore.toISOString()}::timestamptz`,
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(apiKeys)
+            .where(and(eq(apiKeys.channelId, channels.id), eq(apiKeys.status, "active"))),
+        ),
+      ),
+    )
+    .orderBy(asc(channels.statusChangedAt))
+    .limit(limit);
+  return rows.map((r) => ({ ...r, ...noJob }));
+}
+
+export async function listChannelsWithoutPermission({
+  db,
+  hubId,
+  createdBefore,
+  limit,
+}: {
+  db: Executor;
+  hubId: string;
+  createdBefore: Date;
+  limit: number;
+}): Promise<StuckCandidate[]> {
+  const rows = await db
+    .select({ ...candidateColumns, since: channels.createdAt })
+    .from(channels)
+    .leftJoin(clients, eq(clients.id, channels.clientId))
+    .where(and(eq(channels.hubId, hubId), lt(channels.createdAt, createdBefore), ne(channels.permission, "granted")))
+    .orderBy(asc(channels.createdAt))
+    .limit(limit);
+  return rows.map((r) => ({ ...r, ...noJob }));
+}
+
+// A payload id that is not a uuid matches nothing instead of failing the cast.
+const payloadUuid = (key: string): SQL =>
+  sql`case when ${jobs.payload}->>${key} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then (${jobs.payload}->>${key})::uuid end`;
+
+// A dead key job still matters while its grant has no key; a dead webhook job while its event is unprocessed
+// (a replay runs as a new job and leaves the dead one as history).
+const grantUnfulfilled = (): SQL =>
+  sql`not exists (select 1 from ${apiKeys} where ${apiKeys.channelId} = ${channels.id}
+    and ${apiKeys.grantId} = ${jobs.payload}->>'grantId' and ${apiKeys.status} in ('active', 'revoked'))`;
+
+/** Dead key jobs and dead webhook jobs of the hub's channels (dead jobs are few: jobs_claim_idx on status). */
+export async function listChannelsWithDeadJobs({ db, hubId, limit }: { db: Executor; hubId: string; limit: number }): Promise<StuckCandidate[]> {
+  const jobColumns = {
+    ...candidateColumns,
+    since: sql<Date>`coalesce(${jobs.finishedAt}, ${jobs.updatedAt})`.mapWith(jobs.updatedAt),
+    jobId: jobs.id,
+    jobKind: jobs.kind,
+    jobAttempts: jobs.attempts,
+  };
+  const keyJobs = await db
+    .select(jobColumns)
+    .from(jobs)
+    .innerJoin(channels, eq(channels.id, payloadUuid("channelId")))
+    .leftJoin(clients, eq(clients.id, channels.clientId))
+    .where(and(eq(jobs.status, "dead"), eq(jobs.kind, "api_key.provision"), eq(channels.hubId, hubId), grantUnfulfilled()))
+    .limit(limit);
+  const webhookJobs = await db
+    .select(jobColumns)
+    .from(jobs)
+    .innerJoin(webhookEvents, eq(webhookEvents.id, payloadUuid("webhookEventId")))
+    .innerJoin(channels, and(eq(channels.hubId, webhookEvents.hubId), eq(channels.externalId, webhookEvents.channelExternalId)))
+    .leftJoin(clients, eq(clients.id, channels.clientId))
+    .where(
+      and(eq(jobs.status, "dead"), eq(jobs.kind, "webhook.process"), eq(webhookEvents.hubId, hubId), notInArray(webhookEvents.status, ["done", "ignored"])),
+    )
+    .limit(limit);
+  return [...keyJobs, ...webhookJobs];
+}
+
+/** A dead key job of the channel whose grant still has no key (for "retry key"). */
+export async function findDeadKeyJob({ db, channelId }: { db: Executor; channelId: string }): Promise<{ id: string } | undefined> {
+  const [row] = await db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .innerJoin(channels, eq(channels.id, payloadUuid("channelId")))
+    .where(and(eq(jobs.status, "dead"), eq(jobs.kind, "api_key.provision"), eq(channels.id, channelId), grantUnfulfilled()))
+    .limit(1);
+  return row;
+}

@@ -1,0 +1,71 @@
+import { and, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
+import type { Executor } from "../client";
+import { channels, clients, hubs } from "../schema";
+import { beforeCursor, cursorText, decodeCursor, pageOf } from "./paging";
+
+export type ClientListFilter = { hubId?: string; q?: string };
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Clients newest first; `q` matches the start of the name or email, or a phone number's digits. */
+export async function listClientsPage({
+  db,
+  filter,
+  after,
+  limit,
+}: {
+  db: Executor;
+  filter: ClientListFilter;
+  after?: string;
+  limit: number;
+}) {
+  const where: SQL[] = [];
+  if (filter.hubId) where.push(eq(clients.hubId, filter.hubId));
+  const q = filter.q?.trim();
+  if (q) {
+    const prefix = `${escapeLike(q.toLowerCase())}%`;
+    const digits = q.replace(/\D/g, "");
+    const byPhone = digits.length >= 4
+      ? or(
+          sql`${clients.phone} like ${`%${digits}%`}`,
+          inArray(clients.id, sql`(select ${channels.clientId} from ${channels} where ${channels.phoneNumber} like ${`%${digits}%`})`),
+        )
+      : undefined;
+    const matches = or(sql`lower(${clients.name}) like ${prefix}`, sql`lower(${clients.email}) like ${prefix}`, ilike(clients.externalId, q), byPhone);
+    if (matches) where.push(matches);
+  }
+  const cursor = decodeCursor(after);
+  if (cursor) where.push(beforeCursor(clients.createdAt, clients.id, cursor));
+  const rows = await db
+    .select({
+      id: clients.id,
+      hubId: clients.hubId,
+      hubName: hubs.name,
+      externalId: clients.externalId,
+      name: clients.name,
+      email: clients.email,
+      phone: clients.phone,
+      createdAt: clients.createdAt,
+      cursorAt: cursorText(clients.createdAt),
+      channelCount: sql<number>`(select count(*)::int from ${channels} where ${channels.clientId} = ${clients.id})`,
+      runningCount: sql<number>`(select count(*)::int from ${channels} where ${channels.clientId} = ${clients.id} and ${channels.statusRank} >= 50)`,
+    })
+    .from(clients)
+    .innerJoin(hubs, eq(hubs.id, clients.hubId))
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(clients.createdAt), desc(clients.id))
+    .limit(limit + 1);
+  return pageOf(rows, limit);
+}
+
+export async function getClientDetail({ db, id }: { db: Executor; id: string }) {
+  const [client] = await db
+    .select({ client: clients, hubName: hubs.name, hubPartnerId: hubs.partnerId })
+    .from(clients)
+    .innerJoin(hubs, eq(hubs.id, clients.hubId))
+    .where(eq(clients.id, id))
+    .limit(1);
+  return client;
+}

@@ -1,0 +1,202 @@
+import { and, asc, desc, eq, inArray, lte, lt, or, sql, type SQL } from "drizzle-orm";
+import type { Executor } from "../client";
+import { jobs, type Job } from "../schema";
+
+export type JobStatus = Job["status"];
+export const JOB_STATUSES: readonly JobStatus[] = ["queued", "running", "done", "dead"];
+/** The LISTEN/NOTIFY channel idle runners wait on; the payload is the job's kind. */
+export const JOBS_CHANNEL = "jobs";
+
+export type NewJob = {
+  kind: string;
+  payload: Record<string, unknown>;
+  uniqueKey?: string;
+  runAt?: Date;
+  maxAttempts?: number;
+};
+
+/** Inserts a job; with a unique key already taken, inserts nothing and returns the existing row's id. */
+export async function insertJob({ db, job }: { db: Executor; job: NewJob }): Promise<{ id: string; created: boolean }> {
+  const values = {
+    kind: job.kind,
+    payload: job.payload,
+    uniqueKey: job.uniqueKey ?? null,
+    ...(job.runAt ? { runAt: job.runAt } : {}),
+    ...(job.maxAttempts ? { maxAttempts: job.maxAttempts } : {}),
+  };
+  if (!job.uniqueKey) {
+    const [row] = await db.insert(jobs).values(values).returning({ id: jobs.id });
+    if (!row) throw new Error("insertJob returned no row");
+    return { id: row.id, created: true };
+  }
+  const [row] = await db.insert(jobs).values(values).onConflictDoNothing({ target: jobs.uniqueKey }).returning({ id: jobs.id });
+  if (row) return { id: row.id, created: true };
+  // ON CONFLICT waited for the other writer to commit, so a fresh statement sees its row.
+  const [existing] = await db.select({ id: jobs.id }).from(jobs).where(eq(jobs.uniqueKey, job.uniqueKey)).limit(1);
+  if (!existing) throw new Error("insertJob: unique key taken but no row found");
+  return { id: existing.id, created: false };
+}
+
+/** Delivered at commit when `db` is a transaction, so nobody wakes for a rolled-back job. */
+export async function notifyJobsChannel({ db, kind }: { db: Executor; kind: string }): Promise<void> {
+  await db.execute(sql`select pg_notify(${JOBS_CHANNEL}, ${kind})`);
+}
+
+/**
+ * Claims up to `limit` runnable jobs for `workerId` with a lease: queued ones whose time has come, and running
+ * ones whose lease ran out (their worker died). SKIP LOCKED lets many workers claim side by side, never the same row.
+ */
+export async function claimJobs({
+  db,
+  workerId,
+  limit,
+  leaseSeconds,
+}: {
+  db: Executor;
+  workerId: string;
+  limit: number;
+  leaseSeconds: number;
+}): Promise<Job[]> {
+  const runnable = db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(
+      or(
+        and(eq(jobs.status, "queued"), lte(jobs.runAt, sql`now()`)),
+        and(eq(jobs.status, "running"), lt(jobs.lockedUntil, sql`now()`)),
+      ),
+    )
+    .orderBy(asc(jobs.runAt), asc(jobs.createdAt))
+    .limit(limit)
+    .for("update", { skipLocked: true });
+  return db
+    .update(jobs)
+    .set({
+      status: "running",
+      attempts: sql`${jobs.attempts} + 1`,
+      lockedUntil: sql`now() + make_interval(secs => ${leaseSeconds})`,
+      lockedBy: workerId,
+      updatedAt: sql`now()`,
+    })
+    .where(inArray(jobs.id, runnable))
+    .returning();
+}
+
+/** The claim a worker holds: its id and the attempt it claimed. A job re-claimed since then no longer matches. */
+export type JobClaim = { id: string; workerId: string; attempt: number };
+
+function heldBy(claim: JobClaim): SQL | undefined {
+  return and(eq(jobs.id, claim.id), eq(jobs.status, "running"), eq(jobs.lockedBy, claim.workerId), eq(jobs.attempts, claim.attempt));
+}
+
+/** Pushes the lease of a long-running job forward; false when the claim was lost. */
+export async function extendJobLease({ db, claim, leaseSeconds }: { db: Executor; claim: JobClaim; leaseSeconds: number }): Promise<boolean> {
+  const rows = await db
+    .update(jobs)
+    .set({ lockedUntil: sql`now() + make_interval(secs => ${leaseSeconds})`, updatedAt: sql`now()` })
+    .where(heldBy(claim))
+    .returning({ id: jobs.id });
+  return rows.length > 0;
+}
+
+/** Marks the job done; false (and no change) when another worker has claimed it since (R8). */
+export async function markJobDone({ db, claim }: { db: Executor; claim: JobClaim }): Promise<boolean> {
+  const rows = await db
+    .update(jobs)
+    .set({ status: "done", lockedUntil: null, finishedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(heldBy(claim))
+    .returning({ id: jobs.id });
+  return rows.length > 0;
+}
+
+/** Records a failure: back to the queue after `retryInMs`, or `dead` when retryInMs is null. False when the claim was lost. */
+export async function markJobFailed({
+  db,
+  claim,
+  error,
+  retryInMs,
+}: {
+  db: Executor;
+  claim: JobClaim;
+  error: string;
+  retryInMs: number | null;
+}): Promise<boolean> {
+  const set =
+    retryInMs === null
+      ? { status: "dead" as const, finishedAt: sql`now()` }
+      : { status: "queued" as const, runAt: sql`now() + make_interval(secs => ${retryInMs / 1_000})` };
+  const rows = await db
+    .update(jobs)
+    .set({ ...set, lastError: error, lockedUntil: null, updatedAt: sql`now()` })
+    .where(heldBy(claim))
+    .returning({ id: jobs.id });
+  return rows.length > 0;
+}
+
+/** Dead → queued with a fresh attempt budget, due now. Undefined when the job is missing or not dead. */
+export async function requeueDeadJob({ db, id }: { db: Executor; id: string }): Promise<Job | undefined> {
+  const [row] = await db
+    .update(jobs)
+    .set({
+      status: "queued",
+      attempts: 0,
+      runAt: sql`now()`,
+      lockedUntil: null,
+      lockedBy: null,
+      finishedAt: null,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(jobs.id, id), eq(jobs.status, "dead")))
+    .returning();
+  return row;
+}
+
+export async function findJobById({ db, id }: { db: Executor; id: string }): Promise<Job | undefined> {
+  const [row] = await db.select().from(jobs).where(eq(jobs.id, id)).limit(1);
+  return row;
+}
+
+export type JobFilter = { status?: JobStatus; kind?: string };
+
+/**
+ * Newest first, keyset-paged on (created_at, id). The cursor is the last row's id: a JavaScript Date would lose
+ * PostgreSQL's microseconds and skip rows created in the same millisecond.
+ */
+export async function listJobRows({
+  db,
+  filter,
+  after,
+  limit,
+}: {
+  db: Executor;
+  filter: JobFilter;
+  after?: string;
+  limit: number;
+}): Promise<{ rows: Job[]; next: string | null }> {
+  const where: SQL[] = [];
+  if (filter.status) where.push(eq(jobs.status, filter.status));
+  if (filter.kind) where.push(eq(jobs.kind, filter.kind));
+  if (after) {
+    where.push(sql`(${jobs.createdAt}, ${jobs.id}) < (select c.created_at, c.id from ${jobs} c where c.id = ${after})`);
+  }
+  const rows = await db
+    .select()
+    .from(jobs)
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(jobs.createdAt), desc(jobs.id))
+    .limit(limit + 1);
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  const last = page.at(-1);
+  return { rows: page, next: more && last ? last.id : null };
+}
+
+export async function countJobsByStatus({ db }: { db: Executor }): Promise<Record<JobStatus, number>> {
+  const rows = await db
+    .select({ status: jobs.status, count: sql<number>`count(*)::int` })
+    .from(jobs)
+    .groupBy(jobs.status);
+  const counts: Record<JobStatus, number> = { queued: 0, running: 0, done: 0, dead: 0 };
+  for (const row of rows) counts[row.status] = Number(row.count);
+  return counts;
+}

@@ -1,0 +1,202 @@
+import { and, asc, desc, eq, gt, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import type { Executor } from "../client";
+import { apiKeys, channels, hubs, onboardingEvents, onboardingSessions, type Channel, type Hub, type OnboardingEvent, type OnboardingSession } from "../schema";
+
+export type NewOnboardingSession = typeof onboardingSessions.$inferInsert;
+
+/** Raw SQL rows on either engine: postgres.js returns an array, PGlite a `{ rows }` result. */
+async function rowsOf<T>(db: Executor, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
+}
+
+/** Replaces hubs.settings.onboarding in one statement, so other keys of settings written meanwhile survive. */
+export async function setHubOnboardingSettings({ db, hubId, onboarding }: { db: Executor; hubId: string; onboarding: Record<string, unknown> }): Promise<void> {
+  await db
+    .update(hubs)
+    .set({
+      settings: sql`jsonb_set(coalesce(${hubs.settings}, '{}'::jsonb), '{onboarding}', ${JSON.stringify(onboarding)}::jsonb, true)`,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(hubs.id, hubId));
+}
+
+export async function listOpenSignupHubs({ db }: { db: Executor }): Promise<Hub[]> {
+  return db.select().from(hubs).where(eq(hubs.openSignup, true)).orderBy(asc(hubs.createdAt), asc(hubs.id));
+}
+
+export async function insertOnboardingSession({ db, session }: { db: Executor; session: NewOnboardingSession }): Promise<OnboardingSession> {
+  const [row] = await db.insert(onboardingSessions).values(session).returning();
+  if (!row) throw new Error("insertOnboardingSession returned no row");
+  return row;
+}
+
+export async function findSessionById({ db, id }: { db: Executor; id: string }): Promise<OnboardingSession | undefined> {
+  const [row] = await db.select().from(onboardingSessions).where(eq(onboardingSessions.id, id)).limit(1);
+  return row;
+}
+
+export async function findSessionByStateHash({ db, stateHash }: { db: Executor; stateHash: string }): Promise<OnboardingSession | undefined> {
+  const [row] = await db.select().from(onboardingSessions).where(eq(onboardingSessions.stateHash, stateHash)).limit(1);
+  return row;
+}
+
+export async function findSessionByStatusTokenHash({ db, tokenHash }: { db: Executor; tokenHash: string }): Promise<OnboardingSession | undefined> {
+  const [row] = await db.select().from(onboardingSessions).where(eq(onboardingSessions.statusTokenHash, tokenHash)).limit(1);
+  return row;
+}
+
+/**
+ * The one-time use of a session (R11): only the first caller with the right browser, before expiry, gets the
+ * row back; every later or concurrent caller gets undefined.
+ */
+export async function consumeSession({
+  db,
+  id,
+  browserBindingHash,
+  set = {},
+}: {
+  db: Executor;
+  id: string;
+  browserBindingHash: string;
+  set?: Partial<Pick<NewOnboardingSession, "status" | "clientExternalId" | "channelExternalIds" | "revokedExternalIds" | "error">>;
+}): Promise<OnboardingSession | undefined> {
+  const [row] = await db
+    .update(onboardingSessions)
+    .set({ ...set, consumedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(onboardingSessions.id, id),
+        isNull(onboardingSessions.consumedAt),
+        gt(onboardingSessions.expiresAt, sql`now()`),
+        eq(onboardingSessions.browserBindingHash, browserBindingHash),
+      ),
+    )
+    .returning();
+  return row;
+}
+
+export async function updateSession({
+  db,
+  id,
+  set,
+}: {
+  db: Executor;
+  id: string;
+  set: Partial<Omit<NewOnboardingSession, "id" | "hubId" | "createdAt">> & { consumedAt?: Date | null };
+}): Promise<OnboardingSession | undefined> {
+  const [row] = await db
+    .update(onboardingSessions)
+    .set({ ...set, updatedAt: sql`now()` })
+    .where(eq(onboardingSessions.id, id))
+    .returning();
+  return row;
+}
+
+/** Sessions that list this channel (for funnel steps reported by webhooks). */
+export async function findSessionsWithChannel({ db, hubId, channelExternalId }: { db: Executor; hubId: string; channelExternalId: string }): Promise<OnboardingSession[]> {
+  return db
+    .select()
+    .from(onboardingSessions)
+    .where(
+      and(
+        eq(onboardingSessions.hubId, hubId),
+        sql`${onboardingSessions.channelExternalIds} @> ${JSON.stringify([channelExternalId])}::jsonb`,
+      ),
+    )
+    .orderBy(desc(onboardingSessions.createdAt))
+    .limit(20);
+}
+
+/**
+ * Appends a funnel step unless the same step was already recorded for the same session (or invite, when there
+ * is no session) and channel within `dedupeSeconds`; null = ever. Returns whether a row was written.
+ */
+export async function insertFunnelEvent({
+  db,
+  event,
+  dedupeSeconds,
+}: {
+  db: Executor;
+  event: { hubId: string; sessionId: string | null; inviteId: string | null; kind: string; detail: Record<string, unknown> | null };
+  dedupeSeconds: number | null;
+}): Promise<boolean> {
+  const channelId = typeof event.detail?.channelId === "string" ? event.detail.channelId : null;
+  const scope = event.sessionId
+    ? sql`e.session_id = ${event.sessionId}::uuid`
+    : event.inviteId
+      ? sql`e.session_id is null and e.invite_id = ${event.inviteId}::uuid`
+      : null;
+  const window = dedupeSeconds === null ? sql`true` : sql`e.at > now() - make_interval(secs => ${dedupeSeconds})`;
+  const sameChannel = channelId === null ? sql`e.detail ->> 'channelId' is null` : sql`e.detail ->> 'channelId' = ${channelId}`;
+  const detail = event.detail === null ? sql`null` : sql`${JSON.stringify(event.detail)}::jsonb`;
+  const guard = scope
+    ? sql`where not exists (select 1 from onboarding_events e where ${scope} and e.kind = ${event.kind} and ${sameChannel} and ${window})`
+    : sql``;
+  const rows = await rowsOf<{ id: unknown }>(
+    db,
+    sql`insert into onboarding_events (hub_id, session_id, invite_id, kind, detail)
+        select ${event.hubId}::uuid, ${event.sessionId}::uuid, ${event.inviteId}::uuid, ${event.kind}, ${detail} ${guard}
+        returning id`,
+  );
+  return rows.length > 0;
+}
+
+export async function listFunnelEvents({
+  db,
+  sessionId,
+  inviteId,
+  limit = 200,
+}: {
+  db: Executor;
+  sessionId?: string;
+  inviteId?: string;
+  limit?: number;
+}): Promise<OnboardingEvent[]> {
+  const where = sessionId ? eq(onboardingEvents.sessionId, sessionId) : inviteId ? eq(onboardingEvents.inviteId, inviteId) : undefined;
+  if (!where) return [];
+  return db.select().from(onboardingEvents).where(where).orderBy(asc(onboardingEvents.at), asc(onboardingEvents.id)).limit(limit);
+}
+
+export type SessionChannelRow = Pick<Channel, "id" | "externalId" | "phoneNumber" | "displayName" | "status" | "statusChangedAt" | "permission"> & {
+  hasActiveKey: boolean;
+};
+
+/** The channels of a session as the database holds them, in the order the redirect listed them. */
+export async function listChannelsByExternalIds({ db, hubId, externalIds }: { db: Executor; hubId: string; externalIds: string[] }): Promise<SessionChannelRow[]> {
+  if (externalIds.length === 0) return [];
+  const rows = await db
+    .select({
+      id: channels.id,
+      externalId: channels.externalId,
+      phoneNumber: channels.phoneNumber,
+      displayName: channels.displayName,
+      status: channels.status,
+      statusChangedAt: channels.statusChangedAt,
+      permission: channels.permission,
+      // Qualified by hand: inside a raw subquery drizzle prints a bare "id", which would bind to api_keys.
+      hasActiveKey: sql<boolean>`exists (select 1 from ${apiKeys} k where k.channel_id = ${sql.raw(`"channels"."id"`)} and k.status = 'active')`,
+    })
+    .from(channels)
+    .where(and(eq(channels.hubId, hubId), inArray(channels.externalId, externalIds)));
+  const order = new Map(externalIds.map((id, i) => [id, i]));
+  return rows.sort((a, b) => (order.get(a.externalId) ?? 0) - (order.get(b.externalId) ?? 0));
+}
+
+/**
+ * Hands out a distinct signing second per hub across all instances: the IO Signature signs only
+ * `partnerId|seconds`, so two starts in one second would carry the same signature and 360dialog refuses the
+ * second use (contract §3). Kept in auth_throttle (key `io_second:<hub>`, the second in `attempts`, int4 until
+ * 2038) because the schema is frozen; returns now, or the next free second after the last one issued.
+ */
+export async function claimIoSecond({ db, hubId, nowSeconds }: { db: Executor; hubId: string; nowSeconds: number }): Promise<number> {
+  const rows = await rowsOf<{ second: number | string }>(
+    db,
+    sql`insert into auth_throttle (key, attempts, window_started_at) values (${`io_second:${hubId}`}, ${nowSeconds}, now())
+        on conflict (key) do update set attempts = greatest(auth_throttle.attempts + 1, excluded.attempts), window_started_at = now()
+        returning attempts as second`,
+  );
+  const second = Number(rows[0]?.second);
+  if (!Number.isFinite(second)) throw new Error("claimIoSecond returned no row");
+  return second;
+}

@@ -1,0 +1,281 @@
+import "server-only";
+import { createHash, randomUUID } from "node:crypto";
+import {
+  activateApiKey,
+  claimApiKeyGrant,
+  findApiKeyForGrant,
+  findCurrentApiKey,
+  lockApiKeyGrant,
+  markActiveKeyRevealed,
+  maxKeyVersion,
+  revokeActiveKeys,
+} from "@/db/queries/api-keys";
+import { findChannelById, findDeadKeyJob, lockChannelById, updateChannel } from "@/db/queries/channels";
+import { findHubById } from "@/db/queries/hubs";
+import { notifyJobsChannel, requeueDeadJob } from "@/db/queries/jobs";
+import { findUserById } from "@/db/queries/users";
+import type { Database, Executor } from "@/db/client";
+import type { ApiKey, Channel, Hub, UserRole } from "@/db/schema";
+import { audit, type Actor } from "../audit";
+import { getDb } from "../db";
+import { AppError } from "../errors";
+import { CHANNEL_STATUS_RANK, statusRank } from "../hub/events";
+import { createMessagingApi, type MessagingApi } from "../hub/messaging-api";
+import type { PartnerApi } from "../hub/partner-api";
+import { partnerApiFor } from "../hubs/connection";
+import { enqueueJob } from "../jobs/enqueue";
+import { publishChange } from "../live/publish";
+import { logger } from "../log";
+import { openSecret, sealSecret } from "../secrets";
+
+export const RUNNING_RANK = CHANNEL_STATUS_RANK.running;
+
+/** Seams for tests and scale-out tools; production code passes nothing. */
+export type ChannelDeps = {
+  db?: Database;
+  partnerApi?: (hub: Hub) => PartnerApi;
+  messagingApi?: (options: { baseUrl: string; apiKey: string }) => MessagingApi;
+};
+
+export type ProvisionDeps = ChannelDeps & {
+  /** Runs between the key call and the transaction that stores the key (crash tests). */
+  afterGenerate?: () => void | Promise<void>;
+};
+
+export type KeyActor = Actor & { role: UserRole };
+
+const keyAad = (channelId: string, keyVersion: number) => `api_keys|${channelId}|${keyVersion}`;
+const fingerprintOf = (apiKey: string) => createHash("sha256").update(apiKey).digest("hex").slice(0, 16);
+
+/**
+ * The grant a key answers (R6): partner payment has one implicit grant per channel; direct payment one per
+ * permission change, so a withdrawn and re-given permission gets a new key.
+ */
+export function grantIdFor(hub: Pick<Hub, "paymentMode">, channel: Pick<Channel, "permissionChangedAt">): string | null {
+  if (hub.paymentMode === "partner") return "initial";
+  return channel.permissionChangedAt ? `perm:${channel.permissionChangedAt.toISOString()}` : null;
+}
+
+/**
+ * Queues key provisioning when the channel is running, permitted and its current grant has no key yet. A grant
+ * whose key was superseded (regenerated, or revoked with the permission) is never provisioned again from here.
+ */
+export async function enqueueProvisionIfDue(tx: Executor, hub: Hub, channel: Channel): Promise<string | null> {
+  if (channel.statusRank < RUNNING_RANK || channel.permission !== "granted") return null;
+  const grantId = grantIdFor(hub, channel);
+  if (!grantId) return null;
+  const existing = await findApiKeyForGrant({ db: tx, channelId: channel.id, grantId });
+  if (existing && (existing.status === "active" || existing.status === "revoked")) return null;
+  const job = await enqueueJob(tx, {
+    kind: "api_key.provision",
+    payload: { channelId: channel.id, grantId },
+    uniqueKey: `api_key:${channel.id}:${grantId}`,
+  });
+  return job.id;
+}
+
+export type ProvisionResult = {
+  outcome: "generated" | "already_active" | "superseded" | "not_permitted" | "missing_channel";
+  keyId?: string;
+};
+
+/**
+ * Generates, stores and configures the key of one channel for one grant (R6, R12, R17, F6). The claim row makes
+ * the grant happen once; the channel row lock, held from just before the key call to the commit, serialises key
+ * work per channel, so concurrent runs wait and then find the key active. A crash between the key call and the
+ * commit leaves the claim `pending`: the re-run generates a new key (360dialog revokes the first) and stores
+ * that one, so exactly one stored key remains. Only the key call itself (one attempt, bounded by the transport
+ * timeout) runs under the lock; on PGlite, whose single connection a transaction holds, that is the one moment
+ * the database waits on 360dialog.
+ */
+export async function provisionApiKey(
+  input: { channelId: string; grantId: string; requestedBy?: string },
+  deps: ProvisionDeps = {},
+): Promise<ProvisionResult> {
+  const db = deps.db ?? (await getDb());
+  const channel = await findChannelById({ db, id: input.channelId });
+  if (!channel) return { outcome: "missing_channel" };
+  const hub = await findHubById({ db, id: channel.hubId });
+  if (!hub) return { outcome: "missing_channel" };
+  const requester = input.requestedBy ? await findUserById({ db, id: input.requestedBy }) : undefined;
+  await claimApiKeyGrant({ db, hubId: hub.id, channelId: channel.id, grantId: input.grantId, createdBy: requester?.id });
+
+  type Stored = { result: ProvisionResult; key?: ApiKey; plaintext?: string };
+  const settled = (claim: ApiKey | undefined, current: Channel | undefined): Stored | null => {
+    if (!current || !claim) return { result: { outcome: "missing_channel" } };
+    if (claim.status === "active") return { result: { outcome: "already_active", keyId: claim.id }, key: claim };
+    if (claim.status === "revoked") return { result: { outcome: "superseded", keyId: claim.id } };
+    if (current.permission !== "granted") return { result: { outcome: "not_permitted", keyId: claim.id } };
+    return null;
+  };
+  const partner = (deps.partnerApi ?? partnerApiFor)(hub);
+  const early = settled(await findApiKeyForGrant({ db, channelId: channel.id, grantId: input.grantId }), channel);
+  if (!early) {
+    // R12: the webhook row is a hint; the hub itself must say the channel is ours and running.
+    const remote = await partner.getChannel(channel.externalId);
+    if (!remote) throw new AppError("not_found:channel", "360dialog does not list this number under the partner.");
+    if ((statusRank(remote.status) ?? 0) < RUNNING_RANK) {
+      throw new AppError("conflict:channel_not_running", `The number is "${remote.status ?? "unknown"}" at 360dialog, not running yet.`);
+    }
+  }
+
+  const stored = early ?? (await db.transaction(async (tx): Promise<Stored> => {
+    const current = await lockChannelById({ db: tx, id: channel.id });
+    const claim = await lockApiKeyGrant({ db: tx, channelId: channel.id, grantId: input.grantId });
+    const done = settled(claim, current);
+    if (done || !claim || !current) return done ?? { result: { outcome: "missing_channel" } };
+
+    // Never retried by the transport: this job's retry is the retry, under the claim.
+    const issued = await partner.generateApiKey(current.externalId);
+    await deps.afterGenerate?.();
+
+    const keyVersion = (await maxKeyVersion({ db: tx, channelId: channel.id })) + 1;
+    const key = await activateApiKey({
+      db: tx,
+      id: claim.id,
+      key: {
+        keyVersion,
+        keyEnc: sealSecret(issued.apiKey, keyAad(channel.id, keyVersion)),
+        last4: issued.apiKey.slice(-4),
+        fingerprint: fingerprintOf(issued.apiKey),
+        address: issued.address,
+        externalId: issued.id ?? null,
+      },
+    });
+    const revoked = await revokeActiveKeys({ db: tx, channelId: channel.id, exceptId: key.id });
+    await updateChannel({ db: tx, id: channel.id, set: { messagingBaseUrl: issued.address } });
+    await audit(
+      {
+        actor: requester ? { id: requester.id, email: requester.email } : "system",
+        action: "api_key.generated",
+        targetType: "channel",
+        targetId: channel.id,
+        hubId: hub.id,
+        detail: { grantId: input.grantId, keyVersion, last4: key.last4, fingerprint: key.fingerprint, revokedKeys: revoked.length },
+      },
+      tx,
+    );
+    await publishChange(tx, { topic: "api_key", id: key.id, hubId: hub.id });
+    await publishChange(tx, { topic: "channel", id: channel.id, hubId: hub.id, clientId: current.clientId ?? undefined });
+    return { result: { outcome: "generated", keyId: key.id }, key, plaintext: issued.apiKey };
+  }));
+
+  // A new key resets the number's messaging webhook at 360dialog. Idempotent, so a retry of this job (which
+  // finds the key active) simply sets it again.
+  if (stored.key && hub.channelWebhookUrl) {
+    const apiKey = stored.plaintext ?? openStoredKey(stored.key);
+    const messaging = (deps.messagingApi ?? createMessagingApi)({ baseUrl: stored.key.address ?? hub.messagingBaseUrl, apiKey });
+    await messaging.setWebhook({ url: hub.channelWebhookUrl });
+  }
+  if (stored.result.outcome === "not_permitted") {
+    logger("channels").info({ channelId: channel.id, grantId: input.grantId }, "api key not generated: no permission for the number");
+  }
+  return stored.result;
+}
+
+function openStoredKey(key: ApiKey): string {
+  if (!key.keyEnc) throw new Error("active api key without ciphertext");
+  return openSecret(key.keyEnc, keyAad(key.channelId, key.keyVersion));
+}
+
+function requireAdmin(actor: KeyActor): void {
+  if (actor.role !== "admin") throw new AppError("forbidden", "Only admins can see or replace API keys.");
+}
+
+/** Show once (R19): the plaintext of the active key for its first viewer; afterwards only the mask. */
+export async function revealApiKey(actor: KeyActor, channelId: string, deps: ChannelDeps = {}): Promise<{ apiKey: string; last4: string | null; fingerprint: string | null }> {
+  requireAdmin(actor);
+  const db = deps.db ?? (await getDb());
+  return db.transaction(async (tx) => {
+    const key = await markActiveKeyRevealed({ db: tx, channelId, userId: actor.id });
+    if (!key) {
+      const current = await findCurrentApiKey({ db: tx, channelId });
+      if (current?.status === "active") throw new AppError("gone:api_key", "This key was already shown once. Regenerate it to get a new one.");
+      throw new AppError("not_found:api_key", "This number has no API key yet.");
+    }
+    await audit(
+      { actor, action: "api_key.revealed", targetType: "channel", targetId: channelId, hubId: key.hubId, detail: { keyVersion: key.keyVersion, last4: key.last4 } },
+      tx,
+    );
+    await publishChange(tx, { topic: "api_key", id: key.id, hubId: key.hubId });
+    return { apiKey: openStoredKey(key), last4: key.last4, fingerprint: key.fingerprint };
+  });
+}
+
+export type MaskedKey = {
+  status: ApiKey["status"] | "none";
+  last4: string | null;
+  fingerprint: string | null;
+  createdAt: Date | null;
+  revealed: boolean;
+};
+
+export async function maskedKeyFor(channelId: string, deps: ChannelDeps = {}): Promise<MaskedKey> {
+  const key = await findCurrentApiKey({ db: deps.db ?? (await getDb()), channelId });
+  if (!key) return { status: "none", last4: null, fingerprint: null, createdAt: null, revealed: false };
+  return { status: key.status, last4: key.last4, fingerprint: key.fingerprint, createdAt: key.createdAt, revealed: key.revealedAt !== null };
+}
+
+async function loadKeyTarget(db: Executor, channelId: string): Promise<{ channel: Channel; hub: Hub }> {
+  const channel = await findChannelById({ db, id: channelId });
+  const hub = channel ? await findHubById({ db, id: channel.hubId }) : undefined;
+  if (!channel || !hub) throw new AppError("not_found:channel", "That number does not exist.");
+  return { channel, hub };
+}
+
+/** Replaces the key (F6: the old one stops working at 360dialog as soon as the new one exists). */
+export async function regenerateApiKey(
+  actor: KeyActor,
+  channelId: string,
+  options: { confirm: boolean },
+  deps: ChannelDeps = {},
+): Promise<{ jobId: string; grantId: string }> {
+  requireAdmin(actor);
+  if (options.confirm !== true) throw new AppError("invalid:confirm", "Confirm that the current key will stop working.");
+  const db = deps.db ?? (await getDb());
+  const { channel, hub } = await loadKeyTarget(db, channelId);
+  if (channel.statusRank < RUNNING_RANK || channel.permission !== "granted") {
+    throw new AppError("conflict:api_key", "A key can only be made for a running number the client has given you permission for.");
+  }
+  const grantId = `regen:${randomUUID()}`;
+  return db.transaction(async (tx) => {
+    const job = await enqueueJob(tx, {
+      kind: "api_key.provision",
+      payload: { channelId, grantId, requestedBy: actor.id },
+      uniqueKey: `api_key:${channelId}:${grantId}`,
+    });
+    await audit({ actor, action: "api_key.regeneration_requested", targetType: "channel", targetId: channelId, hubId: hub.id, detail: { grantId } }, tx);
+    return { jobId: job.id, grantId };
+  });
+}
+
+/**
+ * "Retry key" on the stuck list: replays the dead key job when there is one, else queues the current grant
+ * again (or a fresh grant when the current one was superseded). The claim keeps it to one key either way.
+ */
+export async function retryKeyProvision(actor: Actor, channelId: string, deps: ChannelDeps = {}): Promise<{ jobId: string }> {
+  const db = deps.db ?? (await getDb());
+  const { channel, hub } = await loadKeyTarget(db, channelId);
+  if (channel.permission !== "granted") throw new AppError("conflict:api_key", "The client has not given you permission for this number yet.");
+  return db.transaction(async (tx) => {
+    const dead = await findDeadKeyJob({ db: tx, channelId });
+    let jobId: string;
+    if (dead && (await requeueDeadJob({ db: tx, id: dead.id }))) {
+      await notifyJobsChannel({ db: tx, kind: "api_key.provision" });
+      jobId = dead.id;
+    } else {
+      const current = grantIdFor(hub, channel);
+      const claim = current ? await findApiKeyForGrant({ db: tx, channelId, grantId: current }) : undefined;
+      if (claim?.status === "active") throw new AppError("conflict:api_key", "This number already has an active key.");
+      const grantId = !current || claim?.status === "revoked" ? `retry:${randomUUID()}` : current;
+      const job = await enqueueJob(tx, {
+        kind: "api_key.provision",
+        payload: { channelId, grantId, requestedBy: actor.id },
+        uniqueKey: `api_key:${channelId}:${grantId}:retry:${randomUUID()}`,
+      });
+      jobId = job.id;
+    }
+    await audit({ actor, action: "api_key.retry_requested", targetType: "channel", targetId: channelId, hubId: hub.id, detail: { jobId } }, tx);
+    return { jobId };
+  });
+}

@@ -1,0 +1,167 @@
+import "server-only";
+import { upsertClient } from "@/db/queries/clients";
+import { lockChannelByExternalId } from "@/db/queries/channels";
+import { findHubById } from "@/db/queries/hubs";
+import type { Hub } from "@/db/schema";
+import { audit, type Actor } from "../audit";
+import { getDb } from "../db";
+import { AppError } from "../errors";
+import type { PartnerApi } from "../hub/partner-api";
+import type { Client as HubClient, PartnerChannel } from "../hub/types";
+import { partnerApiFor } from "../hubs/connection";
+import { enqueueJob } from "../jobs/enqueue";
+import { publishChange } from "../live/publish";
+import { logger } from "../log";
+import type { ChannelDeps } from "./api-keys";
+import { applyChannelSnapshot, clientOfChannel } from "./lifecycle";
+import { applyPermission } from "./permissions";
+
+const PAGE_SIZE = 100;
+
+export type ReconcileResult = {
+  clients: { seen: number; created: number; updated: number };
+  channels: { seen: number; created: number; changed: number };
+  permissionsChanged: number;
+};
+
+async function* listAllClients(api: PartnerApi): AsyncGenerator<HubClient> {
+  const seen = new Set<string>();
+  for (let offset = 0; ; ) {
+    const page = await api.listClients({ limit: PAGE_SIZE, offset });
+    for (const client of page.items) {
+      if (seen.has(client.id)) continue;
+      seen.add(client.id);
+      yield client;
+    }
+    offset += page.items.length;
+    const done = page.total === undefined ? page.items.length < PAGE_SIZE : offset >= page.total;
+    if (done || page.items.length === 0) return;
+  }
+}
+
+function dateOf(value: string | undefined): Date | undefined {
+  const at = value ? new Date(value) : undefined;
+  return at && !Number.isNaN(at.getTime()) ? at : undefined;
+}
+
+/**
+ * Heals drift after lost webhooks (R9): every client and channel the hub lists is upserted exactly as a webhook
+ * would (forward-only status, client link, default permission, keys queued where due). One short transaction per
+ * row, so a long listing never holds locks and one bad row does not undo the rest.
+ */
+export async function reconcileHub(hubId: string, deps: ChannelDeps = {}): Promise<ReconcileResult> {
+  const db = deps.db ?? (await getDb());
+  const hub = await findHubById({ db, id: hubId });
+  if (!hub) throw new AppError("not_found:hub", "That hub no longer exists.");
+  const api = (deps.partnerApi ?? partnerApiFor)(hub);
+  const result: ReconcileResult = { clients: { seen: 0, created: 0, updated: 0 }, channels: { seen: 0, created: 0, changed: 0 }, permissionsChanged: 0 };
+
+  for await (const c of listAllClients(api)) {
+    result.clients.seen++;
+    const outcome = await db.transaction(async (tx) => {
+      const r = await upsertClient({
+        db: tx,
+        hubId: hub.id,
+        client: { externalId: c.id, name: c.name, email: c.email, status: c.status, partnerPayload: c.partnerPayload, hubCreatedAt: dateOf(c.createdAt), raw: c.raw },
+      });
+      if (r.changed) await publishChange(tx, { topic: "client", id: r.client.id, hubId: hub.id });
+      return r;
+    });
+    if (outcome.created) result.clients.created++;
+    else if (outcome.changed) result.clients.updated++;
+  }
+
+  const unpermitted = new Map<string, string[]>();
+  for await (const ch of api.listAllChannels()) {
+    result.channels.seen++;
+    const outcome = await db.transaction((tx) =>
+      applyChannelSnapshot(tx, hub, snapshotOf(ch), {
+        event: "reconciled",
+        occurredAt: dateOf(ch.modifiedAt) ?? dateOf(ch.createdAt) ?? new Date(),
+        source: "reconcile",
+        history: "if_changed",
+      }),
+    );
+    if (outcome.created) result.channels.created++;
+    else if (outcome.changed) result.channels.changed++;
+    const clientId = ch.clientId ?? ch.client?.id;
+    if (hub.paymentMode === "direct" && clientId && outcome.channel.permission !== "granted") {
+      unpermitted.set(clientId, [...(unpermitted.get(clientId) ?? []), ch.id]);
+    }
+  }
+  if (hub.paymentMode === "direct") result.permissionsChanged = await reconcilePermissions(db, hub, api, unpermitted);
+
+  const drift = result.clients.created + result.clients.updated + result.channels.created + result.channels.changed + result.permissionsChanged;
+  if (drift > 0) {
+    await audit({ actor: "system", action: "hub.reconciled", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { ...result } }, db);
+  }
+  logger("channels").info({ hubId: hub.id, ...result }, "hub reconciled");
+  return result;
+}
+
+function snapshotOf(ch: PartnerChannel) {
+  const client = clientOfChannel(ch.raw, ch.clientId);
+  return {
+    externalId: ch.id,
+    client,
+    status: ch.status,
+    phoneNumber: ch.phoneNumber,
+    displayName: ch.phoneName,
+    wabaId: ch.wabaAccountId,
+    accountMode: ch.accountMode,
+    raw: ch.raw,
+  };
+}
+
+/**
+ * Direct payment: a lost `channel_permission_granted` would leave a number without its key forever. For clients
+ * with numbers not yet permitted here, their shared numbers say which ones are; only an explicit `true` grants
+ * (the shape of that answer is UNVERIFIED, contract §5.3), and a failure there never fails the pass.
+ */
+async function reconcilePermissions(
+  db: NonNullable<ChannelDeps["db"]>,
+  hub: Hub,
+  api: PartnerApi,
+  channelsByClient: Map<string, string[]>,
+): Promise<number> {
+  let changed = 0;
+  for (const [clientId, channelIds] of channelsByClient) {
+    let numbers: Awaited<ReturnType<PartnerApi["listSharedClientNumbers"]>>;
+    try {
+      numbers = await api.listSharedClientNumbers(clientId);
+    } catch (error) {
+      logger("channels").warn({ hubId: hub.id, err: error instanceof Error ? error.message : "failed" }, "reconcile: shared numbers not readable");
+      continue;
+    }
+    for (const n of numbers) {
+      if (!n.channelId || n.shared !== true || !channelIds.includes(n.channelId)) continue;
+      const externalId = n.channelId;
+      const applied = await db.transaction(async (tx) => {
+        const channel = await lockChannelByExternalId({ db: tx, hubId: hub.id, externalId });
+        if (!channel || channel.permission === "granted") return false;
+        return (await applyPermission(tx, hub, channel, { granted: true, source: "reconcile", actor: "system" })).changed;
+      });
+      if (applied) changed++;
+    }
+  }
+  return changed;
+}
+
+/** "Reconcile now": at most one manual pass per hub and minute. */
+export async function requestReconcile(actor: Actor, hubId: string, deps: ChannelDeps = {}, now: Date = new Date()): Promise<{ jobId: string; created: boolean }> {
+  const db = deps.db ?? (await getDb());
+  const hub = await findHubById({ db, id: hubId });
+  if (!hub) throw new AppError("not_found:hub", "That hub no longer exists.");
+  const minute = now.toISOString().slice(0, 16);
+  return db.transaction(async (tx) => {
+    const job = await enqueueJob(tx, {
+      kind: "hub.reconcile",
+      payload: { hubId, requestedBy: actor.id },
+      uniqueKey: `hub.reconcile:${hubId}:manual:${minute}`,
+    });
+    if (job.created) {
+      await audit({ actor, action: "hub.reconcile_requested", targetType: "hub", targetId: hubId, hubId, detail: { jobId: job.id } }, tx);
+    }
+    return { jobId: job.id, created: job.created };
+  });
+}

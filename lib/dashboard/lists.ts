@@ -1,0 +1,92 @@
+import "server-only";
+import { z } from "zod";
+import { getClientDetail, listClientsPage } from "@/db/queries/client-list";
+import { countChannelsByStatus, listChannelsOfClient, listChannelsPage, listChannelTimeline } from "@/db/queries/channel-list";
+import { listHubs } from "@/db/queries/hubs";
+import { getWebhookEventDetail, listWebhookEventsPage } from "@/db/queries/webhook-inbox";
+import { getDb } from "../db";
+import { WEBHOOK_OUTCOMES } from "./words";
+
+const PAGE_SIZE = 50;
+
+// Query strings are user input: anything malformed is dropped, never an error page.
+const opt = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+const baseQuery = {
+  hub: opt(z.uuid()),
+  after: opt(z.string().max(80)),
+};
+
+type Raw = Record<string, string | string[] | undefined>;
+const flat = (raw: Raw) => Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v || undefined]));
+
+async function hubOptions() {
+  return (await listHubs({ db: await getDb() })).map((h) => ({ id: h.id, name: h.name }));
+}
+
+export const clientQuerySchema = z.object({ ...baseQuery, q: opt(z.string().trim().max(100)) });
+
+export async function loadClientList(raw: Raw) {
+  const query = clientQuerySchema.parse(flat(raw));
+  const db = await getDb();
+  const [page, hubs] = await Promise.all([
+    listClientsPage({ db, filter: { hubId: query.hub, q: query.q }, after: query.after, limit: PAGE_SIZE }),
+    hubOptions(),
+  ]);
+  return { query, page, hubs };
+}
+
+export const channelQuerySchema = z.object({
+  ...baseQuery,
+  status: opt(z.string().regex(/^[a-z_]{1,40}$/)),
+  q: opt(z.string().trim().max(40)),
+});
+
+export async function loadChannelList(raw: Raw) {
+  const query = channelQuerySchema.parse(flat(raw));
+  const db = await getDb();
+  const [page, hubs, counts] = await Promise.all([
+    listChannelsPage({ db, filter: { hubId: query.hub, status: query.status, q: query.q }, after: query.after, limit: PAGE_SIZE }),
+    hubOptions(),
+    countChannelsByStatus({ db, hubId: query.hub }),
+  ]);
+  return { query, page, hubs, counts };
+}
+
+export async function loadClientDetail(id: string) {
+  if (!z.uuid().safeParse(id).success) return null;
+  const db = await getDb();
+  const detail = await getClientDetail({ db, id });
+  if (!detail) return null;
+  const channels = await listChannelsOfClient({ db, clientId: id });
+  const timeline = await listChannelTimeline({ db, channelIds: channels.map((c) => c.id) });
+  return { ...detail, channels, timeline };
+}
+
+export const webhookQuerySchema = z.object({
+  ...baseQuery,
+  event: opt(z.string().regex(/^[\w.:-]{1,64}$/)),
+  channel: opt(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/)),
+  status: opt(z.enum(WEBHOOK_OUTCOMES)),
+});
+
+export async function loadWebhookInbox(raw: Raw) {
+  const query = webhookQuerySchema.parse(flat(raw));
+  const db = await getDb();
+  const [page, hubs] = await Promise.all([
+    listWebhookEventsPage({ db, filter: { hubId: query.hub, event: query.event, channel: query.channel, status: query.status }, after: query.after, limit: PAGE_SIZE }),
+    hubOptions(),
+  ]);
+  return { query, page, hubs };
+}
+
+export async function loadWebhookEvent(id: string) {
+  if (!z.uuid().safeParse(id).success) return null;
+  return (await getWebhookEventDetail({ db: await getDb(), id })) ?? null;
+}
+
+/** The query string of the next page: the current filters plus the cursor. */
+export function nextPageHref(query: Record<string, string | undefined>, next: string | null): string | null {
+  if (!next) return null;
+  const params = new URLSearchParams(Object.entries({ ...query, after: next }).filter((e): e is [string, string] => Boolean(e[1])));
+  return `?${params}`;
+}

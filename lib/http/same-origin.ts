@@ -1,0 +1,12 @@
+import { publicBaseUrl } from "../env";
+
+/**
+ * Cookie-authenticated mutating route handlers accept only same-origin requests (R25): the browser's
+ * Sec-Fetch-Site when it sends one, else an Origin equal to the portal's own.
+ */
+export function isSameOriginRequest(req: Request): boolean {
+  const site = req.headers.get("sec-fetch-site");
+  if (site) return site === "same-origin";
+  const origin = req.headers.get("origin");
+  return origin !== null && origin === new URL(publicBaseUrl()).origin;
+}

@@ -1,0 +1,82 @@
+import "server-only";
+import postgres from "postgres";
+import type { DatabaseHandle } from "@/db/client";
+import { JOBS_CHANNEL } from "@/db/queries/jobs";
+import { getDatabaseHandle, getDb } from "../db";
+import { getEnv, type Env } from "../env";
+import { logger } from "../log";
+import { createJobRunner, type JobListener, type JobRunner } from "./runner";
+import type { JobHandlers } from "./types";
+
+/**
+ * LISTEN on PostgreSQL through one dedicated connection (a pooled one would be handed to other queries).
+ * postgres.js re-listens after a reconnect and calls onlisten again, which wakes the runner for anything missed.
+ */
+export function postgresJobListener(url: string, connectTimeoutSeconds = 10): JobListener {
+  return async (onNotify) => {
+    const sql = postgres(url, { max: 1, connect_timeout: connectTimeoutSeconds, onnotice: () => {} });
+    try {
+      await sql.listen(JOBS_CHANNEL, () => onNotify(), () => onNotify());
+    } catch (error) {
+      await sql.end({ timeout: 1 });
+      throw error;
+    }
+    return async () => {
+      await sql.end({ timeout: 5 });
+    };
+  };
+}
+
+/** LISTEN on embedded PGlite through its handle (one connection, which hears its own NOTIFYs at commit); null elsewhere. */
+export function pgliteJobListener(handle: DatabaseHandle): JobListener | null {
+  const listen = handle.driver === "pglite" ? handle.listen : undefined;
+  if (!listen) return null;
+  return (onNotify) => listen(JOBS_CHANNEL, () => onNotify());
+}
+
+/** The runner as configured by the environment, on the process's database (lib/db.ts). */
+export async function createJobRunnerFromEnv(handlers: JobHandlers, env: Env = getEnv()): Promise<JobRunner> {
+  const handle = await getDatabaseHandle();
+  const listen =
+    handle.driver === "postgres" && env.DATABASE_URL
+      ? postgresJobListener(env.DATABASE_URL, env.DB_CONNECT_TIMEOUT_S)
+      : pgliteJobListener(handle);
+  return createJobRunner({
+    getDb,
+    handlers,
+    concurrency: env.JOBS_CONCURRENCY,
+    pollMs: env.JOBS_POLL_MS,
+    leaseSeconds: env.JOBS_LEASE_SECONDS,
+    log: logger("jobs"),
+    listen,
+    reconcileIntervalMinutes: env.RECONCILE_INTERVAL_MINUTES,
+  });
+}
+
+// Next.js may evaluate this module more than once in one process; the runner must start only once.
+const slot = globalThis as unknown as { __portalJobRunner?: Promise<JobRunner | null> };
+
+/**
+ * Starts the job runner inside the portal process (from boot), unless JOBS_IN_PROCESS is off (a separate
+ * `npm run worker` runs it) or this is `next build`. Stops on SIGTERM, letting jobs in hand finish.
+ */
+export function startJobsInProcess(handlers: JobHandlers): Promise<JobRunner | null> {
+  slot.__portalJobRunner ??= (async () => {
+    const env = getEnv();
+    if (!env.JOBS_IN_PROCESS || env.NEXT_PHASE === "phase-production-build") return null;
+    const runner = await createJobRunnerFromEnv(handlers, env);
+    await runner.start();
+    process.once("SIGTERM", () => void runner.stop());
+    return runner;
+  })().catch((error: unknown) => {
+    slot.__portalJobRunner = undefined;
+    throw error;
+  });
+  return slot.__portalJobRunner;
+}
+
+/** Stops the in-process runner, if any, waiting for its running jobs (for a server's own shutdown). */
+export async function stopJobsInProcess(): Promise<void> {
+  const runner = await slot.__portalJobRunner?.catch(() => null);
+  await runner?.stop();
+}

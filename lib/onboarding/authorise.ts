@@ -1,0 +1,95 @@
+import "server-only";
+import { findHubById, listHubs } from "@/db/queries/hubs";
+import { findInviteByTokenHash } from "@/db/queries/invites";
+import { listOpenSignupHubs } from "@/db/queries/onboarding";
+import { registerAttempt } from "@/db/queries/throttle";
+import type { Executor } from "@/db/client";
+import type { Hub, Invite } from "@/db/schema";
+import type { Actor } from "../audit";
+import { hasRole, type UserRole } from "../auth/roles";
+import { AppError } from "../errors";
+import { hashToken, isToken } from "./state";
+
+// Who may start an onboarding (R10): the holder of a valid invite link, a signed-in operator, or anyone on a
+// hub with open signup, rate-limited per IP. Everyone else gets no session and so no IO Signature.
+
+export const START_LIMIT = { attempts: 20, windowSeconds: 15 * 60 } as const;
+
+export type StaffActor = Actor & { role: UserRole };
+
+export type StartCaller = {
+  hubId?: string;
+  inviteToken?: string;
+  ip: string;
+  /** The signed-in user, if any; only operators and admins count as staff here. */
+  staffActor?: StaffActor | null;
+};
+
+export type Authorisation =
+  | { via: "invite"; hub: Hub; invite: Invite }
+  | { via: "staff"; hub: Hub; actor: Actor }
+  | { via: "open_signup"; hub: Hub };
+
+export type InviteState = "valid" | "expired" | "revoked" | "used_up";
+
+export function inviteState(invite: Pick<Invite, "revokedAt" | "expiresAt" | "maxUses" | "useCount">, now = new Date()): InviteState {
+  if (invite.revokedAt) return "revoked";
+  if (invite.expiresAt && invite.expiresAt <= now) return "expired";
+  if (invite.maxUses !== null && invite.useCount >= invite.maxUses) return "used_up";
+  return "valid";
+}
+
+export const NEED_INVITE_MESSAGE = "Sign-up is by invitation only. Please ask your provider for an invite link.";
+
+const inviteRefusals = {
+  expired: ["forbidden:invite_expired", "This invite link has expired. Please ask your provider for a new one."],
+  revoked: ["forbidden:invite_revoked", "This invite link is no longer active. Please ask your provider for a new one."],
+  used_up: ["forbidden:invite_used_up", "This invite link has already been used. Please ask your provider for a new one."],
+} as const;
+
+export function inviteRefusal(state: Exclude<InviteState, "valid">): AppError {
+  const [code, message] = inviteRefusals[state];
+  return new AppError(code, message);
+}
+
+async function throttle(db: Executor, ip: string): Promise<void> {
+  const { attempts } = await registerAttempt({ db, key: `onboard:${ip}`, windowSeconds: START_LIMIT.windowSeconds });
+  if (attempts > START_LIMIT.attempts) {
+    throw new AppError("throttled:onboarding", "Too many attempts from your network. Please wait a few minutes and try again.");
+  }
+}
+
+async function loadHub(db: Executor, hubId: string): Promise<Hub> {
+  const hub = await findHubById({ db, id: hubId });
+  if (!hub) throw new AppError("not_found:hub", "This onboarding link is not valid.");
+  return hub;
+}
+
+/** Decides whether the caller may start, and on which hub. Counts no invite use: that happens with the session. */
+export async function authoriseStart(db: Executor, caller: StartCaller): Promise<Authorisation> {
+  const staff = caller.staffActor && hasRole(caller.staffActor.role, "operator") ? caller.staffActor : null;
+
+  if (caller.inviteToken !== undefined) {
+    if (!staff) await throttle(db, caller.ip);
+    const invite = isToken(caller.inviteToken) ? await findInviteByTokenHash({ db, tokenHash: hashToken(caller.inviteToken) }) : undefined;
+    if (!invite) throw new AppError("forbidden:invite", "This invite link is not valid. Please ask your provider for a new one.");
+    if (caller.hubId && caller.hubId !== invite.hubId) throw new AppError("forbidden:invite", "This invite link is not valid here.");
+    const state = inviteState(invite);
+    if (state !== "valid") throw inviteRefusal(state);
+    return { via: "invite", hub: await loadHub(db, invite.hubId), invite };
+  }
+
+  if (staff) {
+    if (caller.hubId) return { via: "staff", hub: await loadHub(db, caller.hubId), actor: { id: staff.id, email: staff.email } };
+    const all = await listHubs({ db });
+    if (all.length === 1 && all[0]) return { via: "staff", hub: all[0], actor: { id: staff.id, email: staff.email } };
+    throw new AppError(all.length ? "invalid:hub" : "not_found:hub", all.length ? "Choose the hub to onboard on." : "No hub is set up yet.");
+  }
+
+  await throttle(db, caller.ip);
+  const open = await listOpenSignupHubs({ db });
+  const hub = caller.hubId ? open.find((h) => h.id === caller.hubId) : open.length === 1 ? open[0] : undefined;
+  if (hub) return { via: "open_signup", hub };
+  if (!caller.hubId && open.length > 1) throw new AppError("invalid:hub", "Choose your provider's onboarding page.");
+  throw new AppError("forbidden:onboarding", NEED_INVITE_MESSAGE);
+}

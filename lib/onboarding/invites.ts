@@ -1,0 +1,146 @@
+import "server-only";
+import { z } from "zod";
+import { findHubById } from "@/db/queries/hubs";
+import { findInviteByTokenHash, insertInvite, listInvitesWithProgress, revokeInviteRow, type InviteCursor, type InviteProgress } from "@/db/queries/invites";
+import type { Invite } from "@/db/schema";
+import { audit, type Actor } from "../audit";
+import { getDb } from "../db";
+import { publicBaseUrl } from "../env";
+import { AppError } from "../errors";
+import { publishChange } from "../live/publish";
+import { inviteState, type InviteState } from "./authorise";
+import { recordFunnelEvent } from "./funnel";
+import { buildIoLink } from "./io-link";
+import { fromStoredPrefill, prefillSchema, toStoredPrefill, type Lang, type Prefill } from "./prefill";
+import { getOnboardingSettings } from "./settings";
+import { hashToken, isToken, newToken } from "./state";
+
+// Invite links /join/<token>: per-prospect, with prefill, purpose, expiry and a use limit. The token is shown
+// once, at creation; only its hash is stored, so the list can show progress but never the link again.
+
+export const DEFAULT_INVITE_DAYS = 14;
+const MAX_INVITE_DAYS = 365;
+
+const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
+
+export const inviteInputSchema = z.object({
+  hubId: z.uuid("Choose a hub."),
+  label: z.string().trim().max(100, "At most 100 characters.").default(""),
+  purpose: z.enum(["new_number", "permission"]).default("new_number"),
+  prefill: prefillSchema.default({}),
+  expiresAt: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .date("Enter a valid date.")
+      .refine((d) => d.getTime() > Date.now(), "Choose a date in the future.")
+      .refine((d) => d.getTime() < Date.now() + MAX_INVITE_DAYS * 86_400_000, `At most ${MAX_INVITE_DAYS} days ahead.`)
+      .optional(),
+  ),
+  maxUses: z.preprocess(blankToUndefined, z.coerce.number().int("Whole numbers only.").min(1, "At least 1.").max(1000).optional()),
+});
+
+export type InviteInput = z.input<typeof inviteInputSchema>;
+
+export type CreatedInvite = {
+  invite: Invite;
+  /** Shown once: the link cannot be rebuilt from what is stored. */
+  token: string;
+  url: string;
+  /** The raw 360dialog link with the prefill, only for hubs with IO Signature off (it cannot carry a fresh signature). */
+  directLink: string | null;
+};
+
+function invalid(issues: { path: PropertyKey[]; message: string }[]): AppError {
+  const fieldErrors: Record<string, string[]> = {};
+  for (const issue of issues) (fieldErrors[issue.path.map(String).join(".") || "form"] ??= []).push(issue.message);
+  return new AppError("invalid:invite", "Please correct the highlighted fields.", { fieldErrors });
+}
+
+/** Operator+ (the caller checks the role). */
+export async function createInvite(actor: Actor, input: InviteInput): Promise<CreatedInvite> {
+  const parsed = inviteInputSchema.safeParse(input);
+  if (!parsed.success) throw invalid(parsed.error.issues);
+  const { hubId, label, purpose, prefill, maxUses } = parsed.data;
+  const expiresAt = parsed.data.expiresAt ?? new Date(Date.now() + DEFAULT_INVITE_DAYS * 86_400_000);
+  const db = await getDb();
+  const hub = await findHubById({ db, id: hubId });
+  if (!hub) throw new AppError("not_found:hub", "That hub no longer exists.");
+
+  const token = newToken();
+  const invite = await db.transaction(async (tx) => {
+    const row = await insertInvite({
+      db: tx,
+      invite: { hubId, tokenHash: hashToken(token), label, purpose, prefill: toStoredPrefill(prefill), expiresAt, maxUses: maxUses ?? null, createdBy: actor.id },
+    });
+    // No label or prefill in the audit: they hold the prospect's personal data.
+    await audit(
+      {
+        actor,
+        action: "invite.created",
+        targetType: "invite",
+        targetId: row.id,
+        hubId,
+        detail: { purpose, expiresAt: expiresAt.toISOString(), maxUses: row.maxUses, prefilled: Object.keys(row.prefill).sort() },
+      },
+      tx,
+    );
+    await publishChange(tx, { topic: "invite", id: row.id, hubId });
+    return row;
+  });
+
+  const lang: Lang = prefill.lang ?? getOnboardingSettings(hub).defaultLang;
+  const directLink = hub.ioSignatureEnabled
+    ? null
+    : buildIoLink({ hub, screen: purpose === "permission" ? "permissions" : "io", prefill, lang, sign: false }).url;
+  return { invite, token, url: `${publicBaseUrl()}/join/${token}`, directLink };
+}
+
+export type InviteListItem = Omit<Invite, "tokenHash"> & InviteProgress & { state: InviteState; prefillFields: string[] };
+
+export async function listInvites(options: { hubId?: string; limit?: number; after?: InviteCursor } = {}): Promise<{ rows: InviteListItem[]; next: InviteCursor | null }> {
+  const limit = Math.min(Math.max(options.limit ?? 50, 1), 200);
+  const page = await listInvitesWithProgress({ db: await getDb(), hubId: options.hubId, after: options.after, limit });
+  return {
+    rows: page.rows.map(({ tokenHash: _hash, ...row }) => ({ ...row, state: inviteState(row), prefillFields: Object.keys(row.prefill).sort() })),
+    next: page.next,
+  };
+}
+
+/** Operator+ (the caller checks the role). Idempotent: revoking twice keeps the first time. */
+export async function revokeInvite(actor: Actor, id: string): Promise<Invite> {
+  if (!z.uuid().safeParse(id).success) throw new AppError("not_found:invite", "That invite no longer exists.");
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const row = await revokeInviteRow({ db: tx, id });
+    if (!row) throw new AppError("not_found:invite", "That invite no longer exists.");
+    await audit({ actor, action: "invite.revoked", targetType: "invite", targetId: row.id, hubId: row.hubId, detail: {} }, tx);
+    await publishChange(tx, { topic: "invite", id: row.id, hubId: row.hubId });
+    return row;
+  });
+}
+
+export type ResolvedInvite = {
+  inviteId: string;
+  hubId: string;
+  purpose: Invite["purpose"];
+  state: InviteState;
+  /** For the /join page to show or prefill (the link itself is the credential for these). */
+  prefill: Prefill;
+  expiresAt: Date | null;
+};
+
+/**
+ * For the /join/<token> page: the invite behind a token, or null. Counts no use; with `recordOpen` notes the
+ * `link_opened` funnel step (deduplicated per minute).
+ */
+export async function resolveInvite(token: string, options: { recordOpen?: boolean } = {}): Promise<ResolvedInvite | null> {
+  if (!isToken(token)) return null;
+  const db = await getDb();
+  const invite = await findInviteByTokenHash({ db, tokenHash: hashToken(token) });
+  if (!invite) return null;
+  const state = inviteState(invite);
+  if (options.recordOpen) {
+    await recordFunnelEvent({ hubId: invite.hubId, inviteId: invite.id, kind: "link_opened", detail: state === "valid" ? null : { state } }, db);
+  }
+  return { inviteId: invite.id, hubId: invite.hubId, purpose: invite.purpose, state, prefill: fromStoredPrefill(invite.prefill), expiresAt: invite.expiresAt };
+}

@@ -1,0 +1,149 @@
+import "server-only";
+import { upsertClient } from "@/db/queries/clients";
+import { updateSession } from "@/db/queries/onboarding";
+import type { Hub, OnboardingSession } from "@/db/schema";
+import { audit } from "../audit";
+import { applyChannelSnapshot, clientOfChannel, eventTimeOf } from "../channels/lifecycle";
+import { applyPermission } from "../channels/permissions";
+import { getDb } from "../db";
+import type { PartnerApi } from "../hub/partner-api";
+import type { Client as HubClient, PartnerChannel } from "../hub/types";
+import { publishChange } from "../live/publish";
+import { recordFunnelEvent } from "./funnel";
+
+// Confirming what a redirect or an Embedded Signup claims (R12, contract §11.4), then linking it to the session.
+
+export type Confirmation =
+  | { ok: true; client: HubClient; channels: PartnerChannel[]; revoked: PartnerChannel[] }
+  | { ok: false; code: "client_not_ours" | "channel_not_ours"; unknownChannels: number };
+
+/**
+ * Asks the Partner API whether `clientId` is a client of this partner and every claimed channel one of its
+ * channels. Revoked ids that are not the client's are dropped (never touch another client's permission).
+ */
+export async function confirmWithHub(api: PartnerApi, clientId: string, channelIds: string[], revokedIds: string[]): Promise<Confirmation> {
+  const client = await api.getClient(clientId);
+  if (!client) return { ok: false, code: "client_not_ours", unknownChannels: channelIds.length };
+  const listed = new Map<string, PartnerChannel>();
+  if (channelIds.length > 0 || revokedIds.length > 0) {
+    for await (const channel of api.listAllChannels({ client_id: clientId })) {
+      // The hub may treat a filter loosely, so the client of each channel is checked again here.
+      const owner = channel.clientId ?? channel.client?.id;
+      if (owner === undefined || owner === clientId) listed.set(channel.id, channel);
+    }
+  }
+  const unknown = channelIds.filter((id) => !listed.has(id));
+  if (unknown.length > 0) return { ok: false, code: "channel_not_ours", unknownChannels: unknown.length };
+  return {
+    ok: true,
+    client,
+    channels: channelIds.map((id) => listed.get(id)!),
+    revoked: revokedIds.flatMap((id) => (listed.has(id) && !channelIds.includes(id) ? [listed.get(id)!] : [])),
+  };
+}
+
+function dateOf(value: string | undefined): Date | undefined {
+  const at = value ? new Date(value) : undefined;
+  return at && !Number.isNaN(at.getTime()) ? at : undefined;
+}
+
+function snapshotOf(channel: PartnerChannel) {
+  return {
+    externalId: channel.id,
+    client: clientOfChannel(channel.raw, channel.clientId),
+    status: channel.status,
+    phoneNumber: channel.phoneNumber,
+    displayName: channel.phoneName,
+    wabaId: channel.wabaAccountId,
+    accountMode: channel.accountMode,
+    raw: channel.raw,
+  };
+}
+
+export type LinkRequest = {
+  hub: Hub;
+  session: OnboardingSession;
+  client: HubClient;
+  channels: PartnerChannel[];
+  revoked: PartnerChannel[];
+  /** Direct payment: the channels the client just permitted on 360dialog's permission screen. */
+  grant: boolean;
+  /** Name of the channel history entry, e.g. "onboarding_redirect". */
+  event: string;
+};
+
+/**
+ * Upserts the confirmed client and channels exactly as a Partner API listing would (forward-only status), sets
+ * the permissions the redirect reported, and marks the session completed: all in one transaction.
+ */
+export async function linkSession(request: LinkRequest): Promise<OnboardingSession> {
+  const { hub, session, client } = request;
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const stored = await upsertClient({
+      db: tx,
+      hubId: hub.id,
+      client: {
+        externalId: client.id,
+        name: client.name,
+        email: client.email,
+        status: client.status,
+        partnerPayload: client.partnerPayload,
+        hubCreatedAt: dateOf(client.createdAt),
+        raw: client.raw,
+      },
+    });
+    if (stored.changed) await publishChange(tx, { topic: "client", id: stored.client.id, hubId: hub.id });
+    await recordFunnelEvent({ hubId: hub.id, sessionId: session.id, inviteId: session.inviteId, kind: "client_confirmed", detail: { channels: request.channels.length } }, tx);
+    // The channel's own time, so a later webhook about the same moment still counts as news (R7).
+    const contextOf = (channel: { raw: Record<string, unknown> }) => ({
+      event: request.event,
+      occurredAt: eventTimeOf(channel.raw, new Date()),
+      source: "io" as const,
+      history: "always" as const,
+    });
+
+    for (const channel of request.channels) {
+      const { channel: row } = await applyChannelSnapshot(tx, hub, snapshotOf(channel), contextOf(channel));
+      const permitted = request.grant ? (await applyPermission(tx, hub, row, { granted: true, source: "redirect", actor: "system" })).channel : row;
+      await recordFunnelEvent({ hubId: hub.id, sessionId: session.id, inviteId: session.inviteId, kind: "channel_created", detail: { channelId: channel.id } }, tx);
+      if (permitted.status === "running" || permitted.status === "live") {
+        await recordFunnelEvent({ hubId: hub.id, sessionId: session.id, inviteId: session.inviteId, kind: "channel_running", detail: { channelId: channel.id } }, tx);
+      }
+      await publishChange(tx, { topic: "channel", id: row.id, hubId: hub.id, sessionId: session.id, clientId: stored.client.id });
+    }
+    for (const channel of request.revoked) {
+      const { channel: row } = await applyChannelSnapshot(tx, hub, snapshotOf(channel), contextOf(channel));
+      await applyPermission(tx, hub, row, { granted: false, source: "redirect", actor: "system" });
+    }
+
+    const linked = await updateSession({
+      db: tx,
+      id: session.id,
+      set: {
+        status: "completed",
+        clientId: stored.client.id,
+        clientExternalId: client.id,
+        channelExternalIds: request.channels.map((c) => c.id),
+        revokedExternalIds: request.revoked.map((c) => c.id),
+        error: null,
+      },
+    });
+    if (!linked) throw new Error("linkSession: session vanished");
+    // No personal data in the audit: ids and counts only.
+    await audit(
+      {
+        actor: "system",
+        action: "onboarding.completed",
+        targetType: "onboarding_session",
+        targetId: session.id,
+        hubId: hub.id,
+        detail: { sessionId: session.id, method: session.method, clientId: client.id, channelCount: request.channels.length, revokedCount: request.revoked.length },
+      },
+      tx,
+    );
+    await publishChange(tx, { topic: "session", id: session.id, hubId: hub.id, sessionId: session.id, clientId: stored.client.id });
+    if (session.inviteId) await publishChange(tx, { topic: "invite", id: session.inviteId, hubId: hub.id });
+    return linked;
+  });
+}

@@ -1,0 +1,102 @@
+import { eq } from "drizzle-orm";
+import { beforeAll, expect, it } from "vitest";
+import { apiKeys, channels, type Hub } from "@/db/schema";
+import type { LiveListener } from "@/lib/live/subscribe";
+import { forEachDatabase } from "@/test/db/databases";
+import { completeOnboarding } from "./complete";
+import { handleStatusEvents } from "./handlers";
+import { createOnboardingSession } from "./sessions";
+import { saveOnboardingSettings } from "./settings";
+import { getOnboardingStatus } from "./status";
+import { newToken } from "./state";
+import { onboardingWorld, partnerSpec } from "./test-support";
+
+forEachDatabase("client status page", (ctx) => {
+  const world = onboardingWorld(ctx);
+  let hub: Hub;
+  let direct: Hub;
+  let directPartner: string;
+
+  beforeAll(async () => {
+    hub = await world.seedHub();
+    const spec = partnerSpec("stdirect", "direct");
+    await world.seedPartner(spec);
+    direct = await world.seedHub({ partner: spec, paymentMode: "direct" });
+    directPartner = spec.id;
+  });
+
+  async function completed(target: Hub, partnerId: string, lang?: "en" | "de") {
+    const binding = world.binding();
+    const s = await createOnboardingSession({ method: "popup", hubId: target.id, staffActor: world.operator(), browserBinding: binding, ip: "127.0.0.1", lang });
+    const before = await getOnboardingStatus(s.statusToken);
+    const onboarded = await world.sandbox.control<{ clientId: string; channelIds: string[] }>("/onboard", { partnerId, phoneNumber: "+4915112345678" });
+    const r = await completeOnboarding({ query: `client=${onboarded.clientId}&channels=[${onboarded.channelIds.join(",")}]&state=${s.state}`, browserBinding: binding, ip: "127.0.0.1" });
+    expect(r.ok).toBe(true);
+    return { s, before, channelId: onboarded.channelIds[0]! };
+  }
+
+  it("shows each confirmed number masked, in plain words, in the session's language and the hub's brand", async () => {
+    await saveOnboardingSettings(world.operator(), hub.id, { brandName: "Acme Connect", accentColor: "#112233", defaultLang: "en" });
+    const { s, before, channelId } = await completed(hub, "sandboxPA", "de");
+    expect(before).toMatchObject({ sessionStatus: "started", channels: [], hubBrand: "Acme Connect", accentColor: "#112233", lang: "de" });
+    const status = await getOnboardingStatus(s.statusToken);
+    expect(status).toMatchObject({ sessionId: s.sessionId, sessionStatus: "completed", lang: "de" });
+    expect(status!.channels).toEqual([
+      expect.objectContaining({ phoneNumber: "+•••••••••5678", statusKey: "running", todo: null, displayName: expect.anything() }),
+    ]);
+    expect(JSON.stringify(status)).not.toContain("4915112345678");
+    expect(status!.channels[0]!.words.de).toMatch(/Aktiv/);
+
+    const [row] = await world.db().select().from(channels).where(eq(channels.externalId, channelId));
+    await world.db().insert(apiKeys).values({ hubId: hub.id, channelId: row!.id, grantId: "test", status: "active", last4: "abcd" }).onConflictDoNothing();
+    expect((await getOnboardingStatus(s.statusToken))!.channels[0]!.statusKey).toBe("ready_to_use");
+    await world.db().update(channels).set({ status: "unverified" }).where(eq(channels.id, row!.id));
+    expect((await getOnboardingStatus(s.statusToken))!.channels[0]!.statusKey).toBe("in_review");
+  });
+
+  it("tells a direct-payment client to grant access while permission is missing", async () => {
+    const { s, channelId } = await completed(direct, directPartner);
+    expect((await getOnboardingStatus(s.statusToken))!.channels[0]!.todo).toBeNull();
+    await world.db().update(channels).set({ permission: "revoked" }).where(eq(channels.externalId, channelId));
+    expect((await getOnboardingStatus(s.statusToken))!.channels[0]!.todo!.en).toMatch(/Grant your provider access/);
+  });
+
+  it("knows nothing of unknown or malformed tokens", async () => {
+    expect(await getOnboardingStatus(newToken())).toBeNull();
+    expect(await getOnboardingStatus("../../x")).toBeNull();
+    expect(await getOnboardingStatus("")).toBeNull();
+    const res = await handleStatusEvents(new Request("http://localhost/x"), newToken());
+    expect(res.status).toBe(404);
+  });
+
+  it("streams only this session's changes and its channels' changes", async () => {
+    const { s, channelId } = await completed(hub, "sandboxPA");
+    const [row] = await world.db().select().from(channels).where(eq(channels.externalId, channelId));
+    let listener: LiveListener | undefined;
+    const abort = new AbortController();
+    const res = await handleStatusEvents(new Request("http://localhost/x", { signal: abort.signal }), s.statusToken, {
+      subscribe: (l) => {
+        listener = l;
+        return () => (listener = undefined);
+      },
+    });
+    expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const reader = res.body!.getReader();
+    const other = "00000000-0000-4000-8000-0000000000aa";
+    listener!({ topic: "channel", id: other, hubId: hub.id });
+    listener!({ topic: "session", id: other, sessionId: other });
+    listener!({ topic: "channel", id: row!.id, hubId: hub.id });
+    listener!({ topic: "session", id: s.sessionId, sessionId: s.sessionId });
+    abort.abort();
+    let text = "";
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    const events = text.split("\n\n").filter((e) => e.startsWith("event: change"));
+    expect(events).toHaveLength(2);
+    expect(text).toContain(row!.id);
+    expect(text).not.toContain(other);
+  });
+});

@@ -1,0 +1,77 @@
+import "server-only";
+import { findHubById } from "@/db/queries/hubs";
+import { findSessionByStatusTokenHash, listChannelsByExternalIds } from "@/db/queries/onboarding";
+import type { OnboardingSession } from "@/db/schema";
+import { getDb } from "../db";
+import type { Words } from "./outcomes";
+import { LANGS, type Lang } from "./prefill";
+import { getOnboardingSettings } from "./settings";
+import { hashToken } from "./state";
+import { GRANT_ACCESS_TODO, SESSION_WORDS, STATUS_WORDS, maskPhone, statusKeyFor, type StatusKey } from "./status-words";
+
+// The client's status page /onboarding/status/<token>: each number of the session and its state in plain words.
+
+const STATUS_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+export type StatusChannel = {
+  /** Internal row id: what live change events name (topic "channel"). */
+  id: string;
+  /** e.g. "+•• ••• ••••5678": never the full number on a page reachable by link. */
+  phoneNumber: string | null;
+  displayName: string | null;
+  statusKey: StatusKey;
+  words: Words;
+  /** What the client must still do, if anything. */
+  todo: Words | null;
+  since: Date;
+};
+
+export type OnboardingStatus = {
+  sessionId: string;
+  hubBrand: string;
+  logoUrl: string;
+  accentColor: string;
+  lang: Lang;
+  sessionStatus: OnboardingSession["status"];
+  sessionWords: Words;
+  channels: StatusChannel[];
+};
+
+/** The session behind a status token, or null (unknown or malformed token). */
+export async function findSessionForStatusToken(token: string): Promise<OnboardingSession | null> {
+  if (typeof token !== "string" || !STATUS_TOKEN.test(token)) return null;
+  return (await findSessionByStatusTokenHash({ db: await getDb(), tokenHash: hashToken(token) })) ?? null;
+}
+
+export async function getOnboardingStatus(statusToken: string): Promise<OnboardingStatus | null> {
+  const session = await findSessionForStatusToken(statusToken);
+  if (!session) return null;
+  const db = await getDb();
+  const hub = await findHubById({ db, id: session.hubId });
+  if (!hub) return null;
+  const settings = getOnboardingSettings(hub);
+  const lang = (LANGS as readonly string[]).includes(session.prefill.lang ?? "") ? (session.prefill.lang as Lang) : settings.defaultLang;
+  // Only confirmed channels are shown: what a redirect merely claimed is never displayed (R12).
+  const rows = session.status === "completed" ? await listChannelsByExternalIds({ db, hubId: hub.id, externalIds: session.channelExternalIds }) : [];
+  return {
+    sessionId: session.id,
+    hubBrand: settings.effective.brandName,
+    logoUrl: settings.logoUrl,
+    accentColor: settings.accentColor,
+    lang,
+    sessionStatus: session.status,
+    sessionWords: SESSION_WORDS[session.status],
+    channels: rows.map((row) => {
+      const statusKey = statusKeyFor(row.status, Boolean(row.hasActiveKey));
+      return {
+        id: row.id,
+        phoneNumber: maskPhone(row.phoneNumber),
+        displayName: row.displayName,
+        statusKey,
+        words: STATUS_WORDS[statusKey],
+        todo: hub.paymentMode === "direct" && row.permission !== "granted" ? GRANT_ACCESS_TODO : null,
+        since: row.statusChangedAt,
+      };
+    }),
+  };
+}

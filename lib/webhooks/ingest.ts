@@ -1,0 +1,237 @@
+import "server-only";
+import { findHubByPartnerId } from "@/db/queries/hubs";
+import { insertWebhookEvent, limitStatementTime, type NewWebhookEvent } from "@/db/queries/webhook-events";
+import type { Hub } from "@/db/schema";
+import { getDb } from "../db";
+import { getEnv } from "../env";
+import { dedupKeyFor, parseWebhookBody, type WebhookEvent } from "../hub/events";
+import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "../hub/webhook-signature";
+import { webhookSecrets } from "../hubs/secrets";
+import { enqueueJob } from "../jobs/enqueue";
+import { publishChange } from "../live/publish";
+import { logger } from "../log";
+
+type Logger = ReturnType<typeof logger>;
+import { readBodyWithCap } from "./read-body";
+
+// The 360dialog partner webhook receiver: verify the raw bytes, store the delivery in the inbox, acknowledge.
+// Nothing else happens in the request (R3): a job applies the event later.
+
+const PARTNER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const STATEMENT_TIMEOUT_MS = 2_000;
+// Everything the database does for one delivery, pool wait included, so the 503 lands inside 360dialog's 5 s (R4, F2).
+const DATABASE_DEADLINE_MS = 4_000;
+const RETRY_AFTER_SECONDS = "5";
+const MISSING_SECRET_WARNING_INTERVAL_MS = 60_000;
+const MAX_EVENT_CHARS = 200;
+const MAX_HEADER_VALUE_CHARS = 2_048;
+// Authorization, cookies, the signature, and custom auth headers a partner may attach to the webhook URL (§4.1).
+const SECRET_HEADER = /auth|cookie|key|token|secret|signature|password/i;
+
+export type IngestOutcome =
+  | "stored"
+  | "duplicate"
+  | "ignored"
+  | "bad_partner_id"
+  | "too_large"
+  | "aborted"
+  | "unknown_hub"
+  | "no_platform_secret"
+  | "invalid_signature"
+  | "unavailable";
+
+type Handled = { outcome: IngestOutcome; response: Response; partnerId?: string; event?: string };
+
+const respond = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  Response.json(body, { status, headers: { "Cache-Control": "no-store", ...headers } });
+
+const notFound = () => respond(404, { error: "not found" });
+const invalidSignature = () => respond(401, { error: "invalid signature" });
+const unavailable = () => respond(503, { error: "temporarily unavailable" }, { "Retry-After": RETRY_AFTER_SECONDS });
+
+/** Any method but POST (R2). */
+export function webhookMethodNotAllowed(): Response {
+  return new Response(null, { status: 405, headers: { Allow: "POST", "Cache-Control": "no-store" } });
+}
+
+export async function ingestWebhook({ partnerId, request }: { partnerId: string; request: Request }): Promise<Response> {
+  const started = performance.now();
+  const log = logger("webhooks");
+  let handled: Handled;
+  try {
+    handled = await handle(partnerId, request, log);
+  } catch (error) {
+    // Unexpected: still a 503, so 360dialog keeps the delivery and retries.
+    log.error({ err: describeError(error) }, "webhook delivery failed unexpectedly");
+    handled = { outcome: "unavailable", response: unavailable() };
+  }
+  log.info(
+    {
+      partnerId: handled.partnerId,
+      event: handled.event,
+      outcome: handled.outcome,
+      status: handled.response.status,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+    },
+    "webhook delivery",
+  );
+  return handled.response;
+}
+
+async function handle(partnerId: string, request: Request, log: Logger): Promise<Handled> {
+  if (typeof partnerId !== "string" || !PARTNER_ID.test(partnerId)) return { outcome: "bad_partner_id", response: notFound() };
+
+  const body = await readBodyWithCap(request, getEnv().WEBHOOK_MAX_BYTES);
+  if (!body.ok && body.reason === "too_large") {
+    return { outcome: "too_large", partnerId, response: respond(413, { error: "payload too large" }) };
+  }
+  if (!body.ok) return { outcome: "aborted", partnerId, response: respond(400, { error: "bad request" }) };
+  const raw = body.bytes;
+
+  return withinDeadline(DATABASE_DEADLINE_MS, async (): Promise<Handled> => {
+    let hub: Hub | undefined;
+    try {
+      hub = await findHubByPartnerId({ db: await getDb(), partnerId });
+    } catch (error) {
+      log.error({ partnerId, err: describeError(error) }, "webhook: hub lookup failed");
+      return { outcome: "unavailable", partnerId, response: unavailable() };
+    }
+    if (!hub) return { outcome: "unknown_hub", partnerId, response: notFound() };
+
+    if (!hub.platformSecretEnc) {
+      warnMissingSecret(hub, log);
+      return { outcome: "no_platform_secret", partnerId, response: invalidSignature() };
+    }
+    let secrets: ReturnType<typeof webhookSecrets>;
+    try {
+      secrets = webhookSecrets(hub);
+    } catch (error) {
+      // Only our side can break this (APP_ENCRYPTION_KEY changed): 503 keeps the deliveries coming back.
+      log.error({ partnerId, err: describeError(error) }, "webhook: the platform secret cannot be decrypted with APP_ENCRYPTION_KEY");
+      return { outcome: "unavailable", partnerId, response: unavailable() };
+    }
+    const verified = verifyWebhookSignature({ rawBody: raw, header: request.headers.get(WEBHOOK_SIGNATURE_HEADER), secrets });
+    if (!verified.ok) return { outcome: "invalid_signature", partnerId, response: invalidSignature() };
+
+    // Only now, with the bytes proven to come from 360dialog, is anything parsed (R1).
+    const parsed = parseWebhookBody(raw);
+    const event = parsed.kind === "invalid" ? "invalid" : storable(parsed.event, MAX_EVENT_CHARS);
+    const row: NewWebhookEvent = {
+      hubId: hub.id,
+      dedupKey: dedupKeyFor(raw, parsed),
+      event,
+      rawBody: storable(utf8.decode(raw)),
+      headers: storableHeaders(request.headers),
+      signatureResult: verified.matched === "current" ? "valid" : "valid_previous",
+      // Signed but not an event object: kept for the record, acknowledged, never processed.
+      status: parsed.kind === "invalid" ? "ignored" : "pending",
+      ...externalIds(parsed),
+    };
+
+    let stored: Awaited<ReturnType<typeof store>>;
+    try {
+      stored = await store(row);
+    } catch (error) {
+      log.error({ partnerId, event, err: describeError(error) }, "webhook: could not store the delivery");
+      return { outcome: "unavailable", partnerId, event, response: unavailable() };
+    }
+    const outcome: IngestOutcome = !stored.inserted ? "duplicate" : stored.status === "ignored" ? "ignored" : "stored";
+    return { outcome, partnerId, event, response: respond(200, { ok: true }) };
+  }).catch((error: unknown) => {
+    log.error({ partnerId, err: describeError(error) }, "webhook: database work failed or did not finish in time");
+    return { outcome: "unavailable" as const, partnerId, response: unavailable() };
+  });
+}
+
+/** One transaction: the inbox row, its processing job and the live notice commit together or not at all (R4). */
+async function store(row: NewWebhookEvent) {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    await limitStatementTime({ db: tx, milliseconds: STATEMENT_TIMEOUT_MS });
+    const result = await insertWebhookEvent({ db: tx, event: row });
+    if (result.inserted && result.status !== "ignored") {
+      await enqueueJob(tx, { kind: "webhook.process", payload: { webhookEventId: result.id }, uniqueKey: `webhook:${result.id}` });
+    }
+    if (result.inserted) await publishChange(tx, { topic: "webhook", id: result.id, hubId: row.hubId });
+    return result;
+  });
+}
+
+async function withinDeadline<T>(milliseconds: number, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const running = work();
+  // A late failure after the deadline has already been answered with 503; nothing is left to tell.
+  running.catch(() => {});
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`database work exceeded ${milliseconds} ms`)), milliseconds);
+  });
+  try {
+    return await Promise.race([running, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function externalIds(parsed: WebhookEvent): Pick<NewWebhookEvent, "clientExternalId" | "channelExternalId"> {
+  const ids = (client: string | undefined, channel: string | undefined) => ({
+    clientExternalId: client === undefined ? null : storable(client),
+    channelExternalId: channel === undefined ? null : storable(channel),
+  });
+  switch (parsed.kind) {
+    case "channel":
+      return ids(parsed.channel.clientId, parsed.channel.id);
+    case "client":
+      return ids(parsed.client.id, undefined);
+    case "account":
+    case "template":
+      return ids(undefined, parsed.channelId);
+    default:
+      return ids(undefined, undefined);
+  }
+}
+
+/** Headers as received, minus anything that may carry a secret. */
+export function storableHeaders(headers: Headers): Record<string, string> {
+  const kept: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (!SECRET_HEADER.test(name)) kept[name] = storable(value, MAX_HEADER_VALUE_CHARS);
+  });
+  return kept;
+}
+
+// PostgreSQL text refuses NUL and unpaired surrogates; a signed body that carries them must still be stored, not 503'd forever.
+function storable(text: string, maxChars?: number): string {
+  const cut = maxChars === undefined ? text : text.slice(0, maxChars);
+  return cut.replaceAll("\u0000", "\uFFFD").toWellFormed();
+}
+
+// Keeps a leading byte-order mark: the stored body is the body as signed.
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+const lastMissingSecretWarning = new Map<string, number>();
+
+function warnMissingSecret(hub: Hub, log: Logger): void {
+  const now = Date.now();
+  const last = lastMissingSecretWarning.get(hub.id);
+  if (last !== undefined && now - last < MISSING_SECRET_WARNING_INTERVAL_MS) return;
+  lastMissingSecretWarning.set(hub.id, now);
+  log.warn(
+    { partnerId: hub.partnerId, hubId: hub.id },
+    "webhook refused: this hub has no platform secret, so no signature can be checked. Set the platform secret in Settings → Hub.",
+  );
+}
+
+// The driver's error, never drizzle's wrapper (its message lists the statement's parameters: the body), with
+// quoted values masked.
+function describeError(error: unknown): { name: string; code?: string; message?: string } {
+  let inner = error;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  if (!(inner instanceof Error)) return { name: typeof inner };
+  const code = (inner as { code?: unknown }).code;
+  return {
+    name: inner.name,
+    code: typeof code === "string" ? code : undefined,
+    message: inner.message.replace(/"[^"]*"|'[^']*'/g, '"…"').slice(0, 200),
+  };
+}
+
