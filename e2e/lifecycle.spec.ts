@@ -16,6 +16,7 @@ async function sandboxState(request: APIRequestContext): Promise<SandboxState> {
 test.describe.configure({ mode: "serial" });
 
 test("a number onboarded at the hub is followed live to running, with one key shown exactly once", async ({ adminPage: page }) => {
+  test.setTimeout(90_000);
   await page.request.post(`${SANDBOX}/_sandbox/faults`, { data: {} });
   await page.request.post(`${SANDBOX}/_sandbox/config`, { data: { lifecycleDelayMs: 300 } });
   await page.goto("/dashboard/channels");
@@ -53,6 +54,7 @@ test("a number onboarded at the hub is followed live to running, with one key sh
 });
 
 test("under hub faults (429 with Retry-After, duplicated and reordered deliveries) every number still ends running with one key", async ({ adminPage: page }) => {
+  test.setTimeout(120_000);
   await page.request.post(`${SANDBOX}/_sandbox/config`, { data: { lifecycleDelayMs: 0 } });
   await page.request.post(`${SANDBOX}/_sandbox/faults`, {
     data: { rateLimit: { every: 3, retryAfterSeconds: 1 }, duplicateDeliveries: 2, outOfOrderDeliveries: true },

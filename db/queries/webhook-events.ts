@@ -99,3 +99,44 @@ export async function resetWebhookEventForReplay({ db, id }: { db: Executor; id:
     .returning();
   return row;
 }
+
+/**
+ * The receiver's hot path in ONE statement (R3): the inbox upsert, its processing job (once, by unique key)
+ * and both wake-ups (the job runner's `jobs` channel and the dashboards' live channel), so an acknowledged
+ * delivery costs one round trip inside its transaction. Same rows and notifications as insertWebhookEvent +
+ * enqueueJob + publishChange, which the rest of the code keeps using.
+ */
+export async function storeWebhookDelivery({
+  db,
+  event,
+  jobsChannel,
+  liveChannel,
+}: {
+  db: Executor;
+  event: NewWebhookEvent;
+  jobsChannel: string;
+  liveChannel: string;
+}): Promise<{ id: string; inserted: boolean; status: WebhookEventStatus }> {
+  const result = await db.execute(sql`
+    with ins as (
+      insert into ${webhookEvents} (hub_id, dedup_key, event, raw_body, headers, signature_result, status, client_external_id, channel_external_id)
+      values (${event.hubId}, ${event.dedupKey}, ${event.event}, ${event.rawBody}, ${JSON.stringify(event.headers)}::jsonb,
+              ${event.signatureResult}, ${event.status}, ${event.clientExternalId ?? null}, ${event.channelExternalId ?? null})
+      on conflict (hub_id, dedup_key) do update set deliveries = ${webhookEvents}.deliveries + 1
+      returning id, (xmax = 0) as inserted, status
+    ), job as (
+      insert into jobs (kind, payload, unique_key)
+      select 'webhook.process', jsonb_build_object('webhookEventId', ins.id), 'webhook:' || ins.id
+      from ins where ins.inserted and ins.status <> 'ignored'
+      on conflict (unique_key) do nothing
+      returning id
+    )
+    select ins.id::text as id, ins.inserted, ins.status,
+      case when exists (select 1 from job) then pg_notify(${jobsChannel}, 'webhook.process') end as job_notified,
+      case when ins.inserted then pg_notify(${liveChannel}, json_build_object('topic', 'webhook', 'id', ins.id, 'hubId', ${event.hubId}::text)::text) end as live_notified
+    from ins`);
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { id: string; inserted: boolean; status: WebhookEventStatus }[];
+  const row = rows[0];
+  if (!row) throw new Error("storeWebhookDelivery returned no row");
+  return { id: row.id, inserted: row.inserted, status: row.status };
+}

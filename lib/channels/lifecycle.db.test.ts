@@ -22,7 +22,7 @@ const STEPS = [
   { event: "channel_submitted", status: "unverified", expect: "unverified", rank: 20 },
   { event: "channel_ready", status: "ready", expect: "ready", rank: 40 },
   { event: "channel_running", status: "running", expect: "running", rank: 50 },
-  { event: "channel_live", status: "running", expect: "live", rank: 60 },
+  { event: "channel_live", status: "running", expect: "running", rank: 60 },
 ] as const;
 const UNKNOWN_STATUS = "pending_review_x";
 

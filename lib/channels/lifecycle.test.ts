@@ -12,7 +12,7 @@ describe("decideStatus (R7)", () => {
     ["a late lower status never moves back", at("running", 50, 4), "channel_ready", "ready", 3, "running", 50],
     ["a newer lower status never moves back either", at("running", 50, 4), "channel_ready", "ready", 9, "running", 50],
     ["equal rank does not move", at("unverified", 20, 2), "channel_submitted", "submitted", 5, "unverified", 20],
-    ["event name outranks a lagging data.status", at("running", 50, 4), "channel_live", "running", 5, "live", 60],
+    ["event name outranks a lagging data.status", at("running", 50, 4), "channel_live", "running", 5, "running", 60],
     ["data.status outranks the event name", at("created", 10, 1), "channel_permission_granted", "ready", 3, "ready", 40],
     ["unknown status is stored verbatim when newer, rank kept", at("running", 50, 4), "channel_status_changed", "pending_deletion", 6, "pending_deletion", 50],
     ["unknown status is ignored when older", at("running", 50, 4), "channel_status_changed", "pending_deletion", 2, "running", 50],

@@ -38,7 +38,11 @@ export function decideStatus(current: StatusState, incoming: { event: string; st
     const currentKnown = statusRank(current.status) !== null;
     const replaces = currentKnown ? rank > current.statusRank : atLeastAsNew && rank >= current.statusRank;
     if (!replaces) return rank > current.statusRank ? { status: current.status, statusRank: rank, moved: true } : keep;
-    const status = statusRank(incoming.status) === rank ? incoming.status!.trim().toLowerCase() : (CHANNEL_EVENT_STATUS[incoming.event] ?? current.status);
+    // The status string stays 360dialog's own: "live" is an event and an account mode, not a status (contract
+    // §5.4), so channel_live raises the rank but leaves a running channel "running".
+    const implied = CHANNEL_EVENT_STATUS[incoming.event];
+    const fromEvent = implied === "live" ? "running" : implied;
+    const status = statusRank(incoming.status) === rank ? incoming.status!.trim().toLowerCase() : (fromEvent ?? current.status);
     return { status, statusRank: rank, moved: status !== current.status || rank !== current.statusRank };
   }
   if (incoming.status === undefined || !atLeastAsNew || incoming.status === current.status) return keep;

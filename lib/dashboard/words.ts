@@ -7,6 +7,7 @@ const statusWords: Record<string, string> = {
   verified: "Name verified",
   ready: "Ready to register",
   running: "Running",
+  live: "Running (live)",
 };
 
 export function channelStatusWords(status: string): string {

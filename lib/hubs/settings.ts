@@ -6,6 +6,7 @@ import type { Hub } from "@/db/schema";
 import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
 import { AppError } from "../errors";
+import { forgetCachedHubs } from "./cache";
 import { IO_BASE_V1, IO_BASE_V2, PARTNER_API_BASE, MESSAGING_API_BASE } from "./defaults";
 import { openHubCredentials, openPlatformSecret, sealHubCredentials, sealPlatformSecret, type HubCredentials } from "./secrets";
 
@@ -127,6 +128,7 @@ export async function saveHubSettings(actor: Actor, input: HubSettingsInput): Pr
       ? await updateHub({ db: tx, id: hubId, set: fields })
       : await insertHub({ db: tx, hub: { ...(fields as NewHub), id: hubId } });
     if (!hub) throw new AppError("not_found:hub", "That hub no longer exists.");
+    forgetCachedHubs();
     await audit(
       {
         actor,

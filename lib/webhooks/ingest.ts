@@ -1,14 +1,14 @@
 import "server-only";
-import { findHubByPartnerId } from "@/db/queries/hubs";
-import { insertWebhookEvent, limitStatementTime, type NewWebhookEvent } from "@/db/queries/webhook-events";
+import { JOBS_CHANNEL } from "@/db/queries/jobs";
+import { limitStatementTime, storeWebhookDelivery, type NewWebhookEvent } from "@/db/queries/webhook-events";
 import type { Hub } from "@/db/schema";
 import { getDb } from "../db";
+import { cachedHubByPartnerId } from "../hubs/cache";
 import { getEnv } from "../env";
 import { dedupKeyFor, parseWebhookBody, type WebhookEvent } from "../hub/events";
 import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "../hub/webhook-signature";
 import { webhookSecrets } from "../hubs/secrets";
-import { enqueueJob } from "../jobs/enqueue";
-import { publishChange } from "../live/publish";
+import { LIVE_CHANNEL } from "../live/types";
 import { logger } from "../log";
 
 type Logger = ReturnType<typeof logger>;
@@ -91,7 +91,7 @@ async function handle(partnerId: string, request: Request, log: Logger): Promise
   return withinDeadline(DATABASE_DEADLINE_MS, async (): Promise<Handled> => {
     let hub: Hub | undefined;
     try {
-      hub = await findHubByPartnerId({ db: await getDb(), partnerId });
+      hub = await cachedHubByPartnerId(partnerId);
     } catch (error) {
       log.error({ partnerId, err: describeError(error) }, "webhook: hub lookup failed");
       return { outcome: "unavailable", partnerId, response: unavailable() };
@@ -148,14 +148,10 @@ async function store(row: NewWebhookEvent) {
   const db = await getDb();
   return db.transaction(async (tx) => {
     await limitStatementTime({ db: tx, milliseconds: STATEMENT_TIMEOUT_MS });
-    const result = await insertWebhookEvent({ db: tx, event: row });
-    if (result.inserted && result.status !== "ignored") {
-      await enqueueJob(tx, { kind: "webhook.process", payload: { webhookEventId: result.id }, uniqueKey: `webhook:${result.id}` });
-    }
-    if (result.inserted) await publishChange(tx, { topic: "webhook", id: result.id, hubId: row.hubId });
-    return result;
+    return storeWebhookDelivery({ db: tx, event: row, jobsChannel: JOBS_CHANNEL, liveChannel: LIVE_CHANNEL });
   });
 }
+
 
 async function withinDeadline<T>(milliseconds: number, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,0 +1,24 @@
+import "server-only";
+import { findHubByPartnerId } from "@/db/queries/hubs";
+import type { Hub } from "@/db/schema";
+import { getDb } from "../db";
+
+// Hub rows change rarely (a settings save); the webhook receiver asks for one on every delivery. A short cache
+// spares it a round trip. Saves in this process clear it at once; other instances follow within the TTL, and a
+// rotated platform secret stays covered meanwhile because the previous one is accepted during the overlap.
+const TTL_MS = 5_000;
+const MAX_ENTRIES = 1_000;
+const cache = new Map<string, { hub: Hub | undefined; until: number }>();
+
+export async function cachedHubByPartnerId(partnerId: string, now = Date.now()): Promise<Hub | undefined> {
+  const hit = cache.get(partnerId);
+  if (hit && hit.until > now) return hit.hub;
+  const hub = await findHubByPartnerId({ db: await getDb(), partnerId });
+  if (cache.size >= MAX_ENTRIES) cache.clear(); // unknown partner ids must not grow it without bound
+  cache.set(partnerId, { hub, until: now + TTL_MS });
+  return hub;
+}
+
+export function forgetCachedHubs(): void {
+  cache.clear();
+}
