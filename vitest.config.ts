@@ -18,6 +18,8 @@ export default defineConfig({
           include: ["lib/**/*.test.ts", "db/**/*.test.ts", "sandbox/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts"],
           exclude: ["**/*.db.test.ts", "node_modules/**"],
           environment: "node",
+          // A ceiling for the property tests (10,000 runs) on a busy 2-core machine, not a speed target.
+          testTimeout: 30_000,
         },
       },
       {

@@ -1,6 +1,6 @@
 import { and, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
-import { channels, clients, hubs } from "../schema";
+import { channels, clients, hubs, invites, onboardingSessions } from "../schema";
 import { beforeCursor, cursorText, decodeCursor, pageOf } from "./paging";
 
 export type ClientListFilter = { hubId?: string; q?: string };
@@ -68,4 +68,24 @@ export async function getClientDetail({ db, id }: { db: Executor; id: string }) 
     .where(eq(clients.id, id))
     .limit(1);
   return client;
+}
+
+/** The onboarding sessions that led to this client, newest first, with the invite each came from. */
+export async function listSessionsOfClient({ db, clientId }: { db: Executor; clientId: string }) {
+  return db
+    .select({
+      id: onboardingSessions.id,
+      method: onboardingSessions.method,
+      status: onboardingSessions.status,
+      error: onboardingSessions.error,
+      createdAt: onboardingSessions.createdAt,
+      inviteId: invites.id,
+      inviteLabel: invites.label,
+      invitePurpose: invites.purpose,
+    })
+    .from(onboardingSessions)
+    .leftJoin(invites, eq(invites.id, onboardingSessions.inviteId))
+    .where(eq(onboardingSessions.clientId, clientId))
+    .orderBy(desc(onboardingSessions.createdAt))
+    .limit(100);
 }

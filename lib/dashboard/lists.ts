@@ -1,9 +1,10 @@
 import "server-only";
 import { z } from "zod";
-import { getClientDetail, listClientsPage } from "@/db/queries/client-list";
+import { getClientDetail, listClientsPage, listSessionsOfClient } from "@/db/queries/client-list";
 import { countChannelsByStatus, listChannelsOfClient, listChannelsPage, listChannelTimeline } from "@/db/queries/channel-list";
 import { listHubs } from "@/db/queries/hubs";
 import { getWebhookEventDetail, listWebhookEventsPage } from "@/db/queries/webhook-inbox";
+import { listStuckChannels } from "../channels/stuck";
 import { getDb } from "../db";
 import { WEBHOOK_OUTCOMES } from "./words";
 
@@ -44,12 +45,15 @@ export const channelQuerySchema = z.object({
 export async function loadChannelList(raw: Raw) {
   const query = channelQuerySchema.parse(flat(raw));
   const db = await getDb();
-  const [page, hubs, counts] = await Promise.all([
+  const [page, hubs, counts, stuckRows] = await Promise.all([
     listChannelsPage({ db, filter: { hubId: query.hub, status: query.status, q: query.q }, after: query.after, limit: PAGE_SIZE }),
     hubOptions(),
     countChannelsByStatus({ db, hubId: query.hub }),
+    listStuckChannels({ hubId: query.hub, limit: 500 }),
   ]);
-  return { query, page, hubs, counts };
+  const stuck = new Map<string, string>();
+  for (const s of stuckRows) if (!stuck.has(s.channelId)) stuck.set(s.channelId, s.explanation);
+  return { query, page, hubs, counts, stuck };
 }
 
 export async function loadClientDetail(id: string) {
@@ -58,8 +62,11 @@ export async function loadClientDetail(id: string) {
   const detail = await getClientDetail({ db, id });
   if (!detail) return null;
   const channels = await listChannelsOfClient({ db, clientId: id });
-  const timeline = await listChannelTimeline({ db, channelIds: channels.map((c) => c.id) });
-  return { ...detail, channels, timeline };
+  const [timeline, sessions] = await Promise.all([
+    listChannelTimeline({ db, channelIds: channels.map((c) => c.id) }),
+    listSessionsOfClient({ db, clientId: id }),
+  ]);
+  return { ...detail, channels, timeline, sessions };
 }
 
 export const webhookQuerySchema = z.object({

@@ -33,6 +33,10 @@ export const hubSettingsSchema = z
     username: z.preprocess(blankToUndefined, z.string().trim().max(320).optional()),
     password: z.preprocess(blankToUndefined, z.string().max(500).optional()),
     platformSecret: z.preprocess(blankToUndefined, z.string().trim().min(8, "The platform secret looks too short.").max(500).optional()),
+    channelWebhookUrl: z.preprocess(blankToUndefined, url.optional()),
+    stuckNotRunningHours: z.coerce.number("Enter a number of hours.").int().min(1).max(24 * 90).default(48),
+    stuckNoKeyMinutes: z.coerce.number("Enter a number of minutes.").int().min(1).max(24 * 60).default(15),
+    stuckNoPermissionHours: z.coerce.number("Enter a number of hours.").int().min(1).max(24 * 90).default(24),
   })
   .superRefine((v, ctx) => {
     if (v.authKind === "token" && Boolean(v.username) !== Boolean(v.password)) {
@@ -109,7 +113,12 @@ export async function saveHubSettings(actor: Actor, input: HubSettingsInput): Pr
     ioSignatureEnabled: input.ioSignature !== "off",
     ioSignatureEncoding: input.ioSignature === "base64" ? "base64" : "hex",
     openSignup: input.openSignup,
+    channelWebhookUrl: input.channelWebhookUrl ?? null,
     credentialsEnc: sealHubCredentials(hubId, credentials),
+    settings: {
+      ...(existing?.settings ?? {}),
+      stuck: { notRunningHours: input.stuckNotRunningHours, noKeyMinutes: input.stuckNoKeyMinutes, noPermissionHours: input.stuckNoPermissionHours },
+    },
   };
   const rotated = Boolean(input.platformSecret && existing?.platformSecretEnc);
   if (input.platformSecret) {
@@ -122,7 +131,9 @@ export async function saveHubSettings(actor: Actor, input: HubSettingsInput): Pr
       }
     }
   }
-  const changed = Object.keys(fields).filter((k) => !k.endsWith("Enc") && existing?.[k as keyof Hub] !== fields[k as keyof NewHub]);
+  const changed = Object.keys(fields).filter(
+    (k) => !k.endsWith("Enc") && JSON.stringify(existing?.[k as keyof Hub]) !== JSON.stringify(fields[k as keyof NewHub]),
+  );
   return db.transaction(async (tx) => {
     const hub = existing
       ? await updateHub({ db: tx, id: hubId, set: fields })

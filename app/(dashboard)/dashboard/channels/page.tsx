@@ -14,7 +14,7 @@ const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: 
 
 export default async function ChannelsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageRole("viewer");
-  const { query, page, hubs, counts } = await loadChannelList(await searchParams);
+  const { query, page, hubs, counts, stuck } = await loadChannelList(await searchParams);
   const filtered = Boolean(query.status || query.hub || query.q);
   const total = counts.reduce((n, c) => n + c.n, 0);
   const countOf = (status: string) =>
@@ -71,6 +71,12 @@ export default async function ChannelsPage({ searchParams }: { searchParams: Pro
                   <td className="py-2 pr-4">
                     <Badge tone={channelStatusTone(ch.statusRank, ch.restricted)}>{channelStatusWords(ch.status)}</Badge>
                     {ch.restricted ? <Badge tone="red">Restricted</Badge> : null}
+                    {stuck.has(ch.id) ? (
+                      <span title={stuck.get(ch.id)}>
+                        {" "}
+                        <Badge tone="amber">Stuck</Badge>
+                      </span>
+                    ) : null}
                   </td>
                   <td className="py-2 pr-4 text-slate-700">{ch.paymentMode === "partner" && ch.permission === "unknown" ? "granted (partner payment)" : ch.permission}</td>
                   <td className="py-2 pr-4 text-slate-700">{keyWords(ch.keyStatus, ch.keyLast4)}</td>

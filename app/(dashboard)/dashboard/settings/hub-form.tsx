@@ -20,6 +20,10 @@ export type HubFormDefaults = {
   authKind: "api_key" | "token";
   hasCredentials: boolean;
   hasPlatformSecret: boolean;
+  channelWebhookUrl: string;
+  stuckNotRunningHours: number;
+  stuckNoKeyMinutes: number;
+  stuckNoPermissionHours: number;
 };
 
 function Select({ id, label, name, value, options, hint }: { id: string; label: string; name: string; value: string; options: [string, string][]; hint?: string }) {
@@ -74,6 +78,22 @@ export function HubForm({ defaults }: { defaults: HubFormDefaults }) {
           </div>
         )}
         <Field label="Platform secret" name="platformSecret" type="password" autoComplete="off" errors={e.platformSecret} hint={keep(defaults.hasPlatformSecret) ?? "Signs IO Signatures and webhooks. A new one keeps the old one valid for webhooks for 7 days."} />
+      </fieldset>
+      <fieldset className="space-y-3 rounded-md border border-slate-200 p-4">
+        <legend className="px-1 text-sm font-semibold">Numbers</legend>
+        <Field
+          label="Messaging webhook URL for every number"
+          name="channelWebhookUrl"
+          type="url"
+          defaultValue={v.channelWebhookUrl}
+          errors={e.channelWebhookUrl}
+          hint="Optional. Set on each number after its API key is generated (a new key resets it at 360dialog)."
+        />
+        <div className="grid gap-4 md:grid-cols-3">
+          <Field label="Stuck: not running after (hours)" name="stuckNotRunningHours" type="number" min={1} required defaultValue={v.stuckNotRunningHours} errors={e.stuckNotRunningHours} />
+          <Field label="Stuck: running without key after (minutes)" name="stuckNoKeyMinutes" type="number" min={1} required defaultValue={v.stuckNoKeyMinutes} errors={e.stuckNoKeyMinutes} />
+          <Field label="Stuck: no permission after (hours)" name="stuckNoPermissionHours" type="number" min={1} required defaultValue={v.stuckNoPermissionHours} errors={e.stuckNoPermissionHours} />
+        </div>
       </fieldset>
       <details className="rounded-md border border-slate-200 p-4" open={Boolean(e.partnerApiBaseUrl || e.ioBaseUrl || e.messagingBaseUrl)}>
         <summary className="cursor-pointer text-sm font-semibold">360dialog URLs (change only for staging hubs)</summary>

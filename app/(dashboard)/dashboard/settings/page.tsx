@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, secondaryButtonClass } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
+import { STUCK_DEFAULTS, stuckThresholds } from "@/lib/channels/stuck";
 import { portalUrlsFor } from "@/lib/hubs/connection";
 import { defaultBases, listHubSummaries, type HubSummary } from "@/lib/hubs/settings";
 import { HubChecks } from "./hub-checks";
@@ -10,7 +11,23 @@ import { HubForm, type HubFormDefaults } from "./hub-form";
 export const metadata: Metadata = { title: "Settings" };
 
 function formDefaults(hub: HubSummary | undefined): HubFormDefaults {
-  if (!hub) return { ...defaultBases("v1"), name: "", partnerId: "", ioVersion: "v1", paymentMode: "partner", ioSignature: "off", openSignup: false, authKind: "api_key", hasCredentials: false, hasPlatformSecret: false };
+  if (!hub) {
+    return {
+      ...defaultBases("v1"),
+      ...STUCK_FORM_DEFAULTS,
+      name: "",
+      partnerId: "",
+      ioVersion: "v1",
+      paymentMode: "partner",
+      ioSignature: "off",
+      openSignup: false,
+      authKind: "api_key",
+      hasCredentials: false,
+      hasPlatformSecret: false,
+      channelWebhookUrl: "",
+    };
+  }
+  const stuck = stuckThresholds(hub.settings);
   return {
     hubId: hub.id,
     name: hub.name,
@@ -25,8 +42,18 @@ function formDefaults(hub: HubSummary | undefined): HubFormDefaults {
     authKind: hub.authKind ?? "api_key",
     hasCredentials: hub.authKind !== null,
     hasPlatformSecret: hub.hasPlatformSecret,
+    channelWebhookUrl: hub.channelWebhookUrl ?? "",
+    stuckNotRunningHours: stuck.notRunningHours,
+    stuckNoKeyMinutes: stuck.noKeyMinutes,
+    stuckNoPermissionHours: stuck.noPermissionHours,
   };
 }
+
+const STUCK_FORM_DEFAULTS = {
+  stuckNotRunningHours: STUCK_DEFAULTS.notRunningHours,
+  stuckNoKeyMinutes: STUCK_DEFAULTS.noKeyMinutes,
+  stuckNoPermissionHours: STUCK_DEFAULTS.noPermissionHours,
+};
 
 export default async function SettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageRole("admin");
@@ -62,9 +89,10 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
                     </h2>
                     <p className="text-sm text-slate-600">Partner ID {hub.partnerId}</p>
                   </div>
-                  <div className="flex gap-2">
+                  <div className="flex flex-wrap gap-2">
                     {/* A full page load, so the page that opens the popup starts with its own opener policy (R15). */}
                     <a href={`/dashboard/settings/hubs/${hub.id}/try`} className={secondaryButtonClass}>Try the Connect Button</a>
+                    <Link href={`/dashboard/settings/onboarding/${hub.id}`} className={secondaryButtonClass} aria-label={`Onboarding settings of ${hub.name}`}>Onboarding settings</Link>
                     <Link href={`/dashboard/settings?edit=${hub.id}`} className={secondaryButtonClass} aria-label={`Edit ${hub.name}`}>Edit</Link>
                   </div>
                 </div>
@@ -79,6 +107,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
                   <Item label="Messaging API">{hub.messagingBaseUrl}</Item>
                   <Item label="Webhook URL for the hub">{urls.webhookUrl}</Item>
                   <Item label="Redirect URL for the hub">{urls.redirectUrl}</Item>
+                  <Item label="Messaging webhook for numbers">{hub.channelWebhookUrl ?? "Not set"}</Item>
                 </dl>
                 <HubChecks hubId={hub.id} hubName={hub.name} />
               </Card>

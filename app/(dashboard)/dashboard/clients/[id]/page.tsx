@@ -15,7 +15,7 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
   await requirePageRole("viewer");
   const detail = await loadClientDetail((await params).id);
   if (!detail) notFound();
-  const { client, hubName, channels, timeline } = detail;
+  const { client, hubName, channels, timeline, sessions } = detail;
   return (
     <>
       <PageHeader
@@ -40,6 +40,29 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
                   <div className="text-xs text-slate-600">
                     Channel {ch.externalId} · permission {ch.permission} · API key: {keyWords(ch.keyStatus, ch.keyLast4)}
                   </div>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+        <Card title="Onboarding sessions and invites" className="lg:col-span-2">
+          {sessions.length === 0 ? (
+            <p className="text-sm text-slate-600">This client was not onboarded through the portal (found by a webhook or reconciliation).</p>
+          ) : (
+            <ul className="divide-y divide-slate-100 text-sm">
+              {sessions.map((s) => (
+                <li key={s.id} className="flex flex-wrap gap-3 py-2">
+                  <span className="text-slate-500">{when.format(s.createdAt)}</span>
+                  <span>{s.method.replace("_", " ")}</span>
+                  <Badge tone={s.status === "completed" ? "green" : s.status === "failed" ? "red" : "slate"}>{s.status}</Badge>
+                  {s.inviteId ? (
+                    <Link className="text-brand-700 underline-offset-2 hover:underline" href={`/dashboard/invites/${s.inviteId}`}>
+                      Invite {s.inviteLabel || "(no label)"} ({s.invitePurpose === "permission" ? "permission request" : "new number"})
+                    </Link>
+                  ) : (
+                    <span className="text-slate-500">no invite (start page or staff)</span>
+                  )}
+                  {s.error ? <span className="text-red-700">{s.error}</span> : null}
                 </li>
               ))}
             </ul>
