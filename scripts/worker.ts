@@ -11,6 +11,17 @@ function fatal(message: string): never {
   process.exit(1);
 }
 
+// postgres.js 3.4.9 can throw from a socket callback when the database dies mid-write (porsager/postgres#1154):
+// nothing can catch it, and it must not take the worker down with it. Anything else still ends the process.
+process.on("uncaughtException", (error) => {
+  if (error instanceof TypeError && /reading 'write'/.test(error.message) && /postgres[\\/]src[\\/]connection/.test(error.stack ?? "")) {
+    console.error("[worker] the database connection broke mid-write; postgres.js reconnects");
+    return;
+  }
+  console.error(`[worker] fatal: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
+
 let env;
 try {
   env = getEnv();

@@ -1,4 +1,3 @@
-import { forgetCachedHubs } from "@/lib/hubs/cache";
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import fc from "fast-check";
@@ -10,6 +9,7 @@ import { signWebhookBody } from "@/lib/hub/webhook-signature";
 import { sealPlatformSecret } from "@/lib/hubs/secrets";
 import { forEachDatabase, selectRows } from "@/test/db/databases";
 import { captureAppLogs, setTestAppEnv, bindAppDatabase, type CapturedLogs } from "@/test/db/use-as-app-db";
+import { forgetCachedHubs } from "@/lib/hubs/cache";
 
 
 

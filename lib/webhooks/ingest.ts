@@ -10,9 +10,9 @@ import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "../hub/webhook
 import { webhookSecrets } from "../hubs/secrets";
 import { LIVE_CHANNEL } from "../live/types";
 import { logger } from "../log";
+import { readBodyWithCap } from "./read-body";
 
 type Logger = ReturnType<typeof logger>;
-import { readBodyWithCap } from "./read-body";
 
 // The 360dialog partner webhook receiver: verify the raw bytes, store the delivery in the inbox, acknowledge.
 // Nothing else happens in the request (R3): a job applies the event later.
@@ -20,7 +20,7 @@ import { readBodyWithCap } from "./read-body";
 const PARTNER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const STATEMENT_TIMEOUT_MS = 2_000;
 // Everything the database does for one delivery, pool wait included, so the 503 lands inside 360dialog's 5 s (R4, F2).
-const DATABASE_DEADLINE_MS = 4_000;
+const DATABASE_DEADLINE_MS = 3_000;
 const RETRY_AFTER_SECONDS = "5";
 const MISSING_SECRET_WARNING_INTERVAL_MS = 60_000;
 const MAX_EVENT_CHARS = 200;
