@@ -133,6 +133,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // Every sign-in of the suite comes from 127.0.0.1 and successful ones count too: keep the per-IP limit
     // (default 50 per 15 min) out of the way of the per-email lockout the suite tests.
     LOGIN_IP_MAX_ATTEMPTS: "1000",
+    // Likewise every onboarding start of the suite comes from one address.
+    ONBOARDING_STARTS_PER_IP: "1000",
     NEXT_TELEMETRY_DISABLED: "1",
     // The local 360dialog sandbox runs beside the portal, on 8082: the port the official Connect Button
     // package opens for env="local".

@@ -33,6 +33,8 @@ const schema = z.object({
   SESSION_MAX_AGE_HOURS: z.coerce.number().min(0.05).max(8).default(8),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   LOGIN_IP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** Onboarding starts (each makes a one-time state and maybe an IO Signature) per client IP per 15 minutes. */
+  ONBOARDING_STARTS_PER_IP: z.coerce.number().int().min(1).max(100_000).default(20),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** auto: the local sandbox hub runs beside `npm run dev` when no live hub comes from HUB_* variables. */
   SANDBOX: z.enum(["auto", "on", "off"]).default("auto"),

@@ -1,19 +1,75 @@
-import Link from "next/link";
-import { connection } from "next/server";
+import type { Metadata } from "next";
+import { headers } from "next/headers";
+import { connectButtonEnvFor } from "@/lib/hubs/connect-button";
+import { listHubSummaries, type HubSummary } from "@/lib/hubs/settings";
+import { chooseLang, dictionary } from "@/lib/onboarding/i18n";
+import { getOnboardingSettings } from "@/lib/onboarding/settings";
+import { HandoffView, isRedirectReturn } from "./_components/handoff-view";
+import { ConnectAction, LandingView, type Trigger } from "./_components/landing-view";
+import { NEUTRAL_BRAND, PublicShell, linkClass, type Brand } from "./_components/public-shell";
 
-export default async function LandingPage() {
-  await connection(); // per request: the CSP nonce is fresh for every view
+export const metadata: Metadata = { title: "Connect WhatsApp" };
+
+type Params = Record<string, string | string[] | undefined>;
+
+function brandOf(hub: HubSummary | undefined): Brand {
+  if (!hub) return NEUTRAL_BRAND;
+  const settings = getOnboardingSettings(hub);
+  return { name: settings.effective.brandName, logoUrl: settings.logoUrl, accentColor: settings.accentColor };
+}
+
+function triggerOf(hub: HubSummary): Trigger {
+  // The package knows fixed 360dialog hosts only; any other IO base (a staging hub) gets the portal's popup.
+  return getOnboardingSettings(hub).trigger === "connect_button" && connectButtonEnvFor(hub) ? "connect_button" : "popup";
+}
+
+export default async function LandingPage({ searchParams }: { searchParams: Promise<Params> }) {
+  const [params, requestHeaders] = await Promise.all([searchParams, headers()]);
+  const acceptLanguage = requestHeaders.get("accept-language");
+  // The Connect Button brings the popup (and then this page) back here with the redirect query.
+  if (isRedirectReturn(params)) return <HandoffView lang={chooseLang({ acceptLanguage, fallback: "en" })} />;
+
+  const hubs = await listHubSummaries();
+  const open = hubs.filter((h) => h.openSignup);
+  const requested = typeof params.hub === "string" ? params.hub : undefined;
+  const hub = (requested ? open.find((h) => h.id === requested) : undefined) ?? (open.length === 1 ? open[0] : undefined);
+  // Branding without open signup: the only hub there is, if there is one.
+  const shown = hub ?? (open.length === 0 && hubs.length === 1 ? hubs[0] : undefined);
+  const brand = brandOf(shown);
+  const settings = shown ? getOnboardingSettings(shown) : null;
+  const lang = chooseLang({ query: params.lang, acceptLanguage, fallback: settings?.defaultLang ?? "en" });
+  const t = dictionary(lang);
+  const hubQuery = hub && requested ? `&hub=${encodeURIComponent(hub.id)}` : "";
+  const langHrefs = { en: `/?lang=en${hubQuery}`, de: `/?lang=de${hubQuery}` };
+  const footer = (
+    <a href="/login" className={linkClass}>
+      {t.staffSignIn}
+    </a>
+  );
+
+  if (!hub && open.length > 1) {
+    return (
+      <PublicShell brand={brand} lang={lang} langHrefs={langHrefs} languageLabel={t.languageLabel} footer={footer}>
+        <h1 className="text-3xl font-semibold tracking-tight text-slate-900">{t.landing.chooseTitle}</h1>
+        <p className="mt-3 text-slate-700">{t.landing.chooseIntro}</p>
+        <ul className="mt-6 space-y-3">
+          {open.map((h) => (
+            <li key={h.id}>
+              <a href={`/?hub=${encodeURIComponent(h.id)}&lang=${lang}`} className={linkClass}>
+                {getOnboardingSettings(h).effective.brandName}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </PublicShell>
+    );
+  }
+
+  const action = hub ? <ConnectAction trigger={triggerOf(hub)} start={{ hubId: hub.id, returnPath: "/" }} lang={lang} t={t} /> : null;
+  const esHref = hub && getOnboardingSettings(hub).effective.embeddedSignupReady ? `/onboarding/embedded-signup?hub=${encodeURIComponent(hub.id)}&lang=${lang}` : null;
   return (
-    <main className="mx-auto max-w-3xl px-6 py-20">
-      <p className="text-sm font-semibold uppercase tracking-wide text-brand-700">WhatsApp Business API</p>
-      <h1 className="mt-2 text-3xl font-semibold tracking-tight">Connect your WhatsApp number</h1>
-      <p className="mt-4 text-slate-700">
-        Your provider uses this portal to put your business on the WhatsApp Business API through 360dialog. Client
-        onboarding is not switched on here yet: if you received a personal invite link, open that link instead.
-      </p>
-      <p className="mt-8 text-sm text-slate-600">
-        Partner staff: <Link href="/login" className="font-semibold text-brand-700 underline">sign in</Link>.
-      </p>
-    </main>
+    <PublicShell brand={brand} lang={lang} langHrefs={langHrefs} languageLabel={t.languageLabel} footer={footer}>
+      <LandingView brandName={brand.name || t.landing.yourProvider} t={t} action={action} esHref={esHref} />
+    </PublicShell>
   );
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import { getEnv } from "../env";
 import { findHubById, listHubs } from "@/db/queries/hubs";
 import { findInviteByTokenHash } from "@/db/queries/invites";
 import { listOpenSignupHubs } from "@/db/queries/onboarding";
@@ -13,7 +14,7 @@ import { hashToken, isToken } from "./state";
 // Who may start an onboarding (R10): the holder of a valid invite link, a signed-in operator, or anyone on a
 // hub with open signup, rate-limited per IP. Everyone else gets no session and so no IO Signature.
 
-export const START_LIMIT = { attempts: 20, windowSeconds: 15 * 60 } as const;
+export const START_LIMIT = { windowSeconds: 15 * 60 } as const;
 
 export type StaffActor = Actor & { role: UserRole };
 
@@ -54,7 +55,7 @@ export function inviteRefusal(state: Exclude<InviteState, "valid">): AppError {
 
 async function throttle(db: Executor, ip: string): Promise<void> {
   const { attempts } = await registerAttempt({ db, key: `onboard:${ip}`, windowSeconds: START_LIMIT.windowSeconds });
-  if (attempts > START_LIMIT.attempts) {
+  if (attempts > getEnv().ONBOARDING_STARTS_PER_IP) {
     throw new AppError("throttled:onboarding", "Too many attempts from your network. Please wait a few minutes and try again.");
   }
 }

@@ -1,0 +1,32 @@
+import { dictionary } from "@/lib/onboarding/i18n";
+import type { Lang } from "@/lib/onboarding/prefill";
+import { NEUTRAL_BRAND, PublicShell } from "./public-shell";
+import { RedirectHandoff } from "./redirect-handoff";
+
+/**
+ * A page that carries 360dialog's redirect query: no logo or other third-party resource may see it (R16).
+ * `empty`: the page was opened without any redirect parameter, so there is nothing to hand over.
+ */
+export function HandoffView({ lang, empty = false }: { lang: Lang; empty?: boolean }) {
+  const t = dictionary(lang);
+  return (
+    <PublicShell brand={NEUTRAL_BRAND} lang={lang} languageLabel={t.languageLabel}>
+      <h1 className="mb-4 text-2xl font-semibold tracking-tight text-slate-900">{t.redirect.title}</h1>
+      {empty ? (
+        <p role="status" className="text-slate-700">
+          {t.redirect.nothing}
+        </p>
+      ) : (
+        <RedirectHandoff
+          lang={lang}
+          t={{ working: t.redirect.working, handedOver: t.redirect.handedOver, errorTitle: t.redirect.errorTitle, network: t.redirect.network, retry: t.redirect.retry }}
+        />
+      )}
+    </PublicShell>
+  );
+}
+
+/** Whether a host page was reached as 360dialog's redirect target (the Connect Button flow). */
+export function isRedirectReturn(params: Record<string, string | string[] | undefined>): boolean {
+  return ["client", "channels", "revoked", "state"].some((name) => params[name] !== undefined);
+}

@@ -1,0 +1,72 @@
+import type { Metadata } from "next";
+import { headers } from "next/headers";
+import { connectButtonEnvFor } from "@/lib/hubs/connect-button";
+import { getHubSummary } from "@/lib/hubs/settings";
+import { chooseLang, dictionary, fill } from "@/lib/onboarding/i18n";
+import { resolveInvite } from "@/lib/onboarding/invites";
+import { getOnboardingSettings } from "@/lib/onboarding/settings";
+import { HandoffView, isRedirectReturn } from "../../_components/handoff-view";
+import { InviteLandingReport } from "../../_components/invite-landing-report";
+import { ConnectAction, LandingView, Prepared } from "../../_components/landing-view";
+import { NEUTRAL_BRAND, PublicShell } from "../../_components/public-shell";
+
+export const metadata: Metadata = { title: "Connect WhatsApp" };
+
+type Params = Record<string, string | string[] | undefined>;
+
+export default async function JoinPage({ params, searchParams }: { params: Promise<{ token: string }>; searchParams: Promise<Params> }) {
+  const [{ token }, query, requestHeaders] = await Promise.all([params, searchParams, headers()]);
+  const acceptLanguage = requestHeaders.get("accept-language");
+  // The Connect Button brings the popup (and then this page) back here with the redirect query: finish that,
+  // whatever the invite's state is now (the session this flow used already counted its use).
+  if (isRedirectReturn(query)) return <HandoffView lang={chooseLang({ acceptLanguage, fallback: "en" })} />;
+
+  const invite = await resolveInvite(token, { recordOpen: true });
+  const hub = invite ? await getHubSummary(invite.hubId) : null;
+  const settings = hub ? getOnboardingSettings(hub) : null;
+  const lang = chooseLang({ query: query.lang, preferred: invite?.prefill.lang ?? null, acceptLanguage, fallback: settings?.defaultLang ?? "en" });
+  const t = dictionary(lang);
+  const brand = settings ? { name: settings.effective.brandName, logoUrl: settings.logoUrl, accentColor: settings.accentColor } : NEUTRAL_BRAND;
+  const here = `/join/${token}`;
+  const langHrefs = { en: `${here}?lang=en`, de: `${here}?lang=de` };
+
+  if (!invite || !hub || invite.state !== "valid") {
+    const reason = !invite || !hub ? "not_found" : invite.state === "valid" ? "not_found" : invite.state;
+    return (
+      <PublicShell brand={brand} lang={lang} langHrefs={invite ? langHrefs : undefined} languageLabel={t.languageLabel}>
+        <div role="alert" className="rounded-xl border-2 border-slate-900 bg-white p-6">
+          <h1 className="text-2xl font-semibold tracking-tight text-slate-900">{t.join.invalidTitle}</h1>
+          <p className="mt-3 text-slate-700">{t.join.invalid[reason]}</p>
+          {brand.name ? <p className="mt-2 text-slate-700">{fill(t.join.askWhom, { brand: brand.name })}</p> : null}
+        </div>
+      </PublicShell>
+    );
+  }
+
+  const permission = invite.purpose === "permission";
+  // A permission request opens 360dialog's permission screen, which only the portal's popup can point at.
+  const trigger = !permission && settings?.trigger === "connect_button" && connectButtonEnvFor(hub) ? "connect_button" : "popup";
+  const action = (
+    <ConnectAction
+      trigger={trigger}
+      start={{ inviteToken: token, returnPath: `/join/${token}` }}
+      lang={lang}
+      t={t}
+      label={permission ? t.join.permissionAction : undefined}
+    />
+  );
+  const esHref = !permission && settings?.effective.embeddedSignupReady ? `/onboarding/embedded-signup?invite=${encodeURIComponent(token)}&lang=${lang}` : null;
+  return (
+    <PublicShell brand={brand} lang={lang} langHrefs={langHrefs} languageLabel={t.languageLabel}>
+      <InviteLandingReport inviteToken={token} />
+      <LandingView
+        brandName={brand.name}
+        t={t}
+        action={action}
+        permission={permission}
+        esHref={esHref}
+        prepared={<Prepared prefill={invite.prefill} t={t} />}
+      />
+    </PublicShell>
+  );
+}

@@ -1,0 +1,68 @@
+import type { Response } from "@playwright/test";
+import { expect, test } from "./support/fixtures";
+import {
+  LANDING,
+  SANDBOX_HUB,
+  channelRow,
+  clientOnboarding,
+  expectStatusPage,
+  finishSandboxSignup,
+  sandboxChannelFor,
+  setOnboarding,
+  suffix,
+  uniquePhone,
+} from "./support/onboarding";
+
+// The official 360dialog Connect Button as the landing page's trigger (set in the hub's onboarding settings).
+// The package builds its URL from props, so the page makes a session before the click and a new one right
+// after it; the popup comes back to the page hosting the button, which hands the query to its opener.
+
+test("Connect Button: a session before the click, a fresh one after it, and the redirect back to the landing page", async ({ adminPage, newContext, request, baseURL }) => {
+  test.setTimeout(60_000);
+  await setOnboarding(adminPage, SANDBOX_HUB, { trigger: "connect_button" });
+  try {
+    const context = await newContext();
+    const page = await context.newPage();
+    const starts: { method: string; state: string }[] = [];
+    page.on("response", async (res: Response) => {
+      if (!res.url().endsWith("/api/onboarding/sessions") || res.status() !== 201) return;
+      const body = (await res.json()) as { method: string; state: string };
+      starts.push({ method: body.method, state: body.state });
+    });
+    await page.goto("/");
+    const button = page.getByRole("button", { name: LANDING.en.action });
+    await expect(button).toBeEnabled();
+    await expect.poll(() => starts.length).toBe(1);
+    expect(starts[0]!.method).toBe("connect_button");
+
+    const popupPromise = page.waitForEvent("popup");
+    await button.click();
+    const popup = await popupPromise;
+    await popup.waitForURL(/localhost:8082\//);
+    const io = new URL(popup.url());
+    expect(`${io.origin}${io.pathname}`).toBe("http://localhost:8082/dashboard/app/sandboxPA");
+    // The package's popup carries the session made before the click; the host page is the redirect target.
+    expect(io.searchParams.get("state")).toBe(starts[0]!.state);
+    expect(io.searchParams.get("redirect_url")).toBe(`${baseURL}/`);
+    expect(io.searchParams.get("lang")).toBe("en");
+    // Right after the click a new session replaces the one just opened: no state is ever used twice.
+    await expect.poll(() => starts.length).toBe(2);
+    expect(starts[1]!.state).not.toBe(starts[0]!.state);
+    await expect(button).toBeEnabled();
+
+    const phone = uniquePhone();
+    const email = `button-${suffix()}@client.test`;
+    const closed = popup.waitForEvent("close");
+    await finishSandboxSignup(popup, { email, fullName: "Ben Button", company: "Button GmbH", phone });
+    await closed; // the host page in the popup handed the query over (to our origin only) and closed
+
+    await expectStatusPage(page, phone);
+    const channel = await sandboxChannelFor(request, phone);
+    await expect(await channelRow(adminPage, channel.id)).toContainText("Button GmbH");
+    const sessions = await clientOnboarding(adminPage, email);
+    await expect(sessions).toContainText("connect button");
+    await expect(sessions).toContainText("completed");
+  } finally {
+    await setOnboarding(adminPage, SANDBOX_HUB, { trigger: "popup" });
+  }
+});
