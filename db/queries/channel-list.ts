@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, notInArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { apiKeys, channelEvents, channels, clients, hubs } from "../schema";
 import { beforeCursor, cursorText, decodeCursor, pageOf } from "./paging";
@@ -25,9 +25,13 @@ export async function listChannelsPage({
   if (filter.clientId) where.push(eq(channels.clientId, filter.clientId));
   if (filter.status === "other") where.push(notInArray(channels.status, [...KNOWN_CHANNEL_STATUSES]));
   else if (filter.status) where.push(eq(channels.status, filter.status));
-  const digits = filter.q?.replace(/\D/g, "") ?? "";
-  if (filter.q?.trim()) {
-    where.push(digits.length >= 4 ? sql`${channels.phoneNumber} like ${`%${digits}%`}` : eq(channels.externalId, filter.q.trim()));
+  const q = filter.q?.trim();
+  if (q) {
+    // A channel ID or a phone number: IDs can hold digits too, so both are tried.
+    const digits = q.replace(/\D/g, "");
+    const byPhone = digits.length >= 4 ? sql`${channels.phoneNumber} like ${`%${digits}%`}` : undefined;
+    const match = or(eq(channels.externalId, q), byPhone);
+    if (match) where.push(match);
   }
   const cursor = decodeCursor(after);
   if (cursor) where.push(beforeCursor(channels.statusChangedAt, channels.id, cursor));
