@@ -1,3 +1,4 @@
+import { setTestAppEnv } from "@/test/db/use-as-app-db";
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -7,7 +8,6 @@ import { insertHub } from "@/db/queries/hubs";
 import { insertUser } from "@/db/queries/users";
 import { insertWebhookEvent } from "@/db/queries/webhook-events";
 import { jobs, type Hub, type Job, type User } from "@/db/schema";
-import { resetEnvForTests } from "@/lib/env";
 import { sealHubCredentials, sealPlatformSecret } from "@/lib/hubs/secrets";
 import { startSandbox, type RunningSandbox } from "@/sandbox/sandbox";
 
@@ -18,10 +18,7 @@ import { startSandbox, type RunningSandbox } from "@/sandbox/sandbox";
  */
 
 export function setTestEnvironment(): void {
-  process.env.APP_ENCRYPTION_KEY ??= `k1:${randomBytes(32).toString("base64")}`;
-  process.env.NEXTAUTH_SECRET ??= randomBytes(32).toString("base64url");
-  process.env.LOG_LEVEL = "silent";
-  resetEnvForTests();
+  setTestAppEnv({ LOG_LEVEL: "silent" });
 }
 
 export const SANDBOX_PARTNER = { id: "sandboxPA", apiKey: "sandbox-partner-key", platformSecret: "sandbox-platform-secret" } as const;
