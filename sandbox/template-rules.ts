@@ -81,6 +81,23 @@ function textOf(c: Record<string, unknown>, type: string, max: number): string {
   return text;
 }
 
+// AUTHENTICATION templates carry no body or footer text: Meta writes them from `add_security_recommendation`
+// and `code_expiration_minutes` (Meta's authentication-template reference).
+function checkAuthBody(c: Record<string, unknown>): void {
+  if (c.text !== undefined) return checkBody(c);
+  if (c.add_security_recommendation !== undefined && typeof c.add_security_recommendation !== "boolean") {
+    throw graphError(SUBCODE.components, "Invalid parameter", "add_security_recommendation must be true or false.");
+  }
+}
+
+function checkAuthFooter(c: Record<string, unknown>): void {
+  if (c.text !== undefined) return checkFooter(c);
+  const minutes = c.code_expiration_minutes;
+  if (typeof minutes !== "number" || !Number.isInteger(minutes) || minutes < 1 || minutes > 90) {
+    throw graphError(SUBCODE.components, "Invalid parameter", "code_expiration_minutes must be a whole number from 1 to 90.");
+  }
+}
+
 function checkBody(c: Record<string, unknown>): void {
   const text = textOf(c, "BODY", 1024);
   const count = checkSequential(variablesOf(text, "The body"), "Body");
@@ -169,9 +186,10 @@ export function validateTemplate(input: unknown, exists: (name: string, language
     }
     if (seen.has(type)) throw graphError(SUBCODE.components, "Duplicate component", `The template has more than one ${type} component.`);
     seen.add(type);
-    if (type === "BODY") checkBody(raw);
+    const auth = category === "AUTHENTICATION";
+    if (type === "BODY") (auth ? checkAuthBody : checkBody)(raw);
     else if (type === "HEADER") checkHeader(raw);
-    else if (type === "FOOTER") checkFooter(raw);
+    else if (type === "FOOTER") (auth ? checkAuthFooter : checkFooter)(raw);
     else checkButtons(raw);
     components.push({ ...raw, type });
   }
