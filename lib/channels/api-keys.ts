@@ -44,8 +44,8 @@ export type ProvisionDeps = ChannelDeps & {
 
 export type KeyActor = Actor & { role: UserRole };
 
-const keyAad = (channelId: string, keyVersion: number) => `api_keys|${channelId}|${keyVersion}`;
-const fingerprintOf = (apiKey: string) => createHash("sha256").update(apiKey).digest("hex").slice(0, 16);
+export const keyAad = (channelId: string, keyVersion: number) => `api_keys|${channelId}|${keyVersion}`;
+export const fingerprintOf = (apiKey: string) => createHash("sha256").update(apiKey).digest("hex").slice(0, 16);
 
 /**
  * The grant a key answers (R6): partner payment has one implicit grant per channel; direct payment one per
@@ -173,7 +173,7 @@ export async function provisionApiKey(
   return stored.result;
 }
 
-function openStoredKey(key: ApiKey): string {
+export function openStoredKey(key: ApiKey): string {
   if (!key.keyEnc) throw new Error("active api key without ciphertext");
   return openSecret(key.keyEnc, keyAad(key.channelId, key.keyVersion));
 }

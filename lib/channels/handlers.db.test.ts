@@ -10,14 +10,14 @@ import { forEachDatabase } from "@/test/db/databases";
 import { enqueueJob } from "../jobs/enqueue";
 import { createJobRunner, type JobLog } from "../jobs/runner";
 import { retryKeyProvision } from "./api-keys";
-import { apiKeyProvisionHandler, hubReconcileHandler, webhookProcessHandler } from "./handlers";
+import { jobHandlers } from "../jobs/handlers";
 import { listStuckChannels } from "./stuck";
 import { createHub, createUser, jobsOfKind, setTestEnvironment, storeWebhook } from "./test-support";
 
 setTestEnvironment();
 
 const quiet: JobLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-const handlers = { "webhook.process": webhookProcessHandler, "api_key.provision": apiKeyProvisionHandler, "hub.reconcile": hubReconcileHandler };
+const handlers = jobHandlers;
 // The handlers take the process-wide database from lib/db, which keeps its handle here.
 const slot = globalThis as unknown as { __portalDb?: Promise<DatabaseHandle> };
 

@@ -14,6 +14,7 @@ import { CHANNEL_EVENT_STATUS, parseWebhookBody, progressRank, statusRank, type 
 import { publishChange } from "../live/publish";
 import { logger } from "../log";
 import { enqueueProvisionIfDue, type ChannelDeps } from "./api-keys";
+import { applyTemplateWebhook } from "../templates/webhook";
 import { applyPermission } from "./permissions";
 
 type Raw = Record<string, unknown>;
@@ -238,7 +239,7 @@ async function applyParsed(tx: Executor, hub: Hub, row: WebhookRow, parsed: Webh
     case "account":
       return applyAccountEvent(tx, hub, row, parsed);
     case "template":
-      return { status: "done", effect: "template events are not applied yet" };
+      return applyTemplateWebhook(tx, hub, row, parsed);
     case "unknown":
       return { status: "done", effect: `unknown event ${parsed.event}: recorded, no effect` };
     case "invalid":

@@ -51,6 +51,7 @@ const templateSchema = z.looseObject({
   name: optText,
   template_name: optText,
   language: optText,
+  category: optText,
   status: optText,
   rejected_reason: optText,
   reason: optText,
@@ -98,6 +99,7 @@ export type WebhookEvent =
       templateId?: string;
       templateName?: string;
       language?: string;
+      category?: string;
       status?: string;
       reason?: string;
       channelId?: string;
@@ -229,6 +231,7 @@ function templateEvent(event: string, eventId: string | undefined, change: Templ
     templateId: messaging ? t.template_id : (t.template_id ?? t.id),
     templateName: t.template_name ?? t.name,
     language: t.language,
+    category: t.category,
     status: t.status,
     reason: t.rejected_reason ?? t.reason,
     channelId: t.channel_id ?? (messaging ? t.id : undefined),

@@ -37,6 +37,7 @@ export const hubSettingsSchema = z
     stuckNotRunningHours: z.coerce.number("Enter a number of hours.").int().min(1).max(24 * 90).default(48),
     stuckNoKeyMinutes: z.coerce.number("Enter a number of minutes.").int().min(1).max(24 * 60).default(15),
     stuckNoPermissionHours: z.coerce.number("Enter a number of hours.").int().min(1).max(24 * 90).default(24),
+    templateSyncMinutes: z.coerce.number("Enter a number of minutes.").int().min(0, "0 turns the schedule off.").max(24 * 60).default(15),
   })
   .superRefine((v, ctx) => {
     if (v.authKind === "token" && Boolean(v.username) !== Boolean(v.password)) {
@@ -118,6 +119,7 @@ export async function saveHubSettings(actor: Actor, input: HubSettingsInput): Pr
     settings: {
       ...(existing?.settings ?? {}),
       stuck: { notRunningHours: input.stuckNotRunningHours, noKeyMinutes: input.stuckNoKeyMinutes, noPermissionHours: input.stuckNoPermissionHours },
+      templates: { syncIntervalMinutes: input.templateSyncMinutes },
     },
   };
   const rotated = Boolean(input.platformSecret && existing?.platformSecretEnc);

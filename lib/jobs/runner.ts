@@ -32,6 +32,8 @@ export type JobRunnerOptions = {
   listen?: JobListener | null;
   /** Queue `hub.reconcile` for every hub once per window of this many minutes; 0 or absent = off (R9). */
   reconcileIntervalMinutes?: number;
+  /** Called once a minute to queue scheduled work whose timing lives in settings; returns jobs created. */
+  everyMinute?: { name: string; run: (db: Database, now: Date) => Promise<number> }[];
   random?: () => number;
 };
 
@@ -77,6 +79,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   let again = false;
   let pollTimer: ReturnType<typeof setInterval> | undefined;
   let reconcileTimer: ReturnType<typeof setTimeout> | undefined;
+  let minuteTimer: ReturnType<typeof setInterval> | undefined;
   let unlisten: (() => Promise<void>) | null = null;
 
   function handlerFor(kind: string): JobHandler | undefined {
@@ -197,6 +200,18 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     reconcileTimer.unref();
   }
 
+  async function runEveryMinute(): Promise<void> {
+    for (const task of options.everyMinute ?? []) {
+      if (!running) return;
+      try {
+        const created = await task.run(await options.getDb(), new Date());
+        if (created > 0) log.info({ created, task: task.name }, "scheduled jobs queued");
+      } catch (error) {
+        log.error({ error: jobErrorMessage(error), task: task.name }, "could not queue scheduled jobs");
+      }
+    }
+  }
+
   return {
     workerId,
     async start() {
@@ -213,6 +228,11 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         }
       }
       void scheduleReconcile();
+      if (options.everyMinute?.length) {
+        void runEveryMinute();
+        minuteTimer = setInterval(() => void runEveryMinute(), 60_000);
+        minuteTimer.unref();
+      }
       log.info({ workerId, concurrency, pollMs, listening: unlisten !== null }, "job runner started");
       wake();
     },
@@ -220,6 +240,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       running = false;
       clearInterval(pollTimer);
       clearTimeout(reconcileTimer);
+      clearInterval(minuteTimer);
       const stopListening = unlisten;
       unlisten = null;
       await stopListening?.().catch((error: unknown) => log.warn({ error: jobErrorMessage(error) }, "could not stop listening"));

@@ -5,6 +5,7 @@ import { JOBS_CHANNEL } from "@/db/queries/jobs";
 import { getDatabaseHandle, getDb } from "../db";
 import { getEnv, type Env } from "../env";
 import { logger } from "../log";
+import { enqueueScheduledTemplateSyncs } from "../templates/sync-jobs";
 import { createJobRunner, type JobListener, type JobRunner } from "./runner";
 import type { JobHandlers } from "./types";
 
@@ -50,6 +51,7 @@ export async function createJobRunnerFromEnv(handlers: JobHandlers, env: Env = g
     log: logger("jobs"),
     listen,
     reconcileIntervalMinutes: env.RECONCILE_INTERVAL_MINUTES,
+    everyMinute: [{ name: "template sync", run: (db, now) => enqueueScheduledTemplateSyncs({ db, now }) }],
   });
 }
 

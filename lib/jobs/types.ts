@@ -10,6 +10,10 @@ export type JobKinds = {
   "api_key.provision": { channelId: string; grantId: string; requestedBy?: string };
   /** List the hub's clients and channels and heal drift (R9). */
   "hub.reconcile": { hubId: string; requestedBy?: string };
+  /** Read one number's templates from the Messaging API and record every status change. */
+  "template.sync": { channelId: string; requestedBy?: string; reason?: string };
+  /** Queue `template.sync` for a hub's numbers: those awaiting review (schedule) or all with a key ("Sync now"). */
+  "hub.template_sync": { hubId: string; scope: "awaiting" | "all"; requestedBy?: string };
 };
 
 export type JobKind = keyof JobKinds;

@@ -24,6 +24,7 @@ export type HubFormDefaults = {
   stuckNotRunningHours: number;
   stuckNoKeyMinutes: number;
   stuckNoPermissionHours: number;
+  templateSyncMinutes: number;
 };
 
 function Select({ id, label, name, value, options, hint }: { id: string; label: string; name: string; value: string; options: [string, string][]; hint?: string }) {
@@ -93,6 +94,7 @@ export function HubForm({ defaults }: { defaults: HubFormDefaults }) {
           <Field label="Stuck: not running after (hours)" name="stuckNotRunningHours" type="number" min={1} required defaultValue={v.stuckNotRunningHours} errors={e.stuckNotRunningHours} />
           <Field label="Stuck: running without key after (minutes)" name="stuckNoKeyMinutes" type="number" min={1} required defaultValue={v.stuckNoKeyMinutes} errors={e.stuckNoKeyMinutes} />
           <Field label="Stuck: no permission after (hours)" name="stuckNoPermissionHours" type="number" min={1} required defaultValue={v.stuckNoPermissionHours} errors={e.stuckNoPermissionHours} />
+          <Field label="Template sync every (minutes)" name="templateSyncMinutes" type="number" min={0} required defaultValue={v.templateSyncMinutes} errors={e.templateSyncMinutes} hint="Checks templates awaiting Meta's review; 0 turns it off." />
         </div>
       </fieldset>
       <details className="rounded-md border border-slate-200 p-4" open={Boolean(e.partnerApiBaseUrl || e.ioBaseUrl || e.messagingBaseUrl)}>

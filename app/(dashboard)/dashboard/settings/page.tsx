@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { TEMPLATE_SETTINGS_DEFAULTS, templateSettingsOf } from "@/lib/templates/settings";
 import Link from "next/link";
 import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, secondaryButtonClass } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
@@ -46,6 +47,7 @@ function formDefaults(hub: HubSummary | undefined): HubFormDefaults {
     stuckNotRunningHours: stuck.notRunningHours,
     stuckNoKeyMinutes: stuck.noKeyMinutes,
     stuckNoPermissionHours: stuck.noPermissionHours,
+    templateSyncMinutes: templateSettingsOf(hub).syncIntervalMinutes,
   };
 }
 
@@ -53,6 +55,7 @@ const STUCK_FORM_DEFAULTS = {
   stuckNotRunningHours: STUCK_DEFAULTS.notRunningHours,
   stuckNoKeyMinutes: STUCK_DEFAULTS.noKeyMinutes,
   stuckNoPermissionHours: STUCK_DEFAULTS.noPermissionHours,
+  templateSyncMinutes: TEMPLATE_SETTINGS_DEFAULTS.syncIntervalMinutes,
 };
 
 export default async function SettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

@@ -1,0 +1,244 @@
+import { and, asc, desc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
+import type { Executor } from "../client";
+import { apiKeys, channels, clients, hubs, templateEvents, templates, type Template, type TemplateEvent } from "../schema";
+import { beforeCursor, cursorText, decodeCursor, pageOf } from "./paging";
+
+export type NewTemplate = typeof templates.$inferInsert;
+export type NewTemplateEvent = typeof templateEvents.$inferInsert;
+
+export async function findTemplateById({ db, id }: { db: Executor; id: string }): Promise<Template | undefined> {
+  const [row] = await db.select().from(templates).where(eq(templates.id, id)).limit(1);
+  return row;
+}
+
+export async function lockTemplateById({ db, id }: { db: Executor; id: string }): Promise<Template | undefined> {
+  const [row] = await db.select().from(templates).where(eq(templates.id, id)).limit(1).for("update");
+  return row;
+}
+
+export async function findTemplateByKey({
+  db,
+  channelId,
+  name,
+  language,
+}: {
+  db: Executor;
+  channelId: string;
+  name: string;
+  language: string;
+}): Promise<Template | undefined> {
+  const [row] = await db
+    .select()
+    .from(templates)
+    .where(and(eq(templates.channelId, channelId), eq(templates.name, name), eq(templates.language, language)))
+    .limit(1);
+  return row;
+}
+
+/** Other languages of one template name on a channel (Meta deletes a name with all its languages). */
+export async function listSiblingLanguages({ db, channelId, name, exceptId }: { db: Executor; channelId: string; name: string; exceptId: string }) {
+  return db
+    .select({ id: templates.id, language: templates.language, status: templates.status })
+    .from(templates)
+    .where(and(eq(templates.channelId, channelId), eq(templates.name, name), ne(templates.id, exceptId)));
+}
+
+export async function findTemplateByExternalId({ db, hubId, externalId }: { db: Executor; hubId: string; externalId: string }): Promise<Template | undefined> {
+  const [row] = await db
+    .select()
+    .from(templates)
+    .where(and(eq(templates.hubId, hubId), eq(templates.externalId, externalId)))
+    .limit(1);
+  return row;
+}
+
+export async function listTemplatesOfChannel({ db, channelId }: { db: Executor; channelId: string }): Promise<Template[]> {
+  return db.select().from(templates).where(eq(templates.channelId, channelId));
+}
+
+/** Inserts a template; undefined when (channel, name, language) is taken. */
+export async function insertTemplate({ db, template }: { db: Executor; template: NewTemplate }): Promise<Template | undefined> {
+  const [row] = await db
+    .insert(templates)
+    .values(template)
+    .onConflictDoNothing({ target: [templates.channelId, templates.name, templates.language] })
+    .returning();
+  return row;
+}
+
+export async function updateTemplate({ db, id, set }: { db: Executor; id: string; set: Partial<NewTemplate> }): Promise<Template> {
+  const [row] = await db
+    .update(templates)
+    .set({ ...set, updatedAt: sql`now()` })
+    .where(eq(templates.id, id))
+    .returning();
+  if (!row) throw new Error("updateTemplate: no such template");
+  return row;
+}
+
+/**
+ * Claims a template for one submission: only when its status is one of `from`, or a claim older than
+ * `staleSeconds` was left behind by a crash. Two clicks or two tabs: one wins, the other gets undefined.
+ */
+export async function claimTemplateForSubmit({
+  db,
+  id,
+  from,
+  staleSeconds,
+}: {
+  db: Executor;
+  id: string;
+  from: string[];
+  staleSeconds: number;
+}): Promise<Template | undefined> {
+  const [row] = await db
+    .update(templates)
+    .set({ status: "submitting", updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(templates.id, id),
+        sql`(${inArray(templates.status, from)} or (${templates.status} = 'submitting' and ${templates.updatedAt} < now() - make_interval(secs => ${staleSeconds})))`,
+      ),
+    )
+    .returning();
+  return row;
+}
+
+export async function insertTemplateEvent({ db, event }: { db: Executor; event: NewTemplateEvent }): Promise<void> {
+  await db.insert(templateEvents).values(event);
+}
+
+export async function listTemplateEvents({ db, templateId, limit = 200 }: { db: Executor; templateId: string; limit?: number }): Promise<TemplateEvent[]> {
+  return db
+    .select()
+    .from(templateEvents)
+    .where(eq(templateEvents.templateId, templateId))
+    .orderBy(desc(templateEvents.at), desc(templateEvents.id))
+    .limit(limit);
+}
+
+export type TemplateListFilter = {
+  hubId?: string;
+  clientId?: string;
+  channelId?: string;
+  status?: string;
+  category?: string;
+  language?: string;
+};
+
+function filterWhere(filter: TemplateListFilter): SQL[] {
+  const where: SQL[] = [];
+  if (filter.hubId) where.push(eq(templates.hubId, filter.hubId));
+  if (filter.channelId) where.push(eq(templates.channelId, filter.channelId));
+  if (filter.clientId) where.push(inArray(templates.channelId, sql`(select ${channels.id} from ${channels} where ${channels.clientId} = ${filter.clientId})`));
+  if (filter.status) where.push(eq(templates.status, filter.status));
+  if (filter.category) where.push(eq(templates.category, filter.category));
+  if (filter.language) where.push(eq(templates.language, filter.language));
+  return where;
+}
+
+/** Templates by last change, newest first, with their number and client. */
+export async function listTemplatesPage({ db, filter, after, limit }: { db: Executor; filter: TemplateListFilter; after?: string; limit: number }) {
+  const where = filterWhere(filter);
+  const cursor = decodeCursor(after);
+  if (cursor) where.push(beforeCursor(templates.updatedAt, templates.id, cursor));
+  const rows = await db
+    .select({
+      id: templates.id,
+      name: templates.name,
+      language: templates.language,
+      category: templates.category,
+      requestedCategory: templates.requestedCategory,
+      categoryChanged: templates.categoryChanged,
+      status: templates.status,
+      rejectedReason: templates.rejectedReason,
+      updatedAt: templates.updatedAt,
+      channelId: templates.channelId,
+      phoneNumber: channels.phoneNumber,
+      channelExternalId: channels.externalId,
+      clientId: channels.clientId,
+      clientName: clients.name,
+      hubName: hubs.name,
+      cursorAt: cursorText(templates.updatedAt),
+    })
+    .from(templates)
+    .innerJoin(channels, eq(channels.id, templates.channelId))
+    .innerJoin(hubs, eq(hubs.id, templates.hubId))
+    .leftJoin(clients, eq(clients.id, channels.clientId))
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(templates.updatedAt), desc(templates.id))
+    .limit(limit + 1);
+  return pageOf(rows, limit);
+}
+
+/** Counts per status within the filter (without its status), for the status tabs. */
+export async function countTemplatesByStatus({ db, filter }: { db: Executor; filter: TemplateListFilter }) {
+  const where = filterWhere({ ...filter, status: undefined });
+  return db
+    .select({ status: templates.status, n: sql<number>`count(*)::int` })
+    .from(templates)
+    .where(where.length ? and(...where) : undefined)
+    .groupBy(templates.status);
+}
+
+export async function getTemplateDetail({ db, id }: { db: Executor; id: string }) {
+  const [row] = await db
+    .select({
+      template: templates,
+      phoneNumber: channels.phoneNumber,
+      channelExternalId: channels.externalId,
+      channelStatus: channels.status,
+      clientId: channels.clientId,
+      clientName: clients.name,
+      hubName: hubs.name,
+    })
+    .from(templates)
+    .innerJoin(channels, eq(channels.id, templates.channelId))
+    .innerJoin(hubs, eq(hubs.id, templates.hubId))
+    .leftJoin(clients, eq(clients.id, channels.clientId))
+    .where(eq(templates.id, id))
+    .limit(1);
+  return row;
+}
+
+export type TemplateChannelOption = { id: string; phoneNumber: string | null; externalId: string; clientName: string | null; hubName: string };
+
+/**
+ * Numbers that can carry templates (an active API key), newest first, optionally narrowed by phone digits or
+ * channel ID: a partner may have hundreds of thousands, so the editor gets a bounded, searchable list.
+ */
+export async function listTemplateChannels({ db, q, limit, ids }: { db: Executor; q?: string; limit: number; ids?: string[] }): Promise<TemplateChannelOption[]> {
+  const where: SQL[] = [sql`exists (select 1 from ${apiKeys} where ${apiKeys.channelId} = ${channels.id} and ${apiKeys.status} = 'active')`];
+  if (ids) where.push(inArray(channels.id, ids));
+  const term = q?.trim();
+  if (term) {
+    const digits = term.replace(/\D/g, "");
+    where.push(digits.length >= 4 ? sql`(${channels.phoneNumber} like ${`%${digits}%`} or ${channels.externalId} = ${term})` : eq(channels.externalId, term));
+  }
+  return db
+    .select({ id: channels.id, phoneNumber: channels.phoneNumber, externalId: channels.externalId, clientName: clients.name, hubName: hubs.name })
+    .from(channels)
+    .innerJoin(hubs, eq(hubs.id, channels.hubId))
+    .leftJoin(clients, eq(clients.id, channels.clientId))
+    .where(and(...where))
+    .orderBy(desc(channels.createdAt), asc(channels.id))
+    .limit(limit);
+}
+
+/** Channels whose templates wait on Meta's review: what the scheduled sync looks at first. */
+export async function listChannelsAwaitingReview({ db, hubId, statuses, limit }: { db: Executor; hubId: string; statuses: string[]; limit: number }) {
+  const rows = await db
+    .selectDistinct({ channelId: templates.channelId })
+    .from(templates)
+    .where(and(eq(templates.hubId, hubId), inArray(templates.status, statuses)))
+    .limit(limit);
+  return rows.map((r) => r.channelId);
+}
+
+export async function listChannelsWithActiveKey({ db, hubId }: { db: Executor; hubId: string }): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ channelId: apiKeys.channelId })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.hubId, hubId), eq(apiKeys.status, "active")));
+  return rows.map((r) => r.channelId);
+}

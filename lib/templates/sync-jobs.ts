@@ -1,0 +1,56 @@
+import "server-only";
+import { listHubs } from "@/db/queries/hubs";
+import type { Executor } from "@/db/client";
+import { enqueueJob } from "../jobs/enqueue";
+import { templateSettingsOf } from "./settings";
+
+// Sync work is keyed by time window, so a double click, two tabs or two instances queue it once per window.
+
+const NOW_WINDOW_MS = 10_000;
+const windowOf = (now: Date, ms: number) => new Date(Math.floor(now.getTime() / ms) * ms).toISOString();
+
+export async function enqueueChannelSync(
+  db: Executor,
+  input: { channelId: string; requestedBy?: string; reason?: string },
+  now = new Date(),
+): Promise<{ id: string; created: boolean }> {
+  return enqueueJob(db, {
+    kind: "template.sync",
+    payload: { channelId: input.channelId, requestedBy: input.requestedBy, reason: input.reason },
+    uniqueKey: `template.sync:${input.channelId}:${windowOf(now, NOW_WINDOW_MS)}`,
+    maxAttempts: 5,
+  });
+}
+
+export async function enqueueHubSync(
+  db: Executor,
+  input: { hubId: string; scope: "awaiting" | "all"; requestedBy?: string },
+  now = new Date(),
+): Promise<{ id: string; created: boolean }> {
+  return enqueueJob(db, {
+    kind: "hub.template_sync",
+    payload: input,
+    uniqueKey: `hub.template_sync:${input.hubId}:${input.scope}:${windowOf(now, NOW_WINDOW_MS)}`,
+    maxAttempts: 3,
+  });
+}
+
+/**
+ * The schedule (called every minute by the job runner): per hub, one sync of the numbers whose templates await
+ * review, once per the hub's interval. Epoch-aligned windows, so every instance computes the same key.
+ */
+export async function enqueueScheduledTemplateSyncs({ db, now }: { db: Executor; now: Date }): Promise<number> {
+  let created = 0;
+  for (const hub of await listHubs({ db })) {
+    const minutes = templateSettingsOf(hub).syncIntervalMinutes;
+    if (minutes <= 0) continue;
+    const result = await enqueueJob(db, {
+      kind: "hub.template_sync",
+      payload: { hubId: hub.id, scope: "awaiting" },
+      uniqueKey: `hub.template_sync:${hub.id}:schedule:${windowOf(now, minutes * 60_000)}`,
+      maxAttempts: 3,
+    });
+    if (result.created) created++;
+  }
+  return created;
+}
