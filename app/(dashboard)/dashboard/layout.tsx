@@ -10,7 +10,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
   const hubs = await listHubBadges();
   return (
     <div className="flex min-h-screen">
-      <aside className="w-60 shrink-0 border-r border-slate-200 bg-white">
+      <aside className="hidden w-60 shrink-0 border-r border-slate-200 bg-white md:block">
         <div className="px-5 py-5">
           <Link href="/dashboard" className="text-base font-semibold text-brand-800">
             Partner portal
@@ -19,7 +19,14 @@ export default async function DashboardLayout({ children }: { children: React.Re
         <NavLinks role={user.role} />
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
-        <header className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-3 text-sm">
+        {/* Narrow screens: the sidebar folds into a menu above the page (no script needed). */}
+        <details className="border-b border-slate-200 bg-white md:hidden">
+          <summary className="cursor-pointer px-4 py-3 text-sm font-semibold text-brand-800">Partner portal · Menu</summary>
+          <div className="pb-3">
+            <NavLinks role={user.role} />
+          </div>
+        </details>
+        <header className="flex flex-wrap items-center justify-end gap-x-4 gap-y-2 border-b border-slate-200 bg-white px-4 py-3 text-sm md:px-6">
           <ul className="mr-auto flex flex-wrap gap-2" aria-label="Partner hubs">
             {hubs.length === 0 ? (
               <li><Badge tone="slate">No hub configured</Badge></li>
@@ -41,7 +48,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
           </Link>
           <SignOutButton />
         </header>
-        <main className="flex-1 px-8 py-8">{children}</main>
+        <main className="flex-1 px-4 py-6 md:px-8 md:py-8">{children}</main>
       </div>
     </div>
   );

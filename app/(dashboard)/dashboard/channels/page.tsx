@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_components/filters";
 import { LiveRefresh } from "@/app/_components/live-refresh";
-import { Badge, Card, EmptyState, PageHeader } from "@/app/_components/ui";
+import { Badge, Card, EmptyState, PageHeader, secondaryButtonClass } from "@/app/_components/ui";
+import { hasRole } from "@/lib/auth/roles";
 import { KNOWN_CHANNEL_STATUSES } from "@/db/queries/channel-list";
 import { requirePageRole } from "@/lib/auth/session";
 import { loadChannelList, nextPageHref } from "@/lib/dashboard/lists";
@@ -13,7 +14,7 @@ export const metadata: Metadata = { title: "Channels" };
 const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function ChannelsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requirePageRole("viewer");
+  const user = await requirePageRole("viewer");
   const { query, page, hubs, counts, stuck } = await loadChannelList(await searchParams);
   const filtered = Boolean(query.status || query.hub || query.q);
   const total = counts.reduce((n, c) => n + c.n, 0);
@@ -23,7 +24,11 @@ export default async function ChannelsPage({ searchParams }: { searchParams: Pro
       : (counts.find((c) => c.status === status)?.n ?? 0);
   return (
     <>
-      <PageHeader title="Channels" description="Every WhatsApp number followed from signup to running, with its API key state. Times in UTC." />
+      <PageHeader
+        title="Channels"
+        description="Every WhatsApp number followed from signup to running, with its API key state. Times in UTC."
+        actions={hasRole(user.role, "operator") ? <Link href="/dashboard/channels/manual" className={secondaryButtonClass}>Add a number from elsewhere</Link> : null}
+      />
       <LiveRefresh topics={["channel", "api_key"]} hubId={query.hub} />
       <FilterBar label="Filter channels" clearHref="/dashboard/channels" active={filtered}>
         <FilterSelect

@@ -23,7 +23,15 @@ export default async function ChannelPage({ params }: { params: Promise<{ id: st
       <PageHeader
         title={channel.phoneNumber ?? channel.externalId}
         description={`Channel ${channel.externalId} on ${detail.hubName}${detail.clientName ? ` · ${detail.clientName}` : ""}`}
-        actions={<Link href="/dashboard/channels" className={secondaryButtonClass}>All channels</Link>}
+        actions={
+          <div className="flex flex-wrap gap-2">
+            <Link href={`/dashboard/templates?channel=${channel.id}`} className={secondaryButtonClass}>Templates</Link>
+            {key.status === "active" && hasRole(user.role, "operator") ? (
+              <Link href={`/dashboard/templates/new?channel=${channel.id}`} className={secondaryButtonClass}>Write a template</Link>
+            ) : null}
+            <Link href="/dashboard/channels" className={secondaryButtonClass}>All channels</Link>
+          </div>
+        }
       />
       <LiveRefresh topics={["channel", "api_key", "job"]} hubId={channel.hubId} />
       {stuck.map((s) => (

@@ -21,7 +21,12 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
       <PageHeader
         title={client.name || "(no name)"}
         description={`360dialog client ${client.externalId} on ${hubName}${client.email ? ` · ${client.email}` : ""}`}
-        actions={<Link href="/dashboard/clients" className={secondaryButtonClass}>All clients</Link>}
+        actions={
+          <div className="flex flex-wrap gap-2">
+            <Link href={`/dashboard/templates?client=${client.id}`} className={secondaryButtonClass}>Templates</Link>
+            <Link href="/dashboard/clients" className={secondaryButtonClass}>All clients</Link>
+          </div>
+        }
       />
       <LiveRefresh topics={["client", "channel", "api_key"]} hubId={client.hubId} />
       <div className="grid gap-6 lg:grid-cols-2">

@@ -1,0 +1,104 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { LiveRefresh } from "@/app/_components/live-refresh";
+import { Alert, Badge, buttonClass, Card, PageHeader } from "@/app/_components/ui";
+import { hasRole } from "@/lib/auth/roles";
+import { requirePageRole } from "@/lib/auth/session";
+import { loadTemplateDetail } from "@/lib/dashboard/templates";
+import { rejectionWords, templateStatusTone, templateStatusWords } from "@/lib/templates/status";
+import { TemplatePreview } from "../_editor/template-preview";
+import { SyncTemplatesButton } from "../sync-button";
+
+export const metadata: Metadata = { title: "Template" };
+
+const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
+const SOURCE_WORDS: Record<string, string> = { submit: "Submitted from the portal", sync: "Read from 360dialog", webhook: "360dialog webhook", user: "Saved by staff" };
+
+export default async function TemplatePage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requirePageRole("viewer");
+  const { id } = await params;
+  const detail = await loadTemplateDetail(id);
+  if (!detail) notFound();
+  const { template: t, events, draft } = detail;
+  const operator = hasRole(user.role, "operator");
+  return (
+    <>
+      <PageHeader
+        title={t.name}
+        description={`${t.language} · ${t.category} · ${detail.hubName}`}
+        actions={
+          operator ? (
+            <div className="flex flex-wrap items-start gap-2">
+              <SyncTemplatesButton channelId={t.channelId} label="Sync now" />
+              {detail.editable ? (
+                <Link className={buttonClass} href={`/dashboard/templates/${t.id}/edit`}>{t.status === "rejected" ? "Edit and resubmit" : "Edit"}</Link>
+              ) : null}
+            </div>
+          ) : null
+        }
+      />
+      <LiveRefresh topics={["template"]} hubId={t.hubId} />
+      <div className="space-y-4">
+        {t.status === "rejected" ? (
+          <Alert tone="error">
+            Meta rejected this template{t.rejectedReason ? <>: {rejectionWords(t.rejectedReason)}</> : "."} {operator ? "Edit it and resubmit; the reason stays beside the form." : null}
+          </Alert>
+        ) : null}
+        {detail.unsupported.length > 0 ? (
+          <Alert tone="info">This template has parts the portal&apos;s editor cannot hold ({detail.unsupported.join(", ")}), so it is read-only here; change it where it was made.</Alert>
+        ) : null}
+        {t.status === "submit_unknown" ? <Alert tone="info">360dialog did not answer the submission in time. The portal is checking whether it arrived; this page updates by itself.</Alert> : null}
+        {t.categoryChanged ? (
+          <Alert tone="warning">Meta changed the category{t.requestedCategory ? ` from ${t.requestedCategory}` : ""} to {t.category}. Pricing and rules of {t.category} apply to it now.</Alert>
+        ) : null}
+        <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
+          <Card title="Status">
+            <dl className="grid grid-cols-[10rem_1fr] gap-y-2 text-sm">
+              <dt className="text-slate-500">Status</dt>
+              <dd><Badge tone={templateStatusTone(t.status)}>{templateStatusWords(t.status)}</Badge></dd>
+              <dt className="text-slate-500">Number</dt>
+              <dd><Link className="text-brand-700 underline" href={`/dashboard/channels/${t.channelId}`}>{detail.phoneNumber ?? detail.channelExternalId}</Link></dd>
+              <dt className="text-slate-500">Client</dt>
+              <dd>{detail.clientId ? <Link className="text-brand-700 underline" href={`/dashboard/clients/${detail.clientId}`}>{detail.clientName || "(no name)"}</Link> : "—"}</dd>
+              <dt className="text-slate-500">Category</dt>
+              <dd>{t.category}{t.requestedCategory && t.requestedCategory !== t.category ? ` (asked for ${t.requestedCategory})` : ""}{t.allowCategoryChange ? " · Meta may change it" : ""}</dd>
+              <dt className="text-slate-500">Submitted</dt>
+              <dd>{t.submittedAt ? `${when.format(t.submittedAt)} UTC` : "not yet"}</dd>
+              <dt className="text-slate-500">Last read from 360dialog</dt>
+              <dd>{t.lastSyncedAt ? `${when.format(t.lastSyncedAt)} UTC` : "never"}</dd>
+              <dt className="text-slate-500">Meta template ID</dt>
+              <dd className="font-mono text-xs">{t.externalId ?? "—"}</dd>
+            </dl>
+          </Card>
+          <Card title="Preview">
+            <TemplatePreview draft={draft} />
+          </Card>
+        </div>
+        <Card title={`History (${events.length})`}>
+          {events.length === 0 ? (
+            <p className="text-sm text-slate-600">No changes recorded yet.</p>
+          ) : (
+            <ol className="divide-y divide-slate-100 text-sm" aria-label="Template history">
+              {events.map((e) => (
+                <li key={e.id} className="flex flex-wrap gap-x-4 gap-y-1 py-2">
+                  <span className="w-48 shrink-0 text-slate-500">{when.format(e.at)} UTC</span>
+                  <span className="min-w-0 flex-1">
+                    {e.status ? <Badge tone={templateStatusTone(e.status)}>{templateStatusWords(e.status)}</Badge> : null}
+                    {e.category ? <span className="ml-2">Category: <strong>{e.category}</strong></span> : null}
+                    {e.reason ? <span className="ml-2 text-slate-700">{rejectionWords(e.reason)}</span> : null}
+                  </span>
+                  <span className="text-xs text-slate-500">{SOURCE_WORDS[e.source] ?? e.source}</span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </Card>
+        <details className="rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm">
+          <summary className="cursor-pointer font-medium">Components as sent to 360dialog</summary>
+          <pre className="mt-2 overflow-x-auto rounded bg-slate-50 p-3 text-xs">{JSON.stringify(t.components, null, 2)}</pre>
+        </details>
+      </div>
+    </>
+  );
+}
