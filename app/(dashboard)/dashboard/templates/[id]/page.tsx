@@ -71,7 +71,7 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
               <dd className="font-mono text-xs">{t.externalId ?? "—"}</dd>
             </dl>
           </Card>
-          <Card title="Preview">
+          <Card>
             <TemplatePreview draft={draft} />
           </Card>
         </div>
