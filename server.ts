@@ -1,11 +1,22 @@
 import { createServer } from "node:http";
+import { register } from "node:module";
 import next from "next";
 import { ConfigError, exportLibraryEnv, getEnv } from "./lib/env";
 import { startDevSandbox } from "./lib/dev-sandbox";
 import { CLIENT_IP_HEADER, resolveClientIp } from "./lib/http/client-ip";
 
 // The portal's own HTTP server: `npm run dev` (with --dev) and `npm start`. It exists so the client address the
-// login throttle sees is the real one (Next.js would pass a client-written X-Forwarded-For through untouched).
+// login throttle sees is the real one (Next.js would pass a client-written X-Forwarded-For through untouched), and
+// so 360dialog's webhook deliveries are served before Next.js (issue 5: its request handling doubled their CPU cost).
+
+// The lib modules this file loads itself start with `import "server-only"`, which throws outside a react-server
+// build. Only that one specifier becomes an empty module, only for imports resolved after this line (none of
+// Next's bundles import it at run time); how Next.js, React and everything else resolve stays as it was.
+register(
+  `data:text/javascript,${encodeURIComponent(
+    'export async function resolve(specifier, context, next) { return specifier === "server-only" ? { url: "data:text/javascript,", shortCircuit: true } : next(specifier, context); }',
+  )}`,
+);
 
 const dev = process.argv.includes("--dev");
 
@@ -29,6 +40,9 @@ const app = next({ dev, hostname, port: env.PORT });
 const handle = app.getRequestHandler();
 
 await app.prepare();
+// After prepare: Next's instrumentation has opened the database this receiver shares (lib/db.ts, globalThis).
+const { createWebhookFastPath } = await import("./lib/webhooks/node-receiver");
+const webhookFastPath = createWebhookFastPath({ port: env.PORT });
 
 const server = createServer((req, res) => {
   req.headers[CLIENT_IP_HEADER] = resolveClientIp(
@@ -36,6 +50,7 @@ const server = createServer((req, res) => {
     req.headers["x-forwarded-for"] as string | undefined,
     env.TRUST_PROXY_HOPS,
   );
+  if (webhookFastPath(req, res)) return;
   void handle(req, res);
 });
 if (dev) server.on("upgrade", app.getUpgradeHandler());

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
+import { cpuBetween, sampleCpu } from "./cpu";
 import { closedLoop, openLoop, oversizedPost, summarise, type Delivery, type PhaseResult, type Summary, type Target } from "./load";
 import { ensureProductionBuild, freePort, startNodeScript, stopProcess, waitUntil, type Started } from "./processes";
 
@@ -80,11 +81,29 @@ function deliveries(label: string): () => Delivery {
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
 
-function printTable(rows: { phase: string; server: string; s: Summary; stored: number }[]): void {
-  const header = ["phase", "server", "sent", "200", "errors", "req/s", "p50 ms", "p99 ms", "max ms", "rows", "failures"];
-  const lines = rows.map((r) => [r.phase, r.server, String(r.s.sent), String(r.s.ok), String(r.s.errors), fmt(r.s.rps), fmt(r.s.p50, 2), fmt(r.s.p99, 2), fmt(r.s.max, 2), String(r.stored), r.s.failures]);
+type Row = { phase: string; server: string; s: Summary; stored: number; cpu: { server: number; postgres: number } };
+const perDelivery = (ms: number, s: Summary) => (s.ok > 0 ? ms / s.ok : Number.NaN);
+const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+
+function printTable(rows: Row[]): void {
+  const header = ["phase", "server", "sent", "200", "errors", "req/s", "p50 ms", "p99 ms", "max ms", "rows", "cpu ms/req", "pg cpu ms/req", "failures"];
+  const lines = rows.map((r) => [
+    r.phase,
+    r.server,
+    String(r.s.sent),
+    String(r.s.ok),
+    String(r.s.errors),
+    fmt(r.s.rps),
+    fmt(r.s.p50, 2),
+    fmt(r.s.p99, 2),
+    fmt(r.s.max, 2),
+    String(r.stored),
+    fmt(perDelivery(r.cpu.server, r.s), 3),
+    fmt(perDelivery(r.cpu.postgres, r.s), 3),
+    r.s.failures,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const render = (cells: string[]) => cells.map((c, i) => (i < 2 || i === 10 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  const render = (cells: string[]) => cells.map((c, i) => (i < 2 || i === 12 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   console.info(render(header));
   console.info(widths.map((w) => "-".repeat(w)).join("  "));
   for (const line of lines) console.info(render(line));
@@ -137,11 +156,13 @@ async function main(): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   cleanups.push(() => sql.end({ timeout: 2 }));
   const [version] = await sql<{ v: string }[]>`select version() as v`;
-  console.info(`[bench] ${os.cpus().length} cores, node ${process.version}, ${version?.v.split(",")[0]}`);
+  console.info(`[bench] ${os.cpus().length} cores, node ${process.version}, ${version?.v.split(",")[0]}; load average ${loadAverage()}`);
+  const databaseName = decodeURIComponent(new URL(url).pathname.slice(1));
+  const pids = { portal: portal.child.pid, baseline: baseline.child.pid };
   console.info(`[bench] warming up both servers (3 s each, 4 concurrent) ...`);
   for (const server of ["portal", "baseline"] as const) await closedLoop(targets[server], 4, 3, deliveries(`warm-${server}`));
 
-  const results: { phase: string; server: "portal" | "baseline"; result: PhaseResult; label: string }[] = [];
+  const results: { phase: string; server: "portal" | "baseline"; result: PhaseResult; label: string; cpu: Row["cpu"] }[] = [];
   const phases = [
     { phase: `open ${RATE}/s × ${OPEN_SECONDS}s`, run: (t: Target, next: () => Delivery) => openLoop(t, RATE, OPEN_SECONDS, next) },
     { phase: `closed ${CONCURRENCY} × ${CLOSED_SECONDS}s`, run: (t: Target, next: () => Delivery) => closedLoop(t, CONCURRENCY, CLOSED_SECONDS, next) },
@@ -150,7 +171,9 @@ async function main(): Promise<void> {
     for (const server of ["portal", "baseline"] as const) {
       const label = `p${index}-${server}`;
       console.info(`[bench] ${phase} → ${server} ...`);
-      results.push({ phase, server, label, result: await run(targets[server], deliveries(label)) });
+      const before = await sampleCpu(sql, databaseName, pids[server]);
+      const result = await run(targets[server], deliveries(label));
+      results.push({ phase, server, label, result, cpu: cpuBetween(before, await sampleCpu(sql, databaseName, pids[server])) });
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   }
@@ -163,10 +186,10 @@ async function main(): Promise<void> {
     }
   }
 
-  const rows: { phase: string; server: string; s: Summary; stored: number }[] = [];
+  const rows: Row[] = [];
   for (const r of results) {
     const [count] = await sql<{ n: number }[]>`select count(*)::int as n from webhook_events where dedup_key like ${`id:${RUN}-${r.label}-%`}`;
-    rows.push({ phase: r.phase, server: r.server, s: summarise(r.result), stored: count?.n ?? 0 });
+    rows.push({ phase: r.phase, server: r.server, s: summarise(r.result), stored: count?.n ?? 0, cpu: r.cpu });
   }
 
   console.info("");
@@ -177,6 +200,15 @@ async function main(): Promise<void> {
   const openPortal = rows.find((r) => r.phase === open && r.server === "portal")!.s;
   console.info("");
   console.info(`ratio portal/baseline, max throughput (${closed}): ${fmt(rps(closed, "portal") / rps(closed, "baseline"), 2)}   (target ≥ 0.5)`);
+  const cpuOf = (server: string) => {
+    const row = rows.find((r) => r.phase === closed && r.server === server)!;
+    return perDelivery(row.cpu.server + row.cpu.postgres, row.s);
+  };
+  console.info(
+    `CPU per delivery, server + PostgreSQL (${closed}): portal ${fmt(cpuOf("portal"), 3)} ms, baseline ${fmt(cpuOf("baseline"), 3)} ms; ` +
+      `baseline/portal ${fmt(cpuOf("baseline") / cpuOf("portal"), 2)} (the throughput ratio when CPU-bound, whatever else runs)`,
+  );
+  console.info(`load average at the end: ${loadAverage()}`);
   console.info(`portal p99 at ${RATE} req/s: ${fmt(openPortal.p99, 2)} ms   (target < 50 ms)`);
   console.info(`10 MB body → ${oversize.join("; ")}   (R2: 413 in < 100 ms)`);
   console.info("rows = inbox rows stored for that phase (every 200 must have one). PostgreSQL: throwaway cluster with fsync off unless BENCH_DATABASE_URL.");

@@ -8,7 +8,10 @@ import { getDb } from "../db";
 // rotated platform secret stays covered meanwhile because the previous one is accepted during the overlap.
 const TTL_MS = 5_000;
 const MAX_ENTRIES = 1_000;
-const cache = new Map<string, { hub: Hub | undefined; until: number }>();
+// On globalThis: server.ts's webhook fast path loads this module outside Next's bundle, and a settings save (in the
+// bundle) must clear the one cache both read.
+const slot = globalThis as unknown as { __portalHubCache?: Map<string, { hub: Hub | undefined; until: number }> };
+const cache = (slot.__portalHubCache ??= new Map());
 
 export async function cachedHubByPartnerId(partnerId: string, now = Date.now()): Promise<Hub | undefined> {
   const hit = cache.get(partnerId);

@@ -1,0 +1,189 @@
+import http, { type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import fc from "fast-check";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import nextConfig from "@/next.config";
+import { createWebhookFastPath, fastPathPartnerId, NEXT_CONFIG_HEADERS } from "./node-receiver";
+
+// The adapter around ingestWebhook(); the receiver itself is replaced by one that reads the body the same way
+// (read-body.ts, a 1 KiB cap here) and reports what it saw. The real receiver behind a real server.ts is proven by
+// test/proofs/webhook-fast-path.db.test.ts.
+
+const CAP = 1024;
+const seen = vi.hoisted(() => [] as { partnerId: string; headers: Record<string, string>; outcome: string; bytes?: number; sent?: Buffer }[]);
+
+vi.mock("./ingest", async () => {
+  const { readBodyWithCap } = await import("./read-body");
+  return {
+    ingestWebhook: async ({ partnerId, request }: { partnerId: string; request: Request }) => {
+      const body = await readBodyWithCap(request, CAP);
+      const headers = Object.fromEntries(request.headers);
+      const noStore = { "Cache-Control": "no-store" };
+      if (!body.ok) {
+        seen.push({ partnerId, headers, outcome: body.reason });
+        return Response.json({ error: body.reason }, { status: body.reason === "too_large" ? 413 : 400, headers: noStore });
+      }
+      seen.push({ partnerId, headers, outcome: "read", bytes: body.bytes.byteLength, sent: Buffer.from(body.bytes) });
+      return Response.json({ ok: true }, { headers: noStore });
+    },
+  };
+});
+
+const dbSlot = globalThis as unknown as { __portalDb?: Promise<unknown> };
+let server: http.Server;
+let port = 0;
+const PATH = "/api/webhooks/360dialog/partner_1";
+
+beforeAll(async () => {
+  const fastPath = createWebhookFastPath({ port: 4321 });
+  server = http.createServer((req, res) => {
+    if (fastPath(req, res)) return;
+    res.writeHead(299, { "content-type": "text/plain" }).end("next");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(() => {
+  seen.length = 0;
+  dbSlot.__portalDb = Promise.resolve({});
+});
+
+type Reply = { status: number; headers: IncomingHttpHeaders; body: string };
+
+function send(options: { path?: string; method?: string; headers?: Record<string, string>; body?: Buffer | string; agent?: http.Agent }): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, path: options.path ?? PATH, method: options.method ?? "POST", headers: options.headers, agent: options.agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+describe("fastPathPartnerId", () => {
+  it.each([
+    ["POST", "/api/webhooks/360dialog/abc_DEF-1", "abc_DEF-1"],
+    ["POST", "/api/webhooks/360dialog/abc?x=1&y=/../", "abc"],
+    ["POST", `/api/webhooks/360dialog/${"a".repeat(64)}`, "a".repeat(64)],
+    ["GET", "/api/webhooks/360dialog/abc", null],
+    ["OPTIONS", "/api/webhooks/360dialog/abc", null],
+    ["post", "/api/webhooks/360dialog/abc", null],
+    ["POST", "/api/webhooks/360dialog/abc/", null],
+    ["POST", "/api/webhooks/360dialog/", null],
+    ["POST", "/api/webhooks/360dialog", null],
+    ["POST", "/api/webhooks/360dialog/a%2Fb", null],
+    ["POST", "/api/webhooks/360dialog/%61bc", null],
+    ["POST", "/api/webhooks/360dialog/../360dialog/abc", null],
+    ["POST", "/api/webhooks/360dialog//abc", null],
+    ["POST", "//api/webhooks/360dialog/abc", null],
+    ["POST", "/API/webhooks/360dialog/abc", null],
+    ["POST", "/api/webhooks/360dialog/a.b", null],
+    ["POST", "/api/webhooks/360dialog/abc#x", null],
+    ["POST", "http://evil/api/webhooks/360dialog/abc", null],
+    ["POST", `/api/webhooks/360dialog/${"a".repeat(65)}`, null],
+  ])("%s %s → %s", (method, url, expected) => {
+    expect(fastPathPartnerId(method, url)).toBe(expected);
+  });
+
+  it("takes only what Next.js would route to the same partner id, unchanged by decoding", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(..."/?.%#_-aZ09 ") }), fc.string(), (tail, query) => {
+        const url = `/api/webhooks/360dialog/${tail}`;
+        const id = fastPathPartnerId("POST", url);
+        if (id === null) return;
+        expect(id).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+        expect(decodeURIComponent(id)).toBe(id);
+        expect(url === `/api/webhooks/360dialog/${id}` || url.startsWith(`/api/webhooks/360dialog/${id}?`)).toBe(true);
+        expect(fastPathPartnerId("POST", `/api/webhooks/360dialog/${id}?${query}`)).toBe(id);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
+
+it("adds the response headers next.config.ts gives the webhook path", async () => {
+  const rules = (await nextConfig.headers?.()) ?? [];
+  // One rule for every path today; a rule scoped to other paths would need this test (and the fast path) to know.
+  expect(rules.map((r) => r.source)).toEqual(["/:path*"]);
+  expect(Object.fromEntries(rules[0]!.headers.map((h) => [h.key, h.value]))).toEqual(NEXT_CONFIG_HEADERS);
+});
+
+describe("the fast path on a node:http server", () => {
+  it("answers a delivery with the receiver's response and Next's response headers, passing the exact bytes", async () => {
+    const body = Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x00, 0xff, 0x7d]);
+    const reply = await send({ body, headers: { "content-type": "application/json", "x-360dialog-signature": "abc" } });
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body)).toEqual({ ok: true });
+    expect(reply.headers).toMatchObject({
+      "cache-control": "no-store",
+      "content-type": "application/json",
+      "x-content-type-options": "nosniff",
+      "x-frame-options": "DENY",
+      "referrer-policy": "strict-origin-when-cross-origin",
+      "cross-origin-resource-policy": "same-origin",
+      "strict-transport-security": "max-age=63072000; includeSubDomains",
+      vary: "rsc, next-router-state-tree, next-router-prefetch, next-router-segment-prefetch, Accept-Encoding",
+    });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.partnerId).toBe("partner_1");
+    expect(seen[0]!.sent!.equals(body)).toBe(true);
+  });
+
+  it("hands the receiver the request headers Next.js would: internal ones removed, X-Forwarded-* filled only when absent", async () => {
+    await send({ body: "{}", headers: { "x-middleware-rewrite": "/x", "x-matched-path": "/y", "x-portal-client-ip": "10.9.8.7" } });
+    await send({ body: "{}", headers: { "x-forwarded-for": "1.2.3.4", "x-forwarded-proto": "https", "x-forwarded-host": "portal.example", "x-forwarded-port": "8443" } });
+    const [plain, forwarded] = seen.map((s) => s.headers);
+    expect(plain).not.toHaveProperty("x-middleware-rewrite");
+    expect(plain).not.toHaveProperty("x-matched-path");
+    expect(plain).toMatchObject({
+      "x-portal-client-ip": "10.9.8.7",
+      "x-forwarded-host": `127.0.0.1:${port}`,
+      "x-forwarded-port": "4321",
+      "x-forwarded-proto": "http",
+      "x-forwarded-for": "127.0.0.1",
+    });
+    expect(forwarded).toMatchObject({ "x-forwarded-for": "1.2.3.4", "x-forwarded-proto": "https", "x-forwarded-host": "portal.example", "x-forwarded-port": "8443" });
+  });
+
+  it("leaves everything else to Next.js, and every delivery while the database is not open yet", async () => {
+    for (const request of [{ method: "GET" }, { method: "OPTIONS" }, { path: `${PATH}/` }, { path: "/api/webhooks/360dialog/" }, { path: "/api/health" }]) {
+      // Node's client frames no body for GET or OPTIONS.
+      const reply = await send({ ...request, body: request.method ? undefined : "{}" });
+      expect(reply, JSON.stringify(request)).toMatchObject({ status: 299, body: "next" });
+    }
+    delete dbSlot.__portalDb;
+    expect(await send({ body: "{}" })).toMatchObject({ status: 299, body: "next" });
+    expect(seen).toEqual([]);
+  });
+
+  it("gives a 10 MB body, streamed or declared, its 413, and the connection serves the next delivery", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const big = Buffer.alloc(10 * 1024 * 1024, 0x20);
+      const chunked = send({ body: big, headers: { "transfer-encoding": "chunked" }, agent });
+      const declared = send({ body: big, agent });
+      expect((await chunked).status).toBe(413);
+      expect((await declared).status).toBe(413);
+      const next = await send({ body: "{}", agent });
+      expect(next.status).toBe(200);
+      expect(seen.map((s) => s.outcome)).toEqual(["too_large", "too_large", "read"]);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it("reports a body cut off by the sender as aborted", async () => {
+    const req = http.request({ host: "127.0.0.1", port, path: PATH, method: "POST", headers: { "content-length": "1000" } });
+    req.on("error", () => {});
+    req.write("{\"partial\":");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    req.destroy();
+    await vi.waitFor(() => expect(seen.map((s) => s.outcome)).toEqual(["aborted"]));
+  });
+});
