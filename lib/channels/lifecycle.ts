@@ -102,6 +102,7 @@ export type SnapshotResult = { channel: Channel; client: Client | null; created:
 export async function applyChannelSnapshot(tx: Executor, hub: Hub, snap: ChannelSnapshot, ctx: SnapshotContext): Promise<SnapshotResult> {
   const client = snap.client ? await upsertClient({ db: tx, hubId: hub.id, client: snap.client }) : null;
   if (client?.changed) await publishChange(tx, { topic: "client", id: client.client.id, hubId: hub.id });
+  await adoptManualChannel(tx, hub, snap);
   const { inserted } = await insertChannelIfAbsent({ db: tx, hubId: hub.id, externalId: snap.externalId, source: ctx.source });
   const current = await lockChannelByExternalId({ db: tx, hubId: hub.id, externalId: snap.externalId });
   if (!current) throw new Error("applyChannelSnapshot: channel row vanished");
@@ -245,6 +246,19 @@ async function applyParsed(tx: Executor, hub: Hub, row: WebhookRow, parsed: Webh
     case "invalid":
       return { status: "ignored", effect: parsed.reason };
   }
+}
+
+/**
+ * A number added by hand without its channel ID (lib/channels/manual.ts) that 360dialog now reports under this
+ * partner: the hand-made row takes the real ID instead of a second row appearing, so its stored key (the
+ * client's own) stays the number's key and no new one is generated, which would revoke it (F6).
+ */
+async function adoptManualChannel(tx: Executor, hub: Hub, snap: ChannelSnapshot): Promise<void> {
+  if (!snap.phoneNumber || (await lockChannelByExternalId({ db: tx, hubId: hub.id, externalId: snap.externalId }))) return;
+  const manual = (await findChannelsByPhone({ db: tx, hubId: hub.id, phoneNumbers: phoneVariants(snap.phoneNumber) })).find(
+    (c) => c.source === "manual" && c.externalId.startsWith("manual-"),
+  );
+  if (manual) await updateChannel({ db: tx, id: manual.id, set: { externalId: snap.externalId } });
 }
 
 function dateOf(value: unknown): Date | undefined {

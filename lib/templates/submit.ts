@@ -22,6 +22,7 @@ import { toComponents } from "./components";
 import type { TemplateDraft } from "./draft";
 import { hubRefusalFindings, outcomeUnknown } from "./hub-findings";
 import { hasErrors, lintTemplate, type Finding } from "./lint";
+import { listRemoteTemplates } from "./sync";
 import { enqueueChannelSync } from "./sync-jobs";
 import { normaliseStatus } from "./status";
 
@@ -126,18 +127,23 @@ async function submitSaved(actor: Actor, saved: Template, draft: TemplateDraft, 
   const claimed = await claimTemplateForSubmit({ db, id: saved.id, from: EDITABLE_STATUSES, staleSeconds: STALE_CLAIM_SECONDS });
   if (!claimed) throw new AppError("conflict:template_busy", "This template is being submitted already (another tab or click). Reload to see its status.");
   const release = (status: string) => updateTemplate({ db, id: saved.id, set: { status } });
+  let replaced = false;
 
   try {
     // Resubmitting a rejected template: Meta keeps the rejected one under the same name and language, and
     // 360dialog deletes by name only (every language, contract §6). So it is replaced only when it is the
     // name's only language at Meta; otherwise staff pick a new name rather than lose approved languages.
-    if (previous === "rejected" && saved.externalId) {
-      const siblings = (await listSiblingLanguages({ db, channelId: channel.id, name: saved.name, exceptId: saved.id })).filter(
+    // What 360dialog holds is read first: a language added in the Hub since the last sync, or a rename onto a
+    // name that exists there, must never be deleted on the strength of the portal's own rows.
+    const remote = previous === "rejected" && saved.externalId ? (await listRemoteTemplates(messaging)).filter((r) => r.name === saved.name) : [];
+    if (remote.some((r) => r.language === saved.language)) {
+      const local = (await listSiblingLanguages({ db, channelId: channel.id, name: saved.name, exceptId: saved.id })).filter(
         (s) => s.status !== "draft" && s.status !== "deleted",
       );
+      const siblings = [...new Set([...local.map((s) => s.language), ...remote.map((r) => r.language ?? "")])].filter((l) => l !== "" && l !== saved.language);
       if (siblings.length > 0) {
         await release(previous);
-        const langs = siblings.map((s) => s.language).join(", ");
+        const langs = siblings.join(", ");
         throw new AppError(
           "conflict:template_languages",
           `"${saved.name}" also exists in ${langs}. 360dialog can only delete a template name with all its languages, so resubmit this one under a new name.`,
@@ -147,6 +153,7 @@ async function submitSaved(actor: Actor, saved: Template, draft: TemplateDraft, 
       await messaging.deleteTemplate(saved.name).catch((error: unknown) => {
         if (!(isHubError(error) && error.status === 404)) throw error;
       });
+      replaced = true;
     }
     const created = await messaging.createTemplate({
       name: saved.name,
@@ -183,7 +190,9 @@ async function submitSaved(actor: Actor, saved: Template, draft: TemplateDraft, 
     return { kind: "submitted", templateId: done.id, status: done.status, message: `Submitted to Meta for review (${done.status}).` };
   } catch (error) {
     if (error instanceof AppError) throw error;
-    return settleFailure(actor, saved, previous, hub, channel, error, db);
+    // Once Meta's rejected copy is deleted, "rejected" would no longer be true: the next sync would find nothing
+    // and mark the template deleted (not editable), so a failure from here on leaves it refused-on-submit.
+    return settleFailure(actor, saved, replaced ? "submit_failed" : previous, hub, channel, error, db);
   }
 }
 

@@ -1,5 +1,6 @@
 import "server-only";
 import { listHubs } from "@/db/queries/hubs";
+import { findJobById } from "@/db/queries/jobs";
 import type { Executor } from "@/db/client";
 import { enqueueJob } from "../jobs/enqueue";
 import { templateSettingsOf } from "./settings";
@@ -14,12 +15,22 @@ export async function enqueueChannelSync(
   input: { channelId: string; requestedBy?: string; reason?: string },
   now = new Date(),
 ): Promise<{ id: string; created: boolean }> {
-  return enqueueJob(db, {
-    kind: "template.sync",
-    payload: { channelId: input.channelId, requestedBy: input.requestedBy, reason: input.reason },
-    uniqueKey: `template.sync:${input.channelId}:${windowOf(now, NOW_WINDOW_MS)}`,
-    maxAttempts: 5,
-  });
+  const inWindow = (start: Date, runAt?: Date) =>
+    enqueueJob(db, {
+      kind: "template.sync",
+      payload: { channelId: input.channelId, requestedBy: input.requestedBy, reason: input.reason },
+      uniqueKey: `template.sync:${input.channelId}:${start.toISOString()}`,
+      runAt,
+      maxAttempts: 5,
+    });
+  const start = new Date(windowOf(now, NOW_WINDOW_MS));
+  const current = await inWindow(start);
+  if (current.created || (await findJobById({ db, id: current.id }))?.status === "queued") return current;
+  // This window's job already started, so it may have read 360dialog before the change this call is about (a
+  // lost submit answer, a webhook for a template not stored yet): the next window's job, which cannot have
+  // started yet, carries it instead of the request being dropped.
+  const next = new Date(start.getTime() + NOW_WINDOW_MS);
+  return inWindow(next, next);
 }
 
 export async function enqueueHubSync(

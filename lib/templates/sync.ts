@@ -14,6 +14,7 @@ import type { Database, Executor } from "@/db/client";
 import type { Template } from "@/db/schema";
 import { messagingApiForChannel, type MessagingApiFactory } from "../channels/messaging";
 import { getDb } from "../db";
+import type { MessagingApi } from "../hub/messaging-api";
 import type { Template as RemoteTemplate } from "../hub/types";
 import { publishChange } from "../live/publish";
 import { AWAITING_REVIEW_STATUSES, LOCAL_STATUSES, normaliseReason, normaliseStatus } from "./status";
@@ -74,6 +75,17 @@ export async function applyObservation(tx: Executor, template: Template, seen: O
   return true;
 }
 
+/** Every template 360dialog holds for one number, page by page. */
+export async function listRemoteTemplates(messaging: Pick<MessagingApi, "listTemplates">): Promise<RemoteTemplate[]> {
+  const remote: RemoteTemplate[] = [];
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const { items, total } = await messaging.listTemplates({ limit: PAGE, offset: page * PAGE });
+    remote.push(...items);
+    if (items.length < PAGE || (total !== undefined && remote.length >= total)) break;
+  }
+  return remote;
+}
+
 export type SyncResult = { listed: number; created: number; changed: number; missing: number };
 
 /** Reads every template of one number from the Messaging API and brings the stored ones in line. */
@@ -83,13 +95,7 @@ export async function syncChannelTemplates(channelId: string, deps: SyncDeps = {
   const hub = channel ? await findHubById({ db, id: channel.hubId }) : undefined;
   if (!channel || !hub) return { listed: 0, created: 0, changed: 0, missing: 0 };
   const messaging = await messagingApiForChannel(db, hub, channel, deps.messagingApi);
-
-  const remote: RemoteTemplate[] = [];
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const { items, total } = await messaging.listTemplates({ limit: PAGE, offset: page * PAGE });
-    remote.push(...items);
-    if (items.length < PAGE || (total !== undefined && remote.length >= total)) break;
-  }
+  const remote = await listRemoteTemplates(messaging);
 
   const result: SyncResult = { listed: remote.length, created: 0, changed: 0, missing: 0 };
   const seenKeys = new Set<string>();

@@ -1,0 +1,199 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { and, asc, eq } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { findChannelByExternalId } from "@/db/queries/channels";
+import { auditLog, jobs, templateEvents, templates, webhookEvents, type Channel, type Hub, type Template, type User } from "@/db/schema";
+import { createHub, createUser, SANDBOX_PARTNER, startTestSandbox, waitFor, type TestSandbox } from "@/lib/channels/test-support";
+import { jobHandlers } from "@/lib/jobs/handlers";
+import { createJobRunner, type JobLog } from "@/lib/jobs/runner";
+import { createMessagingApi } from "@/lib/hub/messaging-api";
+import { ingestWebhook } from "@/lib/webhooks/ingest";
+import type { Actor } from "../audit";
+import type { TemplateDraft } from "./draft";
+
+/*
+ * Shared harness of the lib/templates database tests (not a test file). The sandbox hub runs in-process; its
+ * partner webhooks go through the portal's REAL receiver (lib/webhooks/ingest: signature check, inbox row,
+ * webhook.process job), and the jobs run in the REAL job runner with the real handlers. Callers bind the app
+ * database (test/db/use-as-app-db) because the receiver and the handlers use getDb().
+ */
+
+export type Delivery = { partnerId: string; event: string; channelId?: string; status: number; raw: string; headers: Record<string, string> };
+
+export type TemplateSandbox = TestSandbox & {
+  /** Every partner webhook the sandbox sent, as received, with the receiver's answer. */
+  deliveries: Delivery[];
+  /** The receiver's base URL: partner `p` posts to `${ingestUrl}/${p}`. */
+  ingestUrl: string;
+  /** Sends a stored delivery to the receiver once more, byte for byte (a duplicate). */
+  redeliver(delivery: Delivery): Promise<number>;
+  /** Templates the sandbox holds for one channel (its messaging state, through the control API). */
+  templatesOf(channelExternalId: string): Promise<SandboxTemplate[]>;
+};
+
+export type SandboxTemplate = { id: string; name: string; language: string; category: string; status: string; rejected_reason: string | null; channel_id: string };
+
+const quiet: JobLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+async function readAll(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function toIngest(partnerId: string, raw: string, headers: Record<string, string>): Promise<Response> {
+  const request = new Request(`http://127.0.0.1:3000/api/webhooks/360dialog/${partnerId}`, { method: "POST", body: raw, headers });
+  return ingestWebhook({ partnerId, request });
+}
+
+export async function startTemplateSandbox(): Promise<TemplateSandbox> {
+  const sb = await startTestSandbox();
+  const deliveries: Delivery[] = [];
+  const receiver: Server = createServer((req, res) => {
+    void (async () => {
+      const partnerId = (req.url ?? "").split("/").pop() ?? "";
+      const raw = (await readAll(req)).toString("utf8");
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers[name] = value;
+      const answer = await toIngest(partnerId, raw, headers);
+      const body = JSON.parse(raw) as { event?: string; data?: { id?: string; channel_id?: string } };
+      deliveries.push({ partnerId, event: body.event ?? "", channelId: body.data?.channel_id ?? body.data?.id, status: answer.status, raw, headers });
+      res.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
+    })().catch(() => res.writeHead(500).end());
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const ingestUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  return {
+    ...sb,
+    deliveries,
+    ingestUrl,
+    async redeliver(delivery) {
+      return (await toIngest(delivery.partnerId, delivery.raw, delivery.headers)).status;
+    },
+    async templatesOf(channelExternalId) {
+      const state = await sb.control<{ templates: SandboxTemplate[] }>("/state");
+      return state.templates.filter((t) => t.channel_id === channelExternalId);
+    },
+    async close() {
+      await sb.close();
+      await new Promise<void>((resolve) => {
+        receiver.close(() => resolve());
+        receiver.closeAllConnections();
+      });
+    },
+  };
+}
+
+export type TemplateWorld = { hub: Hub; partnerId: string; operator: User; actor: Actor };
+
+/** A sandbox partner of its own (webhooks to the real receiver) and the portal hub for it. */
+export async function createTemplateWorld(
+  db: Database,
+  sb: TemplateSandbox,
+  options: { settings?: Record<string, unknown>; webhooks?: boolean } = {},
+): Promise<TemplateWorld> {
+  const { settings = {}, webhooks = true } = options;
+  const partnerId = `tp${randomBytes(4).toString("hex")}PA`;
+  const apiKey = `${partnerId}-partner-key`;
+  const webhookUrl = webhooks ? `${sb.ingestUrl}/${partnerId}` : null;
+  await sb.control("/partners", { id: partnerId, apiKey, platformSecret: SANDBOX_PARTNER.platformSecret, webhookUrl });
+  const hub = await createHub(db, { url: sb.url, partnerId, apiKey, settings });
+  const operator = await createUser(db, "operator");
+  return { hub, partnerId, operator, actor: { id: operator.id, email: operator.email } };
+}
+
+/** Runs queued jobs with the real handlers until none is runnable. */
+export async function drainJobs(db: Database): Promise<number> {
+  const runner = createJobRunner({ getDb: () => db, handlers: jobHandlers, concurrency: 1, pollMs: 60_000, leaseSeconds: 30, log: quiet });
+  let total = 0;
+  for (let round = 0; round < 100; round++) {
+    const ran = await runner.runOnce();
+    if (ran === 0) return total;
+    total += ran;
+  }
+  throw new Error("drainJobs: jobs keep coming");
+}
+
+/** Like drainJobs, and also runs the template syncs waiting for their window (a sync asked for after one ran). */
+export async function drainJobsNow(db: Database): Promise<number> {
+  let total = await drainJobs(db);
+  await db.update(jobs).set({ runAt: new Date(Date.now() - 1_000) }).where(and(eq(jobs.kind, "template.sync"), eq(jobs.status, "queued")));
+  total += await drainJobs(db);
+  return total;
+}
+
+export type KeyedChannel = { channel: Channel; externalId: string; apiKey: string };
+
+/**
+ * A number onboarded in the sandbox, its webhooks taken in by the receiver and applied by the job runner, its
+ * key generated by the real provisioning job: the portal's state as after a real onboarding.
+ */
+export async function onboardKeyedChannel(db: Database, sb: TemplateSandbox, world: TemplateWorld): Promise<KeyedChannel> {
+  const { channelIds } = await sb.control<{ channelIds: string[] }>("/onboard", { partnerId: world.partnerId, permission: true, companyName: "Templates GmbH" });
+  const externalId = channelIds[0]!;
+  await waitFor(() => sb.deliveries.some((d) => d.channelId === externalId && d.event === "channel_live" && d.status === 200), `channel_live of ${externalId}`);
+  await drainJobs(db);
+  const channel = await findChannelByExternalId({ db, hubId: world.hub.id, externalId });
+  const apiKey = sb.activeKey(externalId);
+  if (!channel || channel.status !== "running" || !apiKey) throw new Error(`onboardKeyedChannel: ${externalId} has no key (status ${channel?.status})`);
+  return { channel, externalId, apiKey };
+}
+
+/** The Messaging API as the number's owner would use it elsewhere (the Hub, another tool). */
+export function outsideMessagingApi(sb: TemplateSandbox, apiKey: string) {
+  return createMessagingApi({ baseUrl: sb.url, apiKey, retries: 0, circuitBreaker: false });
+}
+
+export function cleanDraft(name: string, overrides: Partial<TemplateDraft> = {}): TemplateDraft {
+  return {
+    name,
+    language: "en",
+    category: "UTILITY",
+    allowCategoryChange: false,
+    header: { format: "NONE" },
+    body: "Hello {{1}}, your order {{2}} has shipped and will arrive soon.",
+    bodyExamples: ["Ana", "A-1001"],
+    footer: "",
+    buttons: [],
+    addSecurityRecommendation: false,
+    codeExpirationMinutes: null,
+    ...overrides,
+  };
+}
+
+export const uniqueName = (prefix: string) => `${prefix}_${randomBytes(3).toString("hex")}`;
+
+export async function templateRow(db: Database, id: string): Promise<Template> {
+  const [row] = await db.select().from(templates).where(eq(templates.id, id));
+  if (!row) throw new Error(`no template ${id}`);
+  return row;
+}
+
+export async function eventsOf(db: Database, templateId: string) {
+  return db.select().from(templateEvents).where(eq(templateEvents.templateId, templateId)).orderBy(asc(templateEvents.id));
+}
+
+export async function auditsOf(db: Database, targetId: string) {
+  return db.select().from(auditLog).where(eq(auditLog.targetId, targetId)).orderBy(asc(auditLog.id));
+}
+
+export async function syncJobsFor(db: Database, channelId: string) {
+  const rows = await db.select().from(jobs).where(eq(jobs.kind, "template.sync"));
+  return rows.filter((j) => (j.payload as { channelId?: string }).channelId === channelId);
+}
+
+export async function webhookRowsOf(db: Database, hubId: string, event: string) {
+  return db.select().from(webhookEvents).where(and(eq(webhookEvents.hubId, hubId), eq(webhookEvents.event, event))).orderBy(asc(webhookEvents.receivedAt));
+}
+
+/** Rejection of a promise, for asserting on typed errors. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
+}
