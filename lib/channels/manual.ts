@@ -73,7 +73,9 @@ export async function addManualChannel(
   }
 
   return db.transaction(async (tx) => {
-    await insertChannelIfAbsent({ db: tx, hubId: hub.id, externalId, source: "manual" });
+    const { inserted } = await insertChannelIfAbsent({ db: tx, hubId: hub.id, externalId, source: "manual" });
+    // Two operators adding the same number at once: the second finds the first's row and stops.
+    if (!inserted) throw new AppError("conflict:channel", "This number was just added by someone else.", { fieldErrors: { phoneNumber: ["Already in the portal: open it from Channels."] } });
     const channel = await findChannelByExternalId({ db: tx, hubId: hub.id, externalId });
     if (!channel) throw new Error("manual channel vanished");
     const client = input.clientName

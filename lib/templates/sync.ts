@@ -106,6 +106,8 @@ export async function syncChannelTemplates(channelId: string, deps: SyncDeps = {
       const existing = await findTemplateByKey({ db: tx, channelId: channel.id, name: r.name, language: r.language! });
       const seen: Observation = { status: r.status, reason: r.rejectedReason ?? null, category: r.category, externalId: r.id };
       if (existing) {
+        // A submission whose answer was lost did arrive: it was submitted when it was sent.
+        if (existing.status === "submit_unknown" && !existing.submittedAt) await updateTemplate({ db: tx, id: existing.id, set: { submittedAt: existing.updatedAt } });
         if (await applyObservation(tx, existing, seen, "sync")) result.changed++;
         else await updateTemplate({ db: tx, id: existing.id, set: { lastSyncedAt: new Date() } });
         return;
