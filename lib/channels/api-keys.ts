@@ -26,6 +26,7 @@ import { partnerApiFor } from "../hubs/connection";
 import { enqueueJob } from "../jobs/enqueue";
 import { publishChange } from "../live/publish";
 import { logger } from "../log";
+import { recordKeyStored } from "../onboarding/funnel";
 import { openSecret, sealSecret } from "../secrets";
 
 export const RUNNING_RANK = CHANNEL_STATUS_RANK.running;
@@ -144,6 +145,7 @@ export async function provisionApiKey(
     });
     const revoked = await revokeActiveKeys({ db: tx, channelId: channel.id, exceptId: key.id });
     await updateChannel({ db: tx, id: channel.id, set: { messagingBaseUrl: issued.address } });
+    await recordKeyStored({ hubId: hub.id, channelExternalId: current.externalId }, tx);
     await audit(
       {
         actor: requester ? { id: requester.id, email: requester.email } : "system",

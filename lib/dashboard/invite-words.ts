@@ -32,6 +32,7 @@ const STEP_WORDS: Record<string, string> = {
   es_finish: "Embedded Signup finished",
   es_cancel: "Embedded Signup cancelled",
   es_error: "Embedded Signup failed",
+  key_stored: "API key stored",
 };
 
 const METHOD_WORDS: Record<string, string> = {
@@ -64,6 +65,7 @@ export function funnelStepWords(kind: string, detail: Record<string, unknown> | 
     }
     case "channel_created":
     case "channel_running":
+    case "key_stored":
       return channel ? `${base}: ${channel}` : base;
     case "es_cancel": {
       const step = text(d.currentStep);

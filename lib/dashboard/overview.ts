@@ -1,11 +1,40 @@
 import "server-only";
 import { countChannelsByStatus } from "@/db/queries/channel-list";
 import { listHubs } from "@/db/queries/hubs";
+import { listRecentlyRejectedTemplates, listRecentWebhookFailures, listTemplatesAwaitingReview } from "@/db/queries/overview";
 import { listStuckChannels } from "../channels/stuck";
 import { getDb } from "../db";
+import { loadFunnel, parseOverviewQuery } from "./funnel";
 
-export async function loadOverview() {
+export type { TemplateCardRow, WebhookFailureRow } from "@/db/queries/overview";
+
+export const CARD_LIMIT = 5;
+const REJECTED_DAYS = 7;
+
+// Stored lowercase by lib/templates; Meta's webhook spells them uppercase (contract §6), so both are matched.
+const withUpper = (statuses: string[]) => statuses.flatMap((s) => [s, s.toUpperCase()]);
+export const AWAITING_REVIEW = withUpper(["submitted", "pending", "in_appeal"]);
+export const REJECTED = withUpper(["rejected"]);
+
+/** Everything the Overview shows for its URL (period, hub): each part an index-led query, run side by side. */
+export async function loadOverview(raw: Record<string, string | string[] | undefined>, now: Date = new Date()) {
+  const query = parseOverviewQuery(raw, now);
   const db = await getDb();
-  const [stuck, counts, hubs] = await Promise.all([listStuckChannels({ limit: 50 }), countChannelsByStatus({ db }), listHubs({ db })]);
-  return { stuck, counts, hubs: hubs.map((h) => ({ id: h.id, name: h.name })) };
+  const allHubs = (await listHubs({ db })).map((h) => ({ id: h.id, name: h.name }));
+  const hub = query.hubId ? allHubs.find((h) => h.id === query.hubId) : undefined;
+  const notes = [...query.notes];
+  if (query.hubId && !hub) notes.push("That hub does not exist (any more). Showing all hubs.");
+  const hubIds = hub ? [hub.id] : allHubs.map((h) => h.id);
+
+  const [stuck, counts, funnel, webhookFailures, awaitingReview, rejected] = await Promise.all([
+    listStuckChannels({ hubId: hub?.id, limit: 50, now }),
+    countChannelsByStatus({ db, hubId: hub?.id }),
+    loadFunnel({ hubIds, period: query.period }),
+    listRecentWebhookFailures({ db, hubIds, limit: CARD_LIMIT }),
+    listTemplatesAwaitingReview({ db, hubIds, statuses: AWAITING_REVIEW, limit: CARD_LIMIT }),
+    listRecentlyRejectedTemplates({ db, hubIds, statuses: REJECTED, since: new Date(now.getTime() - REJECTED_DAYS * 86_400_000), limit: CARD_LIMIT }),
+  ]);
+  return { period: query.period, hub: hub ?? null, notes, hubs: allHubs, stuck, counts, funnel, webhookFailures, awaitingReview, rejected, now };
 }
+
+export type Overview = Awaited<ReturnType<typeof loadOverview>>;

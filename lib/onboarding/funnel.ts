@@ -23,6 +23,7 @@ export const FUNNEL_KINDS = [
   "es_finish",
   "es_cancel",
   "es_error",
+  "key_stored",
 ] as const;
 export type FunnelKind = (typeof FUNNEL_KINDS)[number];
 
@@ -31,7 +32,7 @@ export const CLIENT_FUNNEL_KINDS = ["landing_viewed", "popup_blocked"] as const 
 export type ClientFunnelKind = (typeof CLIENT_FUNNEL_KINDS)[number];
 
 const DEDUPE_SECONDS = 60;
-const CHANNEL_KINDS: ReadonlySet<FunnelKind> = new Set(["channel_created", "channel_running"]);
+const CHANNEL_KINDS: ReadonlySet<FunnelKind> = new Set(["channel_created", "channel_running", "key_stored"]);
 
 export type FunnelEventInput = {
   hubId: string;
@@ -84,6 +85,21 @@ export async function recordChannelProgress(
         executor,
       );
     }
+  }
+}
+
+/**
+ * For key provisioning: marks `key_stored` (once per session and channel, ever: a regenerated key adds nothing)
+ * on every completed onboarding session that linked this channel. Call it with the transaction that activated the key.
+ */
+export async function recordKeyStored(input: { hubId: string; channelExternalId: string }, db?: Executor): Promise<void> {
+  const executor = db ?? (await getDb());
+  const sessions = await findSessionsWithChannel({ db: executor, hubId: input.hubId, channelExternalId: input.channelExternalId });
+  for (const session of sessions.filter((s) => s.status === "completed")) {
+    await recordFunnelEvent(
+      { hubId: input.hubId, sessionId: session.id, inviteId: session.inviteId, kind: "key_stored", detail: { channelId: input.channelExternalId } },
+      executor,
+    );
   }
 }
 

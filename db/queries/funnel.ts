@@ -1,0 +1,152 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { Executor } from "../client";
+
+// The onboarding funnel of the Overview (lib/dashboard/funnel.ts holds the definition). Three statements, each led
+// by an index range over the period: counts of the cohort and of link opens, then the steps and step-to-step
+// times of the cohort's sessions (all of them, or a uniform sample by session id when the cohort is large).
+
+export type FunnelScope = { hubIds: readonly string[]; from: Date; to: Date };
+
+/** Raw SQL rows on either engine: postgres.js returns an array, PGlite a `{ rows }` result. */
+async function rowsOf<T>(db: Executor, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
+}
+
+/**
+ * Runs a read with JIT off: the planner prices every per-session probe and index entry, so large periods cross
+ * jit_above_cost, and compiling the plan (50-200 ms measured) costs more than running it.
+ */
+async function rowsWithoutJit<T>(db: Executor, query: SQL): Promise<T[]> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local jit = off`);
+    return rowsOf<T>(tx, query);
+  });
+}
+
+const hubList = (hubIds: readonly string[]) => sql.join(hubIds.map((id) => sql`${id}::uuid`), sql`, `);
+const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
+const maybe = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+/** Sessions started in the period: an index-only range of onboarding_sessions_hub_created_idx. */
+export async function countSessionsStarted({ db, hubIds, from, to }: { db: Executor } & FunnelScope): Promise<number> {
+  if (hubIds.length === 0) return 0;
+  const [row] = await rowsWithoutJit<{ n: unknown }>(
+    db,
+    sql`select count(*)::int as n from onboarding_sessions s
+        where s.hub_id in (${hubList(hubIds)}) and s.created_at >= ${from.toISOString()}::timestamptz and s.created_at < ${to.toISOString()}::timestamptz`,
+  );
+  return num(row?.n);
+}
+
+/** Invite-link opens in the period: an index-only range of onboarding_events_hub_kind_at_idx. */
+export async function countLinkOpens({ db, hubIds, from, to }: { db: Executor } & FunnelScope): Promise<number> {
+  if (hubIds.length === 0) return 0;
+  const [row] = await rowsWithoutJit<{ n: unknown }>(
+    db,
+    sql`select count(*)::int as n from onboarding_events e
+        where e.hub_id in (${hubList(hubIds)}) and e.kind = 'link_opened' and e.at >= ${from.toISOString()}::timestamptz and e.at < ${to.toISOString()}::timestamptz`,
+  );
+  return num(row?.n);
+}
+
+/** Per step: sessions (of the cohort or its sample) that reached it, and the median seconds from the step before. */
+export type FunnelSample = {
+  sessions: number;
+  fromInvite: number;
+  returned: number;
+  clientConfirmed: number;
+  channelCreated: number;
+  channelRunning: number;
+  keyStored: number;
+  medianSeconds: {
+    started: number | null;
+    returned: number | null;
+    clientConfirmed: number | null;
+    channelCreated: number | null;
+    channelRunning: number | null;
+    keyStored: number | null;
+  };
+};
+
+/**
+ * The steps of the sessions started in the period (with `idBelow`, only those whose random id sorts below it: a
+ * uniform sample), each step once per session at its first time, followed up to now. `link_opened` before a
+ * session is the latest open of its invite at or before the start.
+ */
+export async function sampleFunnelSteps({
+  db,
+  hubIds,
+  from,
+  to,
+  idBelow,
+}: { db: Executor; idBelow: string | null } & FunnelScope): Promise<FunnelSample> {
+  const empty: FunnelSample = {
+    sessions: 0,
+    fromInvite: 0,
+    returned: 0,
+    clientConfirmed: 0,
+    channelCreated: 0,
+    channelRunning: 0,
+    keyStored: 0,
+    medianSeconds: { started: null, returned: null, clientConfirmed: null, channelCreated: null, channelRunning: null, keyStored: null },
+  };
+  if (hubIds.length === 0) return empty;
+  const sample = idBelow === null ? sql`` : sql`and s.id < ${idBelow}::uuid`;
+  const median = (later: string, earlier: string) =>
+    sql.raw(`percentile_cont(0.5) within group (order by extract(epoch from ${later} - ${earlier}))`);
+  const query = sql`with cohort as (
+        select s.id, s.created_at, s.invite_id from onboarding_sessions s
+        where s.hub_id in (${hubList(hubIds)}) and s.created_at >= ${from.toISOString()}::timestamptz
+          and s.created_at < ${to.toISOString()}::timestamptz ${sample}
+      ),
+      per_session as (
+        select c.created_at as started, c.invite_id, steps.*,
+          (select max(l.at) from onboarding_events l
+            where c.invite_id is not null and l.invite_id = c.invite_id and l.session_id is null
+              and l.kind = 'link_opened' and l.at <= c.created_at) as opened
+        from cohort c
+        cross join lateral (
+          select
+            min(e.at) filter (where e.kind in ('redirect_received', 'es_finish')) as returned,
+            min(e.at) filter (where e.kind = 'client_confirmed') as client_confirmed,
+            min(e.at) filter (where e.kind = 'channel_created') as channel_created,
+            min(e.at) filter (where e.kind = 'channel_running') as channel_running,
+            min(e.at) filter (where e.kind = 'key_stored') as key_stored
+          from onboarding_events e where e.session_id = c.id
+        ) steps
+      )
+      select count(*)::int as sessions,
+        count(invite_id)::int as from_invite,
+        count(returned)::int as returned,
+        count(client_confirmed)::int as client_confirmed,
+        count(channel_created)::int as channel_created,
+        count(channel_running)::int as channel_running,
+        count(key_stored)::int as key_stored,
+        ${median("started", "opened")} as m_started,
+        ${median("returned", "started")} as m_returned,
+        ${median("client_confirmed", "returned")} as m_client_confirmed,
+        ${median("channel_created", "client_confirmed")} as m_channel_created,
+        ${median("channel_running", "channel_created")} as m_channel_running,
+        ${median("key_stored", "channel_running")} as m_key_stored
+      from per_session`;
+  const [row] = await rowsWithoutJit<Record<string, unknown>>(db, query);
+  if (!row) return empty;
+  return {
+    sessions: num(row.sessions),
+    fromInvite: num(row.from_invite),
+    returned: num(row.returned),
+    clientConfirmed: num(row.client_confirmed),
+    channelCreated: num(row.channel_created),
+    channelRunning: num(row.channel_running),
+    keyStored: num(row.key_stored),
+    medianSeconds: {
+      started: maybe(row.m_started),
+      returned: maybe(row.m_returned),
+      clientConfirmed: maybe(row.m_client_confirmed),
+      channelCreated: maybe(row.m_channel_created),
+      channelRunning: maybe(row.m_channel_running),
+      keyStored: maybe(row.m_key_stored),
+    },
+  };
+}
