@@ -34,7 +34,11 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
         actions={
           operator ? (
             <div className="flex flex-wrap items-start gap-2">
-              <SyncTemplatesButton hubId={query.hub} label="Sync all now" />
+              {query.channel ? (
+                <SyncTemplatesButton channelId={query.channel} label="Sync this number now" />
+              ) : (
+                <SyncTemplatesButton hubId={query.hub} label={query.hub ? "Sync this hub now" : "Sync all now"} />
+              )}
               <Link href={query.channel ? `/dashboard/templates/new?channel=${query.channel}` : "/dashboard/templates/new"} className={buttonClass}>New template</Link>
             </div>
           ) : null
