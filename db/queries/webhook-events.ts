@@ -1,4 +1,5 @@
 import { eq, sql } from "drizzle-orm";
+import type { Sql } from "postgres";
 import type { Executor } from "../client";
 import { webhookEvents, type WebhookEvent } from "../schema";
 
@@ -139,5 +140,46 @@ export async function storeWebhookDelivery({
   const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { id: string; inserted: boolean; status: WebhookEventStatus }[];
   const row = rows[0];
   if (!row) throw new Error("storeWebhookDelivery returned no row");
+  return { id: row.id, inserted: row.inserted, status: row.status };
+}
+
+/**
+ * storeWebhookDelivery as one prepared postgres.js statement, for the receiver's own pool on PostgreSQL
+ * (lib/webhooks/receiver-db.ts): the same SQL, parsed and planned once per connection, run in autocommit. A single
+ * statement is atomic by itself, so the row, its job and both NOTIFYs (delivered at its commit) still commit
+ * together or not at all (R4); the statement timeout and synchronous_commit come from that pool's connection
+ * parameters, set at connect, instead of a set_config round trip inside a transaction.
+ */
+export async function storeWebhookDeliveryPrepared({
+  sql: pg,
+  event,
+  jobsChannel,
+  liveChannel,
+}: {
+  sql: Sql;
+  event: NewWebhookEvent;
+  jobsChannel: string;
+  liveChannel: string;
+}): Promise<{ id: string; inserted: boolean; status: WebhookEventStatus }> {
+  const rows = await pg<{ id: string; inserted: boolean; status: WebhookEventStatus }[]>`
+    with ins as (
+      insert into webhook_events (hub_id, dedup_key, event, raw_body, headers, signature_result, status, client_external_id, channel_external_id)
+      values (${event.hubId}::uuid, ${event.dedupKey}, ${event.event}, ${event.rawBody}, ${JSON.stringify(event.headers)}::text::jsonb,
+              ${event.signatureResult}, ${event.status}, ${event.clientExternalId ?? null}, ${event.channelExternalId ?? null})
+      on conflict (hub_id, dedup_key) do update set deliveries = webhook_events.deliveries + 1
+      returning id, (xmax = 0) as inserted, status
+    ), job as (
+      insert into jobs (kind, payload, unique_key)
+      select 'webhook.process', jsonb_build_object('webhookEventId', ins.id), 'webhook:' || ins.id
+      from ins where ins.inserted and ins.status <> 'ignored'
+      on conflict (unique_key) do nothing
+      returning id
+    )
+    select ins.id::text as id, ins.inserted, ins.status,
+      case when exists (select 1 from job) then pg_notify(${jobsChannel}::text, 'webhook.process') end as job_notified,
+      case when ins.inserted then pg_notify(${liveChannel}::text, json_build_object('topic', 'webhook', 'id', ins.id, 'hubId', ${event.hubId}::text)::text) end as live_notified
+    from ins`;
+  const row = rows[0];
+  if (!row) throw new Error("storeWebhookDeliveryPrepared returned no row");
   return { id: row.id, inserted: row.inserted, status: row.status };
 }
