@@ -4,6 +4,7 @@ import next from "next";
 import { ConfigError, exportLibraryEnv, getEnv } from "./lib/env";
 import { startDevSandbox } from "./lib/dev-sandbox";
 import { CLIENT_IP_HEADER, resolveClientIp } from "./lib/http/client-ip";
+import { guardAgainstPostgresMidWriteErrors } from "./lib/process-guards";
 
 // The portal's own HTTP server: `npm run dev` (with --dev) and `npm start`. It exists so the client address the
 // login throttle sees is the real one (Next.js would pass a client-written X-Forwarded-For through untouched), and
@@ -19,6 +20,9 @@ register(
 );
 
 const dev = process.argv.includes("--dev");
+// postgres.js 3.4.9's uncatchable mid-write TypeError (porsager/postgres#1154) must not take the portal down: the
+// receiver's pool and the shared one both reconnect.
+guardAgainstPostgresMidWriteErrors("portal");
 
 function loadEnvOrExit() {
   try {
@@ -42,6 +46,7 @@ const handle = app.getRequestHandler();
 await app.prepare();
 // After prepare: Next's instrumentation has opened the database this receiver shares (lib/db.ts, globalThis).
 const { createWebhookFastPath } = await import("./lib/webhooks/node-receiver");
+const { closeReceiverPool } = await import("./lib/webhooks/receiver-db");
 const webhookFastPath = createWebhookFastPath({ port: env.PORT });
 
 const server = createServer((req, res) => {
@@ -71,6 +76,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     server.close(() => {
       void (jobs.__portalJobRunner ?? Promise.resolve(null))
         .then((runner) => runner?.stop())
+        .catch(() => undefined)
+        // Deliveries in flight were answered before server.close() called back; their pool goes last.
+        .then(() => closeReceiverPool())
         .catch(() => undefined)
         .finally(() => process.exit(0));
     });

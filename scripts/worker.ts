@@ -2,6 +2,7 @@ import { getDatabaseHandle } from "@/lib/db";
 import { ConfigError, getEnv } from "@/lib/env";
 import { jobHandlers } from "@/lib/jobs/handlers";
 import { createJobRunnerFromEnv } from "@/lib/jobs/start";
+import { guardAgainstPostgresMidWriteErrors } from "@/lib/process-guards";
 
 // npm run worker: the job runner alone, for scale-out beside portal instances (set JOBS_IN_PROCESS=false there
 // to keep jobs out of the web processes). Stops on SIGTERM/SIGINT after the jobs in hand finish.
@@ -11,16 +12,8 @@ function fatal(message: string): never {
   process.exit(1);
 }
 
-// postgres.js 3.4.9 can throw from a socket callback when the database dies mid-write (porsager/postgres#1154):
-// nothing can catch it, and it must not take the worker down with it. Anything else still ends the process.
-process.on("uncaughtException", (error) => {
-  if (error instanceof TypeError && /reading 'write'/.test(error.message) && /postgres[\\/]src[\\/]connection/.test(error.stack ?? "")) {
-    console.error("[worker] the database connection broke mid-write; postgres.js reconnects");
-    return;
-  }
-  console.error(`[worker] fatal: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+// postgres.js 3.4.9's uncatchable mid-write TypeError (porsager/postgres#1154) must not take the worker down.
+guardAgainstPostgresMidWriteErrors("worker");
 
 let env;
 try {

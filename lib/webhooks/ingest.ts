@@ -15,7 +15,7 @@ import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "../hub/webhook
 import { webhookSecrets } from "../hubs/secrets";
 import { LIVE_CHANNEL } from "../live/types";
 import { getLogger } from "../log";
-import { readBodyWithCap } from "./read-body";
+import { readBodyWithCap, type ReadBodyResult } from "./read-body";
 import { RECEIVER_STATEMENT_TIMEOUT_MS, receiverSql } from "./receiver-db";
 
 type Logger = ReturnType<typeof getLogger>;
@@ -45,26 +45,53 @@ export type IngestOutcome =
   | "invalid_signature"
   | "unavailable";
 
-type Handled = { outcome: IngestOutcome; response: Response; partnerId?: string; event?: string };
+/** The request headers as the receiver reads them: names lowercase, repeated values joined as web `Headers` joins them. */
+export type DeliveryHeaders = {
+  get(name: string): string | null;
+  forEach(callback: (value: string, name: string) => void): void;
+};
 
-const respond = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  Response.json(body, { status, headers: { "Cache-Control": "no-store", ...headers } });
+/** What the receiver needs from a delivery, whatever server carried it (the Next route or server.ts's fast path). */
+export type Delivery = {
+  partnerId: string;
+  headers: DeliveryHeaders;
+  /** Reads the body as raw bytes without ever holding more than `maxBytes` (R2; read-body.ts). */
+  readBody: (maxBytes: number) => Promise<ReadBodyResult>;
+};
+
+/** The answer, transport-neutral: header names lowercase, body a JSON text. */
+export type DeliveryResponse = { status: number; headers: Record<string, string>; body: string | null };
+
+type Handled = { outcome: IngestOutcome; response: DeliveryResponse; partnerId?: string; event?: string };
+
+// The headers Response.json gave these answers before the split (the fast path and the proof compare them).
+const respond = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): DeliveryResponse => ({
+  status,
+  headers: { "cache-control": "no-store", "content-type": "application/json", ...headers },
+  body: JSON.stringify(body),
+});
 
 const notFound = () => respond(404, { error: "not found" });
 const invalidSignature = () => respond(401, { error: "invalid signature" });
-const unavailable = () => respond(503, { error: "temporarily unavailable" }, { "Retry-After": RETRY_AFTER_SECONDS });
+const unavailable = () => respond(503, { error: "temporarily unavailable" }, { "retry-after": RETRY_AFTER_SECONDS });
 
 /** Any method but POST (R2). */
 export function webhookMethodNotAllowed(): Response {
   return new Response(null, { status: 405, headers: { Allow: "POST", "Cache-Control": "no-store" } });
 }
 
+/** The Next route's receiver: ingestDelivery() around a web Request. */
 export async function ingestWebhook({ partnerId, request }: { partnerId: string; request: Request }): Promise<Response> {
+  const answer = await ingestDelivery({ partnerId, headers: request.headers, readBody: (maxBytes) => readBodyWithCap(request, maxBytes) });
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
+export async function ingestDelivery(delivery: Delivery): Promise<DeliveryResponse> {
   const started = performance.now();
   const log = webhookLogger();
   let handled: Handled;
   try {
-    handled = await handle(partnerId, request, log);
+    handled = await handle(delivery, log);
   } catch (error) {
     // Unexpected: still a 503, so 360dialog keeps the delivery and retries.
     log.error({ err: describeError(error) }, "webhook delivery failed unexpectedly");
@@ -83,10 +110,10 @@ export async function ingestWebhook({ partnerId, request }: { partnerId: string;
   return handled.response;
 }
 
-async function handle(partnerId: string, request: Request, log: Logger): Promise<Handled> {
+async function handle({ partnerId, headers, readBody }: Delivery, log: Logger): Promise<Handled> {
   if (typeof partnerId !== "string" || !PARTNER_ID.test(partnerId)) return { outcome: "bad_partner_id", response: notFound() };
 
-  const body = await readBodyWithCap(request, getEnv().WEBHOOK_MAX_BYTES);
+  const body = await readBody(getEnv().WEBHOOK_MAX_BYTES);
   if (!body.ok && body.reason === "too_large") {
     return { outcome: "too_large", partnerId, response: respond(413, { error: "payload too large" }) };
   }
@@ -115,7 +142,7 @@ async function handle(partnerId: string, request: Request, log: Logger): Promise
       log.error({ partnerId, err: describeError(error) }, "webhook: the platform secret cannot be decrypted with APP_ENCRYPTION_KEY");
       return { outcome: "unavailable", partnerId, response: unavailable() };
     }
-    const verified = verifyWebhookSignature({ rawBody: raw, header: request.headers.get(WEBHOOK_SIGNATURE_HEADER), secrets });
+    const verified = verifyWebhookSignature({ rawBody: raw, header: headers.get(WEBHOOK_SIGNATURE_HEADER), secrets });
     if (!verified.ok) return { outcome: "invalid_signature", partnerId, response: invalidSignature() };
 
     // Only now, with the bytes proven to come from 360dialog, is anything parsed (R1).
@@ -126,7 +153,7 @@ async function handle(partnerId: string, request: Request, log: Logger): Promise
       dedupKey: dedupKeyFor(raw, parsed),
       event,
       rawBody: storable(utf8.decode(raw)),
-      headers: storableHeaders(request.headers),
+      headers: storableHeaders(headers),
       signatureResult: verified.matched === "current" ? "valid" : "valid_previous",
       // Signed but not an event object: kept for the record, acknowledged, never processed.
       status: parsed.kind === "invalid" ? "ignored" : "pending",
@@ -219,7 +246,7 @@ function externalIds(parsed: WebhookEvent): Pick<NewWebhookEvent, "clientExterna
 }
 
 /** Headers as received, minus anything that may carry a secret. */
-export function storableHeaders(headers: Headers): Record<string, string> {
+export function storableHeaders(headers: DeliveryHeaders): Record<string, string> {
   const kept: Record<string, string> = {};
   headers.forEach((value, name) => {
     if (!SECRET_HEADER.test(name)) kept[name] = storable(value, MAX_HEADER_VALUE_CHARS);

@@ -3,31 +3,32 @@ import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import nextConfig from "@/next.config";
-import { createWebhookFastPath, fastPathPartnerId, NEXT_CONFIG_HEADERS } from "./node-receiver";
+import type { Delivery, DeliveryResponse } from "./ingest";
+import { createWebhookFastPath, deliveryHeaders, fastPathPartnerId, NEXT_CONFIG_HEADERS } from "./node-receiver";
 
-// The adapter around ingestWebhook(); the receiver itself is replaced by one that reads the body the same way
-// (read-body.ts, a 1 KiB cap here) and reports what it saw. The real receiver behind a real server.ts is proven by
+// The adapter around ingestDelivery(); the receiver itself is replaced by one that reads the body through the
+// adapter's reader (a 1 KiB cap here) and reports what it saw. The real receiver behind a real server.ts is proven by
 // test/proofs/webhook-fast-path.db.test.ts.
 
 const CAP = 1024;
 const seen = vi.hoisted(() => [] as { partnerId: string; headers: Record<string, string>; outcome: string; bytes?: number; sent?: Buffer }[]);
 
-vi.mock("./ingest", async () => {
-  const { readBodyWithCap } = await import("./read-body");
-  return {
-    ingestWebhook: async ({ partnerId, request }: { partnerId: string; request: Request }) => {
-      const body = await readBodyWithCap(request, CAP);
-      const headers = Object.fromEntries(request.headers);
-      const noStore = { "Cache-Control": "no-store" };
-      if (!body.ok) {
-        seen.push({ partnerId, headers, outcome: body.reason });
-        return Response.json({ error: body.reason }, { status: body.reason === "too_large" ? 413 : 400, headers: noStore });
-      }
-      seen.push({ partnerId, headers, outcome: "read", bytes: body.bytes.byteLength, sent: Buffer.from(body.bytes) });
-      return Response.json({ ok: true }, { headers: noStore });
-    },
-  };
-});
+vi.mock("./ingest", () => ({
+  ingestDelivery: async ({ partnerId, headers, readBody }: Delivery): Promise<DeliveryResponse> => {
+    const body = await readBody(CAP);
+    const seenHeaders: Record<string, string> = {};
+    headers.forEach((value, name) => {
+      seenHeaders[name] = value;
+    });
+    const answer = (status: number, json: unknown) => ({ status, headers: { "cache-control": "no-store", "content-type": "application/json" }, body: JSON.stringify(json) });
+    if (!body.ok) {
+      seen.push({ partnerId, headers: seenHeaders, outcome: body.reason });
+      return answer(body.reason === "too_large" ? 413 : 400, { error: body.reason });
+    }
+    seen.push({ partnerId, headers: seenHeaders, outcome: "read", bytes: body.bytes.byteLength, sent: Buffer.from(body.bytes) });
+    return answer(200, { ok: true });
+  },
+}));
 
 const dbSlot = globalThis as unknown as { __portalDb?: Promise<unknown> };
 let server: http.Server;
@@ -178,6 +179,38 @@ describe("the fast path on a node:http server", () => {
     }
   });
 
+  it("reads a body of exactly the cap, streamed or declared, and refuses one byte more", async () => {
+    const exact = Buffer.alloc(CAP, 0x61);
+    const over = Buffer.alloc(CAP + 1, 0x61);
+    expect((await send({ body: exact, headers: { "transfer-encoding": "chunked" } })).status).toBe(200);
+    expect((await send({ body: exact })).status).toBe(200);
+    expect((await send({ body: over, headers: { "transfer-encoding": "chunked" } })).status).toBe(413);
+    expect((await send({ body: over })).status).toBe(413);
+    expect(seen.map((s) => [s.outcome, s.bytes])).toEqual([["read", CAP], ["read", CAP], ["too_large", undefined], ["too_large", undefined]]);
+    expect(seen[0]!.sent!.equals(exact)).toBe(true);
+  });
+
+  it("passes a body in many small writes whole, and an empty body as zero bytes", async () => {
+    const parts = Array.from({ length: 40 }, (_, i) => Buffer.from(`${i},`));
+    const reply = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port, path: PATH, method: "POST", headers: { "transfer-encoding": "chunked" } }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      });
+      req.on("error", reject);
+      const write = (i: number) => {
+        if (i === parts.length) return void req.end();
+        req.write(parts[i]);
+        setImmediate(() => write(i + 1));
+      };
+      write(0);
+    });
+    expect(reply).toBe(200);
+    expect(seen[0]!.sent!.equals(Buffer.concat(parts))).toBe(true);
+    expect((await send({})).status).toBe(200);
+    expect(seen[1]).toMatchObject({ outcome: "read", bytes: 0 });
+  });
+
   it("reports a body cut off by the sender as aborted", async () => {
     const req = http.request({ host: "127.0.0.1", port, path: PATH, method: "POST", headers: { "content-length": "1000" } });
     req.on("error", () => {});
@@ -185,5 +218,37 @@ describe("the fast path on a node:http server", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     req.destroy();
     await vi.waitFor(() => expect(seen.map((s) => s.outcome)).toEqual(["aborted"]));
+  });
+});
+
+describe("deliveryHeaders", () => {
+  const asRecord = (headers: { forEach(cb: (value: string, name: string) => void): void }) => {
+    const record: Record<string, string> = {};
+    headers.forEach((value, name) => {
+      record[name] = value;
+    });
+    return record;
+  };
+
+  it("reads Node's header record as the web Headers built from it did (what the receiver stores)", () => {
+    const name = fc.stringMatching(/^[a-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
+    const value = fc.string({ unit: fc.constantFrom(..." \ta,;=/é\u00a0\u00ffZ9") });
+    fc.assert(
+      fc.property(fc.dictionary(name, fc.oneof(value, fc.array(value, { minLength: 1, maxLength: 3 }))), (source) => {
+        const web = new Headers();
+        for (const [key, v] of Object.entries(source)) for (const part of typeof v === "string" ? [v] : v) web.append(key, part);
+        const ours = deliveryHeaders(source)!;
+        expect(asRecord(ours)).toEqual(asRecord(web));
+        for (const key of Object.keys(source)) expect(ours.get(key)).toBe(web.get(key));
+        expect(ours.get("absent-header")).toBeNull();
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it("is null for a value web Headers refuses, so Next.js answers it", () => {
+    expect(deliveryHeaders({ "x-a": "ok\u0000no" })).toBeNull();
+    expect(deliveryHeaders({ "x-a": ["fine", "bad\nvalue"] })).toBeNull();
+    expect(() => new Headers({ "x-a": "ok\u0000no" })).toThrow();
   });
 });

@@ -2,12 +2,14 @@ import "server-only";
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { filterInternalHeaders } from "next/dist/server/lib/server-ipc/utils.js";
 import { logger } from "../log";
-import { ingestWebhook } from "./ingest";
+import { ingestDelivery, type DeliveryHeaders, type DeliveryResponse } from "./ingest";
+import { declaredLength, type ReadBodyResult } from "./read-body";
 
 // The 360dialog webhook receiver served by server.ts before Next.js (issue 5: Next's own request handling
-// doubled the portal's CPU per delivery; bench/README.md). The same ingestWebhook() as the Next route
-// app/api/webhooks/360dialog/[partnerId]/route.ts; this adapter adds only what Next.js adds around that route, so
-// answers, stored rows and log lines stay the same.
+// doubled the portal's CPU per delivery; bench/README.md). The same ingestDelivery() as the Next route
+// app/api/webhooks/360dialog/[partnerId]/route.ts, fed from Node's request and answering on Node's response with no
+// web Request/Response in between (their conversion was the largest item left in the profile); this adapter adds
+// only what Next.js adds around that route, so answers, stored rows and log lines stay the same.
 // Anything it does not recognise exactly goes on to Next.js untouched.
 
 /**
@@ -51,18 +53,15 @@ export function createWebhookFastPath(options: FastPathOptions): (req: IncomingM
   return (req, res) => {
     const partnerId = fastPathPartnerId(req.method, req.url);
     if (partnerId === null || !databaseOpened()) return false;
-    let headers: Headers;
-    try {
-      headers = webHeaders(nextRequestHeaders(req, options.port));
-    } catch (error) {
-      // A header the web Headers class refuses: Next.js gets the request, untouched, and answers as it would.
-      logger("webhooks").debug({ err: error instanceof Error ? error.message : "invalid header" }, "webhook fast path passed a request on to Next.js");
+    const headers = deliveryHeaders(nextRequestHeaders(req, options.port));
+    if (headers === null) {
+      // A value the web Headers class refuses: Next.js gets the request, untouched, and answers as it would.
+      logger("webhooks").debug({ err: "invalid header" }, "webhook fast path passed a request on to Next.js");
       return false;
     }
     const body = nodeBody(req);
-    const request = new Request(`http://localhost${req.url ?? "/"}`, { method: "POST", headers, body: body.stream, duplex: "half" } as RequestInit);
-    void ingestWebhook({ partnerId, request })
-      .then((response) => send(res, response, req.complete))
+    void ingestDelivery({ partnerId, headers, readBody: body.read })
+      .then((answer) => send(res, answer, req.complete))
       .catch((error: unknown) => {
         logger("webhooks").error({ err: error instanceof Error ? error.message : "failed" }, "webhook fast path could not answer");
         if (!res.headersSent && !res.destroyed) res.writeHead(500, { ...NEXT_CONFIG_HEADERS, "Cache-Control": "no-store" });
@@ -93,17 +92,42 @@ export function nextRequestHeaders(req: IncomingMessage, port: number): Incoming
   return headers;
 }
 
-function webHeaders(source: IncomingHttpHeaders): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(source)) {
-    if (typeof value === "string") headers.append(name, value);
-    else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+// Values web Headers refuses once trimmed (undici's isValidHeaderValue); Node's parser lets none through today.
+const INVALID_VALUE = /[\0\r\n]/;
+const HTTP_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
+/**
+ * Node's header record read the way the web Headers built from it before read it (stored rows unchanged): values
+ * trimmed of HTTP whitespace, an array joined with ", ". Null when Headers would have refused a value.
+ */
+export function deliveryHeaders(source: IncomingHttpHeaders): DeliveryHeaders | null {
+  const values = new Map<string, string>();
+  for (const name of Object.keys(source)) {
+    const value = source[name];
+    let text: string;
+    if (typeof value === "string") text = trimmed(value);
+    else if (Array.isArray(value) && value.length > 0) text = value.map(trimmed).join(", ");
+    else continue;
+    if (INVALID_VALUE.test(text)) return null;
+    values.set(name.toLowerCase(), text);
   }
-  return headers;
+  return {
+    get: (name) => values.get(name.toLowerCase()) ?? null,
+    forEach: (callback) => values.forEach(callback),
+  };
+}
+
+function trimmed(value: string): string {
+  if (value === "") return value;
+  const first = value.charCodeAt(0);
+  const last = value.charCodeAt(value.length - 1);
+  const space = (code: number) => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+  return space(first) || space(last) ? value.replace(HTTP_WHITESPACE, "") : value;
 }
 
 type NodeBody = {
-  stream: ReadableStream<Uint8Array>;
+  /** The body with read-body.ts's cap and results, read straight from the socket. */
+  read: (maxBytes: number) => Promise<ReadBodyResult>;
   /** Reads and drops what the sender still sends, until it is done or `timeoutMs` has passed. */
   drain(timeoutMs: number): Promise<void>;
 };
@@ -115,56 +139,50 @@ type NodeBody = {
 const LINGER_MS = 2_000;
 
 /**
- * The request body as a web stream that reads from the socket only as fast as it is consumed, so the size cap
- * of read-body.ts holds without buffering (R2). When the receiver stops reading (a 413, a declared length over
- * the cap) the rest is drained and dropped once the answer is written, which keeps the connection usable.
+ * The request body read from the socket with the size cap of read-body.ts and nothing buffered past it (R2): a
+ * declared length over the cap is refused before a byte is read, a streamed one as soon as it passes the cap.
+ * What the receiver does not read (a 413) is drained and dropped once the answer is written, which keeps the
+ * connection usable.
  */
 function nodeBody(req: IncomingMessage): NodeBody {
   let dropping = false;
-  let settled = false;
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const onData = (chunk: Buffer) => {
-    if (dropping || settled) return;
-    controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    if ((controller.desiredSize ?? 0) <= 0) req.pause();
-  };
-  const onEnd = () => {
-    if (dropping || settled) return;
-    settled = true;
-    controller.close();
-  };
-  const onFailure = () => {
-    if (dropping || settled) return;
-    settled = true;
-    controller.error(new Error("request aborted"));
-  };
-  const onClose = () => {
-    if (!req.complete) onFailure();
-  };
   const drop = () => {
     dropping = true;
     req.resume();
   };
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      start(c) {
-        controller = c;
-        req.on("data", onData);
-        req.once("end", onEnd);
-        req.on("error", onFailure);
-        req.once("close", onClose);
-      },
-      pull() {
-        req.resume();
-      },
-      cancel() {
-        drop();
-      },
-    },
-    { highWaterMark: 4 },
-  );
   return {
-    stream,
+    read(maxBytes) {
+      const declared = declaredLength({ get: (name) => headerValue(req.headers[name]) });
+      if (declared !== null && declared > maxBytes) return Promise.resolve({ ok: false, reason: "too_large" });
+      if (req.destroyed || req.readableAborted) return Promise.resolve({ ok: false, reason: "aborted" });
+      return new Promise<ReadBodyResult>((resolve) => {
+        const chunks: Buffer[] = [];
+        let total = 0;
+        let settled = false;
+        const settle = (result: ReadBodyResult) => {
+          if (settled) return;
+          settled = true;
+          chunks.length = 0;
+          resolve(result);
+        };
+        req.on("data", (chunk: Buffer) => {
+          if (dropping || settled) return;
+          total += chunk.byteLength;
+          if (total > maxBytes) {
+            // Stop here; whatever the sender still has in flight is read and dropped, never buffered.
+            dropping = true;
+            settle({ ok: false, reason: "too_large" });
+            return;
+          }
+          chunks.push(chunk);
+        });
+        req.once("end", () => settle({ ok: true, bytes: joined(chunks, total) }));
+        req.on("error", () => settle({ ok: false, reason: "aborted" }));
+        req.once("close", () => {
+          if (!req.complete) settle({ ok: false, reason: "aborted" });
+        });
+      });
+    },
     drain(timeoutMs) {
       if (req.complete || req.destroyed) return Promise.resolve();
       drop();
@@ -181,17 +199,34 @@ function nodeBody(req: IncomingMessage): NodeBody {
   };
 }
 
+function headerValue(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return typeof value === "string" ? value : value.join(", ");
+}
+
+/** The chunks as one plain Uint8Array (not a Buffer: the receiver gets what read-body.ts gives it). */
+function joined(chunks: Buffer[], total: number): Uint8Array {
+  if (chunks.length === 1) {
+    const only = chunks[0]!;
+    return new Uint8Array(only.buffer, only.byteOffset, only.byteLength);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
 /** The answer as Next.js sends it (its response headers around the route's own); ended only if nothing is left to drain. */
-async function send(res: ServerResponse, response: Response, complete: boolean): Promise<void> {
-  const body = response.body ? Buffer.from(await response.arrayBuffer()) : null;
-  const headers: OutgoingHttpHeaders = { ...NEXT_CONFIG_HEADERS, Vary: body ? `${NEXT_VARY}, Accept-Encoding` : NEXT_VARY };
-  response.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
+function send(res: ServerResponse, answer: DeliveryResponse, complete: boolean): void {
+  const body = answer.body === null ? null : Buffer.from(answer.body);
+  const headers: OutgoingHttpHeaders = { ...NEXT_CONFIG_HEADERS, Vary: body ? `${NEXT_VARY}, Accept-Encoding` : NEXT_VARY, ...answer.headers };
   if (body) headers["content-length"] = body.byteLength;
   // The sender may be gone (aborted delivery): nothing is left to tell it.
   if (res.destroyed) return;
-  res.writeHead(response.status, headers);
+  res.writeHead(answer.status, headers);
   if (complete) res.end(body ?? undefined);
   else if (body) res.write(body);
 }

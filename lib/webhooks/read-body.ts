@@ -7,7 +7,7 @@ export type ReadBodyResult =
   | { ok: false; reason: "aborted" };
 
 /** The Content-Length a request declares, or null when absent or not a plain decimal number. */
-export function declaredLength(headers: Headers): number | null {
+export function declaredLength(headers: { get(name: string): string | null }): number | null {
   const value = headers.get("content-length");
   if (value === null || !/^\s*\d{1,16}\s*$/.test(value)) return null;
   return Number(value.trim());
