@@ -7,6 +7,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -137,6 +138,11 @@ export const clients = pgTable(
     index("clients_name_idx").on(sql`lower(${t.name})`, t.id),
     index("clients_email_idx").on(sql`lower(${t.email})`),
     index("clients_phone_idx").on(t.phone),
+    // Lists across all hubs (no hub filter) sort and page on these; the search prefixes work under any collation.
+    index("clients_created_idx").on(t.createdAt, t.id),
+    index("clients_name_prefix_idx").on(sql`lower(${t.name}) text_pattern_ops`),
+    index("clients_email_prefix_idx").on(sql`lower(${t.email}) text_pattern_ops`),
+    index("clients_external_lower_idx").on(sql`lower(${t.externalId})`),
   ],
 );
 
@@ -219,6 +225,8 @@ export const channels = pgTable(
     /** Violations and restrictions reported by 360dialog. */
     flags: jsonb("flags").$type<Record<string, unknown>>().notNull().default({}),
     restricted: boolean("restricted").notNull().default(false),
+    /** Whether an api_keys row of this channel is active; kept by a trigger on api_keys (drizzle/0002) for the stuck list. */
+    hasActiveKey: boolean("has_active_key").notNull().default(false),
     messagingBaseUrl: text("messaging_base_url"),
     source: text("source", { enum: ["io", "webhook", "reconcile", "manual"] }).notNull().default("webhook"),
     raw: jsonb("raw").$type<Record<string, unknown>>(),
@@ -231,7 +239,33 @@ export const channels = pgTable(
     index("channels_hub_created_idx").on(t.hubId, t.createdAt, t.id),
     index("channels_client_idx").on(t.clientId),
     index("channels_phone_idx").on(t.phoneNumber),
+    index("channels_status_changed_idx").on(t.status, t.statusChangedAt, t.id),
+    index("channels_changed_idx").on(t.statusChangedAt, t.id),
+    index("channels_external_idx").on(t.externalId),
+    // The "other" filter of the channel list: statuses outside KNOWN_CHANNEL_STATUSES (db/queries/channel-list.ts) are rare.
+    index("channels_other_status_idx")
+      .on(t.statusChangedAt, t.id)
+      .where(sql`${t.status} not in ('created', 'unverified', 'submitted', 'verified', 'ready', 'running')`),
+    // The stuck-number rules (lib/channels/stuck.ts): each walks only the few rows it can match, oldest first.
+    index("channels_stuck_not_running_idx")
+      .on(t.hubId, t.createdAt)
+      .where(sql`${t.status} in ('created', 'unverified', 'submitted', 'verified', 'ready')`),
+    index("channels_stuck_no_key_idx")
+      .on(t.hubId, t.statusChangedAt)
+      .where(sql`${t.permission} = 'granted' and not ${t.hasActiveKey} and ${t.statusRank} >= 50`),
+    index("channels_stuck_no_permission_idx").on(t.hubId, t.createdAt).where(sql`${t.permission} <> 'granted'`),
   ],
+);
+
+/** Channels per hub and status, kept by statement triggers on channels (drizzle/0002): no count(*) over all channels per page. */
+export const channelStatusCounts = pgTable(
+  "channel_status_counts",
+  {
+    hubId: hubRef(),
+    status: text("status").notNull(),
+    n: integer("n").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.hubId, t.status] })],
 );
 
 export const channelEvents = pgTable(
@@ -285,6 +319,7 @@ export const webhookEvents = pgTable(
     index("webhook_events_event_idx").on(t.hubId, t.event, t.receivedAt),
     index("webhook_events_status_idx").on(t.status, t.receivedAt),
     index("webhook_events_channel_idx").on(t.hubId, t.channelExternalId, t.receivedAt),
+    index("webhook_events_received_idx").on(t.receivedAt, t.id),
   ],
 );
 
@@ -375,7 +410,25 @@ export const templates = pgTable(
     index("templates_hub_updated_idx").on(t.hubId, t.updatedAt, t.id),
     index("templates_hub_category_idx").on(t.hubId, t.category),
     index("templates_hub_language_idx").on(t.hubId, t.language),
+    // The template list across all hubs (no hub filter), by last change and by status.
+    index("templates_updated_idx").on(t.updatedAt, t.id),
+    index("templates_status_updated_idx").on(t.status, t.updatedAt, t.id),
+    // The Overview's "awaiting review" card (AWAITING_REVIEW in lib/dashboard/overview.ts), longest waiting first.
+    index("templates_awaiting_review_idx")
+      .on(sql`coalesce(${t.submittedAt}, ${t.createdAt})`, t.id)
+      .where(sql`${t.status} in ('submitted', 'SUBMITTED', 'pending', 'PENDING', 'in_appeal', 'IN_APPEAL')`),
   ],
+);
+
+/** Templates per hub and status, kept by statement triggers on templates (drizzle/0005), for the list's status tabs. */
+export const templateStatusCounts = pgTable(
+  "template_status_counts",
+  {
+    hubId: hubRef(),
+    status: text("status").notNull(),
+    n: integer("n").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.hubId, t.status] })],
 );
 
 export const templateEvents = pgTable(

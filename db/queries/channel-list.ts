@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
-import { apiKeys, channelEvents, channels, clients, hubs } from "../schema";
+import { apiKeys, channelEvents, channels, channelStatusCounts, clients, hubs } from "../schema";
 import { beforeCursor, cursorText, decodeCursor, pageOf } from "./paging";
 
 /** Statuses the lifecycle knows; anything else 360dialog sends is listed under "other". */
@@ -88,12 +88,13 @@ export async function listChannelTimeline({ db, channelIds, limit = 500 }: { db:
     .limit(limit);
 }
 
-/** Counts per status for the filter bar, bounded to one hub or all (an index-only scan on (hub, status)). */
+/** Counts per status for the filter bar, one hub or all, from the counters the channels triggers keep (drizzle/0002). */
 export async function countChannelsByStatus({ db, hubId }: { db: Executor; hubId?: string }) {
   return db
-    .select({ status: channels.status, n: sql<number>`count(*)::int` })
-    .from(channels)
-    .where(hubId ? eq(channels.hubId, hubId) : undefined)
-    .groupBy(channels.status);
+    .select({ status: channelStatusCounts.status, n: sql<number>`sum(${channelStatusCounts.n})::int` })
+    .from(channelStatusCounts)
+    .where(hubId ? eq(channelStatusCounts.hubId, hubId) : undefined)
+    .groupBy(channelStatusCounts.status)
+    .having(sql`sum(${channelStatusCounts.n}) > 0`);
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lt, ne, notExists, notInArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, notExists, notInArray, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { apiKeys, channels, clients, jobs, webhookEvents, type Channel } from "../schema";
 
@@ -123,25 +123,35 @@ const candidateColumns = {
 
 const noJob = { jobId: null, jobKind: null, jobAttempts: null } as const;
 
-/** Known statuses before `running`: an IN list keeps channels_hub_status_idx usable. */
+/** Optional narrowing to given channels (a list page asks only about its own rows). */
+const onlyChannels = (channelIds: string[] | undefined): SQL | undefined => (channelIds ? (channelIds.length ? inArray(channels.id, channelIds) : sql`false`) : undefined);
+
+// Constants in the SQL text, not parameters: a cached generic plan must still prove channels_stuck_not_running_idx's
+// predicate, or it walks every channel of the hub oldest first.
+const literalIn = (column: typeof channels.status, values: string[]): SQL =>
+  values.length ? sql`${column} in (${sql.raw(values.map((v) => `'${v.replace(/'/g, "''")}'`).join(", "))})` : sql`false`;
+
+/** Known statuses before `running`, oldest first along channels_stuck_not_running_idx (hub_id, created_at). */
 export async function listChannelsNotRunning({
   db,
   hubId,
   statuses,
   createdBefore,
   limit,
+  channelIds,
 }: {
   db: Executor;
   hubId: string;
   statuses: string[];
   createdBefore: Date;
   limit: number;
+  channelIds?: string[];
 }): Promise<StuckCandidate[]> {
   const rows = await db
     .select({ ...candidateColumns, since: channels.createdAt })
     .from(channels)
     .leftJoin(clients, eq(clients.id, channels.clientId))
-    .where(and(eq(channels.hubId, hubId), inArray(channels.status, statuses), lt(channels.createdAt, createdBefore)))
+    .where(and(eq(channels.hubId, hubId), literalIn(channels.status, statuses), lt(channels.createdAt, createdBefore), onlyChannels(channelIds)))
     .orderBy(asc(channels.createdAt))
     .limit(limit);
   return rows.map((r) => ({ ...r, ...noJob }));
@@ -154,12 +164,14 @@ export async function listRunningChannelsWithoutKey({
   statuses,
   readyBefore,
   limit,
+  channelIds,
 }: {
   db: Executor;
   hubId: string;
   statuses: string[];
   readyBefore: Date;
   limit: number;
+  channelIds?: string[];
 }): Promise<StuckCandidate[]> {
   const since = sql<Date>`greatest(${channels.statusChangedAt}, coalesce(${channels.permissionChangedAt}, ${channels.statusChangedAt}))`.mapWith(
     channels.statusChangedAt,
@@ -172,7 +184,8 @@ export async function listRunningChannelsWithoutKey({
       and(
         eq(channels.hubId, hubId),
         inArray(channels.status, statuses),
-        eq(channels.permission, "granted"),
+        // Literal, as in channels_stuck_no_key_idx's predicate, so even a generic plan may use that partial index.
+        sql`${channels.permission} = 'granted' and not ${channels.hasActiveKey} and ${channels.statusRank} >= 50`,
         lt(channels.statusChangedAt, readyBefore),
         sql`coalesce(${channels.permissionChangedAt}, ${channels.statusChangedAt}) < ${readyBefore.toISOString()}::timestamptz`,
         notExists(
@@ -181,6 +194,7 @@ export async function listRunningChannelsWithoutKey({
             .from(apiKeys)
             .where(and(eq(apiKeys.channelId, channels.id), eq(apiKeys.status, "active"))),
         ),
+        onlyChannels(channelIds),
       ),
     )
     .orderBy(asc(channels.statusChangedAt))
@@ -193,17 +207,19 @@ export async function listChannelsWithoutPermission({
   hubId,
   createdBefore,
   limit,
+  channelIds,
 }: {
   db: Executor;
   hubId: string;
   createdBefore: Date;
   limit: number;
+  channelIds?: string[];
 }): Promise<StuckCandidate[]> {
   const rows = await db
     .select({ ...candidateColumns, since: channels.createdAt })
     .from(channels)
     .leftJoin(clients, eq(clients.id, channels.clientId))
-    .where(and(eq(channels.hubId, hubId), lt(channels.createdAt, createdBefore), ne(channels.permission, "granted")))
+    .where(and(eq(channels.hubId, hubId), lt(channels.createdAt, createdBefore), sql`${channels.permission} <> 'granted'`, onlyChannels(channelIds)))
     .orderBy(asc(channels.createdAt))
     .limit(limit);
   return rows.map((r) => ({ ...r, ...noJob }));
@@ -220,7 +236,17 @@ const grantUnfulfilled = (): SQL =>
     and ${apiKeys.grantId} = ${jobs.payload}->>'grantId' and ${apiKeys.status} in ('active', 'revoked'))`;
 
 /** Dead key jobs and dead webhook jobs of the hub's channels (dead jobs are few: jobs_claim_idx on status). */
-export async function listChannelsWithDeadJobs({ db, hubId, limit }: { db: Executor; hubId: string; limit: number }): Promise<StuckCandidate[]> {
+export async function listChannelsWithDeadJobs({
+  db,
+  hubId,
+  limit,
+  channelIds,
+}: {
+  db: Executor;
+  hubId: string;
+  limit: number;
+  channelIds?: string[];
+}): Promise<StuckCandidate[]> {
   const jobColumns = {
     ...candidateColumns,
     since: sql<Date>`coalesce(${jobs.finishedAt}, ${jobs.updatedAt})`.mapWith(jobs.updatedAt),
@@ -233,7 +259,7 @@ export async function listChannelsWithDeadJobs({ db, hubId, limit }: { db: Execu
     .from(jobs)
     .innerJoin(channels, eq(channels.id, payloadUuid("channelId")))
     .leftJoin(clients, eq(clients.id, channels.clientId))
-    .where(and(eq(jobs.status, "dead"), eq(jobs.kind, "api_key.provision"), eq(channels.hubId, hubId), grantUnfulfilled()))
+    .where(and(eq(jobs.status, "dead"), eq(jobs.kind, "api_key.provision"), eq(channels.hubId, hubId), grantUnfulfilled(), onlyChannels(channelIds)))
     .limit(limit);
   const webhookJobs = await db
     .select(jobColumns)
@@ -242,7 +268,13 @@ export async function listChannelsWithDeadJobs({ db, hubId, limit }: { db: Execu
     .innerJoin(channels, and(eq(channels.hubId, webhookEvents.hubId), eq(channels.externalId, webhookEvents.channelExternalId)))
     .leftJoin(clients, eq(clients.id, channels.clientId))
     .where(
-      and(eq(jobs.status, "dead"), eq(jobs.kind, "webhook.process"), eq(webhookEvents.hubId, hubId), notInArray(webhookEvents.status, ["done", "ignored"])),
+      and(
+        eq(jobs.status, "dead"),
+        eq(jobs.kind, "webhook.process"),
+        eq(webhookEvents.hubId, hubId),
+        notInArray(webhookEvents.status, ["done", "ignored"]),
+        onlyChannels(channelIds),
+      ),
     )
     .limit(limit);
   return [...keyJobs, ...webhookJobs];

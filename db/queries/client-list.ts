@@ -1,4 +1,4 @@
-import { and, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { channels, clients, hubs, invites, onboardingSessions } from "../schema";
 import { beforeCursor, cursorText, decodeCursor, pageOf } from "./paging";
@@ -25,16 +25,24 @@ export async function listClientsPage({
   if (filter.hubId) where.push(eq(clients.hubId, filter.hubId));
   const q = filter.q?.trim();
   if (q) {
+    // One index per way of matching, united into a set of ids: an OR across them (one arm a subquery on channels)
+    // would make PostgreSQL filter every client. Prefixes: *_prefix_idx; phone digits: trigram indexes (drizzle/0002).
     const prefix = `${escapeLike(q.toLowerCase())}%`;
     const digits = q.replace(/\D/g, "");
-    const byPhone = digits.length >= 4
-      ? or(
-          sql`${clients.phone} like ${`%${digits}%`}`,
-          inArray(clients.id, sql`(select ${channels.clientId} from ${channels} where ${channels.phoneNumber} like ${`%${digits}%`})`),
-        )
-      : undefined;
-    const matches = or(sql`lower(${clients.name}) like ${prefix}`, sql`lower(${clients.email}) like ${prefix}`, ilike(clients.externalId, q), byPhone);
-    if (matches) where.push(matches);
+    const contains = `%${digits}%`;
+    const byPhone =
+      digits.length >= 4
+        ? sql` union select ${clients.id} from ${clients} where ${clients.phone} like ${contains}
+            union select ${channels.clientId} from ${channels} where ${channels.phoneNumber} like ${contains} and ${channels.clientId} is not null`
+        : sql``;
+    where.push(
+      inArray(
+        clients.id,
+        sql`(select ${clients.id} from ${clients} where lower(${clients.name}) like ${prefix}
+          union select ${clients.id} from ${clients} where lower(${clients.email}) like ${prefix}
+          union select ${clients.id} from ${clients} where lower(${clients.externalId}) = ${q.toLowerCase()}${byPhone})`,
+      ),
+    );
   }
   const cursor = decodeCursor(after);
   if (cursor) where.push(beforeCursor(clients.createdAt, clients.id, cursor));

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
-import { apiKeys, channels, clients, hubs, templateEvents, templates, type Template, type TemplateEvent } from "../schema";
+import { apiKeys, channels, clients, hubs, templateEvents, templates, templateStatusCounts, type Template, type TemplateEvent } from "../schema";
 import { beforeCursor, cursorText, decodeCursor, pageOf } from "./paging";
 
 export type NewTemplate = typeof templates.$inferInsert;
@@ -171,8 +171,19 @@ export async function listTemplatesPage({ db, filter, after, limit }: { db: Exec
   return pageOf(rows, limit);
 }
 
-/** Counts per status within the filter (without its status), for the status tabs. */
+/**
+ * Counts per status within the filter (without its status), for the status tabs. Unfiltered or per hub they come
+ * from the counters the templates triggers keep (drizzle/0004, 0005): no count over millions of rows per view.
+ */
 export async function countTemplatesByStatus({ db, filter }: { db: Executor; filter: TemplateListFilter }) {
+  if (!filter.clientId && !filter.channelId && !filter.category && !filter.language) {
+    return db
+      .select({ status: templateStatusCounts.status, n: sql<number>`sum(${templateStatusCounts.n})::int` })
+      .from(templateStatusCounts)
+      .where(filter.hubId ? eq(templateStatusCounts.hubId, filter.hubId) : undefined)
+      .groupBy(templateStatusCounts.status)
+      .having(sql`sum(${templateStatusCounts.n}) > 0`);
+  }
   const where = filterWhere({ ...filter, status: undefined });
   return db
     .select({ status: templates.status, n: sql<number>`count(*)::int` })

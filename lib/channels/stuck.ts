@@ -103,7 +103,7 @@ function describe(rule: StuckRule, c: StuckCandidate, now: Date): Pick<StuckChan
 
 /** Stuck numbers, oldest first, from a few bounded index-led queries per hub (never a count over all channels). */
 export async function listStuckChannels(
-  input: { hubId?: string; limit: number; now?: Date },
+  input: { hubId?: string; limit: number; now?: Date; /** Only these channels (a list page's rows). */ channelIds?: string[] },
   deps: ChannelDeps = {},
 ): Promise<StuckChannel[]> {
   const db = deps.db ?? (await getDb());
@@ -111,17 +111,18 @@ export async function listStuckChannels(
   const limit = Math.max(1, Math.min(500, Math.floor(input.limit)));
   const hubs: Hub[] = input.hubId ? [await findHubById({ db, id: input.hubId })].filter((h): h is Hub => Boolean(h)) : await listHubs({ db });
   const rows: StuckChannel[] = [];
+  const { channelIds } = input;
   for (const hub of hubs) {
     const t = stuckThresholds(hub.settings);
     const before = (ms: number) => new Date(now.getTime() - ms);
     const found: [StuckRule, StuckCandidate[]][] = [
-      ["not_running", await listChannelsNotRunning({ db, hubId: hub.id, statuses: PRE_RUNNING, createdBefore: before(t.notRunningHours * 3_600_000), limit })],
-      ["no_api_key", await listRunningChannelsWithoutKey({ db, hubId: hub.id, statuses: RUNNING, readyBefore: before(t.noKeyMinutes * 60_000), limit })],
+      ["not_running", await listChannelsNotRunning({ db, hubId: hub.id, statuses: PRE_RUNNING, createdBefore: before(t.notRunningHours * 3_600_000), limit, channelIds })],
+      ["no_api_key", await listRunningChannelsWithoutKey({ db, hubId: hub.id, statuses: RUNNING, readyBefore: before(t.noKeyMinutes * 60_000), limit, channelIds })],
       [
         "no_permission",
-        hub.paymentMode === "direct" ? await listChannelsWithoutPermission({ db, hubId: hub.id, createdBefore: before(t.noPermissionHours * 3_600_000), limit }) : [],
+        hub.paymentMode === "direct" ? await listChannelsWithoutPermission({ db, hubId: hub.id, createdBefore: before(t.noPermissionHours * 3_600_000), limit, channelIds }) : [],
       ],
-      ["dead_job", await listChannelsWithDeadJobs({ db, hubId: hub.id, limit })],
+      ["dead_job", await listChannelsWithDeadJobs({ db, hubId: hub.id, limit, channelIds })],
     ];
     for (const [rule, candidates] of found) {
       for (const c of candidates) {

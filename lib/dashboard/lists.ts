@@ -45,12 +45,13 @@ export const channelQuerySchema = z.object({
 export async function loadChannelList(raw: Raw) {
   const query = channelQuerySchema.parse(flat(raw));
   const db = await getDb();
-  const [page, hubs, counts, stuckRows] = await Promise.all([
+  const [page, hubs, counts] = await Promise.all([
     listChannelsPage({ db, filter: { hubId: query.hub, status: query.status, q: query.q }, after: query.after, limit: PAGE_SIZE }),
     hubOptions(),
     countChannelsByStatus({ db, hubId: query.hub }),
-    listStuckChannels({ hubId: query.hub, limit: 500 }),
   ]);
+  // Only the rows on this page need their stuck explanation: a hub-wide list would grow with the hub.
+  const stuckRows = await listStuckChannels({ hubId: query.hub, limit: 500, channelIds: page.rows.map((r) => r.id) });
   const stuck = new Map<string, string>();
   for (const s of stuckRows) if (!stuck.has(s.channelId)) stuck.set(s.channelId, s.explanation);
   return { query, page, hubs, counts, stuck };

@@ -1,0 +1,2 @@
+CREATE INDEX "templates_updated_idx" ON "templates" USING btree ("updated_at","id");--> statement-breakpoint
+CREATE INDEX "templates_status_updated_idx" ON "templates" USING btree ("status","updated_at","id");
