@@ -1,8 +1,10 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   check,
+  date,
   index,
   integer,
   jsonb,
@@ -181,6 +183,8 @@ export const onboardingSessions = pgTable(
     index("onboarding_sessions_hub_created_idx").on(t.hubId, t.createdAt, t.id),
     index("onboarding_sessions_invite_idx").on(t.inviteId),
     index("onboarding_sessions_client_idx").on(t.clientId),
+    // Webhooks and stored keys look up the sessions that list a number (`channel_external_ids @> '["id"]'`).
+    index("onboarding_sessions_channel_ids_idx").using("gin", sql`${t.channelExternalIds} jsonb_path_ops`),
   ],
 );
 
@@ -266,6 +270,22 @@ export const channelStatusCounts = pgTable(
     n: integer("n").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.hubId, t.status] })],
+);
+
+/**
+ * Sessions created (kind `session_created`) and invite links opened (`link_opened`) per hub and UTC day, kept by
+ * statement triggers on onboarding_sessions and onboarding_events (drizzle/0006): the Overview's funnel totals
+ * add whole days from here instead of counting every session of the period.
+ */
+export const onboardingDailyCounts = pgTable(
+  "onboarding_daily_counts",
+  {
+    hubId: hubRef(),
+    day: date("day").notNull(),
+    kind: text("kind").notNull(),
+    n: bigint("n", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.hubId, t.day, t.kind] })],
 );
 
 export const channelEvents = pgTable(

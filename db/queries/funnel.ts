@@ -1,9 +1,9 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 
-// The onboarding funnel of the Overview (lib/dashboard/funnel.ts holds the definition). Three statements, each led
-// by an index range over the period: counts of the cohort and of link opens, then the steps and step-to-step
-// times of the cohort's sessions (all of them, or a uniform sample by session id when the cohort is large).
+// The onboarding funnel of the Overview (lib/dashboard/funnel.ts holds the definition). Three statements: counts of
+// the cohort and of link opens (daily rollup plus the partial edge days), then the steps and step-to-step times of
+// the cohort's sessions (all of them, or a uniform sample by session id when the cohort is large).
 
 export type FunnelScope = { hubIds: readonly string[]; from: Date; to: Date };
 
@@ -28,26 +28,53 @@ const hubList = (hubIds: readonly string[]) => sql.join(hubIds.map((id) => sql`$
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
 const maybe = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
-/** Sessions started in the period: an index-only range of onboarding_sessions_hub_created_idx. */
-export async function countSessionsStarted({ db, hubIds, from, to }: { db: Executor } & FunnelScope): Promise<number> {
-  if (hubIds.length === 0) return 0;
-  const [row] = await rowsWithoutJit<{ n: unknown }>(
-    db,
-    sql`select count(*)::int as n from onboarding_sessions s
-        where s.hub_id in (${hubList(hubIds)}) and s.created_at >= ${from.toISOString()}::timestamptz and s.created_at < ${to.toISOString()}::timestamptz`,
-  );
+const DAY_MS = 86_400_000;
+const isoDay = (time: number) => new Date(time).toISOString().slice(0, 10);
+
+/**
+ * Rows in [from, to) of one rollup kind: whole UTC days inside the period from onboarding_daily_counts (kept by
+ * the triggers of drizzle/0007), the partial days at either edge counted exactly by `exact(lo, hi)`, an index
+ * range. The cost stays flat however many rows the period holds; a period within one day is counted exactly.
+ */
+async function countByDays(
+  { db, hubIds, from, to }: { db: Executor } & FunnelScope,
+  kind: "session_created" | "link_opened",
+  exact: (lo: Date, hi: Date) => SQL,
+): Promise<number> {
+  if (hubIds.length === 0 || !(from.getTime() < to.getTime())) return 0;
+  const firstDay = Math.ceil(from.getTime() / DAY_MS) * DAY_MS;
+  const lastDay = Math.floor(to.getTime() / DAY_MS) * DAY_MS;
+  const parts: SQL[] = [];
+  if (firstDay < lastDay) {
+    parts.push(sql`(select coalesce(sum(d.n), 0) from onboarding_daily_counts d where d.hub_id in (${hubList(hubIds)})
+      and d.day >= ${isoDay(firstDay)}::date and d.day < ${isoDay(lastDay)}::date and d.kind = ${kind})`);
+    if (from.getTime() < firstDay) parts.push(sql`(${exact(from, new Date(firstDay))})`);
+    if (lastDay < to.getTime()) parts.push(sql`(${exact(new Date(lastDay), to)})`);
+  } else {
+    parts.push(sql`(${exact(from, to)})`);
+  }
+  const [row] = await rowsWithoutJit<{ n: unknown }>(db, sql`select (${sql.join(parts, sql` + `)})::bigint as n`);
   return num(row?.n);
 }
 
-/** Invite-link opens in the period: an index-only range of onboarding_events_hub_kind_at_idx. */
-export async function countLinkOpens({ db, hubIds, from, to }: { db: Executor } & FunnelScope): Promise<number> {
-  if (hubIds.length === 0) return 0;
-  const [row] = await rowsWithoutJit<{ n: unknown }>(
-    db,
-    sql`select count(*)::int as n from onboarding_events e
-        where e.hub_id in (${hubList(hubIds)}) and e.kind = 'link_opened' and e.at >= ${from.toISOString()}::timestamptz and e.at < ${to.toISOString()}::timestamptz`,
+/** Sessions started in the period: daily counts, and ranges of onboarding_sessions_hub_created_idx at the edges. */
+export async function countSessionsStarted(scope: { db: Executor } & FunnelScope): Promise<number> {
+  return countByDays(
+    scope,
+    "session_created",
+    (lo, hi) => sql`select count(*) from onboarding_sessions s
+      where s.hub_id in (${hubList(scope.hubIds)}) and s.created_at >= ${lo.toISOString()}::timestamptz and s.created_at < ${hi.toISOString()}::timestamptz`,
   );
-  return num(row?.n);
+}
+
+/** Invite-link opens in the period: daily counts, and ranges of onboarding_events_hub_kind_at_idx at the edges. */
+export async function countLinkOpens(scope: { db: Executor } & FunnelScope): Promise<number> {
+  return countByDays(
+    scope,
+    "link_opened",
+    (lo, hi) => sql`select count(*) from onboarding_events e
+      where e.hub_id in (${hubList(scope.hubIds)}) and e.kind = 'link_opened' and e.at >= ${lo.toISOString()}::timestamptz and e.at < ${hi.toISOString()}::timestamptz`,
+  );
 }
 
 /** Per step: sessions (of the cohort or its sample) that reached it, and the median seconds from the step before. */
