@@ -26,6 +26,11 @@ export async function insertChannelIfAbsent({
   return { inserted: rows.length > 0 };
 }
 
+/** Drops a channel row (the placeholder of a number that turned out to be a hand-added one). */
+export async function deleteChannelByExternalId({ db, hubId, externalId }: { db: Executor; hubId: string; externalId: string }): Promise<void> {
+  await db.delete(channels).where(and(eq(channels.hubId, hubId), eq(channels.externalId, externalId)));
+}
+
 /** Row lock for a read-decide-write on one channel; concurrent writers of the same channel queue here. */
 export async function lockChannelByExternalId({
   db,

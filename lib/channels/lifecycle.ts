@@ -3,7 +3,7 @@ import { recordChannelProgress } from "../onboarding/funnel";
 import { DrizzleQueryError } from "drizzle-orm";
 import { upsertClient, type ClientFields } from "@/db/queries/clients";
 import { insertChannelEvent } from "@/db/queries/channel-events";
-import { findChannelsByPhone, insertChannelIfAbsent, lockChannelByExternalId, updateChannel, type NewChannel } from "@/db/queries/channels";
+import { deleteChannelByExternalId, findChannelsByPhone, insertChannelIfAbsent, lockChannelByExternalId, updateChannel, type NewChannel } from "@/db/queries/channels";
 import { findHubById } from "@/db/queries/hubs";
 import { getWebhookEvent, setWebhookEventOutcome } from "@/db/queries/webhook-events";
 import type { Executor } from "@/db/client";
@@ -102,8 +102,8 @@ export type SnapshotResult = { channel: Channel; client: Client | null; created:
 export async function applyChannelSnapshot(tx: Executor, hub: Hub, snap: ChannelSnapshot, ctx: SnapshotContext): Promise<SnapshotResult> {
   const client = snap.client ? await upsertClient({ db: tx, hubId: hub.id, client: snap.client }) : null;
   if (client?.changed) await publishChange(tx, { topic: "client", id: client.client.id, hubId: hub.id });
-  await adoptManualChannel(tx, hub, snap);
-  const { inserted } = await insertChannelIfAbsent({ db: tx, hubId: hub.id, externalId: snap.externalId, source: ctx.source });
+  const placeholder = await insertChannelIfAbsent({ db: tx, hubId: hub.id, externalId: snap.externalId, source: ctx.source });
+  const inserted = placeholder.inserted && !(await adoptManualChannel(tx, hub, snap));
   const current = await lockChannelByExternalId({ db: tx, hubId: hub.id, externalId: snap.externalId });
   if (!current) throw new Error("applyChannelSnapshot: channel row vanished");
 
@@ -251,14 +251,19 @@ async function applyParsed(tx: Executor, hub: Hub, row: WebhookRow, parsed: Webh
 /**
  * A number added by hand without its channel ID (lib/channels/manual.ts) that 360dialog now reports under this
  * partner: the hand-made row takes the real ID instead of a second row appearing, so its stored key (the
- * client's own) stays the number's key and no new one is generated, which would revoke it (F6).
+ * client's own) stays the number's key and no new one is generated, which would revoke it (F6). Asked only when
+ * the snapshot's ID was new (the placeholder row just inserted is dropped), so known numbers pay nothing.
+ * Returns whether a hand-made row was adopted.
  */
-async function adoptManualChannel(tx: Executor, hub: Hub, snap: ChannelSnapshot): Promise<void> {
-  if (!snap.phoneNumber || (await lockChannelByExternalId({ db: tx, hubId: hub.id, externalId: snap.externalId }))) return;
+async function adoptManualChannel(tx: Executor, hub: Hub, snap: ChannelSnapshot): Promise<boolean> {
+  if (!snap.phoneNumber) return false;
   const manual = (await findChannelsByPhone({ db: tx, hubId: hub.id, phoneNumbers: phoneVariants(snap.phoneNumber) })).find(
     (c) => c.source === "manual" && c.externalId.startsWith("manual-"),
   );
-  if (manual) await updateChannel({ db: tx, id: manual.id, set: { externalId: snap.externalId } });
+  if (!manual) return false;
+  await deleteChannelByExternalId({ db: tx, hubId: hub.id, externalId: snap.externalId });
+  await updateChannel({ db: tx, id: manual.id, set: { externalId: snap.externalId } });
+  return true;
 }
 
 function dateOf(value: unknown): Date | undefined {
