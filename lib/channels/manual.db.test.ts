@@ -1,16 +1,14 @@
 import { randomInt } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { findChannelsByPhone } from "@/db/queries/channels";
 import { apiKeys, auditLog, channelEvents, channels, clients, type Hub } from "@/db/schema";
 import { partnerApiFor } from "@/lib/hubs/connection";
-import { forgetCachedHubs } from "@/lib/hubs/cache";
 import { saveOrSubmitTemplate } from "@/lib/templates/submit";
 import { syncChannelTemplates } from "@/lib/templates/sync";
-import { cleanDraft, createTemplateWorld, drainJobs, rejectionOf, startTemplateSandbox, templateRow, uniqueName, type TemplateSandbox, type TemplateWorld } from "@/lib/templates/test-support";
+import { cleanDraft, drainJobs, rejectionOf, templateRow, uniqueName, sandboxForFile, templateWorldForSuite } from "@/lib/templates/test-support";
 import { forEachDatabase, selectRows } from "@/test/db/databases";
-import { bindAppDatabase } from "@/test/db/use-as-app-db";
 import { isAppError } from "../errors";
 import { openStoredKey } from "./api-keys";
 import { addManualChannel, manualChannelSchema } from "./manual";
@@ -19,13 +17,7 @@ import { setTestEnvironment } from "./test-support";
 
 setTestEnvironment();
 
-let sb: TemplateSandbox;
-beforeAll(async () => {
-  sb = await startTemplateSandbox();
-});
-afterAll(async () => {
-  await sb.close();
-});
+const sandbox = sandboxForFile();
 
 /** What the hub holds: any write that should not have happened shows up here. */
 async function footprint(db: Database, hub: Hub) {
@@ -48,52 +40,44 @@ async function everyRowAsText(db: Database): Promise<string[]> {
 const form = (input: Record<string, string>) => manualChannelSchema.parse(input);
 
 forEachDatabase("numbers from elsewhere: addManualChannel against the sandbox hub", (ctx) => {
-  let world: TemplateWorld;
-  let restore: () => void;
-  beforeAll(async () => {
-    restore = bindAppDatabase(ctx.get());
-    forgetCachedHubs();
-    // No partner webhooks: the number is known to the portal only through the operator.
-    world = await createTemplateWorld(ctx.get().db, sb, { webhooks: false });
-  });
-  afterAll(() => restore());
+  const suite = templateWorldForSuite(ctx, sandbox, { webhooks: false, keyedNumber: false });
 
   /** A running number at the sandbox and a key for it, made through the Partner API as the Hub would. */
   async function numberElsewhere() {
     const phone = `+49151${randomInt(1_000_000, 9_999_999)}`;
-    const { channelIds } = await sb.control<{ channelIds: string[] }>("/onboard", { partnerId: world.partnerId, permission: true, phoneNumber: phone, companyName: "Elsewhere AG" });
+    const { channelIds } = await sandbox.sb.control<{ channelIds: string[] }>("/onboard", { partnerId: suite.world.partnerId, permission: true, phoneNumber: phone, companyName: "Elsewhere AG" });
     const externalId = channelIds[0]!;
-    const issued = await partnerApiFor(world.hub).generateApiKey(externalId);
+    const issued = await partnerApiFor(suite.world.hub).generateApiKey(externalId);
     return { phone, externalId, apiKey: issued.apiKey };
   }
 
   it("a key 360dialog refuses stores nothing and says so beside the key", async () => {
     const { db } = ctx.get();
-    const before = await footprint(db, world.hub);
+    const before = await footprint(db, suite.world.hub);
     const error = await rejectionOf(
-      addManualChannel(world.actor, form({ hubId: world.hub.id, phoneNumber: "+4915199990001", apiKey: "not-a-key-from-360dialog", clientName: "Nobody GmbH" }), { db }),
+      addManualChannel(suite.world.actor, form({ hubId: suite.world.hub.id, phoneNumber: "+4915199990001", apiKey: "not-a-key-from-360dialog", clientName: "Nobody GmbH" }), { db }),
     );
     expect(isAppError(error) && error.code).toBe("invalid:api_key");
     expect(isAppError(error) && error.fieldErrors?.apiKey?.length).toBe(1);
-    expect(await footprint(db, world.hub)).toEqual(before);
-    expect(await findChannelsByPhone({ db, hubId: world.hub.id, phoneNumbers: ["+4915199990001"] })).toEqual([]);
+    expect(await footprint(db, suite.world.hub)).toEqual(before);
+    expect(await findChannelsByPhone({ db, hubId: suite.world.hub.id, phoneNumbers: ["+4915199990001"] })).toEqual([]);
   });
 
   it("a good key: the number is running with its key sealed, audited without the key, and templates work for it", async () => {
     const { db } = ctx.get();
     const { phone, apiKey } = await numberElsewhere();
     const spaced = `${phone.slice(0, 3)} ${phone.slice(3, 6)} ${phone.slice(6)}`;
-    const { channelId } = await addManualChannel(world.actor, form({ hubId: world.hub.id, phoneNumber: spaced, apiKey, clientName: "Elsewhere AG", displayName: "Elsewhere" }), { db });
+    const { channelId } = await addManualChannel(suite.world.actor, form({ hubId: suite.world.hub.id, phoneNumber: spaced, apiKey, clientName: "Elsewhere AG", displayName: "Elsewhere" }), { db });
 
     const [channel] = await db.select().from(channels).where(eq(channels.id, channelId));
-    expect(channel).toMatchObject({ hubId: world.hub.id, source: "manual", status: "running", permission: "granted", phoneNumber: phone, displayName: "Elsewhere", messagingBaseUrl: sb.url });
+    expect(channel).toMatchObject({ hubId: suite.world.hub.id, source: "manual", status: "running", permission: "granted", phoneNumber: phone, displayName: "Elsewhere", messagingBaseUrl: sandbox.sb.url });
     expect(channel!.clientId).toBeTruthy();
     const [client] = await db.select().from(clients).where(eq(clients.id, channel!.clientId!));
     expect(client?.name).toBe("Elsewhere AG");
 
     const keys = await db.select().from(apiKeys).where(eq(apiKeys.channelId, channelId));
     expect(keys).toHaveLength(1);
-    expect(keys[0]).toMatchObject({ status: "active", keyVersion: 1, last4: apiKey.slice(-4), address: sb.url });
+    expect(keys[0]).toMatchObject({ status: "active", keyVersion: 1, last4: apiKey.slice(-4), address: sandbox.sb.url });
     expect(keys[0]!.revealedAt).toBeInstanceOf(Date);
     expect(openStoredKey(keys[0]!)).toBe(apiKey);
     // The plaintext is nowhere in the database: no table, no column, no row.
@@ -102,52 +86,52 @@ forEachDatabase("numbers from elsewhere: addManualChannel against the sandbox hu
 
     const audits = await db.select().from(auditLog).where(eq(auditLog.targetId, channelId));
     expect(audits.map((a) => a.action)).toEqual(["channel.added_manually"]);
-    expect(audits[0]).toMatchObject({ actorUserId: world.operator.id, hubId: world.hub.id, detail: expect.objectContaining({ last4: apiKey.slice(-4) }) });
+    expect(audits[0]).toMatchObject({ actorUserId: suite.world.operator.id, hubId: suite.world.hub.id, detail: expect.objectContaining({ last4: apiKey.slice(-4) }) });
     expect((await db.select().from(channelEvents).where(eq(channelEvents.channelId, channelId))).map((e) => [e.event, e.source])).toEqual([["added_manually", "manual"]]);
 
     // Templates work for it as for any other number.
     const name = uniqueName("manual_number");
-    const outcome = await saveOrSubmitTemplate(world.actor, { channelId, action: "submit", draft: cleanDraft(name) }, { db });
+    const outcome = await saveOrSubmitTemplate(suite.world.actor, { channelId, action: "submit", draft: cleanDraft(name) }, { db });
     expect(outcome.kind).toBe("submitted");
     const row = await templateRow(db, outcome.templateId);
     expect(channel!.externalId).toBe(`manual-${phone.slice(1)}`);
-    const remote = (await sb.templatesOf(await externalOf(phone))).find((t) => t.name === name);
+    const remote = (await sandbox.sb.templatesOf(await externalOf(phone))).find((t) => t.name === name);
     expect(remote?.id).toBe(row.externalId);
-    await sb.control(`/templates/${row.externalId}/status`, { status: "approved" });
+    await sandbox.sb.control(`/templates/${row.externalId}/status`, { status: "approved" });
     expect(await syncChannelTemplates(channelId, { db })).toMatchObject({ changed: 1 });
     expect((await templateRow(db, row.id)).status).toBe("approved");
 
     // The same number again, written another way: refused, nothing added.
-    const before = await footprint(db, world.hub);
-    const again = await rejectionOf(addManualChannel(world.actor, form({ hubId: world.hub.id, phoneNumber: `(${phone.slice(1, 3)}) ${phone.slice(3)}`, apiKey }), { db }));
+    const before = await footprint(db, suite.world.hub);
+    const again = await rejectionOf(addManualChannel(suite.world.actor, form({ hubId: suite.world.hub.id, phoneNumber: `(${phone.slice(1, 3)}) ${phone.slice(3)}`, apiKey }), { db }));
     expect(isAppError(again) && again.code).toBe("conflict:channel");
     expect(isAppError(again) && again.fieldErrors?.phoneNumber).toBeDefined();
-    expect(await footprint(db, world.hub)).toEqual(before);
+    expect(await footprint(db, suite.world.hub)).toEqual(before);
   });
 
   it("a Messaging API that cannot be reached: an upstream error, nothing stored", async () => {
     const { db } = ctx.get();
     const { phone, apiKey } = await numberElsewhere();
-    const before = await footprint(db, world.hub);
+    const before = await footprint(db, suite.world.hub);
     // Port 9 on loopback refuses connections.
-    const error = await rejectionOf(addManualChannel(world.actor, form({ hubId: world.hub.id, phoneNumber: phone, apiKey, messagingBaseUrl: "http://127.0.0.1:9" }), { db }));
+    const error = await rejectionOf(addManualChannel(suite.world.actor, form({ hubId: suite.world.hub.id, phoneNumber: phone, apiKey, messagingBaseUrl: "http://127.0.0.1:9" }), { db }));
     expect(isAppError(error) && error.code).toBe("upstream:hub");
     expect(isAppError(error) && error.publicMessage).toContain("nothing was stored");
     expect(isAppError(error) && error.publicMessage).not.toContain(apiKey);
-    expect(await footprint(db, world.hub)).toEqual(before);
+    expect(await footprint(db, suite.world.hub)).toEqual(before);
   });
 
   it("a hand-added number that 360dialog later lists under this partner keeps its row and its key", async () => {
     const { db } = ctx.get();
     const { phone, externalId, apiKey } = await numberElsewhere();
-    const { channelId } = await addManualChannel(world.actor, form({ hubId: world.hub.id, phoneNumber: phone, apiKey }), { db });
+    const { channelId } = await addManualChannel(suite.world.actor, form({ hubId: suite.world.hub.id, phoneNumber: phone, apiKey }), { db });
     const keysBefore = await db.select().from(apiKeys).where(eq(apiKeys.channelId, channelId));
 
     // Reconciliation reads the partner's numbers: this one is there under its real channel ID.
-    await reconcileHub(world.hub.id, { db });
+    await reconcileHub(suite.world.hub.id, { db });
     await drainJobs(db);
 
-    const rows = await findChannelsByPhone({ db, hubId: world.hub.id, phoneNumbers: [phone] });
+    const rows = await findChannelsByPhone({ db, hubId: suite.world.hub.id, phoneNumbers: [phone] });
     expect(rows.map((r) => [r.id, r.externalId])).toEqual([[channelId, externalId]]);
     const keysAfter = await db.select().from(apiKeys).where(eq(apiKeys.channelId, channelId));
     expect(keysAfter.map((k) => [k.id, k.status])).toEqual(keysBefore.map((k) => [k.id, "active"]));
@@ -156,7 +140,7 @@ forEachDatabase("numbers from elsewhere: addManualChannel against the sandbox hu
 
   /** The sandbox channel with this phone number (the manual row names it manual-<digits>). */
   async function externalOf(phone: string): Promise<string> {
-    const state = await sb.control<{ channels: { id: string; setup_info: { phone_number: string } }[] }>("/state");
+    const state = await sandbox.sb.control<{ channels: { id: string; setup_info: { phone_number: string } }[] }>("/state");
     const match = state.channels.find((c) => c.setup_info.phone_number === phone);
     if (!match) throw new Error(`no sandbox channel with ${phone}`);
     return match.id;

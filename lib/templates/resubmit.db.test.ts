@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { auditLog } from "@/db/schema";
 import { setTestEnvironment } from "@/lib/channels/test-support";
 import type { FetchLike } from "@/lib/hub/http";
 import { createMessagingApi } from "@/lib/hub/messaging-api";
-import { forgetCachedHubs } from "@/lib/hubs/cache";
 import { forEachDatabase } from "@/test/db/databases";
-import { bindAppDatabase } from "@/test/db/use-as-app-db";
 import { isAppError } from "../errors";
 import { toComponents } from "./components";
 import { EDITABLE_STATUSES, saveOrSubmitTemplate } from "./submit";
@@ -13,57 +11,35 @@ import { syncChannelTemplates } from "./sync";
 import {
   auditsOf,
   cleanDraft,
-  createTemplateWorld,
   eventsOf,
-  onboardKeyedChannel,
   outsideMessagingApi,
   rejectionOf,
-  startTemplateSandbox,
   templateRow,
   uniqueName,
-  type KeyedChannel,
-  type TemplateSandbox,
-  type TemplateWorld,
+  sandboxForFile,
+  templateWorldForSuite,
 } from "./test-support";
 
 setTestEnvironment();
 
-let sb: TemplateSandbox;
-beforeAll(async () => {
-  sb = await startTemplateSandbox();
-});
-afterAll(async () => {
-  await sb.close();
-});
+const sandbox = sandboxForFile();
 
 forEachDatabase("resubmitting rejected templates against the sandbox hub", (ctx) => {
-  let world: TemplateWorld;
-  let number: KeyedChannel;
-  let restore: () => void;
-  beforeAll(async () => {
-    restore = bindAppDatabase(ctx.get());
-    forgetCachedHubs();
-    world = await createTemplateWorld(ctx.get().db, sb);
-    number = await onboardKeyedChannel(ctx.get().db, sb, world);
-  });
-  afterAll(async () => {
-    await sb.control("/faults", {});
-    restore();
-  });
+  const suite = templateWorldForSuite(ctx, sandbox);
 
   it("resubmitting a rejected template replaces Meta's rejected copy; the history keeps the rejection", async () => {
     const { db } = ctx.get();
     const name = uniqueName("resubmit");
-    const first = await saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, action: "submit", draft: cleanDraft(name) }, { db });
-    const oldRemote = (await sb.templatesOf(number.externalId)).find((t) => t.name === name)!;
-    await sb.control(`/templates/${oldRemote.id}/status`, { status: "rejected", rejectedReason: "TAG_CONTENT_MISMATCH" });
-    await syncChannelTemplates(number.channel.id, { db });
+    const first = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, action: "submit", draft: cleanDraft(name) }, { db });
+    const oldRemote = (await sandbox.sb.templatesOf(suite.number.externalId)).find((t) => t.name === name)!;
+    await sandbox.sb.control(`/templates/${oldRemote.id}/status`, { status: "rejected", rejectedReason: "TAG_CONTENT_MISMATCH" });
+    await syncChannelTemplates(suite.number.channel.id, { db });
     expect(await templateRow(db, first.templateId)).toMatchObject({ status: "rejected", rejectedReason: "TAG_CONTENT_MISMATCH" });
 
     const edited = cleanDraft(name, { body: "Dear {{1}}, order {{2}} is now on its way to you." });
-    const outcome = await saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, templateId: first.templateId, action: "submit", draft: edited }, { db });
+    const outcome = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, templateId: first.templateId, action: "submit", draft: edited }, { db });
     expect(outcome).toMatchObject({ kind: "submitted", status: "submitted" });
-    const remote = (await sb.templatesOf(number.externalId)).filter((t) => t.name === name);
+    const remote = (await sandbox.sb.templatesOf(suite.number.externalId)).filter((t) => t.name === name);
     expect(remote).toHaveLength(1);
     expect(remote[0]!.id).not.toBe(oldRemote.id);
     expect(remote[0]!.status).toBe("submitted");
@@ -83,10 +59,10 @@ forEachDatabase("resubmitting rejected templates against the sandbox hub", (ctx)
   it("a resubmission refused after the rejected copy was deleted stays editable, and a sync does not bury it as deleted", async () => {
     const { db } = ctx.get();
     const name = uniqueName("refused_again");
-    const first = await saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, action: "submit", draft: cleanDraft(name) }, { db });
-    const oldRemote = (await sb.templatesOf(number.externalId)).find((t) => t.name === name)!;
-    await sb.control(`/templates/${oldRemote.id}/status`, { status: "rejected", rejectedReason: "INVALID_FORMAT" });
-    await syncChannelTemplates(number.channel.id, { db });
+    const first = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, action: "submit", draft: cleanDraft(name) }, { db });
+    const oldRemote = (await sandbox.sb.templatesOf(suite.number.externalId)).find((t) => t.name === name)!;
+    await sandbox.sb.control(`/templates/${oldRemote.id}/status`, { status: "rejected", rejectedReason: "INVALID_FORMAT" });
+    await syncChannelTemplates(suite.number.channel.id, { db });
 
     // Meta refuses the new version (a rule the sandbox does not know): the create answers 400 with Meta's words.
     const refusing: FetchLike = async (url, init) =>
@@ -95,13 +71,13 @@ forEachDatabase("resubmitting rejected templates against the sandbox hub", (ctx)
         : fetch(url, init);
     const messagingApi = (options: { baseUrl: string; apiKey: string }) => createMessagingApi({ ...options, fetch: refusing, retries: 0, circuitBreaker: false });
     const edited = cleanDraft(name, { body: "Dear {{1}}, order {{2}} ships today, thanks for waiting." });
-    const outcome = await saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, templateId: first.templateId, action: "submit", draft: edited }, { db, messagingApi });
+    const outcome = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, templateId: first.templateId, action: "submit", draft: edited }, { db, messagingApi });
     expect(outcome.kind).toBe("refused");
     if (outcome.kind === "refused") expect(outcome.findings[0]).toMatchObject({ field: "body", rule: "hub" });
     // The old copy is gone at 360dialog: nothing of this name is left there.
-    expect((await sb.templatesOf(number.externalId)).filter((t) => t.name === name)).toEqual([]);
+    expect((await sandbox.sb.templatesOf(suite.number.externalId)).filter((t) => t.name === name)).toEqual([]);
 
-    await syncChannelTemplates(number.channel.id, { db });
+    await syncChannelTemplates(suite.number.channel.id, { db });
     const row = await templateRow(db, first.templateId);
     expect(row.status).not.toBe("deleted");
     expect(EDITABLE_STATUSES).toContain(row.status);
@@ -111,19 +87,19 @@ forEachDatabase("resubmitting rejected templates against the sandbox hub", (ctx)
     expect(history).toContainEqual(["submit_refused", "submit"]);
 
     // And it can be fixed and sent again.
-    const again = await saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, templateId: row.id, action: "submit", draft: edited }, { db });
+    const again = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, templateId: row.id, action: "submit", draft: edited }, { db });
     expect(again).toMatchObject({ kind: "submitted", status: "submitted" });
-    expect((await sb.templatesOf(number.externalId)).filter((t) => t.name === name)).toHaveLength(1);
+    expect((await sandbox.sb.templatesOf(suite.number.externalId)).filter((t) => t.name === name)).toHaveLength(1);
   });
 
   it("resubmitting never deletes what 360dialog holds that the portal has not synced yet", async () => {
     const { db } = ctx.get();
-    const outside = outsideMessagingApi(sb, number.apiKey);
+    const outside = outsideMessagingApi(sandbox.sb, suite.number.apiKey);
     const rejectedOne = async (name: string) => {
-      const first = await saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, action: "submit", draft: cleanDraft(name) }, { db });
-      const remote = (await sb.templatesOf(number.externalId)).find((t) => t.name === name)!;
-      await sb.control(`/templates/${remote.id}/status`, { status: "rejected", rejectedReason: "INVALID_FORMAT" });
-      await syncChannelTemplates(number.channel.id, { db });
+      const first = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, action: "submit", draft: cleanDraft(name) }, { db });
+      const remote = (await sandbox.sb.templatesOf(suite.number.externalId)).find((t) => t.name === name)!;
+      await sandbox.sb.control(`/templates/${remote.id}/status`, { status: "rejected", rejectedReason: "INVALID_FORMAT" });
+      await syncChannelTemplates(suite.number.channel.id, { db });
       return first.templateId;
     };
     const edited = (name: string) => cleanDraft(name, { body: "Dear {{1}}, order {{2}} is packed and ready to go." });
@@ -132,9 +108,9 @@ forEachDatabase("resubmitting rejected templates against the sandbox hub", (ctx)
     const same = uniqueName("unsynced_sibling");
     const sameId = await rejectedOne(same);
     await outside.createTemplate({ name: same, language: "en_US", category: "UTILITY", components: toComponents(cleanDraft(same)) });
-    const error = await rejectionOf(saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, templateId: sameId, action: "submit", draft: edited(same) }, { db }));
+    const error = await rejectionOf(saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, templateId: sameId, action: "submit", draft: edited(same) }, { db }));
     expect(isAppError(error) && error.code).toBe("conflict:template_languages");
-    expect((await sb.templatesOf(number.externalId)).filter((t) => t.name === same).map((t) => t.language).sort()).toEqual(["en", "en_US"]);
+    expect((await sandbox.sb.templatesOf(suite.number.externalId)).filter((t) => t.name === same).map((t) => t.language).sort()).toEqual(["en", "en_US"]);
     expect((await templateRow(db, sameId)).status).toBe("rejected");
 
     // Renamed: the new name is a new template at Meta; the Hub's template of that name in another language stays.
@@ -142,9 +118,9 @@ forEachDatabase("resubmitting rejected templates against the sandbox hub", (ctx)
     const renamed = `${old}_v2`;
     const oldId = await rejectedOne(old);
     await outside.createTemplate({ name: renamed, language: "en_US", category: "UTILITY", components: toComponents(cleanDraft(renamed)) });
-    const outcome = await saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, templateId: oldId, action: "submit", draft: edited(renamed) }, { db });
+    const outcome = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, templateId: oldId, action: "submit", draft: edited(renamed) }, { db });
     expect(outcome).toMatchObject({ kind: "submitted", templateId: oldId });
-    const remote = await sb.templatesOf(number.externalId);
+    const remote = await sandbox.sb.templatesOf(suite.number.externalId);
     expect(remote.filter((t) => t.name === renamed).map((t) => [t.language, t.status]).sort()).toEqual([
       ["en", "submitted"],
       ["en_US", "submitted"],
@@ -154,20 +130,20 @@ forEachDatabase("resubmitting rejected templates against the sandbox hub", (ctx)
   it("a rejected template whose name has another language is not deleted at 360dialog: a new name is asked for", async () => {
     const { db } = ctx.get();
     const name = uniqueName("bilingual");
-    const en = await saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, action: "submit", draft: cleanDraft(name) }, { db });
-    const us = await saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, action: "submit", draft: cleanDraft(name, { language: "en_US" }) }, { db });
+    const en = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, action: "submit", draft: cleanDraft(name) }, { db });
+    const us = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, action: "submit", draft: cleanDraft(name, { language: "en_US" }) }, { db });
     expect([en.kind, us.kind]).toEqual(["submitted", "submitted"]);
-    const enRemote = (await sb.templatesOf(number.externalId)).find((t) => t.name === name && t.language === "en")!;
-    await sb.control(`/templates/${enRemote.id}/status`, { status: "rejected", rejectedReason: "INVALID_FORMAT" });
-    await syncChannelTemplates(number.channel.id, { db });
+    const enRemote = (await sandbox.sb.templatesOf(suite.number.externalId)).find((t) => t.name === name && t.language === "en")!;
+    await sandbox.sb.control(`/templates/${enRemote.id}/status`, { status: "rejected", rejectedReason: "INVALID_FORMAT" });
+    await syncChannelTemplates(suite.number.channel.id, { db });
     expect((await templateRow(db, en.templateId)).status).toBe("rejected");
 
     const edited = cleanDraft(name, { body: "Dear {{1}}, your order {{2}} is packed and ready." });
-    const error = await rejectionOf(saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, templateId: en.templateId, action: "submit", draft: edited }, { db }));
+    const error = await rejectionOf(saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, templateId: en.templateId, action: "submit", draft: edited }, { db }));
     expect(isAppError(error) && error.code).toBe("conflict:template_languages");
     expect(isAppError(error) && error.publicMessage).toContain("new name");
     expect(isAppError(error) && error.fieldErrors?.name).toBeDefined();
-    const remote = (await sb.templatesOf(number.externalId)).filter((t) => t.name === name);
+    const remote = (await sandbox.sb.templatesOf(suite.number.externalId)).filter((t) => t.name === name);
     expect(remote.map((t) => [t.language, t.status]).sort()).toEqual([
       ["en", "rejected"],
       ["en_US", "submitted"],

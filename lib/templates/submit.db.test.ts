@@ -1,62 +1,39 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { openDatabase, type DatabaseHandle } from "@/db/client";
 import { setTestEnvironment } from "@/lib/channels/test-support";
 import type { FetchLike } from "@/lib/hub/http";
 import { createMessagingApi } from "@/lib/hub/messaging-api";
-import { forgetCachedHubs } from "@/lib/hubs/cache";
 import { forEachDatabase } from "@/test/db/databases";
-import { bindAppDatabase } from "@/test/db/use-as-app-db";
 import { isAppError } from "../errors";
 import { toComponents } from "./components";
 import { saveOrSubmitTemplate } from "./submit";
 import {
   auditsOf,
   cleanDraft,
-  createTemplateWorld,
   drainJobs,
   eventsOf,
   onboardKeyedChannel,
   outsideMessagingApi,
   rejectionOf,
-  startTemplateSandbox,
   syncJobsFor,
   templateRow,
   uniqueName,
-  type KeyedChannel,
-  type TemplateSandbox,
-  type TemplateWorld,
+  sandboxForFile,
+  templateWorldForSuite,
 } from "./test-support";
 
 setTestEnvironment();
 
-let sb: TemplateSandbox;
-beforeAll(async () => {
-  sb = await startTemplateSandbox();
-});
-afterAll(async () => {
-  await sb.close();
-});
+const sandbox = sandboxForFile();
 
 forEachDatabase("template submission against the sandbox hub", (ctx) => {
-  let world: TemplateWorld;
-  let number: KeyedChannel;
-  let restore: () => void;
-  beforeAll(async () => {
-    restore = bindAppDatabase(ctx.get());
-    forgetCachedHubs();
-    world = await createTemplateWorld(ctx.get().db, sb);
-    number = await onboardKeyedChannel(ctx.get().db, sb, world);
-  });
-  afterAll(async () => {
-    await sb.control("/faults", {});
-    restore();
-  });
+  const suite = templateWorldForSuite(ctx, sandbox);
 
   it("saves a draft with lint errors and refuses to send it: nothing reaches 360dialog", async () => {
     const { db } = ctx.get();
     const name = uniqueName("Bad Name");
     const draft = cleanDraft(name, { body: "{{1}} {{2}}", bodyExamples: ["", ""] });
-    const saved = await saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, action: "save", draft }, { db });
+    const saved = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, action: "save", draft }, { db });
     expect(saved.kind).toBe("saved");
     if (saved.kind !== "saved") return;
     expect(saved.status).toBe("draft");
@@ -64,15 +41,15 @@ forEachDatabase("template submission against the sandbox hub", (ctx) => {
     expect(fields).toEqual(expect.arrayContaining(["name", "body", "bodyExamples.0"]));
     expect(saved.message).toMatch(/must be fixed/);
     const row = await templateRow(db, saved.templateId);
-    expect(row).toMatchObject({ status: "draft", name, language: "en", category: "UTILITY", requestedCategory: "UTILITY", externalId: null, submittedAt: null, createdBy: world.operator.id });
+    expect(row).toMatchObject({ status: "draft", name, language: "en", category: "UTILITY", requestedCategory: "UTILITY", externalId: null, submittedAt: null, createdBy: suite.world.operator.id });
     expect((await eventsOf(db, row.id)).map((e) => [e.status, e.source])).toEqual([["draft", "user"]]);
 
-    const refused = await saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, templateId: row.id, action: "submit", draft }, { db });
+    const refused = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, templateId: row.id, action: "submit", draft }, { db });
     expect(refused).toMatchObject({ kind: "refused", templateId: row.id });
     if (refused.kind !== "refused") return;
     expect(refused.findings.map((f) => f.field)).toEqual(expect.arrayContaining(["name", "body"]));
     expect(await templateRow(db, row.id)).toMatchObject({ status: "draft", externalId: null });
-    expect(await sb.templatesOf(number.externalId)).toEqual([]);
+    expect(await sandbox.sb.templatesOf(suite.number.externalId)).toEqual([]);
     expect((await eventsOf(db, row.id)).length).toBe(1);
   });
 
@@ -80,9 +57,9 @@ forEachDatabase("template submission against the sandbox hub", (ctx) => {
     const { db } = ctx.get();
     const name = uniqueName("order_update");
     const draft = cleanDraft(name);
-    const outcome = await saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, action: "submit", draft }, { db });
+    const outcome = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, action: "submit", draft }, { db });
     expect(outcome).toMatchObject({ kind: "submitted", status: "submitted" });
-    const remote = (await sb.templatesOf(number.externalId)).filter((t) => t.name === name);
+    const remote = (await sandbox.sb.templatesOf(suite.number.externalId)).filter((t) => t.name === name);
     expect(remote).toHaveLength(1);
     expect(remote[0]).toMatchObject({ language: "en", category: "UTILITY", status: "submitted" });
     const row = await templateRow(db, outcome.templateId);
@@ -95,10 +72,10 @@ forEachDatabase("template submission against the sandbox hub", (ctx) => {
     ]);
     const audits = await auditsOf(db, row.id);
     expect(audits.map((a) => a.action)).toEqual(["template.submitted"]);
-    expect(audits[0]).toMatchObject({ actorUserId: world.operator.id, hubId: world.hub.id, targetType: "template" });
+    expect(audits[0]).toMatchObject({ actorUserId: suite.world.operator.id, hubId: suite.world.hub.id, targetType: "template" });
 
     // Submitted is not editable: saving over it is refused and changes nothing.
-    const locked = await rejectionOf(saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, templateId: row.id, action: "save", draft: cleanDraft(name, { body: "Changed text for {{1}} and {{2}} here." }) }, { db }));
+    const locked = await rejectionOf(saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, templateId: row.id, action: "save", draft: cleanDraft(name, { body: "Changed text for {{1}} and {{2}} here." }) }, { db }));
     expect(isAppError(locked) && locked.code).toBe("conflict:template_status");
     expect((await templateRow(db, row.id)).components).toEqual(toComponents(draft));
   });
@@ -111,11 +88,11 @@ forEachDatabase("template submission against the sandbox hub", (ctx) => {
     try {
       const name = uniqueName("race");
       const draft = cleanDraft(name);
-      const saved = await saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, action: "save", draft }, { db });
-      const input = { channelId: number.channel.id, templateId: saved.templateId, action: "submit" as const, draft };
+      const saved = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, action: "save", draft }, { db });
+      const input = { channelId: suite.number.channel.id, templateId: saved.templateId, action: "submit" as const, draft };
       const results = await Promise.allSettled([
-        saveOrSubmitTemplate(world.actor, input, { db }),
-        saveOrSubmitTemplate(world.actor, input, { db: second?.db ?? db }),
+        saveOrSubmitTemplate(suite.world.actor, input, { db }),
+        saveOrSubmitTemplate(suite.world.actor, input, { db: second?.db ?? db }),
       ]);
       const won = results.filter((r) => r.status === "fulfilled");
       const lost = results.filter((r) => r.status === "rejected");
@@ -124,7 +101,7 @@ forEachDatabase("template submission against the sandbox hub", (ctx) => {
       expect(lost).toHaveLength(1);
       const error = lost[0]!.status === "rejected" ? (lost[0]!.reason as unknown) : undefined;
       expect(isAppError(error) && error.code.startsWith("conflict:")).toBe(true);
-      expect((await sb.templatesOf(number.externalId)).filter((t) => t.name === name)).toHaveLength(1);
+      expect((await sandbox.sb.templatesOf(suite.number.externalId)).filter((t) => t.name === name)).toHaveLength(1);
       const row = await templateRow(db, saved.templateId);
       expect(row.status).toBe("submitted");
       expect((await eventsOf(db, row.id)).filter((e) => e.source === "submit")).toHaveLength(1);
@@ -137,9 +114,9 @@ forEachDatabase("template submission against the sandbox hub", (ctx) => {
     const { db } = ctx.get();
     const name = uniqueName("taken");
     // Written elsewhere first (the Hub): the same name and language already exist at 360dialog.
-    await outsideMessagingApi(sb, number.apiKey).createTemplate({ name, language: "en", category: "UTILITY", components: toComponents(cleanDraft(name)) });
+    await outsideMessagingApi(sandbox.sb, suite.number.apiKey).createTemplate({ name, language: "en", category: "UTILITY", components: toComponents(cleanDraft(name)) });
     const draft = cleanDraft(name, { body: "Hi {{1}}, the parcel {{2}} left our warehouse today." });
-    const outcome = await saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, action: "submit", draft }, { db });
+    const outcome = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, action: "submit", draft }, { db });
     expect(outcome.kind).toBe("refused");
     if (outcome.kind !== "refused") return;
     expect(outcome.findings).toHaveLength(1);
@@ -155,17 +132,17 @@ forEachDatabase("template submission against the sandbox hub", (ctx) => {
     expect(events.at(-1)).toMatchObject({ status: "submit_refused", source: "submit" });
     expect(events.at(-1)!.reason).toContain("already exists in en");
     expect((await auditsOf(db, row.id)).map((a) => a.action)).toEqual(["template.submit_failed"]);
-    expect((await sb.templatesOf(number.externalId)).filter((t) => t.name === name)).toHaveLength(1);
+    expect((await sandbox.sb.templatesOf(suite.number.externalId)).filter((t) => t.name === name)).toHaveLength(1);
 
     // Editable again: a new language goes through.
-    const fixed = await saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, templateId: row.id, action: "submit", draft: { ...draft, language: "en_US" } }, { db });
+    const fixed = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, templateId: row.id, action: "submit", draft: { ...draft, language: "en_US" } }, { db });
     expect(fixed).toMatchObject({ kind: "submitted", templateId: row.id });
     expect(await templateRow(db, row.id)).toMatchObject({ status: "submitted", language: "en_US" });
   });
 
   it("a create whose answer is lost (timeout) though it landed: unknown, then the queued sync finds it and takes its status", async () => {
     const { db } = ctx.get();
-    const own = await onboardKeyedChannel(db, sb, world);
+    const own = await onboardKeyedChannel(db, sandbox.sb, suite.world);
     const name = uniqueName("slow");
     // The sandbox's latency fault waits before it reads the request, so a request the client aborts never lands
     // there. Here the request reaches the sandbox in full and its answer is lost on the way back: the transport
@@ -176,10 +153,10 @@ forEachDatabase("template submission against the sandbox hub", (ctx) => {
     };
     const impatient = (options: { baseUrl: string; apiKey: string }) =>
       createMessagingApi({ ...options, fetch: answerLost, timeoutMs: 300, retries: 0, circuitBreaker: false });
-    const outcome = await saveOrSubmitTemplate(world.actor, { channelId: own.channel.id, action: "submit", draft: cleanDraft(name) }, { db, messagingApi: impatient });
+    const outcome = await saveOrSubmitTemplate(suite.world.actor, { channelId: own.channel.id, action: "submit", draft: cleanDraft(name) }, { db, messagingApi: impatient });
     expect(outcome.kind).toBe("unknown");
     expect(outcome.message).toMatch(/not known whether/);
-    expect((await sb.templatesOf(own.externalId)).map((t) => t.name)).toEqual([name]);
+    expect((await sandbox.sb.templatesOf(own.externalId)).map((t) => t.name)).toEqual([name]);
 
     const row = await templateRow(db, outcome.templateId);
     expect(row.status).toBe("submit_unknown");
@@ -189,20 +166,20 @@ forEachDatabase("template submission against the sandbox hub", (ctx) => {
 
     await drainJobs(db);
     expect((await syncJobsFor(db, own.channel.id)).map((j) => j.status)).toEqual(["done"]);
-    const remote = (await sb.templatesOf(own.externalId)).find((t) => t.name === name)!;
+    const remote = (await sandbox.sb.templatesOf(own.externalId)).find((t) => t.name === name)!;
     expect(await templateRow(db, row.id)).toMatchObject({ status: "submitted", externalId: remote.id });
     expect((await eventsOf(db, row.id)).at(-1)).toMatchObject({ status: "submitted", source: "sync" });
   });
 
   it("a create answered 500 that did not land: unknown, then the sync marks it refused-on-submit with an event", async () => {
     const { db } = ctx.get();
-    const own = await onboardKeyedChannel(db, sb, world);
+    const own = await onboardKeyedChannel(db, sandbox.sb, suite.world);
     const name = uniqueName("lost");
-    await sb.control("/faults", { errorRate: 1 });
-    const outcome = await saveOrSubmitTemplate(world.actor, { channelId: own.channel.id, action: "submit", draft: cleanDraft(name) }, { db });
-    await sb.control("/faults", {});
+    await sandbox.sb.control("/faults", { errorRate: 1 });
+    const outcome = await saveOrSubmitTemplate(suite.world.actor, { channelId: own.channel.id, action: "submit", draft: cleanDraft(name) }, { db });
+    await sandbox.sb.control("/faults", {});
     expect(outcome.kind).toBe("unknown");
-    expect(await sb.templatesOf(own.externalId)).toEqual([]);
+    expect(await sandbox.sb.templatesOf(own.externalId)).toEqual([]);
     expect((await templateRow(db, outcome.templateId)).status).toBe("submit_unknown");
 
     await drainJobs(db);
@@ -212,8 +189,8 @@ forEachDatabase("template submission against the sandbox hub", (ctx) => {
     expect((await eventsOf(db, row.id)).at(-1)!.reason).toMatch(/did not arrive/);
 
     // Editable again and submits normally now.
-    const again = await saveOrSubmitTemplate(world.actor, { channelId: own.channel.id, templateId: row.id, action: "submit", draft: cleanDraft(name) }, { db });
+    const again = await saveOrSubmitTemplate(suite.world.actor, { channelId: own.channel.id, templateId: row.id, action: "submit", draft: cleanDraft(name) }, { db });
     expect(again.kind).toBe("submitted");
-    expect((await sb.templatesOf(own.externalId)).filter((t) => t.name === name)).toHaveLength(1);
+    expect((await sandbox.sb.templatesOf(own.externalId)).filter((t) => t.name === name)).toHaveLength(1);
   });
 });

@@ -1,11 +1,9 @@
 import { and, eq, ne } from "drizzle-orm";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { findTemplateByKey } from "@/db/queries/templates";
 import { jobs } from "@/db/schema";
 import { setTestEnvironment } from "@/lib/channels/test-support";
-import { forgetCachedHubs } from "@/lib/hubs/cache";
 import { forEachDatabase } from "@/test/db/databases";
-import { bindAppDatabase } from "@/test/db/use-as-app-db";
 import { toComponents } from "./components";
 import { saveOrSubmitTemplate } from "./submit";
 import { applyObservation, queueHubTemplateSync, syncChannelTemplates } from "./sync";
@@ -20,39 +18,22 @@ import {
   eventsOf,
   onboardKeyedChannel,
   outsideMessagingApi,
-  startTemplateSandbox,
   syncJobsFor,
   templateRow,
   uniqueName,
-  type KeyedChannel,
-  type TemplateSandbox,
-  type TemplateWorld,
+  sandboxForFile,
+  templateWorldForSuite,
 } from "./test-support";
 
 setTestEnvironment();
 
-let sb: TemplateSandbox;
-beforeAll(async () => {
-  sb = await startTemplateSandbox();
-});
-afterAll(async () => {
-  await sb.close();
-});
+const sandbox = sandboxForFile();
 
 forEachDatabase("template status sync against the sandbox hub", (ctx) => {
-  let world: TemplateWorld;
-  let number: KeyedChannel;
-  let restore: () => void;
-  beforeAll(async () => {
-    restore = bindAppDatabase(ctx.get());
-    forgetCachedHubs();
-    world = await createTemplateWorld(ctx.get().db, sb);
-    number = await onboardKeyedChannel(ctx.get().db, sb, world);
-  });
-  afterAll(() => restore());
+  const suite = templateWorldForSuite(ctx, sandbox);
 
   const submit = async (name: string, overrides = {}) => {
-    const outcome = await saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, action: "submit", draft: cleanDraft(name, overrides) }, { db: ctx.get().db });
+    const outcome = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, action: "submit", draft: cleanDraft(name, overrides) }, { db: ctx.get().db });
     if (outcome.kind !== "submitted") throw new Error(`submit ${name}: ${outcome.kind}`);
     return templateRow(ctx.get().db, outcome.templateId);
   };
@@ -62,10 +43,10 @@ forEachDatabase("template status sync against the sandbox hub", (ctx) => {
     const { db } = ctx.get();
     const approved = await submit(uniqueName("approve_me"));
     const rejected = await submit(uniqueName("reject_me"));
-    await sb.control(`/templates/${approved.externalId}/status`, { status: "approved" });
-    await sb.control(`/templates/${rejected.externalId}/status`, { status: "rejected", rejectedReason: "TAG_CONTENT_MISMATCH" });
+    await sandbox.sb.control(`/templates/${approved.externalId}/status`, { status: "approved" });
+    await sandbox.sb.control(`/templates/${rejected.externalId}/status`, { status: "rejected", rejectedReason: "TAG_CONTENT_MISMATCH" });
 
-    const first = await syncChannelTemplates(number.channel.id, { db });
+    const first = await syncChannelTemplates(suite.number.channel.id, { db });
     expect(first).toMatchObject({ changed: 2, created: 0, missing: 0 });
     expect(await templateRow(db, approved.id)).toMatchObject({ status: "approved", rejectedReason: null });
     expect(await templateRow(db, rejected.id)).toMatchObject({ status: "rejected", rejectedReason: "TAG_CONTENT_MISMATCH" });
@@ -74,25 +55,25 @@ forEachDatabase("template status sync against the sandbox hub", (ctx) => {
     expect((await eventsOf(db, rejected.id)).at(-1)).toMatchObject({ status: "rejected", reason: "TAG_CONTENT_MISMATCH", source: "sync" });
 
     const before = (await allEvents([approved.id, rejected.id])).length;
-    expect(await syncChannelTemplates(number.channel.id, { db })).toMatchObject({ changed: 0, created: 0, missing: 0 });
+    expect(await syncChannelTemplates(suite.number.channel.id, { db })).toMatchObject({ changed: 0, created: 0, missing: 0 });
     expect((await allEvents([approved.id, rejected.id])).length).toBe(before);
 
     // Written elsewhere (the Hub): kept like any other, with the sandbox's status and id.
     const outside = uniqueName("from_hub");
-    const created = await outsideMessagingApi(sb, number.apiKey).createTemplate({ name: outside, language: "en", category: "MARKETING", components: toComponents(cleanDraft(outside)) });
-    const withOutside = await syncChannelTemplates(number.channel.id, { db });
+    const created = await outsideMessagingApi(sandbox.sb, suite.number.apiKey).createTemplate({ name: outside, language: "en", category: "MARKETING", components: toComponents(cleanDraft(outside)) });
+    const withOutside = await syncChannelTemplates(suite.number.channel.id, { db });
     expect(withOutside).toMatchObject({ created: 1, changed: 0, missing: 0 });
-    const local = await findTemplateByKey({ db, channelId: number.channel.id, name: outside, language: "en" });
-    expect(local).toMatchObject({ status: "submitted", category: "MARKETING", externalId: created.id, requestedCategory: null, categoryChanged: false, hubId: world.hub.id });
+    const local = await findTemplateByKey({ db, channelId: suite.number.channel.id, name: outside, language: "en" });
+    expect(local).toMatchObject({ status: "submitted", category: "MARKETING", externalId: created.id, requestedCategory: null, categoryChanged: false, hubId: suite.world.hub.id });
     expect((await eventsOf(db, local!.id)).map((e) => [e.status, e.category, e.source])).toEqual([["submitted", "MARKETING", "sync"]]);
 
     // Deleted in the Hub: marked deleted, once.
-    await outsideMessagingApi(sb, number.apiKey).deleteTemplate(approved.name);
-    expect(await syncChannelTemplates(number.channel.id, { db })).toMatchObject({ missing: 1, changed: 0, created: 0 });
+    await outsideMessagingApi(sandbox.sb, suite.number.apiKey).deleteTemplate(approved.name);
+    expect(await syncChannelTemplates(suite.number.channel.id, { db })).toMatchObject({ missing: 1, changed: 0, created: 0 });
     expect((await templateRow(db, approved.id)).status).toBe("deleted");
     expect((await eventsOf(db, approved.id)).at(-1)).toMatchObject({ status: "deleted", source: "sync" });
     const settled = (await allEvents([approved.id, rejected.id, local!.id])).length;
-    expect(await syncChannelTemplates(number.channel.id, { db })).toMatchObject({ missing: 0, changed: 0, created: 0 });
+    expect(await syncChannelTemplates(suite.number.channel.id, { db })).toMatchObject({ missing: 0, changed: 0, created: 0 });
     expect((await allEvents([approved.id, rejected.id, local!.id])).length).toBe(settled);
   });
 
@@ -100,16 +81,16 @@ forEachDatabase("template status sync against the sandbox hub", (ctx) => {
     const { db } = ctx.get();
     const t = await submit(uniqueName("recategorised"), { allowCategoryChange: true });
     // The control API cannot re-categorise; the in-process sandbox's record is changed as Meta would.
-    const record = sb.sandbox.state.templates.get(t.externalId!);
+    const record = sandbox.sb.sandbox.state.templates.get(t.externalId!);
     if (!record) throw new Error("template missing at the sandbox");
     record.category = "MARKETING";
     record.status = "approved";
 
-    await syncChannelTemplates(number.channel.id, { db });
+    await syncChannelTemplates(suite.number.channel.id, { db });
     expect(await templateRow(db, t.id)).toMatchObject({ status: "approved", category: "MARKETING", requestedCategory: "UTILITY", categoryChanged: true });
     expect((await eventsOf(db, t.id)).at(-1)).toMatchObject({ status: "approved", category: "MARKETING", source: "sync" });
     const count = (await eventsOf(db, t.id)).length;
-    await syncChannelTemplates(number.channel.id, { db });
+    await syncChannelTemplates(suite.number.channel.id, { db });
     expect((await eventsOf(db, t.id)).length).toBe(count);
   });
 
@@ -135,8 +116,8 @@ forEachDatabase("template status sync against the sandbox hub", (ctx) => {
 
   it("the schedule queues one hub sync per hub and interval window; interval 0 queues none", async () => {
     const { db } = ctx.get();
-    const every5 = await createTemplateWorld(db, sb, { settings: { templates: { syncIntervalMinutes: 5 } } });
-    const off = await createTemplateWorld(db, sb, { settings: { templates: { syncIntervalMinutes: 0 } } });
+    const every5 = await createTemplateWorld(db, sandbox.sb, { settings: { templates: { syncIntervalMinutes: 5 } } });
+    const off = await createTemplateWorld(db, sandbox.sb, { settings: { templates: { syncIntervalMinutes: 0 } } });
     const hubJobs = async (hubId: string) =>
       (await db.select().from(jobs).where(eq(jobs.kind, "hub.template_sync"))).filter((j) => (j.payload as { hubId: string }).hubId === hubId);
 
@@ -155,32 +136,32 @@ forEachDatabase("template status sync against the sandbox hub", (ctx) => {
   it("a sync asked for after this window's sync already started is queued for the next window, not dropped", async () => {
     const { db } = ctx.get();
     const now = new Date(Date.UTC(2031, 0, 1, 10, 0, 3));
-    const first = await enqueueChannelSync(db, { channelId: number.channel.id, reason: "manual" }, now);
+    const first = await enqueueChannelSync(db, { channelId: suite.number.channel.id, reason: "manual" }, now);
     expect(first.created).toBe(true);
     // A double click while it waits: the same job.
-    expect(await enqueueChannelSync(db, { channelId: number.channel.id, reason: "manual" }, now)).toEqual({ id: first.id, created: false });
+    expect(await enqueueChannelSync(db, { channelId: suite.number.channel.id, reason: "manual" }, now)).toEqual({ id: first.id, created: false });
 
     for (const status of ["running", "done"] as const) {
       await db.delete(jobs).where(and(eq(jobs.kind, "template.sync"), ne(jobs.id, first.id)));
       await db.update(jobs).set({ status }).where(eq(jobs.id, first.id));
-      const later = await enqueueChannelSync(db, { channelId: number.channel.id, reason: "webhook" }, now);
+      const later = await enqueueChannelSync(db, { channelId: suite.number.channel.id, reason: "webhook" }, now);
       expect(later.created).toBe(true);
       const row = (await db.select().from(jobs).where(eq(jobs.id, later.id)))[0]!;
-      expect(row).toMatchObject({ status: "queued", uniqueKey: `template.sync:${number.channel.id}:2031-01-01T10:00:10.000Z` });
+      expect(row).toMatchObject({ status: "queued", uniqueKey: `template.sync:${suite.number.channel.id}:2031-01-01T10:00:10.000Z` });
       expect(row.runAt.toISOString()).toBe("2031-01-01T10:00:10.000Z");
-      expect(await enqueueChannelSync(db, { channelId: number.channel.id }, now)).toEqual({ id: later.id, created: false });
+      expect(await enqueueChannelSync(db, { channelId: suite.number.channel.id }, now)).toEqual({ id: later.id, created: false });
     }
     await db.delete(jobs).where(eq(jobs.kind, "template.sync"));
   });
 
   it("queueHubTemplateSync: 'awaiting' takes the numbers with templates in review, 'all' every number with a key; the jobs then sync", async () => {
     const { db } = ctx.get();
-    const own = await createTemplateWorld(db, sb);
-    const [waiting, settledNumber, empty] = [await onboardKeyedChannel(db, sb, own), await onboardKeyedChannel(db, sb, own), await onboardKeyedChannel(db, sb, own)];
+    const own = await createTemplateWorld(db, sandbox.sb);
+    const [waiting, settledNumber, empty] = [await onboardKeyedChannel(db, sandbox.sb, own), await onboardKeyedChannel(db, sandbox.sb, own), await onboardKeyedChannel(db, sandbox.sb, own)];
     const inReview = await saveOrSubmitTemplate(own.actor, { channelId: waiting.channel.id, action: "submit", draft: cleanDraft(uniqueName("in_review")) }, { db });
     const done = await saveOrSubmitTemplate(own.actor, { channelId: settledNumber.channel.id, action: "submit", draft: cleanDraft(uniqueName("done")) }, { db });
     const doneRow = await templateRow(db, done.templateId);
-    await sb.control(`/templates/${doneRow.externalId}/status`, { status: "approved" });
+    await sandbox.sb.control(`/templates/${doneRow.externalId}/status`, { status: "approved" });
     await syncChannelTemplates(settledNumber.channel.id, { db });
     expect((await templateRow(db, done.templateId)).status).toBe("approved");
 
@@ -194,7 +175,7 @@ forEachDatabase("template status sync against the sandbox hub", (ctx) => {
     for (const n of [waiting, settledNumber, empty]) expect(await syncJobsFor(db, n.channel.id)).toHaveLength(1);
 
     const remote = (await templateRow(db, inReview.templateId)).externalId!;
-    await sb.control(`/templates/${remote}/status`, { status: "approved" });
+    await sandbox.sb.control(`/templates/${remote}/status`, { status: "approved" });
     await drainJobs(db);
     for (const n of [waiting, settledNumber, empty]) expect((await syncJobsFor(db, n.channel.id)).map((j) => j.status)).toEqual(["done"]);
     expect((await templateRow(db, inReview.templateId)).status).toBe("approved");
@@ -202,8 +183,8 @@ forEachDatabase("template status sync against the sandbox hub", (ctx) => {
 
   it("'Sync now' for one number or for all queues the jobs and records who asked", async () => {
     const { db } = ctx.get();
-    const own = await createTemplateWorld(db, sb);
-    const n = await onboardKeyedChannel(db, sb, own);
+    const own = await createTemplateWorld(db, sandbox.sb);
+    const n = await onboardKeyedChannel(db, sandbox.sb, own);
     expect(await requestTemplateSync(own.actor, { channelId: n.channel.id })).toMatchObject({ queued: 1 });
     expect((await syncJobsFor(db, n.channel.id)).map((j) => j.payload)).toEqual([{ channelId: n.channel.id, requestedBy: own.operator.id, reason: "manual" }]);
     expect((await auditsOf(db, n.channel.id)).map((a) => a.action)).toContain("template.sync_requested");

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { and, asc, eq } from "drizzle-orm";
+import { afterAll, beforeAll } from "vitest";
 import type { Database } from "@/db/client";
 import { findChannelByExternalId } from "@/db/queries/channels";
 import { auditLog, jobs, templateEvents, templates, webhookEvents, type Channel, type Hub, type Template, type User } from "@/db/schema";
@@ -9,7 +10,10 @@ import { createHub, createUser, SANDBOX_PARTNER, startTestSandbox, waitFor, type
 import { jobHandlers } from "@/lib/jobs/handlers";
 import { createJobRunner, type JobLog } from "@/lib/jobs/runner";
 import { createMessagingApi } from "@/lib/hub/messaging-api";
+import { forgetCachedHubs } from "@/lib/hubs/cache";
 import { ingestWebhook } from "@/lib/webhooks/ingest";
+import type { DatabaseContext } from "@/test/db/databases";
+import { bindAppDatabase } from "@/test/db/use-as-app-db";
 import type { Actor } from "../audit";
 import type { TemplateDraft } from "./draft";
 
@@ -196,4 +200,41 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error("expected a rejection");
+}
+
+/** The file's one sandbox: started before its suites and closed after them. Read `.sb` inside hooks and tests. */
+export function sandboxForFile(): { sb: TemplateSandbox } {
+  const holder = {} as { sb: TemplateSandbox };
+  beforeAll(async () => {
+    holder.sb = await startTemplateSandbox();
+  });
+  afterAll(async () => {
+    await holder.sb.close();
+  });
+  return holder;
+}
+
+/**
+ * For one engine's suite (`forEachDatabase`): the app bound to its database, a hub of its own on the sandbox and,
+ * unless `keyedNumber` is false, a number with its key; the sandbox's faults cleared afterwards. Read the fields
+ * inside hooks and tests.
+ */
+export function templateWorldForSuite(
+  ctx: DatabaseContext,
+  sandbox: { sb: TemplateSandbox },
+  options: { webhooks?: boolean; keyedNumber?: boolean } = {},
+): { world: TemplateWorld; number: KeyedChannel } {
+  const holder = {} as { world: TemplateWorld; number: KeyedChannel };
+  let restore = () => {};
+  beforeAll(async () => {
+    restore = bindAppDatabase(ctx.get());
+    forgetCachedHubs();
+    holder.world = await createTemplateWorld(ctx.get().db, sandbox.sb, { webhooks: options.webhooks });
+    if (options.keyedNumber !== false) holder.number = await onboardKeyedChannel(ctx.get().db, sandbox.sb, holder.world);
+  });
+  afterAll(async () => {
+    await sandbox.sb.control("/faults", {});
+    restore();
+  });
+  return holder;
 }

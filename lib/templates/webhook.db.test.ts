@@ -1,68 +1,48 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { findChannelById } from "@/db/queries/channels";
 import { findTemplateByKey } from "@/db/queries/templates";
 import { jobs as jobsTable } from "@/db/schema";
 import { SANDBOX_PARTNER, setTestEnvironment, waitFor } from "@/lib/channels/test-support";
 import { signWebhookBody } from "@/lib/hub/webhook-signature";
-import { forgetCachedHubs } from "@/lib/hubs/cache";
 import { forEachDatabase } from "@/test/db/databases";
-import { bindAppDatabase } from "@/test/db/use-as-app-db";
 import { toComponents } from "./components";
 import { saveOrSubmitTemplate } from "./submit";
 import { requestTemplateSync } from "./sync-now";
 import {
   cleanDraft,
-  createTemplateWorld,
   drainJobs,
   eventsOf,
   onboardKeyedChannel,
   outsideMessagingApi,
-  startTemplateSandbox,
   syncJobsFor,
   templateRow,
   uniqueName,
   webhookRowsOf,
   type Delivery,
-  type KeyedChannel,
-  type TemplateSandbox,
-  type TemplateWorld,
+  sandboxForFile,
+  templateWorldForSuite,
 } from "./test-support";
 
 setTestEnvironment();
 
-let sb: TemplateSandbox;
-beforeAll(async () => {
-  sb = await startTemplateSandbox();
-});
-afterAll(async () => {
-  await sb.close();
-});
+const sandbox = sandboxForFile();
 
 const STATUS_EVENT = "waba_template_status_changed";
 
 forEachDatabase("template webhooks through the real receiver", (ctx) => {
-  let world: TemplateWorld;
-  let number: KeyedChannel;
-  let restore: () => void;
-  beforeAll(async () => {
-    restore = bindAppDatabase(ctx.get());
-    forgetCachedHubs();
-    world = await createTemplateWorld(ctx.get().db, sb);
-    number = await onboardKeyedChannel(ctx.get().db, sb, world);
-  });
-  afterAll(() => restore());
+  const suite = templateWorldForSuite(ctx, sandbox);
 
   const submitted = async (name: string) => {
-    const outcome = await saveOrSubmitTemplate(world.actor, { channelId: number.channel.id, action: "submit", draft: cleanDraft(name) }, { db: ctx.get().db });
+    const outcome = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, action: "submit", draft: cleanDraft(name) }, { db: ctx.get().db });
     return templateRow(ctx.get().db, outcome.templateId);
   };
   /** Sets a status at the sandbox and waits until its signed webhook was stored by the receiver. */
   const statusAtHub = async (externalId: string, status: string, rejectedReason?: string): Promise<Delivery> => {
-    await sb.control(`/templates/${externalId}/status`, { status, ...(rejectedReason ? { rejectedReason } : {}) });
+    await sandbox.sb.control(`/templates/${externalId}/status`, { status, ...(rejectedReason ? { rejectedReason } : {}) });
     return waitFor(
-      () => sb.deliveries.find((d) => d.event === STATUS_EVENT && d.status === 200 && (JSON.parse(d.raw) as { data: { id: string; status: string } }).data.id === externalId && d.raw.includes(`"status":"${status}"`)),
+      () => sandbox.sb.deliveries.find((d) => d.event === STATUS_EVENT && d.status === 200 && (JSON.parse(d.raw) as { data: { id: string; status: string } }).data.id === externalId && d.raw.includes(`"status":"${status}"`)),
       `${STATUS_EVENT} ${status} for ${externalId}`,
     );
   };
@@ -79,19 +59,19 @@ forEachDatabase("template webhooks through the real receiver", (ctx) => {
     expect((await eventsOf(db, good.id)).at(-1)).toMatchObject({ status: "approved", source: "webhook" });
     expect(await templateRow(db, bad.id)).toMatchObject({ status: "rejected", rejectedReason: "TAG_CONTENT_MISMATCH" });
     expect((await eventsOf(db, bad.id)).at(-1)).toMatchObject({ status: "rejected", reason: "TAG_CONTENT_MISMATCH", source: "webhook" });
-    const rows = await webhookRowsOf(db, world.hub.id, STATUS_EVENT);
+    const rows = await webhookRowsOf(db, suite.world.hub.id, STATUS_EVENT);
     expect(rows.map((r) => r.status)).toEqual(["done", "done"]);
     const eventCount = (await eventsOf(db, good.id)).length;
 
     // The same bytes again (360dialog retrying): acknowledged, deduplicated, nothing new.
-    expect(await sb.redeliver(approval)).toBe(200);
-    expect(await webhookRowsOf(db, world.hub.id, STATUS_EVENT)).toHaveLength(2);
-    expect((await webhookRowsOf(db, world.hub.id, STATUS_EVENT)).find((r) => r.rawBody === approval.raw)?.deliveries).toBe(2);
+    expect(await sandbox.sb.redeliver(approval)).toBe(200);
+    expect(await webhookRowsOf(db, suite.world.hub.id, STATUS_EVENT)).toHaveLength(2);
+    expect((await webhookRowsOf(db, suite.world.hub.id, STATUS_EVENT)).find((r) => r.rawBody === approval.raw)?.deliveries).toBe(2);
     // The same news under a new delivery id escapes the inbox dedup; the template effect is still once.
     const copy = JSON.stringify({ ...(JSON.parse(approval.raw) as Record<string, unknown>), id: randomUUID() });
-    expect(await sb.redeliver({ ...approval, raw: copy, headers: { ...approval.headers, "x-360dialog-signature": signWebhookBody(copy, SANDBOX_PARTNER.platformSecret, "hex") } })).toBe(200);
+    expect(await sandbox.sb.redeliver({ ...approval, raw: copy, headers: { ...approval.headers, "x-360dialog-signature": signWebhookBody(copy, SANDBOX_PARTNER.platformSecret, "hex") } })).toBe(200);
     await drainJobs(db);
-    expect(await webhookRowsOf(db, world.hub.id, STATUS_EVENT)).toHaveLength(3);
+    expect(await webhookRowsOf(db, suite.world.hub.id, STATUS_EVENT)).toHaveLength(3);
     expect((await eventsOf(db, good.id)).length).toBe(eventCount);
     expect((await templateRow(db, good.id)).status).toBe("approved");
   });
@@ -99,33 +79,33 @@ forEachDatabase("template webhooks through the real receiver", (ctx) => {
   it("a status for a template the portal does not hold yet queues a sync of its number, which brings it in", async () => {
     const { db } = ctx.get();
     const name = uniqueName("hub_made");
-    const created = await outsideMessagingApi(sb, number.apiKey).createTemplate({ name, language: "en", category: "UTILITY", components: toComponents(cleanDraft(name)) });
-    const before = (await syncJobsFor(db, number.channel.id)).length;
+    const created = await outsideMessagingApi(sandbox.sb, suite.number.apiKey).createTemplate({ name, language: "en", category: "UTILITY", components: toComponents(cleanDraft(name)) });
+    const before = (await syncJobsFor(db, suite.number.channel.id)).length;
     const delivery = await statusAtHub(created.id!, "approved");
-    const row = (await webhookRowsOf(db, world.hub.id, STATUS_EVENT)).find((r) => r.rawBody === delivery.raw)!;
-    expect(row.channelExternalId).toBe(number.externalId);
+    const row = (await webhookRowsOf(db, suite.world.hub.id, STATUS_EVENT)).find((r) => r.rawBody === delivery.raw)!;
+    expect(row.channelExternalId).toBe(suite.number.externalId);
 
     await drainJobs(db);
-    const jobs = await syncJobsFor(db, number.channel.id);
+    const jobs = await syncJobsFor(db, suite.number.channel.id);
     expect(jobs.length).toBe(before + 1);
-    expect(jobs.at(-1)).toMatchObject({ status: "done", payload: { channelId: number.channel.id, reason: "webhook" } });
-    const local = await findTemplateByKey({ db, channelId: number.channel.id, name, language: "en" });
+    expect(jobs.at(-1)).toMatchObject({ status: "done", payload: { channelId: suite.number.channel.id, reason: "webhook" } });
+    const local = await findTemplateByKey({ db, channelId: suite.number.channel.id, name, language: "en" });
     expect(local).toMatchObject({ status: "approved", externalId: created.id });
     expect((await eventsOf(db, local!.id)).map((e) => [e.status, e.source])).toEqual([["approved", "sync"]]);
   });
 
   it("a status for an unknown template right after a sync of its number ran (same 10 s window) still brings it in", async () => {
     const { db } = ctx.get();
-    const own = await onboardKeyedChannel(db, sb, world);
+    const own = await onboardKeyedChannel(db, sandbox.sb, suite.world);
     // Start early in a window, so the finished sync and the webhook's request fall into the same one.
     const left = 10_000 - (Date.now() % 10_000);
     if (left < 5_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
-    await requestTemplateSync(world.actor, { channelId: own.channel.id });
+    await requestTemplateSync(suite.world.actor, { channelId: own.channel.id });
     await drainJobs(db);
     expect((await syncJobsFor(db, own.channel.id)).map((j) => j.status)).toEqual(["done"]);
 
     const name = uniqueName("just_after");
-    const created = await outsideMessagingApi(sb, own.apiKey).createTemplate({ name, language: "en", category: "UTILITY", components: toComponents(cleanDraft(name)) });
+    const created = await outsideMessagingApi(sandbox.sb, own.apiKey).createTemplate({ name, language: "en", category: "UTILITY", components: toComponents(cleanDraft(name)) });
     await statusAtHub(created.id!, "approved");
     await drainJobs(db);
     const queued = (await syncJobsFor(db, own.channel.id)).at(-1)!;
@@ -138,16 +118,16 @@ forEachDatabase("template webhooks through the real receiver", (ctx) => {
 
   it("template_messaging_disabled and _enabled flag the number", async () => {
     const { db } = ctx.get();
-    const sent = sb.deliveries.length;
-    await sb.control("/events", { partnerId: world.partnerId, event: "template_messaging_disabled", channelId: number.externalId });
-    await waitFor(() => sb.deliveries.slice(sent).find((d) => d.event === "template_messaging_disabled" && d.status === 200), "template_messaging_disabled");
+    const sent = sandbox.sb.deliveries.length;
+    await sandbox.sb.control("/events", { partnerId: suite.world.partnerId, event: "template_messaging_disabled", channelId: suite.number.externalId });
+    await waitFor(() => sandbox.sb.deliveries.slice(sent).find((d) => d.event === "template_messaging_disabled" && d.status === 200), "template_messaging_disabled");
     await drainJobs(db);
-    const disabled = await findChannelById({ db, id: number.channel.id });
+    const disabled = await findChannelById({ db, id: suite.number.channel.id });
     expect(disabled?.flags).toMatchObject({ template_messaging: { enabled: false } });
 
-    await sb.control("/events", { partnerId: world.partnerId, event: "template_messaging_enabled", channelId: number.externalId });
-    await waitFor(() => sb.deliveries.slice(sent).find((d) => d.event === "template_messaging_enabled" && d.status === 200), "template_messaging_enabled");
+    await sandbox.sb.control("/events", { partnerId: suite.world.partnerId, event: "template_messaging_enabled", channelId: suite.number.externalId });
+    await waitFor(() => sandbox.sb.deliveries.slice(sent).find((d) => d.event === "template_messaging_enabled" && d.status === 200), "template_messaging_enabled");
     await drainJobs(db);
-    expect((await findChannelById({ db, id: number.channel.id }))?.flags).toMatchObject({ template_messaging: { enabled: true } });
+    expect((await findChannelById({ db, id: suite.number.channel.id }))?.flags).toMatchObject({ template_messaging: { enabled: true } });
   });
 });
