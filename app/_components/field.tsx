@@ -38,3 +38,22 @@ export function Field({ label, name, errors, hint, id, ...rest }: FieldProps) {
     </div>
   );
 }
+
+type SelectProps = { id: string; label: string; name: string; value?: string; options: [string, string][]; errors?: string[]; hint?: string };
+
+/** A labelled select whose hint and errors are tied to it with aria-describedby, like Field. */
+export function Select({ id, label, name, value, options, errors, hint }: SelectProps) {
+  const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ");
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">{label}</label>
+      <select id={id} name={name} defaultValue={value} className={inputClass} aria-invalid={errors?.length ? true : undefined} aria-describedby={describedBy || undefined}>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>{text}</option>
+        ))}
+      </select>
+      {hint ? <p id={`${id}-hint`} className="text-xs text-slate-500">{hint}</p> : null}
+      {errors?.length ? <p id={`${id}-error`} className="text-xs text-red-700">{errors.join(" ")}</p> : null}
+    </div>
+  );
+}

@@ -1,26 +1,11 @@
 "use client";
 
 import { useActionState } from "react";
-import { Field } from "@/app/_components/field";
-import { Alert, buttonClass, inputClass } from "@/app/_components/ui";
+import { Field, Select } from "@/app/_components/field";
+import { Alert, buttonClass } from "@/app/_components/ui";
 import { createInviteAction } from "./actions";
 import { IssuedInviteBox } from "./issued-invite";
 
-function Select({ id, label, name, value, options, errors, hint }: { id: string; label: string; name: string; value?: string; options: [string, string][]; errors?: string[]; hint?: string }) {
-  const describedBy = [hint ? `${id}-hint` : null, errors?.length ? `${id}-error` : null].filter(Boolean).join(" ");
-  return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">{label}</label>
-      <select id={id} name={name} defaultValue={value} className={inputClass} aria-invalid={errors?.length ? true : undefined} aria-describedby={describedBy || undefined}>
-        {options.map(([v, text]) => (
-          <option key={v} value={v}>{text}</option>
-        ))}
-      </select>
-      {hint ? <p id={`${id}-hint`} className="text-xs text-slate-500">{hint}</p> : null}
-      {errors?.length ? <p id={`${id}-error`} className="text-xs text-red-700">{errors.join(" ")}</p> : null}
-    </div>
-  );
-}
 
 export function CreateInviteForm({ hubs, defaultExpiry }: { hubs: { id: string; name: string }[]; defaultExpiry: string }) {
   const [state, action, pending] = useActionState(createInviteAction, undefined);

@@ -2,8 +2,8 @@
 
 import Link from "next/link";
 import { useActionState, useState } from "react";
-import { Field } from "@/app/_components/field";
-import { Alert, buttonClass, inputClass, secondaryButtonClass } from "@/app/_components/ui";
+import { Field, Select } from "@/app/_components/field";
+import { Alert, buttonClass, secondaryButtonClass } from "@/app/_components/ui";
 import { saveHubAction } from "./actions";
 
 export type HubFormDefaults = {
@@ -27,19 +27,6 @@ export type HubFormDefaults = {
   templateSyncMinutes: number;
 };
 
-function Select({ id, label, name, value, options, hint }: { id: string; label: string; name: string; value: string; options: [string, string][]; hint?: string }) {
-  return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium">{label}</label>
-      <select id={id} name={name} defaultValue={value} className={inputClass} aria-describedby={hint ? `${id}-hint` : undefined}>
-        {options.map(([v, text]) => (
-          <option key={v} value={v}>{text}</option>
-        ))}
-      </select>
-      {hint ? <p id={`${id}-hint`} className="text-xs text-slate-500">{hint}</p> : null}
-    </div>
-  );
-}
 
 export function HubForm({ defaults }: { defaults: HubFormDefaults }) {
   const [state, action, pending] = useActionState(saveHubAction, undefined);

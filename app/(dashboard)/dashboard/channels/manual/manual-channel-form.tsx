@@ -2,8 +2,8 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
-import { Field } from "@/app/_components/field";
-import { Alert, buttonClass, inputClass } from "@/app/_components/ui";
+import { Field, Select } from "@/app/_components/field";
+import { Alert, buttonClass } from "@/app/_components/ui";
 import { addManualChannelAction } from "../../templates/actions";
 
 export function ManualChannelForm({ hubs }: { hubs: { id: string; name: string }[] }) {
@@ -24,13 +24,7 @@ export function ManualChannelForm({ hubs }: { hubs: { id: string; name: string }
       <form action={action} noValidate className="space-y-4" key={added?.channelId ?? "form"} autoComplete="off">
         <div className="grid gap-4 md:grid-cols-2">
           {hubs.length > 1 ? (
-            <div className="space-y-1">
-              <label htmlFor="manual-hub" className="block text-sm font-medium text-slate-800">Hub</label>
-              <select id="manual-hub" name="hubId" defaultValue={v.hubId ?? hubs[0]?.id} className={inputClass}>
-                {hubs.map((h) => <option key={h.id} value={h.id}>{h.name}</option>)}
-              </select>
-              {e.hubId ? <p className="text-xs text-red-700">{e.hubId.join(" ")}</p> : null}
-            </div>
+            <Select id="manual-hub" label="Hub" name="hubId" value={v.hubId ?? hubs[0]?.id} options={hubs.map((h) => [h.id, h.name])} errors={e.hubId} />
           ) : (
             <input type="hidden" name="hubId" value={hubs[0]?.id ?? ""} />
           )}
