@@ -183,6 +183,8 @@ export const onboardingSessions = pgTable(
     index("onboarding_sessions_hub_created_idx").on(t.hubId, t.createdAt, t.id),
     index("onboarding_sessions_invite_idx").on(t.inviteId),
     index("onboarding_sessions_client_idx").on(t.clientId),
+    // A redirect without `state` finds the newest open session of the browser that started it.
+    index("onboarding_sessions_binding_idx").on(t.browserBindingHash, t.createdAt),
     // Webhooks and stored keys look up the sessions that list a number (`channel_external_ids @> '["id"]'`).
     index("onboarding_sessions_channel_ids_idx").using("gin", sql`${t.channelExternalIds} jsonb_path_ops`),
   ],

@@ -35,6 +35,11 @@ const schema = z.object({
   LOGIN_IP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(50),
   /** Onboarding starts (each makes a one-time state and maybe an IO Signature) per client IP per 15 minutes. */
   ONBOARDING_STARTS_PER_IP: z.coerce.number().int().min(1).max(100_000).default(20),
+  /**
+   * How much earlier than the start of a sign-up 360dialog's `created_at` of the client or number it produced may
+   * read and still count as made by that sign-up (the two clocks differ). See docs/onboarding-redirect.md.
+   */
+  ONBOARDING_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(3_600).default(300),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** auto: the local sandbox hub runs beside `npm run dev` when no live hub comes from HUB_* variables. */
   SANDBOX: z.enum(["auto", "on", "off"]).default("auto"),

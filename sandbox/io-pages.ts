@@ -90,7 +90,7 @@ export function registerIoPages(router: Router, sb: SandboxContext): void {
 
   function finish(ctx: RequestContext, flow: IoFlow, partner: Partner, clientId: string, channels: string[], revoked: string[]): void {
     flow.step = "done";
-    const query = redirectQuery(clientId, channels, revoked, flow.params.state);
+    const query = redirectQuery(clientId, channels, revoked, partner.redirectState === "omit" ? null : flow.params.state);
     // Upstream falls back to http://app.360dialog.io without a redirect URL; the sandbox shows a page instead.
     const target = flow.params.redirectUrl ?? partner.redirectUrl;
     if (!target) return sendHtml(ctx.res, 200, donePage(query));

@@ -23,6 +23,7 @@ export const partnerSeedSchema = z
     webhookUrl: httpUrl.nullable().optional(),
     webhookHeaders: z.record(z.string(), z.string()).optional(),
     lifecycleDelayMs: z.number().int().min(0).max(3_600_000).nullable().optional(),
+    redirectState: z.enum(["echo", "omit"]).optional(),
   })
   .strict();
 
@@ -59,6 +60,7 @@ export function upsertPartner(state: SandboxState, seed: PartnerSeed): { partner
     webhookUrl: null,
     webhookHeaders: {},
     lifecycleDelayMs: null,
+    redirectState: "echo",
     accountSharing: { solutionId: null, businessManagerId: null },
     createdAt: state.iso(),
   };
@@ -76,6 +78,7 @@ export function upsertPartner(state: SandboxState, seed: PartnerSeed): { partner
   if (seed.webhookUrl !== undefined) partner.webhookUrl = seed.webhookUrl;
   if (seed.webhookHeaders !== undefined) partner.webhookHeaders = seed.webhookHeaders;
   if (seed.lifecycleDelayMs !== undefined) partner.lifecycleDelayMs = seed.lifecycleDelayMs;
+  if (seed.redirectState !== undefined) partner.redirectState = seed.redirectState;
   state.partners.set(partner.id, partner);
   state.changed();
   return { partner, created: !existing };

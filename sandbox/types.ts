@@ -21,6 +21,11 @@ export interface Partner {
   webhookHeaders: Record<string, string>;
   /** Per-partner override of the delay between lifecycle steps; null = the global setting. */
   lifecycleDelayMs: number | null;
+  /**
+   * Whether the redirect back carries the partner's `state`: 360dialog documents only client, channels and
+   * revoked on it, so "omit" shows what a partner must survive.
+   */
+  redirectState: "echo" | "omit";
   accountSharing: { solutionId: string | null; businessManagerId: string | null };
   createdAt: string;
 }

@@ -125,3 +125,41 @@ export async function markActiveKeyRevealed({
     .returning();
   return row;
 }
+
+/** The newest key that was stored with its ciphertext (active or revoked), by version. */
+export async function findNewestStoredKey({ db, channelId }: { db: Executor; channelId: string }): Promise<ApiKey | undefined> {
+  const [row] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.channelId, channelId), sql`${apiKeys.keyEnc} is not null`))
+    .orderBy(desc(apiKeys.keyVersion))
+    .limit(1);
+  return row;
+}
+
+/** The newest grant of the channel that came from a permission change (`perm:<time>`), if any. */
+export async function findNewestPermissionGrant({ db, channelId }: { db: Executor; channelId: string }): Promise<string | undefined> {
+  const [row] = await db
+    .select({ grantId: apiKeys.grantId })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.channelId, channelId), sql`${apiKeys.grantId} like 'perm:%'`))
+    .orderBy(desc(apiKeys.grantId))
+    .limit(1);
+  return row?.grantId;
+}
+
+/** Marks a revoked key active again, only while the channel has no other active key. */
+export async function restoreRevokedKey({ db, id, channelId }: { db: Executor; id: string; channelId: string }): Promise<ApiKey | undefined> {
+  const [row] = await db
+    .update(apiKeys)
+    .set({ status: "active", revokedAt: null })
+    .where(
+      and(
+        eq(apiKeys.id, id),
+        eq(apiKeys.status, "revoked"),
+        sql`not exists (select 1 from ${apiKeys} other where other.channel_id = ${channelId} and other.status = 'active')`,
+      ),
+    )
+    .returning();
+  return row;
+}

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
-import { apiKeys, channels, hubs, onboardingEvents, onboardingSessions, type Channel, type Hub, type OnboardingEvent, type OnboardingSession } from "../schema";
+import { apiKeys, channels, clients, hubs, onboardingEvents, onboardingSessions, type Channel, type Hub, type OnboardingEvent, type OnboardingSession } from "../schema";
 
 export type NewOnboardingSession = typeof onboardingSessions.$inferInsert;
 
@@ -203,4 +203,35 @@ export async function claimIoSecond({ db, hubId, nowSeconds }: { db: Executor; h
   const second = Number(rows[0]?.second);
   if (!Number.isFinite(second)) throw new Error("claimIoSecond returned no row");
   return second;
+}
+
+/**
+ * The newest unexpired session this browser started (Embedded Signup aside): a redirect without `state` belongs
+ * to it. Returned even when consumed, so a second redirect hears "already completed" rather than "not found".
+ */
+export async function findNewestSessionForBrowser({ db, browserBindingHash }: { db: Executor; browserBindingHash: string }): Promise<OnboardingSession | undefined> {
+  const [row] = await db
+    .select()
+    .from(onboardingSessions)
+    .where(
+      and(
+        eq(onboardingSessions.browserBindingHash, browserBindingHash),
+        gt(onboardingSessions.expiresAt, sql`now()`),
+        sql`${onboardingSessions.method} <> 'embedded_signup'`,
+      ),
+    )
+    .orderBy(desc(onboardingSessions.createdAt), desc(onboardingSessions.id))
+    .limit(1);
+  return row;
+}
+
+/** Whether a session other than `exceptId` already holds this 360dialog client (linked or being linked). */
+export async function otherSessionHoldsClient({ db, hubId, clientExternalId, exceptId }: { db: Executor; hubId: string; clientExternalId: string; exceptId: string }): Promise<boolean> {
+  const [row] = await db
+    .select({ id: onboardingSessions.id })
+    .from(onboardingSessions)
+    .innerJoin(clients, eq(clients.id, onboardingSessions.clientId))
+    .where(and(eq(clients.hubId, hubId), eq(clients.externalId, clientExternalId), sql`${onboardingSessions.id} <> ${exceptId}`, eq(onboardingSessions.status, "completed")))
+    .limit(1);
+  return row !== undefined;
 }

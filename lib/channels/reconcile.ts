@@ -1,8 +1,8 @@
 import "server-only";
 import { upsertClient } from "@/db/queries/clients";
-import { lockChannelByExternalId } from "@/db/queries/channels";
+import { findChannelByExternalId, lockChannelByExternalId } from "@/db/queries/channels";
 import { findHubById } from "@/db/queries/hubs";
-import type { Hub } from "@/db/schema";
+import type { Channel, Hub } from "@/db/schema";
 import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
 import { AppError } from "../errors";
@@ -14,6 +14,7 @@ import { publishChange } from "../live/publish";
 import { logger } from "../log";
 import type { ChannelDeps } from "./api-keys";
 import { applyChannelSnapshot, clientOfChannel } from "./lifecycle";
+import { healWithdrawnPermission } from "./heal";
 import { applyPermission } from "./permissions";
 
 const PAGE_SIZE = 100;
@@ -72,6 +73,7 @@ export async function reconcileHub(hubId: string, deps: ChannelDeps = {}): Promi
   }
 
   const unpermitted = new Map<string, string[]>();
+  const withdrawnOnPartnerHub: Channel[] = [];
   for await (const ch of api.listAllChannels()) {
     result.channels.seen++;
     const outcome = await db.transaction((tx) =>
@@ -88,8 +90,13 @@ export async function reconcileHub(hubId: string, deps: ChannelDeps = {}): Promi
     if (hub.paymentMode === "direct" && clientId && outcome.channel.permission !== "granted") {
       unpermitted.set(clientId, [...(unpermitted.get(clientId) ?? []), ch.id]);
     }
+    // Partner payment: the partner holds every key, so a withdrawn permission here is one to undo.
+    if (hub.paymentMode === "partner" && outcome.channel.permission === "revoked") withdrawnOnPartnerHub.push(outcome.channel);
   }
-  if (hub.paymentMode === "direct") result.permissionsChanged = await reconcilePermissions(db, hub, api, unpermitted);
+  if (hub.paymentMode === "direct") result.permissionsChanged = await reconcilePermissions(db, hub, api, unpermitted, deps);
+  for (const channel of withdrawnOnPartnerHub) {
+    if ((await healWithdrawnPermission(db, hub, channel, deps)) !== "unchanged") result.permissionsChanged++;
+  }
 
   const drift = result.clients.created + result.clients.updated + result.channels.created + result.channels.changed + result.permissionsChanged;
   if (drift > 0) {
@@ -114,15 +121,18 @@ function snapshotOf(ch: PartnerChannel) {
 }
 
 /**
- * Direct payment: a lost `channel_permission_granted` would leave a number without its key forever. For clients
- * with numbers not yet permitted here, their shared numbers say which ones are; only an explicit `true` grants
- * (the shape of that answer is UNVERIFIED, contract §5.3), and a failure there never fails the pass.
+ * Direct payment: a lost `channel_permission_granted` would leave a number without its key forever, and a
+ * withdrawal 360dialog does not confirm must not stand. For clients with numbers not permitted here, their shared
+ * numbers say which ones are; only an explicit `true` grants (the shape of that answer is UNVERIFIED,
+ * docs/onboarding-redirect.md), a "revoked" one is healed with its key where 360dialog still accepts it, and a
+ * failure there never fails the pass.
  */
 async function reconcilePermissions(
   db: NonNullable<ChannelDeps["db"]>,
   hub: Hub,
   api: PartnerApi,
   channelsByClient: Map<string, string[]>,
+  deps: ChannelDeps,
 ): Promise<number> {
   let changed = 0;
   for (const [clientId, channelIds] of channelsByClient) {
@@ -135,11 +145,16 @@ async function reconcilePermissions(
     }
     for (const n of numbers) {
       if (!n.channelId || n.shared !== true || !channelIds.includes(n.channelId)) continue;
-      const externalId = n.channelId;
+      const channel = await findChannelByExternalId({ db, hubId: hub.id, externalId: n.channelId });
+      if (!channel || channel.permission === "granted") continue;
+      if (channel.permission === "revoked") {
+        if ((await healWithdrawnPermission(db, hub, channel, deps)) !== "unchanged") changed++;
+        continue;
+      }
       const applied = await db.transaction(async (tx) => {
-        const channel = await lockChannelByExternalId({ db: tx, hubId: hub.id, externalId });
-        if (!channel || channel.permission === "granted") return false;
-        return (await applyPermission(tx, hub, channel, { granted: true, source: "reconcile", actor: "system" })).changed;
+        const locked = await lockChannelByExternalId({ db: tx, hubId: hub.id, externalId: channel.externalId });
+        if (!locked || locked.permission === "granted") return false;
+        return (await applyPermission(tx, hub, locked, { granted: true, source: "reconcile", actor: "system" })).changed;
       });
       if (applied) changed++;
     }

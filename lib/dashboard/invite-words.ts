@@ -103,6 +103,7 @@ const ERROR_WORDS: Record<string, string> = {
   hub_unavailable: "360dialog could not be reached to confirm the numbers; the client's browser may retry.",
   client_not_ours: "360dialog did not confirm the client as one of yours, so nothing was linked.",
   channel_not_ours: "360dialog did not confirm the numbers as the client's, so nothing was linked.",
+  client_not_expected: "360dialog shows no account or number created since this sign-up started (the redirect named an older one), so nothing was linked.",
   "embedded signup: onboarding failed": "360dialog could not onboard the shared WhatsApp account; the client may try again.",
 };
 

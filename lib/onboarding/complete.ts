@@ -1,20 +1,25 @@
 import "server-only";
 import { findHubById } from "@/db/queries/hubs";
-import { consumeSession, findSessionByStateHash, updateSession } from "@/db/queries/onboarding";
+import { consumeSession, findNewestSessionForBrowser, findSessionByStateHash, updateSession } from "@/db/queries/onboarding";
+import type { Database } from "@/db/client";
 import type { Hub, OnboardingSession } from "@/db/schema";
 import { getDb } from "../db";
+import { getEnv } from "../env";
 import type { PartnerApi } from "../hub/partner-api";
 import { parseRedirectQuery } from "../hub/redirect";
 import { partnerApiFor } from "../hubs/connection";
 import { logger } from "../log";
 import { recordFunnelEvent } from "./funnel";
-import { confirmWithHub, linkSession } from "./link";
+import { linkSession } from "./link";
 import { failure, type OnboardingFailure, type OnboardingFailureCode } from "./outcomes";
 import { hashToken, readBrowserBinding, sameHash, statusPathFor } from "./state";
+import { verifyRedirect, type Verdict } from "./verify-redirect";
 
-// The redirect back from 360dialog (R11-R13): `?client=…&channels=[…]&revoked=[…]&state=…`, handed over by the
-// redirect page (popup or not) or by the page hosting the Connect Button. The state is checked first, then the
-// claim is confirmed with the Partner API, and only then is anything linked.
+// The redirect back from 360dialog (docs/onboarding-redirect.md): `?client=…&channels=[…]&revoked=[…]` and, when
+// 360dialog echoes it, `&state=…`, handed over by the redirect page (popup or not) or by the page hosting the
+// Connect Button. The session is found by `state` or, without it, as the newest open session of this browser
+// (its binding cookie); it is consumed once; then the Partner API says what may be linked (verify-redirect.ts)
+// and only that is linked. Whatever the query named beyond it is logged and ignored.
 //
 // Session status: `redirected` = a redirect arrived for it and was consumed, the hub has not confirmed it yet
 // (in flight, or the hub was unreachable: the same browser may retry with the same query until the session
@@ -39,6 +44,16 @@ function refuse(code: OnboardingFailureCode, context: Record<string, unknown> = 
   return { ok: false, error: failure(code) };
 }
 
+/** The session a redirect belongs to: by its `state`, else the newest one this browser started. */
+async function sessionFor(db: Database, state: string | null, bindingHash: string | null): Promise<OnboardingSession | OnboardingFailureCode> {
+  if (state !== null) {
+    const session = await findSessionByStateHash({ db, stateHash: hashToken(state) });
+    return !session || session.method === "embedded_signup" ? "state_unknown" : session;
+  }
+  if (bindingHash === null) return "state_missing";
+  return (await findNewestSessionForBrowser({ db, browserBindingHash: bindingHash })) ?? "state_missing";
+}
+
 export async function completeOnboarding(
   input: { query: string; browserBinding: string | null | undefined; ip: string },
   deps: CompletionDeps = {},
@@ -46,15 +61,12 @@ export async function completeOnboarding(
   const parsed = parseRedirectQuery(typeof input.query === "string" ? input.query : "");
   if (!parsed.ok) return refuse("bad_query", { reason: parsed.error.code, ip: input.ip });
   const { clientId, channels, revoked, state } = parsed.value;
-  // UNVERIFIED (contract §2.1): 360dialog may not echo `state`; without it we cannot tell whose flow this is.
-  if (state === null) return refuse("state_missing", { ip: input.ip });
-  if (clientId === null) return refuse("bad_query", { reason: "no_client", ip: input.ip });
 
   const db = await getDb();
-  const session = await findSessionByStateHash({ db, stateHash: hashToken(state) });
-  if (!session || session.method === "embedded_signup") return refuse("state_unknown", { ip: input.ip });
   const binding = readBrowserBinding(input.browserBinding);
   const bindingHash = binding ? hashToken(binding) : null;
+  const session = await sessionFor(db, state, bindingHash);
+  if (typeof session === "string") return refuse(session, { ip: input.ip, withState: state !== null });
   const refusal = refusalFor(session, bindingHash);
   if (refusal) {
     if (refusal === "state_expired" && (session.status === "started" || session.status === "redirected")) {
@@ -63,47 +75,39 @@ export async function completeOnboarding(
     return refuse(refusal, { sessionId: session.id, ip: input.ip });
   }
 
-  // One-time use (R11): only one caller gets the row back, however many arrive at once.
+  // One-time use: only one caller gets the row back, however many arrive at once.
   const consumed = await consumeSession({
     db,
     id: session.id,
     browserBindingHash: bindingHash!,
-    set: { status: "redirected", clientExternalId: clientId, channelExternalIds: [], revokedExternalIds: [], error: null },
+    set: { status: "redirected", clientExternalId: null, channelExternalIds: [], revokedExternalIds: [], error: null },
   });
   if (!consumed) return refuse("state_reused", { sessionId: session.id, ip: input.ip });
-  await recordFunnelEvent({ hubId: session.hubId, sessionId: session.id, inviteId: session.inviteId, kind: "redirect_received", detail: { channels: channels.length, revoked: revoked.length } }, db);
+  await recordFunnelEvent({ hubId: session.hubId, sessionId: session.id, inviteId: session.inviteId, kind: "redirect_received", detail: { channels: channels.length, revoked: revoked.length, state: state !== null } }, db);
 
   const hub = await findHubById({ db, id: session.hubId });
-  let confirmation: Awaited<ReturnType<typeof confirmWithHub>>;
+  let verdict: Verdict;
   try {
     if (!hub) throw new Error("hub of the session is gone");
-    confirmation = await confirmWithHub((deps.partnerApi ?? partnerApiFor)(hub), clientId, channels, revoked);
+    const api = (deps.partnerApi ?? partnerApiFor)(hub);
+    verdict = await verifyRedirect({ db, api, hub, session: consumed, claim: { clientId, channels, revoked }, skewMs: getEnv().ONBOARDING_CLOCK_SKEW_SECONDS * 1000 });
   } catch (error) {
-    // Nothing was confirmed: hand the state back to this browser so it can retry (R11 still holds: same binding).
+    // Nothing was confirmed: hand the session back to this browser so it can retry (still bound to it).
     await updateSession({ db, id: session.id, set: { consumedAt: null, error: "hub_unavailable" } });
     log().error({ sessionId: session.id, err: error instanceof Error ? error.message : "failed" }, "onboarding redirect: hub confirmation failed");
     return { ok: false, error: failure("hub_unavailable") };
   }
-
-  if (!confirmation.ok) {
-    await updateSession({
-      db,
-      id: session.id,
-      set: { status: "failed", error: confirmation.code, clientExternalId: null, channelExternalIds: [], revokedExternalIds: [] },
-    });
-    return refuse(confirmation.code, { sessionId: session.id, unknownChannels: confirmation.unknownChannels, ip: input.ip });
+  const { ignored } = verdict;
+  if (ignored.client !== null || ignored.channels.length > 0 || ignored.revoked.length > 0) {
+    log().warn({ sessionId: session.id, method: session.method, ignored, ip: input.ip }, "onboarding redirect: ignored what 360dialog does not confirm for this session");
   }
 
-  await linkSession({
-    hub: hub!,
-    session: consumed,
-    client: confirmation.client,
-    channels: confirmation.channels,
-    revoked: confirmation.revoked,
-    // Contract §2.1: `channels` are the channels permitted in this visit; on direct payment that is the grant.
-    grant: hub!.paymentMode === "direct",
-    event: "onboarding_redirect",
-  });
-  log().info({ sessionId: session.id, channels: confirmation.channels.length, revoked: confirmation.revoked.length }, "onboarding completed");
+  if (!verdict.ok) {
+    await updateSession({ db, id: session.id, set: { status: "failed", error: verdict.code, clientExternalId: null, channelExternalIds: [], revokedExternalIds: [] } });
+    return refuse(verdict.code, { sessionId: session.id, ip: input.ip });
+  }
+
+  await linkSession({ hub: hub!, session: consumed, client: verdict.client, channels: verdict.channels, permissions: verdict.permissions, event: "onboarding_redirect" });
+  log().info({ sessionId: session.id, channels: verdict.channels.length, withState: state !== null }, "onboarding completed");
   return { ok: true, sessionId: session.id, statusUrl: statusPathFor(session.id) };
 }

@@ -101,15 +101,15 @@ export async function recordEmbeddedSignupEvent(
     const found = await api.listChannels({ filters: { "waba_account.external_id": event.data.waba_id } });
     const channelIds = found.items.filter((c) => (c.clientId ?? c.client?.id) === clientId).map((c) => c.id);
     if (channelIds.length === 0) log().warn({ sessionId: session.id }, "embedded signup: no channel listed yet for the shared WABA");
-    const confirmation = await confirmWithHub(api, clientId, channelIds, []);
+    const confirmation = await confirmWithHub(api, clientId, channelIds);
     if (!confirmation.ok) throw new Error(`account sharing result not confirmed: ${confirmation.code}`);
     await linkSession({
       hub,
       session: consumed,
       client: confirmation.client,
       channels: confirmation.channels,
-      revoked: [],
-      grant: hub.paymentMode === "direct",
+      // The numbers come from 360dialog's own listing after account sharing, not from a browser.
+      permissions: hub.paymentMode === "direct" ? { granted: confirmation.channels, revoked: [] } : null,
       event: "embedded_signup",
     });
   } catch (error) {

@@ -55,11 +55,24 @@ forEachDatabase("invite links and the funnel", (ctx) => {
     expect(Object.keys((outcome as AppError).fieldErrors ?? {}).sort()).toEqual(["expiresAt", "maxUses", "prefill.email"]);
   });
 
+  it("a permission request names the one client it is for, and 360dialog must list that client under the hub", async () => {
+    const refusal = async (prefill: Record<string, string>) => {
+      const outcome = await createInvite(world.operator(), { hubId: hub.id, purpose: "permission", prefill }).catch((e: unknown) => e);
+      expect(outcome).toBeInstanceOf(AppError);
+      return (outcome as AppError).fieldErrors?.["prefill.clientId"];
+    };
+    const before = await world.db().$count(invites);
+    expect(await refusal({})).toEqual([expect.stringMatching(/client ID/)]);
+    expect(await refusal({ clientId: "NotAClientCL" })).toEqual([expect.stringMatching(/no client with this ID/)]);
+    expect(await world.db().$count(invites)).toBe(before);
+  });
+
   it("resolves a token without counting a use, and records link_opened once a minute", async () => {
-    const created = await createInvite(world.operator(), { hubId: hub.id, purpose: "permission", prefill: { number: "+4915112345678" } });
+    const { clientId } = await world.sandbox.onboard({ email: "perm@client.test" });
+    const created = await createInvite(world.operator(), { hubId: hub.id, purpose: "permission", prefill: { number: "+4915112345678", clientId } });
     const first = await resolveInvite(created.token, { recordOpen: true });
     await resolveInvite(created.token, { recordOpen: true });
-    expect(first).toMatchObject({ inviteId: created.invite.id, hubId: hub.id, purpose: "permission", state: "valid", prefill: { number: "+4915112345678" } });
+    expect(first).toMatchObject({ inviteId: created.invite.id, hubId: hub.id, purpose: "permission", state: "valid", prefill: { number: "+4915112345678", clientId } });
     expect(await resolveInvite("x".repeat(43))).toBeNull();
     expect(await resolveInvite("../../etc")).toBeNull();
     const events = await listFunnelEvents({ inviteId: created.invite.id });

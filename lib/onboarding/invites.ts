@@ -1,12 +1,14 @@
 import "server-only";
 import { z } from "zod";
+import { findClientByExternalId } from "@/db/queries/clients";
 import { findHubById } from "@/db/queries/hubs";
 import { findInviteByTokenHash, insertInvite, listInvitesWithProgress, revokeInviteRow, type InviteCursor, type InviteProgress } from "@/db/queries/invites";
-import type { Invite } from "@/db/schema";
+import type { Hub, Invite } from "@/db/schema";
 import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
 import { publicBaseUrl } from "../env";
 import { AppError } from "../errors";
+import { partnerApiFor } from "../hubs/connection";
 import { publishChange } from "../live/publish";
 import { inviteState, type InviteState } from "./authorise";
 import { recordFunnelEvent } from "./funnel";
@@ -56,6 +58,16 @@ function invalid(issues: { path: PropertyKey[]; message: string }[]): AppError {
   return new AppError("invalid:invite", "Please correct the highlighted fields.", { fieldErrors });
 }
 
+/** Known here, or else listed by 360dialog under the hub's partner (a client whose webhooks have not come yet). */
+async function clientOfHub(hub: Hub, externalId: string): Promise<boolean> {
+  if (await findClientByExternalId({ db: await getDb(), hubId: hub.id, externalId })) return true;
+  try {
+    return (await partnerApiFor(hub).getClient(externalId)) !== null;
+  } catch (error) {
+    throw new AppError("upstream:hub", "360dialog could not be asked whether this client is yours; nothing was created. Try again in a minute.", { cause: error });
+  }
+}
+
 /** Operator+ (the caller checks the role). */
 export async function createInvite(actor: Actor, input: InviteInput): Promise<CreatedInvite> {
   const parsed = inviteInputSchema.safeParse(input);
@@ -65,6 +77,14 @@ export async function createInvite(actor: Actor, input: InviteInput): Promise<Cr
   const db = await getDb();
   const hub = await findHubById({ db, id: hubId });
   if (!hub) throw new AppError("not_found:hub", "That hub no longer exists.");
+  // A permission request is for one client: its redirect may link only that client (docs/onboarding-redirect.md).
+  if (purpose === "permission") {
+    const field = "prefill.clientId";
+    if (!prefill.clientId) throw new AppError("invalid:invite", "Please correct the highlighted fields.", { fieldErrors: { [field]: ["Enter the 360dialog client ID of the client you ask for access (see Clients)."] } });
+    if (!(await clientOfHub(hub, prefill.clientId))) {
+      throw new AppError("invalid:invite", "Please correct the highlighted fields.", { fieldErrors: { [field]: ["360dialog lists no client with this ID under this hub."] } });
+    }
+  }
 
   const token = newToken();
   const invite = await db.transaction(async (tx) => {

@@ -10,36 +10,23 @@ import type { PartnerApi } from "../hub/partner-api";
 import type { Client as HubClient, PartnerChannel } from "../hub/types";
 import { publishChange } from "../live/publish";
 import { recordFunnelEvent } from "./funnel";
+import { channelsOfClient, type SharedPermissions } from "./verify-redirect";
 
-// Confirming what a redirect or an Embedded Signup claims (R12, contract §11.4), then linking it to the session.
+// Linking what 360dialog confirmed to an onboarding session. What a redirect may link is decided in
+// verify-redirect.ts; Embedded Signup confirms the numbers that account sharing produced with confirmWithHub.
 
 export type Confirmation =
-  | { ok: true; client: HubClient; channels: PartnerChannel[]; revoked: PartnerChannel[] }
+  | { ok: true; client: HubClient; channels: PartnerChannel[] }
   | { ok: false; code: "client_not_ours" | "channel_not_ours"; unknownChannels: number };
 
-/**
- * Asks the Partner API whether `clientId` is a client of this partner and every claimed channel one of its
- * channels. Revoked ids that are not the client's are dropped (never touch another client's permission).
- */
-export async function confirmWithHub(api: PartnerApi, clientId: string, channelIds: string[], revokedIds: string[]): Promise<Confirmation> {
+/** Asks the Partner API whether `clientId` is a client of this partner and every listed channel one of its numbers. */
+export async function confirmWithHub(api: PartnerApi, clientId: string, channelIds: string[]): Promise<Confirmation> {
   const client = await api.getClient(clientId);
   if (!client) return { ok: false, code: "client_not_ours", unknownChannels: channelIds.length };
-  const listed = new Map<string, PartnerChannel>();
-  if (channelIds.length > 0 || revokedIds.length > 0) {
-    for await (const channel of api.listAllChannels({ client_id: clientId })) {
-      // The hub may treat a filter loosely, so the client of each channel is checked again here.
-      const owner = channel.clientId ?? channel.client?.id;
-      if (owner === undefined || owner === clientId) listed.set(channel.id, channel);
-    }
-  }
+  const listed = new Map((channelIds.length > 0 ? await channelsOfClient(api, clientId) : []).map((c) => [c.id, c]));
   const unknown = channelIds.filter((id) => !listed.has(id));
   if (unknown.length > 0) return { ok: false, code: "channel_not_ours", unknownChannels: unknown.length };
-  return {
-    ok: true,
-    client,
-    channels: channelIds.map((id) => listed.get(id)!),
-    revoked: revokedIds.flatMap((id) => (listed.has(id) && !channelIds.includes(id) ? [listed.get(id)!] : [])),
-  };
+  return { ok: true, client, channels: channelIds.map((id) => listed.get(id)!) };
 }
 
 function dateOf(value: string | undefined): Date | undefined {
@@ -65,16 +52,18 @@ export type LinkRequest = {
   session: OnboardingSession;
   client: HubClient;
   channels: PartnerChannel[];
-  revoked: PartnerChannel[];
-  /** Direct payment: the channels the client just permitted on 360dialog's permission screen. */
-  grant: boolean;
+  /**
+   * Direct payment: what 360dialog says the client has shared (verify-redirect.ts), applied as is; null leaves
+   * every permission alone (partner payment, or nothing to ask).
+   */
+  permissions: SharedPermissions | null;
   /** Name of the channel history entry, e.g. "onboarding_redirect". */
   event: string;
 };
 
 /**
  * Upserts the confirmed client and channels exactly as a Partner API listing would (forward-only status), sets
- * the permissions the redirect reported, and marks the session completed: all in one transaction.
+ * the permissions 360dialog reported, and marks the session completed: all in one transaction.
  */
 export async function linkSession(request: LinkRequest): Promise<OnboardingSession> {
   const { hub, session, client } = request;
@@ -103,18 +92,23 @@ export async function linkSession(request: LinkRequest): Promise<OnboardingSessi
       history: "always" as const,
     });
 
+    const granted = new Set(request.permissions?.granted.map((c) => c.id) ?? []);
     for (const channel of request.channels) {
       const { channel: row } = await applyChannelSnapshot(tx, hub, snapshotOf(channel), contextOf(channel));
-      const permitted = request.grant ? (await applyPermission(tx, hub, row, { granted: true, source: "redirect", actor: "system" })).channel : row;
+      const permitted = granted.has(channel.id) ? (await applyPermission(tx, hub, row, { granted: true, source: "redirect", actor: "system" })).channel : row;
       await recordFunnelEvent({ hubId: hub.id, sessionId: session.id, inviteId: session.inviteId, kind: "channel_created", detail: { channelId: channel.id } }, tx);
       if (permitted.status === "running" || permitted.status === "live") {
         await recordFunnelEvent({ hubId: hub.id, sessionId: session.id, inviteId: session.inviteId, kind: "channel_running", detail: { channelId: channel.id } }, tx);
       }
       await publishChange(tx, { topic: "channel", id: row.id, hubId: hub.id, sessionId: session.id, clientId: stored.client.id });
     }
-    for (const channel of request.revoked) {
+    const withdrawn: PartnerChannel[] = [];
+    for (const channel of request.permissions?.revoked ?? []) {
       const { channel: row } = await applyChannelSnapshot(tx, hub, snapshotOf(channel), contextOf(channel));
+      // Only a permission that was given can be withdrawn: a number never shared stays "unknown", not "revoked".
+      if (row.permission !== "granted") continue;
       await applyPermission(tx, hub, row, { granted: false, source: "redirect", actor: "system" });
+      withdrawn.push(channel);
     }
 
     const linked = await updateSession({
@@ -125,7 +119,7 @@ export async function linkSession(request: LinkRequest): Promise<OnboardingSessi
         clientId: stored.client.id,
         clientExternalId: client.id,
         channelExternalIds: request.channels.map((c) => c.id),
-        revokedExternalIds: request.revoked.map((c) => c.id),
+        revokedExternalIds: withdrawn.map((c) => c.id),
         error: null,
       },
     });
@@ -138,7 +132,7 @@ export async function linkSession(request: LinkRequest): Promise<OnboardingSessi
         targetType: "onboarding_session",
         targetId: session.id,
         hubId: hub.id,
-        detail: { sessionId: session.id, method: session.method, clientId: client.id, channelCount: request.channels.length, revokedCount: request.revoked.length },
+        detail: { sessionId: session.id, method: session.method, clientId: client.id, channelCount: request.channels.length, revokedCount: withdrawn.length },
       },
       tx,
     );

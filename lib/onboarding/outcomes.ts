@@ -11,6 +11,7 @@ export type OnboardingFailureCode =
   | "state_foreign_browser"
   | "client_not_ours"
   | "channel_not_ours"
+  | "client_not_expected"
   | "hub_unavailable"
   | "onboarding_failed";
 
@@ -23,11 +24,12 @@ const START_AGAIN_DE = "Bitte beginnen Sie erneut über den Link, den Sie von Ih
 const table: Record<OnboardingFailureCode, [number, string, string]> = {
   bad_query: [400, `The answer from 360dialog could not be read, so nothing was linked. ${START_AGAIN_EN}`, `Die Antwort von 360dialog war nicht lesbar, daher wurde nichts verknüpft. ${START_AGAIN_DE}`],
   bad_event: [400, "The message from the sign-up window could not be read. Please try again.", "Die Nachricht aus dem Anmeldefenster war nicht lesbar. Bitte versuchen Sie es erneut."],
-  // UNVERIFIED (contract §2.1): whether 360dialog echoes `state`. Without it nothing can be linked safely.
+  // 360dialog does not promise to echo `state` (docs/onboarding-redirect.md): a redirect without it is completed
+  // for the browser's own open sign-up. This is the answer when that browser has none.
   state_missing: [
     400,
-    "This page was opened without the security code that ties it to your sign-up, so nothing was linked here. Your number is still being set up with 360dialog and your provider can see it. To follow its progress here, start again from your provider's link.",
-    "Diese Seite wurde ohne den Sicherheitscode geöffnet, der sie mit Ihrer Anmeldung verbindet, daher wurde hier nichts verknüpft. Ihre Nummer wird bei 360dialog trotzdem eingerichtet und Ihr Anbieter sieht sie. Um den Fortschritt hier zu verfolgen, beginnen Sie erneut über den Link Ihres Anbieters.",
+    "We could not find a sign-up started in this browser, so nothing was linked here. Your number is still being set up with 360dialog and your provider can see it. To follow its progress here, start again from your provider's link in this browser.",
+    "Wir konnten keine in diesem Browser begonnene Anmeldung finden, daher wurde hier nichts verknüpft. Ihre Nummer wird bei 360dialog trotzdem eingerichtet und Ihr Anbieter sieht sie. Um den Fortschritt hier zu verfolgen, beginnen Sie erneut über den Link Ihres Anbieters in diesem Browser.",
   ],
   state_unknown: [403, `We could not find the sign-up this page belongs to, so nothing was linked. ${START_AGAIN_EN}`, `Wir konnten die Anmeldung zu dieser Seite nicht finden, daher wurde nichts verknüpft. ${START_AGAIN_DE}`],
   state_reused: [409, "This sign-up has already been completed once, so nothing more was linked. Open your status page to see your numbers.", "Diese Anmeldung wurde bereits abgeschlossen, daher wurde nichts weiter verknüpft. Öffnen Sie Ihre Statusseite, um Ihre Nummern zu sehen."],
@@ -39,6 +41,11 @@ const table: Record<OnboardingFailureCode, [number, string, string]> = {
   ],
   client_not_ours: [403, "360dialog did not confirm this account for your provider, so nothing was linked. Please contact your provider.", "360dialog hat dieses Konto für Ihren Anbieter nicht bestätigt, daher wurde nichts verknüpft. Bitte wenden Sie sich an Ihren Anbieter."],
   channel_not_ours: [403, "360dialog did not confirm these numbers for your account, so nothing was linked. Please contact your provider.", "360dialog hat diese Nummern für Ihr Konto nicht bestätigt, daher wurde nichts verknüpft. Bitte wenden Sie sich an Ihren Anbieter."],
+  client_not_expected: [
+    403,
+    "360dialog does not show an account or number created in this sign-up, so nothing was linked. If you just finished, please contact your provider.",
+    "360dialog zeigt kein Konto und keine Nummer, die in dieser Anmeldung erstellt wurden, daher wurde nichts verknüpft. Wenn Sie gerade fertig geworden sind, wenden Sie sich bitte an Ihren Anbieter.",
+  ],
   hub_unavailable: [503, "We could not reach 360dialog to confirm your number. Please try again in a minute.", "Wir konnten 360dialog nicht erreichen, um Ihre Nummer zu bestätigen. Bitte versuchen Sie es in einer Minute erneut."],
   onboarding_failed: [502, "360dialog could not finish connecting your number. Please try again, or contact your provider.", "360dialog konnte Ihre Nummer nicht fertig verbinden. Bitte versuchen Sie es erneut oder wenden Sie sich an Ihren Anbieter."],
 };

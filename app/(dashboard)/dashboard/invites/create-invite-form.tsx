@@ -41,6 +41,16 @@ export function CreateInviteForm({ hubs, defaultExpiry }: { hubs: { id: string; 
           <p id="purpose-new-hint" className="text-xs text-slate-500">New number: the client signs up with 360dialog and connects a WhatsApp number.</p>
           <p id="purpose-permission-hint" className="text-xs text-slate-500">Permission request: an existing client grants you API access to their numbers (direct-payment hubs).</p>
           {e.purpose?.length ? <p className="text-xs text-red-700">{e.purpose.join(" ")}</p> : null}
+          <div className="max-w-md pt-2">
+            <Field
+              label="Client ID (permission requests)"
+              name="prefill.clientId"
+              autoComplete="off"
+              defaultValue={v["prefill.clientId"]}
+              errors={e["prefill.clientId"]}
+              hint="The 360dialog client ID from Clients. A permission request can only link this client."
+            />
+          </div>
         </fieldset>
         <fieldset className="space-y-3 rounded-md border border-slate-200 p-4">
           <legend className="px-1 text-sm font-semibold">Prefill for 360dialog (all optional)</legend>

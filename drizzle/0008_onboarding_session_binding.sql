@@ -1,0 +1,1 @@
+CREATE INDEX "onboarding_sessions_binding_idx" ON "onboarding_sessions" USING btree ("browser_binding_hash","created_at");
