@@ -43,7 +43,7 @@ test("permission request: the client grants access to a number, then withdraws i
   const channelId = existing.channelIds[0]!;
 
   const label = `Permission ${id}`;
-  const link = await createInvite(adminPage, { hubName, label, purpose: "permission", email, maxUses: 2 });
+  const link = await createInvite(adminPage, { hubName, label, purpose: "permission", email, maxUses: 2, clientId: existing.clientId });
 
   const context = await newContext();
   const page = await context.newPage();
