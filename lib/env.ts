@@ -39,7 +39,7 @@ const schema = z.object({
    * How much earlier than the start of a sign-up 360dialog's `created_at` of the client or number it produced may
    * read and still count as made by that sign-up (the two clocks differ). See docs/onboarding-redirect.md.
    */
-  ONBOARDING_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(3_600).default(300),
+  ONBOARDING_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** auto: the local sandbox hub runs beside `npm run dev` when no live hub comes from HUB_* variables. */
   SANDBOX: z.enum(["auto", "on", "off"]).default("auto"),

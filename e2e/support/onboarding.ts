@@ -166,7 +166,7 @@ export async function createInvite(admin: Page, options: InviteOptions): Promise
   if (options.number) await form.getByLabel("Phone number").fill(options.number);
   if (options.lang) await form.getByLabel("Language").selectOption(options.lang);
   if (options.maxUses) await form.getByLabel("Use limit").fill(String(options.maxUses));
-  if (options.clientId) await form.getByLabel("Client ID (permission requests)").fill(options.clientId);
+  if (options.clientId) await form.getByLabel("360dialog client ID").fill(options.clientId);
   await form.getByRole("button", { name: "Create invite link" }).click();
   const link = admin.getByTestId("invite-link");
   await expect(link).toBeVisible();

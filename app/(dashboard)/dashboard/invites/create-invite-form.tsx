@@ -43,12 +43,12 @@ export function CreateInviteForm({ hubs, defaultExpiry }: { hubs: { id: string; 
           {e.purpose?.length ? <p className="text-xs text-red-700">{e.purpose.join(" ")}</p> : null}
           <div className="max-w-md pt-2">
             <Field
-              label="Client ID (permission requests)"
+              label="360dialog client ID"
               name="prefill.clientId"
               autoComplete="off"
               defaultValue={v["prefill.clientId"]}
               errors={e["prefill.clientId"]}
-              hint="The 360dialog client ID from Clients. A permission request can only link this client."
+              hint="Required for a permission request: the client whose numbers you ask access to (see Clients). The request can only link this client."
             />
           </div>
         </fieldset>
