@@ -4,7 +4,9 @@ import { openSecret, sealSecret } from "../secrets";
 
 export type HubCredentials = { kind: "api_key"; apiKey: string } | { kind: "token"; username: string; password: string };
 
-const aad = (hubId: string, field: "credentials" | "platform_secret" | "previous_platform_secret") => `hubs|${hubId}|${field}`;
+/** The AAD of a hub's sealed field: names row and column, so a value moved elsewhere fails to open. */
+export const hubSecretAad = (hubId: string, field: "credentials" | "platform_secret" | "previous_platform_secret") => `hubs|${hubId}|${field}`;
+const aad = hubSecretAad;
 
 export function sealHubCredentials(hubId: string, credentials: HubCredentials): string {
   return sealSecret(JSON.stringify(credentials), aad(hubId, "credentials"));

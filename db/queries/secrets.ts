@@ -1,0 +1,61 @@
+import { and, asc, eq, gt, isNotNull, sql } from "drizzle-orm";
+import type { Executor } from "../client";
+import { apiKeys, hubs } from "../schema";
+
+// Every column that holds a secret sealed with APP_ENCRYPTION_KEY, for re-sealing under a new key
+// (lib/secrets-rewrap.ts). Each update is a compare-and-set on the old value, so a re-seal never overwrites a
+// value that changed meanwhile (a regenerated key, a saved hub form).
+
+export const HUB_SECRET_FIELDS = ["credentialsEnc", "platformSecretEnc", "previousPlatformSecretEnc"] as const;
+export type HubSecretField = (typeof HUB_SECRET_FIELDS)[number];
+
+/** The key id inside a sealed value (`v1.<kid>.…`), in SQL. */
+const kidOf = (column: typeof apiKeys.keyEnc | (typeof hubs)[HubSecretField]) => sql`split_part(${column}, '.', 2)`;
+
+export async function listHubSecrets({ db }: { db: Executor }) {
+  return db
+    .select({ id: hubs.id, credentialsEnc: hubs.credentialsEnc, platformSecretEnc: hubs.platformSecretEnc, previousPlatformSecretEnc: hubs.previousPlatformSecretEnc })
+    .from(hubs)
+    .orderBy(asc(hubs.id));
+}
+
+export async function replaceHubSecret({ db, id, field, from, to }: { db: Executor; id: string; field: HubSecretField; from: string; to: string }): Promise<boolean> {
+  const rows = await db
+    .update(hubs)
+    .set({ [field]: to })
+    .where(and(eq(hubs.id, id), eq(hubs[field], from)))
+    .returning({ id: hubs.id });
+  return rows.length === 1;
+}
+
+/** Stored API keys not sealed with `keyId`, in id order after `afterId`. */
+export async function listApiKeysNotSealedWith({ db, keyId, afterId, limit }: { db: Executor; keyId: string; afterId: string | null; limit: number }) {
+  return db
+    .select({ id: apiKeys.id, channelId: apiKeys.channelId, keyVersion: apiKeys.keyVersion, keyEnc: apiKeys.keyEnc })
+    .from(apiKeys)
+    .where(and(isNotNull(apiKeys.keyEnc), sql`${kidOf(apiKeys.keyEnc)} <> ${keyId}`, afterId ? gt(apiKeys.id, afterId) : undefined))
+    .orderBy(asc(apiKeys.id))
+    .limit(limit);
+}
+
+export async function replaceApiKeySecret({ db, id, from, to }: { db: Executor; id: string; from: string; to: string }): Promise<boolean> {
+  const rows = await db
+    .update(apiKeys)
+    .set({ keyEnc: to })
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.keyEnc, from)))
+    .returning({ id: apiKeys.id });
+  return rows.length === 1;
+}
+
+/** How many sealed values each key id still holds, across every secret column. */
+export async function countSecretsByKeyId({ db }: { db: Executor }): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const add = (rows: { kid: string; n: number }[]) => {
+    for (const r of rows) counts[r.kid] = (counts[r.kid] ?? 0) + Number(r.n);
+  };
+  add(await db.select({ kid: sql<string>`${kidOf(apiKeys.keyEnc)}`, n: sql<number>`count(*)::int` }).from(apiKeys).where(isNotNull(apiKeys.keyEnc)).groupBy(kidOf(apiKeys.keyEnc)));
+  for (const field of HUB_SECRET_FIELDS) {
+    add(await db.select({ kid: sql<string>`${kidOf(hubs[field])}`, n: sql<number>`count(*)::int` }).from(hubs).where(isNotNull(hubs[field])).groupBy(kidOf(hubs[field])));
+  }
+  return counts;
+}

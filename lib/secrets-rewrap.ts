@@ -1,0 +1,75 @@
+import "server-only";
+import {
+  HUB_SECRET_FIELDS,
+  countSecretsByKeyId,
+  listApiKeysNotSealedWith,
+  listHubSecrets,
+  replaceApiKeySecret,
+  replaceHubSecret,
+  type HubSecretField,
+} from "@/db/queries/secrets";
+import type { Database } from "@/db/client";
+import { keyAad } from "./channels/api-keys";
+import { hubSecretAad } from "./hubs/secrets";
+import { currentKeyId, resealSecret, sealedWith } from "./secrets";
+
+// `npm run keys:rewrap`: after a new key was put first in APP_ENCRYPTION_KEY, seals every stored secret (API keys,
+// hub credentials, platform secrets) under it, so the old key can be removed. Only the data key of each value is
+// wrapped again (the value itself is authenticated first, so a tampered or misplaced value is reported, never
+// laundered). Each row is its own compare-and-set, so the run can be stopped at any point and started again: it
+// resumes with what is left.
+
+export type RewrapReport = {
+  keyId: string;
+  resealed: number;
+  /** Values that failed to open (tampered, wrong AAD, or a key no longer in APP_ENCRYPTION_KEY): left as they are. */
+  failed: { table: "hubs" | "api_keys"; id: string; field: string; reason: string }[];
+  /** Values per key id after the run: when only `keyId` is left, the other keys can be removed. */
+  remaining: Record<string, number>;
+};
+
+const HUB_AAD_FIELD: Record<HubSecretField, Parameters<typeof hubSecretAad>[1]> = {
+  credentialsEnc: "credentials",
+  platformSecretEnc: "platform_secret",
+  previousPlatformSecretEnc: "previous_platform_secret",
+};
+
+export async function rewrapAllSecrets(db: Database, options: { batchSize?: number; maxRows?: number; onProgress?: (done: number) => void } = {}): Promise<RewrapReport> {
+  const keyId = currentKeyId();
+  const batchSize = options.batchSize ?? 500;
+  const maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;
+  const report: RewrapReport = { keyId, resealed: 0, failed: [], remaining: {} };
+  const reseal = (stored: string, aad: string): string | Error => {
+    try {
+      return resealSecret(stored, aad);
+    } catch (error) {
+      return error instanceof Error ? error : new Error("failed");
+    }
+  };
+
+  for (const hub of await listHubSecrets({ db })) {
+    for (const field of HUB_SECRET_FIELDS) {
+      const stored = hub[field];
+      if (!stored || report.resealed >= maxRows || sealedWith(stored) === keyId) continue;
+      const next = reseal(stored, hubSecretAad(hub.id, HUB_AAD_FIELD[field]));
+      if (next instanceof Error) report.failed.push({ table: "hubs", id: hub.id, field, reason: next.message });
+      else if (await replaceHubSecret({ db, id: hub.id, field, from: stored, to: next })) report.resealed++;
+    }
+  }
+
+  let afterId: string | null = null;
+  while (report.resealed < maxRows) {
+    const rows = await listApiKeysNotSealedWith({ db, keyId, afterId, limit: batchSize });
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      if (report.resealed >= maxRows) break;
+      const next = reseal(row.keyEnc!, keyAad(row.channelId, row.keyVersion));
+      if (next instanceof Error) report.failed.push({ table: "api_keys", id: row.id, field: "keyEnc", reason: next.message });
+      else if (await replaceApiKeySecret({ db, id: row.id, from: row.keyEnc!, to: next })) report.resealed++;
+    }
+    afterId = rows[rows.length - 1]!.id;
+    options.onProgress?.(report.resealed);
+  }
+  report.remaining = await countSecretsByKeyId({ db });
+  return report;
+}
