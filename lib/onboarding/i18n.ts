@@ -246,6 +246,8 @@ const KNOWN_MESSAGES_DE: Record<string, string> = {
   "This invite link has already been used. Please ask your provider for a new one.": "Dieser Einladungslink wurde bereits verwendet. Bitte fragen Sie Ihren Anbieter nach einem neuen.",
   "Too many attempts from your network. Please wait a few minutes and try again.":
     "Zu viele Versuche aus Ihrem Netzwerk. Bitte warten Sie einige Minuten und versuchen Sie es erneut.",
+  "You started this sign-up many times in a row. Please wait a few minutes and try again.":
+    "Sie haben diese Anmeldung viele Male hintereinander gestartet. Bitte warten Sie einige Minuten und versuchen Sie es erneut.",
   "Many sign-ups are starting right now. Please try again in a minute.": "Gerade beginnen sehr viele Anmeldungen. Bitte versuchen Sie es in einer Minute erneut.",
   "Signing up with Facebook is not set up by your provider yet.": "Die Anmeldung mit Facebook ist bei Ihrem Anbieter noch nicht eingerichtet.",
   "Onboarding is not fully set up by your provider yet. Please try again later.":
