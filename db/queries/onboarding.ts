@@ -215,7 +215,7 @@ export async function lockBrowserStarts({ db, browserBindingHash }: { db: Execut
 
 /**
  * This browser's newest session for the same invite (or, with `inviteId` null, the same hub without an invite)
- * and method that can still be completed: not consumed, not expired, still at "started".
+ * and method (any when absent) that can still be completed: not consumed, not expired, still at "started".
  */
 export async function findOpenSessionOfBrowser({
   db,
@@ -227,7 +227,7 @@ export async function findOpenSessionOfBrowser({
   db: Executor;
   hubId: string;
   inviteId: string | null;
-  method: OnboardingSession["method"];
+  method?: OnboardingSession["method"];
   browserBindingHash: string;
 }): Promise<OnboardingSession | undefined> {
   const [row] = await db
@@ -237,7 +237,7 @@ export async function findOpenSessionOfBrowser({
       and(
         eq(onboardingSessions.hubId, hubId),
         inviteId === null ? isNull(onboardingSessions.inviteId) : eq(onboardingSessions.inviteId, inviteId),
-        eq(onboardingSessions.method, method),
+        method ? eq(onboardingSessions.method, method) : undefined,
         eq(onboardingSessions.browserBindingHash, browserBindingHash),
         eq(onboardingSessions.status, "started"),
         isNull(onboardingSessions.consumedAt),

@@ -84,7 +84,6 @@ const en = {
   },
   connect: {
     action: "Connect WhatsApp",
-    preparing: "Preparing…",
     opening: "Opening 360dialog…",
     popupOpen: "The 360dialog window is open. Finish the steps there; this page continues by itself when you are done.",
     popupFocused: "The 360dialog window was already open, so we brought it to the front.",
@@ -92,7 +91,6 @@ const en = {
     blockedLink: "Continue to 360dialog",
     finishing: "Finishing your sign-up…",
     failed: "We could not start the sign-up. Please try again in a minute.",
-    retry: "Try again",
   },
   redirect: {
     title: "Finishing your sign-up",
@@ -179,7 +177,6 @@ const de: Dictionary = {
   },
   connect: {
     action: "WhatsApp verbinden",
-    preparing: "Wird vorbereitet…",
     opening: "360dialog wird geöffnet…",
     popupOpen: "Das 360dialog-Fenster ist geöffnet. Schließen Sie die Schritte dort ab; diese Seite macht danach von selbst weiter.",
     popupFocused: "Das 360dialog-Fenster war schon geöffnet, wir haben es nach vorne geholt.",
@@ -187,7 +184,6 @@ const de: Dictionary = {
     blockedLink: "Weiter zu 360dialog",
     finishing: "Ihre Anmeldung wird abgeschlossen…",
     failed: "Die Anmeldung konnte nicht gestartet werden. Bitte versuchen Sie es in einer Minute erneut.",
-    retry: "Erneut versuchen",
   },
   redirect: {
     title: "Ihre Anmeldung wird abgeschlossen",
