@@ -235,3 +235,78 @@ export async function otherSessionHoldsClient({ db, hubId, clientExternalId, exc
     .limit(1);
   return row !== undefined;
 }
+
+/**
+ * Serialises the starts of one browser for the rest of the transaction (a double click, two tabs), so the check
+ * for an open session and the insert of a new one cannot interleave. A no-op on PGlite, which has one connection.
+ */
+export async function lockBrowserStarts({ db, browserBindingHash }: { db: Executor; browserBindingHash: string }): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`onboarding-start:${browserBindingHash}`}, 0))`);
+}
+
+/**
+ * This browser's newest session for the same invite (or, with `inviteId` null, the same hub without an invite)
+ * and method (any when absent) that can still be completed: not consumed, not expired, still at "started".
+ */
+export async function findOpenSessionOfBrowser({
+  db,
+  hubId,
+  inviteId,
+  method,
+  browserBindingHash,
+}: {
+  db: Executor;
+  hubId: string;
+  inviteId: string | null;
+  method?: OnboardingSession["method"];
+  browserBindingHash: string;
+}): Promise<OnboardingSession | undefined> {
+  const [row] = await db
+    .select()
+    .from(onboardingSessions)
+    .where(
+      and(
+        eq(onboardingSessions.hubId, hubId),
+        inviteId === null ? isNull(onboardingSessions.inviteId) : eq(onboardingSessions.inviteId, inviteId),
+        method ? eq(onboardingSessions.method, method) : undefined,
+        eq(onboardingSessions.browserBindingHash, browserBindingHash),
+        eq(onboardingSessions.status, "started"),
+        isNull(onboardingSessions.consumedAt),
+        gt(onboardingSessions.expiresAt, sql`now()`),
+      ),
+    )
+    .orderBy(desc(onboardingSessions.createdAt), desc(onboardingSessions.id))
+    .limit(1);
+  return row;
+}
+
+/**
+ * Gives an open session of this browser a new `state` (the old one stops working) and a new expiry; the same
+ * conditions as findOpenSessionOfBrowser, so a session consumed meanwhile is left alone (undefined).
+ */
+export async function reissueSessionState({
+  db,
+  id,
+  browserBindingHash,
+  set,
+}: {
+  db: Executor;
+  id: string;
+  browserBindingHash: string;
+  set: Pick<NewOnboardingSession, "stateHash" | "expiresAt" | "prefill">;
+}): Promise<OnboardingSession | undefined> {
+  const [row] = await db
+    .update(onboardingSessions)
+    .set({ ...set, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(onboardingSessions.id, id),
+        eq(onboardingSessions.browserBindingHash, browserBindingHash),
+        eq(onboardingSessions.status, "started"),
+        isNull(onboardingSessions.consumedAt),
+        gt(onboardingSessions.expiresAt, sql`now()`),
+      ),
+    )
+    .returning();
+  return row;
+}

@@ -60,6 +60,12 @@ async function throttle(db: Executor, ip: string): Promise<void> {
   }
 }
 
+export const REOPEN_THROTTLED_MESSAGE = "You started this sign-up many times in a row. Please wait a few minutes and try again.";
+
+function staffOf(caller: StartCaller): StaffActor | null {
+  return caller.staffActor && hasRole(caller.staffActor.role, "operator") ? caller.staffActor : null;
+}
+
 async function loadHub(db: Executor, hubId: string): Promise<Hub> {
   const hub = await findHubById({ db, id: hubId });
   if (!hub) throw new AppError("not_found:hub", "This onboarding link is not valid.");
@@ -68,7 +74,7 @@ async function loadHub(db: Executor, hubId: string): Promise<Hub> {
 
 /** Decides whether the caller may start, and on which hub. Counts no invite use: that happens with the session. */
 export async function authoriseStart(db: Executor, caller: StartCaller): Promise<Authorisation> {
-  const staff = caller.staffActor && hasRole(caller.staffActor.role, "operator") ? caller.staffActor : null;
+  const staff = staffOf(caller);
 
   if (caller.inviteToken !== undefined) {
     if (!staff) await throttle(db, caller.ip);
@@ -93,4 +99,36 @@ export async function authoriseStart(db: Executor, caller: StartCaller): Promise
   if (hub) return { via: "open_signup", hub };
   if (!caller.hubId && open.length > 1) throw new AppError("invalid:hub", "Choose your provider's onboarding page.");
   throw new AppError("forbidden:onboarding", NEED_INVITE_MESSAGE);
+}
+
+/**
+ * Where a start from a browser that already has an open session may reopen it instead (an invite link, or a
+ * hub's open signup), resolved without counting anything: no invite use, no per-IP slot, since the session being
+ * reopened paid both. null when there is no such scope (unknown link, signup closed, a staff start without an
+ * invite: staff start one session per client on purpose). An invite may be "used up" by that very session's
+ * use, so only revoked and expired links refuse here; the caller reopens only a session that exists.
+ */
+export async function authoriseReopen(db: Executor, caller: StartCaller): Promise<Authorisation | null> {
+  if (caller.inviteToken !== undefined) {
+    const invite = isToken(caller.inviteToken) ? await findInviteByTokenHash({ db, tokenHash: hashToken(caller.inviteToken) }) : undefined;
+    if (!invite || (caller.hubId && caller.hubId !== invite.hubId)) return null;
+    const state = inviteState(invite);
+    if (state === "revoked" || state === "expired") return null;
+    const hub = await findHubById({ db, id: invite.hubId });
+    return hub ? { via: "invite", hub, invite } : null;
+  }
+  if (staffOf(caller)) return null;
+  const open = await listOpenSignupHubs({ db });
+  const hub = caller.hubId ? open.find((h) => h.id === caller.hubId) : open.length === 1 ? open[0] : undefined;
+  return hub ? { via: "open_signup", hub } : null;
+}
+
+/**
+ * Reopening is bounded per session rather than per IP: one browser retrying cannot lock out its office, and
+ * cannot mint IO Signatures without limit either (each reopen of a signing hub signs anew).
+ */
+export async function throttleReopen(db: Executor, caller: StartCaller, sessionId: string): Promise<void> {
+  if (staffOf(caller)) return;
+  const { attempts } = await registerAttempt({ db, key: `onboard-reopen:${sessionId}`, windowSeconds: START_LIMIT.windowSeconds });
+  if (attempts > getEnv().ONBOARDING_STARTS_PER_IP) throw new AppError("throttled:onboarding", REOPEN_THROTTLED_MESSAGE);
 }

@@ -84,7 +84,6 @@ const en = {
   },
   connect: {
     action: "Connect WhatsApp",
-    preparing: "Preparing…",
     opening: "Opening 360dialog…",
     popupOpen: "The 360dialog window is open. Finish the steps there; this page continues by itself when you are done.",
     popupFocused: "The 360dialog window was already open, so we brought it to the front.",
@@ -92,7 +91,6 @@ const en = {
     blockedLink: "Continue to 360dialog",
     finishing: "Finishing your sign-up…",
     failed: "We could not start the sign-up. Please try again in a minute.",
-    retry: "Try again",
   },
   redirect: {
     title: "Finishing your sign-up",
@@ -179,7 +177,6 @@ const de: Dictionary = {
   },
   connect: {
     action: "WhatsApp verbinden",
-    preparing: "Wird vorbereitet…",
     opening: "360dialog wird geöffnet…",
     popupOpen: "Das 360dialog-Fenster ist geöffnet. Schließen Sie die Schritte dort ab; diese Seite macht danach von selbst weiter.",
     popupFocused: "Das 360dialog-Fenster war schon geöffnet, wir haben es nach vorne geholt.",
@@ -187,7 +184,6 @@ const de: Dictionary = {
     blockedLink: "Weiter zu 360dialog",
     finishing: "Ihre Anmeldung wird abgeschlossen…",
     failed: "Die Anmeldung konnte nicht gestartet werden. Bitte versuchen Sie es in einer Minute erneut.",
-    retry: "Erneut versuchen",
   },
   redirect: {
     title: "Ihre Anmeldung wird abgeschlossen",
@@ -246,6 +242,8 @@ const KNOWN_MESSAGES_DE: Record<string, string> = {
   "This invite link has already been used. Please ask your provider for a new one.": "Dieser Einladungslink wurde bereits verwendet. Bitte fragen Sie Ihren Anbieter nach einem neuen.",
   "Too many attempts from your network. Please wait a few minutes and try again.":
     "Zu viele Versuche aus Ihrem Netzwerk. Bitte warten Sie einige Minuten und versuchen Sie es erneut.",
+  "You started this sign-up many times in a row. Please wait a few minutes and try again.":
+    "Sie haben diese Anmeldung viele Male hintereinander gestartet. Bitte warten Sie einige Minuten und versuchen Sie es erneut.",
   "Many sign-ups are starting right now. Please try again in a minute.": "Gerade beginnen sehr viele Anmeldungen. Bitte versuchen Sie es in einer Minute erneut.",
   "Signing up with Facebook is not set up by your provider yet.": "Die Anmeldung mit Facebook ist bei Ihrem Anbieter noch nicht eingerichtet.",
   "Onboarding is not fully set up by your provider yet. Please try again later.":

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
-import { auditLog, invites, onboardingEvents, type Hub } from "@/db/schema";
+import { auditLog, invites, onboardingEvents, onboardingSessions, type Hub } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { forEachDatabase } from "@/test/db/databases";
 import { completeOnboarding } from "./complete";
@@ -79,6 +79,21 @@ forEachDatabase("invite links and the funnel", (ctx) => {
     expect(events.map((e) => e.kind)).toEqual(["link_opened"]);
     const [row] = await world.db().select().from(invites).where(eq(invites.id, created.invite.id));
     expect(row!.useCount).toBe(0);
+  });
+
+  it("a used-up link stays open to the browser whose own start took the last use, for as long as that session is open", async () => {
+    const created = await createInvite(world.operator(), { hubId: hub.id, maxUses: 1 });
+    const binding = world.binding();
+    expect(await resolveInvite(created.token, { browserBinding: binding })).toMatchObject({ state: "valid", openSession: false });
+    const session = await createOnboardingSession({ method: "popup", inviteToken: created.token, browserBinding: binding, ip: "127.0.0.1" });
+    expect(await resolveInvite(created.token, { browserBinding: binding })).toMatchObject({ state: "used_up", openSession: true });
+    expect(await resolveInvite(created.token, { browserBinding: world.binding() })).toMatchObject({ state: "used_up", openSession: false });
+    expect(await resolveInvite(created.token, { browserBinding: "not-a-token" })).toMatchObject({ state: "used_up", openSession: false });
+    expect(await resolveInvite(created.token)).toMatchObject({ state: "used_up", openSession: false });
+    await world.db().update(onboardingSessions).set({ consumedAt: new Date() }).where(eq(onboardingSessions.id, session.sessionId));
+    expect(await resolveInvite(created.token, { browserBinding: binding })).toMatchObject({ state: "used_up", openSession: false });
+    const [row] = await world.db().select().from(invites).where(eq(invites.id, created.invite.id));
+    expect(row!.useCount).toBe(1);
   });
 
   it("revokes idempotently with an audit entry; a revoked link can no longer start", async () => {

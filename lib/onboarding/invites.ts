@@ -3,6 +3,7 @@ import { z } from "zod";
 import { findClientByExternalId } from "@/db/queries/clients";
 import { findHubById } from "@/db/queries/hubs";
 import { findInviteByTokenHash, insertInvite, listInvitesWithProgress, revokeInviteRow, type InviteCursor, type InviteProgress } from "@/db/queries/invites";
+import { findOpenSessionOfBrowser } from "@/db/queries/onboarding";
 import type { Hub, Invite } from "@/db/schema";
 import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
@@ -15,7 +16,7 @@ import { recordFunnelEvent } from "./funnel";
 import { buildIoLink } from "./io-link";
 import { fromStoredPrefill, prefillSchema, toStoredPrefill, type Lang, type Prefill } from "./prefill";
 import { getOnboardingSettings } from "./settings";
-import { hashToken, isToken, newToken } from "./state";
+import { hashToken, isToken, newToken, readBrowserBinding } from "./state";
 
 // Invite links /join/<token>: per-prospect, with prefill, purpose, expiry and a use limit. The token is shown
 // once, at creation; only its hash is stored, so the list can show progress but never the link again.
@@ -147,13 +148,18 @@ export type ResolvedInvite = {
   /** For the /join page to show or prefill (the link itself is the credential for these). */
   prefill: Prefill;
   expiresAt: Date | null;
+  /**
+   * The browser asking holds an open session of this invite, so it may start again (reopening that session)
+   * even when its own start took the last use.
+   */
+  openSession: boolean;
 };
 
 /**
  * For the /join/<token> page: the invite behind a token, or null. Counts no use; with `recordOpen` notes the
- * `link_opened` funnel step (deduplicated per minute).
+ * `link_opened` funnel step (deduplicated per minute); `browserBinding` (the cookie) fills `openSession`.
  */
-export async function resolveInvite(token: string, options: { recordOpen?: boolean } = {}): Promise<ResolvedInvite | null> {
+export async function resolveInvite(token: string, options: { recordOpen?: boolean; browserBinding?: string | null } = {}): Promise<ResolvedInvite | null> {
   if (!isToken(token)) return null;
   const db = await getDb();
   const invite = await findInviteByTokenHash({ db, tokenHash: hashToken(token) });
@@ -162,5 +168,10 @@ export async function resolveInvite(token: string, options: { recordOpen?: boole
   if (options.recordOpen) {
     await recordFunnelEvent({ hubId: invite.hubId, inviteId: invite.id, kind: "link_opened", detail: state === "valid" ? null : { state } }, db);
   }
-  return { inviteId: invite.id, hubId: invite.hubId, purpose: invite.purpose, state, prefill: fromStoredPrefill(invite.prefill), expiresAt: invite.expiresAt };
+  const binding = readBrowserBinding(options.browserBinding);
+  const openSession =
+    state === "used_up" && binding !== null
+      ? Boolean(await findOpenSessionOfBrowser({ db, hubId: invite.hubId, inviteId: invite.id, browserBindingHash: hashToken(binding) }))
+      : false;
+  return { inviteId: invite.id, hubId: invite.hubId, purpose: invite.purpose, state, prefill: fromStoredPrefill(invite.prefill), expiresAt: invite.expiresAt, openSession };
 }

@@ -1,7 +1,8 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "@/db/client";
-import { hubs, invites, onboardingEvents, onboardingSessions } from "@/db/schema";
+import { consumeSession } from "@/db/queries/onboarding";
+import { authThrottle, hubs, invites, onboardingEvents, onboardingSessions } from "@/db/schema";
 import { verifyIoSignature } from "@/lib/hub/io-signature";
 import { AppError } from "@/lib/errors";
 import { completeSignup, getPage } from "@/test/contract/support";
@@ -200,6 +201,99 @@ forEachDatabase("onboarding sessions", (ctx) => {
     expect((await refusal(start({ method: "embedded_signup", hubId: hub.id, staffActor: operator }))).code).toBe("unavailable:embedded_signup");
   });
 
+  // A start from a browser that already has an open session for the same link or start page hands that session
+  // back with a new state: reloads and repeated clicks take no second invite use and no per-IP slot.
+  const sessionRow = async (id: string) => (await world.db().select().from(onboardingSessions).where(eq(onboardingSessions.id, id)))[0]!;
+  const inviteRow = async (id: string) => (await world.db().select().from(invites).where(eq(invites.id, id)))[0]!;
+  const throttleCount = async (key: string) => (await world.db().select().from(authThrottle).where(eq(authThrottle.key, key)))[0]?.attempts ?? 0;
+
+  it("reopens this browser's open session of a one-use invite: same session, new state, one use, the old state dead", async () => {
+    const hub = await world.seedHub({ partner: partnerSpec("again"), openSignup: false });
+    const invite = await createInvite(operator, { hubId: hub.id, maxUses: 1, prefill: { email: "once@client.test" } });
+    const binding = world.binding();
+    const ip = "203.0.113.90";
+    const first = await start({ inviteToken: invite.token, browserBinding: binding, ip });
+    const second = await start({ inviteToken: invite.token, browserBinding: binding, ip, lang: "de" });
+    expect(second.sessionId).toBe(first.sessionId);
+    expect(second.statusUrl).toBe(first.statusUrl);
+    expect(second.state).not.toBe(first.state);
+    expect(new URL(second.ioUrl!).searchParams.get("state")).toBe(second.state);
+    expect(new URL(second.ioUrl!).searchParams.get("lang")).toBe("de");
+
+    const row = await sessionRow(first.sessionId);
+    expect(row.stateHash).toBe(hashToken(second.state!));
+    expect(row.prefill.lang).toBe("de");
+    expect(await world.db().$count(onboardingSessions, eq(onboardingSessions.stateHash, hashToken(first.state!)))).toBe(0);
+    expect(await world.db().$count(onboardingSessions, eq(onboardingSessions.inviteId, invite.invite.id))).toBe(1);
+    expect((await inviteRow(invite.invite.id)).useCount).toBe(1);
+    const events = await world.db().select().from(onboardingEvents).where(eq(onboardingEvents.sessionId, first.sessionId));
+    expect(events.map((e) => e.kind)).toEqual(["popup_opened"]);
+    // The IP paid for the first start only; the reopen is counted against the session.
+    expect(await throttleCount(`onboard:${ip}`)).toBe(1);
+    expect(await throttleCount(`onboard-reopen:${first.sessionId}`)).toBe(1);
+
+    // Another browser finds the invite used up, and changes nothing.
+    expect((await refusal(start({ inviteToken: invite.token, ip }))).code).toBe("forbidden:invite_used_up");
+    expect((await inviteRow(invite.invite.id)).useCount).toBe(1);
+    expect(await world.db().$count(onboardingSessions, eq(onboardingSessions.inviteId, invite.invite.id))).toBe(1);
+    expect((await sessionRow(first.sessionId)).stateHash).toBe(hashToken(second.state!));
+  });
+
+  it("starts anew after the session was used or in another method; revoking the invite stops reopening", async () => {
+    const hub = await world.seedHub({ partner: partnerSpec("after"), openSignup: false, ioBaseUrl: "http://localhost:8082/dashboard/app" });
+    const invite = await createInvite(operator, { hubId: hub.id, maxUses: 3 });
+    const binding = world.binding();
+    const first = await start({ inviteToken: invite.token, browserBinding: binding });
+    expect(await consumeSession({ db: world.db(), id: first.sessionId, browserBindingHash: hashToken(binding) })).toBeTruthy();
+    const second = await start({ inviteToken: invite.token, browserBinding: binding });
+    expect(second.sessionId).not.toBe(first.sessionId);
+    const button = await start({ inviteToken: invite.token, browserBinding: binding, method: "connect_button" });
+    expect(button.sessionId).not.toBe(second.sessionId);
+    expect((await inviteRow(invite.invite.id)).useCount).toBe(3);
+
+    await world.db().update(invites).set({ revokedAt: new Date() }).where(eq(invites.id, invite.invite.id));
+    expect((await refusal(start({ inviteToken: invite.token, browserBinding: binding }))).code).toBe("forbidden:invite_revoked");
+    expect((await sessionRow(second.sessionId)).stateHash).toBe(hashToken(second.state!));
+  });
+
+  it("reopens on the open start page without an IP slot, signs afresh each time, and limits reopening per session", async () => {
+    const spec = partnerSpec("reopen");
+    await world.seedPartner({ ...spec, ioSignature: true, encoding: "hex" });
+    const hub = await world.seedHub({ partner: spec, ioSignatureEnabled: true, ioSignatureEncoding: "hex", openSignup: true });
+    const ip = "203.0.113.91";
+    const binding = world.binding();
+    const first = await start({ hubId: hub.id, browserBinding: binding, ip });
+    // Other browsers behind the same IP use up its limit (20 in tests).
+    for (let i = 1; i < 20; i++) await start({ hubId: hub.id, ip });
+    expect((await refusal(start({ hubId: hub.id, ip }))).code).toBe("throttled:onboarding");
+    const before = await world.db().$count(onboardingSessions, eq(onboardingSessions.hubId, hub.id));
+
+    // The first browser still reopens its own session, with a new signature each time.
+    const signatures = new Set<string | null>([new URL(first.ioUrl!).searchParams.get("io_signature")]);
+    for (let i = 0; i < 20; i++) {
+      const again = await start({ hubId: hub.id, browserBinding: binding, ip });
+      expect(again.sessionId).toBe(first.sessionId);
+      const p = new URL(again.ioUrl!).searchParams;
+      expect(verifyIoSignature({ partnerId: spec.id, secrets: [spec.platformSecret], signature: p.get("io_signature"), timestamp: p.get("io_timestamp"), encoding: "hex" })).toEqual({ ok: true });
+      signatures.add(p.get("io_signature"));
+    }
+    expect(signatures.size).toBe(21);
+    const limited = await refusal(start({ hubId: hub.id, browserBinding: binding, ip }));
+    expect(limited.code).toBe("throttled:onboarding");
+    expect(limited.publicMessage).toMatch(/started this sign-up many times/);
+    expect(await world.db().$count(onboardingSessions, eq(onboardingSessions.hubId, hub.id))).toBe(before);
+    await world.db().update(hubs).set({ openSignup: false }).where(eq(hubs.id, hub.id));
+  });
+
+  it("gives an operator a new session per start without an invite (one per client)", async () => {
+    const hub = await world.seedHub({ partner: partnerSpec("staffnew"), openSignup: false });
+    const binding = world.binding();
+    const a = await start({ hubId: hub.id, staffActor: operator, browserBinding: binding, prefill: { email: "a@client.test" } });
+    const b = await start({ hubId: hub.id, staffActor: operator, browserBinding: binding, prefill: { email: "b@client.test" } });
+    expect(b.sessionId).not.toBe(a.sessionId);
+    expect((await sessionRow(a.sessionId)).stateHash).toBe(hashToken(a.state!));
+  });
+
   it("drives the sandbox's IO pages to a redirect that echoes state to our redirect URL", async () => {
     const spec = partnerSpec("io");
     await world.seedPartner(spec);
@@ -243,6 +337,16 @@ describe.skipIf(unavailableReason("postgres"))("invite use counting under concur
         expect(row!.useCount).toBe(1);
         expect(await second.db.$count(onboardingSessions, eq(onboardingSessions.inviteId, invite.invite.id))).toBe(1);
       }
+      // One browser's concurrent starts (a double click, two tabs) make one session and take one use.
+      const invite = await createInvite(operator, { hubId: hub!.id, maxUses: 3 });
+      const binding = "c".repeat(43);
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () => createOnboardingSession({ method: "popup", inviteToken: invite.token, browserBinding: binding, ip: "192.0.2.99" })),
+      );
+      expect(new Set(results.map((r) => r.sessionId)).size).toBe(1);
+      const [row] = await second.db.select().from(invites).where(eq(invites.id, invite.invite.id));
+      expect(row!.useCount).toBe(1);
+      expect(await second.db.$count(onboardingSessions, eq(onboardingSessions.inviteId, invite.invite.id))).toBe(1);
     } finally {
       restore();
       await second.close();

@@ -1,13 +1,13 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { findInviteById, claimInviteUse } from "@/db/queries/invites";
-import { claimIoSecond, insertOnboardingSession } from "@/db/queries/onboarding";
+import { claimIoSecond, findOpenSessionOfBrowser, insertOnboardingSession, lockBrowserStarts, reissueSessionState } from "@/db/queries/onboarding";
 import type { Hub, OnboardingSession } from "@/db/schema";
 import { getDb } from "../db";
 import { publicBaseUrl } from "../env";
 import { AppError } from "../errors";
 import { publishChange } from "../live/publish";
-import { authoriseStart, inviteRefusal, inviteState, type Authorisation, type StartCaller } from "./authorise";
+import { authoriseReopen, authoriseStart, inviteRefusal, inviteState, throttleReopen, type Authorisation, type StartCaller } from "./authorise";
 import { recordFunnelEvent } from "./funnel";
 import { buildIoLink, connectButtonProps, type ConnectButtonProps } from "./io-link";
 import { fromStoredPrefill, pickPublicPrefill, prefillSchema, safeReturnPath, toStoredPrefill, type Lang, type Prefill, type PrefillInput } from "./prefill";
@@ -58,8 +58,13 @@ function mergePrefill(auth: Authorisation, requested: Prefill): Prefill {
   return pickPublicPrefill(requested);
 }
 
-function methodFor(auth: Authorisation, requested: SessionMethod): SessionMethod {
-  return auth.via === "invite" && auth.invite.purpose === "permission" ? "permission" : requested;
+/** The method a start gets: a permission invite opens the permission screen; a Connect Button falls back to the popup. */
+function methodFor(auth: Authorisation, requested: SessionMethod): { method: SessionMethod; notice: string | null } {
+  const method = auth.via === "invite" && auth.invite.purpose === "permission" ? "permission" : requested;
+  if (method === "connect_button" && !connectButtonProps(auth.hub, {})) {
+    return { method: "popup", notice: "The Connect Button does not support this hub's onboarding address, so a popup window is used instead." };
+  }
+  return { method, notice: null };
 }
 
 // Past this many seconds ahead, starts arrive faster than one per second for a minute: refuse rather than sign far ahead.
@@ -76,10 +81,28 @@ async function signingTime(hub: Hub): Promise<Date | undefined> {
   return new Date(second * 1000);
 }
 
-/** Counts the invite use and stores the session in one transaction, so a failed insert takes no use. */
-async function storeSession(auth: Authorisation, session: Parameters<typeof insertOnboardingSession>[0]["session"]): Promise<OnboardingSession> {
+type NewSession = Parameters<typeof insertOnboardingSession>[0]["session"];
+
+/**
+ * Stores the start in one transaction, so a failed insert takes no invite use. A browser's open session for the
+ * same link (or start page) and method is handed back with the new state instead of a second session: the old
+ * state stops working, and no second invite use or funnel start is counted. Starts of one browser run one at a
+ * time here, so a double click cannot make two sessions. `charged`: whether authoriseStart counted this start;
+ * a reopen that finds its session gone meanwhile is authorised in full here.
+ */
+async function storeSession(input: CreateSessionInput, auth: Authorisation, session: NewSession, charged: boolean): Promise<OnboardingSession> {
   const db = await getDb();
   return db.transaction(async (tx) => {
+    const browserBindingHash = session.browserBindingHash;
+    await lockBrowserStarts({ db: tx, browserBindingHash });
+    if (auth.via !== "staff") {
+      const open = await findOpenSessionOfBrowser({ db: tx, hubId: auth.hub.id, inviteId: session.inviteId ?? null, method: session.method, browserBindingHash });
+      const reissued = open
+        ? await reissueSessionState({ db: tx, id: open.id, browserBindingHash, set: { stateHash: session.stateHash, expiresAt: session.expiresAt, prefill: session.prefill } })
+        : undefined;
+      if (reissued) return reissued;
+    }
+    if (!charged) await authoriseStart(tx, input);
     if (auth.via === "invite") {
       const claimed = await claimInviteUse({ db: tx, id: auth.invite.id });
       if (!claimed) {
@@ -101,6 +124,30 @@ async function storeSession(auth: Authorisation, session: Parameters<typeof inse
 }
 
 /**
+ * The authorisation of a start, and whether it counted a use of the per-IP limit. A browser that already has an
+ * open session for this link or start page reopens it (authoriseReopen): limited per session instead of per IP,
+ * and not refused by the invite use that session itself took.
+ */
+async function authorise(input: CreateSessionInput, browserBindingHash: string): Promise<{ auth: Authorisation; charged: boolean }> {
+  const db = await getDb();
+  const reopen = await authoriseReopen(db, input);
+  const open = reopen
+    ? await findOpenSessionOfBrowser({
+        db,
+        hubId: reopen.hub.id,
+        inviteId: reopen.via === "invite" ? reopen.invite.id : null,
+        method: methodFor(reopen, input.method).method,
+        browserBindingHash,
+      })
+    : undefined;
+  if (reopen && open) {
+    await throttleReopen(db, input, open.id);
+    return { auth: reopen, charged: false };
+  }
+  return { auth: await authoriseStart(db, input), charged: true };
+}
+
+/**
  * Starts one onboarding (R10, R11): checks who may start, stores a session with a one-time `state` bound to
  * this browser, and returns the 360dialog URL (signed now when the hub has IO Signature on) or the Connect
  * Button props or the Embedded Signup settings. Throws AppError with a plain message on refusal.
@@ -112,21 +159,17 @@ export async function createOnboardingSession(input: CreateSessionInput): Promis
     throw new AppError("invalid:return_path", "This page cannot start an onboarding.");
   }
 
-  const auth = await authoriseStart(await getDb(), input);
+  const browserBindingHash = hashToken(input.browserBinding);
+  const { auth, charged } = await authorise(input, browserBindingHash);
   const { hub } = auth;
   const settings = getOnboardingSettings(hub);
   const prefill = mergePrefill(auth, parsed.data);
   const lang: Lang = input.lang ?? prefill.lang ?? settings.defaultLang;
-  let method = methodFor(auth, input.method);
-  let notice: string | null = null;
+  const { method, notice } = methodFor(auth, input.method);
 
   const sdk = method === "embedded_signup" ? embeddedSignupSdk(settings) : null;
   if (method === "embedded_signup" && !sdk) {
     throw new AppError("unavailable:embedded_signup", "Signing up with Facebook is not set up by your provider yet.");
-  }
-  if (method === "connect_button" && !connectButtonProps(hub, {})) {
-    method = "popup";
-    notice = "The Connect Button does not support this hub's onboarding address, so a popup window is used instead.";
   }
 
   const sessionId = randomUUID();
@@ -140,17 +183,22 @@ export async function createOnboardingSession(input: CreateSessionInput): Promis
       ? null
       : buildIoLink({ hub, screen: method === "permission" ? "permissions" : "io", prefill, lang, state, redirectUrl, signAt: await signingTime(hub) });
 
-  const row = await storeSession(auth, {
-    id: sessionId,
-    hubId: hub.id,
-    inviteId: auth.via === "invite" ? auth.invite.id : null,
-    method,
-    stateHash: hashToken(state),
-    browserBindingHash: hashToken(input.browserBinding),
-    statusTokenHash: hashToken(statusTokenFor(sessionId)),
-    prefill: { ...toStoredPrefill(prefill), lang },
-    expiresAt: new Date(Date.now() + SESSION_TTL_MS),
-  });
+  const row = await storeSession(
+    input,
+    auth,
+    {
+      id: sessionId,
+      hubId: hub.id,
+      inviteId: auth.via === "invite" ? auth.invite.id : null,
+      method,
+      stateHash: hashToken(state),
+      browserBindingHash,
+      statusTokenHash: hashToken(statusTokenFor(sessionId)),
+      prefill: { ...toStoredPrefill(prefill), lang },
+      expiresAt: new Date(Date.now() + SESSION_TTL_MS),
+    },
+    charged,
+  );
 
   return {
     sessionId: row.id,

@@ -1,17 +1,35 @@
 "use client";
 
 import { ConnectButton } from "360dialog-connect-button";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from "react";
 import type { Lang } from "@/lib/onboarding/prefill";
 import { HANDOFF_ACK, POPUP_NAME, isRedirectQuery, reportFunnel, startSession, type StartedSession, type StartRequest } from "./onboarding-api";
 
-// The official 360dialog Connect Button. The package builds its popup URL when its props change, so the session
-// (state, and the IO Signature when the hub has it on) is made BEFORE the click and made again right after each
-// click: no signature or state is ever opened twice (R10, R11). The popup comes back to the page hosting the
-// button; that page then renders the hand-off (redirect-handoff.tsx) instead of the button, so the package
-// never runs while a state is in the URL.
+// The official 360dialog Connect Button, with the session made by the click, never by the page view (R10, R11):
+// a page view takes no invite use, no IO Signature and no per-IP slot. The package builds its popup URL from its
+// props and opens it when its button is clicked, so the click runs in two steps:
+// 1. Synchronously, inside the user gesture (what popup blockers require), a blank window is opened under the
+//    package's own window name, and the package's handler is held back.
+// 2. Once the server has made the session (or handed this browser's open one back with a new state), its props
+//    go to the package, and the package's own click opens its URL: `window.open(url, name)` with that name
+//    navigates the blank window instead of opening another one.
+// The popup comes back to the page hosting the button, which then renders the hand-off (redirect-handoff.tsx)
+// instead of the button, so the package never runs while a state is in the URL.
 
-export type ConnectButtonStrings = { action: string; preparing: string; failed: string; retry: string };
+export type ConnectButtonStrings = {
+  action: string;
+  opening: string;
+  popupOpen: string;
+  popupFocused: string;
+  blocked: string;
+  blockedLink: string;
+  failed: string;
+};
+
+/** The window the package opens (open-popup.js), so the blank one opened on the click is the one it navigates. */
+const POPUP_FEATURES = "toolbar=no, menubar=no, width=600, height=920, top=100, left=100";
+
+type Phase = { kind: "idle" } | { kind: "opening" } | { kind: "open"; focused?: boolean } | { kind: "blocked"; url: string } | { kind: "error"; message: string };
 
 export function ConnectButtonTrigger({
   start,
@@ -28,59 +46,46 @@ export function ConnectButtonTrigger({
   reportLanding: boolean;
 }) {
   const [session, setSession] = useState<StartedSession | null>(null);
-  const [busy, setBusy] = useState(true);
-  const [error, setError] = useState<string | null>(null);
+  const [phase, setPhase] = useState<Phase>({ kind: "idle" });
+  const [openTick, setOpenTick] = useState(0);
+  const popupRef = useRef<Window | null>(null);
+  const holderRef = useRef<HTMLDivElement | null>(null);
+  const pendingOpen = useRef(false);
+  const passThrough = useRef(false);
   const landingReported = useRef(false);
-  const startKey = JSON.stringify(start);
-
-  const request = useCallback(
-    () => startSession({ ...(JSON.parse(startKey) as typeof start), method: "connect_button", lang }, t.failed),
-    [startKey, lang, t.failed],
-  );
-  const apply = useCallback(
-    (result: Awaited<ReturnType<typeof startSession>>) => {
-      if (!result.ok) {
-        setSession(null);
-        setError(result.message);
-        setBusy(false);
-        return;
-      }
-      if (reportLanding && !landingReported.current) {
-        landingReported.current = true;
-        reportFunnel({ kind: "landing_viewed", sessionId: result.session.sessionId });
-      }
-      setError(null);
-      setSession(result.session);
-      setBusy(false);
-    },
-    [reportLanding],
-  );
-  // Callers set `busy` first: the button must be disabled before the click's URL could be opened twice.
-  const prepare = useCallback(() => void request().then(apply), [request, apply]);
 
   useEffect(() => {
     // The package posts `location.search` to any opener with target "*" and closes its window when it mounts in
     // a page that has one (its popup hand-off). This page is never that popup, so a page that opened this one
     // (a mail or chat web app) must not get a message or lose the tab: cut the link before the button mounts.
     if (window.opener) window.opener = null;
-    void request().then(apply);
-  }, [request, apply]);
+  }, []);
 
   useEffect(() => {
-    // The package's own listener takes the query (and reloads this page with it); this one only tells the popup
-    // that it arrived, so the popup closes instead of finishing the flow itself.
+    // The package's own listener (added when it opens its window) takes the query and reloads this page with it;
+    // this one only tells the popup that it arrived, so the popup closes instead of finishing the flow itself.
+    // Only the window this page opened (R14): after a reload this page has no package listener, so a popup
+    // opened before it gets no answer and finishes by itself.
     const onMessage = (event: MessageEvent) => {
-      if (event.origin !== window.location.origin || !isRedirectQuery(event.data)) return;
-      const source = event.source as Window | null;
-      try {
-        if (source && source !== window && source.name === POPUP_NAME) source.postMessage(HANDOFF_ACK, window.location.origin);
-      } catch {
-        // not a window of ours
-      }
+      const popup = popupRef.current;
+      if (!popup || event.source !== popup || event.origin !== window.location.origin || !isRedirectQuery(event.data)) return;
+      popup.postMessage(HANDOFF_ACK, window.location.origin);
     };
     window.addEventListener("message", onMessage);
     return () => window.removeEventListener("message", onMessage);
   }, []);
+
+  useEffect(() => {
+    if (phase.kind !== "open") return;
+    // The client closed the window without finishing: the next click asks the server again.
+    const timer = setInterval(() => {
+      if (popupRef.current?.closed) {
+        popupRef.current = null;
+        setPhase({ kind: "idle" });
+      }
+    }, 500);
+    return () => clearInterval(timer);
+  }, [phase.kind]);
 
   const props = session?.connectButton ?? null;
   // Referentially stable: the package rebuilds its URL (and re-runs its callback check) on every new object.
@@ -88,58 +93,121 @@ export function ConnectButtonTrigger({
   // The host page's redirect query is handled by the hand-off view, so the package's own callback has nothing to do.
   const callback = useCallback(() => {}, []);
 
-  const afterClick = () => {
-    // Runs after the package opened its popup with the current URL (bubbling): replace that URL at once.
-    if (busy || !session) return;
-    setBusy(true);
-    prepare();
+  useEffect(() => {
+    // New props: the package makes its URL builder in an effect of its own, which ran just before this one (a
+    // child's effects run first) and set its state. This update joins that render, so the next effect below runs
+    // once the package's button has the new URL.
+    if (pendingOpen.current) setOpenTick((n) => n + 1);
+  }, [session]);
+
+  useEffect(() => {
+    if (!pendingOpen.current || openTick === 0) return;
+    pendingOpen.current = false;
+    const button = holderRef.current?.querySelector("button");
+    if (!button) return;
+    // The plain button was replaced by the package's: keep the keyboard focus on the action.
+    if (!document.activeElement || document.activeElement === document.body) button.focus({ preventScroll: true });
+    passThrough.current = true;
+    try {
+      button.click();
+    } finally {
+      passThrough.current = false;
+    }
+  }, [openTick]);
+
+  const begin = async () => {
+    // Synchronously, inside the click: a window opened after an await is what popup blockers refuse.
+    const popup = window.open("", POPUP_NAME, POPUP_FEATURES);
+    popupRef.current = popup;
+    setPhase({ kind: "opening" });
+    if (popup) {
+      try {
+        popup.document.title = t.opening;
+        popup.document.body.textContent = t.opening;
+      } catch {
+        // A window of that name left on 360dialog's site by an earlier visit: the package points it at the new URL.
+      }
+    }
+    const result = await startSession({ ...start, method: "connect_button", lang }, t.failed);
+    if (!result.ok || !result.session.connectButton || !result.session.ioUrl) {
+      popup?.close();
+      popupRef.current = null;
+      setPhase({ kind: "error", message: result.ok ? t.failed : result.message });
+      return;
+    }
+    const created = result.session;
+    if (reportLanding && !landingReported.current) {
+      landingReported.current = true;
+      reportFunnel({ kind: "landing_viewed", sessionId: created.sessionId });
+    }
+    if (!popup || popup.closed) {
+      popupRef.current = null;
+      setPhase({ kind: "blocked", url: created.ioUrl! });
+      if (!popup) reportFunnel({ kind: "popup_blocked", sessionId: created.sessionId });
+      return;
+    }
+    pendingOpen.current = true;
+    setSession(created);
+    setPhase({ kind: "open" });
   };
 
-  if (error) {
-    return (
-      <div className="space-y-3">
-        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {error}
-        </p>
-        <button
-          type="button"
-          className={buttonClass}
-          onClick={() => {
-            setError(null);
-            setBusy(true);
-            prepare();
-          }}
-        >
-          {t.retry}
-        </button>
-      </div>
-    );
-  }
-  if (!props || !queryParameters) {
-    return (
-      <button type="button" className={buttonClass} disabled aria-describedby="connect-preparing">
-        {t.action}
-        <span id="connect-preparing" className="sr-only">
-          {t.preparing}
-        </span>
-      </button>
-    );
-  }
+  const onClickCapture = (event: MouseEvent) => {
+    if (passThrough.current) return; // our own click on the package's button, with the session's URL
+    const open = popupRef.current;
+    if (session && open && !open.closed) {
+      // Its window is still open: the package brings it to the front (and points it at its URL if it is not there).
+      setPhase({ kind: "open", focused: true });
+      return;
+    }
+    // Nothing is opened before the server made this click's session.
+    event.stopPropagation();
+    event.preventDefault();
+    if (phase.kind !== "opening") void begin();
+  };
+
+  const busy = phase.kind === "opening";
+  const label = busy ? t.opening : t.action;
   return (
-    // Observes the package's own button click (Enter and Space click it too); the div itself is not interactive.
-    <div onClick={afterClick}>
-      <ConnectButton
-        partnerId={props.partnerId}
-        env={props.env}
-        version={props.version}
-        requestedNumber={props.requestedNumber}
-        queryParameters={queryParameters}
-        callback={callback}
-        label={t.action}
-        className={buttonClass}
-        disabled={busy}
-        type="button"
-      />
+    <div className="space-y-3">
+      {/* Observes the clicks of the button inside (Enter and Space click it too); the div itself is not interactive. */}
+      <div ref={holderRef} onClickCapture={onClickCapture}>
+        {props && queryParameters ? (
+          <ConnectButton
+            partnerId={props.partnerId}
+            env={props.env}
+            version={props.version}
+            requestedNumber={props.requestedNumber}
+            queryParameters={queryParameters}
+            callback={callback}
+            label={label}
+            className={buttonClass}
+            disabled={busy}
+            type="button"
+            aria-describedby="connect-progress"
+          />
+        ) : (
+          <button type="button" className={buttonClass} disabled={busy} aria-describedby="connect-progress">
+            {label}
+          </button>
+        )}
+      </div>
+      <div id="connect-progress" role="status" aria-live="polite" className="min-h-6 text-sm text-slate-700">
+        {phase.kind === "open" ? (phase.focused ? t.popupFocused : t.popupOpen) : null}
+      </div>
+      {phase.kind === "blocked" ? (
+        <p className="text-sm text-slate-800">
+          {t.blocked}{" "}
+          {/* Same tab: 360dialog then returns to this page, which finishes without an opener. */}
+          <a href={phase.url} referrerPolicy="no-referrer" className="font-semibold underline underline-offset-2 focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-slate-900">
+            {t.blockedLink}
+          </a>
+        </p>
+      ) : null}
+      {phase.kind === "error" ? (
+        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          {phase.message}
+        </p>
+      ) : null}
     </div>
   );
 }

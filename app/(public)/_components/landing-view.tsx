@@ -20,7 +20,15 @@ export function ConnectAction({ trigger, start, lang, t, label }: { trigger: Tri
         lang={lang}
         buttonClass={primaryButtonClass}
         reportLanding={anonymous}
-        t={{ action: label ?? t.connect.action, preparing: t.connect.preparing, failed: t.connect.failed, retry: t.connect.retry }}
+        t={{
+          action: label ?? t.connect.action,
+          opening: t.connect.opening,
+          popupOpen: t.connect.popupOpen,
+          popupFocused: t.connect.popupFocused,
+          blocked: t.connect.blocked,
+          blockedLink: t.connect.blockedLink,
+          failed: t.connect.failed,
+        }}
       />
     );
   }

@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { connectButtonEnvFor } from "@/lib/hubs/connect-button";
 import { getHubSummary } from "@/lib/hubs/settings";
 import { chooseLang, dictionary, fill } from "@/lib/onboarding/i18n";
 import { resolveInvite } from "@/lib/onboarding/invites";
 import { getOnboardingSettings } from "@/lib/onboarding/settings";
+import { browserBindingCookieName } from "@/lib/onboarding/state";
 import { HandoffView, isRedirectReturn } from "../../_components/handoff-view";
 import { InviteLandingReport } from "../../_components/invite-landing-report";
 import { ConnectAction, LandingView, Prepared } from "../../_components/landing-view";
@@ -15,13 +16,13 @@ export const metadata: Metadata = { title: "Connect WhatsApp" };
 type Params = Record<string, string | string[] | undefined>;
 
 export default async function JoinPage({ params, searchParams }: { params: Promise<{ token: string }>; searchParams: Promise<Params> }) {
-  const [{ token }, query, requestHeaders] = await Promise.all([params, searchParams, headers()]);
+  const [{ token }, query, requestHeaders, cookieStore] = await Promise.all([params, searchParams, headers(), cookies()]);
   const acceptLanguage = requestHeaders.get("accept-language");
   // The Connect Button brings the popup (and then this page) back here with the redirect query: finish that,
   // whatever the invite's state is now (the session this flow used already counted its use).
   if (isRedirectReturn(query)) return <HandoffView lang={chooseLang({ acceptLanguage, fallback: "en" })} />;
 
-  const invite = await resolveInvite(token, { recordOpen: true });
+  const invite = await resolveInvite(token, { recordOpen: true, browserBinding: cookieStore.get(browserBindingCookieName())?.value });
   const hub = invite ? await getHubSummary(invite.hubId) : null;
   const settings = hub ? getOnboardingSettings(hub) : null;
   const lang = chooseLang({ query: query.lang, preferred: invite?.prefill.lang ?? null, acceptLanguage, fallback: settings?.defaultLang ?? "en" });
@@ -30,7 +31,9 @@ export default async function JoinPage({ params, searchParams }: { params: Promi
   const here = `/join/${token}`;
   const langHrefs = { en: `${here}?lang=en`, de: `${here}?lang=de` };
 
-  if (!invite || !hub || invite.state !== "valid") {
+  // A client whose own start took the last use keeps the action: starting again reopens that session.
+  const usable = invite?.state === "valid" || (invite?.state === "used_up" && invite.openSession);
+  if (!invite || !hub || !usable) {
     const reason = !invite || !hub ? "not_found" : invite.state === "valid" ? "not_found" : invite.state;
     return (
       <PublicShell brand={brand} lang={lang} langHrefs={invite ? langHrefs : undefined} languageLabel={t.languageLabel}>
@@ -55,7 +58,7 @@ export default async function JoinPage({ params, searchParams }: { params: Promi
       label={permission ? t.join.permissionAction : undefined}
     />
   );
-  const esHref = !permission && settings?.effective.embeddedSignupReady ? `/onboarding/embedded-signup?invite=${encodeURIComponent(token)}&lang=${lang}` : null;
+  const esHref = !permission && invite.state === "valid" && settings?.effective.embeddedSignupReady ? `/onboarding/embedded-signup?invite=${encodeURIComponent(token)}&lang=${lang}` : null;
   return (
     <PublicShell brand={brand} lang={lang} langHrefs={langHrefs} languageLabel={t.languageLabel}>
       <InviteLandingReport inviteToken={token} />
