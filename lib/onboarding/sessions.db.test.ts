@@ -128,14 +128,16 @@ forEachDatabase("onboarding sessions", (ctx) => {
 
   it("opens the permission screen for a permission invite, with the number", async () => {
     const spec = partnerSpec("perm", "direct");
+    await world.seedPartner(spec);
     const hub = await world.seedHub({ partner: spec, paymentMode: "direct" });
-    const invite = await createInvite(operator, { hubId: hub.id, purpose: "permission", prefill: { number: "+4915112345678", clientId: "AbCdEfGhCL" } });
+    const { clientId } = await world.sandbox.control<{ clientId: string }>("/onboard", { partnerId: spec.id, phoneNumber: "+4915112345678" });
+    const invite = await createInvite(operator, { hubId: hub.id, purpose: "permission", prefill: { number: "+4915112345678", clientId } });
     const s = await start({ method: "popup", inviteToken: invite.token });
     expect(s.method).toBe("permission");
     const url = new URL(s.ioUrl!);
     expect(url.pathname).toBe(`/dashboard/app/${spec.id}/permissions`);
     expect(s.ioUrl).toContain("?number=+4915112345678&");
-    expect(url.searchParams.get("client_id")).toBe("AbCdEfGhCL");
+    expect(url.searchParams.get("client_id")).toBe(clientId);
     expect(url.searchParams.get("redirect_url")).toBe(`${PORTAL_URL}/onboarding/redirect`);
   });
 

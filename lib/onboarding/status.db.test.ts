@@ -29,7 +29,8 @@ forEachDatabase("client status page", (ctx) => {
     const binding = world.binding();
     const s = await createOnboardingSession({ method: "popup", hubId: target.id, staffActor: world.operator(), browserBinding: binding, ip: "127.0.0.1", lang });
     const before = await getOnboardingStatus(s.statusToken);
-    const onboarded = await world.sandbox.control<{ clientId: string; channelIds: string[] }>("/onboard", { partnerId, phoneNumber: "+4915112345678" });
+    // permission: shared with the partner at 360dialog (direct payment reads it from shared_client_numbers).
+    const onboarded = await world.sandbox.control<{ clientId: string; channelIds: string[] }>("/onboard", { partnerId, phoneNumber: "+4915112345678", permission: true });
     const r = await completeOnboarding({ query: `client=${onboarded.clientId}&channels=[${onboarded.channelIds.join(",")}]&state=${s.state}`, browserBinding: binding, ip: "127.0.0.1" });
     expect(r.ok).toBe(true);
     return { s, before, channelId: onboarded.channelIds[0]! };
