@@ -1,4 +1,6 @@
+import type { APIResponse } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
+import { SANDBOX_PARTNER } from "./support/onboarding";
 import { createUser, roleShownFor, setRole, uniqueEmail, userRow } from "./support/portal";
 import { recordServerAction, replayServerAction } from "./support/server-action";
 
@@ -62,4 +64,51 @@ test("a server action sent from another origin is refused and changes nothing (R
   expect(forged.text).not.toContain("Role saved.");
   expect(forged.status).toBeGreaterThanOrEqual(400);
   expect(await roleShownFor(adminPage, target)).toBe("viewer");
+});
+
+const PREFETCH_HEADERS: Record<string, string>[] = [{ "next-router-prefetch": "1" }, { "next-router-prefetch": "1", rsc: "1" }, { purpose: "prefetch" }, { "sec-purpose": "prefetch" }];
+
+test("a prefetch header skips neither the sign-in gate nor the CSP (R27, R28)", async ({ newContext, adminPage }) => {
+  const anonymous = (await newContext()).request;
+  for (const headers of PREFETCH_HEADERS) {
+    for (const path of ["/dashboard", "/dashboard/users"]) {
+      const res = await anonymous.get(path, { headers, maxRedirects: 0 });
+      const what = `${path} ${JSON.stringify(headers)}`;
+      expect(res.status(), what).toBe(307);
+      expect(res.headers()["location"], what).toBe(`/login?callbackUrl=${encodeURIComponent(path)}`);
+      expect(res.headers()["content-security-policy"], what).toContain("'strict-dynamic'");
+      expect(await res.text(), what).not.toContain("Overview");
+    }
+  }
+  // A signed-in prefetch is still served, with the page's own CSP.
+  const prefetched = await adminPage.context().request.get("/dashboard", { headers: PREFETCH_HEADERS[0]!, maxRedirects: 0 });
+  expect(prefetched.status()).toBe(200);
+  expect(prefetched.headers()["content-security-policy"]).toMatch(/'nonce-[^']+'/);
+  expect(prefetched.headers()["cross-origin-opener-policy"]).toBe("same-origin-allow-popups");
+});
+
+test("every answer carries the security headers: pages, prefetches, route handlers, webhooks and 404s (R28)", async ({ newContext }) => {
+  const request = (await newContext()).request;
+  const answers: [string, APIResponse][] = [
+    ["page", await request.get("/login", { maxRedirects: 0 })],
+    ["prefetched page", await request.get("/login", { headers: PREFETCH_HEADERS[0]!, maxRedirects: 0 })],
+    ["missing page", await request.get("/no-such-page")],
+    ["missing favicon", await request.get("/favicon.ico")],
+    ["route handler", await request.get("/api/health")],
+    ["route handler refusing", await request.post("/api/onboarding/funnel", { data: {} })],
+    ["missing route", await request.get("/api/no-such-route")],
+    ["webhook", await request.post(`/api/webhooks/360dialog/${SANDBOX_PARTNER.id}`, { data: {} })],
+    ["webhook method", await request.get(`/api/webhooks/360dialog/${SANDBOX_PARTNER.id}`)],
+  ];
+  for (const [what, res] of answers) {
+    const headers = res.headers();
+    expect(headers["content-security-policy"], what).toContain("frame-ancestors 'none'");
+    expect(headers["content-security-policy"], what).toMatch(/default-src '(self|none)'/);
+    expect(headers["cross-origin-opener-policy"], what).toMatch(/^(same-origin|same-origin-allow-popups|unsafe-none)$/);
+    expect(headers["x-content-type-options"], what).toBe("nosniff");
+    expect(headers["x-frame-options"], what).toBe("DENY");
+    expect(headers["strict-transport-security"], what).toContain("max-age=");
+  }
+  // Route handlers render no document: nothing may load from their answers.
+  for (const [what, res] of answers.slice(4)) expect(res.headers()["content-security-policy"], what).toContain("default-src 'none'");
 });

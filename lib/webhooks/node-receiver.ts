@@ -20,8 +20,8 @@ import { declaredLength, type ReadBodyResult } from "./read-body";
 const FAST_PATH = /^\/api\/webhooks\/360dialog\/([A-Za-z0-9_-]{1,64})(?:\?.*)?$/;
 
 /**
- * Response headers next.config.ts `headers()` puts on every path. Keep in step with it:
- * node-receiver.test.ts compares this list with what next.config.ts returns for the webhook path.
+ * Response headers next.config.ts `headers()` puts on the webhook path (its rules for every path and for /api).
+ * Keep in step with it: node-receiver.test.ts compares this list with what next.config.ts returns for the path.
  */
 export const NEXT_CONFIG_HEADERS: Readonly<Record<string, string>> = {
   "X-Content-Type-Options": "nosniff",
@@ -29,6 +29,8 @@ export const NEXT_CONFIG_HEADERS: Readonly<Record<string, string>> = {
   "X-Frame-Options": "DENY",
   "Cross-Origin-Resource-Policy": "same-origin",
   "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+  "Cross-Origin-Opener-Policy": "same-origin",
 };
 
 // What Next.js sends on an App Router route response; Accept-Encoding comes from its compression of bodies.
