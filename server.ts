@@ -4,11 +4,13 @@ import next from "next";
 import { ConfigError, exportLibraryEnv, getEnv } from "./lib/env";
 import { startDevSandbox } from "./lib/dev-sandbox";
 import { CLIENT_IP_HEADER, resolveClientIp } from "./lib/http/client-ip";
+import { dropForwardingHeaders } from "./lib/http/forwarded-headers";
 import { guardAgainstPostgresMidWriteErrors } from "./lib/process-guards";
 
 // The portal's own HTTP server: `npm run dev` (with --dev) and `npm start`. It exists so the client address the
-// login throttle sees is the real one (Next.js would pass a client-written X-Forwarded-For through untouched), and
-// so 360dialog's webhook deliveries are served before Next.js (issue 5: its request handling doubled their CPU cost).
+// login throttle sees is the real one and no client-written X-Forwarded-* header reaches Next.js when no proxy of
+// ours is in front (Next.js would pass them through untouched and trust them), and so 360dialog's webhook
+// deliveries are served before Next.js (issue 5: its request handling doubled their CPU cost).
 
 // The lib modules this file loads itself start with `import "server-only"`, which throws outside a react-server
 // build. Only that one specifier becomes an empty module, only for imports resolved after this line (none of
@@ -55,6 +57,7 @@ const server = createServer((req, res) => {
     req.headers["x-forwarded-for"] as string | undefined,
     env.TRUST_PROXY_HOPS,
   );
+  if (env.TRUST_PROXY_HOPS === 0) dropForwardingHeaders(req.headers);
   if (webhookFastPath(req, res)) return;
   void handle(req, res);
 });

@@ -64,6 +64,27 @@ test("a server action sent from another origin is refused and changes nothing (R
   expect(forged.text).not.toContain("Role saved.");
   expect(forged.status).toBeGreaterThanOrEqual(400);
   expect(await roleShownFor(adminPage, target)).toBe("viewer");
+
+  // Next.js compares Origin with X-Forwarded-Host when there is one: with no proxy in front (TRUST_PROXY_HOPS=0)
+  // a client-written one must never get that far, in any spelling of the forwarding headers.
+  const forwardings: Record<string, string>[] = [
+    { "x-forwarded-host": "evil.test", "x-forwarded-proto": "https", "x-forwarded-port": "443" },
+    { "X-Forwarded-Host": "evil.test, localhost" },
+    { forwarded: "host=evil.test;proto=https", "x-forwarded-host": "evil.test" },
+  ];
+  for (const forwarding of forwardings) {
+    const spoofed = await replayServerAction(adminPage.context().request, {
+      ...roleChange,
+      headers: { ...roleChange.headers, origin: "https://evil.test", ...forwarding },
+    });
+    expect(spoofed.text, JSON.stringify(forwarding)).not.toContain("Role saved.");
+    expect(spoofed.status, JSON.stringify(forwarding)).toBeGreaterThanOrEqual(400);
+    expect(await roleShownFor(adminPage, target)).toBe("viewer");
+  }
+  // The same request from the portal's own origin still goes through: the refusals above are the origin check's.
+  const genuine = await replayServerAction(adminPage.context().request, roleChange);
+  expect(genuine.status).toBe(200);
+  expect(await roleShownFor(adminPage, target)).toBe("operator");
 });
 
 const PREFETCH_HEADERS: Record<string, string>[] = [{ "next-router-prefetch": "1" }, { "next-router-prefetch": "1", rsc: "1" }, { purpose: "prefetch" }, { "sec-purpose": "prefetch" }];
