@@ -133,3 +133,19 @@ test("every answer carries the security headers: pages, prefetches, route handle
   // Route handlers render no document: nothing may load from their answers.
   for (const [what, res] of answers.slice(4)) expect(res.headers()["content-security-policy"], what).toContain("default-src 'none'");
 });
+
+test("the webhook route answers an unknown partner id exactly as a known one with a wrong signature", async ({ newContext }) => {
+  const request = (await newContext()).request;
+  const body = JSON.stringify({ id: "probe", event: "channel_running", data: { id: "ch_probe" } });
+  const comparable = async (res: APIResponse) => {
+    const { date: _date, ...headers } = res.headers();
+    return { status: res.status(), headers, body: await res.text() };
+  };
+  for (const signature of [undefined, "0".repeat(64)]) {
+    const headers = { "content-type": "application/json", ...(signature ? { "x-360dialog-signature": signature } : {}) };
+    const known = await comparable(await request.post(`/api/webhooks/360dialog/${SANDBOX_PARTNER.id}`, { headers, data: body }));
+    const unknown = await comparable(await request.post("/api/webhooks/360dialog/nobodyPA", { headers, data: body }));
+    expect(known).toMatchObject({ status: 401, body: '{"error":"invalid signature"}' });
+    expect(unknown).toEqual(known);
+  }
+});

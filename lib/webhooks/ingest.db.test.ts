@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
+import type * as NodeCrypto from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import fc from "fast-check";
-import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, it, vi } from "vitest";
 import { GET, OPTIONS, POST, PUT } from "@/app/api/webhooks/360dialog/[partnerId]/route";
 import { insertHub, updateHub } from "@/db/queries/hubs";
 import { jobs, webhookEvents } from "@/db/schema";
@@ -12,6 +13,17 @@ import { captureAppLogs, setTestAppEnv, bindAppDatabase, type CapturedLogs } fro
 import { forgetCachedHubs } from "@/lib/hubs/cache";
 
 
+
+// Every HMAC the receiver computes, counted: the signature work is the bulk of a delivery's time.
+const hmacs = vi.hoisted(() => ({ count: 0 }));
+vi.mock("node:crypto", async (importOriginal) => {
+  const actual = await importOriginal<typeof NodeCrypto>();
+  const createHmac: typeof actual.createHmac = (...args: Parameters<typeof actual.createHmac>) => {
+    hmacs.count++;
+    return actual.createHmac(...args);
+  };
+  return { ...actual, createHmac, default: { ...actual, createHmac } };
+});
 
 const SECRET = "platform-secret-current-0123456789";
 const OLD_SECRET = "platform-secret-previous-9876543210";
@@ -234,9 +246,9 @@ forEachDatabase("webhook receiver", (ctx) => {
     expect(String(warnings[0]!.msg)).toMatch(/platform secret/);
   });
 
-  it("answers 404 for an unknown or malformed partner id, 405 for other methods", async () => {
+  it("answers 404 for a malformed partner id (no partner can have one), 405 for other methods", async () => {
     const body = channelEvent("nf");
-    for (const pid of ["unknownPA", "a".repeat(65), "..", "pa%2F..", "pa id", ""]) {
+    for (const pid of ["a".repeat(65), "..", "pa%2F..", "pa id", ""]) {
       const res = await deliver(pid, body, signed(body));
       expect({ pid, status: res.status }).toEqual({ pid, status: 404 });
       expect(await res.json()).toEqual({ error: "not found" });
@@ -246,6 +258,39 @@ forEachDatabase("webhook receiver", (ctx) => {
       expect(res.status).toBe(405);
       expect(res.headers.get("allow")).toBe("POST");
     }
+  });
+
+  it("answers an unknown partner id exactly as a known one with a wrong signature: which partners exist stays hidden", async () => {
+    const count = async () => (await selectRows<{ n: number }>(ctx.get().db, sql`select count(*)::int as n from webhook_events`))[0]!.n;
+    const before = await count();
+    const body = channelEvent("probe");
+    const answer = async (res: Response) => ({ status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() });
+    const attempts: Record<string, string>[] = [{}, { "x-360dialog-signature": "0".repeat(64) }, signed(body, "guessed-secret")];
+    for (const headers of attempts) {
+      const known = await answer(await deliver(partnerId, body, headers));
+      expect(known).toMatchObject({ status: 401, body: '{"error":"invalid signature"}' });
+      expect(await answer(await deliver("unknownPA", body, headers))).toEqual(known);
+    }
+    // Not even the known hub's own signature gets anywhere on another id.
+    const stolen = await answer(await deliver("unknownPA", body, signed(body, SECRET)));
+    expect(stolen).toMatchObject({ status: 401, body: '{"error":"invalid signature"}' });
+
+    expect(await count()).toBe(before);
+    // The log still tells the operator which it was.
+    expect(logs.lines().filter((l) => l.partnerId === "unknownPA").map((l) => l.outcome)).toEqual(Array(4).fill("unknown_hub"));
+  });
+
+  it("spends the same signature work on an unknown partner id as on a known one, so the time taken tells nothing", async () => {
+    const noSecret = await seedHub({ secret: null });
+    const body = channelEvent("timing");
+    const hmacsFor = async (pid: string) => {
+      const before = hmacs.count;
+      expect((await deliver(pid, body, { "x-360dialog-signature": "0".repeat(64) })).status).toBe(401);
+      return hmacs.count - before;
+    };
+    expect(await hmacsFor(partnerId)).toBe(1);
+    expect(await hmacsFor("unknownPA")).toBe(1);
+    expect(await hmacsFor(noSecret.partnerId)).toBe(1);
   });
 
   it("refuses bodies over the cap before hashing, and takes one of exactly the cap (R2)", async () => {

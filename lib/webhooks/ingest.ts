@@ -1,4 +1,5 @@
 import "server-only";
+import { randomBytes } from "node:crypto";
 import { JOBS_CHANNEL } from "@/db/queries/jobs";
 import {
   limitStatementTime,
@@ -75,6 +76,13 @@ const notFound = () => respond(404, { error: "not found" });
 const invalidSignature = () => respond(401, { error: "invalid signature" });
 const unavailable = () => respond(503, { error: "temporarily unavailable" }, { "retry-after": RETRY_AFTER_SECONDS });
 
+/**
+ * What an unknown partner id's delivery is checked against: a well-formed id answers exactly as a known hub with a
+ * wrong signature does, after the same HMAC work, so neither the answer nor its time tells which partners exist.
+ * Random per process, never stored, and a match is refused all the same.
+ */
+const UNKNOWN_PARTNER_SECRETS: ReturnType<typeof webhookSecrets> = [{ secret: randomBytes(32).toString("base64"), label: "current" }];
+
 /** Any method but POST (R2). */
 export function webhookMethodNotAllowed(): Response {
   return new Response(null, { status: 405, headers: { Allow: "POST", "Cache-Control": "no-store" } });
@@ -128,9 +136,9 @@ async function handle({ partnerId, headers, readBody }: Delivery, log: Logger): 
       log.error({ partnerId, err: describeError(error) }, "webhook: hub lookup failed");
       return { outcome: "unavailable", partnerId, response: unavailable() };
     }
-    if (!hub) return { outcome: "unknown_hub", partnerId, response: notFound() };
-
-    if (!hub.platformSecretEnc) {
+    if (!hub || !hub.platformSecretEnc) {
+      verifyWebhookSignature({ rawBody: raw, header: headers.get(WEBHOOK_SIGNATURE_HEADER), secrets: UNKNOWN_PARTNER_SECRETS });
+      if (!hub) return { outcome: "unknown_hub", partnerId, response: invalidSignature() };
       warnMissingSecret(hub, log);
       return { outcome: "no_platform_secret", partnerId, response: invalidSignature() };
     }
