@@ -4,6 +4,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { E2E_BODY_READ_TIMEOUT_MS } from "./support/raw-http";
 import { RESULTS_DIR, SERVER_LOG, STATE_FILE, serverLogTail, type ServerState } from "./support/server-state";
 
 // Builds the portal (unless E2E_SKIP_BUILD=1), starts the production server on a fresh PGlite database in a
@@ -135,6 +136,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     LOGIN_IP_MAX_ATTEMPTS: "1000",
     // Likewise every onboarding start of the suite comes from one address.
     ONBOARDING_STARTS_PER_IP: "1000",
+    // hardening.spec.ts waits this out with bodies that never finish arriving.
+    BODY_READ_TIMEOUT_MS: String(E2E_BODY_READ_TIMEOUT_MS),
     NEXT_TELEMETRY_DISABLED: "1",
     // The local 360dialog sandbox runs beside the portal, on 8082: the port the official Connect Button
     // package opens for env="local".

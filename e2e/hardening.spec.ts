@@ -2,6 +2,7 @@ import type { APIResponse } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
 import { SANDBOX_PARTNER } from "./support/onboarding";
 import { createUser, roleShownFor, setRole, uniqueEmail, userRow } from "./support/portal";
+import { E2E_BODY_READ_TIMEOUT_MS, trickleBody } from "./support/raw-http";
 import { recordServerAction, replayServerAction } from "./support/server-action";
 
 const PROTECTED = ["/dashboard", "/dashboard/users", "/dashboard/settings", "/dashboard/audit", "/dashboard/clients"];
@@ -148,4 +149,24 @@ test("the webhook route answers an unknown partner id exactly as a known one wit
     expect(known).toMatchObject({ status: 401, body: '{"error":"invalid signature"}' });
     expect(unknown).toEqual(known);
   }
+});
+
+test("a body trickling in is answered 408 within BODY_READ_TIMEOUT_MS and its connection closed", async ({ baseURL }) => {
+  const url = new URL(baseURL!);
+  const head = (path: string, extra = "") =>
+    `POST ${path} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n${extra}\r\n{`;
+  const giveUpMs = E2E_BODY_READ_TIMEOUT_MS + 5_000;
+  // Side by side: the webhook fast path of server.ts and an onboarding route handler behind Next.js.
+  const [webhook, onboarding] = await Promise.all([
+    trickleBody(baseURL!, head(`/api/webhooks/360dialog/${SANDBOX_PARTNER.id}`, "x-360dialog-signature: 0\r\n"), { everyMs: 100, giveUpMs }),
+    trickleBody(baseURL!, head("/api/onboarding/sessions", `Origin: ${url.origin}\r\n`), { everyMs: 100, giveUpMs }),
+  ]);
+  for (const [what, result] of [["webhook", webhook], ["onboarding", onboarding]] as const) {
+    expect(result.answer, what).toMatch(/^HTTP\/1\.1 408 /);
+    expect(result.answer, what).toMatch(/\r\nconnection: close\r\n/i);
+    expect(result.answeredAfter, what).toBeGreaterThanOrEqual(E2E_BODY_READ_TIMEOUT_MS - 50);
+    expect(result.closedAfter, what).toBeLessThan(E2E_BODY_READ_TIMEOUT_MS + 2_000);
+  }
+  expect(webhook.answer).toContain('{"error":"request timeout"}');
+  expect(onboarding.answer).toContain('"code":"timeout"');
 });

@@ -11,6 +11,7 @@ import { sealPlatformSecret } from "@/lib/hubs/secrets";
 import { forEachDatabase, selectRows } from "@/test/db/databases";
 import { captureAppLogs, setTestAppEnv, bindAppDatabase, type CapturedLogs } from "@/test/db/use-as-app-db";
 import { forgetCachedHubs } from "@/lib/hubs/cache";
+import { resetEnvForTests } from "@/lib/env";
 
 
 
@@ -291,6 +292,43 @@ forEachDatabase("webhook receiver", (ctx) => {
     expect(await hmacsFor(partnerId)).toBe(1);
     expect(await hmacsFor("unknownPA")).toBe(1);
     expect(await hmacsFor(noSecret.partnerId)).toBe(1);
+  });
+
+  it("answers a body still trickling in at BODY_READ_TIMEOUT_MS 408, closes, and stores nothing", async () => {
+    process.env.BODY_READ_TIMEOUT_MS = "300";
+    resetEnvForTests();
+    const body = channelEvent("slow");
+    let timer: NodeJS.Timeout | undefined;
+    let sent = 0;
+    const trickle = new ReadableStream<Uint8Array>({
+      start(controller) {
+        // The signed body one byte every 25 ms: 4 s for the whole of it, far under the cap.
+        timer = setInterval(() => {
+          if (sent === body.length) return controller.close();
+          controller.enqueue(new TextEncoder().encode(body[sent++]));
+        }, 25);
+      },
+      cancel: () => clearInterval(timer),
+    });
+    try {
+      const started = performance.now();
+      const res = await deliver(partnerId, trickle, signed(body));
+      const elapsed = performance.now() - started;
+      expect({ status: res.status, connection: res.headers.get("connection"), body: await res.json() }).toEqual({
+        status: 408,
+        connection: "close",
+        body: { error: "request timeout" },
+      });
+      expect(elapsed).toBeGreaterThanOrEqual(290);
+      expect(elapsed).toBeLessThan(1_500);
+      expect(sent).toBeLessThan(body.length);
+    } finally {
+      clearInterval(timer);
+      delete process.env.BODY_READ_TIMEOUT_MS;
+      resetEnvForTests();
+    }
+    expect((await rowsOf(hubId)).filter((r) => r.dedupKey === "id:slow")).toHaveLength(0);
+    expect(logs.lines().map((l) => l.outcome)).toEqual(["timeout"]);
   });
 
   it("refuses bodies over the cap before hashing, and takes one of exactly the cap (R2)", async () => {
