@@ -8,6 +8,13 @@ const securityHeaders = [
   { key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" },
 ];
 
+// Route handlers (and the 404s under /api) render no page, so proxy.ts, which gives every page its nonce CSP and
+// opener policy, skips them: their answers may load nothing, be framed nowhere, and share no browsing context (R28).
+const routeHandlerHeaders = [
+  { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'" },
+  { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+];
+
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   // forbidden() renders app/forbidden.tsx with a real 403.
@@ -15,7 +22,10 @@ const nextConfig: NextConfig = {
   // Native and WASM packages must load from node_modules at run time, not be bundled.
   serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2", "pino", "postgres"],
   async headers() {
-    return [{ source: "/:path*", headers: securityHeaders }];
+    return [
+      { source: "/:path*", headers: securityHeaders },
+      { source: "/api/:path*", headers: routeHandlerHeaders },
+    ];
   },
 };
 

@@ -4,11 +4,13 @@ import next from "next";
 import { ConfigError, exportLibraryEnv, getEnv } from "./lib/env";
 import { startDevSandbox } from "./lib/dev-sandbox";
 import { CLIENT_IP_HEADER, resolveClientIp } from "./lib/http/client-ip";
+import { dropForwardingHeaders } from "./lib/http/forwarded-headers";
 import { guardAgainstPostgresMidWriteErrors } from "./lib/process-guards";
 
 // The portal's own HTTP server: `npm run dev` (with --dev) and `npm start`. It exists so the client address the
-// login throttle sees is the real one (Next.js would pass a client-written X-Forwarded-For through untouched), and
-// so 360dialog's webhook deliveries are served before Next.js (issue 5: its request handling doubled their CPU cost).
+// login throttle sees is the real one and no client-written X-Forwarded-* header reaches Next.js when no proxy of
+// ours is in front (Next.js would pass them through untouched and trust them), and so 360dialog's webhook
+// deliveries are served before Next.js (issue 5: its request handling doubled their CPU cost).
 
 // The lib modules this file loads itself start with `import "server-only"`, which throws outside a react-server
 // build. Only that one specifier becomes an empty module, only for imports resolved after this line (none of
@@ -49,15 +51,26 @@ const { createWebhookFastPath } = await import("./lib/webhooks/node-receiver");
 const { closeReceiverPool } = await import("./lib/webhooks/receiver-db");
 const webhookFastPath = createWebhookFastPath({ port: env.PORT });
 
-const server = createServer((req, res) => {
-  req.headers[CLIENT_IP_HEADER] = resolveClientIp(
-    req.socket.remoteAddress,
-    req.headers["x-forwarded-for"] as string | undefined,
-    env.TRUST_PROXY_HOPS,
-  );
-  if (webhookFastPath(req, res)) return;
-  void handle(req, res);
-});
+// Node's own bounds, a backstop for every request (the routes that read small bodies themselves give up after
+// BODY_READ_TIMEOUT_MS): headers within 10 s and the whole request within 30 s, else Node answers 408 and closes.
+// Checked every second instead of every 30 s, so a trickling sender is cut off near the bound, not a minute later.
+const server = createServer(
+  {
+    headersTimeout: 10_000,
+    requestTimeout: Math.max(30_000, env.BODY_READ_TIMEOUT_MS + 5_000),
+    connectionsCheckingInterval: 1_000,
+  },
+  (req, res) => {
+    req.headers[CLIENT_IP_HEADER] = resolveClientIp(
+      req.socket.remoteAddress,
+      req.headers["x-forwarded-for"] as string | undefined,
+      env.TRUST_PROXY_HOPS,
+    );
+    if (env.TRUST_PROXY_HOPS === 0) dropForwardingHeaders(req.headers);
+    if (webhookFastPath(req, res)) return;
+    void handle(req, res);
+  },
+);
 if (dev) server.on("upgrade", app.getUpgradeHandler());
 
 server.listen(env.PORT, hostname, () => {

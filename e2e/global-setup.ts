@@ -4,6 +4,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { E2E_BODY_READ_TIMEOUT_MS } from "./support/raw-http";
 import { RESULTS_DIR, SERVER_LOG, STATE_FILE, serverLogTail, type ServerState } from "./support/server-state";
 
 // Builds the portal (unless E2E_SKIP_BUILD=1), starts the production server on a fresh PGlite database in a
@@ -138,6 +139,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // The attacks name a client made seconds before the attacker's session; with the default allowance for
     // clock skew (30 s) such a client would still count as new (docs/onboarding-redirect.md). One machine, one clock.
     ONBOARDING_CLOCK_SKEW_SECONDS: "1",
+    // hardening.spec.ts waits this out with bodies that never finish arriving.
+    BODY_READ_TIMEOUT_MS: String(E2E_BODY_READ_TIMEOUT_MS),
     NEXT_TELEMETRY_DISABLED: "1",
     // The local 360dialog sandbox runs beside the portal, on 8082: the port the official Connect Button
     // package opens for env="local".

@@ -69,6 +69,8 @@ const schema = z.object({
   RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
   /** Webhook bodies above this are refused with 413 before any hashing (R2). */
   WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1_024).max(10 * 1024 * 1024).default(256 * 1024),
+  /** How long a webhook or onboarding body may take to arrive before the request is answered 408 and closed. */
+  BODY_READ_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   /** Set by Next.js itself; during `next build` nothing may open the database. */
   NEXT_PHASE: optionalString,
 });

@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
-import { hubs, onboardingEvents, type Hub } from "@/db/schema";
+import { hubs, onboardingEvents, onboardingSessions, type Hub } from "@/db/schema";
+import { resetEnvForTests } from "@/lib/env";
 import { forEachDatabase } from "@/test/db/databases";
 import { handleComplete, handleEmbeddedSignupEvent, handleFunnel, handleStartSession, type StaffLookup } from "./handlers";
 import { createInvite } from "./invites";
@@ -14,6 +15,29 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
     headers: { "content-type": "application/json", origin: PORTAL_URL, "x-portal-client-ip": "127.0.0.1", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
+}
+
+/** A POST whose JSON body arrives one byte every 25 ms (seconds for the whole of it) and says so in Content-Length. */
+function tricklingPost(path: string, body: unknown): { request: Request; stop: () => void } {
+  const text = JSON.stringify(body);
+  let sent = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      timer = setInterval(() => {
+        if (sent === text.length) return controller.close();
+        controller.enqueue(new TextEncoder().encode(text[sent++]));
+      }, 25);
+    },
+    cancel: () => clearInterval(timer),
+  });
+  const request = new Request(`${PORTAL_URL}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: PORTAL_URL, "x-portal-client-ip": "127.0.0.1", "content-length": String(text.length) },
+    body: stream,
+    duplex: "half",
+  } as RequestInit);
+  return { request, stop: () => clearInterval(timer) };
 }
 
 const cookieOf = (res: Response) => /^portal_ob=([A-Za-z0-9_-]{43});/.exec(res.headers.get("set-cookie") ?? "")?.[1];
@@ -168,6 +192,48 @@ forEachDatabase("onboarding API routes", (ctx) => {
     for (let i = 0; i < 121; i++) statuses.push((await handleFunnel(post("/api/onboarding/funnel", { kind: "landing_viewed", inviteToken: invite.token }, ip))).status);
     expect(statuses.slice(0, 120).every((s) => s === 204)).toBe(true);
     expect(statuses[120]).toBe(429);
+  });
+
+  it("every body-reading route answers a body still trickling in at BODY_READ_TIMEOUT_MS 408, closes, and changes nothing", async () => {
+    const started = await handleStartSession(post("/api/onboarding/sessions", { method: "popup" }), anonymous);
+    const { sessionId, state } = (await started.json()) as { sessionId: string; state: string };
+    const count = async () => ({
+      sessions: (await world.db().select().from(onboardingSessions)).length,
+      events: (await world.db().select().from(onboardingEvents)).length,
+    });
+    const before = await count();
+    process.env.BODY_READ_TIMEOUT_MS = "300";
+    resetEnvForTests();
+    const slow = [
+      tricklingPost("/api/onboarding/sessions", { method: "popup", prefill: { email: "slow@b.test" } }),
+      tricklingPost("/api/onboarding/complete", { query: `?client=cl&channels=[ch]&state=${state}` }),
+      tricklingPost("/api/onboarding/funnel", { kind: "popup_blocked", sessionId }),
+      tricklingPost("/api/onboarding/embedded-signup", { sessionId, message: { type: "WA_EMBEDDED_SIGNUP", event: "CANCEL", data: {} } }),
+    ];
+    try {
+      const t0 = performance.now();
+      const answers = await Promise.all([
+        handleStartSession(slow[0]!.request, anonymous),
+        handleComplete(slow[1]!.request),
+        handleFunnel(slow[2]!.request),
+        handleEmbeddedSignupEvent(slow[3]!.request),
+      ]);
+      const elapsed = performance.now() - t0;
+      for (const res of answers) {
+        expect({ status: res.status, connection: res.headers.get("connection"), body: await res.json() }).toEqual({
+          status: 408,
+          connection: "close",
+          body: { error: { code: "timeout", message: "The request took too long to arrive." } },
+        });
+      }
+      expect(elapsed).toBeGreaterThanOrEqual(290);
+      expect(elapsed).toBeLessThan(1_500);
+    } finally {
+      for (const one of slow) one.stop();
+      delete process.env.BODY_READ_TIMEOUT_MS;
+      resetEnvForTests();
+    }
+    expect(await count()).toEqual(before);
   });
 
   it("POST /embedded-signup: validates the forwarded message", async () => {

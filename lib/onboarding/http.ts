@@ -1,6 +1,6 @@
 import "server-only";
 import type { z } from "zod";
-import { publicBaseUrl } from "../env";
+import { getEnv, publicBaseUrl } from "../env";
 import { isAppError, type AppError } from "../errors";
 import { CLIENT_IP_HEADER } from "../http/client-ip";
 import { logger } from "../log";
@@ -79,10 +79,18 @@ export function appErrorJson(error: unknown, where: string): Response {
 
 export type BodyResult<T> = { ok: true; value: T } | { ok: false; response: Response };
 
-/** Reads at most MAX_BODY_BYTES of JSON and parses it with `schema`; any failure is a ready 4xx answer. */
+/** A body that has not arrived by BODY_READ_TIMEOUT_MS: the connection is closed with the answer (R2). */
+const bodyTimeout = () =>
+  json({ error: { code: "timeout", message: "The request took too long to arrive." } }, 408, { Connection: "close" });
+
+/**
+ * Reads at most MAX_BODY_BYTES of JSON within BODY_READ_TIMEOUT_MS and parses it with `schema`; any failure is a
+ * ready 4xx answer.
+ */
 export async function readJsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<BodyResult<z.output<S>>> {
-  const body = await readBodyWithCap(request, MAX_BODY_BYTES);
+  const body = await readBodyWithCap(request, MAX_BODY_BYTES, getEnv().BODY_READ_TIMEOUT_MS);
   if (!body.ok) {
+    if (body.reason === "timeout") return { ok: false, response: bodyTimeout() };
     return { ok: false, response: body.reason === "too_large" ? errorJson("too_large", "The request is too large.", 413) : errorJson("invalid", "The request was cut off.", 400) };
   }
   let data: unknown;

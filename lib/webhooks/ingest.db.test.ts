@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
+import type * as NodeCrypto from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import fc from "fast-check";
-import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, it, vi } from "vitest";
 import { GET, OPTIONS, POST, PUT } from "@/app/api/webhooks/360dialog/[partnerId]/route";
 import { insertHub, updateHub } from "@/db/queries/hubs";
 import { jobs, webhookEvents } from "@/db/schema";
@@ -10,8 +11,20 @@ import { sealPlatformSecret } from "@/lib/hubs/secrets";
 import { forEachDatabase, selectRows } from "@/test/db/databases";
 import { captureAppLogs, setTestAppEnv, bindAppDatabase, type CapturedLogs } from "@/test/db/use-as-app-db";
 import { forgetCachedHubs } from "@/lib/hubs/cache";
+import { resetEnvForTests } from "@/lib/env";
 
 
+
+// Every HMAC the receiver computes, counted: the signature work is the bulk of a delivery's time.
+const hmacs = vi.hoisted(() => ({ count: 0 }));
+vi.mock("node:crypto", async (importOriginal) => {
+  const actual = await importOriginal<typeof NodeCrypto>();
+  const createHmac: typeof actual.createHmac = (...args: Parameters<typeof actual.createHmac>) => {
+    hmacs.count++;
+    return actual.createHmac(...args);
+  };
+  return { ...actual, createHmac, default: { ...actual, createHmac } };
+});
 
 const SECRET = "platform-secret-current-0123456789";
 const OLD_SECRET = "platform-secret-previous-9876543210";
@@ -234,9 +247,9 @@ forEachDatabase("webhook receiver", (ctx) => {
     expect(String(warnings[0]!.msg)).toMatch(/platform secret/);
   });
 
-  it("answers 404 for an unknown or malformed partner id, 405 for other methods", async () => {
+  it("answers 404 for a malformed partner id (no partner can have one), 405 for other methods", async () => {
     const body = channelEvent("nf");
-    for (const pid of ["unknownPA", "a".repeat(65), "..", "pa%2F..", "pa id", ""]) {
+    for (const pid of ["a".repeat(65), "..", "pa%2F..", "pa id", ""]) {
       const res = await deliver(pid, body, signed(body));
       expect({ pid, status: res.status }).toEqual({ pid, status: 404 });
       expect(await res.json()).toEqual({ error: "not found" });
@@ -246,6 +259,76 @@ forEachDatabase("webhook receiver", (ctx) => {
       expect(res.status).toBe(405);
       expect(res.headers.get("allow")).toBe("POST");
     }
+  });
+
+  it("answers an unknown partner id exactly as a known one with a wrong signature: which partners exist stays hidden", async () => {
+    const count = async () => (await selectRows<{ n: number }>(ctx.get().db, sql`select count(*)::int as n from webhook_events`))[0]!.n;
+    const before = await count();
+    const body = channelEvent("probe");
+    const answer = async (res: Response) => ({ status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() });
+    const attempts: Record<string, string>[] = [{}, { "x-360dialog-signature": "0".repeat(64) }, signed(body, "guessed-secret")];
+    for (const headers of attempts) {
+      const known = await answer(await deliver(partnerId, body, headers));
+      expect(known).toMatchObject({ status: 401, body: '{"error":"invalid signature"}' });
+      expect(await answer(await deliver("unknownPA", body, headers))).toEqual(known);
+    }
+    // Not even the known hub's own signature gets anywhere on another id.
+    const stolen = await answer(await deliver("unknownPA", body, signed(body, SECRET)));
+    expect(stolen).toMatchObject({ status: 401, body: '{"error":"invalid signature"}' });
+
+    expect(await count()).toBe(before);
+    // The log still tells the operator which it was.
+    expect(logs.lines().filter((l) => l.partnerId === "unknownPA").map((l) => l.outcome)).toEqual(Array(4).fill("unknown_hub"));
+  });
+
+  it("spends the same signature work on an unknown partner id as on a known one, so the time taken tells nothing", async () => {
+    const noSecret = await seedHub({ secret: null });
+    const body = channelEvent("timing");
+    const hmacsFor = async (pid: string) => {
+      const before = hmacs.count;
+      expect((await deliver(pid, body, { "x-360dialog-signature": "0".repeat(64) })).status).toBe(401);
+      return hmacs.count - before;
+    };
+    expect(await hmacsFor(partnerId)).toBe(1);
+    expect(await hmacsFor("unknownPA")).toBe(1);
+    expect(await hmacsFor(noSecret.partnerId)).toBe(1);
+  });
+
+  it("answers a body still trickling in at BODY_READ_TIMEOUT_MS 408, closes, and stores nothing", async () => {
+    process.env.BODY_READ_TIMEOUT_MS = "300";
+    resetEnvForTests();
+    const body = channelEvent("slow");
+    let timer: NodeJS.Timeout | undefined;
+    let sent = 0;
+    const trickle = new ReadableStream<Uint8Array>({
+      start(controller) {
+        // The signed body one byte every 25 ms: 4 s for the whole of it, far under the cap.
+        timer = setInterval(() => {
+          if (sent === body.length) return controller.close();
+          controller.enqueue(new TextEncoder().encode(body[sent++]));
+        }, 25);
+      },
+      cancel: () => clearInterval(timer),
+    });
+    try {
+      const started = performance.now();
+      const res = await deliver(partnerId, trickle, signed(body));
+      const elapsed = performance.now() - started;
+      expect({ status: res.status, connection: res.headers.get("connection"), body: await res.json() }).toEqual({
+        status: 408,
+        connection: "close",
+        body: { error: "request timeout" },
+      });
+      expect(elapsed).toBeGreaterThanOrEqual(290);
+      expect(elapsed).toBeLessThan(1_500);
+      expect(sent).toBeLessThan(body.length);
+    } finally {
+      clearInterval(timer);
+      delete process.env.BODY_READ_TIMEOUT_MS;
+      resetEnvForTests();
+    }
+    expect((await rowsOf(hubId)).filter((r) => r.dedupKey === "id:slow")).toHaveLength(0);
+    expect(logs.lines().map((l) => l.outcome)).toEqual(["timeout"]);
   });
 
   it("refuses bodies over the cap before hashing, and takes one of exactly the cap (R2)", async () => {

@@ -1,4 +1,5 @@
 import "server-only";
+import { randomBytes } from "node:crypto";
 import { JOBS_CHANNEL } from "@/db/queries/jobs";
 import {
   limitStatementTime,
@@ -39,6 +40,7 @@ export type IngestOutcome =
   | "ignored"
   | "bad_partner_id"
   | "too_large"
+  | "timeout"
   | "aborted"
   | "unknown_hub"
   | "no_platform_secret"
@@ -55,8 +57,8 @@ export type DeliveryHeaders = {
 export type Delivery = {
   partnerId: string;
   headers: DeliveryHeaders;
-  /** Reads the body as raw bytes without ever holding more than `maxBytes` (R2; read-body.ts). */
-  readBody: (maxBytes: number) => Promise<ReadBodyResult>;
+  /** Reads the body as raw bytes without ever holding more than `maxBytes` or waiting past `timeoutMs` (R2; read-body.ts). */
+  readBody: (maxBytes: number, timeoutMs: number) => Promise<ReadBodyResult>;
 };
 
 /** The answer, transport-neutral: header names lowercase, body a JSON text. */
@@ -74,6 +76,15 @@ const respond = (status: number, body: Record<string, unknown>, headers: Record<
 const notFound = () => respond(404, { error: "not found" });
 const invalidSignature = () => respond(401, { error: "invalid signature" });
 const unavailable = () => respond(503, { error: "temporarily unavailable" }, { "retry-after": RETRY_AFTER_SECONDS });
+// The sender is too slow to be 360dialog (it gives up after 5 s): the connection is not worth keeping either.
+const timedOut = () => respond(408, { error: "request timeout" }, { connection: "close" });
+
+/**
+ * What an unknown partner id's delivery is checked against: a well-formed id answers exactly as a known hub with a
+ * wrong signature does, after the same HMAC work, so neither the answer nor its time tells which partners exist.
+ * Random per process, never stored, and a match is refused all the same.
+ */
+const UNKNOWN_PARTNER_SECRETS: ReturnType<typeof webhookSecrets> = [{ secret: randomBytes(32).toString("base64"), label: "current" }];
 
 /** Any method but POST (R2). */
 export function webhookMethodNotAllowed(): Response {
@@ -82,7 +93,11 @@ export function webhookMethodNotAllowed(): Response {
 
 /** The Next route's receiver: ingestDelivery() around a web Request. */
 export async function ingestWebhook({ partnerId, request }: { partnerId: string; request: Request }): Promise<Response> {
-  const answer = await ingestDelivery({ partnerId, headers: request.headers, readBody: (maxBytes) => readBodyWithCap(request, maxBytes) });
+  const answer = await ingestDelivery({
+    partnerId,
+    headers: request.headers,
+    readBody: (maxBytes, timeoutMs) => readBodyWithCap(request, maxBytes, timeoutMs),
+  });
   return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
@@ -113,10 +128,12 @@ export async function ingestDelivery(delivery: Delivery): Promise<DeliveryRespon
 async function handle({ partnerId, headers, readBody }: Delivery, log: Logger): Promise<Handled> {
   if (typeof partnerId !== "string" || !PARTNER_ID.test(partnerId)) return { outcome: "bad_partner_id", response: notFound() };
 
-  const body = await readBody(getEnv().WEBHOOK_MAX_BYTES);
+  const env = getEnv();
+  const body = await readBody(env.WEBHOOK_MAX_BYTES, env.BODY_READ_TIMEOUT_MS);
   if (!body.ok && body.reason === "too_large") {
     return { outcome: "too_large", partnerId, response: respond(413, { error: "payload too large" }) };
   }
+  if (!body.ok && body.reason === "timeout") return { outcome: "timeout", partnerId, response: timedOut() };
   if (!body.ok) return { outcome: "aborted", partnerId, response: respond(400, { error: "bad request" }) };
   const raw = body.bytes;
 
@@ -128,9 +145,9 @@ async function handle({ partnerId, headers, readBody }: Delivery, log: Logger): 
       log.error({ partnerId, err: describeError(error) }, "webhook: hub lookup failed");
       return { outcome: "unavailable", partnerId, response: unavailable() };
     }
-    if (!hub) return { outcome: "unknown_hub", partnerId, response: notFound() };
-
-    if (!hub.platformSecretEnc) {
+    if (!hub || !hub.platformSecretEnc) {
+      verifyWebhookSignature({ rawBody: raw, header: headers.get(WEBHOOK_SIGNATURE_HEADER), secrets: UNKNOWN_PARTNER_SECRETS });
+      if (!hub) return { outcome: "unknown_hub", partnerId, response: invalidSignature() };
       warnMissingSecret(hub, log);
       return { outcome: "no_platform_secret", partnerId, response: invalidSignature() };
     }

@@ -1,5 +1,5 @@
 import http, { type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import nextConfig from "@/next.config";
@@ -7,15 +7,16 @@ import type { Delivery, DeliveryResponse } from "./ingest";
 import { createWebhookFastPath, deliveryHeaders, fastPathPartnerId, NEXT_CONFIG_HEADERS } from "./node-receiver";
 
 // The adapter around ingestDelivery(); the receiver itself is replaced by one that reads the body through the
-// adapter's reader (a 1 KiB cap here) and reports what it saw. The real receiver behind a real server.ts is proven by
+// adapter's reader (a 1 KiB cap and a 400 ms deadline here) and reports what it saw. The real receiver behind a real server.ts is proven by
 // test/proofs/webhook-fast-path.db.test.ts.
 
 const CAP = 1024;
+const DEADLINE_MS = vi.hoisted(() => 400);
 const seen = vi.hoisted(() => [] as { partnerId: string; headers: Record<string, string>; outcome: string; bytes?: number; sent?: Buffer }[]);
 
 vi.mock("./ingest", () => ({
   ingestDelivery: async ({ partnerId, headers, readBody }: Delivery): Promise<DeliveryResponse> => {
-    const body = await readBody(CAP);
+    const body = await readBody(CAP, DEADLINE_MS);
     const seenHeaders: Record<string, string> = {};
     headers.forEach((value, name) => {
       seenHeaders[name] = value;
@@ -23,6 +24,7 @@ vi.mock("./ingest", () => ({
     const answer = (status: number, json: unknown) => ({ status, headers: { "cache-control": "no-store", "content-type": "application/json" }, body: JSON.stringify(json) });
     if (!body.ok) {
       seen.push({ partnerId, headers: seenHeaders, outcome: body.reason });
+      if (body.reason === "timeout") return { ...answer(408, { error: body.reason }), headers: { connection: "close" } };
       return answer(body.reason === "too_large" ? 413 : 400, { error: body.reason });
     }
     seen.push({ partnerId, headers: seenHeaders, outcome: "read", bytes: body.bytes.byteLength, sent: Buffer.from(body.bytes) });
@@ -110,9 +112,10 @@ describe("fastPathPartnerId", () => {
 
 it("adds the response headers next.config.ts gives the webhook path", async () => {
   const rules = (await nextConfig.headers?.()) ?? [];
-  // One rule for every path today; a rule scoped to other paths would need this test (and the fast path) to know.
-  expect(rules.map((r) => r.source)).toEqual(["/:path*"]);
-  expect(Object.fromEntries(rules[0]!.headers.map((h) => [h.key, h.value]))).toEqual(NEXT_CONFIG_HEADERS);
+  // One rule for every path and one for /api today, both covering the webhook path; a rule scoped otherwise would
+  // need this test (and the fast path) to know.
+  expect(rules.map((r) => r.source)).toEqual(["/:path*", "/api/:path*"]);
+  expect(Object.fromEntries(rules.flatMap((r) => r.headers.map((h) => [h.key, h.value])))).toEqual(NEXT_CONFIG_HEADERS);
 });
 
 describe("the fast path on a node:http server", () => {
@@ -209,6 +212,31 @@ describe("the fast path on a node:http server", () => {
     expect(seen[0]!.sent!.equals(Buffer.concat(parts))).toBe(true);
     expect((await send({})).status).toBe(200);
     expect(seen[1]).toMatchObject({ outcome: "read", bytes: 0 });
+  });
+
+  it("answers a body still trickling in at the deadline 408 and closes the connection, without reading the rest", async () => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.on("error", () => {});
+    socket.write(`POST ${PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{`);
+    // One byte every 50 ms: 500 bytes would take 25 s, far under the cap.
+    const trickle = setInterval(() => socket.writable && socket.write("a"), 50);
+    const started = performance.now();
+    try {
+      const { answer, closedAfter } = await new Promise<{ answer: string; closedAfter: number }>((resolve) => {
+        let answer = "";
+        socket.on("data", (chunk: Buffer) => void (answer += chunk.toString()));
+        socket.on("close", () => resolve({ answer, closedAfter: performance.now() - started }));
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+      expect(answer.endsWith(JSON.stringify({ error: "timeout" }))).toBe(true);
+      expect(closedAfter).toBeGreaterThanOrEqual(DEADLINE_MS - 10);
+      expect(closedAfter).toBeLessThan(DEADLINE_MS + 1_000);
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+    }
+    expect(seen.map((s) => s.outcome)).toEqual(["timeout"]);
   });
 
   it("reports a body cut off by the sender as aborted", async () => {

@@ -20,8 +20,8 @@ import { declaredLength, type ReadBodyResult } from "./read-body";
 const FAST_PATH = /^\/api\/webhooks\/360dialog\/([A-Za-z0-9_-]{1,64})(?:\?.*)?$/;
 
 /**
- * Response headers next.config.ts `headers()` puts on every path. Keep in step with it:
- * node-receiver.test.ts compares this list with what next.config.ts returns for the webhook path.
+ * Response headers next.config.ts `headers()` puts on the webhook path (its rules for every path and for /api).
+ * Keep in step with it: node-receiver.test.ts compares this list with what next.config.ts returns for the path.
  */
 export const NEXT_CONFIG_HEADERS: Readonly<Record<string, string>> = {
   "X-Content-Type-Options": "nosniff",
@@ -29,6 +29,8 @@ export const NEXT_CONFIG_HEADERS: Readonly<Record<string, string>> = {
   "X-Frame-Options": "DENY",
   "Cross-Origin-Resource-Policy": "same-origin",
   "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+  "Cross-Origin-Opener-Policy": "same-origin",
 };
 
 // What Next.js sends on an App Router route response; Accept-Encoding comes from its compression of bodies.
@@ -126,9 +128,9 @@ function trimmed(value: string): string {
 }
 
 type NodeBody = {
-  /** The body with read-body.ts's cap and results, read straight from the socket. */
-  read: (maxBytes: number) => Promise<ReadBodyResult>;
-  /** Reads and drops what the sender still sends, until it is done or `timeoutMs` has passed. */
+  /** The body with read-body.ts's cap, deadline and results, read straight from the socket. */
+  read: (maxBytes: number, timeoutMs: number) => Promise<ReadBodyResult>;
+  /** Reads and drops what the sender still sends, until it is done or `timeoutMs` has passed; not after a timeout. */
   drain(timeoutMs: number): Promise<void>;
 };
 
@@ -142,16 +144,18 @@ const LINGER_MS = 2_000;
  * The request body read from the socket with the size cap of read-body.ts and nothing buffered past it (R2): a
  * declared length over the cap is refused before a byte is read, a streamed one as soon as it passes the cap.
  * What the receiver does not read (a 413) is drained and dropped once the answer is written, which keeps the
- * connection usable.
+ * connection usable. A body still arriving at the deadline is given up: its 408 closes the connection instead,
+ * since a sender that slow would only hold it longer.
  */
 function nodeBody(req: IncomingMessage): NodeBody {
   let dropping = false;
+  let timedOut = false;
   const drop = () => {
     dropping = true;
     req.resume();
   };
   return {
-    read(maxBytes) {
+    read(maxBytes, timeoutMs) {
       const declared = declaredLength({ get: (name) => headerValue(req.headers[name]) });
       if (declared !== null && declared > maxBytes) return Promise.resolve({ ok: false, reason: "too_large" });
       if (req.destroyed || req.readableAborted) return Promise.resolve({ ok: false, reason: "aborted" });
@@ -162,9 +166,16 @@ function nodeBody(req: IncomingMessage): NodeBody {
         const settle = (result: ReadBodyResult) => {
           if (settled) return;
           settled = true;
+          clearTimeout(deadline);
           chunks.length = 0;
           resolve(result);
         };
+        // One timer per delivery, none per chunk (bench/webhook-ingest).
+        const deadline = setTimeout(() => {
+          timedOut = true;
+          drop();
+          settle({ ok: false, reason: "timeout" });
+        }, timeoutMs);
         req.on("data", (chunk: Buffer) => {
           if (dropping || settled) return;
           total += chunk.byteLength;
@@ -186,6 +197,7 @@ function nodeBody(req: IncomingMessage): NodeBody {
     drain(timeoutMs) {
       if (req.complete || req.destroyed) return Promise.resolve();
       drop();
+      if (timedOut) return Promise.resolve();
       return new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeoutMs);
         const done = () => {

@@ -3,6 +3,7 @@ import { declaredLength, readBodyWithCap } from "./read-body";
 
 const KIB = 1024;
 const CAP = 256 * KIB;
+const DEADLINE = 5_000;
 
 /** A body streamed in `chunkBytes` pieces up to `totalBytes`, counting how many pieces were pulled. */
 function streamedRequest(totalBytes: number, chunkBytes: number, headers: Record<string, string> = {}) {
@@ -34,7 +35,7 @@ describe("readBodyWithCap", () => {
   it("stops a streamed 10 MB body just past the cap, reading only the chunks it needs", async () => {
     const { request, counter } = streamedRequest(10 * 1024 * KIB, 64 * KIB);
     const started = performance.now();
-    const result = await readBodyWithCap(request, CAP);
+    const result = await readBodyWithCap(request, CAP, DEADLINE);
     const elapsed = performance.now() - started;
     expect(result).toEqual({ ok: false, reason: "too_large" });
     // 4 chunks reach the cap exactly, the 5th passes it; 160 would be the whole body.
@@ -45,13 +46,13 @@ describe("readBodyWithCap", () => {
 
   it("refuses a declared Content-Length over the cap without reading a byte", async () => {
     const { request, counter } = streamedRequest(10 * 1024 * KIB, 64 * KIB, { "content-length": String(10 * 1024 * KIB) });
-    expect(await readBodyWithCap(request, CAP)).toEqual({ ok: false, reason: "too_large" });
+    expect(await readBodyWithCap(request, CAP, DEADLINE)).toEqual({ ok: false, reason: "too_large" });
     expect(counter.pulled).toBe(0);
   });
 
   it("accepts a body of exactly the cap, byte for byte", async () => {
     const { request } = streamedRequest(CAP, 7_777);
-    const result = await readBodyWithCap(request, CAP);
+    const result = await readBodyWithCap(request, CAP, DEADLINE);
     expect(result.ok).toBe(true);
     if (result.ok) {
       expect(result.bytes.byteLength).toBe(CAP);
@@ -61,19 +62,56 @@ describe("readBodyWithCap", () => {
 
   it("refuses one byte over the cap even when the length is not declared", async () => {
     const { request } = streamedRequest(CAP + 1, 7_777);
-    expect(await readBodyWithCap(request, CAP)).toEqual({ ok: false, reason: "too_large" });
+    expect(await readBodyWithCap(request, CAP, DEADLINE)).toEqual({ ok: false, reason: "too_large" });
   });
 
   it("does not trust a declared length under the real size", async () => {
     const { request } = streamedRequest(CAP + 10, 64 * KIB, { "content-length": "10" });
-    expect(await readBodyWithCap(request, CAP)).toEqual({ ok: false, reason: "too_large" });
+    expect(await readBodyWithCap(request, CAP, DEADLINE)).toEqual({ ok: false, reason: "too_large" });
   });
 
   it("keeps the exact bytes of a body in several chunks, and reads a missing body as empty", async () => {
     const text = "{\"event\":\"channel_created\",\"é\":\"\u{1F600}\"}";
-    const result = await readBodyWithCap(new Request("http://127.0.0.1/", { method: "POST", body: text }), CAP);
+    const result = await readBodyWithCap(new Request("http://127.0.0.1/", { method: "POST", body: text }), CAP, DEADLINE);
     expect(result.ok && Buffer.from(result.bytes).toString("utf8")).toBe(text);
-    expect(await readBodyWithCap(new Request("http://127.0.0.1/", { method: "POST" }), CAP)).toEqual({ ok: true, bytes: new Uint8Array(0) });
+    expect(await readBodyWithCap(new Request("http://127.0.0.1/", { method: "POST" }), CAP, DEADLINE)).toEqual({ ok: true, bytes: new Uint8Array(0) });
+  });
+
+  it("gives up a body still trickling in at the deadline, without waiting for the rest", async () => {
+    let sent = 0;
+    let cancelled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        // One byte every 20 ms, for a minute if nobody stops it: far under the cap, never finished.
+        timer = setInterval(() => {
+          sent++;
+          controller.enqueue(new Uint8Array([0x61]));
+        }, 20);
+      },
+      cancel() {
+        cancelled = true;
+        clearInterval(timer);
+      },
+    });
+    const request = new Request("http://127.0.0.1/", { method: "POST", body, duplex: "half" } as RequestInit);
+    const started = performance.now();
+    try {
+      expect(await readBodyWithCap(request, CAP, 300)).toEqual({ ok: false, reason: "timeout" });
+    } finally {
+      clearInterval(timer);
+    }
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(1_000);
+    expect(sent).toBeGreaterThan(3);
+    expect(cancelled).toBe(true);
+  });
+
+  it("leaves a body that arrives within the deadline alone, however many pieces it comes in", async () => {
+    const { request } = streamedRequest(64 * KIB, 100);
+    const result = await readBodyWithCap(request, CAP, 2_000);
+    expect(result.ok && result.bytes.byteLength).toBe(64 * KIB);
   });
 
   it("reports a stream that fails mid-way as aborted", async () => {
@@ -84,7 +122,7 @@ describe("readBodyWithCap", () => {
       },
     });
     const request = new Request("http://127.0.0.1/", { method: "POST", body, duplex: "half" } as RequestInit);
-    expect(await readBodyWithCap(request, CAP)).toEqual({ ok: false, reason: "aborted" });
+    expect(await readBodyWithCap(request, CAP, DEADLINE)).toEqual({ ok: false, reason: "aborted" });
   });
 });
 

@@ -1,9 +1,12 @@
 // Reads a request body as raw bytes without ever holding more than the cap (R2): a declared length over the cap
-// is refused before a byte is read, and a streamed body is cut off as soon as it passes the cap.
+// is refused before a byte is read, and a streamed body is cut off as soon as it passes the cap. A body that has
+// not fully arrived by the deadline is given up, so a sender trickling bytes under the cap cannot hold the
+// request (and its connection) open.
 
 export type ReadBodyResult =
   | { ok: true; bytes: Uint8Array }
   | { ok: false; reason: "too_large" }
+  | { ok: false; reason: "timeout" }
   | { ok: false; reason: "aborted" };
 
 /** The Content-Length a request declares, or null when absent or not a plain decimal number. */
@@ -13,7 +16,7 @@ export function declaredLength(headers: { get(name: string): string | null }): n
   return Number(value.trim());
 }
 
-export async function readBodyWithCap(request: Request, maxBytes: number): Promise<ReadBodyResult> {
+export async function readBodyWithCap(request: Request, maxBytes: number, timeoutMs: number): Promise<ReadBodyResult> {
   const declared = declaredLength(request.headers);
   if (declared !== null && declared > maxBytes) return { ok: false, reason: "too_large" };
   if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
@@ -21,9 +24,16 @@ export async function readBodyWithCap(request: Request, maxBytes: number): Promi
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
+  let timedOut = false;
+  // One timer per body: cancelling settles the pending read, and the flag tells that end from a real one.
+  const deadline = setTimeout(() => {
+    timedOut = true;
+    reader.cancel().catch(() => {});
+  }, timeoutMs);
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      if (timedOut) return { ok: false, reason: "timeout" };
       if (done) break;
       total += value.byteLength;
       if (total > maxBytes) {
@@ -34,8 +44,9 @@ export async function readBodyWithCap(request: Request, maxBytes: number): Promi
       chunks.push(value);
     }
   } catch {
-    return { ok: false, reason: "aborted" };
+    return { ok: false, reason: timedOut ? "timeout" : "aborted" };
   } finally {
+    clearTimeout(deadline);
     try {
       reader.releaseLock();
     } catch {

@@ -22,6 +22,7 @@ import { freePort, signedHeaders } from "./support";
 const REPO = path.resolve(import.meta.dirname, "../..");
 const SECRET = "fast-path-platform-secret-0123456789";
 const CAP = 256 * 1024;
+const BODY_READ_TIMEOUT_MS = 1_000;
 
 const noBuild = existsSync(path.join(REPO, ".next", "BUILD_ID")) ? null : "no production build (run `npx next build` in a private checkout)";
 const skip = unavailableReason("postgres") ?? noBuild;
@@ -69,6 +70,40 @@ function oversized(port: number, partnerId: string, declared: boolean): Promise<
       req.end();
     };
     pump();
+  });
+}
+
+type SlowReply = Reply & { answeredAfter: number; closedAfter: number };
+
+/** A delivery whose body (declared in full) arrives one byte every 100 ms: the answer, and when the connection closed. */
+function trickled(port: number, options: { path: string; headers: Record<string, string>; body: string }): Promise<SlowReply> {
+  return new Promise((resolve) => {
+    const req = http.request({
+      host: "127.0.0.1",
+      port,
+      method: "POST",
+      path: options.path,
+      agent: false,
+      headers: { ...options.headers, "content-length": Buffer.byteLength(options.body) },
+    });
+    const started = performance.now();
+    let sent = 0;
+    const trickle = setInterval(() => {
+      if (sent < options.body.length && req.writable) req.write(options.body[sent++]);
+    }, 100);
+    req.on("error", () => {});
+    req.on("response", (res) => {
+      const answeredAfter = performance.now() - started;
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        req.socket?.once("close", () => {
+          clearInterval(trickle);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString(), answeredAfter, closedAfter: performance.now() - started });
+        });
+      });
+    });
+    req.flushHeaders();
   });
 }
 
@@ -144,7 +179,14 @@ describe.skipIf(skip)(`webhook fast path in server.ts, production build [postgre
       hub: { id: hubId, name: "Fast path hub", partnerId, partnerApiBaseUrl: "http://127.0.0.1:9/api", ioBaseUrl: "http://127.0.0.1:9/io", platformSecretEnc: sealPlatformSecret(hubId, SECRET) },
     });
     work = mkdtempSync(path.join(os.tmpdir(), "portal-fast-path-"));
-    const env = { DATABASE_URL: fresh.url!, SANDBOX: "off", JOBS_IN_PROCESS: "false", LOG_LEVEL: "info", WEBHOOK_MAX_BYTES: String(CAP) };
+    const env = {
+      DATABASE_URL: fresh.url!,
+      SANDBOX: "off",
+      JOBS_IN_PROCESS: "false",
+      LOG_LEVEL: "info",
+      WEBHOOK_MAX_BYTES: String(CAP),
+      BODY_READ_TIMEOUT_MS: String(BODY_READ_TIMEOUT_MS),
+    };
     const [fastPort, nextPort] = [await freePort(), await freePort()];
     fast = start("server.ts", ["--import", "tsx", "server.ts"], fastPort, { ...env, DATA_DIR: path.join(work, "fast") });
     nextOnly = start("next start", [path.join(REPO, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(nextPort), "-H", "127.0.0.1"], nextPort, {
@@ -206,7 +248,8 @@ describe.skipIf(skip)(`webhook fast path in server.ts, production build [postgre
       }
     }
 
-    // The same rows: the stored headers differ only by the address header server.ts adds and by each server's port.
+    // The same rows: the stored headers differ only by each server's port, the address header server.ts adds, and
+    // the client-written X-Forwarded-For it drops (TRUST_PROXY_HOPS=0), which Next.js then fills from the socket.
     const rows = await fresh!.handle.db.select().from(webhookEvents).where(eq(webhookEvents.hubId, hubId));
     const stored = (server: string, id: string) => rows.find((r) => r.dedupKey === `id:${server}-${id}`);
     for (const id of ["1", "2"]) {
@@ -215,7 +258,12 @@ describe.skipIf(skip)(`webhook fast path in server.ts, production build [postgre
       expect(viaNext?.deliveries).toBe(viaFast?.deliveries);
       const normalise = (headers: Record<string, string>, port: number) =>
         JSON.parse(JSON.stringify(headers).replaceAll(String(port), "PORT")) as Record<string, string>;
-      expect(normalise(viaFast!.headers, fast.port)).toEqual({ ...normalise(viaNext!.headers, nextOnly.port), "x-portal-client-ip": "127.0.0.1" });
+      expect(viaNext!.headers["x-forwarded-for"]).toBe("198.51.100.7");
+      expect(normalise(viaFast!.headers, fast.port)).toEqual({
+        ...normalise(viaNext!.headers, nextOnly.port),
+        "x-portal-client-ip": "127.0.0.1",
+        "x-forwarded-for": "127.0.0.1",
+      });
       const unnamed = (row: typeof viaFast, server: string) => JSON.parse(JSON.stringify({ ...row, id: "", headers: {}, receivedAt: null }).replaceAll(server, "SERVER")) as unknown;
       expect(unnamed(viaFast, "fast")).toEqual(unnamed(viaNext, "next"));
     }
@@ -225,6 +273,27 @@ describe.skipIf(skip)(`webhook fast path in server.ts, production build [postgre
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(deliveryLogs(fast)).toEqual(deliveryLogs(nextOnly));
     expect(deliveryLogs(fast).length).toBeGreaterThanOrEqual(10);
+  });
+
+  it("answers a signed delivery still trickling in at BODY_READ_TIMEOUT_MS 408 as the Next route does, closes, stores nothing", async () => {
+    const route = `/api/webhooks/360dialog/${partnerId}`;
+    const body = (server: string) => JSON.stringify({ id: `slow-${server}`, event: "channel_running", data: { id: `ch-slow-${server}`, status: "running" } });
+    const [viaFast, viaNext] = await Promise.all([
+      trickled(fast.port, { path: route, headers: signedHeaders(body("fast"), SECRET), body: body("fast") }),
+      trickled(nextOnly.port, { path: route, headers: signedHeaders(body("next"), SECRET), body: body("next") }),
+    ]);
+    for (const [name, reply] of [["server.ts", viaFast], ["next start", viaNext]] as const) {
+      expect({ status: reply.status, body: reply.body, connection: reply.headers.connection }, name).toEqual({
+        status: 408,
+        body: '{"error":"request timeout"}',
+        connection: "close",
+      });
+      expect(reply.answeredAfter, name).toBeGreaterThanOrEqual(BODY_READ_TIMEOUT_MS - 50);
+      expect(reply.closedAfter, name).toBeLessThan(BODY_READ_TIMEOUT_MS + 2_000);
+    }
+    expect(comparable(viaFast.headers)).toEqual(comparable(viaNext.headers));
+    const rows = await fresh!.handle.db.select().from(webhookEvents).where(eq(webhookEvents.hubId, hubId));
+    expect(rows.filter((r) => r.dedupKey.startsWith("id:slow-"))).toEqual([]);
   });
 
   it("gives a 10 MB body its 413 every time, declared or streamed, before the connection closes", async () => {
