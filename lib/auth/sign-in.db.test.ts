@@ -9,6 +9,7 @@ import { bindAppDatabase, setTestAppEnv } from "@/test/db/use-as-app-db";
 import { CLIENT_IP_HEADER } from "../http/client-ip";
 import { parseCredentials, signInWithPassword } from "./credentials";
 import { ACCOUNT_DISABLED, authorizeCredentials } from "./options";
+import type * as Password from "./password";
 import { hashPassword, verifyPassword } from "./password";
 import { guardCredentialsSignIn } from "./sign-in-guard";
 import { changeOwnPassword } from "./users";
@@ -18,7 +19,7 @@ import { changeOwnPassword } from "./users";
 // attacker gets, how many password hashes were checked, and what the database holds afterwards.
 
 vi.mock("./password", async (importOriginal) => {
-  const real = await importOriginal<typeof import("./password")>();
+  const real = await importOriginal<typeof Password>();
   return { ...real, verifyPassword: vi.fn(real.verifyPassword) };
 });
 const hashChecks = () => vi.mocked(verifyPassword).mock.calls.length;
