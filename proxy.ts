@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
+import { sessionCookie } from "@/lib/auth/session-cookie";
 import { getEnv, publicBaseUrl } from "@/lib/env";
 import { contentSecurityPolicyFor, openerPolicyFor, privacyHeadersFor } from "@/lib/http/security-headers";
 
@@ -28,7 +29,8 @@ export async function proxy(req: NextRequest) {
   });
 
   if (pathname === "/dashboard" || pathname.startsWith("/dashboard/")) {
-    const token = await getToken({ req, secret: env.NEXTAUTH_SECRET });
+    const cookie = sessionCookie(env);
+    const token = await getToken({ req, secret: env.NEXTAUTH_SECRET, cookieName: cookie.name, secureCookie: cookie.options.secure });
     if (!token) {
       const login = new URL("/login", req.url);
       login.searchParams.set("callbackUrl", pathname + search);

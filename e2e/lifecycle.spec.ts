@@ -36,8 +36,22 @@ test("a number onboarded at the hub is followed live to running, with one key sh
   await expect(row).toContainText("Stored ••••", { timeout: 30_000 });
 
   await row.getByRole("link", { name: phone }).click();
+  // The single reveal is not spent on a mis-click: the first click asks, Cancel goes back without a request.
+  const reveals: string[] = [];
+  page.on("request", (r) => {
+    if (r.method() === "POST" && r.url().endsWith(`/api-key`)) reveals.push(r.url());
+  });
   await page.getByRole("button", { name: "Show key once" }).click();
+  const confirm = page.getByRole("group", { name: "Confirm showing the key" });
+  await expect(confirm).toContainText("shown one time only");
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await expect(confirm).toHaveCount(0);
+  await expect(page.getByTestId("revealed-key")).toHaveCount(0);
+  expect(reveals).toEqual([]);
+  await page.getByRole("button", { name: "Show key once" }).click();
+  await confirm.getByRole("button", { name: "Show the key now" }).click();
   const key = (await page.getByTestId("revealed-key").innerText()).trim();
+  expect(reveals).toHaveLength(1);
   expect(key.length).toBeGreaterThan(10);
 
   // The key really is the channel's live key at the hub.

@@ -14,6 +14,7 @@ export const ADMIN = {
 
 export const MESSAGES = {
   badCredentials: "Email or password is not correct.",
+  disabled: "This account is disabled. Ask an admin of the portal to enable it again.",
   throttled: "Too many sign-in attempts",
   forbidden: "You do not have access to this page",
   roleRefused: "Your role does not allow this.",
@@ -131,21 +132,40 @@ export async function roleShownFor(adminPage: Page, email: string): Promise<stri
   return userRow(adminPage, email).getByLabel(`Role of ${email}`, { exact: true }).inputValue();
 }
 
+export const CREDENTIALS_CALLBACK = "/api/auth/callback/credentials";
+
+/** A CSRF token from /api/auth/csrf; its cookie lands in the same request context. */
+export async function csrfTokenFor(request: APIRequestContext): Promise<string> {
+  const csrf = await request.get("/api/auth/csrf");
+  expect(csrf.status()).toBe(200);
+  return ((await csrf.json()) as { csrfToken: string }).csrfToken;
+}
+
 /**
- * What next-auth's signIn() sends: a CSRF token from /api/auth/csrf (its cookie lands in the same request
- * context), then the credentials form with json=true.
+ * What next-auth's signIn() sends: a CSRF token from /api/auth/csrf, then the credentials form with json=true
+ * (plus any `extra` fields, e.g. a callbackUrl).
  */
 export async function postCredentials(
   request: APIRequestContext,
   credentials: { email: string; password: string },
   headers: Record<string, string> = {},
+  extra: Record<string, string> = {},
 ): Promise<APIResponse> {
-  const csrf = await request.get("/api/auth/csrf");
-  expect(csrf.status()).toBe(200);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  return request.post("/api/auth/callback/credentials", {
-    form: { csrfToken, email: credentials.email, password: credentials.password, json: "true" },
+  const csrfToken = await csrfTokenFor(request);
+  return request.post(CREDENTIALS_CALLBACK, {
+    form: { csrfToken, email: credentials.email, password: credentials.password, json: "true", ...extra },
     headers,
     maxRedirects: 0,
   });
+}
+
+/** Posts a hand-made body to the credentials endpoint (fields in any order, any number of times). */
+export async function postRawCredentials(
+  request: APIRequestContext,
+  fields: [string, string][],
+  contentType = "application/x-www-form-urlencoded",
+): Promise<APIResponse> {
+  const csrfToken = await csrfTokenFor(request);
+  const body = new URLSearchParams([["csrfToken", csrfToken], ...fields, ["json", "true"]]).toString();
+  return request.post(CREDENTIALS_CALLBACK, { data: body, headers: { "content-type": contentType }, maxRedirects: 0 });
 }

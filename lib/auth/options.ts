@@ -1,44 +1,32 @@
 import "server-only";
 import type { NextAuthOptions } from "next-auth";
+import type { JWT } from "next-auth/jwt";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { z } from "zod";
-import { findUserByEmail, updateUser } from "@/db/queries/users";
-import { audit } from "../audit";
-import { getDb } from "../db";
 import { getEnv } from "../env";
 import { logger } from "../log";
-import { hashPassword, needsRehash, verifyPassword } from "./password";
-import { forgiveLoginAttempts, normaliseEmail } from "./throttle";
+import { sameOriginRedirect } from "./callback-url";
+import { parseCredentials, verifyCredentials, type SignedInUser } from "./credentials";
+import { sessionCookie, sessionMaxAgeSeconds } from "./session-cookie";
 
-const credentialsSchema = z.object({
-  email: z.string().trim().max(320),
-  password: z.string().max(256),
-});
+/** The error code next-auth hands back (`?error=AccountDisabled`) when a disabled user's password was right. */
+export const ACCOUNT_DISABLED = "AccountDisabled";
 
 /**
- * Checks email and password. Unknown, disabled and password-less accounts take the same path and time as a
- * wrong password and produce the same generic error (R24). Throttling happens before this, in the route.
+ * next-auth's credentials check. Throttling happened before this, in the route (lib/auth/sign-in-guard.ts),
+ * on the same parsed email.
  */
-export async function authorizeCredentials(input: unknown) {
-  const parsed = credentialsSchema.safeParse(input);
-  if (!parsed.success) return null;
-  const email = normaliseEmail(parsed.data.email);
-  const db = await getDb();
-  const user = await findUserByEmail({ db, email });
-  const usable = user && !user.disabledAt ? user.passwordHash : null;
-  const ok = await verifyPassword(usable, parsed.data.password);
-  if (!ok || !user) return null;
-  await forgiveLoginAttempts(email);
-  await updateUser({
-    db,
-    id: user.id,
-    set: {
-      lastLoginAt: new Date(),
-      ...(needsRehash(user.passwordHash!) ? { passwordHash: await hashPassword(parsed.data.password) } : {}),
-    },
-  });
-  await audit({ actor: { id: user.id, email: user.email }, action: "auth.sign_in", targetType: "user", targetId: user.id });
-  return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
+export async function authorizeCredentials(input: unknown): Promise<SignedInUser | null> {
+  const credentials = parseCredentials(input);
+  if (!credentials) return null;
+  const verdict = await verifyCredentials(credentials);
+  if (verdict.ok) return verdict.user;
+  if (verdict.reason === "disabled") throw new Error(ACCOUNT_DISABLED);
+  return null;
+}
+
+/** The session JWT's claims: next-auth's defaults plus the user id and the session_version it was issued for. */
+export function sessionTokenFor(user: SignedInUser): JWT {
+  return { name: user.name, email: user.email, sub: user.id, uid: user.id, sv: user.sessionVersion };
 }
 
 let cached: NextAuthOptions | undefined;
@@ -46,11 +34,14 @@ let cached: NextAuthOptions | undefined;
 export function getAuthOptions(): NextAuthOptions {
   if (cached) return cached;
   const env = getEnv();
-  const maxAge = Math.round(env.SESSION_MAX_AGE_HOURS * 3600);
+  const maxAge = sessionMaxAgeSeconds(env);
+  const cookie = sessionCookie(env);
   cached = {
     secret: env.NEXTAUTH_SECRET,
     session: { strategy: "jwt", maxAge, updateAge: 15 * 60 },
     jwt: { maxAge },
+    useSecureCookies: cookie.options.secure,
+    cookies: { sessionToken: cookie },
     pages: { signIn: "/login", error: "/login" },
     providers: [
       CredentialsProvider({
@@ -61,17 +52,14 @@ export function getAuthOptions(): NextAuthOptions {
     ],
     callbacks: {
       jwt({ token, user }) {
-        if (user) {
-          token.uid = user.id;
-          token.sv = user.sessionVersion;
-        }
-        return token;
+        return user ? { ...token, ...sessionTokenFor(user) } : token;
       },
       session({ session, token }) {
         session.user = { id: token.uid, email: token.email ?? "", name: token.name ?? "" };
         session.sessionVersion = token.sv;
         return session;
       },
+      redirect: ({ url, baseUrl }) => sameOriginRedirect(url, baseUrl),
     },
     logger: {
       error: (code, metadata) => logger("next-auth").error({ code, err: metadata instanceof Error ? metadata.message : undefined }, "next-auth error"),

@@ -172,7 +172,11 @@ export async function acceptUserInvite(token: string, input: { name: string; pas
   });
 }
 
-export async function changeOwnPassword(userId: string, input: { currentPassword: string; newPassword: string }): Promise<void> {
+/**
+ * Sets a new password and moves the user to a new session_version: every session issued before ends on its
+ * next request (R22). The caller re-issues the current browser's session for the returned user.
+ */
+export async function changeOwnPassword(userId: string, input: { currentPassword: string; newPassword: string }): Promise<User> {
   const user = await loadTarget(userId);
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
     throw new AppError("invalid:password", "The current password is not correct.", { fieldErrors: { currentPassword: ["Not correct."] } });
@@ -182,8 +186,9 @@ export async function changeOwnPassword(userId: string, input: { currentPassword
   }
   const db = await getDb();
   const passwordHash = await hashPassword(input.newPassword);
-  await db.transaction(async (tx) => {
-    await updateUser({ db: tx, id: userId, set: { passwordHash, mustChangePassword: false } });
+  return db.transaction(async (tx) => {
+    const updated = await updateUser({ db: tx, id: userId, set: { passwordHash, mustChangePassword: false, bumpSessionVersion: true } });
     await audit({ actor: { id: user.id, email: user.email }, action: "user.password_changed", targetType: "user", targetId: userId }, tx);
+    return updated!;
   });
 }

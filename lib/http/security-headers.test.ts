@@ -50,6 +50,7 @@ describe("privacyHeadersFor", () => {
     expect(privacyHeadersFor("/onboarding/redirect")).toEqual({ "Referrer-Policy": "no-referrer", "Cache-Control": "no-store, max-age=0" });
     expect(privacyHeadersFor("/onboarding/status/abc")["Referrer-Policy"]).toBe("no-referrer");
     expect(privacyHeadersFor("/join/tok")["Cache-Control"]).toContain("no-store");
+    expect(privacyHeadersFor("/invite/tok")).toEqual({ "Referrer-Policy": "same-origin", "Cache-Control": "no-store, max-age=0" });
     expect(privacyHeadersFor("/dashboard")).toEqual({});
   });
 });

@@ -51,8 +51,18 @@ export function contentSecurityPolicyFor(pathname: string, options: CspOptions):
  * Pages that carry onboarding secrets in their URL (the redirect query, a status or invite token): never sent
  * on as a Referer, never stored by a cache (R16).
  */
-const PRIVATE_URLS = [/^\/onboarding\//, /^\/join\//, /^\/invite\//];
+const PRIVATE_URLS = [/^\/onboarding\//, /^\/join\//];
+
+/**
+ * The staff invite page holds a form: under `no-referrer` a browser posts it with `Origin: null`, which Next
+ * refuses for a server action, so without JavaScript the invite could not be accepted. `same-origin` still
+ * sends nothing to another site and keeps the real Origin on the portal's own POST.
+ */
+const PRIVATE_FORM_URLS = [/^\/invite\//];
 
 export function privacyHeadersFor(pathname: string): Record<string, string> {
-  return PRIVATE_URLS.some((re) => re.test(pathname)) ? { "Referrer-Policy": "no-referrer", "Cache-Control": "no-store, max-age=0" } : {};
+  const noStore = "no-store, max-age=0";
+  if (PRIVATE_URLS.some((re) => re.test(pathname))) return { "Referrer-Policy": "no-referrer", "Cache-Control": noStore };
+  if (PRIVATE_FORM_URLS.some((re) => re.test(pathname))) return { "Referrer-Policy": "same-origin", "Cache-Control": noStore };
+  return {};
 }

@@ -2,6 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { issueSession } from "@/lib/auth/issue-session";
 import { newPasswordSchema } from "@/lib/auth/schemas";
 import { changeOwnPassword } from "@/lib/auth/users";
 import { validatedAction } from "@/lib/forms/validated-action";
@@ -11,6 +12,7 @@ const schema = z
   .refine((v) => v.newPassword === v.confirm, { path: ["confirm"], message: "The passwords do not match." });
 
 export const changePasswordAction = validatedAction(schema, "password-change", async (input, user) => {
-  await changeOwnPassword(user!.id, input);
+  // Every other session of this user ends with the change; this browser gets a session on the new version.
+  await issueSession(await changeOwnPassword(user!.id, input));
   redirect("/dashboard");
 });

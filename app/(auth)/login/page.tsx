@@ -1,21 +1,19 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { getCurrentUser } from "@/lib/auth/session";
 import { isSetupOpen } from "@/lib/auth/users";
+import { getEnv } from "@/lib/env";
 import { Alert } from "@/app/_components/ui";
 import { LoginForm } from "./login-form";
+import { messageForErrorCode } from "./messages";
 
 export const metadata: Metadata = { title: "Sign in" };
-
-function safeCallback(value: string | string[] | undefined): string {
-  // Only paths inside the dashboard: never a URL taken from the query (R13).
-  return typeof value === "string" && /^\/dashboard(\/[\w\-/]*)?(\?[\w\-=&%.]*)?$/.test(value) ? value : "/dashboard";
-}
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   if (await isSetupOpen()) redirect("/setup");
   const params = await searchParams;
-  const callbackUrl = safeCallback(params.callbackUrl);
+  const callbackUrl = safeCallbackPath(params.callbackUrl);
   if (await getCurrentUser()) redirect(callbackUrl);
   return (
     <>
@@ -26,7 +24,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           <Alert tone="success">Your account is ready. Sign in with your email and the password you chose.</Alert>
         </div>
       ) : null}
-      <LoginForm callbackUrl={callbackUrl} initialError={typeof params.error === "string" ? params.error : undefined} />
+      <LoginForm callbackUrl={callbackUrl} initialError={typeof params.error === "string" ? messageForErrorCode(params.error, getEnv().LOGIN_WINDOW_MINUTES * 60) : undefined} />
     </>
   );
 }

@@ -3,7 +3,9 @@ import Link from "next/link";
 import { findInvitedUser } from "@/lib/auth/users";
 import { AcceptInviteForm } from "./accept-invite-form";
 
-export const metadata: Metadata = { title: "Join the partner portal", referrer: "no-referrer" };
+// same-origin, not no-referrer: the token never reaches another site, and the form's POST keeps its Origin
+// (lib/http/security-headers.ts).
+export const metadata: Metadata = { title: "Join the partner portal", referrer: "same-origin" };
 
 export default async function InvitePage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;

@@ -38,7 +38,10 @@ export const changeRoleAction = validatedAction(roleSchema, "admin", async (inpu
   return { ok: true, message: "Role saved." };
 });
 
-const disableSchema = z.object({ userId: z.uuid(), disabled: z.enum(["true", "false"]).transform((v) => v === "true") });
+// Disabling ends the user's sessions at once, so the form asks first and the action insists on the answer.
+const disableSchema = z
+  .object({ userId: z.uuid(), disabled: z.enum(["true", "false"]).transform((v) => v === "true"), confirm: z.literal("yes").optional() })
+  .refine((v) => !v.disabled || v.confirm === "yes", { path: ["confirm"], message: "Confirm that this user should be disabled." });
 
 export const setDisabledAction = validatedAction(disableSchema, "admin", async (input, actor) => {
   await setUserDisabled(actor!, input.userId, input.disabled);

@@ -28,14 +28,32 @@ export function UserRowActions({ user, isSelf }: { user: Row; isSelf: boolean })
             Save role
           </button>
         </form>
-        {!isSelf ? (
+        {!isSelf && user.disabled ? (
           <form action={disableAction}>
             <input type="hidden" name="userId" value={user.id} />
-            <input type="hidden" name="disabled" value={user.disabled ? "false" : "true"} />
-            <button type="submit" className={secondaryButtonClass} disabled={disablePending} aria-label={`${user.disabled ? "Enable" : "Disable"} ${user.email}`}>
-              {user.disabled ? "Enable" : "Disable"}
+            <input type="hidden" name="disabled" value="false" />
+            <button type="submit" className={secondaryButtonClass} disabled={disablePending} aria-label={`Enable ${user.email}`}>
+              Enable
             </button>
           </form>
+        ) : null}
+        {!isSelf && !user.disabled ? (
+          // Disabling signs the user out everywhere: it asks first. A <details> opens without JavaScript, so the
+          // question is also asked when the page is used before (or without) hydration.
+          <details className="group">
+            <summary className={`${secondaryButtonClass} cursor-pointer list-none [&::-webkit-details-marker]:hidden`} aria-label={`Disable ${user.email}`}>
+              Disable
+            </summary>
+            <form action={disableAction} className="mt-2 space-y-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm">
+              <p className="text-red-900">Disable {user.email}? They are signed out everywhere at once and cannot sign in until enabled again.</p>
+              <input type="hidden" name="userId" value={user.id} />
+              <input type="hidden" name="disabled" value="true" />
+              <input type="hidden" name="confirm" value="yes" />
+              <button type="submit" className={secondaryButtonClass} disabled={disablePending}>
+                Yes, disable {user.email}
+              </button>
+            </form>
+          </details>
         ) : null}
         {!isSelf ? (
           <form action={resetAction}>

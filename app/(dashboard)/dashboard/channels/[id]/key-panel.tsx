@@ -17,15 +17,26 @@ type Props = {
 export function KeyPanel({ channelId, status, last4, fingerprint, revealed, isAdmin, isOperator }: Props) {
   const [shown, setShown] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The reveal can be spent once only: the first click asks, the second one shows.
+  const [confirming, setConfirming] = useState(false);
+  const [revealing, setRevealing] = useState(false);
   const [regen, regenAction, regenerating] = useActionState(regenerateKeyAction, undefined);
   const [retry, retryAction, retrying] = useActionState(retryKeyAction, undefined);
 
   async function reveal() {
     setError(null);
-    const res = await fetch(`/api/channels/${channelId}/api-key`, { method: "POST", cache: "no-store" });
-    const body = (await res.json().catch(() => ({}))) as { apiKey?: string; error?: string };
-    if (res.ok && body.apiKey) setShown(body.apiKey);
-    else setError(body.error ?? "The key could not be shown.");
+    setRevealing(true);
+    try {
+      const res = await fetch(`/api/channels/${channelId}/api-key`, { method: "POST", cache: "no-store" });
+      const body = (await res.json().catch(() => ({}))) as { apiKey?: string; error?: string };
+      if (res.ok && body.apiKey) setShown(body.apiKey);
+      else setError(body.error ?? "The key could not be shown.");
+    } catch {
+      setError("The portal could not be reached. Check your connection and try again.");
+    } finally {
+      setRevealing(false);
+      setConfirming(false);
+    }
   }
 
   return (
@@ -43,8 +54,17 @@ export function KeyPanel({ channelId, status, last4, fingerprint, revealed, isAd
         </div>
       ) : null}
       {error ? <Alert>{error}</Alert> : null}
-      {isAdmin && status === "active" && !revealed && !shown ? (
-        <button type="button" className={buttonClass} onClick={() => void reveal()}>Show key once</button>
+      {isAdmin && status === "active" && !revealed && !shown && !confirming ? (
+        <button type="button" className={buttonClass} onClick={() => setConfirming(true)}>Show key once</button>
+      ) : null}
+      {isAdmin && status === "active" && !revealed && !shown && confirming ? (
+        <div role="group" aria-label="Confirm showing the key" className="space-y-2 rounded-md border border-amber-200 bg-amber-50 p-3">
+          <p className="text-amber-900">The key is shown one time only. Afterwards it can only be regenerated, which stops the current key. Have a safe place ready to paste it.</p>
+          <div className="flex gap-2">
+            <button type="button" className={buttonClass} disabled={revealing} onClick={() => void reveal()}>{revealing ? "Showing…" : "Show the key now"}</button>
+            <button type="button" className={secondaryButtonClass} disabled={revealing} onClick={() => setConfirming(false)}>Cancel</button>
+          </div>
+        </div>
       ) : null}
       {isAdmin && status === "active" && revealed && !shown ? <p className="text-slate-600">Already shown once. Regenerate it if it was lost.</p> : null}
       {isAdmin && status !== "none" ? (
