@@ -89,7 +89,9 @@ test("a template with lint errors names each one; fixed, it is submitted and Met
   await expect(history).toContainText("Submitted");
   await page.request.post(`${SANDBOX}/_sandbox/config`, { data: { templateReviewDelayMs: -1 } });
   await page.getByRole("link", { name: "Edit and resubmit" }).click();
-  await expect(page.getByText(/INVALID_FORMAT/).first()).toBeVisible();
+  // On the edit page itself (the detail page also names the reason, so wait for the form's heading first).
+  await expect(page.getByRole("heading", { name: `Edit ${badName}` })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "Meta rejected this template: invalid format" })).toBeVisible();
   await page.getByLabel("Body", { exact: true }).fill("Hello {{1}}, order {{2}} is ready for pickup at our store today.");
   await page.getByRole("button", { name: "Resubmit for review" }).click();
   await expect(page).toHaveURL(/\/dashboard\/templates\/[0-9a-f-]{36}$/);

@@ -54,6 +54,8 @@ type HubErrorInit = {
   developerMessage?: string;
   details?: string[];
   upstreamCode?: string;
+  /** How long the hub asked to wait (its `Retry-After` on a 429 or 503), for a caller that retries later. */
+  retryAfterMs?: number;
   cause?: unknown;
 };
 
@@ -68,6 +70,8 @@ export class HubError extends Error {
   readonly details?: string[];
   /** Meta's `code/error_subcode` or 360dialog's `error_data.code`, when given. */
   readonly upstreamCode?: string;
+  /** The hub's `Retry-After` on a 429 or 503, in milliseconds, when it sent one. */
+  readonly retryAfterMs?: number;
 
   constructor(init: HubErrorInit) {
     super(describe(init), init.cause === undefined ? undefined : { cause: init.cause });
@@ -79,6 +83,7 @@ export class HubError extends Error {
     this.developerMessage = init.developerMessage;
     this.details = init.details;
     this.upstreamCode = init.upstreamCode;
+    this.retryAfterMs = init.retryAfterMs;
   }
 
   toJSON() {
@@ -312,6 +317,7 @@ export function createHubTransport(options: HubTransportOptions): HubTransport {
           developerMessage: outcome.developerMessage && clip(scrub(outcome.developerMessage), MAX_MESSAGE_CHARS),
           details: outcome.details?.slice(0, MAX_DETAILS).map((d) => clip(scrub(d), MAX_MESSAGE_CHARS)),
           upstreamCode: outcome.upstreamCode && clip(scrub(outcome.upstreamCode), 100),
+          retryAfterMs: outcome.retryAfterMs,
           cause: outcome.code === "network" || outcome.code === "timeout" ? outcome.cause : undefined,
         });
       }

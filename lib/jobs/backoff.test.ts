@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BACKOFF_CAP_MS, backoff } from "./backoff";
+import { HubError } from "../hub/http";
+import { BACKOFF_CAP_MS, backoff, requestedRetryMs, retryDelay } from "./backoff";
 
 const s = 1_000;
 const min = 60 * s;
@@ -61,5 +62,28 @@ describe("backoff", () => {
   it("uses Math.random by default and varies", () => {
     const seen = new Set(Array.from({ length: 20 }, () => backoff(3)));
     expect(seen.size).toBeGreaterThan(1);
+  });
+});
+
+describe("retryDelay", () => {
+  const zero = () => 0;
+  it("honours the upstream's Retry-After instead of the schedule, never shorter, with jitter on top", () => {
+    expect(retryDelay(2, { retryAfterMs: 1_000 }, zero)).toBe(1_000);
+    expect(retryDelay(2, { retryAfterMs: 1_000 }, top)).toBeLessThanOrEqual(1_200);
+    expect(retryDelay(1, { retryAfterMs: 30 * s }, zero)).toBe(30 * s);
+    // A Retry-After of 0 still waits a second; a huge one stops at the cap.
+    expect(retryDelay(3, { retryAfterMs: 0 }, zero)).toBe(s);
+    expect(retryDelay(1, { retryAfterMs: 100 * h }, zero)).toBe(BACKOFF_CAP_MS);
+  });
+  it("falls back to the schedule when the error names no wait", () => {
+    const middle = () => 0.5;
+    for (const error of [new Error("x"), { retryAfterMs: "2" }, { retryAfterMs: -1 }, { retryAfterMs: Number.NaN }, null, "text"]) {
+      expect(retryDelay(2, error, middle)).toBe(backoff(2, middle));
+    }
+  });
+  it("reads the hub client's own error", () => {
+    const error = new HubError({ code: "http", method: "POST", path: "/x", status: 429, attempts: 1, retryAfterMs: 2_000 });
+    expect(requestedRetryMs(error)).toBe(2_000);
+    expect(retryDelay(2, error, zero)).toBe(2_000);
   });
 });

@@ -19,3 +19,23 @@ export function backoff(attempt: number, random: () => number = Math.random): nu
   const factor = 1 - BACKOFF_JITTER + 2 * BACKOFF_JITTER * Math.min(Math.max(random(), 0), 1);
   return Math.round(Math.min(base * factor, BACKOFF_CAP_MS));
 }
+
+/**
+ * The wait an upstream asked for (its `Retry-After`), carried by the error as `retryAfterMs`, or undefined. Any
+ * error type may carry it; the job runner does not know the hub's error class.
+ */
+export function requestedRetryMs(error: unknown): number | undefined {
+  const value = typeof error === "object" && error !== null ? (error as { retryAfterMs?: unknown }).retryAfterMs : undefined;
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * The delay before the next try: the upstream's own `Retry-After` when it gave one (honoured, never shortened, a
+ * little jitter on top so queued jobs do not return at once; at most the cap), else the schedule above.
+ */
+export function retryDelay(attempt: number, error: unknown, random: () => number = Math.random): number {
+  const asked = requestedRetryMs(error);
+  if (asked === undefined) return backoff(attempt, random);
+  const jitter = BACKOFF_JITTER * Math.max(asked, SECOND) * Math.min(Math.max(random(), 0), 1);
+  return Math.round(Math.min(Math.max(asked, SECOND) + jitter, BACKOFF_CAP_MS));
+}

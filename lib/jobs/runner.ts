@@ -6,7 +6,7 @@ import type { Database } from "@/db/client";
 import { claimJobs, extendJobLease, markJobDone, markJobFailed, type JobClaim } from "@/db/queries/jobs";
 import type { Job } from "@/db/schema";
 import { isAppError } from "../errors";
-import { backoff } from "./backoff";
+import { retryDelay } from "./backoff";
 import { enqueueReconcileJobs } from "./enqueue";
 import type { JobContext, JobHandler, JobHandlers, JobKind } from "./types";
 
@@ -87,8 +87,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     return handlers[kind as JobKind] as JobHandler;
   }
 
-  async function fail(db: Database, job: Job, claim: JobClaim, error: string, retry: boolean): Promise<void> {
-    const retryInMs = retry && job.attempts < job.maxAttempts ? backoff(job.attempts, random) : null;
+  async function fail(db: Database, job: Job, claim: JobClaim, error: string, retry: boolean, cause?: unknown): Promise<void> {
+    const retryInMs = retry && job.attempts < job.maxAttempts ? retryDelay(job.attempts, cause, random) : null;
     const fields = { jobId: job.id, kind: job.kind, attempt: job.attempts, error };
     const kept = await markJobFailed({ db, claim, error, retryInMs });
     if (!kept) log.warn(fields, "job failed after its lease was taken over; left to the new owner");
@@ -125,7 +125,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       try {
         await handler(context);
       } catch (error) {
-        return await fail(db, job, claim, jobErrorMessage(error), true);
+        return await fail(db, job, claim, jobErrorMessage(error), true, error);
       } finally {
         clearInterval(renew);
       }
