@@ -8,7 +8,8 @@ export type LiveStatus = "connecting" | "live" | "reconnecting";
 
 /**
  * Keeps a server-rendered page current from a server-sent event stream: a debounced router.refresh() on every
- * change or resync, one catch-up refresh after a reconnect, none while the tab is hidden (one when shown again).
+ * change or resync, one catch-up refresh whenever the stream opens (the page was rendered before it listened), none
+ * while the tab is hidden (one when shown again).
  */
 export function useLiveRefresh(url: string): LiveStatus {
   const router = useRouter();
@@ -40,8 +41,9 @@ export function useLiveRefresh(url: string): LiveStatus {
       const es = new EventSource(url);
       source = es;
       es.onopen = () => {
-        // Changes made while the stream was down were missed: catch up once.
-        if (attempt > 0) scheduleRefresh();
+        // Changes published before the stream was listening were missed: between the server render and the first
+        // connection, or while a dropped stream was down. Catch up once on every open.
+        scheduleRefresh();
         attempt = 0;
         setStatus("live");
       };
