@@ -1,6 +1,6 @@
 import "server-only";
 import type { z } from "zod";
-import { getEnv, publicBaseUrl } from "../env";
+import { getEnv } from "../env";
 import { isAppError, type AppError } from "../errors";
 import { CLIENT_IP_HEADER } from "../http/client-ip";
 import { logger } from "../log";
@@ -17,16 +17,6 @@ export const NO_STORE_HEADERS = { "Cache-Control": "no-store", "Referrer-Policy"
 
 export function clientIpOf(request: Request): string {
   return request.headers.get(CLIENT_IP_HEADER) ?? "unknown";
-}
-
-/** R25: a cookie-bound POST must come from a page of this portal (Origin, or Sec-Fetch-Site from the browser). */
-export function isSameOrigin(request: Request): boolean {
-  // Browsers set Sec-Fetch-Site themselves (a page cannot forge it), so it decides when present; Origin covers
-  // browsers without it.
-  const site = request.headers.get("sec-fetch-site");
-  if (site !== null) return site === "same-origin";
-  const origin = request.headers.get("origin");
-  return origin !== null && origin === new URL(publicBaseUrl()).origin;
 }
 
 export function readCookie(request: Request, name: string): string | null {

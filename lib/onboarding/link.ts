@@ -5,6 +5,7 @@ import type { Hub, OnboardingSession } from "@/db/schema";
 import { audit } from "../audit";
 import { applyChannelSnapshot, clientOfChannel, eventTimeOf } from "../channels/lifecycle";
 import { applyPermission } from "../channels/permissions";
+import { dateOf } from "../dates";
 import { getDb } from "../db";
 import type { PartnerApi } from "../hub/partner-api";
 import type { Client as HubClient, PartnerChannel } from "../hub/types";
@@ -27,11 +28,6 @@ export async function confirmWithHub(api: PartnerApi, clientId: string, channelI
   const unknown = channelIds.filter((id) => !listed.has(id));
   if (unknown.length > 0) return { ok: false, code: "channel_not_ours", unknownChannels: unknown.length };
   return { ok: true, client, channels: channelIds.map((id) => listed.get(id)!) };
-}
-
-function dateOf(value: string | undefined): Date | undefined {
-  const at = value ? new Date(value) : undefined;
-  return at && !Number.isNaN(at.getTime()) ? at : undefined;
 }
 
 function snapshotOf(channel: PartnerChannel) {
