@@ -3,10 +3,10 @@ import Link from "next/link";
 import { Card, EmptyState, PageHeader, buttonClass, inputClass, secondaryButtonClass } from "@/app/_components/ui";
 import { formatCursor, loadAuditPage } from "@/lib/audit-view";
 import { requirePageRole } from "@/lib/auth/session";
+import { formatSecond } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Audit log" };
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageRole("viewer");
@@ -87,7 +87,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <tbody className="divide-y divide-slate-100">
               {page.rows.map((row) => (
                 <tr key={row.id}>
-                  <td className="whitespace-nowrap py-2 pr-4 text-slate-600">{when.format(row.at)}</td>
+                  <td className="whitespace-nowrap py-2 pr-4 text-slate-600">{formatSecond(row.at)}</td>
                   <td className="py-2 pr-4">{row.actorLabel}</td>
                   <td className="py-2 pr-4 font-mono text-xs">{row.action}</td>
                   <td className="py-2 pr-4 text-xs text-slate-600" title={row.targetId ?? undefined}>

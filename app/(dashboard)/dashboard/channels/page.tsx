@@ -8,10 +8,10 @@ import { KNOWN_CHANNEL_STATUSES } from "@/db/queries/channel-list";
 import { requirePageRole } from "@/lib/auth/session";
 import { loadChannelList, nextPageHref } from "@/lib/dashboard/lists";
 import { channelStatusTone, channelStatusWords, keyWords } from "@/lib/dashboard/words";
+import { formatMinute } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Channels" };
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function ChannelsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageRole("viewer");
@@ -85,7 +85,7 @@ export default async function ChannelsPage({ searchParams }: { searchParams: Pro
                   </td>
                   <td className="py-2 pr-4 text-slate-700">{ch.paymentMode === "partner" && ch.permission === "unknown" ? "granted (partner payment)" : ch.permission}</td>
                   <td className="py-2 pr-4 text-slate-700">{keyWords(ch.keyStatus, ch.keyLast4)}</td>
-                  <td className="py-2 text-slate-600">{when.format(ch.statusChangedAt)}</td>
+                  <td className="py-2 text-slate-600">{formatMinute(ch.statusChangedAt)}</td>
                 </tr>
               ))}
             </tbody>

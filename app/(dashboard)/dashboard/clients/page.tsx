@@ -5,10 +5,10 @@ import { LiveRefresh } from "@/app/_components/live-refresh";
 import { Card, EmptyState, PageHeader } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
 import { loadClientList, nextPageHref } from "@/lib/dashboard/lists";
+import { formatDay } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Clients" };
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 export default async function ClientsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageRole("viewer");
@@ -51,7 +51,7 @@ export default async function ClientsPage({ searchParams }: { searchParams: Prom
                   <td className="py-2 pr-4 font-mono text-xs">{c.externalId}</td>
                   <td className="py-2 pr-4">{c.runningCount} running of {c.channelCount}</td>
                   <td className="py-2 pr-4 text-slate-600">{c.hubName}</td>
-                  <td className="py-2 text-slate-600">{when.format(c.createdAt)}</td>
+                  <td className="py-2 text-slate-600">{formatDay(c.createdAt)}</td>
                 </tr>
               ))}
             </tbody>

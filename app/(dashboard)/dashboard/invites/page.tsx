@@ -8,11 +8,10 @@ import { requirePageRole } from "@/lib/auth/session";
 import { INVITE_STATE_WORDS, defaultInviteExpiry, loadInviteList, purposeWords, usesWords } from "@/lib/dashboard/invites";
 import { CreateInviteForm } from "./create-invite-form";
 import { RevokeInvite } from "./revoke-invite";
+import { formatDay, formatMinute } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Invites" };
 
-const day = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function InvitesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageRole("viewer");
@@ -68,7 +67,7 @@ export default async function InvitesPage({ searchParams }: { searchParams: Prom
                         <Link href={`/dashboard/invites/${r.id}`} className="font-medium text-brand-700 underline-offset-2 hover:underline">{r.label || "(no label)"}</Link>
                         {r.prefill ? <div className="text-xs text-slate-600">{r.prefill}</div> : null}
                         <div className="text-xs text-slate-500">
-                          {multiHub ? `${r.hubName} · ` : ""}created {day.format(r.createdAt)}{r.expiresAt ? ` · expires ${day.format(r.expiresAt)}` : ""}
+                          {multiHub ? `${r.hubName} · ` : ""}created {formatDay(r.createdAt)}{r.expiresAt ? ` · expires ${formatDay(r.expiresAt)}` : ""}
                         </div>
                       </td>
                       <td className="py-2 pr-4">{purposeWords(r.purpose)}</td>
@@ -78,7 +77,7 @@ export default async function InvitesPage({ searchParams }: { searchParams: Prom
                         {r.progress ? (
                           <>
                             <div>{r.progress.words}</div>
-                            {r.progress.at ? <div className="text-xs text-slate-500">{when.format(r.progress.at)}</div> : null}
+                            {r.progress.at ? <div className="text-xs text-slate-500">{formatMinute(r.progress.at)}</div> : null}
                           </>
                         ) : (
                           <span className="text-slate-500">Not opened yet</span>

@@ -10,10 +10,10 @@ import { loadTemplateList } from "@/lib/dashboard/templates";
 import { TEMPLATE_CATEGORIES } from "@/lib/templates/draft";
 import { rejectionWords, templateStatusTone, templateStatusWords } from "@/lib/templates/status";
 import { SyncTemplatesButton } from "./sync-button";
+import { formatMinute } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Templates" };
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 const STATUS_ORDER = ["draft", "submit_failed", "submit_unknown", "submitted", "pending", "in_appeal", "approved", "rejected", "paused", "disabled", "deleted"];
 
 export default async function TemplatesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -108,7 +108,7 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
                       <Badge tone={templateStatusTone(t.status)}>{templateStatusWords(t.status)}</Badge>
                       {t.rejectedReason ? <div className="max-w-xs text-xs text-slate-600">{rejectionWords(t.rejectedReason)}</div> : null}
                     </td>
-                    <td className="py-2 text-slate-600">{when.format(t.updatedAt)}</td>
+                    <td className="py-2 text-slate-600">{formatMinute(t.updatedAt)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -5,10 +5,10 @@ import { requirePageRole } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { CreateUserForm } from "./create-user-form";
 import { UserRowActions } from "./user-row-actions";
+import { formatMinute } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Users" };
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function UsersPage() {
   const me = await requirePageRole("admin");
@@ -46,7 +46,7 @@ export default async function UsersPage() {
                       <Badge tone="green">Active</Badge>
                     )}
                   </td>
-                  <td className="py-3 pr-4 align-top text-slate-600">{u.lastLoginAt ? when.format(u.lastLoginAt) : "Never"}</td>
+                  <td className="py-3 pr-4 align-top text-slate-600">{u.lastLoginAt ? formatMinute(u.lastLoginAt) : "Never"}</td>
                   <td className="py-3 align-top">
                     <UserRowActions user={{ id: u.id, email: u.email, role: u.role, disabled: Boolean(u.disabledAt) }} isSelf={u.id === me.id} />
                   </td>

@@ -6,10 +6,10 @@ import { Badge, Card, EmptyState, PageHeader } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
 import { loadWebhookInbox, nextPageHref } from "@/lib/dashboard/lists";
 import { WEBHOOK_EVENT_NAMES, WEBHOOK_OUTCOMES } from "@/lib/dashboard/words";
+import { formatSecond } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 const outcomeTone = { pending: "blue", processing: "blue", done: "green", failed: "amber", dead: "red", ignored: "slate" } as const;
 
 export default async function WebhooksPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -48,7 +48,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
               {page.rows.map((w) => (
                 <tr key={w.id}>
                   <td className="whitespace-nowrap py-2 pr-4">
-                    <Link href={`/dashboard/webhooks/${w.id}`} className="text-brand-700 underline-offset-2 hover:underline">{when.format(w.receivedAt)}</Link>
+                    <Link href={`/dashboard/webhooks/${w.id}`} className="text-brand-700 underline-offset-2 hover:underline">{formatSecond(w.receivedAt)}</Link>
                   </td>
                   <td className="py-2 pr-4 font-mono text-xs">{w.event}</td>
                   <td className="py-2 pr-4 font-mono text-xs text-slate-600">{w.channelExternalId ?? w.clientExternalId ?? "—"}</td>
