@@ -148,6 +148,17 @@ export function statusRank(status: string | null | undefined): number | null {
   return Object.hasOwn(CHANNEL_STATUS_RANK, key) ? CHANNEL_STATUS_RANK[key as ChannelStatus] : null;
 }
 
+/** The rank from which a number counts as running: keys may be made, the funnel counts it, the client reads so. */
+export const RUNNING_RANK = CHANNEL_STATUS_RANK.running;
+
+/**
+ * Whether a channel's status says the number is running. Decided by rank, so "live" (and any later status added
+ * to the table) counts too; an unknown status never does.
+ */
+export function isRunning(channel: { status?: string | null }): boolean {
+  return (statusRank(channel.status) ?? 0) >= RUNNING_RANK;
+}
+
 /**
  * The furthest lifecycle point a channel event proves: its `status` and the status its name implies. Not
  * `account_mode: live`: that is the account's mode from channel_created on (contract §4.5). Null if none is known.

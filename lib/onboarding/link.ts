@@ -7,6 +7,7 @@ import { applyChannelSnapshot, clientOfChannel, eventTimeOf } from "../channels/
 import { applyPermission } from "../channels/permissions";
 import { dateOf } from "../dates";
 import { getDb } from "../db";
+import { isRunning } from "../hub/events";
 import type { PartnerApi } from "../hub/partner-api";
 import type { Client as HubClient, PartnerChannel } from "../hub/types";
 import { publishChange } from "../live/publish";
@@ -93,7 +94,7 @@ export async function linkSession(request: LinkRequest): Promise<OnboardingSessi
       const { channel: row } = await applyChannelSnapshot(tx, hub, snapshotOf(channel), contextOf(channel));
       const permitted = granted.has(channel.id) ? (await applyPermission(tx, hub, row, { granted: true, source: "redirect", actor: "system" })).channel : row;
       await recordFunnelEvent({ hubId: hub.id, sessionId: session.id, inviteId: session.inviteId, kind: "channel_created", detail: { channelId: channel.id } }, tx);
-      if (permitted.status === "running" || permitted.status === "live") {
+      if (isRunning(permitted)) {
         await recordFunnelEvent({ hubId: hub.id, sessionId: session.id, inviteId: session.inviteId, kind: "channel_running", detail: { channelId: channel.id } }, tx);
       }
       await publishChange(tx, { topic: "channel", id: row.id, hubId: hub.id, sessionId: session.id, clientId: stored.client.id });
