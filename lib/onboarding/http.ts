@@ -1,10 +1,9 @@
 import "server-only";
 import type { z } from "zod";
-import { getEnv } from "../env";
 import { isAppError, type AppError } from "../errors";
 import { CLIENT_IP_HEADER } from "../http/client-ip";
+import { readJsonRequest } from "../http/json-body";
 import { logger } from "../log";
-import { readBodyWithCap } from "../webhooks/read-body";
 import type { OnboardingFailure } from "./outcomes";
 import { browserBindingCookie, browserBindingCookieName, type CookieOptions } from "./state";
 
@@ -78,18 +77,13 @@ const bodyTimeout = () =>
  * ready 4xx answer.
  */
 export async function readJsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<BodyResult<z.output<S>>> {
-  const body = await readBodyWithCap(request, MAX_BODY_BYTES, getEnv().BODY_READ_TIMEOUT_MS);
+  const body = await readJsonRequest(request, MAX_BODY_BYTES);
   if (!body.ok) {
     if (body.reason === "timeout") return { ok: false, response: bodyTimeout() };
+    if (body.reason === "invalid_json") return { ok: false, response: errorJson("invalid", "The request is not valid JSON.", 400) };
     return { ok: false, response: body.reason === "too_large" ? errorJson("too_large", "The request is too large.", 413) : errorJson("invalid", "The request was cut off.", 400) };
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body.bytes));
-  } catch {
-    return { ok: false, response: errorJson("invalid", "The request is not valid JSON.", 400) };
-  }
-  const parsed = schema.safeParse(data);
+  const parsed = schema.safeParse(body.data);
   if (!parsed.success) {
     const fieldErrors: Record<string, string[]> = {};
     for (const issue of parsed.error.issues) (fieldErrors[issue.path.map(String).join(".") || "body"] ??= []).push(issue.message);
