@@ -57,3 +57,28 @@ export function Select({ id, label, name, value, options, errors, hint }: Select
     </div>
   );
 }
+
+/**
+ * A new password and its repetition, as every form that sets a password asks for them: the browser may offer a
+ * generated password (autocomplete "new-password"), and the server compares the two fields.
+ */
+export function NewPasswordFields({
+  name = "password",
+  label = "Password",
+  confirmLabel = "Repeat the password",
+  errors,
+  confirmErrors,
+}: {
+  name?: string;
+  label?: string;
+  confirmLabel?: string;
+  errors?: string[];
+  confirmErrors?: string[];
+}) {
+  return (
+    <>
+      <Field label={label} name={name} type="password" autoComplete="new-password" required hint="At least 12 characters." errors={errors} />
+      <Field label={confirmLabel} name="confirm" type="password" autoComplete="new-password" required errors={confirmErrors} />
+    </>
+  );
+}

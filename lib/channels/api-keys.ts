@@ -19,7 +19,7 @@ import type { ApiKey, Channel, Hub, UserRole } from "@/db/schema";
 import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
 import { AppError } from "../errors";
-import { CHANNEL_STATUS_RANK, statusRank } from "../hub/events";
+import { RUNNING_RANK, isRunning } from "../hub/events";
 import { createMessagingApi, type MessagingApi } from "../hub/messaging-api";
 import type { PartnerApi } from "../hub/partner-api";
 import { partnerApiFor } from "../hubs/connection";
@@ -28,8 +28,6 @@ import { publishChange } from "../live/publish";
 import { logger } from "../log";
 import { recordKeyStored } from "../onboarding/funnel";
 import { openSecret, sealSecret } from "../secrets";
-
-export const RUNNING_RANK = CHANNEL_STATUS_RANK.running;
 
 /** Seams for tests and scale-out tools; production code passes nothing. */
 export type ChannelDeps = {
@@ -115,7 +113,7 @@ export async function provisionApiKey(
     // R12: the webhook row is a hint; the hub itself must say the channel is ours and running.
     const remote = await partner.getChannel(channel.externalId);
     if (!remote) throw new AppError("not_found:channel", "360dialog does not list this number under the partner.");
-    if ((statusRank(remote.status) ?? 0) < RUNNING_RANK) {
+    if (!isRunning(remote)) {
       throw new AppError("conflict:channel_not_running", `The number is "${remote.status ?? "unknown"}" at 360dialog, not running yet.`);
     }
   }

@@ -10,7 +10,8 @@ import { createMessagingApi } from "../hub/messaging-api";
 import { enqueueJob } from "../jobs/enqueue";
 import { publishChange } from "../live/publish";
 import { logger } from "../log";
-import { RUNNING_RANK, openStoredKey, type ChannelDeps } from "./api-keys";
+import { RUNNING_RANK } from "../hub/events";
+import { openStoredKey, type ChannelDeps } from "./api-keys";
 import { applyPermission } from "./permissions";
 
 // Undoing a withdrawal that 360dialog does not confirm (docs/onboarding-redirect.md). A permission marked

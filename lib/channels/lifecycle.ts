@@ -10,6 +10,8 @@ import type { Executor } from "@/db/client";
 import type { Channel, Client, Hub, WebhookEvent as WebhookRow } from "@/db/schema";
 import { getDb } from "../db";
 import { isAppError } from "../errors";
+import { dateOf } from "../dates";
+import { isRecord } from "../hub/json";
 import { CHANNEL_EVENT_STATUS, parseWebhookBody, progressRank, statusRank, type WebhookEvent } from "../hub/events";
 import { publishChange } from "../live/publish";
 import { logger } from "../log";
@@ -18,7 +20,6 @@ import { applyTemplateWebhook } from "../templates/webhook";
 import { applyPermission } from "./permissions";
 
 type Raw = Record<string, unknown>;
-const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v : typeof v === "number" ? String(v) : undefined);
 
 export type StatusState = Pick<Channel, "status" | "statusRank" | "lastEventAt">;
@@ -56,11 +57,10 @@ export function decideStatus(current: StatusState, incoming: { event: string; st
  * channel compare on the hub's timeline rather than on delivery order.
  */
 export function eventTimeOf(data: unknown, receivedAt: Date): Date {
-  if (isObject(data)) {
+  if (isRecord(data)) {
     for (const key of ["modified_at", "created_at"]) {
-      const value = text(data[key]);
-      const at = value ? new Date(value) : undefined;
-      if (at && !Number.isNaN(at.getTime())) return at;
+      const at = dateOf(text(data[key]));
+      if (at) return at;
     }
   }
   return receivedAt;
@@ -68,10 +68,10 @@ export function eventTimeOf(data: unknown, receivedAt: Date): Date {
 
 /** The client summary inside a channel object (`data.client`). */
 export function clientOfChannel(raw: Raw, fallbackId: string | undefined): ClientFields | undefined {
-  const c = isObject(raw.client) ? raw.client : {};
+  const c = isRecord(raw.client) ? raw.client : {};
   const externalId = text(c.id) ?? fallbackId;
   if (!externalId) return undefined;
-  const contact = isObject(c.contact_info) ? c.contact_info : {};
+  const contact = isRecord(c.contact_info) ? c.contact_info : {};
   return { externalId, name: text(c.name), email: text(contact.email), partnerPayload: text(c.partner_payload) };
 }
 
@@ -232,7 +232,7 @@ async function applyParsed(tx: Executor, hub: Hub, row: WebhookRow, parsed: Webh
       const result = await upsertClient({
         db: tx,
         hubId: hub.id,
-        client: { externalId: c.id, name: c.name, email: c.email, partnerPayload: c.partnerPayload, hubCreatedAt: dateOf(c.raw.created_at), raw: c.raw },
+        client: { externalId: c.id, name: c.name, email: c.email, partnerPayload: c.partnerPayload, hubCreatedAt: dateOf(text(c.raw.created_at)), raw: c.raw },
       });
       if (result.changed) await publishChange(tx, { topic: "client", id: result.client.id, hubId: hub.id });
       return { status: "done", effect: result.created ? "client created" : "client updated" };
@@ -266,12 +266,6 @@ async function adoptManualChannel(tx: Executor, hub: Hub, snap: ChannelSnapshot)
   return true;
 }
 
-function dateOf(value: unknown): Date | undefined {
-  const s = text(value);
-  const at = s ? new Date(s) : undefined;
-  return at && !Number.isNaN(at.getTime()) ? at : undefined;
-}
-
 function phoneVariants(phone: string): string[] {
   const digits = phone.replace(/\D/g, "");
   return [...new Set([phone, digits, `+${digits}`])].filter((p) => p !== "" && p !== "+");
@@ -283,7 +277,7 @@ async function applyAccountEvent(tx: Executor, hub: Hub, row: WebhookRow, ev: Ex
   const externalId = ev.channelId ?? byPhone[0]?.externalId;
   const channel = externalId ? await lockChannelByExternalId({ db: tx, hubId: hub.id, externalId }) : undefined;
   if (!channel) return { status: "ignored", effect: `${ev.event} for a number this portal does not know` };
-  const at = eventTimeOf(isObject(ev.raw.data) ? ev.raw.data : undefined, row.receivedAt);
+  const at = eventTimeOf(isRecord(ev.raw.data) ? ev.raw.data : undefined, row.receivedAt);
   const flags = { ...channel.flags, [ev.event]: { type: ev.violationType ?? null, at: at.toISOString() } };
   const updated = await updateChannel({ db: tx, id: channel.id, set: { flags, restricted: true } });
   await insertChannelEvent({

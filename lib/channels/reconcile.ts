@@ -4,6 +4,7 @@ import { findChannelByExternalId, lockChannelByExternalId } from "@/db/queries/c
 import { findHubById } from "@/db/queries/hubs";
 import type { Channel, Hub } from "@/db/schema";
 import { audit, type Actor } from "../audit";
+import { dateOf } from "../dates";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import type { PartnerApi } from "../hub/partner-api";
@@ -38,11 +39,6 @@ async function* listAllClients(api: PartnerApi): AsyncGenerator<HubClient> {
     const done = page.total === undefined ? page.items.length < PAGE_SIZE : offset >= page.total;
     if (done || page.items.length === 0) return;
   }
-}
-
-function dateOf(value: string | undefined): Date | undefined {
-  const at = value ? new Date(value) : undefined;
-  return at && !Number.isNaN(at.getTime()) ? at : undefined;
 }
 
 /**

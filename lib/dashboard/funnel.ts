@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { countLinkOpens, countSessionsStarted, sampleFunnelSteps, type FunnelSample } from "@/db/queries/funnel";
+import { formatDay } from "../dates";
 import { getDb } from "../db";
 
 /*
@@ -38,7 +39,6 @@ export type OverviewQuery = { period: FunnelPeriod; hubId: string | undefined; n
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
 const day = z.iso.date();
-const dayWords = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 function presetPeriod(preset: Preset, now: Date): FunnelPeriod {
   return { kind: "preset", preset, from: new Date(now.getTime() - PRESETS[preset]), to: now, label: PRESET_WORDS[preset] };
@@ -53,7 +53,7 @@ function customPeriod(fromDay: string | undefined, toDay: string | undefined, no
   const end = new Date(new Date(`${to}T00:00:00Z`).getTime() + DAY);
   if (end <= from) return "The custom period ended before it started.";
   if (end.getTime() - from.getTime() > MAX_CUSTOM_DAYS * DAY) return `A custom period can span at most ${MAX_CUSTOM_DAYS} days.`;
-  const label = fromDay === to ? `${dayWords.format(from)} (UTC)` : `${dayWords.format(from)} – ${dayWords.format(new Date(end.getTime() - DAY))} (UTC)`;
+  const label = fromDay === to ? `${formatDay(from)} (UTC)` : `${formatDay(from)} – ${formatDay(new Date(end.getTime() - DAY))} (UTC)`;
   return { kind: "custom", fromDay, toDay: to, from, to: end, label };
 }
 

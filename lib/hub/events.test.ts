@@ -5,6 +5,7 @@ import {
   CHANNEL_EVENTS,
   CHANNEL_STATUSES,
   dedupKeyFor,
+  isRunning,
   parseWebhookBody,
   parseWebhookEvent,
   progressRank,
@@ -264,6 +265,20 @@ describe("statusRank / progressRank", () => {
     expect(progressRank("channel_permission_granted", { status: "ready" })).toBe(40);
     expect(progressRank("channel_permission_granted", { status: "pending_deletion" })).toBeNull();
     expect(progressRank("constructor", {})).toBeNull();
+  });
+});
+
+describe("isRunning", () => {
+  it("is true from running on, by rank, for every known status and false for anything else", () => {
+    const running = Object.fromEntries(CHANNEL_STATUSES.map((status) => [status, isRunning({ status })]));
+    expect(running).toEqual({ created: false, unverified: false, submitted: false, verified: false, ready: false, running: true, live: true });
+    // The string checks it replaced ("running" or "live") agree on every known status.
+    for (const status of CHANNEL_STATUSES) expect(isRunning({ status }), status).toBe(status === "running" || status === "live");
+    expect(isRunning({ status: " Running " })).toBe(true);
+    for (const status of ["pending_deletion", "modified", "", "constructor", null, undefined]) {
+      expect(isRunning({ status }), String(status)).toBe(false);
+    }
+    expect(isRunning({})).toBe(false);
   });
 });
 

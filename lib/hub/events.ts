@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { isRecord } from "./json";
 
 // Partner webhook payloads `{ id?, event, data }` (hub-contract §4.4-4.5). Read leniently (§11.2-11.3):
 // events and statuses are open sets, every field is optional except the id a kind needs, a field of the
@@ -147,6 +148,17 @@ export function statusRank(status: string | null | undefined): number | null {
   return Object.hasOwn(CHANNEL_STATUS_RANK, key) ? CHANNEL_STATUS_RANK[key as ChannelStatus] : null;
 }
 
+/** The rank from which a number counts as running: keys may be made, the funnel counts it, the client reads so. */
+export const RUNNING_RANK = CHANNEL_STATUS_RANK.running;
+
+/**
+ * Whether a channel's status says the number is running. Decided by rank, so "live" (and any later status added
+ * to the table) counts too; an unknown status never does.
+ */
+export function isRunning(channel: { status?: string | null }): boolean {
+  return (statusRank(channel.status) ?? 0) >= RUNNING_RANK;
+}
+
 /**
  * The furthest lifecycle point a channel event proves: its `status` and the status its name implies. Not
  * `account_mode: live`: that is the account's mode from channel_created on (contract §4.5). Null if none is known.
@@ -159,7 +171,6 @@ export function progressRank(event: string, channel: Pick<ChannelEventData, "sta
   return ranks.length ? Math.max(...ranks) : null;
 }
 
-const isObject = (value: unknown): value is Raw => typeof value === "object" && value !== null && !Array.isArray(value);
 
 // UNVERIFIED wire name of "Template Status Changed": the likely name and anything that reads like it.
 function isTemplateStatusEvent(event: string): boolean {
@@ -169,7 +180,7 @@ function isTemplateStatusEvent(event: string): boolean {
 
 function channelEvent(event: string, eventId: string | undefined, data: unknown, body: Raw): WebhookEvent {
   const parsed = channelSchema.safeParse(data);
-  if (!parsed.success || !isObject(data)) return { kind: "unknown", event, eventId, reason: "channel event without data.id", raw: body };
+  if (!parsed.success || !isRecord(data)) return { kind: "unknown", event, eventId, reason: "channel event without data.id", raw: body };
   const d = parsed.data;
   return {
     kind: "channel",
@@ -191,9 +202,9 @@ function channelEvent(event: string, eventId: string | undefined, data: unknown,
 
 // UNVERIFIED client_created payload: receivers read `data.client`; a flat client in `data` is accepted too.
 function clientEvent(eventId: string | undefined, data: unknown, body: Raw): WebhookEvent {
-  const source = isObject(data) && isObject(data.client) ? data.client : data;
+  const source = isRecord(data) && isRecord(data.client) ? data.client : data;
   const parsed = clientSchema.safeParse(source);
-  if (!parsed.success || !isObject(source)) {
+  if (!parsed.success || !isRecord(source)) {
     return { kind: "unknown", event: "client_created", eventId, reason: "client_created without data.client.id", raw: body };
   }
   const c = parsed.data;
@@ -203,7 +214,7 @@ function clientEvent(eventId: string | undefined, data: unknown, body: Raw): Web
 
 // Older docs only name `phone_number` and `violation_type`; look in `data` first, then the envelope.
 function accountEvent(event: AccountEventName, eventId: string | undefined, data: unknown, body: Raw): WebhookEvent {
-  const inner = accountSchema.safeParse(isObject(data) ? data : {});
+  const inner = accountSchema.safeParse(isRecord(data) ? data : {});
   const outer = accountSchema.safeParse(body);
   const a = inner.success ? inner.data : {};
   const b = outer.success ? outer.data : {};
@@ -220,7 +231,7 @@ function accountEvent(event: AccountEventName, eventId: string | undefined, data
 
 // UNVERIFIED payloads of template events; for template_messaging_* `data` is taken to be the channel.
 function templateEvent(event: string, eventId: string | undefined, change: TemplateChange, data: unknown, body: Raw): WebhookEvent {
-  const parsed = templateSchema.safeParse(isObject(data) ? data : {});
+  const parsed = templateSchema.safeParse(isRecord(data) ? data : {});
   const t = parsed.success ? parsed.data : {};
   const messaging = change !== "status";
   return {
@@ -242,7 +253,7 @@ function templateEvent(event: string, eventId: string | undefined, change: Templ
 
 /** Classifies a parsed JSON body; never throws. Unknown events are kept so they can be stored and acknowledged. */
 export function parseWebhookEvent(json: unknown): WebhookEvent {
-  if (!isObject(json)) return { kind: "invalid", reason: "body is not a JSON object" };
+  if (!isRecord(json)) return { kind: "invalid", reason: "body is not a JSON object" };
   const envelope = envelopeSchema.safeParse(json);
   if (!envelope.success) return { kind: "invalid", reason: "body has no string event" };
   const { event, id: eventId, data } = envelope.data;

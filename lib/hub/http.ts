@@ -1,5 +1,6 @@
 import "server-only";
 import type { z } from "zod";
+import { isRecord } from "./json";
 
 /*
  * The one way lib/hub talks HTTP to 360dialog (R29): a per-attempt timeout, retries only for failures
@@ -118,7 +119,6 @@ type ErrorInfo = { developerMessage?: string; details?: string[]; upstreamCode?:
 type Failure = ErrorInfo & { code: Exclude<HubErrorCode, "circuit_open">; status: number | null; retriable: boolean; retryAfterMs?: number; cause?: unknown };
 type Outcome = { ok: true; value: unknown } | ({ ok: false } & Failure);
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
 const nonEmpty = (list: string[]) => (list.length > 0 ? list : undefined);

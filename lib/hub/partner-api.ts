@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { isRecord } from "./json";
 import { createHubTransport, isHubError, type HubRequest, type HubTransport, type HubTransportOptions } from "./http";
 import {
   DEFAULT_MESSAGING_BASE_URL,
@@ -55,7 +56,6 @@ export type OnboardSharedWabaResult = {
 };
 
 type Schema = z.ZodType;
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : undefined);
 const compact = <T extends Record<string, unknown>>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -5,6 +5,7 @@ import { registerAttempt } from "@/db/queries/throttle";
 import type { Executor } from "@/db/client";
 import type { OnboardingEvent } from "@/db/schema";
 import { getDb } from "../db";
+import { isRunning } from "../hub/events";
 import { AppError } from "../errors";
 import { hashToken, isToken, readBrowserBinding, sameHash } from "./state";
 
@@ -76,7 +77,7 @@ export async function recordChannelProgress(
 ): Promise<void> {
   const executor = db ?? (await getDb());
   const kinds: FunnelKind[] = ["channel_created"];
-  if (input.status === "running" || input.status === "live") kinds.push("channel_running");
+  if (isRunning(input)) kinds.push("channel_running");
   const sessions = await findSessionsWithChannel({ db: executor, hubId: input.hubId, channelExternalId: input.channelExternalId });
   for (const session of sessions.filter((s) => s.status === "completed")) {
     for (const kind of kinds) {

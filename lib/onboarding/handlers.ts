@@ -3,6 +3,7 @@ import { z } from "zod";
 import { findSessionById, listChannelsByExternalIds } from "@/db/queries/onboarding";
 import type { UserRole } from "@/db/schema";
 import { getDb } from "../db";
+import { isSameOriginRequest } from "../http/same-origin";
 import { liveStreamResponse, type LiveStreamOptions } from "../live/sse";
 import type { LiveChange } from "../live/types";
 import { completeOnboarding, type CompletionDeps } from "./complete";
@@ -15,7 +16,6 @@ import {
   errorJson,
   failureJson,
   forbiddenOrigin,
-  isSameOrigin,
   json,
   readBindingCookie,
   readJsonBody,
@@ -43,7 +43,7 @@ const startBody = z
 
 /** POST /api/onboarding/sessions → 201 CreatedSession (sets the binding cookie); 4xx { error: { code, message } }. */
 export async function handleStartSession(request: Request, staff: StaffLookup): Promise<Response> {
-  if (!isSameOrigin(request)) return forbiddenOrigin();
+  if (!isSameOriginRequest(request)) return forbiddenOrigin();
   const body = await readJsonBody(request, startBody);
   if (!body.ok) return body.response;
   const binding = ensureBrowserBinding(readBindingCookie(request));
@@ -66,7 +66,7 @@ const completeBody = z.object({ query: z.string().max(9_000) }).strict();
 
 /** POST /api/onboarding/complete { query } → 200 { statusUrl } or 4xx/503 { error: { code, message, messages } }. */
 export async function handleComplete(request: Request, deps: CompletionDeps = {}): Promise<Response> {
-  if (!isSameOrigin(request)) return forbiddenOrigin();
+  if (!isSameOriginRequest(request)) return forbiddenOrigin();
   const body = await readJsonBody(request, completeBody);
   if (!body.ok) return body.response;
   const result = await completeOnboarding({ query: body.value.query, browserBinding: readBindingCookie(request), ip: clientIpOf(request) }, deps);
@@ -80,7 +80,7 @@ const funnelBody = z
 
 /** POST /api/onboarding/funnel { kind, sessionId | inviteToken } → 204. */
 export async function handleFunnel(request: Request): Promise<Response> {
-  if (!isSameOrigin(request)) return forbiddenOrigin();
+  if (!isSameOriginRequest(request)) return forbiddenOrigin();
   const body = await readJsonBody(request, funnelBody);
   if (!body.ok) return body.response;
   try {
@@ -105,7 +105,7 @@ const esBody = z
 
 /** POST /api/onboarding/embedded-signup { sessionId, message } → 200 { ok, statusUrl } or 4xx/502. */
 export async function handleEmbeddedSignupEvent(request: Request, deps: CompletionDeps = {}): Promise<Response> {
-  if (!isSameOrigin(request)) return forbiddenOrigin();
+  if (!isSameOriginRequest(request)) return forbiddenOrigin();
   const body = await readJsonBody(request, esBody);
   if (!body.ok) return body.response;
   const { sessionId, message } = body.value;

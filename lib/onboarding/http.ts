@@ -1,10 +1,9 @@
 import "server-only";
 import type { z } from "zod";
-import { getEnv, publicBaseUrl } from "../env";
 import { isAppError, type AppError } from "../errors";
 import { CLIENT_IP_HEADER } from "../http/client-ip";
+import { readJsonRequest } from "../http/json-body";
 import { logger } from "../log";
-import { readBodyWithCap } from "../webhooks/read-body";
 import type { OnboardingFailure } from "./outcomes";
 import { browserBindingCookie, browserBindingCookieName, type CookieOptions } from "./state";
 
@@ -17,16 +16,6 @@ export const NO_STORE_HEADERS = { "Cache-Control": "no-store", "Referrer-Policy"
 
 export function clientIpOf(request: Request): string {
   return request.headers.get(CLIENT_IP_HEADER) ?? "unknown";
-}
-
-/** R25: a cookie-bound POST must come from a page of this portal (Origin, or Sec-Fetch-Site from the browser). */
-export function isSameOrigin(request: Request): boolean {
-  // Browsers set Sec-Fetch-Site themselves (a page cannot forge it), so it decides when present; Origin covers
-  // browsers without it.
-  const site = request.headers.get("sec-fetch-site");
-  if (site !== null) return site === "same-origin";
-  const origin = request.headers.get("origin");
-  return origin !== null && origin === new URL(publicBaseUrl()).origin;
 }
 
 export function readCookie(request: Request, name: string): string | null {
@@ -88,18 +77,13 @@ const bodyTimeout = () =>
  * ready 4xx answer.
  */
 export async function readJsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<BodyResult<z.output<S>>> {
-  const body = await readBodyWithCap(request, MAX_BODY_BYTES, getEnv().BODY_READ_TIMEOUT_MS);
+  const body = await readJsonRequest(request, MAX_BODY_BYTES);
   if (!body.ok) {
     if (body.reason === "timeout") return { ok: false, response: bodyTimeout() };
+    if (body.reason === "invalid_json") return { ok: false, response: errorJson("invalid", "The request is not valid JSON.", 400) };
     return { ok: false, response: body.reason === "too_large" ? errorJson("too_large", "The request is too large.", 413) : errorJson("invalid", "The request was cut off.", 400) };
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body.bytes));
-  } catch {
-    return { ok: false, response: errorJson("invalid", "The request is not valid JSON.", 400) };
-  }
-  const parsed = schema.safeParse(data);
+  const parsed = schema.safeParse(body.data);
   if (!parsed.success) {
     const fieldErrors: Record<string, string[]> = {};
     for (const issue of parsed.error.issues) (fieldErrors[issue.path.map(String).join(".") || "body"] ??= []).push(issue.message);

@@ -5,7 +5,9 @@ import type { Hub, OnboardingSession } from "@/db/schema";
 import { audit } from "../audit";
 import { applyChannelSnapshot, clientOfChannel, eventTimeOf } from "../channels/lifecycle";
 import { applyPermission } from "../channels/permissions";
+import { dateOf } from "../dates";
 import { getDb } from "../db";
+import { isRunning } from "../hub/events";
 import type { PartnerApi } from "../hub/partner-api";
 import type { Client as HubClient, PartnerChannel } from "../hub/types";
 import { publishChange } from "../live/publish";
@@ -27,11 +29,6 @@ export async function confirmWithHub(api: PartnerApi, clientId: string, channelI
   const unknown = channelIds.filter((id) => !listed.has(id));
   if (unknown.length > 0) return { ok: false, code: "channel_not_ours", unknownChannels: unknown.length };
   return { ok: true, client, channels: channelIds.map((id) => listed.get(id)!) };
-}
-
-function dateOf(value: string | undefined): Date | undefined {
-  const at = value ? new Date(value) : undefined;
-  return at && !Number.isNaN(at.getTime()) ? at : undefined;
 }
 
 function snapshotOf(channel: PartnerChannel) {
@@ -97,7 +94,7 @@ export async function linkSession(request: LinkRequest): Promise<OnboardingSessi
       const { channel: row } = await applyChannelSnapshot(tx, hub, snapshotOf(channel), contextOf(channel));
       const permitted = granted.has(channel.id) ? (await applyPermission(tx, hub, row, { granted: true, source: "redirect", actor: "system" })).channel : row;
       await recordFunnelEvent({ hubId: hub.id, sessionId: session.id, inviteId: session.inviteId, kind: "channel_created", detail: { channelId: channel.id } }, tx);
-      if (permitted.status === "running" || permitted.status === "live") {
+      if (isRunning(permitted)) {
         await recordFunnelEvent({ hubId: hub.id, sessionId: session.id, inviteId: session.inviteId, kind: "channel_running", detail: { channelId: channel.id } }, tx);
       }
       await publishChange(tx, { topic: "channel", id: row.id, hubId: hub.id, sessionId: session.id, clientId: stored.client.id });

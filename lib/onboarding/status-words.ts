@@ -1,3 +1,4 @@
+import { isRunning } from "../hub/events";
 import type { Words } from "./outcomes";
 
 // What a client reads about each number on the status page: a few states in plain words, EN and DE.
@@ -5,6 +6,7 @@ import type { Words } from "./outcomes";
 export type StatusKey = "created" | "in_review" | "ready" | "running" | "ready_to_use" | "other";
 
 export function statusKeyFor(status: string, hasActiveKey: boolean): StatusKey {
+  if (isRunning({ status })) return hasActiveKey ? "ready_to_use" : "running";
   switch (status.trim().toLowerCase()) {
     case "created":
       return "created";
@@ -14,9 +16,6 @@ export function statusKeyFor(status: string, hasActiveKey: boolean): StatusKey {
       return "in_review";
     case "ready":
       return "ready";
-    case "running":
-    case "live":
-      return hasActiveKey ? "ready_to_use" : "running";
     default:
       return "other";
   }

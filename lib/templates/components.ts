@@ -1,3 +1,4 @@
+import { isRecord } from "../hub/json";
 import type { TemplateComponent } from "../hub/types";
 import {
   MEDIA_HEADER_FORMATS,
@@ -125,14 +126,13 @@ export function toComponents(draft: TemplateDraft): TemplateComponent[] {
 // ---- The inverse: lenient, for whatever 360dialog lists return (lowercase types, legacy shapes, junk).
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const text = (v: unknown): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
 const upper = (v: unknown): string => text(v).toUpperCase();
 const firstText = (v: unknown): string => (Array.isArray(v) ? text(v[0]) : text(v));
 
 function readHeader(c: Json): HeaderDraft {
   const format = upper(c.format) || (typeof c.text === "string" ? "TEXT" : "");
-  const example = isObject(c.example) ? c.example : {};
+  const example = isRecord(c.example) ? c.example : {};
   if (format === "TEXT") return { format: "TEXT", text: text(c.text), example: firstText(example.header_text) };
   if (format === "LOCATION") return { format: "LOCATION" };
   const media = MEDIA_HEADER_FORMATS.find((f) => f === format);
@@ -140,7 +140,7 @@ function readHeader(c: Json): HeaderDraft {
 }
 
 function readBodyExamples(example: unknown): string[] {
-  const rows = isObject(example) ? example.body_text : undefined;
+  const rows = isRecord(example) ? example.body_text : undefined;
   if (!Array.isArray(rows)) return [];
   // Current shape [[a, b]]; some older lists carry a flat [a, b].
   const row: unknown[] = Array.isArray(rows[0]) ? (rows[0] as unknown[]) : rows;
@@ -155,7 +155,7 @@ function otpFromUrl(url: string, label: string): ButtonDraft | undefined {
 }
 
 function readButton(b: unknown, category: TemplateCategoryName): ButtonDraft | undefined {
-  if (!isObject(b)) return undefined;
+  if (!isRecord(b)) return undefined;
   const label = text(b.text);
   switch (upper(b.type)) {
     case "QUICK_REPLY":
@@ -200,7 +200,7 @@ export function fromComponents(source: ComponentsSource): TemplateDraft {
   draft.allowCategoryChange = category === undefined ? true : source.allowCategoryChange === true;
   const auth = draft.category === "AUTHENTICATION";
   for (const c of Array.isArray(source.components) ? source.components : []) {
-    if (!isObject(c)) continue;
+    if (!isRecord(c)) continue;
     const type = upper(c.type);
     if (type === "HEADER") draft.header = readHeader(c);
     else if (type === "BODY" && auth) {

@@ -1,3 +1,4 @@
+import { isRecord } from "../hub/json";
 import { malformedPlaceholders, placeholderTokens, variablesIn } from "./components";
 import { TEMPLATE_CATEGORIES, type ButtonDraft, type TemplateDraft } from "./draft";
 import * as R from "./rules";
@@ -22,7 +23,6 @@ export function findingsFor(findings: readonly Finding[], field: string): Findin
 const num = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 const plural = (n: number, one: string, many = `${one}s`): string => `${num(n)} ${n === 1 ? one : many}`;
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 const quoteList = (items: readonly string[]): string => items.slice(0, 3).map((s) => `"${s.slice(0, 20)}"`).join(", ");
 const varList = (ns: readonly number[]): string => ns.map((n) => `{{${n}}}`).join(", ");
 const withoutPlaceholders = (text: string): string => text.replace(/\{+[^{}\n]*\}+/g, " ");
@@ -255,8 +255,8 @@ function lintWording(d: TemplateDraft, emit: Emit): void {
 
 /** A structurally safe copy: the editor may hand over half-typed or hostile state. */
 function sane(input: TemplateDraft): TemplateDraft {
-  const d: Partial<Record<keyof TemplateDraft, unknown>> = isObject(input) ? input : {};
-  const header = isObject(d.header) && typeof d.header.format === "string" ? (d.header as TemplateDraft["header"]) : { format: "NONE" as const };
+  const d: Partial<Record<keyof TemplateDraft, unknown>> = isRecord(input) ? input : {};
+  const header = isRecord(d.header) && typeof d.header.format === "string" ? (d.header as TemplateDraft["header"]) : { format: "NONE" as const };
   return {
     name: str(d.name),
     language: str(d.language),
@@ -266,7 +266,7 @@ function sane(input: TemplateDraft): TemplateDraft {
     body: str(d.body),
     bodyExamples: Array.isArray(d.bodyExamples) ? d.bodyExamples : [],
     footer: str(d.footer),
-    buttons: Array.isArray(d.buttons) ? d.buttons.filter((b): b is ButtonDraft => isObject(b) && typeof b.type === "string") : [],
+    buttons: Array.isArray(d.buttons) ? d.buttons.filter((b): b is ButtonDraft => isRecord(b) && typeof b.type === "string") : [],
     addSecurityRecommendation: d.addSecurityRecommendation === true,
     codeExpirationMinutes: typeof d.codeExpirationMinutes === "number" ? d.codeExpirationMinutes : null,
   };

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { Field } from "@/app/_components/field";
+import { Field, NewPasswordFields } from "@/app/_components/field";
 import { Alert, buttonClass } from "@/app/_components/ui";
 import { changePasswordAction } from "./actions";
 
@@ -12,8 +12,7 @@ export function ChangePasswordForm() {
     <form action={action} className="mt-6 space-y-4">
       {state?.message && !state.ok ? <Alert>{state.message}</Alert> : null}
       <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required errors={e.currentPassword} />
-      <Field label="New password" name="newPassword" type="password" autoComplete="new-password" required hint="At least 12 characters." errors={e.newPassword} />
-      <Field label="Repeat the new password" name="confirm" type="password" autoComplete="new-password" required errors={e.confirm} />
+      <NewPasswordFields name="newPassword" label="New password" confirmLabel="Repeat the new password" errors={e.newPassword} confirmErrors={e.confirm} />
       <button type="submit" className={`${buttonClass} w-full`} disabled={pending}>
         {pending ? "Saving…" : "Save password"}
       </button>

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { Field } from "@/app/_components/field";
+import { Field, NewPasswordFields } from "@/app/_components/field";
 import { Alert, buttonClass } from "@/app/_components/ui";
 import { setupAction } from "./actions";
 
@@ -13,8 +13,7 @@ export function SetupForm() {
       {state?.message && !state.ok ? <Alert>{state.message}</Alert> : null}
       <Field label="Your name" name="name" autoComplete="name" required defaultValue={state?.values?.name} errors={e.name} />
       <Field label="Email" name="email" type="email" autoComplete="username" required defaultValue={state?.values?.email} errors={e.email} />
-      <Field label="Password" name="password" type="password" autoComplete="new-password" required hint="At least 12 characters." errors={e.password} />
-      <Field label="Repeat the password" name="confirm" type="password" autoComplete="new-password" required errors={e.confirm} />
+      <NewPasswordFields errors={e.password} confirmErrors={e.confirm} />
       <button type="submit" className={`${buttonClass} w-full`} disabled={pending}>
         {pending ? "Creating…" : "Create administrator"}
       </button>

@@ -10,10 +10,10 @@ import { AwaitingReviewCard, RejectedCard, WebhookFailuresCard } from "./_overvi
 import { FunnelChart } from "./_overview/funnel-chart";
 import { PeriodPicker } from "./_overview/period-picker";
 import { ReconcileButton, StuckAction } from "./stuck-actions";
+import { formatMinute } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Overview" };
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageRole("viewer");
@@ -78,7 +78,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
                     <Link href={`/dashboard/channels/${s.channelId}`} className="font-medium text-brand-700 underline-offset-2 hover:underline">{s.phoneNumber ?? s.externalId}</Link>
                     {s.clientName ? <span className="text-slate-600"> · {s.clientName}</span> : null}
                     <div className="text-slate-800">{s.explanation}</div>
-                    <div className="text-slate-600">Next step: {s.nextStep} <span className="text-slate-400">(since {when.format(s.since)} UTC)</span></div>
+                    <div className="text-slate-600">Next step: {s.nextStep} <span className="text-slate-400">(since {formatMinute(s.since)} UTC)</span></div>
                   </div>
                   {operator ? <StuckAction action={s.action} channelId={s.channelId} jobId={s.jobId} /> : null}
                 </li>

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { requireRole } from "@/lib/auth/session";
 import { isAppError, publicMessageOf } from "@/lib/errors";
+import { readJsonRequest } from "@/lib/http/json-body";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
 import { templateDraftSchema } from "@/lib/templates/draft";
 import { saveOrSubmitTemplate } from "@/lib/templates/submit";
@@ -22,15 +23,13 @@ export async function POST(req: Request) {
   if (!isSameOriginRequest(req)) return Response.json({ message: "Cross-site request refused." }, { status: 403, headers: noStore });
   try {
     const actor = await requireRole("operator");
-    const text = await req.text();
-    if (text.length > MAX_BODY_BYTES) return Response.json({ message: "The template is too large to store." }, { status: 413, headers: noStore });
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
+    const body = await readJsonRequest(req, MAX_BODY_BYTES);
+    if (!body.ok) {
+      if (body.reason === "too_large") return Response.json({ message: "The template is too large to store." }, { status: 413, headers: noStore });
+      if (body.reason === "timeout") return Response.json({ message: "The request took too long to arrive." }, { status: 408, headers: { ...noStore, Connection: "close" } });
       return Response.json({ message: "The request was not valid JSON." }, { status: 400, headers: noStore });
     }
-    const parsed = requestSchema.safeParse(json);
+    const parsed = requestSchema.safeParse(body.data);
     if (!parsed.success) {
       const findings = parsed.error.issues.map((i) => ({ field: fieldOf(i.path), rule: "shape", severity: "error" as const, message: i.message }));
       return Response.json({ message: "Some fields could not be read; nothing was saved.", findings }, { status: 422, headers: noStore });

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { Field } from "@/app/_components/field";
+import { Field, NewPasswordFields } from "@/app/_components/field";
 import { Alert, buttonClass } from "@/app/_components/ui";
 import { acceptInviteAction } from "./actions";
 
@@ -13,8 +13,7 @@ export function AcceptInviteForm({ token, defaultName }: { token: string; defaul
       {state?.message && !state.ok ? <Alert>{state.message}</Alert> : null}
       <input type="hidden" name="token" value={token} />
       <Field label="Your name" name="name" autoComplete="name" defaultValue={state?.values?.name ?? defaultName} errors={e.name} />
-      <Field label="Password" name="password" type="password" autoComplete="new-password" required hint="At least 12 characters." errors={e.password} />
-      <Field label="Repeat the password" name="confirm" type="password" autoComplete="new-password" required errors={e.confirm} />
+      <NewPasswordFields errors={e.password} confirmErrors={e.confirm} />
       <button type="submit" className={`${buttonClass} w-full`} disabled={pending}>
         {pending ? "Saving…" : "Set password and continue"}
       </button>

@@ -4,8 +4,8 @@ import { Badge, Card } from "@/app/_components/ui";
 import type { TemplateCardRow, WebhookFailureRow } from "@/lib/dashboard/overview";
 import { durationWords } from "@/lib/dashboard/funnel";
 import { rejectionWords, templateStatusWords } from "@/lib/templates/status";
+import { formatMinute } from "@/lib/dates";
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 const link = "font-medium text-brand-700 underline-offset-2 hover:underline";
 const ago = (now: Date, since: Date) => durationWords((now.getTime() - since.getTime()) / 1000);
 
@@ -23,7 +23,7 @@ export function WebhookFailuresCard({ rows, hubId }: { rows: WebhookFailureRow[]
                 <Link href={`/dashboard/webhooks/${w.id}`} className={link}>{w.event}</Link>
                 <Badge tone={w.status === "dead" ? "red" : "amber"}>{w.status}</Badge>
               </div>
-              <div className="text-xs text-slate-500">{when.format(w.receivedAt)} UTC · {w.attempts} attempt{w.attempts === 1 ? "" : "s"}</div>
+              <div className="text-xs text-slate-500">{formatMinute(w.receivedAt)} UTC · {w.attempts} attempt{w.attempts === 1 ? "" : "s"}</div>
               {w.lastError ? <div className="mt-0.5 break-words text-slate-700">{w.lastError}</div> : null}
             </li>
           ))}

@@ -1,12 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DataTable } from "@/app/_components/data-table";
 import { Card, EmptyState, PageHeader, buttonClass, inputClass, secondaryButtonClass } from "@/app/_components/ui";
 import { formatCursor, loadAuditPage } from "@/lib/audit-view";
 import { requirePageRole } from "@/lib/auth/session";
+import { formatSecond } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Audit log" };
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageRole("viewer");
@@ -73,37 +74,32 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </EmptyState>
       ) : (
         <Card>
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Audit entries</caption>
-            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className="py-2 pr-4">When</th>
-                <th scope="col" className="py-2 pr-4">Who</th>
-                <th scope="col" className="py-2 pr-4">Action</th>
-                <th scope="col" className="py-2 pr-4">Target</th>
-                <th scope="col" className="py-2">Details</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {page.rows.map((row) => (
-                <tr key={row.id}>
-                  <td className="whitespace-nowrap py-2 pr-4 text-slate-600">{when.format(row.at)}</td>
-                  <td className="py-2 pr-4">{row.actorLabel}</td>
-                  <td className="py-2 pr-4 font-mono text-xs">{row.action}</td>
-                  <td className="py-2 pr-4 text-xs text-slate-600" title={row.targetId ?? undefined}>
-                    {row.targetType ? `${row.targetType} ${row.targetId?.slice(0, 8) ?? ""}` : "—"}
-                  </td>
-                  <td className="py-2 text-xs text-slate-600">
-                    {Object.entries(row.detail).map(([k, v]) => (
-                      <span key={k} className="mr-3 inline-block break-all">
-                        <span className="text-slate-400">{k}:</span> {typeof v === "string" ? v : JSON.stringify(v)}
-                      </span>
-                    ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption="Audit entries"
+            rows={page.rows}
+            rowKey={(row) => row.id}
+            columns={[
+              { header: "When", className: "whitespace-nowrap py-2 pr-4 text-slate-600", cell: (row) => formatSecond(row.at) },
+              { header: "Who", className: "py-2 pr-4", cell: (row) => row.actorLabel },
+              { header: "Action", className: "py-2 pr-4 font-mono text-xs", cell: (row) => row.action },
+              {
+                header: "Target",
+                className: "py-2 pr-4 text-xs text-slate-600",
+                title: (row) => row.targetId ?? undefined,
+                cell: (row) => (row.targetType ? `${row.targetType} ${row.targetId?.slice(0, 8) ?? ""}` : "—"),
+              },
+              {
+                header: "Details",
+                className: "py-2 text-xs text-slate-600",
+                cell: (row) =>
+                  Object.entries(row.detail).map(([k, v]) => (
+                    <span key={k} className="mr-3 inline-block break-all">
+                      <span className="text-slate-400">{k}:</span> {typeof v === "string" ? v : JSON.stringify(v)}
+                    </span>
+                  )),
+              },
+            ]}
+          />
           {nextHref ? (
             <div className="mt-4">
               <Link href={nextHref} className={secondaryButtonClass}>Older entries</Link>

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DataTable } from "@/app/_components/data-table";
 import { FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_components/filters";
 import { LiveRefresh } from "@/app/_components/live-refresh";
 import { Badge, Card, EmptyState, PageHeader, secondaryButtonClass } from "@/app/_components/ui";
@@ -8,10 +9,10 @@ import { KNOWN_CHANNEL_STATUSES } from "@/db/queries/channel-list";
 import { requirePageRole } from "@/lib/auth/session";
 import { loadChannelList, nextPageHref } from "@/lib/dashboard/lists";
 import { channelStatusTone, channelStatusWords, keyWords } from "@/lib/dashboard/words";
+import { formatMinute } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Channels" };
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function ChannelsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageRole("viewer");
@@ -51,29 +52,31 @@ export default async function ChannelsPage({ searchParams }: { searchParams: Pro
         </EmptyState>
       ) : (
         <Card>
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Channels</caption>
-            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className="py-2 pr-4">Number</th>
-                <th scope="col" className="py-2 pr-4">Client</th>
-                <th scope="col" className="py-2 pr-4">Status</th>
-                <th scope="col" className="py-2 pr-4">Permission</th>
-                <th scope="col" className="py-2 pr-4">API key</th>
-                <th scope="col" className="py-2">Status since</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {page.rows.map((ch) => (
-                <tr key={ch.id}>
-                  <td className="py-2 pr-4">
+          <DataTable
+            caption="Channels"
+            rows={page.rows}
+            rowKey={(ch) => ch.id}
+            columns={[
+              {
+                header: "Number",
+                className: "py-2 pr-4",
+                cell: (ch) => (
+                  <>
                     <Link href={`/dashboard/channels/${ch.id}`} className="font-medium text-brand-700 underline-offset-2 hover:underline">{ch.phoneNumber ?? ch.externalId}</Link>
                     <div className="font-mono text-xs text-slate-500">{ch.externalId}</div>
-                  </td>
-                  <td className="py-2 pr-4">
-                    {ch.clientId ? <Link className="text-brand-700 underline-offset-2 hover:underline" href={`/dashboard/clients/${ch.clientId}`}>{ch.clientName || "(no name)"}</Link> : "—"}
-                  </td>
-                  <td className="py-2 pr-4">
+                  </>
+                ),
+              },
+              {
+                header: "Client",
+                className: "py-2 pr-4",
+                cell: (ch) => (ch.clientId ? <Link className="text-brand-700 underline-offset-2 hover:underline" href={`/dashboard/clients/${ch.clientId}`}>{ch.clientName || "(no name)"}</Link> : "—"),
+              },
+              {
+                header: "Status",
+                className: "py-2 pr-4",
+                cell: (ch) => (
+                  <>
                     <Badge tone={channelStatusTone(ch.statusRank, ch.restricted)}>{channelStatusWords(ch.status)}</Badge>
                     {ch.restricted ? <Badge tone="red">Restricted</Badge> : null}
                     {stuck.has(ch.id) ? (
@@ -82,14 +85,18 @@ export default async function ChannelsPage({ searchParams }: { searchParams: Pro
                         <Badge tone="amber">Stuck</Badge>
                       </span>
                     ) : null}
-                  </td>
-                  <td className="py-2 pr-4 text-slate-700">{ch.paymentMode === "partner" && ch.permission === "unknown" ? "granted (partner payment)" : ch.permission}</td>
-                  <td className="py-2 pr-4 text-slate-700">{keyWords(ch.keyStatus, ch.keyLast4)}</td>
-                  <td className="py-2 text-slate-600">{when.format(ch.statusChangedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              {
+                header: "Permission",
+                className: "py-2 pr-4 text-slate-700",
+                cell: (ch) => (ch.paymentMode === "partner" && ch.permission === "unknown" ? "granted (partner payment)" : ch.permission),
+              },
+              { header: "API key", className: "py-2 pr-4 text-slate-700", cell: (ch) => keyWords(ch.keyStatus, ch.keyLast4) },
+              { header: "Status since", className: "py-2 text-slate-600", cell: (ch) => formatMinute(ch.statusChangedAt) },
+            ]}
+          />
           <NextPage href={nextPageHref(query, page.next)} />
         </Card>
       )}

@@ -1,14 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DataTable } from "@/app/_components/data-table";
 import { FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_components/filters";
 import { LiveRefresh } from "@/app/_components/live-refresh";
 import { Card, EmptyState, PageHeader } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
 import { loadClientList, nextPageHref } from "@/lib/dashboard/lists";
+import { formatDay } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Clients" };
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 export default async function ClientsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageRole("viewer");
@@ -30,32 +31,27 @@ export default async function ClientsPage({ searchParams }: { searchParams: Prom
         </EmptyState>
       ) : (
         <Card>
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Clients</caption>
-            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className="py-2 pr-4">Client</th>
-                <th scope="col" className="py-2 pr-4">360dialog ID</th>
-                <th scope="col" className="py-2 pr-4">Numbers</th>
-                <th scope="col" className="py-2 pr-4">Hub</th>
-                <th scope="col" className="py-2">Since</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {page.rows.map((c) => (
-                <tr key={c.id}>
-                  <td className="py-2 pr-4">
+          <DataTable
+            caption="Clients"
+            rows={page.rows}
+            rowKey={(c) => c.id}
+            columns={[
+              {
+                header: "Client",
+                className: "py-2 pr-4",
+                cell: (c) => (
+                  <>
                     <Link href={`/dashboard/clients/${c.id}`} className="font-medium text-brand-700 underline-offset-2 hover:underline">{c.name || "(no name)"}</Link>
                     <div className="text-xs text-slate-600">{c.email ?? ""}</div>
-                  </td>
-                  <td className="py-2 pr-4 font-mono text-xs">{c.externalId}</td>
-                  <td className="py-2 pr-4">{c.runningCount} running of {c.channelCount}</td>
-                  <td className="py-2 pr-4 text-slate-600">{c.hubName}</td>
-                  <td className="py-2 text-slate-600">{when.format(c.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              { header: "360dialog ID", className: "py-2 pr-4 font-mono text-xs", cell: (c) => c.externalId },
+              { header: "Numbers", className: "py-2 pr-4", cell: (c) => `${c.runningCount} running of ${c.channelCount}` },
+              { header: "Hub", className: "py-2 pr-4 text-slate-600", cell: (c) => c.hubName },
+              { header: "Since", className: "py-2 text-slate-600", cell: (c) => formatDay(c.createdAt) },
+            ]}
+          />
           <NextPage href={nextPageHref(query, page.next)} />
         </Card>
       )}

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DataTable } from "@/app/_components/data-table";
 import { FilterBar, FilterSelect, NextPage } from "@/app/_components/filters";
 import { LiveRefresh } from "@/app/_components/live-refresh";
 import { Badge, Card, EmptyState, PageHeader } from "@/app/_components/ui";
@@ -8,11 +9,10 @@ import { requirePageRole } from "@/lib/auth/session";
 import { INVITE_STATE_WORDS, defaultInviteExpiry, loadInviteList, purposeWords, usesWords } from "@/lib/dashboard/invites";
 import { CreateInviteForm } from "./create-invite-form";
 import { RevokeInvite } from "./revoke-invite";
+import { formatDay, formatMinute } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Invites" };
 
-const day = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function InvitesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageRole("viewer");
@@ -45,53 +45,48 @@ export default async function InvitesPage({ searchParams }: { searchParams: Prom
         </EmptyState>
       ) : (
         <Card>
-          <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">Invite links</caption>
-              <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th scope="col" className="py-2 pr-4">Invite</th>
-                  <th scope="col" className="py-2 pr-4">Purpose</th>
-                  <th scope="col" className="py-2 pr-4">State</th>
-                  <th scope="col" className="py-2 pr-4">Uses</th>
-                  <th scope="col" className="py-2 pr-4">Progress (UTC)</th>
-                  <th scope="col" className="py-2 pr-4">Linked</th>
-                  {canChange ? <th scope="col" className="py-2"><span className="sr-only">Actions</span></th> : null}
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {rows.map((r) => {
-                  const state = INVITE_STATE_WORDS[r.state];
-                  return (
-                    <tr key={r.id} data-testid="invite-row" className="align-top">
-                      <td className="py-2 pr-4">
-                        <Link href={`/dashboard/invites/${r.id}`} className="font-medium text-brand-700 underline-offset-2 hover:underline">{r.label || "(no label)"}</Link>
-                        {r.prefill ? <div className="text-xs text-slate-600">{r.prefill}</div> : null}
-                        <div className="text-xs text-slate-500">
-                          {multiHub ? `${r.hubName} · ` : ""}created {day.format(r.createdAt)}{r.expiresAt ? ` · expires ${day.format(r.expiresAt)}` : ""}
-                        </div>
-                      </td>
-                      <td className="py-2 pr-4">{purposeWords(r.purpose)}</td>
-                      <td className="py-2 pr-4"><Badge tone={state.tone}>{state.words}</Badge></td>
-                      <td className="py-2 pr-4">{usesWords(r.useCount, r.maxUses)}</td>
-                      <td className="py-2 pr-4">
-                        {r.progress ? (
-                          <>
-                            <div>{r.progress.words}</div>
-                            {r.progress.at ? <div className="text-xs text-slate-500">{when.format(r.progress.at)}</div> : null}
-                          </>
-                        ) : (
-                          <span className="text-slate-500">Not opened yet</span>
-                        )}
-                      </td>
-                      <td className="py-2 pr-4 text-slate-700">{r.linked}</td>
-                      {canChange ? <td className="py-2">{r.state === "valid" ? <RevokeInvite inviteId={r.id} /> : null}</td> : null}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Invite links"
+            scroll
+            rows={rows}
+            rowKey={(r) => r.id}
+            rowProps={() => ({ "data-testid": "invite-row", className: "align-top" })}
+            columns={[
+              {
+                header: "Invite",
+                className: "py-2 pr-4",
+                cell: (r) => (
+                  <>
+                    <Link href={`/dashboard/invites/${r.id}`} className="font-medium text-brand-700 underline-offset-2 hover:underline">{r.label || "(no label)"}</Link>
+                    {r.prefill ? <div className="text-xs text-slate-600">{r.prefill}</div> : null}
+                    <div className="text-xs text-slate-500">
+                      {multiHub ? `${r.hubName} · ` : ""}created {formatDay(r.createdAt)}{r.expiresAt ? ` · expires ${formatDay(r.expiresAt)}` : ""}
+                    </div>
+                  </>
+                ),
+              },
+              { header: "Purpose", className: "py-2 pr-4", cell: (r) => purposeWords(r.purpose) },
+              { header: "State", className: "py-2 pr-4", cell: (r) => <Badge tone={INVITE_STATE_WORDS[r.state].tone}>{INVITE_STATE_WORDS[r.state].words}</Badge> },
+              { header: "Uses", className: "py-2 pr-4", cell: (r) => usesWords(r.useCount, r.maxUses) },
+              {
+                header: "Progress (UTC)",
+                className: "py-2 pr-4",
+                cell: (r) =>
+                  r.progress ? (
+                    <>
+                      <div>{r.progress.words}</div>
+                      {r.progress.at ? <div className="text-xs text-slate-500">{formatMinute(r.progress.at)}</div> : null}
+                    </>
+                  ) : (
+                    <span className="text-slate-500">Not opened yet</span>
+                  ),
+              },
+              { header: "Linked", headerClassName: "py-2 pr-4", className: "py-2 pr-4 text-slate-700", cell: (r) => r.linked },
+              ...(canChange
+                ? [{ header: <span className="sr-only">Actions</span>, className: "py-2", cell: (r: (typeof rows)[number]) => (r.state === "valid" ? <RevokeInvite inviteId={r.id} /> : null) }]
+                : []),
+            ]}
+          />
           <NextPage href={nextHref} />
         </Card>
       )}

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DataTable } from "@/app/_components/data-table";
 import { FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_components/filters";
 import { LiveRefresh } from "@/app/_components/live-refresh";
 import { Badge, buttonClass, Card, EmptyState, PageHeader } from "@/app/_components/ui";
@@ -10,10 +11,10 @@ import { loadTemplateList } from "@/lib/dashboard/templates";
 import { TEMPLATE_CATEGORIES } from "@/lib/templates/draft";
 import { rejectionWords, templateStatusTone, templateStatusWords } from "@/lib/templates/status";
 import { SyncTemplatesButton } from "./sync-button";
+import { formatMinute } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Templates" };
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 const STATUS_ORDER = ["draft", "submit_failed", "submit_unknown", "submitted", "pending", "in_appeal", "approved", "rejected", "paused", "disabled", "deleted"];
 
 export default async function TemplatesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -77,43 +78,55 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
         </EmptyState>
       ) : (
         <Card>
-          <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">Templates</caption>
-              <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th scope="col" className="py-2 pr-4">Template</th>
-                  <th scope="col" className="py-2 pr-4">Number · client</th>
-                  <th scope="col" className="py-2 pr-4">Category</th>
-                  <th scope="col" className="py-2 pr-4">Status</th>
-                  <th scope="col" className="py-2">Changed</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {page.rows.map((t) => (
-                  <tr key={t.id}>
-                    <td className="py-2 pr-4">
-                      <Link href={`/dashboard/templates/${t.id}`} className="font-medium text-brand-700 underline-offset-2 hover:underline">{t.name}</Link>
-                      <span className="ml-2 font-mono text-xs text-slate-500">{t.language}</span>
-                    </td>
-                    <td className="py-2 pr-4">
-                      <Link href={`/dashboard/channels/${t.channelId}`} className="text-brand-700 underline-offset-2 hover:underline">{t.phoneNumber ?? t.channelExternalId}</Link>
-                      {t.clientId ? <div className="text-xs text-slate-600">{t.clientName || "(no name)"}</div> : null}
-                    </td>
-                    <td className="py-2 pr-4">
-                      {t.category}
-                      {t.categoryChanged ? <div><Badge tone="amber">Changed by Meta{t.requestedCategory ? ` (was ${t.requestedCategory})` : ""}</Badge></div> : null}
-                    </td>
-                    <td className="py-2 pr-4">
-                      <Badge tone={templateStatusTone(t.status)}>{templateStatusWords(t.status)}</Badge>
-                      {t.rejectedReason ? <div className="max-w-xs text-xs text-slate-600">{rejectionWords(t.rejectedReason)}</div> : null}
-                    </td>
-                    <td className="py-2 text-slate-600">{when.format(t.updatedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Templates"
+            scroll
+            rows={page.rows}
+            rowKey={(t) => t.id}
+            columns={[
+              {
+                header: "Template",
+                className: "py-2 pr-4",
+                cell: (t) => (
+                  <>
+                    <Link href={`/dashboard/templates/${t.id}`} className="font-medium text-brand-700 underline-offset-2 hover:underline">{t.name}</Link>
+                    <span className="ml-2 font-mono text-xs text-slate-500">{t.language}</span>
+                  </>
+                ),
+              },
+              {
+                header: "Number · client",
+                className: "py-2 pr-4",
+                cell: (t) => (
+                  <>
+                    <Link href={`/dashboard/channels/${t.channelId}`} className="text-brand-700 underline-offset-2 hover:underline">{t.phoneNumber ?? t.channelExternalId}</Link>
+                    {t.clientId ? <div className="text-xs text-slate-600">{t.clientName || "(no name)"}</div> : null}
+                  </>
+                ),
+              },
+              {
+                header: "Category",
+                className: "py-2 pr-4",
+                cell: (t) => (
+                  <>
+                    {t.category}
+                    {t.categoryChanged ? <div><Badge tone="amber">Changed by Meta{t.requestedCategory ? ` (was ${t.requestedCategory})` : ""}</Badge></div> : null}
+                  </>
+                ),
+              },
+              {
+                header: "Status",
+                className: "py-2 pr-4",
+                cell: (t) => (
+                  <>
+                    <Badge tone={templateStatusTone(t.status)}>{templateStatusWords(t.status)}</Badge>
+                    {t.rejectedReason ? <div className="max-w-xs text-xs text-slate-600">{rejectionWords(t.rejectedReason)}</div> : null}
+                  </>
+                ),
+              },
+              { header: "Changed", className: "py-2 text-slate-600", cell: (t) => formatMinute(t.updatedAt) },
+            ]}
+          />
           <NextPage href={nextPageHref(query, page.next)} />
         </Card>
       )}

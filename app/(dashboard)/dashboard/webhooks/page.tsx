@@ -1,15 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DataTable } from "@/app/_components/data-table";
 import { FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_components/filters";
 import { LiveRefresh } from "@/app/_components/live-refresh";
 import { Badge, Card, EmptyState, PageHeader } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
 import { loadWebhookInbox, nextPageHref } from "@/lib/dashboard/lists";
 import { WEBHOOK_EVENT_NAMES, WEBHOOK_OUTCOMES } from "@/lib/dashboard/words";
+import { formatSecond } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 const outcomeTone = { pending: "blue", processing: "blue", done: "green", failed: "amber", dead: "red", ignored: "slate" } as const;
 
 export default async function WebhooksPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -32,36 +33,32 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
         </EmptyState>
       ) : (
         <Card>
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Webhook deliveries</caption>
-            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th scope="col" className="py-2 pr-4">Received</th>
-                <th scope="col" className="py-2 pr-4">Event</th>
-                <th scope="col" className="py-2 pr-4">Channel / client</th>
-                <th scope="col" className="py-2 pr-4">Outcome</th>
-                <th scope="col" className="py-2 pr-4">Signature</th>
-                <th scope="col" className="py-2">Attempts · deliveries</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {page.rows.map((w) => (
-                <tr key={w.id}>
-                  <td className="whitespace-nowrap py-2 pr-4">
-                    <Link href={`/dashboard/webhooks/${w.id}`} className="text-brand-700 underline-offset-2 hover:underline">{when.format(w.receivedAt)}</Link>
-                  </td>
-                  <td className="py-2 pr-4 font-mono text-xs">{w.event}</td>
-                  <td className="py-2 pr-4 font-mono text-xs text-slate-600">{w.channelExternalId ?? w.clientExternalId ?? "—"}</td>
-                  <td className="py-2 pr-4">
+          <DataTable
+            caption="Webhook deliveries"
+            rows={page.rows}
+            rowKey={(w) => w.id}
+            columns={[
+              {
+                header: "Received",
+                className: "whitespace-nowrap py-2 pr-4",
+                cell: (w) => <Link href={`/dashboard/webhooks/${w.id}`} className="text-brand-700 underline-offset-2 hover:underline">{formatSecond(w.receivedAt)}</Link>,
+              },
+              { header: "Event", className: "py-2 pr-4 font-mono text-xs", cell: (w) => w.event },
+              { header: "Channel / client", className: "py-2 pr-4 font-mono text-xs text-slate-600", cell: (w) => w.channelExternalId ?? w.clientExternalId ?? "—" },
+              {
+                header: "Outcome",
+                className: "py-2 pr-4",
+                cell: (w) => (
+                  <>
                     <Badge tone={outcomeTone[w.status]}>{w.status}</Badge>
                     {w.lastError ? <div className="mt-1 max-w-xs truncate text-xs text-red-700" title={w.lastError}>{w.lastError}</div> : null}
-                  </td>
-                  <td className="py-2 pr-4 text-xs text-slate-600">{w.signatureResult === "valid_previous" ? "valid (previous secret)" : w.signatureResult}</td>
-                  <td className="py-2 text-slate-600">{w.attempts} · {w.deliveries}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              { header: "Signature", className: "py-2 pr-4 text-xs text-slate-600", cell: (w) => (w.signatureResult === "valid_previous" ? "valid (previous secret)" : w.signatureResult) },
+              { header: "Attempts · deliveries", className: "py-2 text-slate-600", cell: (w) => `${w.attempts} · ${w.deliveries}` },
+            ]}
+          />
           <NextPage href={nextPageHref(query, page.next)} />
         </Card>
       )}

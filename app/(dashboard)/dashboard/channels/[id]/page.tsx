@@ -8,10 +8,10 @@ import { requirePageRole } from "@/lib/auth/session";
 import { loadChannelDetail } from "@/lib/dashboard/channel";
 import { channelStatusTone, channelStatusWords } from "@/lib/dashboard/words";
 import { KeyPanel } from "./key-panel";
+import { formatMinute } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Channel" };
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function ChannelPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageRole("viewer");
@@ -48,7 +48,7 @@ export default async function ChannelPage({ params }: { params: Promise<{ id: st
             {channel.restricted ? <Badge tone="red">Restricted</Badge> : null}
           </div>
           <dl className="mt-3 grid grid-cols-[10rem_1fr] gap-y-1 text-sm">
-            <dt className="text-slate-500">Since</dt><dd>{when.format(channel.statusChangedAt)} UTC</dd>
+            <dt className="text-slate-500">Since</dt><dd>{formatMinute(channel.statusChangedAt)} UTC</dd>
             <dt className="text-slate-500">Permission</dt><dd>{detail.paymentMode === "partner" ? `${channel.permission} (partner payment)` : channel.permission}</dd>
             <dt className="text-slate-500">Account mode</dt><dd>{channel.accountMode ?? "—"}</dd>
             <dt className="text-slate-500">WABA</dt><dd className="font-mono text-xs">{channel.wabaId ?? "—"}</dd>
@@ -69,7 +69,7 @@ export default async function ChannelPage({ params }: { params: Promise<{ id: st
           <ol className="space-y-1 text-sm">
             {timeline.map((e) => (
               <li key={e.id} className="flex gap-3">
-                <span className="whitespace-nowrap text-slate-500">{when.format(e.occurredAt)}</span>
+                <span className="whitespace-nowrap text-slate-500">{formatMinute(e.occurredAt)}</span>
                 <span className="font-mono text-xs">{e.event}</span>
                 <span className="text-slate-600">{e.status ? `→ ${e.status}` : ""} ({e.source})</span>
               </li>

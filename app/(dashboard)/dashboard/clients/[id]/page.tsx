@@ -6,10 +6,10 @@ import { Badge, Card, EmptyState, PageHeader, secondaryButtonClass } from "@/app
 import { requirePageRole } from "@/lib/auth/session";
 import { loadClientDetail } from "@/lib/dashboard/lists";
 import { channelStatusTone, channelStatusWords, keyWords } from "@/lib/dashboard/words";
+import { formatMinute } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Client" };
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function ClientPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePageRole("viewer");
@@ -57,7 +57,7 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
             <ul className="divide-y divide-slate-100 text-sm">
               {sessions.map((s) => (
                 <li key={s.id} className="flex flex-wrap gap-3 py-2">
-                  <span className="text-slate-500">{when.format(s.createdAt)}</span>
+                  <span className="text-slate-500">{formatMinute(s.createdAt)}</span>
                   <span>{s.method.replace("_", " ")}</span>
                   <Badge tone={s.status === "completed" ? "green" : s.status === "failed" ? "red" : "slate"}>{s.status}</Badge>
                   {s.inviteId ? (
@@ -80,7 +80,7 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
             <ol className="space-y-1 text-sm">
               {timeline.map((e) => (
                 <li key={e.id} className="flex gap-3">
-                  <span className="whitespace-nowrap text-slate-500">{when.format(e.occurredAt)}</span>
+                  <span className="whitespace-nowrap text-slate-500">{formatMinute(e.occurredAt)}</span>
                   <span className="font-mono text-xs">{e.event}</span>
                   <span className="text-slate-600">{e.phoneNumber ?? ""} {e.status ? `→ ${e.status}` : ""} ({e.source})</span>
                 </li>

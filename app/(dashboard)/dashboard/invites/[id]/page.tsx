@@ -7,10 +7,10 @@ import { hasRole } from "@/lib/auth/roles";
 import { requirePageRole } from "@/lib/auth/session";
 import { INVITE_STATE_WORDS, loadInviteDetail, purposeWords, usesWords } from "@/lib/dashboard/invites";
 import { RevokeInvite } from "../revoke-invite";
+import { formatSecond } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Invite" };
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 
 type Step = { id: number; words: string; at: Date };
 
@@ -19,7 +19,7 @@ function Steps({ steps, label }: { steps: Step[]; label: string }) {
     <ol aria-label={label} className="space-y-1 text-sm">
       {steps.map((s) => (
         <li key={s.id} className="flex gap-3">
-          <span className="whitespace-nowrap text-slate-500">{when.format(s.at)}</span>
+          <span className="whitespace-nowrap text-slate-500">{formatSecond(s.at)}</span>
           <span>{s.words}</span>
         </li>
       ))}
@@ -48,11 +48,11 @@ export default async function InvitePage({ params }: { params: Promise<{ id: str
           <dl className="space-y-2 text-sm">
             <Item label="State">
               <Badge tone={stateWords.tone}>{stateWords.words}</Badge>
-              {invite.revokedAt ? <span className="ml-2 text-slate-600">since {when.format(invite.revokedAt)}</span> : null}
+              {invite.revokedAt ? <span className="ml-2 text-slate-600">since {formatSecond(invite.revokedAt)}</span> : null}
             </Item>
             <Item label="Uses">{usesWords(invite.useCount, invite.maxUses)}</Item>
-            <Item label="Expires">{invite.expiresAt ? when.format(invite.expiresAt) : "Never"}</Item>
-            <Item label="Created">{when.format(invite.createdAt)}{createdBy ? ` by ${createdBy}` : ""}</Item>
+            <Item label="Expires">{invite.expiresAt ? formatSecond(invite.expiresAt) : "Never"}</Item>
+            <Item label="Created">{formatSecond(invite.createdAt)}{createdBy ? ` by ${createdBy}` : ""}</Item>
             {prefill.length === 0 ? <Item label="Prefill">None</Item> : prefill.map(([label, value]) => <Item key={label} label={label}>{value}</Item>)}
           </dl>
           {state === "valid" && hasRole(user.role, "operator") ? (
@@ -69,7 +69,7 @@ export default async function InvitePage({ params }: { params: Promise<{ id: str
           ) : (
             sessions.map((s, i) => (
               <section key={s.id} aria-label={`Session ${sessions.length - i}`} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
-                <h2 className="text-base font-semibold">Session {sessions.length - i}: {s.method}, started {when.format(s.createdAt)}</h2>
+                <h2 className="text-base font-semibold">Session {sessions.length - i}: {s.method}, started {formatSecond(s.createdAt)}</h2>
                 <p className="mt-1 text-sm text-slate-700">{s.status}</p>
                 {s.error ? <p className="mt-1 text-sm text-red-700">{s.error}</p> : null}
                 <p className="mt-1 text-sm text-slate-700">

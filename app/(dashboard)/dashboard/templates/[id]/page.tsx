@@ -9,10 +9,10 @@ import { loadTemplateDetail } from "@/lib/dashboard/templates";
 import { rejectionWords, templateStatusTone, templateStatusWords } from "@/lib/templates/status";
 import { TemplatePreview } from "../_editor/template-preview";
 import { SyncTemplatesButton } from "../sync-button";
+import { formatSecond } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Template" };
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 const SOURCE_WORDS: Record<string, string> = { submit: "Submitted from the portal", sync: "Read from 360dialog", webhook: "360dialog webhook", user: "Saved by staff" };
 
 export default async function TemplatePage({ params }: { params: Promise<{ id: string }> }) {
@@ -64,9 +64,9 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
               <dt className="text-slate-500">Category</dt>
               <dd>{t.category}{t.requestedCategory && t.requestedCategory !== t.category ? ` (asked for ${t.requestedCategory})` : ""}{t.allowCategoryChange ? " · Meta may change it" : ""}</dd>
               <dt className="text-slate-500">Submitted</dt>
-              <dd>{t.submittedAt ? `${when.format(t.submittedAt)} UTC` : "not yet"}</dd>
+              <dd>{t.submittedAt ? `${formatSecond(t.submittedAt)} UTC` : "not yet"}</dd>
               <dt className="text-slate-500">Last read from 360dialog</dt>
-              <dd>{t.lastSyncedAt ? `${when.format(t.lastSyncedAt)} UTC` : "never"}</dd>
+              <dd>{t.lastSyncedAt ? `${formatSecond(t.lastSyncedAt)} UTC` : "never"}</dd>
               <dt className="text-slate-500">Meta template ID</dt>
               <dd className="font-mono text-xs">{t.externalId ?? "—"}</dd>
             </dl>
@@ -82,7 +82,7 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
             <ol className="divide-y divide-slate-100 text-sm" aria-label="Template history">
               {events.map((e) => (
                 <li key={e.id} className="flex flex-wrap gap-x-4 gap-y-1 py-2">
-                  <span className="w-48 shrink-0 text-slate-500">{when.format(e.at)} UTC</span>
+                  <span className="w-48 shrink-0 text-slate-500">{formatSecond(e.at)} UTC</span>
                   <span className="min-w-0 flex-1">
                     {e.status ? <Badge tone={templateStatusTone(e.status)}>{templateStatusWords(e.status)}</Badge> : null}
                     {e.category ? <span className="ml-2">Category: <strong>{e.category}</strong></span> : null}

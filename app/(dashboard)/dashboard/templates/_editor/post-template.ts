@@ -1,5 +1,6 @@
 import type { TemplateDraft } from "@/lib/templates/draft";
 import type { Finding } from "@/lib/templates/lint";
+import { isRecord } from "@/lib/hub/json";
 
 export type TemplateRequest = { channelId: string; templateId?: string; action: "save" | "submit"; draft: TemplateDraft };
 
@@ -27,7 +28,6 @@ export async function postTemplate(request: TemplateRequest, fetchImpl: typeof f
   return readAnswer(response.status, body);
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v : undefined);
 
 function isFinding(v: unknown): v is Finding {

@@ -8,10 +8,10 @@ import { requirePageRole } from "@/lib/auth/session";
 import { loadWebhookEvent } from "@/lib/dashboard/lists";
 import { redactWebhookBody } from "@/lib/webhooks/redact";
 import { ReplayButton } from "./replay-button";
+import { formatSecond } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Webhook delivery" };
 
-const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 
 export default async function WebhookEventPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageRole("viewer");
@@ -21,7 +21,7 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
   return (
     <>
       <PageHeader
-        title={`${w.event} · ${when.format(w.receivedAt)} UTC`}
+        title={`${w.event} · ${formatSecond(w.receivedAt)} UTC`}
         description={`Hub ${hubName}. Stored before it was acknowledged; secrets and phone numbers are masked below.`}
         actions={<Link href="/dashboard/webhooks" className={secondaryButtonClass}>All deliveries</Link>}
       />
@@ -33,7 +33,7 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
             <div><dt className="text-xs text-slate-500">Signature</dt><dd>{w.signatureResult === "valid_previous" ? "valid, with the previous platform secret" : w.signatureResult}</dd></div>
             <div><dt className="text-xs text-slate-500">Attempts</dt><dd>{w.attempts}</dd></div>
             <div><dt className="text-xs text-slate-500">Deliveries of this body</dt><dd>{w.deliveries}</dd></div>
-            <div><dt className="text-xs text-slate-500">Processed</dt><dd>{w.processedAt ? when.format(w.processedAt) : "not yet"}</dd></div>
+            <div><dt className="text-xs text-slate-500">Processed</dt><dd>{w.processedAt ? formatSecond(w.processedAt) : "not yet"}</dd></div>
             <div><dt className="text-xs text-slate-500">Dedup key</dt><dd className="break-all font-mono text-xs">{w.dedupKey}</dd></div>
             {w.lastError ? <div><dt className="text-xs text-slate-500">Last error</dt><dd className="text-red-700">{w.lastError}</dd></div> : null}
           </dl>

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { formatMinuteIn } from "@/lib/dates";
 import { chooseLang, dictionary } from "@/lib/onboarding/i18n";
 import { getOnboardingStatus } from "@/lib/onboarding/status";
 import { PublicShell } from "../../../_components/public-shell";
@@ -19,7 +20,6 @@ export default async function StatusPage({ params, searchParams }: { params: Pro
   if (!status) notFound();
   const lang = chooseLang({ query: query.lang, preferred: status.lang, fallback: status.lang });
   const t = dictionary(lang);
-  const when = new Intl.DateTimeFormat(lang === "de" ? "de-DE" : "en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
   const here = `/onboarding/status/${token}`;
   const todos = status.channels.filter((c) => c.todo);
   return (
@@ -62,7 +62,7 @@ export default async function StatusPage({ params, searchParams }: { params: Pro
                       {meaning ? `: ${meaning}` : null}
                     </p>
                     <p className="mt-1 text-xs text-slate-500">
-                      {t.status.since} {when.format(channel.since)} UTC
+                      {t.status.since} {formatMinuteIn(lang, channel.since)} UTC
                     </p>
                   </li>
                 );
