@@ -1,16 +1,16 @@
-import { getEnv } from "@/lib/env";
 import { openDatabase } from "./client";
+import { databaseSettings } from "./lib-deps";
 import { migrateDatabase } from "./migrate";
 
 // npm run db:migrate: apply the committed migrations in drizzle/ to the configured database.
-const env = getEnv();
+const settings = databaseSettings();
 const handle =
-  env.dbDriver === "postgres"
-    ? await openDatabase({ driver: "postgres", url: env.DATABASE_URL! })
-    : await openDatabase({ driver: "pglite", dataDir: env.PGLITE_DIR });
+  settings.driver === "postgres"
+    ? await openDatabase({ driver: "postgres", url: settings.url! })
+    : await openDatabase({ driver: "pglite", dataDir: settings.pgliteDir });
 try {
-  await migrateDatabase(handle, env.DATABASE_URL);
-  console.info(`[db] migrations applied (${handle.driver}${handle.driver === "pglite" ? `: ${env.PGLITE_DIR}` : ""})`);
+  await migrateDatabase(handle, settings.url);
+  console.info(`[db] migrations applied (${handle.driver}${handle.driver === "pglite" ? `: ${settings.pgliteDir}` : ""})`);
 } finally {
   await handle.close();
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { getEnv } from "@/lib/env";
 import { openDatabase } from "./client";
+import { databaseSettings } from "./lib-deps";
 import { migrateDatabase } from "./migrate";
 import { SEED_USERS, SeedRefusedError, seedDatabase } from "./seed";
 
@@ -16,15 +16,15 @@ const { values } = parseArgs({
   },
 });
 
-const env = getEnv();
+const settings = databaseSettings();
 const handle =
-  env.dbDriver === "postgres"
-    ? await openDatabase({ driver: "postgres", url: env.DATABASE_URL!, poolMax: 2, connectTimeoutSeconds: 10 })
-    : await openDatabase({ driver: "pglite", dataDir: env.PGLITE_DIR });
+  settings.driver === "postgres"
+    ? await openDatabase({ driver: "postgres", url: settings.url!, poolMax: 2, connectTimeoutSeconds: 10 })
+    : await openDatabase({ driver: "pglite", dataDir: settings.pgliteDir });
 let exitCode = 0;
 try {
-  await migrateDatabase(handle, env.DATABASE_URL);
-  const where = handle.driver === "pglite" ? `PGlite in ${env.PGLITE_DIR}` : "PostgreSQL (DATABASE_URL)";
+  await migrateDatabase(handle, settings.url);
+  const where = handle.driver === "pglite" ? `PGlite in ${settings.pgliteDir}` : "PostgreSQL (DATABASE_URL)";
   console.info(`[seed] scale ${Number(values.scale).toLocaleString("en")} channels, seed ${values.seed}, into ${where}`);
   const result = await seedDatabase(handle.db, {
     scale: Number(values.scale),

@@ -1,3 +1,4 @@
+import "server-only";
 // Set-based SQL of the demo/benchmark seed (db/seed.ts runs it). Every value derives from (seed, row number)
 // through hashint8extended, so one --seed gives the same data on PGlite and PostgreSQL; dates are relative to
 // the plan's `now` so the stuck-number rules see what a live partner would.

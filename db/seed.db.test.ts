@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { revealApiKey } from "@/lib/channels/api-keys";
 import { listStuckChannels } from "@/lib/channels/stuck";
-import { setTestEnvironment } from "@/lib/channels/test-support";
+import { setTestEnvironment } from "@/test/support/channels";
 import { openPlatformSecret } from "@/lib/hubs/secrets";
 import { forEachDatabase, selectRows } from "@/test/db/databases";
 import type { Database } from "./client";

@@ -1,11 +1,8 @@
 import "server-only";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { hashPassword } from "@/lib/auth/password";
-import { fingerprintOf, keyAad } from "@/lib/channels/api-keys";
-import { sealPlatformSecret } from "@/lib/hubs/secrets";
-import { sealSecret } from "@/lib/secrets";
 import type { Database, Executor } from "./client";
+import { seedSealing } from "./lib-deps";
 import { seedSql, type SeedPlan } from "./seed-sql";
 
 // A realistic partner for demos and the dashboard benchmark: one hub with `scale` channels and their clients,
@@ -76,7 +73,7 @@ async function removePreviousSeed(db: Executor, log: (line: string) => void): Pr
 }
 
 async function seedUsers(db: Executor, password: string): Promise<void> {
-  const hash = await hashPassword(password);
+  const hash = await seedSealing.hashPassword(password);
   for (const u of SEED_USERS) {
     await db.execute(sql`insert into users (email, name, role, password_hash) values (${u.email}, ${u.name}, ${u.role}, ${hash})
       on conflict (email) do update set password_hash = excluded.password_hash, role = excluded.role, disabled_at = null`);
@@ -89,7 +86,8 @@ async function seedApiKeys(db: Executor, seed: number, hubId: string, channels: 
     const batch = await rows<{ id: string }>(db, `select id from seed_ch where cls in ('keyed', 'revoked') and i >= ${from} and i < ${from + KEY_BATCH * 4} order by i`);
     const sealed = batch.map(({ id }) => {
       const key = seededApiKey(seed, id);
-      return { channel_id: id, key_enc: sealSecret(key, keyAad(id, 1)), last4: key.slice(-4), fingerprint: fingerprintOf(key) };
+      const { keyEnc, fingerprint } = seedSealing.sealApiKey(id, key);
+      return { channel_id: id, key_enc: keyEnc, last4: key.slice(-4), fingerprint };
     });
     if (!sealed.length) continue;
     await db.execute(sql`insert into api_keys (hub_id, channel_id, grant_id, key_version, key_enc, last4, fingerprint, address, external_id, status, created_at, revoked_at)
@@ -176,7 +174,7 @@ export async function seedDatabase(db: Database, options: SeedOptions): Promise<
     await step("hub and users", async () => {
       await tx.execute(sql`insert into hubs (id, name, partner_id, partner_api_base_url, io_base_url, payment_mode, platform_secret_enc, redirect_url)
         values (${hubId}, 'Seed partner', ${SEED_PARTNER_ID}, 'http://127.0.0.1:9/api/v2', 'http://127.0.0.1:9/io', 'partner',
-          ${sealPlatformSecret(hubId, randomBytes(24).toString("base64url"))}, null)`);
+          ${seedSealing.sealPlatformSecret(hubId, randomBytes(24).toString("base64url"))}, null)`);
       await seedUsers(tx, password);
     });
     const run = (label: string, statement: string) => step(label, () => tx.execute(sql.raw(statement)));

@@ -5,7 +5,7 @@ import { apiKeys, channels, hubs, type Hub } from "@/db/schema";
 import { forEachDatabase } from "@/test/db/databases";
 import { bindAppDatabase, setTestAppEnv } from "@/test/db/use-as-app-db";
 import { keyAad } from "./channels/api-keys";
-import { createHub } from "./channels/test-support";
+import { createHub } from "@/test/support/channels";
 import { openHubCredentials, openPlatformSecret } from "./hubs/secrets";
 import { rewrapAllSecrets } from "./secrets-rewrap";
 import { openSecret, sealSecret, sealedWith } from "./secrets";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { TEST_PARTNER, call, seedPartner, startTestSandbox, type TestSandbox } from "./test-support";
+import { TEST_PARTNER, call, seedPartner, startTestSandbox, type TestSandbox } from "@/test/support/sandbox";
 
 let t: TestSandbox;
 const P = `/api/v2/partners/${TEST_PARTNER.id}`;

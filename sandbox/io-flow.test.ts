@@ -10,7 +10,7 @@ import {
   startTestSandbox,
   type TestSandbox,
   waitFor,
-} from "./test-support";
+} from "@/test/support/sandbox";
 
 let t: TestSandbox;
 const CALLBACK = "http://127.0.0.1:9/portal/onboarding/redirect";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { TEST_PARTNER, call, onboard, seedPartner, startReceiver, startTestSandbox, waitFor, type Receiver, type TestSandbox } from "./test-support";
+import { TEST_PARTNER, call, onboard, seedPartner, startReceiver, startTestSandbox, waitFor, type Receiver, type TestSandbox } from "@/test/support/sandbox";
 
 let t: TestSandbox;
 let receiver: Receiver;

@@ -1,6 +1,6 @@
 import vm from "node:vm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { TEST_PARTNER, call, seedPartner, startTestSandbox, waitFor, type TestSandbox } from "./test-support";
+import { TEST_PARTNER, call, seedPartner, startTestSandbox, waitFor, type TestSandbox } from "@/test/support/sandbox";
 
 // The browser scripts run here in node:vm with a minimal fake window; the real popup is exercised by the e2e suite.
 

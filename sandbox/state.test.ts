@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startSandbox } from "./server";
-import { TEST_PARTNER, call, onboard, seedPartner, startTestSandbox, waitFor } from "./test-support";
+import { TEST_PARTNER, call, onboard, seedPartner, startTestSandbox, waitFor } from "@/test/support/sandbox";
 
 const dir = mkdtempSync(path.join(tmpdir(), "sandbox-state-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { TEST_PARTNER, call, onboard, seedPartner, startReceiver, startTestSandbox, waitFor, type Receiver, type TestSandbox } from "./test-support";
+import { TEST_PARTNER, call, onboard, seedPartner, startReceiver, startTestSandbox, waitFor, type Receiver, type TestSandbox } from "@/test/support/sandbox";
 import type { Delivery } from "./types";
 
 let t: TestSandbox;

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { apiKeys, type ApiKey } from "../schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { channelEvents, type ChannelEvent } from "../schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, desc, eq, inArray, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { apiKeys, channelEvents, channels, channelStatusCounts, clients, hubs } from "../schema";

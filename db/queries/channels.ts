@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, inArray, lt, notExists, notInArray, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { apiKeys, channels, clients, jobs, webhookEvents, type Channel } from "../schema";

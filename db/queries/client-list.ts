@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { channels, clients, hubs, invites, onboardingSessions } from "../schema";

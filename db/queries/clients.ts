@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { clients, type Client } from "../schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { asc, eq, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { hubs, type Hub } from "../schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, getTableColumns, isNull, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { invites, type Invite } from "../schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, desc, eq, inArray, lte, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { jobs, type Job } from "../schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { channels, templates, webhookEvents } from "../schema";

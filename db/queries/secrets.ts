@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, gt, isNotNull, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { apiKeys, hubs } from "../schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, desc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { apiKeys, channels, clients, hubs, templateEvents, templates, templateStatusCounts, type Template, type TemplateEvent } from "../schema";

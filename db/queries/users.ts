@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, count, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { users, type NewUser, type User, type UserRole } from "../schema";

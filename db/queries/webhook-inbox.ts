@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { hubs, webhookEvents } from "../schema";

@@ -10,7 +10,7 @@ import { openSecret } from "../secrets";
 import { maskedKeyFor, provisionApiKey, regenerateApiKey, retryKeyProvision, revealApiKey } from "./api-keys";
 import { applyWebhookEvent } from "./lifecycle";
 import { setChannelPermission } from "./permissions";
-import { createHub, createUser, jobsOfKind, startTestSandbox, storeWebhook, setTestEnvironment, waitFor, type TestSandbox } from "./test-support";
+import { createHub, createUser, jobsOfKind, startTestSandbox, storeWebhook, setTestEnvironment, waitFor, type TestSandbox } from "@/test/support/channels";
 
 setTestEnvironment();
 

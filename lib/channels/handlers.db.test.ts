@@ -12,7 +12,7 @@ import { createJobRunner, type JobLog } from "../jobs/runner";
 import { retryKeyProvision } from "./api-keys";
 import { jobHandlers } from "../jobs/handlers";
 import { listStuckChannels } from "./stuck";
-import { createHub, createUser, jobsOfKind, setTestEnvironment, storeWebhook } from "./test-support";
+import { createHub, createUser, jobsOfKind, setTestEnvironment, storeWebhook } from "@/test/support/channels";
 
 setTestEnvironment();
 

@@ -8,7 +8,7 @@ import { getWebhookEvent } from "@/db/queries/webhook-events";
 import { channelEvents, type Hub } from "@/db/schema";
 import { forEachDatabase } from "@/test/db/databases";
 import { applyWebhookEvent } from "./lifecycle";
-import { createHub, jobsOfKind, storeWebhook, setTestEnvironment } from "./test-support";
+import { createHub, jobsOfKind, storeWebhook, setTestEnvironment } from "@/test/support/channels";
 
 setTestEnvironment();
 

@@ -7,13 +7,13 @@ import { apiKeys, auditLog, channelEvents, channels, clients, type Hub } from "@
 import { partnerApiFor } from "@/lib/hubs/connection";
 import { saveOrSubmitTemplate } from "@/lib/templates/submit";
 import { syncChannelTemplates } from "@/lib/templates/sync";
-import { cleanDraft, drainJobs, rejectionOf, templateRow, uniqueName, sandboxForFile, templateWorldForSuite } from "@/lib/templates/test-support";
+import { cleanDraft, drainJobs, rejectionOf, templateRow, uniqueName, sandboxForFile, templateWorldForSuite } from "@/test/support/templates";
 import { forEachDatabase, selectRows } from "@/test/db/databases";
 import { isAppError } from "../errors";
 import { openStoredKey } from "./api-keys";
 import { addManualChannel, manualChannelSchema } from "./manual";
 import { reconcileHub } from "./reconcile";
-import { setTestEnvironment } from "./test-support";
+import { setTestEnvironment } from "@/test/support/channels";
 
 setTestEnvironment();
 

@@ -8,7 +8,7 @@ import { forEachDatabase } from "@/test/db/databases";
 import { statusRank } from "../hub/events";
 import { applyWebhookEvent } from "./lifecycle";
 import { reconcileHub, requestReconcile } from "./reconcile";
-import { createHub, createUser, jobsOfKind, startTestSandbox, storeWebhook, setTestEnvironment, type TestSandbox } from "./test-support";
+import { createHub, createUser, jobsOfKind, startTestSandbox, storeWebhook, setTestEnvironment, type TestSandbox } from "@/test/support/channels";
 
 setTestEnvironment();
 

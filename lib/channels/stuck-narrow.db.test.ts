@@ -4,7 +4,7 @@ import type { Database } from "@/db/client";
 import { seedDatabase } from "@/db/seed";
 import { forEachDatabase, selectRows } from "@/test/db/databases";
 import { listStuckChannels } from "./stuck";
-import { setTestEnvironment } from "./test-support";
+import { setTestEnvironment } from "@/test/support/channels";
 
 setTestEnvironment();
 

@@ -4,7 +4,7 @@ import type { Database } from "@/db/client";
 import { apiKeys, channels, clients, jobs, webhookEvents, type Hub } from "@/db/schema";
 import { forEachDatabase } from "@/test/db/databases";
 import { listStuckChannels, STUCK_DEFAULTS, stuckThresholds, type StuckChannel } from "./stuck";
-import { createHub, setTestEnvironment } from "./test-support";
+import { createHub, setTestEnvironment } from "@/test/support/channels";
 
 setTestEnvironment();
 

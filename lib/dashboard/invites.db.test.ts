@@ -6,7 +6,7 @@ import { recordEmbeddedSignupEvent } from "../onboarding/embedded-signup";
 import { resolveInvite, revokeInvite } from "../onboarding/invites";
 import { createOnboardingSession } from "../onboarding/sessions";
 import { saveOnboardingSettings } from "../onboarding/settings";
-import { onboardingWorld, partnerSpec } from "../onboarding/test-support";
+import { onboardingWorld, partnerSpec } from "@/test/support/onboarding";
 import { inviteFormSchema, issueInvite, loadInviteDetail, loadInviteList } from "./invites";
 
 forEachDatabase("invite pages", (ctx) => {

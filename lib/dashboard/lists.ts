@@ -8,6 +8,8 @@ import { listStuckChannels } from "../channels/stuck";
 import { getDb } from "../db";
 import { WEBHOOK_OUTCOMES } from "./words";
 
+export { KNOWN_CHANNEL_STATUSES } from "@/db/queries/channel-list";
+
 const PAGE_SIZE = 50;
 
 // Query strings are user input: anything malformed is dropped, never an error page.
@@ -20,7 +22,8 @@ const baseQuery = {
 type Raw = Record<string, string | string[] | undefined>;
 const flat = (raw: Raw) => Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v || undefined]));
 
-async function hubOptions() {
+/** Every hub as a choice for a filter or a form. */
+export async function hubOptions() {
   return (await listHubs({ db: await getDb() })).map((h) => ({ id: h.id, name: h.name }));
 }
 

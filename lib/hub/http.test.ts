@@ -3,7 +3,7 @@ import fc from "fast-check";
 import pino from "pino";
 import { z } from "zod";
 import { createHubTransport, HubError, parseErrorBody, parseRetryAfter, type HubLogger, type HubTransportOptions } from "./http";
-import { createCapturingLogger, createFakeFetch, createFakeSleep, type FakeStep } from "./test-fetch";
+import { createCapturingLogger, createFakeFetch, createFakeSleep, type FakeStep } from "@/test/support/fake-fetch";
 
 const ok = z.looseObject({ ok: z.boolean() });
 const BASE = "https://hub.test";

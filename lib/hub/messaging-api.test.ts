@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HubError } from "./http";
 import { createMessagingApi, DEFAULT_MESSAGING_BASE_URL, type CreateTemplateInput, type MessagingApiOptions } from "./messaging-api";
-import { createFakeFetch, createFakeSleep, type FakeCall, type FakeStep } from "./test-fetch";
+import { createFakeFetch, createFakeSleep, type FakeCall, type FakeStep } from "@/test/support/fake-fetch";
 
 const KEY = "SENTINEL-D360-KEY-4e5f6a";
 

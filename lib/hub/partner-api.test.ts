@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HubError } from "./http";
 import { createPartnerApi, DEFAULT_ONBOARD_SHARED_WABA_PATH, type PartnerApiOptions } from "./partner-api";
-import { createCapturingLogger, createFakeFetch, createFakeSleep, type FakeCall, type FakeStep } from "./test-fetch";
+import { createCapturingLogger, createFakeFetch, createFakeSleep, type FakeCall, type FakeStep } from "@/test/support/fake-fetch";
 
 const BASE = "https://hub.test";
 const PARTNER = "examplePA";

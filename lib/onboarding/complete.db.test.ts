@@ -10,7 +10,7 @@ import { captureAppLogs, type CapturedLogs } from "@/test/db/use-as-app-db";
 import { completeOnboarding } from "./complete";
 import { createOnboardingSession, type CreatedSession } from "./sessions";
 import { newToken } from "./state";
-import { onboardingWorld, partnerSpec, type PartnerSpec } from "./test-support";
+import { onboardingWorld, partnerSpec, type PartnerSpec } from "@/test/support/onboarding";
 
 const query = (p: { client?: string; channels?: string[]; revoked?: string[]; state?: string | null }) =>
   [

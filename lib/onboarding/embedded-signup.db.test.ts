@@ -5,7 +5,7 @@ import { forEachDatabase } from "@/test/db/databases";
 import { recordEmbeddedSignupEvent, startEmbeddedSignup } from "./embedded-signup";
 import { createInvite } from "./invites";
 import { saveOnboardingSettings } from "./settings";
-import { onboardingWorld, partnerSpec } from "./test-support";
+import { onboardingWorld, partnerSpec } from "@/test/support/onboarding";
 
 const SOLUTION = "123456789012345";
 const digits = () => String(Math.floor(1e14 + Math.random() * 9e14));

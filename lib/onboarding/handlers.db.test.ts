@@ -5,7 +5,7 @@ import { resetEnvForTests } from "@/lib/env";
 import { forEachDatabase } from "@/test/db/databases";
 import { handleComplete, handleEmbeddedSignupEvent, handleFunnel, handleStartSession, type StaffLookup } from "./handlers";
 import { createInvite } from "./invites";
-import { PORTAL_URL, onboardingWorld } from "./test-support";
+import { PORTAL_URL, onboardingWorld } from "@/test/support/onboarding";
 
 const anonymous: StaffLookup = async () => null;
 

@@ -8,7 +8,7 @@ import { listFunnelEvents, recordChannelProgress, recordFunnelEvent } from "./fu
 import { createInvite, listInvites, resolveInvite, revokeInvite } from "./invites";
 import { createOnboardingSession } from "./sessions";
 import { hashToken } from "./state";
-import { PORTAL_URL, onboardingWorld, partnerSpec } from "./test-support";
+import { PORTAL_URL, onboardingWorld, partnerSpec } from "@/test/support/onboarding";
 
 forEachDatabase("invite links and the funnel", (ctx) => {
   const world = onboardingWorld(ctx);

@@ -8,7 +8,7 @@ import { setChannelPermission } from "../channels/permissions";
 import { reconcileHub } from "../channels/reconcile";
 import { completeOnboarding } from "./complete";
 import { createOnboardingSession, type CreatedSession } from "./sessions";
-import { onboardingWorld, partnerSpec, PORTAL_URL } from "./test-support";
+import { onboardingWorld, partnerSpec, PORTAL_URL } from "@/test/support/onboarding";
 
 // The redirect is a hint, never a command (docs/onboarding-redirect.md): a session links only what it created
 // (or, for a permission request, the one client it was opened for); permissions come from the Partner API,

@@ -11,7 +11,7 @@ import { setTestAppEnv, bindAppDatabase } from "@/test/db/use-as-app-db";
 import { createInvite } from "./invites";
 import { createOnboardingSession, type CreateSessionInput } from "./sessions";
 import { hashToken } from "./state";
-import { OPERATOR_ID, PORTAL_URL, onboardingWorld, partnerSpec, seedOperator } from "./test-support";
+import { OPERATOR_ID, PORTAL_URL, onboardingWorld, partnerSpec, seedOperator } from "@/test/support/onboarding";
 
 const operator = { id: OPERATOR_ID, email: "op@partner.test", role: "operator" as const };
 const viewer = { ...operator, role: "viewer" as const };

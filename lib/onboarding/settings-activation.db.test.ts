@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 import { forEachDatabase } from "@/test/db/databases";
 import { saveOnboardingSettings } from "./settings";
 import { activateEmbeddedSignup } from "./settings-activation";
-import { onboardingWorld, partnerSpec } from "./test-support";
+import { onboardingWorld, partnerSpec } from "@/test/support/onboarding";
 
 const SOLUTION = "123456789012345";
 

@@ -4,7 +4,7 @@ import { auditLog, hubs } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { forEachDatabase } from "@/test/db/databases";
 import { getOnboardingSettings, saveOnboardingSettings } from "./settings";
-import { onboardingWorld } from "./test-support";
+import { onboardingWorld } from "@/test/support/onboarding";
 
 forEachDatabase("onboarding settings storage", (ctx) => {
   const world = onboardingWorld(ctx);

@@ -9,7 +9,7 @@ import { createOnboardingSession } from "./sessions";
 import { saveOnboardingSettings } from "./settings";
 import { getOnboardingStatus } from "./status";
 import { newToken } from "./state";
-import { onboardingWorld, partnerSpec } from "./test-support";
+import { onboardingWorld, partnerSpec } from "@/test/support/onboarding";
 
 forEachDatabase("client status page", (ctx) => {
   const world = onboardingWorld(ctx);

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { auditLog } from "@/db/schema";
-import { setTestEnvironment } from "@/lib/channels/test-support";
+import { setTestEnvironment } from "@/test/support/channels";
 import type { FetchLike } from "@/lib/hub/http";
 import { createMessagingApi } from "@/lib/hub/messaging-api";
 import { forEachDatabase } from "@/test/db/databases";
@@ -18,7 +18,7 @@ import {
   uniqueName,
   sandboxForFile,
   templateWorldForSuite,
-} from "./test-support";
+} from "@/test/support/templates";
 
 setTestEnvironment();
 

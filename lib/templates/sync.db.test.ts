@@ -2,7 +2,7 @@ import { and, eq, ne } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { findTemplateByKey } from "@/db/queries/templates";
 import { jobs } from "@/db/schema";
-import { setTestEnvironment } from "@/lib/channels/test-support";
+import { setTestEnvironment } from "@/test/support/channels";
 import { forEachDatabase } from "@/test/db/databases";
 import { toComponents } from "./components";
 import { saveOrSubmitTemplate } from "./submit";
@@ -23,7 +23,7 @@ import {
   uniqueName,
   sandboxForFile,
   templateWorldForSuite,
-} from "./test-support";
+} from "@/test/support/templates";
 
 setTestEnvironment();
 

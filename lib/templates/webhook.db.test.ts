@@ -4,7 +4,7 @@ import { expect, it } from "vitest";
 import { findChannelById } from "@/db/queries/channels";
 import { findTemplateByKey } from "@/db/queries/templates";
 import { jobs as jobsTable } from "@/db/schema";
-import { SANDBOX_PARTNER, setTestEnvironment, waitFor } from "@/lib/channels/test-support";
+import { SANDBOX_PARTNER, setTestEnvironment, waitFor } from "@/test/support/channels";
 import { signWebhookBody } from "@/lib/hub/webhook-signature";
 import { forEachDatabase } from "@/test/db/databases";
 import { toComponents } from "./components";
@@ -23,7 +23,7 @@ import {
   type Delivery,
   sandboxForFile,
   templateWorldForSuite,
-} from "./test-support";
+} from "@/test/support/templates";
 
 setTestEnvironment();
 

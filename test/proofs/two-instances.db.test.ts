@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeys, channels, jobs, webhookEvents, type Hub } from "@/db/schema";
-import { createHub, SANDBOX_PARTNER, startTestSandbox, waitFor, type TestSandbox } from "@/lib/channels/test-support";
+import { createHub, SANDBOX_PARTNER, startTestSandbox, waitFor, type TestSandbox } from "@/test/support/channels";
 import { openSecret } from "@/lib/secrets";
 import { freshDatabase, selectRows, unavailableReason, type FreshDatabase } from "@/test/db/databases";
 import { setTestAppEnv } from "@/test/db/use-as-app-db";

@@ -4,7 +4,7 @@ import { findChannelByExternalId } from "@/db/queries/channels";
 import { findJobById } from "@/db/queries/jobs";
 import { apiKeys, type Hub } from "@/db/schema";
 import { applyWebhookEvent } from "@/lib/channels/lifecycle";
-import { createHub, jobsOfKind, SANDBOX_PARTNER, startTestSandbox, storeWebhook, waitFor, type TestSandbox } from "@/lib/channels/test-support";
+import { createHub, jobsOfKind, SANDBOX_PARTNER, startTestSandbox, storeWebhook, waitFor, type TestSandbox } from "@/test/support/channels";
 import { openSecret } from "@/lib/secrets";
 import { freshDatabase, unavailableReason, type FreshDatabase } from "@/test/db/databases";
 import { setTestAppEnv } from "@/test/db/use-as-app-db";

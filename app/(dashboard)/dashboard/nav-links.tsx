@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import type { UserRole } from "@/db/schema";
+import type { UserRole } from "@/lib/auth/roles";
 
 const items: { href: string; label: string; admin?: boolean }[] = [
   { href: "/dashboard", label: "Overview" },

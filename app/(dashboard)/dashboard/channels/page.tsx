@@ -5,9 +5,8 @@ import { FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_component
 import { LiveRefresh } from "@/app/_components/live-refresh";
 import { Badge, Card, EmptyState, PageHeader, secondaryButtonClass } from "@/app/_components/ui";
 import { hasRole } from "@/lib/auth/roles";
-import { KNOWN_CHANNEL_STATUSES } from "@/db/queries/channel-list";
 import { requirePageRole } from "@/lib/auth/session";
-import { loadChannelList, nextPageHref } from "@/lib/dashboard/lists";
+import { KNOWN_CHANNEL_STATUSES, loadChannelList, nextPageHref } from "@/lib/dashboard/lists";
 import { channelStatusTone, channelStatusWords, keyWords } from "@/lib/dashboard/words";
 import { formatMinute } from "@/lib/dates";
 

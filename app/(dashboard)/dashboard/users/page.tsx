@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
 import { DataTable } from "@/app/_components/data-table";
 import { Badge, Card, PageHeader } from "@/app/_components/ui";
-import { listUsers } from "@/db/queries/users";
 import { requirePageRole } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
+import { loadUserList } from "@/lib/dashboard/users";
 import { CreateUserForm } from "./create-user-form";
 import { UserRowActions } from "./user-row-actions";
 import { formatMinute } from "@/lib/dates";
@@ -13,7 +12,7 @@ export const metadata: Metadata = { title: "Users" };
 
 export default async function UsersPage() {
   const me = await requirePageRole("admin");
-  const users = await listUsers({ db: await getDb() });
+  const users = await loadUserList();
   return (
     <>
       <PageHeader title="Users" description="Partner staff who can sign in. Viewers see everything, operators onboard and submit, admins also manage users, settings and keys." />

@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { Alert, inputClass, secondaryButtonClass } from "@/app/_components/ui";
-import type { UserRole } from "@/db/schema";
+import type { UserRole } from "@/lib/auth/roles";
 import { changeRoleAction, resetAccessAction, setDisabledAction } from "./actions";
 import { IssuedAccessBox } from "./issued-access";
 

@@ -1,15 +1,14 @@
 import type { Metadata } from "next";
 import { Card, EmptyState, PageHeader } from "@/app/_components/ui";
-import { listHubs } from "@/db/queries/hubs";
 import { requirePageRole } from "@/lib/auth/session";
-import { getDb } from "@/lib/db";
+import { hubOptions } from "@/lib/dashboard/lists";
 import { ManualChannelForm } from "./manual-channel-form";
 
 export const metadata: Metadata = { title: "Add a number from elsewhere" };
 
 export default async function ManualChannelPage() {
   await requirePageRole("operator");
-  const hubs = (await listHubs({ db: await getDb() })).map((h) => ({ id: h.id, name: h.name }));
+  const hubs = await hubOptions();
   return (
     <>
       <PageHeader title="Add a number from elsewhere" description="For a client onboarded outside the portal: bring its number and API key, and manage its templates here like any other." />

@@ -6,7 +6,7 @@ import { afterAll, beforeAll } from "vitest";
 import type { Database } from "@/db/client";
 import { findChannelByExternalId } from "@/db/queries/channels";
 import { auditLog, jobs, templateEvents, templates, webhookEvents, type Channel, type Hub, type Template, type User } from "@/db/schema";
-import { createHub, createUser, SANDBOX_PARTNER, startTestSandbox, waitFor, type TestSandbox } from "@/lib/channels/test-support";
+import { createHub, createUser, SANDBOX_PARTNER, startTestSandbox, waitFor, type TestSandbox } from "@/test/support/channels";
 import { jobHandlers } from "@/lib/jobs/handlers";
 import { createJobRunner, type JobLog } from "@/lib/jobs/runner";
 import { createMessagingApi } from "@/lib/hub/messaging-api";
@@ -14,8 +14,8 @@ import { forgetCachedHubs } from "@/lib/hubs/cache";
 import { ingestWebhook } from "@/lib/webhooks/ingest";
 import type { DatabaseContext } from "@/test/db/databases";
 import { bindAppDatabase } from "@/test/db/use-as-app-db";
-import type { Actor } from "../audit";
-import type { TemplateDraft } from "./draft";
+import type { Actor } from "@/lib/audit";
+import type { TemplateDraft } from "@/lib/templates/draft";
 
 /*
  * Shared harness of the lib/templates database tests (not a test file). The sandbox hub runs in-process; its

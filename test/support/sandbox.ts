@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { startSandbox, type RunningSandbox, type SandboxOptions } from "./sandbox";
-import type { SandboxConfig } from "./types";
+import { startSandbox, type RunningSandbox, type SandboxOptions } from "@/sandbox/sandbox";
+import type { SandboxConfig } from "@/sandbox/types";
 
 // Shared helpers of the sandbox tests: an in-process sandbox on 127.0.0.1:0 with a manual clock, a local
 // webhook receiver, form helpers and polling. Not a test file itself.

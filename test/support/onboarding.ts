@@ -7,7 +7,7 @@ import { sealHubCredentials, sealPlatformSecret } from "@/lib/hubs/secrets";
 import { DEFAULT_PARTNER, startHub, type Hub as SandboxHub } from "@/test/contract/support";
 import type { DatabaseContext } from "@/test/db/databases";
 import { setTestAppEnv, bindAppDatabase } from "@/test/db/use-as-app-db";
-import { newToken } from "./state";
+import { newToken } from "@/lib/onboarding/state";
 
 // Shared world of the onboarding db tests (not a test file): the suite's database as the app database, fixed
 // test secrets, and an in-process sandbox hub on 127.0.0.1 whose partners back the hub rows seeded here.

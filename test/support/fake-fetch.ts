@@ -1,4 +1,4 @@
-import type { FetchLike } from "./http";
+import type { FetchLike } from "@/lib/hub/http";
 
 /*
  * A scripted stand-in for fetch, for tests only: records every call and answers from a queue, so
