@@ -98,7 +98,7 @@ forEachDatabase("sign-in: throttle, repeated fields, disabled accounts, password
 
     // Written differently (case, spaces), it is still the same throttled email as the one authorize() checks.
     const locked = await postEndpoint(form([["email", `  ${victim.email.toUpperCase()} `], ["password", password]]));
-    expect(locked).toMatchObject({ status: 429, body: { error: "throttled" } });
+    expect(locked).toMatchObject({ status: 429, body: { code: "throttled:sign_in" } });
 
     expect(hashChecks()).toBe(5);
     expect((await findUserById({ db: db(), id: victim.id }))?.lastLoginAt).toBeNull();
