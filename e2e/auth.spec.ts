@@ -103,7 +103,7 @@ test("the sign-in endpoint answers 401, then 429 with Retry-After; a spoofed X-F
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(15 * 60);
     // The link points at the portal's public URL (NEXTAUTH_URL), not at the address the server is bound to.
-    expect(await refused.json()).toMatchObject({ error: "throttled", url: `${baseURL}/login?error=throttled` });
+    expect(await refused.json()).toMatchObject({ status: 429, code: "throttled:sign_in", url: `${baseURL}/login?error=throttled` });
   }
   // The refused attempts set no session.
   const cookies = await page.context().cookies();
@@ -124,7 +124,7 @@ test("a locked-out email stays locked when sent twice beside a decoy; other body
   for (const [first, second] of [[decoy, email], [email, decoy]]) {
     const refused = await postRawCredentials(page.request, [["email", first!], ["email", second!], ["password", password]]);
     expect(refused.status(), `${first} then ${second}`).toBe(400);
-    expect(await refused.json()).toMatchObject({ error: "invalid_request" });
+    expect(await refused.json()).toMatchObject({ status: 400, code: "invalid:repeated_field" });
   }
   const json = await page.request.post("/api/auth/callback/credentials", { data: { email, password, json: "true" }, maxRedirects: 0 });
   expect(json.status()).toBe(415);

@@ -63,7 +63,7 @@ async function createInvite(page: Page, fields: InviteFields): Promise<string> {
 /** What the /join page's button does: starts an onboarding from the invite (anonymous, same origin). */
 async function startFromInvite(page: Page, baseURL: string, token: string) {
   const response = await page.context().request.post("/api/onboarding/sessions", { headers: { origin: baseURL }, data: { inviteToken: token, method: "popup" } });
-  return { status: response.status(), body: (await response.json()) as { state?: string; error?: { message: string } } };
+  return { status: response.status(), body: (await response.json()) as { state?: string; code?: string; detail?: string } };
 }
 
 test("an operator creates a prefilled invite: link, QR code and direct link are shown once, and the list shows it active", async ({ adminPage, newContext, baseURL }) => {
@@ -206,7 +206,7 @@ test("starting from the link and finishing shows each step; after a second click
 
   const refused = await startFromInvite(await (await newContext()).newPage(), baseURL!, token);
   expect(refused.status).toBe(403);
-  expect(refused.body.error?.message).toBe("This invite link is no longer active. Please ask your provider for a new one.");
+  expect(refused.body).toMatchObject({ code: "forbidden:invite_revoked", detail: "This invite link is no longer active. Please ask your provider for a new one." });
   const late = await (await newContext()).newPage();
   await late.goto(`/join/${token}`);
   await expect(late.getByText("This invite link is no longer active.")).toBeVisible();

@@ -23,7 +23,13 @@ test("open signup off: no action on the start page, the API refuses an anonymous
       return { status: res.status, cookie: res.headers.get("set-cookie"), body: (await res.json()) as Record<string, unknown> };
     });
     expect(refused.status).toBe(403);
-    expect(refused.body).toEqual({ error: { code: "forbidden:onboarding", message: "Sign-up is by invitation only. Please ask your provider for an invite link." } });
+    expect(refused.body).toEqual({
+      type: "about:blank",
+      title: "Forbidden",
+      status: 403,
+      code: "forbidden:onboarding",
+      detail: "Sign-up is by invitation only. Please ask your provider for an invite link.",
+    });
     expect(JSON.stringify(refused.body)).not.toMatch(/state|io_signature|ioUrl/);
 
     await page.goto("/onboarding/embedded-signup");

@@ -91,14 +91,14 @@ forEachDatabase("sign-in: throttle, repeated fields, disabled accounts, password
     // The bypass: the old guard throttled the first email (a fresh decoy), next-auth verified the last one.
     for (const order of [[decoy, victim.email], [victim.email, decoy]]) {
       const refused = await postEndpoint(form([["email", order[0]!], ["email", order[1]!], ["password", password]]));
-      expect(refused).toMatchObject({ status: 400, body: { error: "invalid_request" } });
+      expect(refused).toMatchObject({ status: 400, body: { code: "invalid:repeated_field" } });
     }
     const twoPasswords = await postEndpoint(form([["email", victim.email], ["password", "x"], ["password", password]]));
     expect(twoPasswords.status).toBe(400);
 
     // Written differently (case, spaces), it is still the same throttled email as the one authorize() checks.
     const locked = await postEndpoint(form([["email", `  ${victim.email.toUpperCase()} `], ["password", password]]));
-    expect(locked).toMatchObject({ status: 429, body: { error: "throttled" } });
+    expect(locked).toMatchObject({ status: 429, body: { code: "throttled:sign_in" } });
 
     expect(hashChecks()).toBe(5);
     expect((await findUserById({ db: db(), id: victim.id }))?.lastLoginAt).toBeNull();

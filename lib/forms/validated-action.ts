@@ -3,13 +3,13 @@ import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
 import { requireRole, type CurrentUser } from "../auth/session";
 import type { UserRole } from "../auth/roles";
-import { isAppError, publicMessageOf } from "../errors";
+import { fieldErrorsOf, isAppError, publicMessageOf, type FieldErrors } from "../errors";
 import { logger } from "../log";
 
 export type ActionState<T = undefined> = {
   ok: boolean;
   message?: string;
-  fieldErrors?: Record<string, string[]>;
+  fieldErrors?: FieldErrors;
   /** What the user typed, to refill the form; fields that look secret are never echoed. */
   values?: Record<string, string>;
   data?: T;
@@ -45,12 +45,7 @@ export function validatedAction<S extends z.ZodType, T = undefined>(
             : await requireRole(role);
       const parsed = schema.safeParse(Object.fromEntries(formData.entries()));
       if (!parsed.success) {
-        const fieldErrors: Record<string, string[]> = {};
-        for (const issue of parsed.error.issues) {
-          const key = issue.path.join(".") || "form";
-          (fieldErrors[key] ??= []).push(issue.message);
-        }
-        return { ok: false, message: "Please correct the highlighted fields.", fieldErrors, values };
+        return { ok: false, message: "Please correct the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error.issues), values };
       }
       const result = await fn(parsed.data, user);
       return result ?? { ok: true };

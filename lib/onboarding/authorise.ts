@@ -9,6 +9,7 @@ import type { Hub, Invite } from "@/db/schema";
 import type { Actor } from "../audit";
 import { hasRole, type UserRole } from "../auth/roles";
 import { AppError } from "../errors";
+import { startRefusal } from "./outcomes";
 import { hashToken, isToken } from "./state";
 
 // Who may start an onboarding (R10): the holder of a valid invite link, a signed-in operator, or anyone on a
@@ -40,27 +41,18 @@ export function inviteState(invite: Pick<Invite, "revokedAt" | "expiresAt" | "ma
   return "valid";
 }
 
-export const NEED_INVITE_MESSAGE = "Sign-up is by invitation only. Please ask your provider for an invite link.";
-
-const inviteRefusals = {
-  expired: ["forbidden:invite_expired", "This invite link has expired. Please ask your provider for a new one."],
-  revoked: ["forbidden:invite_revoked", "This invite link is no longer active. Please ask your provider for a new one."],
-  used_up: ["forbidden:invite_used_up", "This invite link has already been used. Please ask your provider for a new one."],
-} as const;
+const inviteRefusals = { expired: "forbidden:invite_expired", revoked: "forbidden:invite_revoked", used_up: "forbidden:invite_used_up" } as const;
 
 export function inviteRefusal(state: Exclude<InviteState, "valid">): AppError {
-  const [code, message] = inviteRefusals[state];
-  return new AppError(code, message);
+  return startRefusal(inviteRefusals[state]);
 }
 
 async function throttle(db: Executor, ip: string): Promise<void> {
   const { attempts } = await registerAttempt({ db, key: `onboard:${ip}`, windowSeconds: START_LIMIT.windowSeconds });
   if (attempts > getEnv().ONBOARDING_STARTS_PER_IP) {
-    throw new AppError("throttled:onboarding", "Too many attempts from your network. Please wait a few minutes and try again.");
+    throw startRefusal("throttled:onboarding");
   }
 }
-
-export const REOPEN_THROTTLED_MESSAGE = "You started this sign-up many times in a row. Please wait a few minutes and try again.";
 
 function staffOf(caller: StartCaller): StaffActor | null {
   return caller.staffActor && hasRole(caller.staffActor.role, "operator") ? caller.staffActor : null;
@@ -79,8 +71,8 @@ export async function authoriseStart(db: Executor, caller: StartCaller): Promise
   if (caller.inviteToken !== undefined) {
     if (!staff) await throttle(db, caller.ip);
     const invite = isToken(caller.inviteToken) ? await findInviteByTokenHash({ db, tokenHash: hashToken(caller.inviteToken) }) : undefined;
-    if (!invite) throw new AppError("forbidden:invite", "This invite link is not valid. Please ask your provider for a new one.");
-    if (caller.hubId && caller.hubId !== invite.hubId) throw new AppError("forbidden:invite", "This invite link is not valid here.");
+    if (!invite) throw startRefusal("forbidden:invite");
+    if (caller.hubId && caller.hubId !== invite.hubId) throw new AppError("forbidden:invite_hub", "This invite link is not valid here.");
     const state = inviteState(invite);
     if (state !== "valid") throw inviteRefusal(state);
     return { via: "invite", hub: await loadHub(db, invite.hubId), invite };
@@ -98,7 +90,7 @@ export async function authoriseStart(db: Executor, caller: StartCaller): Promise
   const hub = caller.hubId ? open.find((h) => h.id === caller.hubId) : open.length === 1 ? open[0] : undefined;
   if (hub) return { via: "open_signup", hub };
   if (!caller.hubId && open.length > 1) throw new AppError("invalid:hub", "Choose your provider's onboarding page.");
-  throw new AppError("forbidden:onboarding", NEED_INVITE_MESSAGE);
+  throw startRefusal("forbidden:onboarding");
 }
 
 /**
@@ -130,5 +122,5 @@ export async function authoriseReopen(db: Executor, caller: StartCaller): Promis
 export async function throttleReopen(db: Executor, caller: StartCaller, sessionId: string): Promise<void> {
   if (staffOf(caller)) return;
   const { attempts } = await registerAttempt({ db, key: `onboard-reopen:${sessionId}`, windowSeconds: START_LIMIT.windowSeconds });
-  if (attempts > getEnv().ONBOARDING_STARTS_PER_IP) throw new AppError("throttled:onboarding", REOPEN_THROTTLED_MESSAGE);
+  if (attempts > getEnv().ONBOARDING_STARTS_PER_IP) throw startRefusal("throttled:onboarding_reopen");
 }

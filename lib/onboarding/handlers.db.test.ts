@@ -6,6 +6,7 @@ import { forEachDatabase } from "@/test/db/databases";
 import { handleComplete, handleEmbeddedSignupEvent, handleFunnel, handleStartSession, type StaffLookup } from "./handlers";
 import { createInvite } from "./invites";
 import { PORTAL_URL, onboardingWorld } from "@/test/support/onboarding";
+import { onboardingErrorWords } from "./outcomes";
 
 const anonymous: StaffLookup = async () => null;
 
@@ -114,7 +115,8 @@ forEachDatabase("onboarding API routes", (ctx) => {
   it("POST /sessions: 400 on a bad body, 413 on a big one, 403 when signup is closed and the caller is no operator", async () => {
     const bad = await handleStartSession(post("/api/onboarding/sessions", { method: "iframe", extra: 1 }), anonymous);
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { fieldErrors: Record<string, unknown> } }).error.fieldErrors).toHaveProperty("method");
+    expect(bad.headers.get("content-type")).toBe("application/problem+json");
+    expect(((await bad.json()) as { errors: Record<string, unknown> }).errors).toHaveProperty("method");
     expect((await handleStartSession(post("/api/onboarding/sessions", "{not json"), anonymous)).status).toBe(400);
     expect((await handleStartSession(post("/api/onboarding/sessions", { method: "popup", prefill: { name: "x".repeat(20_000) } }), anonymous)).status).toBe(413);
     for (const returnPath of REDIRECT_PAYLOADS) {
@@ -125,7 +127,7 @@ forEachDatabase("onboarding API routes", (ctx) => {
     await world.db().update(hubs).set({ openSignup: false }).where(sql`true`);
     const closed = await handleStartSession(post("/api/onboarding/sessions", { method: "popup", hubId: hub.id }), anonymous);
     expect(closed.status).toBe(403);
-    expect(((await closed.json()) as { error: { message: string } }).error.message).toMatch(/invite link/);
+    expect(await closed.json()).toMatchObject({ status: 403, code: "forbidden:onboarding", detail: expect.stringMatching(/invite link/) });
     const viewer: StaffLookup = async () => ({ ...world.operator(), role: "viewer" });
     expect((await handleStartSession(post("/api/onboarding/sessions", { method: "popup", hubId: hub.id }), viewer)).status).toBe(403);
     const pendingPassword: StaffLookup = async () => ({ ...world.operator(), mustChangePassword: true });
@@ -146,9 +148,10 @@ forEachDatabase("onboarding API routes", (ctx) => {
     expect((await handleComplete(post("/api/onboarding/complete", { query: query.replace(/&state=.*/, "") }, { cookie: `portal_ob=${"B".repeat(43)}` }))).status).toBe(400);
     const foreign = await handleComplete(post("/api/onboarding/complete", { query }, { cookie: `portal_ob=${"A".repeat(43)}` }));
     expect(foreign.status).toBe(403);
-    const body = (await foreign.json()) as { error: { code: string; message: string; messages: { en: string; de: string } } };
-    expect(body.error.code).toBe("state_foreign_browser");
-    expect(body.error.messages.de).toBeTruthy();
+    const body = (await foreign.json()) as { code: string; detail: string };
+    expect(body.code).toBe("forbidden:state_foreign_browser");
+    expect(body.detail).toMatch(/different browser/);
+    expect(onboardingErrorWords(body.code)?.de).toMatch(/anderen Browser/);
 
     const ok = await handleComplete(post("/api/onboarding/complete", { query }, { cookie }));
     expect(ok.status).toBe(200);
@@ -223,7 +226,7 @@ forEachDatabase("onboarding API routes", (ctx) => {
         expect({ status: res.status, connection: res.headers.get("connection"), body: await res.json() }).toEqual({
           status: 408,
           connection: "close",
-          body: { error: { code: "timeout", message: "The request took too long to arrive." } },
+          body: { type: "about:blank", title: "Request Timeout", status: 408, code: "timeout", detail: "The request took too long to arrive." },
         });
       }
       expect(elapsed).toBeGreaterThanOrEqual(290);

@@ -10,13 +10,13 @@ import { completeOnboarding, type CompletionDeps } from "./complete";
 import { recordEmbeddedSignupEvent } from "./embedded-signup";
 import { CLIENT_FUNNEL_KINDS, recordClientFunnelEvent } from "./funnel";
 import {
-  appErrorJson,
   bindingSetCookie,
   clientIpOf,
-  errorJson,
-  failureJson,
+  failureResponse,
   forbiddenOrigin,
   json,
+  notFound,
+  onboardingError,
   readBindingCookie,
   readJsonBody,
 } from "./http";
@@ -41,7 +41,7 @@ const startBody = z
   })
   .strict();
 
-/** POST /api/onboarding/sessions → 201 CreatedSession (sets the binding cookie); 4xx { error: { code, message } }. */
+/** POST /api/onboarding/sessions → 201 CreatedSession (sets the binding cookie); 4xx problem details. */
 export async function handleStartSession(request: Request, staff: StaffLookup): Promise<Response> {
   if (!isSameOriginRequest(request)) return forbiddenOrigin();
   const body = await readJsonBody(request, startBody);
@@ -58,19 +58,19 @@ export async function handleStartSession(request: Request, staff: StaffLookup): 
     // Set on every start (same value when present): the one-day lifetime runs from the latest start.
     return json(created, 201, { "Set-Cookie": bindingSetCookie(binding.value) });
   } catch (error) {
-    return appErrorJson(error, "start");
+    return onboardingError(error, "start");
   }
 }
 
 const completeBody = z.object({ query: z.string().max(9_000) }).strict();
 
-/** POST /api/onboarding/complete { query } → 200 { statusUrl } or 4xx/503 { error: { code, message, messages } }. */
+/** POST /api/onboarding/complete { query } → 200 { statusUrl } or 4xx/503 problem details. */
 export async function handleComplete(request: Request, deps: CompletionDeps = {}): Promise<Response> {
   if (!isSameOriginRequest(request)) return forbiddenOrigin();
   const body = await readJsonBody(request, completeBody);
   if (!body.ok) return body.response;
   const result = await completeOnboarding({ query: body.value.query, browserBinding: readBindingCookie(request), ip: clientIpOf(request) }, deps);
-  return result.ok ? json({ statusUrl: result.statusUrl }) : failureJson(result.error);
+  return result.ok ? json({ statusUrl: result.statusUrl }) : failureResponse(result.error);
 }
 
 const funnelBody = z
@@ -87,7 +87,7 @@ export async function handleFunnel(request: Request): Promise<Response> {
     await recordClientFunnelEvent({ ...body.value, browserBinding: readBindingCookie(request), ip: clientIpOf(request) });
     return new Response(null, { status: 204, headers: { "Cache-Control": "no-store" } });
   } catch (error) {
-    return appErrorJson(error, "funnel");
+    return onboardingError(error, "funnel");
   }
 }
 
@@ -113,7 +113,7 @@ export async function handleEmbeddedSignupEvent(request: Request, deps: Completi
     { sessionId, browserBinding: readBindingCookie(request), event: message.event, data: message.data ?? {} },
     deps,
   );
-  return result.ok ? json({ ok: true, statusUrl: result.statusUrl }) : failureJson(result.error);
+  return result.ok ? json({ ok: true, statusUrl: result.statusUrl }) : failureResponse(result.error);
 }
 
 /**
@@ -122,7 +122,7 @@ export async function handleEmbeddedSignupEvent(request: Request, deps: Completi
  */
 export async function handleStatusEvents(request: Request, token: string, options: Pick<LiveStreamOptions, "subscribe" | "recheckMs"> = {}): Promise<Response> {
   const session = await findSessionForStatusToken(token);
-  if (!session) return errorJson("not_found", "This status page does not exist.", 404);
+  if (!session) return notFound("This status page does not exist.");
   const db = await getDb();
   const channelIds = new Set<string>();
   const refresh = async () => {

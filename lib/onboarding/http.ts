@@ -1,10 +1,10 @@
 import "server-only";
 import type { z } from "zod";
-import { isAppError, type AppError } from "../errors";
+import { fieldErrorsOf, type ErrorCode } from "../errors";
 import { CLIENT_IP_HEADER } from "../http/client-ip";
+import { errorResponse, refusal } from "../http/error-response";
 import { readJsonRequest } from "../http/json-body";
-import { logger } from "../log";
-import type { OnboardingFailure } from "./outcomes";
+import { failureError, type OnboardingFailure } from "./outcomes";
 import { browserBindingCookie, browserBindingCookieName, type CookieOptions } from "./state";
 
 // Request plumbing shared by the onboarding route handlers: JSON bodies with a cap, the same-origin check of
@@ -46,31 +46,27 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   return Response.json(body, { status, headers: { ...NO_STORE_HEADERS, ...headers } });
 }
 
-export function errorJson(code: string, message: string, status: number, extra: Record<string, unknown> = {}): Response {
-  return json({ error: { code, message, ...extra } }, status);
+/** Any thrown value as the onboarding API answers it (errorResponse() with the onboarding's no-referrer headers). */
+export function onboardingError(error: unknown, where: string, headers: Record<string, string> = {}): Response {
+  return errorResponse(error, { where: `onboarding:${where}`, headers: { ...NO_STORE_HEADERS, ...headers } });
 }
 
-export function failureJson(failure: OnboardingFailure): Response {
-  return errorJson(failure.code, failure.message.en, failure.status, { messages: failure.message });
+const refuse = (code: ErrorCode, message: string, headers: Record<string, string> = {}, fieldErrors?: Record<string, string[]>) =>
+  refusal(code, message, { headers: { ...NO_STORE_HEADERS, ...headers }, fieldErrors });
+
+/** A redirect or Embedded Signup failure; the client shows its German words by the code. */
+export function failureResponse(failure: OnboardingFailure): Response {
+  return onboardingError(failureError(failure), "failure");
 }
 
-export const forbiddenOrigin = () => errorJson("forbidden:origin", "This request did not come from this site.", 403);
+export const forbiddenOrigin = () => refuse("forbidden:origin", "This request did not come from this site.");
 
-/** AppError → its status and public message; anything else is logged and answered 500 without detail. */
-export function appErrorJson(error: unknown, where: string): Response {
-  if (isAppError(error)) {
-    const e = error as AppError;
-    return errorJson(e.code, e.publicMessage, e.status, e.fieldErrors ? { fieldErrors: e.fieldErrors } : {});
-  }
-  logger("onboarding").error({ where, err: error instanceof Error ? error.message : "failed" }, "onboarding request failed");
-  return errorJson("internal", "Something went wrong on our side. Please try again.", 500);
-}
+export const notFound = (message: string) => refuse("not_found", message);
 
 export type BodyResult<T> = { ok: true; value: T } | { ok: false; response: Response };
 
 /** A body that has not arrived by BODY_READ_TIMEOUT_MS: the connection is closed with the answer (R2). */
-const bodyTimeout = () =>
-  json({ error: { code: "timeout", message: "The request took too long to arrive." } }, 408, { Connection: "close" });
+const bodyTimeout = () => refuse("timeout", "The request took too long to arrive.", { Connection: "close" });
 
 /**
  * Reads at most MAX_BODY_BYTES of JSON within BODY_READ_TIMEOUT_MS and parses it with `schema`; any failure is a
@@ -80,14 +76,12 @@ export async function readJsonBody<S extends z.ZodType>(request: Request, schema
   const body = await readJsonRequest(request, MAX_BODY_BYTES);
   if (!body.ok) {
     if (body.reason === "timeout") return { ok: false, response: bodyTimeout() };
-    if (body.reason === "invalid_json") return { ok: false, response: errorJson("invalid", "The request is not valid JSON.", 400) };
-    return { ok: false, response: body.reason === "too_large" ? errorJson("too_large", "The request is too large.", 413) : errorJson("invalid", "The request was cut off.", 400) };
+    if (body.reason === "invalid_json") return { ok: false, response: refuse("invalid", "The request is not valid JSON.") };
+    return { ok: false, response: body.reason === "too_large" ? refuse("too_large", "The request is too large.") : refuse("invalid", "The request was cut off.") };
   }
   const parsed = schema.safeParse(body.data);
   if (!parsed.success) {
-    const fieldErrors: Record<string, string[]> = {};
-    for (const issue of parsed.error.issues) (fieldErrors[issue.path.map(String).join(".") || "body"] ??= []).push(issue.message);
-    return { ok: false, response: errorJson("invalid", "The request is not valid.", 400, { fieldErrors }) };
+    return { ok: false, response: refuse("invalid", "The request is not valid.", {}, fieldErrorsOf(parsed.error.issues, "body")) };
   }
   return { ok: true, value: parsed.data };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chooseLang, dictionary, esStepWords, fill, translateServerMessage } from "./i18n";
-import { NEED_INVITE_MESSAGE } from "./authorise";
+import { chooseLang, dictionary, esStepWords, fill } from "./i18n";
+import { failure, failureError, onboardingErrorWords, startRefusal } from "./outcomes";
 
 describe("chooseLang", () => {
   it("takes ?lang first, then the preferred language, then Accept-Language by q, then the fallback", () => {
@@ -34,9 +34,14 @@ describe("strings", () => {
     expect(esStepWords("SOMETHING_NEW", "en")).toBe("one of the steps");
   });
 
-  it("translates the refusal an anonymous visitor gets when open signup is off", () => {
-    expect(translateServerMessage(NEED_INVITE_MESSAGE, "de")).toMatch(/^Die Anmeldung ist nur mit Einladung möglich/);
-    expect(translateServerMessage(NEED_INVITE_MESSAGE, "en")).toBe(NEED_INVITE_MESSAGE);
-    expect(translateServerMessage("Something new.", "de")).toBe("Something new.");
+  it("finds the client's words for a refusal by its error code, not by its English sentence", () => {
+    const closed = startRefusal("forbidden:onboarding");
+    expect(onboardingErrorWords(closed.code)?.de).toMatch(/^Die Anmeldung ist nur mit Einladung möglich/);
+    expect(onboardingErrorWords(closed.code)?.en).toBe(closed.publicMessage);
+    const foreign = failureError(failure("state_foreign_browser"));
+    expect(foreign).toMatchObject({ code: "forbidden:state_foreign_browser", status: 403 });
+    expect(onboardingErrorWords(foreign.code)).toEqual(failure("state_foreign_browser").message);
+    expect(onboardingErrorWords("invalid")).toBeUndefined();
+    expect(onboardingErrorWords(undefined)).toBeUndefined();
   });
 });

@@ -231,25 +231,3 @@ export function fill(template: string, values: Record<string, string>): string {
 export function dictionary(lang: Lang): Dictionary {
   return dictionaries[lang];
 }
-
-/** Server-side plain messages (AppError public messages are English) in the page's language, when we know them. */
-const KNOWN_MESSAGES_DE: Record<string, string> = {
-  "Sign-up is by invitation only. Please ask your provider for an invite link.":
-    "Die Anmeldung ist nur mit Einladung möglich. Bitte fragen Sie Ihren Anbieter nach einem Einladungslink.",
-  "This invite link is not valid. Please ask your provider for a new one.": "Dieser Einladungslink ist ungültig. Bitte fragen Sie Ihren Anbieter nach einem neuen.",
-  "This invite link has expired. Please ask your provider for a new one.": "Dieser Einladungslink ist abgelaufen. Bitte fragen Sie Ihren Anbieter nach einem neuen.",
-  "This invite link is no longer active. Please ask your provider for a new one.": "Dieser Einladungslink ist nicht mehr aktiv. Bitte fragen Sie Ihren Anbieter nach einem neuen.",
-  "This invite link has already been used. Please ask your provider for a new one.": "Dieser Einladungslink wurde bereits verwendet. Bitte fragen Sie Ihren Anbieter nach einem neuen.",
-  "Too many attempts from your network. Please wait a few minutes and try again.":
-    "Zu viele Versuche aus Ihrem Netzwerk. Bitte warten Sie einige Minuten und versuchen Sie es erneut.",
-  "You started this sign-up many times in a row. Please wait a few minutes and try again.":
-    "Sie haben diese Anmeldung viele Male hintereinander gestartet. Bitte warten Sie einige Minuten und versuchen Sie es erneut.",
-  "Many sign-ups are starting right now. Please try again in a minute.": "Gerade beginnen sehr viele Anmeldungen. Bitte versuchen Sie es in einer Minute erneut.",
-  "Signing up with Facebook is not set up by your provider yet.": "Die Anmeldung mit Facebook ist bei Ihrem Anbieter noch nicht eingerichtet.",
-  "Onboarding is not fully set up by your provider yet. Please try again later.":
-    "Die Anmeldung ist bei Ihrem Anbieter noch nicht vollständig eingerichtet. Bitte versuchen Sie es später erneut.",
-};
-
-export function translateServerMessage(message: string, lang: Lang): string {
-  return lang === "de" ? (KNOWN_MESSAGES_DE[message] ?? message) : message;
-}

@@ -8,7 +8,7 @@ import type { Hub, Invite } from "@/db/schema";
 import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
 import { publicBaseUrl } from "../env";
-import { AppError } from "../errors";
+import { AppError, fieldErrorsOf } from "../errors";
 import { partnerApiFor } from "../hubs/connection";
 import { publishChange } from "../live/publish";
 import { inviteState, type InviteState } from "./authorise";
@@ -54,9 +54,7 @@ export type CreatedInvite = {
 };
 
 function invalid(issues: { path: PropertyKey[]; message: string }[]): AppError {
-  const fieldErrors: Record<string, string[]> = {};
-  for (const issue of issues) (fieldErrors[issue.path.map(String).join(".") || "form"] ??= []).push(issue.message);
-  return new AppError("invalid:invite", "Please correct the highlighted fields.", { fieldErrors });
+  return new AppError("invalid:invite", "Please correct the highlighted fields.", { fieldErrors: fieldErrorsOf(issues) });
 }
 
 /** Known here, or else listed by 360dialog under the hub's partner (a client whose webhooks have not come yet). */

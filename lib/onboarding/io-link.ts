@@ -4,8 +4,8 @@ import { connectButtonEnvFor, type ConnectButtonEnv } from "../hubs/connect-butt
 import { openPlatformSecret } from "../hubs/secrets";
 import { IO_BASE_V1, IO_BASE_V2, IO_QUERY_PARAMS, buildIoUrl, buildPermissionsUrl, type IoQueryOptions } from "../hub/io";
 import { signIo } from "../hub/io-signature";
-import { AppError } from "../errors";
 import { logger } from "../log";
+import { startRefusal } from "./outcomes";
 import type { Lang, Prefill } from "./prefill";
 
 // The 360dialog entry URL of one onboarding, made per click. With IO Signature on, the signature is made here
@@ -42,7 +42,7 @@ function signatureFor(hub: Hub, now: Date | undefined): { ioSignature: string; i
   const platformSecret = openPlatformSecret(hub);
   if (!platformSecret) {
     logger("onboarding").error({ hub: hub.partnerId }, "IO Signature is on but the hub has no platform secret");
-    throw new AppError("unavailable:io_signature", "Onboarding is not fully set up by your provider yet. Please try again later.");
+    throw startRefusal("unavailable:io_signature");
   }
   const { signature, timestamp } = signIo({ partnerId: hub.partnerId, platformSecret, encoding: hub.ioSignatureEncoding, now });
   return { ioSignature: signature, ioTimestamp: timestamp };

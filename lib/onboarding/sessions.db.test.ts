@@ -111,7 +111,7 @@ forEachDatabase("onboarding sessions", (ctx) => {
     expect((await refusal(start({ inviteToken: "x".repeat(43) }))).code).toBe("forbidden:invite");
     expect((await refusal(start({ inviteToken: "<script>" }))).code).toBe("forbidden:invite");
     const other = await world.seedHub({ partner: partnerSpec("inv2") });
-    expect((await refusal(start({ inviteToken: valid.token, hubId: other.id }))).code).toBe("forbidden:invite");
+    expect((await refusal(start({ inviteToken: valid.token, hubId: other.id }))).code).toBe("forbidden:invite_hub");
     // A refused start takes no use.
     const [still] = await world.db().select().from(invites).where(eq(invites.id, usedUp.invite.id));
     expect(still!.useCount).toBe(1);
@@ -281,7 +281,7 @@ forEachDatabase("onboarding sessions", (ctx) => {
     }
     expect(signatures.size).toBe(21);
     const limited = await refusal(start({ hubId: hub.id, browserBinding: binding, ip }));
-    expect(limited.code).toBe("throttled:onboarding");
+    expect(limited.code).toBe("throttled:onboarding_reopen");
     expect(limited.publicMessage).toMatch(/started this sign-up many times/);
     expect(await world.db().$count(onboardingSessions, eq(onboardingSessions.hubId, hub.id))).toBe(before);
     await world.db().update(hubs).set({ openSignup: false }).where(eq(hubs.id, hub.id));

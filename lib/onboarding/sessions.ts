@@ -5,11 +5,12 @@ import { claimIoSecond, findOpenSessionOfBrowser, insertOnboardingSession, lockB
 import type { Hub, OnboardingSession } from "@/db/schema";
 import { getDb } from "../db";
 import { publicBaseUrl } from "../env";
-import { AppError } from "../errors";
+import { AppError, fieldErrorsOf } from "../errors";
 import { publishChange } from "../live/publish";
 import { authoriseReopen, authoriseStart, inviteRefusal, inviteState, throttleReopen, type Authorisation, type StartCaller } from "./authorise";
 import { recordFunnelEvent } from "./funnel";
 import { buildIoLink, connectButtonProps, type ConnectButtonProps } from "./io-link";
+import { startRefusal } from "./outcomes";
 import { fromStoredPrefill, pickPublicPrefill, prefillSchema, safeReturnPath, toStoredPrefill, type Lang, type Prefill, type PrefillInput } from "./prefill";
 import { embeddedSignupSdk, getOnboardingSettings, type EmbeddedSignupSdk } from "./settings";
 import { SESSION_TTL_MS, hashToken, newToken, statusPathFor, statusTokenFor } from "./state";
@@ -46,9 +47,7 @@ export type CreatedSession = {
 };
 
 function invalidPrefill(issues: { path: PropertyKey[]; message: string }[]): AppError {
-  const fieldErrors: Record<string, string[]> = {};
-  for (const issue of issues) (fieldErrors[issue.path.map(String).join(".") || "prefill"] ??= []).push(issue.message);
-  return new AppError("invalid:prefill", "Please check the details you entered.", { fieldErrors });
+  return new AppError("invalid:prefill", "Please check the details you entered.", { fieldErrors: fieldErrorsOf(issues, "prefill") });
 }
 
 /** Staff may set every field; an invite's own prefill wins over what the visitor typed; anonymous visitors set contact fields only. */
@@ -76,7 +75,7 @@ async function signingTime(hub: Hub): Promise<Date | undefined> {
   const now = Math.floor(Date.now() / 1000);
   const second = await claimIoSecond({ db: await getDb(), hubId: hub.id, nowSeconds: now });
   if (second > now + MAX_SIGN_AHEAD_SECONDS) {
-    throw new AppError("throttled:io_signature", "Many sign-ups are starting right now. Please try again in a minute.");
+    throw startRefusal("throttled:io_signature");
   }
   return new Date(second * 1000);
 }
@@ -169,7 +168,7 @@ export async function createOnboardingSession(input: CreateSessionInput): Promis
 
   const sdk = method === "embedded_signup" ? embeddedSignupSdk(settings) : null;
   if (method === "embedded_signup" && !sdk) {
-    throw new AppError("unavailable:embedded_signup", "Signing up with Facebook is not set up by your provider yet.");
+    throw startRefusal("unavailable:embedded_signup");
   }
 
   const sessionId = randomUUID();

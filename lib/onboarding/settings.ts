@@ -5,7 +5,7 @@ import { setHubOnboardingSettings } from "@/db/queries/onboarding";
 import type { Hub } from "@/db/schema";
 import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
-import { AppError } from "../errors";
+import { AppError, fieldErrorsOf } from "../errors";
 
 // Per-hub onboarding settings, stored under hubs.settings.onboarding (free-form jsonb). Written strictly by
 // the settings form, read leniently: a field that is missing or damaged falls back to its default.
@@ -112,9 +112,7 @@ export function embeddedSignupSdk(settings: OnboardingSettings): EmbeddedSignupS
 export async function saveOnboardingSettings(actor: Actor, hubId: string, input: unknown): Promise<StoredOnboardingSettings> {
   const parsed = onboardingSettingsSchema.safeParse(input);
   if (!parsed.success) {
-    const fieldErrors: Record<string, string[]> = {};
-    for (const issue of parsed.error.issues) (fieldErrors[issue.path.join(".") || "form"] ??= []).push(issue.message);
-    throw new AppError("invalid:onboarding_settings", "Please correct the highlighted fields.", { fieldErrors });
+    throw new AppError("invalid:onboarding_settings", "Please correct the highlighted fields.", { fieldErrors: fieldErrorsOf(parsed.error.issues) });
   }
   const db = await getDb();
   return db.transaction(async (tx) => {

@@ -89,7 +89,8 @@ describe.skipIf(unavailableReason("postgres"))("webhook receiver on PostgreSQL",
       const elapsed = performance.now() - started;
       expect(res.status).toBe(503);
       expect(res.headers.get("retry-after")).toBe("5");
-      expect(await res.json()).toEqual({ error: "temporarily unavailable" });
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      expect(await res.json()).toMatchObject({ status: 503, code: "unavailable", detail: "temporarily unavailable" });
       expect(elapsed).toBeGreaterThan(1_900);
       expect(elapsed).toBeLessThan(2_500);
     } finally {

@@ -12,6 +12,10 @@ import { forEachDatabase, selectRows } from "@/test/db/databases";
 import { captureAppLogs, setTestAppEnv, bindAppDatabase, type CapturedLogs } from "@/test/db/use-as-app-db";
 import { forgetCachedHubs } from "@/lib/hubs/cache";
 import { resetEnvForTests } from "@/lib/env";
+import { AppError, problemOf, type ErrorCode } from "@/lib/errors";
+
+const problem = (code: ErrorCode, detail: string) => JSON.stringify(problemOf(new AppError(code, detail)));
+const INVALID_SIGNATURE = problem("unauthenticated:signature", "invalid signature");
 
 
 
@@ -114,7 +118,7 @@ forEachDatabase("webhook receiver", (ctx) => {
     ];
     for (const [name, payload, headers] of rejected) {
       const res = await deliver(partnerId, payload, headers);
-      expect({ name, status: res.status, body: await res.text() }).toEqual({ name, status: 401, body: '{"error":"invalid signature"}' });
+      expect({ name, status: res.status, body: await res.text() }).toEqual({ name, status: 401, body: INVALID_SIGNATURE });
     }
     expect(await rowsOf(hubId)).toHaveLength(0);
 
@@ -239,7 +243,7 @@ forEachDatabase("webhook receiver", (ctx) => {
     for (const headers of attempts) {
       const res = await deliver(hub.partnerId, body, headers);
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ error: "invalid signature" });
+      expect(await res.text()).toBe(INVALID_SIGNATURE);
     }
     expect(await rowsOf(hub.id)).toHaveLength(0);
     const warnings = logs.lines().filter((l) => l.level === 40);
@@ -252,12 +256,13 @@ forEachDatabase("webhook receiver", (ctx) => {
     for (const pid of ["a".repeat(65), "..", "pa%2F..", "pa id", ""]) {
       const res = await deliver(pid, body, signed(body));
       expect({ pid, status: res.status }).toEqual({ pid, status: 404 });
-      expect(await res.json()).toEqual({ error: "not found" });
+      expect(await res.json()).toMatchObject({ status: 404, code: "not_found:partner", detail: "not found" });
     }
     for (const method of ["GET", "PUT", "OPTIONS"]) {
       const res = await deliver(partnerId, method === "GET" || method === "OPTIONS" ? null : body, {}, method);
       expect(res.status).toBe(405);
       expect(res.headers.get("allow")).toBe("POST");
+      expect(await res.json()).toMatchObject({ status: 405, code: "method_not_allowed" });
     }
   });
 
@@ -269,12 +274,12 @@ forEachDatabase("webhook receiver", (ctx) => {
     const attempts: Record<string, string>[] = [{}, { "x-360dialog-signature": "0".repeat(64) }, signed(body, "guessed-secret")];
     for (const headers of attempts) {
       const known = await answer(await deliver(partnerId, body, headers));
-      expect(known).toMatchObject({ status: 401, body: '{"error":"invalid signature"}' });
+      expect(known).toMatchObject({ status: 401, body: INVALID_SIGNATURE });
       expect(await answer(await deliver("unknownPA", body, headers))).toEqual(known);
     }
     // Not even the known hub's own signature gets anywhere on another id.
     const stolen = await answer(await deliver("unknownPA", body, signed(body, SECRET)));
-    expect(stolen).toMatchObject({ status: 401, body: '{"error":"invalid signature"}' });
+    expect(stolen).toMatchObject({ status: 401, body: INVALID_SIGNATURE });
 
     expect(await count()).toBe(before);
     // The log still tells the operator which it was.
@@ -317,7 +322,7 @@ forEachDatabase("webhook receiver", (ctx) => {
       expect({ status: res.status, connection: res.headers.get("connection"), body: await res.json() }).toEqual({
         status: 408,
         connection: "close",
-        body: { error: "request timeout" },
+        body: { type: "about:blank", title: "Request Timeout", status: 408, detail: "request timeout", code: "timeout" },
       });
       expect(elapsed).toBeGreaterThanOrEqual(290);
       expect(elapsed).toBeLessThan(1_500);

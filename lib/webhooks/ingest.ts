@@ -9,6 +9,7 @@ import {
 } from "@/db/queries/webhook-events";
 import type { Hub } from "@/db/schema";
 import { getDatabaseHandle } from "../db";
+import { AppError, PROBLEM_CONTENT_TYPE, problemOf, type ErrorCode } from "../errors";
 import { cachedHubByPartnerId } from "../hubs/cache";
 import { getEnv } from "../env";
 import { dedupKeyFor, parseWebhookBody, type WebhookEvent } from "../hub/events";
@@ -66,18 +67,29 @@ export type DeliveryResponse = { status: number; headers: Record<string, string>
 
 type Handled = { outcome: IngestOutcome; response: DeliveryResponse; partnerId?: string; event?: string };
 
-// The headers Response.json gave these answers before the split (the fast path and the proof compare them).
-const respond = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): DeliveryResponse => ({
-  status,
-  headers: { "cache-control": "no-store", "content-type": "application/json", ...headers },
-  body: JSON.stringify(body),
-});
+const ACCEPTED: DeliveryResponse = Object.freeze({ status: 200, headers: Object.freeze({ "cache-control": "no-store", "content-type": "application/json" }), body: '{"ok":true}' });
 
-const notFound = () => respond(404, { error: "not found" });
-const invalidSignature = () => respond(401, { error: "invalid signature" });
-const unavailable = () => respond(503, { error: "temporarily unavailable" }, { "retry-after": RETRY_AFTER_SECONDS });
+/**
+ * Each fixed refusal as the one error shape (problemOf), serialised once at load: a delivery costs no more than a
+ * constant. Frozen, since every answer hands out the same object.
+ */
+function refusal(code: ErrorCode, detail: string, headers: Record<string, string> = {}): () => DeliveryResponse {
+  const problem = problemOf(new AppError(code, detail));
+  const answer = Object.freeze({
+    status: problem.status,
+    headers: Object.freeze({ "cache-control": "no-store", "content-type": PROBLEM_CONTENT_TYPE, ...headers }),
+    body: JSON.stringify(problem),
+  });
+  return () => answer;
+}
+
+const notFound = refusal("not_found:partner", "not found");
+const invalidSignature = refusal("unauthenticated:signature", "invalid signature");
+const unavailable = refusal("unavailable", "temporarily unavailable", { "retry-after": RETRY_AFTER_SECONDS });
 // The sender is too slow to be 360dialog (it gives up after 5 s): the connection is not worth keeping either.
-const timedOut = () => respond(408, { error: "request timeout" }, { connection: "close" });
+const timedOut = refusal("timeout", "request timeout", { connection: "close" });
+const tooLarge = refusal("too_large", "payload too large");
+const cutOff = refusal("invalid", "bad request");
 
 /**
  * What an unknown partner id's delivery is checked against: a well-formed id answers exactly as a known hub with a
@@ -86,9 +98,12 @@ const timedOut = () => respond(408, { error: "request timeout" }, { connection: 
  */
 const UNKNOWN_PARTNER_SECRETS: ReturnType<typeof webhookSecrets> = [{ secret: randomBytes(32).toString("base64"), label: "current" }];
 
+const methodNotAllowed = refusal("method_not_allowed", "Send webhooks with a POST.", { allow: "POST" });
+
 /** Any method but POST (R2). */
 export function webhookMethodNotAllowed(): Response {
-  return new Response(null, { status: 405, headers: { Allow: "POST", "Cache-Control": "no-store" } });
+  const answer = methodNotAllowed();
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
 /** The Next route's receiver: ingestDelivery() around a web Request. */
@@ -131,10 +146,10 @@ async function handle({ partnerId, headers, readBody }: Delivery, log: Logger): 
   const env = getEnv();
   const body = await readBody(env.WEBHOOK_MAX_BYTES, env.BODY_READ_TIMEOUT_MS);
   if (!body.ok && body.reason === "too_large") {
-    return { outcome: "too_large", partnerId, response: respond(413, { error: "payload too large" }) };
+    return { outcome: "too_large", partnerId, response: tooLarge() };
   }
   if (!body.ok && body.reason === "timeout") return { outcome: "timeout", partnerId, response: timedOut() };
-  if (!body.ok) return { outcome: "aborted", partnerId, response: respond(400, { error: "bad request" }) };
+  if (!body.ok) return { outcome: "aborted", partnerId, response: cutOff() };
   const raw = body.bytes;
 
   return withinDeadline(DATABASE_DEADLINE_MS, async (): Promise<Handled> => {
@@ -185,7 +200,7 @@ async function handle({ partnerId, headers, readBody }: Delivery, log: Logger): 
       return { outcome: "unavailable", partnerId, event, response: unavailable() };
     }
     const outcome: IngestOutcome = !stored.inserted ? "duplicate" : stored.status === "ignored" ? "ignored" : "stored";
-    return { outcome, partnerId, event, response: respond(200, { ok: true }) };
+    return { outcome, partnerId, event, response: ACCEPTED };
   }).catch((error: unknown) => {
     log.error({ partnerId, err: describeError(error) }, "webhook: database work failed or did not finish in time");
     return { outcome: "unavailable" as const, partnerId, response: unavailable() };

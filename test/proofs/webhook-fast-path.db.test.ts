@@ -8,6 +8,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertHub } from "@/db/queries/hubs";
 import { webhookEvents } from "@/db/schema";
+import { AppError, problemOf } from "@/lib/errors";
 import { sealPlatformSecret } from "@/lib/hubs/secrets";
 import { freshDatabase, unavailableReason, type FreshDatabase } from "@/test/db/databases";
 import { setTestAppEnv, TEST_APP_ENV } from "@/test/db/use-as-app-db";
@@ -285,7 +286,7 @@ describe.skipIf(skip)(`webhook fast path in server.ts, production build [postgre
     for (const [name, reply] of [["server.ts", viaFast], ["next start", viaNext]] as const) {
       expect({ status: reply.status, body: reply.body, connection: reply.headers.connection }, name).toEqual({
         status: 408,
-        body: '{"error":"request timeout"}',
+        body: JSON.stringify(problemOf(new AppError("timeout", "request timeout"))),
         connection: "close",
       });
       expect(reply.answeredAfter, name).toBeGreaterThanOrEqual(BODY_READ_TIMEOUT_MS - 50);

@@ -1,4 +1,4 @@
-import { translateServerMessage } from "@/lib/onboarding/i18n";
+import { onboardingErrorWords } from "@/lib/onboarding/outcomes";
 import type { Lang } from "@/lib/onboarding/prefill";
 import type { CreatedSession } from "@/lib/onboarding/sessions";
 
@@ -17,7 +17,8 @@ export type StartedSession = Pick<CreatedSession, "sessionId" | "method" | "stat
 
 export type Failed = { ok: false; message: string; network?: boolean };
 
-type ErrorBody = { error?: { message?: unknown; messages?: { en?: unknown; de?: unknown } } };
+/** The part of an error answer (problem details) the pages read. */
+type Problem = { code?: unknown; detail?: unknown };
 
 const STATUS_PATH = /^\/onboarding\/status\/[A-Za-z0-9_-]{43}$/;
 
@@ -60,11 +61,11 @@ async function postJson(path: string, body: unknown): Promise<{ status: number; 
 }
 
 function failureOf(data: unknown, lang: Lang, fallback: string): Failed {
-  const error = (data as ErrorBody | null)?.error;
-  const localized = error?.messages?.[lang];
-  if (typeof localized === "string") return { ok: false, message: localized };
-  // Start refusals carry one English message; the known ones are shown in the page's language.
-  return { ok: false, message: typeof error?.message === "string" ? translateServerMessage(error.message, lang) : fallback };
+  const problem = data as Problem | null;
+  const words = onboardingErrorWords(problem?.code);
+  if (words) return { ok: false, message: words[lang] };
+  // A code without client words (a malformed request, say) has only its English detail.
+  return { ok: false, message: typeof problem?.detail === "string" ? problem.detail : fallback };
 }
 
 export async function startSession(request: StartRequest, fallback: string): Promise<{ ok: true; session: StartedSession } | Failed> {

@@ -1,5 +1,5 @@
 import { requireRole } from "@/lib/auth/session";
-import { isAppError } from "@/lib/errors";
+import { errorResponse, refusal } from "@/lib/http/error-response";
 import { liveChangeFilter, liveStreamResponse, parseLiveQuery } from "@/lib/live/sse";
 
 export const dynamic = "force-dynamic";
@@ -9,13 +9,10 @@ export async function GET(request: Request) {
   try {
     await requireRole("viewer");
   } catch (error) {
-    if (!isAppError(error)) throw error;
-    return Response.json({ error: error.code, message: error.publicMessage }, { status: error.status, headers: { "Cache-Control": "no-store" } });
+    return errorResponse(error, { where: "live" });
   }
   const query = parseLiveQuery(new URL(request.url).searchParams);
-  if (!query.success) {
-    return Response.json({ error: "invalid", message: "Unknown topic or hub." }, { status: 400, headers: { "Cache-Control": "no-store" } });
-  }
+  if (!query.success) return refusal("invalid", "Unknown topic or hub.");
   return liveStreamResponse({
     signal: request.signal,
     filter: liveChangeFilter(query.data),

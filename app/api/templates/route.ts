@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { requireRole } from "@/lib/auth/session";
-import { isAppError, publicMessageOf } from "@/lib/errors";
+import { AppError, fieldErrorsOf, isAppError } from "@/lib/errors";
+import { errorResponse, refusal } from "@/lib/http/error-response";
 import { readJsonRequest } from "@/lib/http/json-body";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
 import { templateDraftSchema } from "@/lib/templates/draft";
@@ -20,19 +21,20 @@ const requestSchema = z.object({
 
 /** Saves a template draft and, for "submit", sends it to 360dialog (operator+, same origin). */
 export async function POST(req: Request) {
-  if (!isSameOriginRequest(req)) return Response.json({ message: "Cross-site request refused." }, { status: 403, headers: noStore });
+  if (!isSameOriginRequest(req)) return refusal("forbidden:origin", "Cross-site request refused.", { headers: noStore });
   try {
     const actor = await requireRole("operator");
     const body = await readJsonRequest(req, MAX_BODY_BYTES);
     if (!body.ok) {
-      if (body.reason === "too_large") return Response.json({ message: "The template is too large to store." }, { status: 413, headers: noStore });
-      if (body.reason === "timeout") return Response.json({ message: "The request took too long to arrive." }, { status: 408, headers: { ...noStore, Connection: "close" } });
-      return Response.json({ message: "The request was not valid JSON." }, { status: 400, headers: noStore });
+      if (body.reason === "too_large") return refusal("too_large", "The template is too large to store.", { headers: noStore });
+      if (body.reason === "timeout") return refusal("timeout", "The request took too long to arrive.", { headers: { ...noStore, Connection: "close" } });
+      return refusal("invalid", "The request was not valid JSON.", { headers: noStore });
     }
     const parsed = requestSchema.safeParse(body.data);
     if (!parsed.success) {
-      const findings = parsed.error.issues.map((i) => ({ field: fieldOf(i.path), rule: "shape", severity: "error" as const, message: i.message }));
-      return Response.json({ message: "Some fields could not be read; nothing was saved.", findings }, { status: 422, headers: noStore });
+      const fieldErrors = fieldErrorsOf(parsed.error.issues.map((i) => ({ path: [fieldOf(i.path)], message: i.message })));
+      const error = new AppError("unprocessable:template_shape", "Some fields could not be read; nothing was saved.", { fieldErrors });
+      return errorResponse(error, { where: "templates", headers: noStore, extensions: { findings: findingsOf(fieldErrors, "shape") } });
     }
     const outcome = await saveOrSubmitTemplate(actor, parsed.data);
     switch (outcome.kind) {
@@ -40,18 +42,24 @@ export async function POST(req: Request) {
       case "submitted":
         return Response.json({ templateId: outcome.templateId, status: outcome.status, message: outcome.message }, { headers: noStore });
       case "refused":
-        return Response.json({ templateId: outcome.templateId, message: outcome.message, findings: outcome.findings }, { status: 422, headers: noStore });
+        return errorResponse(new AppError("unprocessable:template_refused", outcome.message), {
+          where: "templates",
+          headers: noStore,
+          extensions: { templateId: outcome.templateId, findings: outcome.findings },
+        });
       case "unknown":
         // The draft is stored and a sync decides what 360dialog holds; the template page shows it.
         return Response.json({ templateId: outcome.templateId, status: "submit_unknown", message: outcome.message }, { headers: noStore });
     }
   } catch (error) {
-    const status = isAppError(error) ? error.status : 500;
-    const findings = isAppError(error) && error.fieldErrors
-      ? Object.entries(error.fieldErrors).flatMap(([field, messages]) => messages.map((message) => ({ field, rule: error.code, severity: "error" as const, message })))
-      : undefined;
-    return Response.json({ message: publicMessageOf(error), ...(findings ? { findings } : {}) }, { status, headers: noStore });
+    // The editor shows field errors as findings beside the fields (lint findings carry a rule and a severity).
+    const findings = isAppError(error) && error.fieldErrors ? findingsOf(error.fieldErrors, error.code) : undefined;
+    return errorResponse(error, { where: "templates", headers: noStore, extensions: findings ? { findings } : {} });
   }
+}
+
+function findingsOf(fieldErrors: Record<string, string[]>, rule: string) {
+  return Object.entries(fieldErrors).flatMap(([field, messages]) => messages.map((message) => ({ field, rule, severity: "error" as const, message })));
 }
 
 function fieldOf(path: PropertyKey[]): string {

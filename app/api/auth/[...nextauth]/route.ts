@@ -4,6 +4,7 @@ import { sameOriginRedirect } from "@/lib/auth/callback-url";
 import { getAuthOptions } from "@/lib/auth/options";
 import { guardCredentialsSignIn, isCredentialsCallback } from "@/lib/auth/sign-in-guard";
 import { publicBaseUrl } from "@/lib/env";
+import { refusal } from "@/lib/http/error-response";
 
 type Context = { params: Promise<{ nextauth: string[] }> };
 
@@ -27,7 +28,7 @@ async function nextAuth(req: NextRequest, ctx: Context) {
 export async function GET(req: NextRequest, ctx: Context) {
   // next-auth answers a GET here with a 500 ("not supported"); it is simply the wrong method.
   if (isCredentialsCallback((await ctx.params).nextauth)) {
-    return Response.json({ error: "method_not_allowed", message: "Sign in with a POST." }, { status: 405, headers: { Allow: "POST" } });
+    return refusal("method_not_allowed", "Sign in with a POST.", { headers: { Allow: "POST" } });
   }
   return nextAuth(req, ctx);
 }

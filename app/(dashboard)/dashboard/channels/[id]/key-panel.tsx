@@ -28,9 +28,9 @@ export function KeyPanel({ channelId, status, last4, fingerprint, revealed, isAd
     setRevealing(true);
     try {
       const res = await fetch(`/api/channels/${channelId}/api-key`, { method: "POST", cache: "no-store" });
-      const body = (await res.json().catch(() => ({}))) as { apiKey?: string; error?: string };
+      const body = (await res.json().catch(() => ({}))) as { apiKey?: string; detail?: string };
       if (res.ok && body.apiKey) setShown(body.apiKey);
-      else setError(body.error ?? "The key could not be shown.");
+      else setError(body.detail ?? "The key could not be shown.");
     } catch {
       setError("The portal could not be reached. Check your connection and try again.");
     } finally {

@@ -48,17 +48,17 @@ describe("readAnswer", () => {
 
   it("422 carries the well-formed findings and the template id", () => {
     const good = { field: "body", rule: "hub", severity: "error", message: "Meta says no" };
-    const answer = readAnswer(422, { templateId: "t-2", message: "Refused.", findings: [good, { field: 1 }, "junk", { ...good, severity: "fatal" }] });
+    const answer = readAnswer(422, { templateId: "t-2", detail: "Refused.", findings: [good, { field: 1 }, "junk", { ...good, severity: "fatal" }] });
     expect(answer).toEqual({ kind: "refused", templateId: "t-2", message: "Refused.", findings: [good] });
   });
 
   it("a 409 naming a field shows it there", () => {
     const taken = { field: "name", rule: "conflict:template_name", severity: "error", message: "Name and language are already used on this number." };
-    expect(readAnswer(409, { message: "Taken.", findings: [taken] })).toEqual({ kind: "refused", message: "Taken.", findings: [taken] });
+    expect(readAnswer(409, { detail: "Taken.", findings: [taken] })).toEqual({ kind: "refused", message: "Taken.", findings: [taken] });
   });
 
   it("409 and other errors keep their message and any template id", () => {
-    expect(readAnswer(409, { message: "Being submitted elsewhere.", templateId: "t-3" })).toEqual({ kind: "failed", templateId: "t-3", message: "Being submitted elsewhere." });
+    expect(readAnswer(409, { detail: "Being submitted elsewhere.", templateId: "t-3" })).toEqual({ kind: "failed", templateId: "t-3", message: "Being submitted elsewhere." });
     expect(readAnswer(500, null)).toMatchObject({ kind: "failed" });
   });
 });

@@ -40,15 +40,18 @@ function isFinding(v: unknown): v is Finding {
   );
 }
 
-/** Reads the route's answer leniently: a proxy's HTML error page or a half-formed body still yields a message. */
+/**
+ * Reads the route's answer leniently: a proxy's HTML error page or a half-formed body still yields a message. An
+ * error is problem details: `detail` is its message, `findings` and `templateId` ride along.
+ */
 export function readAnswer(status: number, body: unknown): TemplateAnswer {
   const record = isRecord(body) ? body : {};
   const templateId = str(record.templateId);
-  const message = str(record.message);
   if (status >= 200 && status < 300) {
     if (!templateId) return { kind: "failed", message: "The portal answered without saying which template it stored. Reload the template list to check." };
-    return { kind: "ok", templateId, status: str(record.status) ?? "", message: message ?? "Saved." };
+    return { kind: "ok", templateId, status: str(record.status) ?? "", message: str(record.message) ?? "Saved." };
   }
+  const message = str(record.detail);
   const findings = Array.isArray(record.findings) ? record.findings.filter(isFinding) : [];
   // 422 is a refusal of the content; a 409 may also name a field ("name already used on this number").
   if (status === 422 || (status >= 400 && status < 500 && findings.length > 0)) {
