@@ -109,6 +109,10 @@ export type WebhookEvent =
   | { kind: "unknown"; event: string; eventId?: string; reason?: string; raw: Raw }
   | { kind: "invalid"; reason: string };
 
+export type WebhookKind = WebhookEvent["kind"];
+/** One kind's events, as an applier of that kind receives them (lib/webhooks/apply.ts). */
+export type WebhookEventOf<K extends WebhookKind> = Extract<WebhookEvent, { kind: K }>;
+
 export const CHANNEL_EVENTS = [
   "channel_created",
   "channel_submitted",
@@ -265,6 +269,21 @@ export function parseWebhookBody(rawBody: Uint8Array | string): WebhookEvent {
     return { kind: "invalid", reason: "body is not JSON" };
   }
   return parseWebhookEvent(json);
+}
+
+/** The 360dialog ids an event names, stored on its inbox row so staff can find a number's or a client's deliveries. */
+export function externalIdsOf(parsed: WebhookEvent): { clientId?: string; channelId?: string } {
+  switch (parsed.kind) {
+    case "channel":
+      return { clientId: parsed.channel.clientId, channelId: parsed.channel.id };
+    case "client":
+      return { clientId: parsed.client.id };
+    case "account":
+    case "template":
+      return { channelId: parsed.channelId };
+    default:
+      return {};
+  }
 }
 
 /**

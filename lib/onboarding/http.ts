@@ -4,7 +4,7 @@ import { getEnv, publicBaseUrl } from "../env";
 import { isAppError, type AppError } from "../errors";
 import { CLIENT_IP_HEADER } from "../http/client-ip";
 import { logger } from "../log";
-import { readBodyWithCap } from "../webhooks/read-body";
+import { readBodyWithCap } from "../http/read-body";
 import type { OnboardingFailure } from "./outcomes";
 import { browserBindingCookie, browserBindingCookieName, type CookieOptions } from "./state";
 
