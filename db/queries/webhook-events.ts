@@ -119,9 +119,12 @@ export function webhookDeliveryStatement(options: { jobKind: string; jobKeyPrefi
       case when exists (select 1 from job) then pg_notify($10::text, ${kind}) end as job_notified,
       case when ins.inserted then pg_notify($11::text, json_build_object('topic', 'webhook', 'id', ins.id, 'hubId', $12::text)::text) end as live_notified
     from ins`;
-  // Each placeholder appears once, in order, so drizzle's sql tag takes the text split around them.
-  const chunks = text.split(/\$\d+/);
-  if (chunks.length !== 13) throw new Error("webhookDeliveryStatement: expected 12 placeholders");
+  // Each placeholder appears once, in order: the text split around them is what a tagged template hands its tag,
+  // so drizzle's `sql` and postgres.js both take it as if the statement were written inline (postgres.js numbers
+  // the parameters $1…$12 again, in the same order, and prepares the statement once per connection).
+  const parts = text.split(/\$\d+/);
+  if (parts.length !== 13) throw new Error("webhookDeliveryStatement: expected 12 placeholders");
+  const strings = Object.freeze(Object.assign([...parts], { raw: Object.freeze([...parts]) })) as unknown as TemplateStringsArray;
   const params = (e: NewWebhookEvent) => [
     e.hubId,
     e.dedupKey,
@@ -144,11 +147,11 @@ export function webhookDeliveryStatement(options: { jobKind: string; jobKeyPrefi
   return {
     text,
     async run(db, event) {
-      const result = await db.execute(sql(chunks as unknown as TemplateStringsArray, ...params(event)));
+      const result = await db.execute(sql(strings, ...params(event)));
       return one((Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as StoredDelivery[]);
     },
     async runPrepared(pg, event) {
-      return one(await pg.unsafe<StoredDelivery[]>(text, params(event), { prepare: true }));
+      return one(await pg<StoredDelivery[]>(strings, ...params(event)));
     },
   };
 }
