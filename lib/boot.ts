@@ -1,7 +1,7 @@
 import "server-only";
 import { getDatabaseHandle } from "./db";
 import { bootstrapHubFromEnv, ensureSandboxHub } from "./hubs/settings";
-import { jobHandlers } from "./jobs/handlers";
+import { jobRegistry } from "./job-registry";
 import { startJobsInProcess } from "./jobs/start";
 import { ConfigError, getEnv } from "./env";
 import { logger } from "./log";
@@ -25,7 +25,7 @@ export async function boot(): Promise<void> {
     logger("boot").info({ db: handle.driver }, "database ready, migrations applied");
     await bootstrapHubFromEnv(env);
     if (env.sandboxEnabled) await ensureSandboxHub(env.sandboxUrl);
-    await startJobsInProcess(jobHandlers);
+    await startJobsInProcess(jobRegistry);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     console.error(`[portal] cannot open the database: ${error instanceof Error ? error.message : String(error)}`);

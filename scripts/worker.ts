@@ -1,6 +1,6 @@
 import { getDatabaseHandle } from "@/lib/db";
 import { ConfigError, getEnv } from "@/lib/env";
-import { jobHandlers } from "@/lib/jobs/handlers";
+import { jobRegistry } from "@/lib/job-registry";
 import { createJobRunnerFromEnv } from "@/lib/jobs/start";
 import { guardAgainstPostgresMidWriteErrors } from "@/lib/process-guards";
 
@@ -25,7 +25,7 @@ try {
 const handle = await getDatabaseHandle().catch((error: unknown) =>
   fatal(`cannot open the database: ${error instanceof Error ? error.message : String(error)}`),
 );
-const runner = await createJobRunnerFromEnv(jobHandlers, env);
+const runner = await createJobRunnerFromEnv(jobRegistry, env);
 await runner.start();
 console.info(`[worker] ${runner.workerId} running jobs (database: ${handle.driver}, concurrency ${env.JOBS_CONCURRENCY})`);
 

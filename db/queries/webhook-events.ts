@@ -27,39 +27,6 @@ export async function limitStatementTime({ db, milliseconds }: { db: Executor; m
   await db.execute(sql`select set_config('statement_timeout', ${ms}, true), set_config('synchronous_commit', 'on', true)`);
 }
 
-/**
- * The inbox upsert (R5): a second delivery of the same (hub, dedup key) only counts itself. `inserted` tells
- * whether this call created the row (xmax = 0 on a fresh insert, set by the conflict update otherwise).
- */
-export async function insertWebhookEvent({
-  db,
-  event,
-}: {
-  db: Executor;
-  event: NewWebhookEvent;
-}): Promise<{ id: string; inserted: boolean; status: WebhookEventStatus }> {
-  const [row] = await db
-    .insert(webhookEvents)
-    .values({
-      hubId: event.hubId,
-      dedupKey: event.dedupKey,
-      event: event.event,
-      rawBody: event.rawBody,
-      headers: event.headers,
-      signatureResult: event.signatureResult,
-      status: event.status,
-      clientExternalId: event.clientExternalId ?? null,
-      channelExternalId: event.channelExternalId ?? null,
-    })
-    .onConflictDoUpdate({
-      target: [webhookEvents.hubId, webhookEvents.dedupKey],
-      set: { deliveries: sql`${webhookEvents.deliveries} + 1` },
-    })
-    .returning({ id: webhookEvents.id, inserted: sql<boolean>`(xmax = 0)`, status: webhookEvents.status });
-  if (!row) throw new Error("insertWebhookEvent returned no row");
-  return row;
-}
-
 export async function getWebhookEvent({ db, id }: { db: Executor; id: string }): Promise<WebhookEvent | undefined> {
   const [row] = await db.select().from(webhookEvents).where(eq(webhookEvents.id, id)).limit(1);
   return row;
@@ -102,84 +69,89 @@ export async function resetWebhookEventForReplay({ db, id }: { db: Executor; id:
   return row;
 }
 
-/**
- * The receiver's hot path in ONE statement (R3): the inbox upsert, its processing job (once, by unique key)
- * and both wake-ups (the job runner's `jobs` channel and the dashboards' live channel), so an acknowledged
- * delivery costs one round trip inside its transaction. Same rows and notifications as insertWebhookEvent +
- * enqueueJob + publishChange, which the rest of the code keeps using.
- */
-export async function storeWebhookDelivery({
-  db,
-  event,
-  jobsChannel,
-  liveChannel,
-}: {
-  db: Executor;
-  event: NewWebhookEvent;
-  jobsChannel: string;
-  liveChannel: string;
-}): Promise<{ id: string; inserted: boolean; status: WebhookEventStatus }> {
-  const result = await db.execute(sql`
-    with ins as (
-      insert into ${webhookEvents} (hub_id, dedup_key, event, raw_body, headers, signature_result, status, client_external_id, channel_external_id)
-      values (${event.hubId}, ${event.dedupKey}, ${event.event}, ${event.rawBody}, ${JSON.stringify(event.headers)}::jsonb,
-              ${event.signatureResult}, ${event.status}, ${event.clientExternalId ?? null}, ${event.channelExternalId ?? null})
-      on conflict (hub_id, dedup_key) do update set deliveries = ${webhookEvents}.deliveries + 1
-      returning id, (xmax = 0) as inserted, status
-    ), job as (
-      insert into jobs (kind, payload, unique_key)
-      select 'webhook.process', jsonb_build_object('webhookEventId', ins.id), 'webhook:' || ins.id
-      from ins where ins.inserted and ins.status <> 'ignored'
-      on conflict (unique_key) do nothing
-      returning id
-    )
-    select ins.id::text as id, ins.inserted, ins.status,
-      case when exists (select 1 from job) then pg_notify(${jobsChannel}, 'webhook.process') end as job_notified,
-      case when ins.inserted then pg_notify(${liveChannel}, json_build_object('topic', 'webhook', 'id', ins.id, 'hubId', ${event.hubId}::text)::text) end as live_notified
-    from ins`);
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { id: string; inserted: boolean; status: WebhookEventStatus }[];
-  const row = rows[0];
-  if (!row) throw new Error("storeWebhookDelivery returned no row");
-  return { id: row.id, inserted: row.inserted, status: row.status };
-}
+export type StoredDelivery = { id: string; inserted: boolean; status: WebhookEventStatus };
+
+export type DeliveryStatement = {
+  /** The SQL text, $1…$12 (see webhookDeliveryStatement). */
+  readonly text: string;
+  /** Through drizzle, in the caller's transaction or on its connection (PGlite, tests). */
+  run(db: Executor, event: NewWebhookEvent): Promise<StoredDelivery>;
+  /** As one prepared postgres.js statement in autocommit (the receiver's own pool on PostgreSQL). */
+  runPrepared(pg: Sql, event: NewWebhookEvent): Promise<StoredDelivery>;
+};
+
+// Job kinds and key prefixes are written into the statement as literals: plain names only, never quoted text.
+const LITERAL = /^[A-Za-z0-9_.:-]+$/;
+const literal = (value: string) => {
+  if (!LITERAL.test(value)) throw new Error(`webhookDeliveryStatement: ${JSON.stringify(value)} is not a plain name`);
+  return `'${value}'`;
+};
 
 /**
- * storeWebhookDelivery as one prepared postgres.js statement, for the receiver's own pool on PostgreSQL
- * (lib/webhooks/receiver-db.ts): the same SQL, parsed and planned once per connection, run in autocommit. A single
- * statement is atomic by itself, so the row, its job and both NOTIFYs (delivered at its commit) still commit
- * together or not at all (R4); the statement timeout and synchronous_commit come from that pool's connection
- * parameters, set at connect, instead of a set_config round trip inside a transaction.
+ * The receiver's hot path in ONE statement, the only SQL that stores a delivery (R3, R4, R5): the inbox upsert (a
+ * second delivery of the same hub and dedup key only counts itself; `inserted` is xmax = 0, set by the conflict
+ * update otherwise), its processing job (once, by unique key, not for an "ignored" row) and both wake-ups (the
+ * job runner's channel and the dashboards' live channel, delivered at the commit). One statement is atomic by
+ * itself, so the row, its job and the notices commit together or not at all.
+ *
+ * Built once per process with the job's kind and unique-key prefix (lib/jobs/kinds.ts, through
+ * lib/webhooks/store.ts); each delivery only binds its 12 parameters. On PostgreSQL the receiver runs it as one
+ * prepared autocommit statement on its own pool (lib/webhooks/receiver-db.ts), whose connection parameters carry
+ * the statement timeout and synchronous_commit; on PGlite it runs through drizzle inside a transaction that sets
+ * them (limitStatementTime).
  */
-export async function storeWebhookDeliveryPrepared({
-  sql: pg,
-  event,
-  jobsChannel,
-  liveChannel,
-}: {
-  sql: Sql;
-  event: NewWebhookEvent;
-  jobsChannel: string;
-  liveChannel: string;
-}): Promise<{ id: string; inserted: boolean; status: WebhookEventStatus }> {
-  const rows = await pg<{ id: string; inserted: boolean; status: WebhookEventStatus }[]>`
+export function webhookDeliveryStatement(options: { jobKind: string; jobKeyPrefix: string; jobsChannel: string; liveChannel: string }): DeliveryStatement {
+  const kind = literal(options.jobKind);
+  const text = `
     with ins as (
       insert into webhook_events (hub_id, dedup_key, event, raw_body, headers, signature_result, status, client_external_id, channel_external_id)
-      values (${event.hubId}::uuid, ${event.dedupKey}, ${event.event}, ${event.rawBody}, ${JSON.stringify(event.headers)}::text::jsonb,
-              ${event.signatureResult}, ${event.status}, ${event.clientExternalId ?? null}, ${event.channelExternalId ?? null})
+      values ($1::uuid, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9)
       on conflict (hub_id, dedup_key) do update set deliveries = webhook_events.deliveries + 1
       returning id, (xmax = 0) as inserted, status
     ), job as (
       insert into jobs (kind, payload, unique_key)
-      select 'webhook.process', jsonb_build_object('webhookEventId', ins.id), 'webhook:' || ins.id
+      select ${kind}, jsonb_build_object('webhookEventId', ins.id), ${literal(options.jobKeyPrefix)} || ins.id
       from ins where ins.inserted and ins.status <> 'ignored'
       on conflict (unique_key) do nothing
       returning id
     )
     select ins.id::text as id, ins.inserted, ins.status,
-      case when exists (select 1 from job) then pg_notify(${jobsChannel}::text, 'webhook.process') end as job_notified,
-      case when ins.inserted then pg_notify(${liveChannel}::text, json_build_object('topic', 'webhook', 'id', ins.id, 'hubId', ${event.hubId}::text)::text) end as live_notified
+      case when exists (select 1 from job) then pg_notify($10::text, ${kind}) end as job_notified,
+      case when ins.inserted then pg_notify($11::text, json_build_object('topic', 'webhook', 'id', ins.id, 'hubId', $12::text)::text) end as live_notified
     from ins`;
-  const row = rows[0];
-  if (!row) throw new Error("storeWebhookDeliveryPrepared returned no row");
-  return { id: row.id, inserted: row.inserted, status: row.status };
+  // Each placeholder appears once, in order: the text split around them is what a tagged template hands its tag,
+  // so drizzle's `sql` and postgres.js both take it as if the statement were written inline (postgres.js numbers
+  // the parameters $1…$12 again, in the same order, and prepares the statement once per connection).
+  const parts = text.split(/\$\d+/);
+  if (parts.length !== 13) throw new Error("webhookDeliveryStatement: expected 12 placeholders");
+  const strings = Object.freeze(Object.assign([...parts], { raw: Object.freeze([...parts]) })) as unknown as TemplateStringsArray;
+  const params = (e: NewWebhookEvent) => [
+    e.hubId,
+    e.dedupKey,
+    e.event,
+    e.rawBody,
+    JSON.stringify(e.headers),
+    e.signatureResult,
+    e.status,
+    e.clientExternalId ?? null,
+    e.channelExternalId ?? null,
+    options.jobsChannel,
+    options.liveChannel,
+    e.hubId,
+  ];
+  const one = (rows: StoredDelivery[] | undefined): StoredDelivery => {
+    const row = rows?.[0];
+    if (!row) throw new Error("the delivery statement returned no row");
+    return { id: row.id, inserted: row.inserted, status: row.status };
+  };
+  return {
+    text,
+    async run(db, event) {
+      const result = await db.execute(sql(strings, ...params(event)));
+      return one((Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as StoredDelivery[]);
+    },
+    async runPrepared(pg, event) {
+      return one(await pg<StoredDelivery[]>(strings, ...params(event)));
+    },
+  };
 }

@@ -8,7 +8,7 @@ import { forEachDatabase, freshDatabase, unavailableReason, type FreshDatabase }
 import { isAppError } from "../errors";
 import { openSecret } from "../secrets";
 import { maskedKeyFor, provisionApiKey, regenerateApiKey, retryKeyProvision, revealApiKey } from "./api-keys";
-import { applyWebhookEvent } from "./lifecycle";
+import { applyWebhookEvent } from "../webhooks/apply";
 import { setChannelPermission } from "./permissions";
 import { createHub, createUser, jobsOfKind, startTestSandbox, storeWebhook, setTestEnvironment, waitFor, type TestSandbox } from "@/test/support/channels";
 

@@ -26,7 +26,6 @@ import { partnerApiFor } from "../hubs/connection";
 import { enqueueJob } from "../jobs/enqueue";
 import { publishChange } from "../live/publish";
 import { logger } from "../log";
-import { recordKeyStored } from "../onboarding/funnel";
 import { openSecret, sealSecret } from "../secrets";
 
 /** Seams for tests and scale-out tools; production code passes nothing. */
@@ -36,9 +35,14 @@ export type ChannelDeps = {
   messagingApi?: (options: { baseUrl: string; apiKey: string }) => MessagingApi;
 };
 
+/** Told, inside the transaction that stores it, that a number's key was stored (the onboarding funnel's `key_stored`). */
+export type KeyStoredHook = (tx: Executor, stored: { hubId: string; channelExternalId: string }) => Promise<void>;
+
 export type ProvisionDeps = ChannelDeps & {
   /** Runs between the key call and the transaction that stores the key (crash tests). */
   afterGenerate?: () => void | Promise<void>;
+  /** The job registry (lib/job-registry.ts) passes the onboarding funnel's; channels know nothing of onboarding. */
+  onKeyStored?: KeyStoredHook;
 };
 
 export type KeyActor = Actor & { role: UserRole };
@@ -143,7 +147,7 @@ export async function provisionApiKey(
     });
     const revoked = await revokeActiveKeys({ db: tx, channelId: channel.id, exceptId: key.id });
     await updateChannel({ db: tx, id: channel.id, set: { messagingBaseUrl: issued.address } });
-    await recordKeyStored({ hubId: hub.id, channelExternalId: current.externalId }, tx);
+    await deps.onKeyStored?.(tx, { hubId: hub.id, channelExternalId: current.externalId });
     await audit(
       {
         actor: requester ? { id: requester.id, email: requester.email } : "system",

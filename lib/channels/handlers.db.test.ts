@@ -8,9 +8,10 @@ import { getWebhookEvent } from "@/db/queries/webhook-events";
 import { jobs, type Hub } from "@/db/schema";
 import { forEachDatabase } from "@/test/db/databases";
 import { enqueueJob } from "../jobs/enqueue";
+import { webhookJobKey } from "../jobs/kinds";
 import { createJobRunner, type JobLog } from "../jobs/runner";
 import { retryKeyProvision } from "./api-keys";
-import { jobHandlers } from "../jobs/handlers";
+import { jobHandlers } from "../job-registry";
 import { listStuckChannels } from "./stuck";
 import { createHub, createUser, jobsOfKind, setTestEnvironment, storeWebhook } from "@/test/support/channels";
 
@@ -36,8 +37,9 @@ forEachDatabase("channel job handlers in the job runner", (ctx) => {
 
   it("webhook job → key job; a key job that keeps failing ends dead and shows on the stuck list", async () => {
     const { db } = ctx.get();
+    // Stored as the receiver stores it: the row and its webhook.process job.
     const eventId = await storeWebhook(db, hub.id, { id: randomUUID(), event: "channel_running", data: { id: "runCH", status: "running", modified_at: new Date(Date.now() - 3_600_000).toISOString() } });
-    await enqueueJob(db, { kind: "webhook.process", payload: { webhookEventId: eventId }, uniqueKey: `webhook:${eventId}` });
+    expect((await enqueueJob(db, { kind: "webhook.process", payload: { webhookEventId: eventId }, uniqueKey: webhookJobKey(eventId) })).created).toBe(false);
     expect(await runner().runOnce()).toBe(1);
     expect(await getWebhookEvent({ db, id: eventId })).toMatchObject({ status: "done" });
     const channel = (await findChannelByExternalId({ db, hubId: hub.id, externalId: "runCH" }))!;
@@ -65,7 +67,8 @@ forEachDatabase("channel job handlers in the job runner", (ctx) => {
   it("a webhook event that fails on its last attempt is marked dead with its job", async () => {
     const { db } = ctx.get();
     const eventId = await storeWebhook(db, hub.id, { id: randomUUID(), event: "channel_created", data: { id: "deadCH", setup_info: { phone_number: "+49\u0000" } } });
-    const { id } = await enqueueJob(db, { kind: "webhook.process", payload: { webhookEventId: eventId }, maxAttempts: 1 });
+    const [queued] = await db.update(jobs).set({ maxAttempts: 1 }).where(eq(jobs.uniqueKey, webhookJobKey(eventId))).returning({ id: jobs.id });
+    const id = queued!.id;
     expect(await runner().runOnce()).toBe(1);
     const job = await findJobById({ db, id });
     expect(job).toMatchObject({ status: "dead" });

@@ -7,7 +7,7 @@ import { findClientByExternalId } from "@/db/queries/clients";
 import { getWebhookEvent } from "@/db/queries/webhook-events";
 import { channelEvents, type Hub } from "@/db/schema";
 import { forEachDatabase } from "@/test/db/databases";
-import { applyWebhookEvent } from "./lifecycle";
+import { applyWebhookEvent } from "../webhooks/apply";
 import { createHub, jobsOfKind, storeWebhook, setTestEnvironment } from "@/test/support/channels";
 
 setTestEnvironment();
@@ -148,38 +148,5 @@ forEachDatabase("channel lifecycle from webhooks", (ctx) => {
     expect(channel?.permissionChangedAt?.toISOString()).toBe(iso(7));
     const keyJobs = (await jobsOfKind(db, "api_key.provision")).filter((j) => j.payload.channelId === channel!.id);
     expect(keyJobs.map((j) => j.payload.grantId)).toEqual([`perm:${iso(7)}`]);
-  });
-
-  it("flags restrictions, records unknown and template events without effect, ignores bodies that are not events", async () => {
-    const { db } = ctx.get();
-    await applyWebhookEvent(await storeWebhook(db, hub.id, { id: randomUUID(), event: "channel_created", data: { id: "flagCH", setup_info: { phone_number: "+4915122222222" } } }), { db });
-    const violation = await storeWebhook(db, hub.id, { id: randomUUID(), event: "account_violation", data: { phone_number: "4915122222222", violation_type: "SPAM" } });
-    expect(await applyWebhookEvent(violation, { db })).toMatchObject({ status: "done" });
-    const flagged = await findChannelByExternalId({ db, hubId: hub.id, externalId: "flagCH" });
-    expect(flagged?.restricted).toBe(true);
-    expect(flagged?.flags).toMatchObject({ account_violation: { type: "SPAM" } });
-
-    const stranger = await storeWebhook(db, hub.id, { id: randomUUID(), event: "account_restriction", data: { phone_number: "+1000" } });
-    expect(await applyWebhookEvent(stranger, { db })).toMatchObject({ status: "ignored" });
-    const unknown = await storeWebhook(db, hub.id, { id: randomUUID(), event: "partner_mood_changed", data: { mood: "good" } });
-    expect(await applyWebhookEvent(unknown, { db })).toMatchObject({ status: "done" });
-    expect(await getWebhookEvent({ db, id: unknown })).toMatchObject({ status: "done", lastError: null });
-    // A template status for no number the portal knows: recorded, nothing to apply it to.
-    const template = await storeWebhook(db, hub.id, { id: randomUUID(), event: "waba_template_status_changed", data: { id: "t1", status: "approved" } });
-    expect(await applyWebhookEvent(template, { db })).toMatchObject({ status: "ignored" });
-    const notEvent = await storeWebhook(db, hub.id, { id: randomUUID(), nothing: true });
-    expect(await applyWebhookEvent(notEvent, { db })).toMatchObject({ status: "ignored" });
-  });
-
-  it("marks a failing event failed, and dead on the last attempt, and rolls its effects back", async () => {
-    const { db } = ctx.get();
-    // PostgreSQL text refuses NUL: the channel write fails after the client write, inside one transaction.
-    const body = { id: randomUUID(), event: "channel_created", data: { id: "nulCH", client: { id: "nulCL", name: "Nul" }, setup_info: { phone_number: "+49\u0000" } } };
-    const id = await storeWebhook(db, hub.id, body);
-    await expect(applyWebhookEvent(id, { db })).rejects.toThrow();
-    expect(await getWebhookEvent({ db, id })).toMatchObject({ status: "failed", attempts: 1 });
-    expect(await findClientByExternalId({ db, hubId: hub.id, externalId: "nulCL" })).toBeUndefined();
-    await expect(applyWebhookEvent(id, { db, finalAttempt: true })).rejects.toThrow();
-    expect(await getWebhookEvent({ db, id })).toMatchObject({ status: "dead", attempts: 2 });
   });
 });

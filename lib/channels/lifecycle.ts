@@ -1,23 +1,18 @@
 import "server-only";
-import { recordChannelProgress } from "../onboarding/funnel";
-import { DrizzleQueryError } from "drizzle-orm";
 import { upsertClient, type ClientFields } from "@/db/queries/clients";
 import { insertChannelEvent } from "@/db/queries/channel-events";
-import { deleteChannelByExternalId, findChannelsByPhone, insertChannelIfAbsent, lockChannelByExternalId, updateChannel, type NewChannel } from "@/db/queries/channels";
-import { findHubById } from "@/db/queries/hubs";
-import { getWebhookEvent, setWebhookEventOutcome } from "@/db/queries/webhook-events";
+import { insertChannelIfAbsent, lockChannelByExternalId, updateChannel, type NewChannel } from "@/db/queries/channels";
 import type { Executor } from "@/db/client";
-import type { Channel, Client, Hub, WebhookEvent as WebhookRow } from "@/db/schema";
-import { getDb } from "../db";
-import { isAppError } from "../errors";
+import type { Channel, Client, Hub } from "@/db/schema";
 import { dateOf } from "../dates";
+import { CHANNEL_EVENT_STATUS, progressRank, statusRank } from "../hub/events";
 import { isRecord } from "../hub/json";
-import { CHANNEL_EVENT_STATUS, parseWebhookBody, progressRank, statusRank, type WebhookEvent } from "../hub/events";
 import { publishChange } from "../live/publish";
-import { logger } from "../log";
-import { enqueueProvisionIfDue, type ChannelDeps } from "./api-keys";
-import { applyTemplateWebhook } from "../templates/webhook";
-import { applyPermission } from "./permissions";
+import { adoptManualChannel } from "./adopt-manual";
+import { enqueueProvisionIfDue } from "./api-keys";
+
+// A channel's lifecycle: where an event puts its status (decideStatus, R7) and the upsert of what 360dialog
+// reports about it (applyChannelSnapshot), shared by webhooks (apply-webhook.ts), reconciliation and onboarding.
 
 type Raw = Record<string, unknown>;
 const text = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v : typeof v === "number" ? String(v) : undefined);
@@ -156,134 +151,4 @@ export async function applyChannelSnapshot(tx: Executor, hub: Hub, snap: Channel
 function sameValue(a: unknown, b: unknown): boolean {
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   return (a ?? null) === (b ?? null);
-}
-
-export type ApplyOutcome = { status: "done" | "ignored" | "missing" | "skipped"; effect: string };
-
-/**
- * Applies one stored webhook event (the `webhook.process` job). All effects, the inbox outcome and the live
- * notices commit in one transaction; on failure the event is marked failed (dead on the last attempt) and the
- * error goes back to the job runner for a retry.
- */
-export async function applyWebhookEvent(webhookEventId: string, options: ChannelDeps & { finalAttempt?: boolean } = {}): Promise<ApplyOutcome> {
-  const db = options.db ?? (await getDb());
-  const row = await getWebhookEvent({ db, id: webhookEventId });
-  if (!row) return { status: "missing", effect: "no such webhook event" };
-  if (row.status === "done" || row.status === "ignored") return { status: "skipped", effect: `already ${row.status}` };
-  try {
-    return await db.transaction(async (tx) => {
-      const hub = await findHubById({ db: tx, id: row.hubId });
-      if (!hub) throw new Error("webhook event of a deleted hub");
-      const outcome = await applyParsed(tx, hub, row, parseWebhookBody(row.rawBody));
-      await setWebhookEventOutcome({ db: tx, id: row.id, status: outcome.status, lastError: outcome.status === "ignored" ? outcome.effect : null, processedAt: new Date() });
-      await publishChange(tx, { topic: "webhook", id: row.id, hubId: hub.id });
-      return outcome;
-    });
-  } catch (error) {
-    const message = failureMessage(error);
-    await setWebhookEventOutcome({ db, id: row.id, status: options.finalAttempt ? "dead" : "failed", lastError: message });
-    logger("channels").warn({ webhookEventId: row.id, event: row.event, err: message }, "webhook event processing failed");
-    throw error instanceof DrizzleQueryError ? new Error(message, { cause: error }) : error;
-  }
-}
-
-/**
- * A failure as it may be stored and shown to staff: drizzle's query errors carry the statement's parameters
- * (phone numbers, payloads), so only the database's own message is kept; NUL and other control characters
- * (which PostgreSQL text refuses) are dropped.
- */
-export function failureMessage(error: unknown): string {
-  const inner = error instanceof DrizzleQueryError ? error.cause : error;
-  const text = isAppError(inner) ? `${inner.code}: ${inner.publicMessage}` : inner instanceof Error ? inner.message : "processing failed";
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "").slice(0, 500) || "processing failed";
-}
-
-type Applied = { status: "done" | "ignored"; effect: string };
-
-async function applyParsed(tx: Executor, hub: Hub, row: WebhookRow, parsed: WebhookEvent): Promise<Applied> {
-  switch (parsed.kind) {
-    case "channel": {
-      const ch = parsed.channel;
-      const occurredAt = eventTimeOf(ch.raw, row.receivedAt);
-      const result = await applyChannelSnapshot(
-        tx,
-        hub,
-        {
-          externalId: ch.id,
-          client: clientOfChannel(ch.raw, ch.clientId),
-          status: ch.status,
-          phoneNumber: ch.phoneNumber,
-          displayName: ch.phoneName,
-          wabaId: ch.wabaAccountId,
-          accountMode: ch.accountMode,
-          raw: ch.raw,
-        },
-        { event: parsed.event, occurredAt, source: "webhook", webhookEventId: row.id, history: "always" },
-      );
-      if (parsed.event === "channel_permission_granted") {
-        await applyPermission(tx, hub, result.channel, { granted: true, source: "webhook", actor: "system", at: occurredAt, webhookEventId: row.id, history: false });
-      }
-      // The onboarding funnel follows the number past the redirect: created, then running.
-      await recordChannelProgress({ hubId: hub.id, channelExternalId: ch.id, status: result.channel.status }, tx);
-      return { status: "done", effect: `channel ${result.channel.status}` };
-    }
-    case "client": {
-      const c = parsed.client;
-      const result = await upsertClient({
-        db: tx,
-        hubId: hub.id,
-        client: { externalId: c.id, name: c.name, email: c.email, partnerPayload: c.partnerPayload, hubCreatedAt: dateOf(text(c.raw.created_at)), raw: c.raw },
-      });
-      if (result.changed) await publishChange(tx, { topic: "client", id: result.client.id, hubId: hub.id });
-      return { status: "done", effect: result.created ? "client created" : "client updated" };
-    }
-    case "account":
-      return applyAccountEvent(tx, hub, row, parsed);
-    case "template":
-      return applyTemplateWebhook(tx, hub, row, parsed);
-    case "unknown":
-      return { status: "done", effect: `unknown event ${parsed.event}: recorded, no effect` };
-    case "invalid":
-      return { status: "ignored", effect: parsed.reason };
-  }
-}
-
-/**
- * A number added by hand without its channel ID (lib/channels/manual.ts) that 360dialog now reports under this
- * partner: the hand-made row takes the real ID instead of a second row appearing, so its stored key (the
- * client's own) stays the number's key and no new one is generated, which would revoke it (F6). Asked only when
- * the snapshot's ID was new (the placeholder row just inserted is dropped), so known numbers pay nothing.
- * Returns whether a hand-made row was adopted.
- */
-async function adoptManualChannel(tx: Executor, hub: Hub, snap: ChannelSnapshot): Promise<boolean> {
-  if (!snap.phoneNumber) return false;
-  const manual = (await findChannelsByPhone({ db: tx, hubId: hub.id, phoneNumbers: phoneVariants(snap.phoneNumber) })).find(
-    (c) => c.source === "manual" && c.externalId.startsWith("manual-"),
-  );
-  if (!manual) return false;
-  await deleteChannelByExternalId({ db: tx, hubId: hub.id, externalId: snap.externalId });
-  await updateChannel({ db: tx, id: manual.id, set: { externalId: snap.externalId } });
-  return true;
-}
-
-function phoneVariants(phone: string): string[] {
-  const digits = phone.replace(/\D/g, "");
-  return [...new Set([phone, digits, `+${digits}`])].filter((p) => p !== "" && p !== "+");
-}
-
-// Account events name a channel id or only a phone number (older docs); the restriction lands on that channel.
-async function applyAccountEvent(tx: Executor, hub: Hub, row: WebhookRow, ev: Extract<WebhookEvent, { kind: "account" }>): Promise<Applied> {
-  const byPhone = !ev.channelId && ev.phoneNumber ? await findChannelsByPhone({ db: tx, hubId: hub.id, phoneNumbers: phoneVariants(ev.phoneNumber) }) : [];
-  const externalId = ev.channelId ?? byPhone[0]?.externalId;
-  const channel = externalId ? await lockChannelByExternalId({ db: tx, hubId: hub.id, externalId }) : undefined;
-  if (!channel) return { status: "ignored", effect: `${ev.event} for a number this portal does not know` };
-  const at = eventTimeOf(isRecord(ev.raw.data) ? ev.raw.data : undefined, row.receivedAt);
-  const flags = { ...channel.flags, [ev.event]: { type: ev.violationType ?? null, at: at.toISOString() } };
-  const updated = await updateChannel({ db: tx, id: channel.id, set: { flags, restricted: true } });
-  await insertChannelEvent({
-    db: tx,
-    event: { hubId: hub.id, channelId: channel.id, event: ev.event, status: channel.status, source: "webhook", webhookEventId: row.id, data: { violationType: ev.violationType ?? null }, occurredAt: at },
-  });
-  await publishChange(tx, { topic: "channel", id: channel.id, hubId: hub.id, clientId: updated.clientId ?? undefined });
-  return { status: "done", effect: `channel restricted (${ev.event})` };
 }

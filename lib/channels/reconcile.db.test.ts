@@ -6,7 +6,7 @@ import { listClientsOfHub } from "@/db/queries/clients";
 import { auditLog, channelEvents, type Hub, type User } from "@/db/schema";
 import { forEachDatabase } from "@/test/db/databases";
 import { statusRank } from "../hub/events";
-import { applyWebhookEvent } from "./lifecycle";
+import { applyWebhookEvent } from "../webhooks/apply";
 import { reconcileHub, requestReconcile } from "./reconcile";
 import { createHub, createUser, jobsOfKind, startTestSandbox, storeWebhook, setTestEnvironment, type TestSandbox } from "@/test/support/channels";
 

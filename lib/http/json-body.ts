@@ -1,5 +1,5 @@
 import { getEnv } from "../env";
-import { readBodyWithCap } from "../webhooks/read-body";
+import { readBodyWithCap } from "./read-body";
 
 // The one way a route handler reads a JSON body: never more than the handler's cap held in memory, given up when
 // it has not arrived within BODY_READ_TIMEOUT_MS (so a trickling sender cannot hold a connection), and strict

@@ -46,6 +46,17 @@ const clientSchema = z.looseObject({
 
 const accountSchema = z.looseObject({ phone_number: optText, violation_type: optText, channel_id: optId });
 
+// Meta's WABA webhook field `phone_number_quality_update` (its `value`); `event` is FLAGGED, UNFLAGGED, UPGRADE,
+// DOWNGRADE… and the limits are tiers like TIER_1K.
+const qualitySchema = z.looseObject({
+  display_phone_number: optText,
+  phone_number: optText,
+  event: optText,
+  current_limit: optText,
+  old_limit: optText,
+  channel_id: optId,
+});
+
 const templateSchema = z.looseObject({
   id: optId,
   template_id: optId,
@@ -107,8 +118,24 @@ export type WebhookEvent =
       wabaAccountId?: string;
       raw: Raw;
     }
+  | {
+      kind: "quality";
+      event: "phone_number_quality_update";
+      eventId?: string;
+      channelId?: string;
+      phoneNumber?: string;
+      /** Meta's word for the change: FLAGGED, UNFLAGGED, UPGRADE, DOWNGRADE… */
+      qualityEvent?: string;
+      currentLimit?: string;
+      oldLimit?: string;
+      raw: Raw;
+    }
   | { kind: "unknown"; event: string; eventId?: string; reason?: string; raw: Raw }
   | { kind: "invalid"; reason: string };
+
+export type WebhookKind = WebhookEvent["kind"];
+/** One kind's events, as an applier of that kind receives them (lib/webhooks/apply.ts). */
+export type WebhookEventOf<K extends WebhookKind> = Extract<WebhookEvent, { kind: K }>;
 
 export const CHANNEL_EVENTS = [
   "channel_created",
@@ -229,6 +256,27 @@ function accountEvent(event: AccountEventName, eventId: string | undefined, data
   };
 }
 
+// UNVERIFIED: how 360dialog forwards Meta's phone_number_quality_update to a partner. Read as the envelope's
+// `data` being Meta's change value (or a whole change, `{ field, value }`), then the envelope itself.
+function qualityEvent(eventId: string | undefined, data: unknown, body: Raw): WebhookEvent {
+  const value = isRecord(data) && isRecord(data.value) ? data.value : data;
+  const inner = qualitySchema.safeParse(isRecord(value) ? value : {});
+  const outer = qualitySchema.safeParse(body);
+  const q = inner.success ? inner.data : {};
+  const b = outer.success ? outer.data : {};
+  return {
+    kind: "quality",
+    event: "phone_number_quality_update",
+    eventId,
+    channelId: q.channel_id ?? b.channel_id,
+    phoneNumber: q.display_phone_number ?? q.phone_number ?? b.display_phone_number ?? b.phone_number,
+    qualityEvent: q.event,
+    currentLimit: q.current_limit,
+    oldLimit: q.old_limit,
+    raw: body,
+  };
+}
+
 // UNVERIFIED payloads of template events; for template_messaging_* `data` is taken to be the channel.
 function templateEvent(event: string, eventId: string | undefined, change: TemplateChange, data: unknown, body: Raw): WebhookEvent {
   const parsed = templateSchema.safeParse(isRecord(data) ? data : {});
@@ -260,6 +308,7 @@ export function parseWebhookEvent(json: unknown): WebhookEvent {
 
   if (event === "client_created") return clientEvent(eventId, data, json);
   if (event === "account_violation" || event === "account_restriction") return accountEvent(event, eventId, data, json);
+  if (event === "phone_number_quality_update") return qualityEvent(eventId, data, json);
   if (event === "template_messaging_enabled") return templateEvent(event, eventId, "messaging_enabled", data, json);
   if (event === "template_messaging_disabled") return templateEvent(event, eventId, "messaging_disabled", data, json);
   if (isTemplateStatusEvent(event)) return templateEvent(event, eventId, "status", data, json);
@@ -276,6 +325,22 @@ export function parseWebhookBody(rawBody: Uint8Array | string): WebhookEvent {
     return { kind: "invalid", reason: "body is not JSON" };
   }
   return parseWebhookEvent(json);
+}
+
+/** The 360dialog ids an event names, stored on its inbox row so staff can find a number's or a client's deliveries. */
+export function externalIdsOf(parsed: WebhookEvent): { clientId?: string; channelId?: string } {
+  switch (parsed.kind) {
+    case "channel":
+      return { clientId: parsed.channel.clientId, channelId: parsed.channel.id };
+    case "client":
+      return { clientId: parsed.client.id };
+    case "account":
+    case "template":
+    case "quality":
+      return { channelId: parsed.channelId };
+    default:
+      return {};
+  }
 }
 
 /**

@@ -5,9 +5,10 @@ import { JOBS_CHANNEL } from "@/db/queries/jobs";
 import { getDatabaseHandle, getDb } from "../db";
 import { getEnv, type Env } from "../env";
 import { logger } from "../log";
-import { enqueueScheduledTemplateSyncs } from "../templates/sync-jobs";
-import { createJobRunner, type JobListener, type JobRunner } from "./runner";
-import type { JobHandlers } from "./types";
+import { createJobRunner, type JobListener, type JobRunner, type JobRunnerOptions } from "./runner";
+
+/** What the composition root (lib/job-registry.ts) gives the runner: a handler per job kind, and the every-minute tasks. */
+export type JobRegistry = Pick<JobRunnerOptions, "handlers" | "everyMinute">;
 
 /**
  * LISTEN on PostgreSQL through one dedicated connection (a pooled one would be handed to other queries).
@@ -36,7 +37,7 @@ export function pgliteJobListener(handle: DatabaseHandle): JobListener | null {
 }
 
 /** The runner as configured by the environment, on the process's database (lib/db.ts). */
-export async function createJobRunnerFromEnv(handlers: JobHandlers, env: Env = getEnv()): Promise<JobRunner> {
+export async function createJobRunnerFromEnv(registry: JobRegistry, env: Env = getEnv()): Promise<JobRunner> {
   const handle = await getDatabaseHandle();
   const listen =
     handle.driver === "postgres" && env.DATABASE_URL
@@ -44,14 +45,14 @@ export async function createJobRunnerFromEnv(handlers: JobHandlers, env: Env = g
       : pgliteJobListener(handle);
   return createJobRunner({
     getDb,
-    handlers,
+    handlers: registry.handlers,
     concurrency: env.JOBS_CONCURRENCY,
     pollMs: env.JOBS_POLL_MS,
     leaseSeconds: env.JOBS_LEASE_SECONDS,
     log: logger("jobs"),
     listen,
     reconcileIntervalMinutes: env.RECONCILE_INTERVAL_MINUTES,
-    everyMinute: [{ name: "template sync", run: (db, now) => enqueueScheduledTemplateSyncs({ db, now }) }],
+    everyMinute: registry.everyMinute,
   });
 }
 
@@ -62,11 +63,11 @@ const slot = globalThis as unknown as { __portalJobRunner?: Promise<JobRunner | 
  * Starts the job runner inside the portal process (from boot), unless JOBS_IN_PROCESS is off (a separate
  * `npm run worker` runs it) or this is `next build`. Stops on SIGTERM, letting jobs in hand finish.
  */
-export function startJobsInProcess(handlers: JobHandlers): Promise<JobRunner | null> {
+export function startJobsInProcess(registry: JobRegistry): Promise<JobRunner | null> {
   slot.__portalJobRunner ??= (async () => {
     const env = getEnv();
     if (!env.JOBS_IN_PROCESS || env.NEXT_PHASE === "phase-production-build") return null;
-    const runner = await createJobRunnerFromEnv(handlers, env);
+    const runner = await createJobRunnerFromEnv(registry, env);
     await runner.start();
     process.once("SIGTERM", () => void runner.stop());
     return runner;

@@ -69,17 +69,22 @@ export async function listFunnelEvents(where: { sessionId: string } | { inviteId
 
 /**
  * For webhook processing: marks `channel_created` / `channel_running` on every onboarding session that linked
- * this channel. Call it with the transaction that moved the channel.
+ * this channel. Call it with the transaction that moved the channel. `status` is where the channel got to; as a
+ * function, it is asked only when a completed session linked the channel (most channel events find none).
  */
 export async function recordChannelProgress(
-  input: { hubId: string; channelExternalId: string; status: string },
+  input: { hubId: string; channelExternalId: string; status: string | (() => Promise<string | undefined>) },
   db?: Executor,
 ): Promise<void> {
   const executor = db ?? (await getDb());
+  const sessions = (await findSessionsWithChannel({ db: executor, hubId: input.hubId, channelExternalId: input.channelExternalId })).filter(
+    (s) => s.status === "completed",
+  );
+  if (sessions.length === 0) return;
+  const status = typeof input.status === "function" ? await input.status() : input.status;
   const kinds: FunnelKind[] = ["channel_created"];
-  if (isRunning(input)) kinds.push("channel_running");
-  const sessions = await findSessionsWithChannel({ db: executor, hubId: input.hubId, channelExternalId: input.channelExternalId });
-  for (const session of sessions.filter((s) => s.status === "completed")) {
+  if (status !== undefined && isRunning({ status })) kinds.push("channel_running");
+  for (const session of sessions) {
     for (const kind of kinds) {
       await recordFunnelEvent(
         { hubId: input.hubId, sessionId: session.id, inviteId: session.inviteId, kind, detail: { channelId: input.channelExternalId } },

@@ -1,24 +1,16 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { JOBS_CHANNEL } from "@/db/queries/jobs";
-import {
-  limitStatementTime,
-  storeWebhookDelivery,
-  storeWebhookDeliveryPrepared,
-  type NewWebhookEvent,
-} from "@/db/queries/webhook-events";
+import type { NewWebhookEvent, StoredDelivery } from "@/db/queries/webhook-events";
 import type { Hub } from "@/db/schema";
-import { getDatabaseHandle } from "../db";
 import { AppError, PROBLEM_CONTENT_TYPE, problemOf, type ErrorCode } from "../errors";
 import { cachedHubByPartnerId } from "../hubs/cache";
 import { getEnv } from "../env";
-import { dedupKeyFor, parseWebhookBody, type WebhookEvent } from "../hub/events";
+import { dedupKeyFor, externalIdsOf, parseWebhookBody, type WebhookEvent } from "../hub/events";
 import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "../hub/webhook-signature";
 import { webhookSecrets } from "../hubs/secrets";
-import { LIVE_CHANNEL } from "../live/types";
+import { readBodyWithCap, type ReadBodyResult } from "../http/read-body";
 import { getLogger } from "../log";
-import { readBodyWithCap, type ReadBodyResult } from "./read-body";
-import { RECEIVER_STATEMENT_TIMEOUT_MS, receiverSql } from "./receiver-db";
+import { storeDelivery } from "./store";
 
 type Logger = ReturnType<typeof getLogger>;
 
@@ -192,9 +184,9 @@ async function handle({ partnerId, headers, readBody }: Delivery, log: Logger): 
       ...externalIds(parsed),
     };
 
-    let stored: Awaited<ReturnType<typeof store>>;
+    let stored: StoredDelivery;
     try {
-      stored = await store(row);
+      stored = await storeDelivery(row);
     } catch (error) {
       log.error({ partnerId, event, err: describeError(error) }, "webhook: could not store the delivery");
       return { outcome: "unavailable", partnerId, event, response: unavailable() };
@@ -206,19 +198,6 @@ async function handle({ partnerId, headers, readBody }: Delivery, log: Logger): 
     return { outcome: "unavailable" as const, partnerId, response: unavailable() };
   });
 }
-
-/** One statement: the inbox row, its processing job and the live notice commit together or not at all (R4). */
-async function store(row: NewWebhookEvent) {
-  const handle = await getDatabaseHandle();
-  const receiver = handle.driver === "postgres" ? receiverSql() : null;
-  if (receiver) return storeWebhookDeliveryPrepared({ sql: receiver, event: row, jobsChannel: JOBS_CHANNEL, liveChannel: LIVE_CHANNEL });
-  // PGlite (and a PostgreSQL handle without DATABASE_URL, as in tests): the statement timeout needs a transaction.
-  return handle.db.transaction(async (tx) => {
-    await limitStatementTime({ db: tx, milliseconds: RECEIVER_STATEMENT_TIMEOUT_MS });
-    return storeWebhookDelivery({ db: tx, event: row, jobsChannel: JOBS_CHANNEL, liveChannel: LIVE_CHANNEL });
-  });
-}
-
 
 // Issue 5: a child logger and an AES-GCM decryption per delivery both showed in the receiver's CPU profile.
 
@@ -260,21 +239,11 @@ async function withinDeadline<T>(milliseconds: number, work: () => Promise<T>): 
 }
 
 function externalIds(parsed: WebhookEvent): Pick<NewWebhookEvent, "clientExternalId" | "channelExternalId"> {
-  const ids = (client: string | undefined, channel: string | undefined) => ({
-    clientExternalId: client === undefined ? null : storable(client),
-    channelExternalId: channel === undefined ? null : storable(channel),
-  });
-  switch (parsed.kind) {
-    case "channel":
-      return ids(parsed.channel.clientId, parsed.channel.id);
-    case "client":
-      return ids(parsed.client.id, undefined);
-    case "account":
-    case "template":
-      return ids(undefined, parsed.channelId);
-    default:
-      return ids(undefined, undefined);
-  }
+  const { clientId, channelId } = externalIdsOf(parsed);
+  return {
+    clientExternalId: clientId === undefined ? null : storable(clientId),
+    channelExternalId: channelId === undefined ? null : storable(channelId),
+  };
 }
 
 /** Headers as received, minus anything that may carry a secret. */

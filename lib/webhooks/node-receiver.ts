@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerR
 import { filterInternalHeaders } from "next/dist/server/lib/server-ipc/utils.js";
 import { logger } from "../log";
 import { ingestDelivery, type DeliveryHeaders, type DeliveryResponse } from "./ingest";
-import { declaredLength, type ReadBodyResult } from "./read-body";
+import { declaredLength, type ReadBodyResult } from "../http/read-body";
 
 // The 360dialog webhook receiver served by server.ts before Next.js (issue 5: Next's own request handling
 // doubled the portal's CPU per delivery; bench/README.md). The same ingestDelivery() as the Next route

@@ -5,7 +5,7 @@ import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { JOBS_CHANNEL } from "@/db/queries/jobs";
 import { insertHub } from "@/db/queries/hubs";
-import { storeWebhookDelivery, storeWebhookDeliveryPrepared, type NewWebhookEvent } from "@/db/queries/webhook-events";
+import type { NewWebhookEvent } from "@/db/queries/webhook-events";
 import { jobs, webhookEvents } from "@/db/schema";
 import { resetEnvForTests } from "@/lib/env";
 import { signWebhookBody } from "@/lib/hub/webhook-signature";
@@ -16,6 +16,7 @@ import { freshDatabase, selectRows, unavailableReason, type FreshDatabase } from
 import { bindAppDatabase, captureAppLogs, setTestAppEnv, type CapturedLogs } from "@/test/db/use-as-app-db";
 import { ingestWebhook } from "./ingest";
 import { closeReceiverPool, receiverSql } from "./receiver-db";
+import { deliveryStatement } from "./store";
 
 // The receiver's own pool on PostgreSQL (issue 5): one prepared autocommit statement per delivery, with the
 // statement timeout and synchronous_commit set at connect. PostgreSQL only: PGlite keeps the transaction path.
@@ -150,8 +151,8 @@ describe.skipIf(unavailableReason("postgres"))("webhook receiver pool on Postgre
       channelExternalId: null,
     });
     for (const status of ["pending", "ignored"] as const) {
-      const a = await storeWebhookDeliveryPrepared({ sql: pool, event: event(`same-a-${status}`, status), jobsChannel: JOBS_CHANNEL, liveChannel: LIVE_CHANNEL });
-      const b = await storeWebhookDelivery({ db: fresh.handle.db, event: event(`same-b-${status}`, status), jobsChannel: JOBS_CHANNEL, liveChannel: LIVE_CHANNEL });
+      const a = await deliveryStatement.runPrepared(pool, event(`same-a-${status}`, status));
+      const b = await deliveryStatement.run(fresh.handle.db, event(`same-b-${status}`, status));
       expect({ ...a, id: "" }).toEqual({ ...b, id: "" });
       expect(a).toMatchObject({ inserted: true, status });
       const [ra] = await fresh.handle.db.select().from(webhookEvents).where(eq(webhookEvents.id, a.id));

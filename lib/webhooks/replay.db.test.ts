@@ -3,12 +3,14 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { insertHub } from "@/db/queries/hubs";
 import { insertUser } from "@/db/queries/users";
-import { getWebhookEvent, insertWebhookEvent, setWebhookEventOutcome } from "@/db/queries/webhook-events";
+import { getWebhookEvent, setWebhookEventOutcome } from "@/db/queries/webhook-events";
 import { auditLog, jobs } from "@/db/schema";
 import { isAppError } from "@/lib/errors";
+import { WEBHOOK_PROCESS_JOB, webhookJobKey, webhookReplayJobKey } from "@/lib/jobs/kinds";
 import { forEachDatabase } from "@/test/db/databases";
 import { setTestAppEnv, bindAppDatabase } from "@/test/db/use-as-app-db";
 import { replayWebhookEvent } from "./replay";
+import { deliveryStatement } from "./store";
 
 forEachDatabase("webhook inbox queries and replay", (ctx) => {
   let restoreDb: () => void;
@@ -16,10 +18,7 @@ forEachDatabase("webhook inbox queries and replay", (ctx) => {
   let actor: { id: string; email: string };
 
   const newEvent = (dedupKey: string, status: "pending" | "ignored" = "pending", event = "channel_live") =>
-    insertWebhookEvent({
-      db: ctx.get().db,
-      event: { hubId, dedupKey, event, rawBody: "{}", headers: {}, signatureResult: "valid", status },
-    });
+    deliveryStatement.run(ctx.get().db, { hubId, dedupKey, event, rawBody: "{}", headers: {}, signatureResult: "valid", status });
   const jobsFor = (id: string) =>
     ctx.get().db.select().from(jobs).where(sql`${jobs.payload}->>'webhookEventId' = ${id}`);
 
@@ -36,12 +35,15 @@ forEachDatabase("webhook inbox queries and replay", (ctx) => {
   });
   afterAll(() => restoreDb());
 
-  it("upserts by (hub, dedup key) and tells a fresh insert from a repeat", async () => {
+  it("upserts by (hub, dedup key) and tells a fresh insert from a repeat; the delivery's job is queued once", async () => {
     const first = await newEvent("k1");
     const again = await newEvent("k1");
     expect(first.inserted).toBe(true);
     expect(again).toEqual({ id: first.id, inserted: false, status: "pending" });
     expect((await getWebhookEvent({ db: ctx.get().db, id: first.id }))?.deliveries).toBe(2);
+    expect((await jobsFor(first.id)).map((j) => [j.kind, j.uniqueKey, j.status])).toEqual([[WEBHOOK_PROCESS_JOB, webhookJobKey(first.id), "queued"]]);
+    // An ignored delivery (signed, but no event object) is kept for the record and never processed.
+    expect(await jobsFor((await newEvent("k1-ignored", "ignored", "invalid")).id)).toEqual([]);
   });
 
   it("records each processing outcome as an attempt", async () => {
@@ -61,7 +63,9 @@ forEachDatabase("webhook inbox queries and replay", (ctx) => {
     expect(first.jobId).not.toBe(second.jobId);
     expect(await getWebhookEvent({ db: ctx.get().db, id })).toMatchObject({ status: "pending", lastError: null, processedAt: null, attempts: 1 });
     const queued = await jobsFor(id);
-    expect(queued.map((j) => j.uniqueKey).sort()).toEqual([`webhook:${id}:replay:1000`, `webhook:${id}:replay:2000`]);
+    // The delivery's own job (still queued here: no runner in this test) and one per replay.
+    expect(queued.map((j) => j.uniqueKey).sort()).toEqual([webhookJobKey(id), webhookReplayJobKey(id, new Date(1_000)), webhookReplayJobKey(id, new Date(2_000))].sort());
+    expect(webhookReplayJobKey(id, new Date(1_000))).toBe(`webhook:${id}:replay:1000`);
     expect(queued.every((j) => j.kind === "webhook.process" && j.status === "queued")).toBe(true);
     const entries = await ctx.get().db.select().from(auditLog).where(eq(auditLog.targetId, id));
     expect(entries).toHaveLength(2);
@@ -86,6 +90,7 @@ forEachDatabase("webhook inbox queries and replay", (ctx) => {
     await setWebhookEventOutcome({ db: ctx.get().db, id, status: "ignored", lastError: "unknown event", processedAt: new Date() });
     const { jobId } = await replayWebhookEvent(actor, id);
     expect((await getWebhookEvent({ db: ctx.get().db, id }))?.status).toBe("pending");
-    expect((await jobsFor(id)).map((j) => j.id)).toEqual([jobId]);
+    // The delivery's own job and the replay's.
+    expect((await jobsFor(id)).map((j) => (j.id === jobId ? "replay" : j.uniqueKey)).sort()).toEqual(["replay", webhookJobKey(id)].sort());
   });
 });

@@ -5,6 +5,7 @@ import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import { enqueueJob } from "../jobs/enqueue";
+import { WEBHOOK_PROCESS_JOB, webhookReplayJobKey } from "../jobs/kinds";
 import { publishChange } from "../live/publish";
 
 const eventId = z.uuid();
@@ -25,12 +26,7 @@ export async function replayWebhookEvent(actor: Actor, id: string, now: Date = n
       throw new AppError("conflict:webhook_event", "This delivery is not a webhook event (its body is not an event object), so there is nothing to replay.");
     }
     await resetWebhookEventForReplay({ db: tx, id });
-    // A fresh unique key per replay: the original `webhook:<id>` job may still exist (done or dead).
-    const job = await enqueueJob(tx, {
-      kind: "webhook.process",
-      payload: { webhookEventId: id },
-      uniqueKey: `webhook:${id}:replay:${now.getTime()}`,
-    });
+    const job = await enqueueJob(tx, { kind: WEBHOOK_PROCESS_JOB, payload: { webhookEventId: id }, uniqueKey: webhookReplayJobKey(id, now) });
     await audit(
       {
         actor,

@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { POST } from "@/app/api/webhooks/360dialog/[partnerId]/route";
 import { getDatabaseHandle } from "@/lib/db";
-import { jobHandlers } from "@/lib/jobs/handlers";
+import { jobRegistry } from "@/lib/job-registry";
 import { startJobsInProcess, stopJobsInProcess } from "@/lib/jobs/start";
 
 /*
@@ -15,7 +15,7 @@ import { startJobsInProcess, stopJobsInProcess } from "@/lib/jobs/start";
 const ROUTE = /^\/api\/webhooks\/360dialog\/([^/?#]+)$/;
 
 const handle = await getDatabaseHandle();
-await startJobsInProcess(jobHandlers);
+await startJobsInProcess(jobRegistry);
 
 const server = createServer((req, res) => {
   const match = ROUTE.exec(req.url ?? "");

@@ -1,7 +1,7 @@
 import { provisionApiKey } from "@/lib/channels/api-keys";
 import { getDatabaseHandle, getDb } from "@/lib/db";
 import { getEnv } from "@/lib/env";
-import { jobHandlers } from "@/lib/jobs/handlers";
+import { jobHandlers } from "@/lib/job-registry";
 import { createJobRunner } from "@/lib/jobs/runner";
 import { postgresJobListener } from "@/lib/jobs/start";
 import type { JobHandlers } from "@/lib/jobs/types";

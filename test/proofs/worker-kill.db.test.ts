@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findChannelByExternalId } from "@/db/queries/channels";
 import { findJobById } from "@/db/queries/jobs";
 import { apiKeys, type Hub } from "@/db/schema";
-import { applyWebhookEvent } from "@/lib/channels/lifecycle";
+import { applyWebhookEvent } from "@/lib/webhooks/apply";
 import { createHub, jobsOfKind, SANDBOX_PARTNER, startTestSandbox, storeWebhook, waitFor, type TestSandbox } from "@/test/support/channels";
 import { openSecret } from "@/lib/secrets";
 import { freshDatabase, unavailableReason, type FreshDatabase } from "@/test/db/databases";

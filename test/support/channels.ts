@@ -6,9 +6,9 @@ import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { insertHub } from "@/db/queries/hubs";
 import { insertUser } from "@/db/queries/users";
-import { insertWebhookEvent } from "@/db/queries/webhook-events";
 import { jobs, type Hub, type Job, type User } from "@/db/schema";
 import { sealHubCredentials, sealPlatformSecret } from "@/lib/hubs/secrets";
+import { deliveryStatement } from "@/lib/webhooks/store";
 import { startSandbox, type RunningSandbox } from "@/sandbox/sandbox";
 
 /*
@@ -52,21 +52,21 @@ export async function createUser(db: Database, role: User["role"]): Promise<User
   return insertUser({ db, user: { email: `${role}-${randomBytes(4).toString("hex")}@example.test`, role, passwordHash: "x" } });
 }
 
-/** Stores a delivery as the webhook receiver would (pending); returns the webhook_events id. */
+/**
+ * Stores a delivery with the webhook receiver's own statement (pending, with its queued `webhook.process` job);
+ * returns the webhook_events id. Tests apply it by calling applyWebhookEvent or by running the job.
+ */
 export async function storeWebhook(db: Database, hubId: string, body: Record<string, unknown>): Promise<string> {
   const data = (body.data ?? {}) as Record<string, unknown>;
-  const { id } = await insertWebhookEvent({
-    db,
-    event: {
-      hubId,
-      dedupKey: `id:${typeof body.id === "string" ? body.id : randomUUID()}`,
-      event: typeof body.event === "string" ? body.event : "unknown",
-      rawBody: JSON.stringify(body),
-      headers: {},
-      signatureResult: "valid",
-      status: "pending",
-      channelExternalId: typeof data.id === "string" ? data.id : null,
-    },
+  const { id } = await deliveryStatement.run(db, {
+    hubId,
+    dedupKey: `id:${typeof body.id === "string" ? body.id : randomUUID()}`,
+    event: typeof body.event === "string" ? body.event : "unknown",
+    rawBody: JSON.stringify(body),
+    headers: {},
+    signatureResult: "valid",
+    status: "pending",
+    channelExternalId: typeof data.id === "string" ? data.id : null,
   });
   return id;
 }

@@ -7,7 +7,7 @@ import type { Database } from "@/db/client";
 import { findChannelByExternalId } from "@/db/queries/channels";
 import { auditLog, jobs, templateEvents, templates, webhookEvents, type Channel, type Hub, type Template, type User } from "@/db/schema";
 import { createHub, createUser, SANDBOX_PARTNER, startTestSandbox, waitFor, type TestSandbox } from "@/test/support/channels";
-import { jobHandlers } from "@/lib/jobs/handlers";
+import { jobHandlers } from "@/lib/job-registry";
 import { createJobRunner, type JobLog } from "@/lib/jobs/runner";
 import { createMessagingApi } from "@/lib/hub/messaging-api";
 import { forgetCachedHubs } from "@/lib/hubs/cache";

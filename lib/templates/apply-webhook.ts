@@ -4,19 +4,19 @@ import { lockChannelByExternalId, updateChannel } from "@/db/queries/channels";
 import { findTemplateByExternalId, findTemplateByKey, lockTemplateById } from "@/db/queries/templates";
 import type { Executor } from "@/db/client";
 import type { Hub, WebhookEvent as WebhookRow } from "@/db/schema";
-import type { WebhookEvent } from "../hub/events";
+import type { WebhookEventOf } from "../hub/events";
 import { publishChange } from "../live/publish";
 import { applyObservation } from "./sync";
 import { enqueueChannelSync } from "./sync-jobs";
 
-type TemplateWebhook = Extract<WebhookEvent, { kind: "template" }>;
+type TemplateWebhook = WebhookEventOf<"template">;
 export type TemplateWebhookOutcome = { status: "done" | "ignored"; effect: string };
 
 /**
  * A template event from the partner webhook (wire name and payload UNVERIFIED, contract §4.4): applied to the
  * stored template when it can be found; when only the number is known, a sync of that number settles it.
  */
-export async function applyTemplateWebhook(tx: Executor, hub: Hub, row: WebhookRow, ev: TemplateWebhook): Promise<TemplateWebhookOutcome> {
+async function applyTemplateWebhook(tx: Executor, hub: Hub, row: WebhookRow, ev: TemplateWebhook): Promise<TemplateWebhookOutcome> {
   const channel = ev.channelId ? await lockChannelByExternalId({ db: tx, hubId: hub.id, externalId: ev.channelId }) : undefined;
   if (ev.change !== "status") {
     if (!channel) return { status: "ignored", effect: `${ev.event} for a number this portal does not know` };
@@ -44,3 +44,6 @@ export async function applyTemplateWebhook(tx: Executor, hub: Hub, row: WebhookR
   const changed = await applyObservation(tx, template, { status: ev.status, reason: ev.reason ?? null, category: ev.category, externalId: ev.templateId }, "webhook");
   return { status: "done", effect: changed ? `template ${template.name} ${ev.status?.toLowerCase() ?? "updated"}` : `template ${template.name} unchanged` };
 }
+
+/** What lib/webhooks/apply.ts runs for each kind of event this file applies. */
+export const templateWebhookAppliers = { template: applyTemplateWebhook };

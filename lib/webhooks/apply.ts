@@ -1,0 +1,86 @@
+import "server-only";
+import { DrizzleQueryError } from "drizzle-orm";
+import { findHubById } from "@/db/queries/hubs";
+import { getWebhookEvent, setWebhookEventOutcome } from "@/db/queries/webhook-events";
+import type { Database, Executor } from "@/db/client";
+import type { Hub, WebhookEvent as WebhookRow } from "@/db/schema";
+import { accountWebhookAppliers } from "../channels/account-events";
+import { channelWebhookAppliers } from "../channels/apply-webhook";
+import { getDb } from "../db";
+import { parseWebhookBody, type WebhookEvent, type WebhookEventOf, type WebhookKind } from "../hub/events";
+import { failureMessage, withStorableErrors } from "../jobs/failure";
+import type { JobHandler } from "../jobs/types";
+import { publishChange } from "../live/publish";
+import { logger } from "../log";
+import { onboardingWebhookAppliers } from "../onboarding/apply-webhook";
+import { templateWebhookAppliers } from "../templates/apply-webhook";
+
+// What a stored webhook delivery does: lib/hub/events.ts says what kind of event it is, and each feature's
+// applier (living with its feature, knowing nothing of the others) does its part, in one transaction.
+
+/** An applier's answer: done (and what it did) or ignored (and why); nothing when it only follows along. */
+export type WebhookOutcome = { status: "done" | "ignored"; effect: string };
+export type ApplyOutcome = { status: WebhookOutcome["status"] | "missing" | "skipped"; effect: string };
+
+/** The kinds features apply; `unknown` and `invalid` are recorded here, without effect. */
+type AppliedKind = Exclude<WebhookKind, "unknown" | "invalid">;
+type Applier<K extends AppliedKind> = (tx: Executor, hub: Hub, row: WebhookRow, event: WebhookEventOf<K>) => Promise<WebhookOutcome | void>;
+type Appliers = { readonly [K in AppliedKind]?: Applier<K> };
+
+/**
+ * Every feature's appliers, in the order they run for one event: a number's own applier moves the channel before
+ * the onboarding funnel reads where it got to. The first answer given is the event's outcome. A new kind of event
+ * needs the protocol parser (lib/hub/events.ts) and an applier in one of these maps, nothing here.
+ */
+const APPLIERS = [channelWebhookAppliers, accountWebhookAppliers, templateWebhookAppliers, onboardingWebhookAppliers] as const satisfies readonly Appliers[];
+
+// Compile-time check: every kind the parser can produce has an applier in some map above.
+type KeysOf<T> = T extends unknown ? keyof T : never;
+type Covered = KeysOf<(typeof APPLIERS)[number]>;
+type Unapplied = Exclude<AppliedKind, Covered>;
+const _everyKindApplied: [Unapplied] extends [never] ? true : { unapplied: Unapplied } = true;
+
+/**
+ * Applies one stored webhook event (the `webhook.process` job). All effects, the inbox outcome and the live
+ * notices commit in one transaction; on failure the event is marked failed (dead on the last attempt) and the
+ * error goes back to the job runner for a retry.
+ */
+export async function applyWebhookEvent(webhookEventId: string, options: { db?: Database; finalAttempt?: boolean } = {}): Promise<ApplyOutcome> {
+  const db = options.db ?? (await getDb());
+  const row = await getWebhookEvent({ db, id: webhookEventId });
+  if (!row) return { status: "missing", effect: "no such webhook event" };
+  if (row.status === "done" || row.status === "ignored") return { status: "skipped", effect: `already ${row.status}` };
+  try {
+    return await db.transaction(async (tx) => {
+      const hub = await findHubById({ db: tx, id: row.hubId });
+      if (!hub) throw new Error("webhook event of a deleted hub");
+      const outcome = await applyParsed(tx, hub, row, parseWebhookBody(row.rawBody));
+      await setWebhookEventOutcome({ db: tx, id: row.id, status: outcome.status, lastError: outcome.status === "ignored" ? outcome.effect : null, processedAt: new Date() });
+      await publishChange(tx, { topic: "webhook", id: row.id, hubId: hub.id });
+      return outcome;
+    });
+  } catch (error) {
+    const message = failureMessage(error);
+    await setWebhookEventOutcome({ db, id: row.id, status: options.finalAttempt ? "dead" : "failed", lastError: message });
+    logger("webhooks").warn({ webhookEventId: row.id, event: row.event, err: message }, "webhook event processing failed");
+    throw error instanceof DrizzleQueryError ? new Error(message, { cause: error }) : error;
+  }
+}
+
+/** The `webhook.process` job (idempotent, R8: an event already done or ignored is skipped). */
+export const webhookProcessHandler: JobHandler<"webhook.process"> = (job) =>
+  withStorableErrors(() => applyWebhookEvent(job.payload.webhookEventId, { finalAttempt: job.attempt >= job.maxAttempts }));
+
+async function applyParsed(tx: Executor, hub: Hub, row: WebhookRow, parsed: WebhookEvent): Promise<WebhookOutcome> {
+  if (parsed.kind === "invalid") return { status: "ignored", effect: parsed.reason };
+  if (parsed.kind === "unknown") return { status: "done", effect: `unknown event ${parsed.event}: recorded, no effect` };
+  let outcome: WebhookOutcome | undefined;
+  for (const appliers of APPLIERS) {
+    // The map's entry for this kind takes exactly this kind's events: the loose type only spares a cast per kind.
+    const apply = (appliers as Appliers)[parsed.kind] as ((tx: Executor, hub: Hub, row: WebhookRow, event: WebhookEvent) => Promise<WebhookOutcome | void>) | undefined;
+    if (!apply) continue;
+    const said = await apply(tx, hub, row, parsed);
+    outcome ??= said ?? undefined;
+  }
+  return outcome ?? { status: "done", effect: `${parsed.event}: recorded, no effect` };
+}
