@@ -5,9 +5,49 @@ import { getDb } from "./db";
 
 export type Actor = { id: string; email: string };
 
+/** Every action the audit log records: one vocabulary, so the log's filter and a reader can rely on it. */
+export const AUDIT_ACTIONS = [
+  "auth.sign_in",
+  "setup.first_admin",
+  "user.created",
+  "user.role_changed",
+  "user.disabled",
+  "user.enabled",
+  "user.access_reset",
+  "user.invite_accepted",
+  "user.password_changed",
+  "hub.bootstrapped",
+  "hub.created",
+  "hub.updated",
+  "hub.connection_tested",
+  "hub.urls_registered",
+  "hub.reconcile_requested",
+  "hub.reconciled",
+  "onboarding.settings_updated",
+  "onboarding.embedded_signup_activated",
+  "onboarding.completed",
+  "invite.created",
+  "invite.revoked",
+  "channel.added_manually",
+  "channel.permission_granted",
+  "channel.permission_revoked",
+  "channel.permission_restored",
+  "api_key.generated",
+  "api_key.revealed",
+  "api_key.regeneration_requested",
+  "api_key.retry_requested",
+  "template.submitted",
+  "template.resubmitted",
+  "template.submit_failed",
+  "template.sync_requested",
+  "webhook.replayed",
+  "job.replayed",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
 /** Writes one audit_log row; pass the transaction so the entry commits with the change it describes. */
 export async function audit(
-  entry: Omit<AuditInput, "actorUserId" | "actorLabel"> & { actor: Actor | "system" },
+  entry: Omit<AuditInput, "actorUserId" | "actorLabel" | "action"> & { actor: Actor | "system"; action: AuditAction },
   db?: Executor,
 ): Promise<void> {
   const { actor, ...rest } = entry;

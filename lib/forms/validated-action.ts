@@ -25,15 +25,30 @@ function echo(formData: FormData): Record<string, string> {
   return values;
 }
 
+type FormAction<T> = (_prev: ActionState<T> | undefined, formData: FormData) => Promise<ActionState<T>>;
+
 /**
  * The one way in for forms: parse FormData with zod (all field errors, not just the first), check the role in
- * the data-access layer, run `fn`, and turn refusals into a message the user can act on.
+ * the data-access layer, run `fn`, and turn refusals into a message the user can act on. `fn` gets the signed-in
+ * user for every role but "public", where there is none.
  */
 export function validatedAction<S extends z.ZodType, T = undefined>(
   schema: S,
+  role: "public",
+  fn: (input: z.infer<S>, user: null) => Promise<ActionState<T> | void>,
+): FormAction<T>;
+export function validatedAction<S extends z.ZodType, T = undefined>(
+  schema: S,
+  role: UserRole | "password-change",
+  fn: (input: z.infer<S>, user: CurrentUser) => Promise<ActionState<T> | void>,
+): FormAction<T>;
+export function validatedAction<S extends z.ZodType, T = undefined>(
+  schema: S,
   role: UserRole | "public" | "password-change",
-  fn: (input: z.infer<S>, user: CurrentUser | null) => Promise<ActionState<T> | void>,
-) {
+  // Each overload's callback: the user it is given matches the role (null exactly when "public").
+  fn: ((input: z.infer<S>, user: null) => Promise<ActionState<T> | void>) | ((input: z.infer<S>, user: CurrentUser) => Promise<ActionState<T> | void>),
+): FormAction<T> {
+  const run = fn as (input: z.infer<S>, user: CurrentUser | null) => Promise<ActionState<T> | void>;
   return async (_prev: ActionState<T> | undefined, formData: FormData): Promise<ActionState<T>> => {
     const values = echo(formData);
     try {
@@ -47,7 +62,7 @@ export function validatedAction<S extends z.ZodType, T = undefined>(
       if (!parsed.success) {
         return { ok: false, message: "Please correct the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error.issues), values };
       }
-      const result = await fn(parsed.data, user);
+      const result = await run(parsed.data, user);
       return result ?? { ok: true };
     } catch (error) {
       unstable_rethrow(error); // redirect() and notFound() must reach Next.js

@@ -13,6 +13,6 @@ const schema = z
 
 export const changePasswordAction = validatedAction(schema, "password-change", async (input, user) => {
   // Every other session of this user ends with the change; this browser gets a session on the new version.
-  await issueSession(await changeOwnPassword(user!.id, input));
+  await issueSession(await changeOwnPassword(user.id, input));
   redirect("/dashboard");
 });

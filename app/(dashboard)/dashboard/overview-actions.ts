@@ -6,7 +6,7 @@ import { requestReconcile } from "@/lib/channels/reconcile";
 import { validatedAction } from "@/lib/forms/validated-action";
 
 export const reconcileAction = validatedAction(z.object({ hubId: z.uuid() }), "operator", async (input, actor) => {
-  const job = await requestReconcile(actor!, input.hubId);
+  const job = await requestReconcile(actor, input.hubId);
   revalidatePath("/dashboard");
   return { ok: true, message: job.created ? "Reconciliation queued: the hub's clients and numbers are compared with ours." : "A reconciliation for this hub is already queued." };
 });

@@ -7,7 +7,7 @@ import { validatedAction } from "@/lib/forms/validated-action";
 import { revokeInvite } from "@/lib/onboarding/invites";
 
 export const createInviteAction = validatedAction<typeof inviteFormSchema, IssuedInvite>(inviteFormSchema, "operator", async (input, actor) => {
-  const issued = await issueInvite(actor!, input);
+  const issued = await issueInvite(actor, input);
   revalidatePath("/dashboard/invites");
   return { ok: true, message: `Invite link created${issued.label ? ` for ${issued.label}` : ""}. Copy it now: it is shown only once.`, data: issued };
 });
@@ -16,7 +16,7 @@ export const createInviteAction = validatedAction<typeof inviteFormSchema, Issue
 const revokeSchema = z.object({ inviteId: z.uuid(), confirm: z.literal("yes", "Confirm the revocation first.") });
 
 export const revokeInviteAction = validatedAction(revokeSchema, "operator", async (input, actor) => {
-  await revokeInvite(actor!, input.inviteId);
+  await revokeInvite(actor, input.inviteId);
   revalidatePath("/dashboard/invites");
   revalidatePath(`/dashboard/invites/${input.inviteId}`);
   return { ok: true, message: "Invite revoked: the link no longer works." };

@@ -8,7 +8,7 @@ import { registerHubUrls, testHubConnection, type HubCheck } from "@/lib/hubs/co
 import { hubSettingsSchema, saveHubSettings } from "@/lib/hubs/settings";
 
 export const saveHubAction = validatedAction(hubSettingsSchema, "admin", async (input, actor) => {
-  const hub = await saveHubSettings(actor!, input);
+  const hub = await saveHubSettings(actor, input);
   revalidatePath("/dashboard/settings");
   redirect(`/dashboard/settings?saved=${hub.id}`);
 });
@@ -16,12 +16,12 @@ export const saveHubAction = validatedAction(hubSettingsSchema, "admin", async (
 const hubIdSchema = z.object({ hubId: z.uuid() });
 
 export const testHubAction = validatedAction<typeof hubIdSchema, HubCheck>(hubIdSchema, "admin", async (input, actor) => {
-  const check = await testHubConnection(actor!, input.hubId);
+  const check = await testHubConnection(actor, input.hubId);
   return { ok: true, message: "Connected: the hub answered.", data: check };
 });
 
 export const registerHubUrlsAction = validatedAction<typeof hubIdSchema, HubCheck>(hubIdSchema, "admin", async (input, actor) => {
-  const check = await registerHubUrls(actor!, input.hubId);
+  const check = await registerHubUrls(actor, input.hubId);
   revalidatePath("/dashboard/settings");
   return { ok: true, message: "Webhook and redirect URLs registered at the hub.", data: check };
 });

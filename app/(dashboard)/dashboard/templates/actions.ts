@@ -11,12 +11,12 @@ export const syncTemplatesAction = validatedAction(
   z.object({ channelId: z.preprocess(blank, z.uuid().optional()), hubId: z.preprocess(blank, z.uuid().optional()) }),
   "operator",
   async (input, actor) => {
-    const result = await requestTemplateSync(actor!, input.channelId ? { channelId: input.channelId } : { hubId: input.hubId });
+    const result = await requestTemplateSync(actor, input.channelId ? { channelId: input.channelId } : { hubId: input.hubId });
     return { ok: true, message: `${result.message} Statuses update here as they arrive.` };
   },
 );
 
 export const addManualChannelAction = validatedAction(manualChannelSchema, "operator", async (input, actor) => {
-  const { channelId } = await addManualChannel(actor!, input);
+  const { channelId } = await addManualChannel(actor, input);
   return { ok: true, message: "Number added: its key was accepted by 360dialog and is stored encrypted.", data: { channelId } };
 });

@@ -17,7 +17,7 @@ const createSchema = z.object({
 });
 
 export const createUserAction = validatedAction<typeof createSchema, IssuedAccess>(createSchema, "admin", async (input, actor) => {
-  const created = await createStaffUser(actor!, input);
+  const created = await createStaffUser(actor, input);
   revalidatePath("/dashboard/users");
   return {
     ok: true,
@@ -33,7 +33,7 @@ export const createUserAction = validatedAction<typeof createSchema, IssuedAcces
 const roleSchema = z.object({ userId: z.uuid(), role: z.enum(userRoles, "Choose a role.") });
 
 export const changeRoleAction = validatedAction(roleSchema, "admin", async (input, actor) => {
-  await changeUserRole(actor!, input.userId, input.role);
+  await changeUserRole(actor, input.userId, input.role);
   revalidatePath("/dashboard/users");
   return { ok: true, message: "Role saved." };
 });
@@ -44,7 +44,7 @@ const disableSchema = z
   .refine((v) => !v.disabled || v.confirm === "yes", { path: ["confirm"], message: "Confirm that this user should be disabled." });
 
 export const setDisabledAction = validatedAction(disableSchema, "admin", async (input, actor) => {
-  await setUserDisabled(actor!, input.userId, input.disabled);
+  await setUserDisabled(actor, input.userId, input.disabled);
   revalidatePath("/dashboard/users");
   return { ok: true, message: input.disabled ? "User disabled: signed out everywhere." : "User enabled." };
 });
@@ -52,7 +52,7 @@ export const setDisabledAction = validatedAction(disableSchema, "admin", async (
 const resetSchema = z.object({ userId: z.uuid(), method: z.enum(["password", "invite"]) });
 
 export const resetAccessAction = validatedAction<typeof resetSchema, IssuedAccess>(resetSchema, "admin", async (input, actor) => {
-  const issued = await resetUserAccess(actor!, input.userId, input.method);
+  const issued = await resetUserAccess(actor, input.userId, input.method);
   revalidatePath("/dashboard/users");
   return {
     ok: true,

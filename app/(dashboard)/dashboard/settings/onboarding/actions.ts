@@ -10,7 +10,7 @@ import { activateEmbeddedSignup } from "@/lib/onboarding/settings-activation";
 const saveSchema = onboardingSettingsSchema.extend({ hubId: z.uuid("That hub no longer exists.") });
 
 export const saveOnboardingSettingsAction = validatedAction(saveSchema, "admin", async ({ hubId, ...settings }, actor) => {
-  await saveOnboardingSettings(actor!, hubId, settings);
+  await saveOnboardingSettings(actor, hubId, settings);
   revalidatePath(`/dashboard/settings/onboarding/${hubId}`);
   redirect(`/dashboard/settings/onboarding/${hubId}?saved=1`);
 });
@@ -18,6 +18,6 @@ export const saveOnboardingSettingsAction = validatedAction(saveSchema, "admin",
 const hubSchema = z.object({ hubId: z.uuid("That hub no longer exists.") });
 
 export const activateEmbeddedSignupAction = validatedAction(hubSchema, "admin", async ({ hubId }, actor) => {
-  const { solutionId } = await activateEmbeddedSignup(actor!, hubId);
+  const { solutionId } = await activateEmbeddedSignup(actor, hubId);
   return { ok: true, message: `Embedded Signup activated at 360dialog for Solution ID ${solutionId}.` };
 });

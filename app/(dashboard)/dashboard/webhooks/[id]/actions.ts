@@ -8,7 +8,7 @@ import { replayWebhookEvent } from "@/lib/webhooks/replay";
 const schema = z.object({ id: z.uuid() });
 
 export const replayAction = validatedAction(schema, "operator", async (input, actor) => {
-  await replayWebhookEvent(actor!, input.id);
+  await replayWebhookEvent(actor, input.id);
   revalidatePath(`/dashboard/webhooks/${input.id}`);
   return { ok: true, message: "Queued for processing again." };
 });
