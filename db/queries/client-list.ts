@@ -31,8 +31,9 @@ export async function listClientsPage({
     const prefix = `${escapeLike(q.toLowerCase())}%`;
     const digits = q.replace(/\D/g, "");
     const contains = `%${digits}%`;
+    // An email address is never a phone number: "ana.2024@x.test" must not match every phone holding 2024.
     const byPhone =
-      digits.length >= 4
+      digits.length >= 4 && !q.includes("@")
         ? sql` union select ${clients.id} from ${clients} where ${clients.phone} like ${contains}
             union select ${channels.clientId} from ${channels} where ${channels.phoneNumber} like ${contains} and ${channels.clientId} is not null`
         : sql``;

@@ -48,5 +48,7 @@ forEachDatabase("dashboard lists", (ctx) => {
     expect((await listClientsPage({ db, filter: { hubId: hub.id, q: "ops@" }, limit: 10 })).rows).toHaveLength(1);
     expect((await listClientsPage({ db, filter: { hubId: hub.id, q: "1510000002" }, limit: 10 })).rows).toHaveLength(1);
     expect((await listClientsPage({ db, filter: { hubId: hub.id, q: "zzz" }, limit: 10 })).rows).toHaveLength(0);
+    // An email with digits is an email: its digits do not match phone numbers that hold them.
+    expect((await listClientsPage({ db, filter: { hubId: hub.id, q: "x-1510000002@client.test" }, limit: 10 })).rows).toHaveLength(0);
   });
 });
