@@ -2,7 +2,7 @@ import "server-only";
 import { hashPassword } from "@/lib/auth/password";
 import { fingerprintOf, keyAad } from "@/lib/channels/api-keys";
 import { getEnv } from "@/lib/env";
-import { sealPlatformSecret } from "@/lib/hubs/secrets";
+import { sealPlatformSecret } from "@/lib/hub-config/secrets";
 import { sealSecret } from "@/lib/secrets";
 
 /*

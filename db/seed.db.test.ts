@@ -4,7 +4,7 @@ import { beforeAll, expect, it } from "vitest";
 import { revealApiKey } from "@/lib/channels/api-keys";
 import { listStuckChannels } from "@/lib/channels/stuck";
 import { setTestEnvironment } from "@/test/support/channels";
-import { openPlatformSecret } from "@/lib/hubs/secrets";
+import { openPlatformSecret } from "@/lib/hub-config/secrets";
 import { forEachDatabase, selectRows } from "@/test/db/databases";
 import type { Database } from "./client";
 import { findHubById, insertHub } from "./queries/hubs";

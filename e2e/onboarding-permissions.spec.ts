@@ -57,7 +57,7 @@ test("permission request: the client grants access to a number, then withdraws i
   await page.goto(link);
   await answerPermissionScreen(page, phone, false, hubName);
   await expect(page).toHaveURL(/\/onboarding\/status\//);
-  // (The status page lists the numbers a session permitted; a withdrawn one is not listed: lib/onboarding/status.ts.)
+  // (The status page lists the numbers a session permitted; a withdrawn one is not listed: lib/onboarding/status-page.ts.)
   await expect(page.getByTestId("session-words")).toContainText("Your sign-up is complete.");
   await expect(await channelRow(adminPage, channelId)).toContainText("revoked");
 

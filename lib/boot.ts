@@ -1,6 +1,6 @@
 import "server-only";
 import { getDatabaseHandle } from "./db";
-import { bootstrapHubFromEnv, ensureSandboxHub } from "./hubs/settings";
+import { bootstrapHubFromEnv, ensureSandboxHub } from "./hub-config/settings";
 import { jobRegistry } from "./job-registry";
 import { startJobsInProcess } from "./jobs/start";
 import { ConfigError, getEnv } from "./env";

@@ -1,10 +1,10 @@
 import "server-only";
-import { apiKeyProvisionHandler, hubReconcileHandler } from "./channels/handlers";
+import { apiKeyProvisionHandler, hubReconcileHandler } from "./channels/jobs";
 import { WEBHOOK_PROCESS_JOB } from "./jobs/kinds";
 import type { JobRegistry } from "./jobs/start";
 import type { JobHandlers } from "./jobs/types";
 import { recordKeyStored } from "./onboarding/funnel";
-import { hubTemplateSyncHandler, templateSyncHandler } from "./templates/handlers";
+import { hubTemplateSyncHandler, templateSyncHandler } from "./templates/jobs";
 import { enqueueScheduledTemplateSyncs } from "./templates/sync-jobs";
 import { webhookProcessHandler } from "./webhooks/apply";
 

@@ -6,7 +6,7 @@ import { forEachDatabase } from "@/test/db/databases";
 import { bindAppDatabase, setTestAppEnv } from "@/test/db/use-as-app-db";
 import { keyAad } from "./channels/api-keys";
 import { createHub } from "@/test/support/channels";
-import { openHubCredentials, openPlatformSecret } from "./hubs/secrets";
+import { openHubCredentials, openPlatformSecret } from "./hub-config/secrets";
 import { rewrapAllSecrets } from "./secrets-rewrap";
 import { openSecret, sealSecret, sealedWith } from "./secrets";
 

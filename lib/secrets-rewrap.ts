@@ -10,7 +10,7 @@ import {
 } from "@/db/queries/secrets";
 import type { Database } from "@/db/client";
 import { keyAad } from "./channels/api-keys";
-import { hubSecretAad } from "./hubs/secrets";
+import { hubSecretAad } from "./hub-config/secrets";
 import { currentKeyId, resealSecret, sealedWith } from "./secrets";
 
 // `npm run keys:rewrap`: after a new key was put first in APP_ENCRYPTION_KEY, seals every stored secret (API keys,

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
-import { connectButtonEnvFor } from "@/lib/hubs/connect-button";
-import { listHubSummaries, type HubSummary } from "@/lib/hubs/settings";
+import { connectButtonEnvFor } from "@/lib/hub-config/connect-button";
+import { listHubSummaries, type HubSummary } from "@/lib/hub-config/settings";
 import { chooseLang, dictionary } from "@/lib/onboarding/i18n";
 import { getOnboardingSettings } from "@/lib/onboarding/settings";
 import { HandoffView, isRedirectReturn } from "./_components/handoff-view";

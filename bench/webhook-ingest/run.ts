@@ -32,7 +32,7 @@ process.chdir(ROOT); // db/migrate.ts finds drizzle/ from the working directory
 const { openDatabase } = await import("@/db/client");
 const { migrateDatabase } = await import("@/db/migrate");
 const { insertHub } = await import("@/db/queries/hubs");
-const { sealPlatformSecret } = await import("@/lib/hubs/secrets");
+const { sealPlatformSecret } = await import("@/lib/hub-config/secrets");
 
 type Cleanup = () => Promise<void>;
 const cleanups: Cleanup[] = [];

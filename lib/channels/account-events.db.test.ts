@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
-import { findChannelByExternalId } from "@/db/queries/channels";
+import { findChannelByExternalId } from "@/db/queries/channel-store";
 import { channelEvents, webhookEvents, type Hub } from "@/db/schema";
 import { forEachDatabase } from "@/test/db/databases";
 import { externalIdsOf, parseWebhookEvent } from "../hub/events";

@@ -1,6 +1,6 @@
 import "server-only";
 import { insertChannelEvent } from "@/db/queries/channel-events";
-import { findChannelsByPhone, lockChannelByExternalId, updateChannel } from "@/db/queries/channels";
+import { findChannelsByPhone, lockChannelByExternalId, updateChannel } from "@/db/queries/channel-store";
 import type { Executor } from "@/db/client";
 import type { Hub, WebhookEvent as WebhookRow } from "@/db/schema";
 import type { WebhookEventOf } from "../hub/events";

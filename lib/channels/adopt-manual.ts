@@ -1,5 +1,5 @@
 import "server-only";
-import { deleteChannelByExternalId, findChannelsByPhone, updateChannel } from "@/db/queries/channels";
+import { deleteChannelByExternalId, findChannelsByPhone, updateChannel } from "@/db/queries/channel-store";
 import type { Executor } from "@/db/client";
 import type { Hub } from "@/db/schema";
 import { phoneVariants } from "./phone";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@/db/client";
-import { findChannelByExternalId } from "@/db/queries/channels";
+import { findChannelByExternalId } from "@/db/queries/channel-store";
 import { apiKeys, auditLog, type Hub, type User } from "@/db/schema";
 import { forEachDatabase, freshDatabase, unavailableReason, type FreshDatabase } from "@/test/db/databases";
 import { isAppError } from "../errors";

@@ -10,7 +10,7 @@ import {
   maxKeyVersion,
   revokeActiveKeys,
 } from "@/db/queries/api-keys";
-import { findChannelById, findDeadKeyJob, lockChannelById, updateChannel } from "@/db/queries/channels";
+import { findChannelById, findDeadKeyJob, lockChannelById, updateChannel } from "@/db/queries/channel-store";
 import { findHubById } from "@/db/queries/hubs";
 import { notifyJobsChannel, requeueDeadJob } from "@/db/queries/jobs";
 import { findUserById } from "@/db/queries/users";
@@ -22,7 +22,7 @@ import { AppError } from "../errors";
 import { RUNNING_RANK, isRunning } from "../hub/events";
 import { createMessagingApi, type MessagingApi } from "../hub/messaging-api";
 import type { PartnerApi } from "../hub/partner-api";
-import { partnerApiFor } from "../hubs/connection";
+import { partnerApiFor } from "../hub-config/connection";
 import { enqueueJob } from "../jobs/enqueue";
 import { publishChange } from "../live/publish";
 import { logger } from "../log";

@@ -1,5 +1,5 @@
 import "server-only";
-import { upsertClient } from "@/db/queries/clients";
+import { upsertClient } from "@/db/queries/client-store";
 import type { Executor } from "@/db/client";
 import type { Hub, WebhookEvent as WebhookRow } from "@/db/schema";
 import type { WebhookEventOf } from "../hub/events";

@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { findNewestPermissionGrant, findNewestStoredKey, findActiveApiKey, restoreRevokedKey } from "@/db/queries/api-keys";
 import { insertChannelEvent } from "@/db/queries/channel-events";
-import { lockChannelById, updateChannel } from "@/db/queries/channels";
+import { lockChannelById, updateChannel } from "@/db/queries/channel-store";
 import type { Database } from "@/db/client";
 import type { Channel, Hub } from "@/db/schema";
 import { audit } from "../audit";

@@ -1,7 +1,7 @@
 import "server-only";
-import { upsertClient, type ClientFields } from "@/db/queries/clients";
+import { upsertClient, type ClientFields } from "@/db/queries/client-store";
 import { insertChannelEvent } from "@/db/queries/channel-events";
-import { insertChannelIfAbsent, lockChannelByExternalId, updateChannel, type NewChannel } from "@/db/queries/channels";
+import { insertChannelIfAbsent, lockChannelByExternalId, updateChannel, type NewChannel } from "@/db/queries/channel-store";
 import type { Executor } from "@/db/client";
 import type { Channel, Client, Hub } from "@/db/schema";
 import { dateOf } from "../dates";

@@ -1,7 +1,7 @@
 import "server-only";
 import { revokeActiveKeys } from "@/db/queries/api-keys";
 import { insertChannelEvent } from "@/db/queries/channel-events";
-import { insertChannelIfAbsent, lockChannelByExternalId, updateChannel } from "@/db/queries/channels";
+import { insertChannelIfAbsent, lockChannelByExternalId, updateChannel } from "@/db/queries/channel-store";
 import { findHubById } from "@/db/queries/hubs";
 import type { Executor } from "@/db/client";
 import type { Channel, Hub } from "@/db/schema";

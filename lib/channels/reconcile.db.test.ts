@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { listChannelsOfHub } from "@/db/queries/channels";
-import { listClientsOfHub } from "@/db/queries/clients";
+import { listChannelsOfHub } from "@/db/queries/channel-store";
+import { listClientsOfHub } from "@/db/queries/client-store";
 import { auditLog, channelEvents, type Hub, type User } from "@/db/schema";
 import { forEachDatabase } from "@/test/db/databases";
 import { statusRank } from "../hub/events";

@@ -1,6 +1,6 @@
 import "server-only";
-import { upsertClient } from "@/db/queries/clients";
-import { findChannelByExternalId, lockChannelByExternalId } from "@/db/queries/channels";
+import { upsertClient } from "@/db/queries/client-store";
+import { findChannelByExternalId, lockChannelByExternalId } from "@/db/queries/channel-store";
 import { findHubById } from "@/db/queries/hubs";
 import type { Channel, Hub } from "@/db/schema";
 import { audit, type Actor } from "../audit";
@@ -9,7 +9,7 @@ import { getDb } from "../db";
 import { AppError } from "../errors";
 import type { PartnerApi } from "../hub/partner-api";
 import type { Client as HubClient, PartnerChannel } from "../hub/types";
-import { partnerApiFor } from "../hubs/connection";
+import { partnerApiFor } from "../hub-config/connection";
 import { enqueueJob } from "../jobs/enqueue";
 import { publishChange } from "../live/publish";
 import { logger } from "../log";

@@ -6,7 +6,7 @@ import {
   listChannelsWithoutPermission,
   listRunningChannelsWithoutKey,
   type StuckCandidate,
-} from "@/db/queries/channels";
+} from "@/db/queries/channel-store";
 import { findHubById, listHubs } from "@/db/queries/hubs";
 import type { Hub } from "@/db/schema";
 import { getDb } from "../db";

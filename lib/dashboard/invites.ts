@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { findClientById } from "@/db/queries/clients";
+import { findClientById } from "@/db/queries/client-store";
 import { findHubById, listHubs } from "@/db/queries/hubs";
 import { findInviteById } from "@/db/queries/invites";
 import { findSessionById, listFunnelEvents } from "@/db/queries/onboarding";

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { findChannelById } from "@/db/queries/channels";
+import { findChannelById } from "@/db/queries/channel-store";
 import { getClientDetail } from "@/db/queries/client-list";
 import { listHubs } from "@/db/queries/hubs";
 import { countTemplatesByStatus, getTemplateDetail, listTemplateChannels, listTemplateEvents, listTemplatesPage } from "@/db/queries/templates";

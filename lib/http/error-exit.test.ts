@@ -18,7 +18,7 @@ function routeFiles(dir = "app/api"): string[] {
 
 /** Modules that answer HTTP for route handlers which only delegate to them, and what each answers errors with. */
 const handlerModules: Record<string, RegExp> = {
-  "lib/onboarding/handlers.ts": /from "\.\/http"/,
+  "lib/onboarding/routes.ts": /from "\.\/http"/,
   "lib/onboarding/http.ts": /from "\.\.\/http\/error-response"/,
   "lib/auth/sign-in-guard.ts": /from "\.\.\/http\/error-response"/,
   // The receiver's refusals are fixed: serialised once from problemOf() so a delivery costs nothing extra.

@@ -1,5 +1,5 @@
 import "server-only";
-import { findChannelByExternalId } from "@/db/queries/channels";
+import { findChannelByExternalId } from "@/db/queries/channel-store";
 import type { Executor } from "@/db/client";
 import type { Hub, WebhookEvent as WebhookRow } from "@/db/schema";
 import type { WebhookEventOf } from "../hub/events";

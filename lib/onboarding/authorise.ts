@@ -10,7 +10,7 @@ import type { Actor } from "../audit";
 import { hasRole, type UserRole } from "../auth/roles";
 import { AppError } from "../errors";
 import { startRefusal } from "./outcomes";
-import { hashToken, isToken } from "./state";
+import { hashToken, isToken } from "./tokens";
 
 // Who may start an onboarding (R10): the holder of a valid invite link, a signed-in operator, or anyone on a
 // hub with open signup, rate-limited per IP. Everyone else gets no session and so no IO Signature.

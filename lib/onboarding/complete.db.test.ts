@@ -3,13 +3,13 @@ import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { auditLog, channels, clients, onboardingEvents, onboardingSessions, type Hub } from "@/db/schema";
 import { createPartnerApi } from "@/lib/hub/partner-api";
-import { partnerApiFor } from "@/lib/hubs/connection";
+import { partnerApiFor } from "@/lib/hub-config/connection";
 import { FAST_TRANSPORT, countingFetch } from "@/test/contract/support";
 import { forEachDatabase } from "@/test/db/databases";
 import { captureAppLogs, type CapturedLogs } from "@/test/db/use-as-app-db";
 import { completeOnboarding } from "./complete";
 import { createOnboardingSession, type CreatedSession } from "./sessions";
-import { newToken } from "./state";
+import { newToken } from "./tokens";
 import { onboardingWorld, partnerSpec, type PartnerSpec } from "@/test/support/onboarding";
 
 const query = (p: { client?: string; channels?: string[]; revoked?: string[]; state?: string | null }) =>

@@ -7,12 +7,12 @@ import { getDb } from "../db";
 import { getEnv } from "../env";
 import type { PartnerApi } from "../hub/partner-api";
 import { parseRedirectQuery } from "../hub/redirect";
-import { partnerApiFor } from "../hubs/connection";
+import { partnerApiFor } from "../hub-config/connection";
 import { logger } from "../log";
 import { recordFunnelEvent } from "./funnel";
-import { linkSession } from "./link";
+import { linkSession } from "./link-session";
 import { failure, type OnboardingFailure, type OnboardingFailureCode } from "./outcomes";
-import { hashToken, readBrowserBinding, sameHash, statusPathFor } from "./state";
+import { hashToken, readBrowserBinding, sameHash, statusPathFor } from "./tokens";
 import { verifyRedirect, type Verdict } from "./verify-redirect";
 
 // The redirect back from 360dialog (docs/onboarding-redirect.md): `?client=…&channels=[…]&revoked=[…]` and, when

@@ -4,17 +4,17 @@ import { findHubById } from "@/db/queries/hubs";
 import { consumeSession, findSessionById, updateSession } from "@/db/queries/onboarding";
 import { getDb } from "../db";
 import type { OnboardSharedWabaInput } from "../hub/partner-api";
-import { partnerApiFor } from "../hubs/connection";
+import { partnerApiFor } from "../hub-config/connection";
 import { logger } from "../log";
 import type { CompletionDeps } from "./complete";
 import { refusalFor } from "./complete";
 import { recordFunnelEvent } from "./funnel";
-import { confirmWithHub, linkSession } from "./link";
+import { confirmWithHub, linkSession } from "./link-session";
 import { failure, type OnboardingFailure, type OnboardingFailureCode } from "./outcomes";
 import { fromStoredPrefill } from "./prefill";
 import { createOnboardingSession, type CreateSessionInput, type CreatedSession } from "./sessions";
 import { getOnboardingSettings } from "./settings";
-import { hashToken, readBrowserBinding, statusPathFor } from "./state";
+import { hashToken, readBrowserBinding, statusPathFor } from "./tokens";
 
 // Partner-hosted Embedded Signup (issue item 7, contract §7): the page launches Meta's FB.login with the hub's
 // app and configuration ids and forwards the WA_EMBEDDED_SIGNUP session message here; on FINISH the shared WABA

@@ -7,7 +7,7 @@ import type { OnboardingEvent } from "@/db/schema";
 import { getDb } from "../db";
 import { isRunning } from "../hub/events";
 import { AppError } from "../errors";
-import { hashToken, isToken, readBrowserBinding, sameHash } from "./state";
+import { hashToken, isToken, readBrowserBinding, sameHash } from "./tokens";
 
 // The onboarding funnel: one row per step a session (or an invite link, before any session) reached.
 

@@ -5,7 +5,7 @@ import { CLIENT_IP_HEADER } from "../http/client-ip";
 import { errorResponse, refusal } from "../http/error-response";
 import { readJsonRequest } from "../http/json-body";
 import { failureError, type OnboardingFailure } from "./outcomes";
-import { browserBindingCookie, browserBindingCookieName, type CookieOptions } from "./state";
+import { browserBindingCookie, browserBindingCookieName, type CookieOptions } from "./tokens";
 
 // Request plumbing shared by the onboarding route handlers: JSON bodies with a cap, the same-origin check of
 // cookie-bound POSTs (R25), the binding cookie, and no-store answers that never send a Referer onward (R16).

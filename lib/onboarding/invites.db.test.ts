@@ -7,7 +7,7 @@ import { completeOnboarding } from "./complete";
 import { listFunnelEvents, recordChannelProgress, recordFunnelEvent } from "./funnel";
 import { createInvite, listInvites, resolveInvite, revokeInvite } from "./invites";
 import { createOnboardingSession } from "./sessions";
-import { hashToken } from "./state";
+import { hashToken } from "./tokens";
 import { PORTAL_URL, onboardingWorld, partnerSpec } from "@/test/support/onboarding";
 
 forEachDatabase("invite links and the funnel", (ctx) => {

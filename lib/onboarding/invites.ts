@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { findClientByExternalId } from "@/db/queries/clients";
+import { findClientByExternalId } from "@/db/queries/client-store";
 import { findHubById } from "@/db/queries/hubs";
 import { findInviteByTokenHash, insertInvite, listInvitesWithProgress, revokeInviteRow, type InviteCursor, type InviteProgress } from "@/db/queries/invites";
 import { findOpenSessionOfBrowser } from "@/db/queries/onboarding";
@@ -9,14 +9,14 @@ import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
 import { publicBaseUrl } from "../env";
 import { AppError, fieldErrorsOf } from "../errors";
-import { partnerApiFor } from "../hubs/connection";
+import { partnerApiFor } from "../hub-config/connection";
 import { publishChange } from "../live/publish";
 import { inviteState, type InviteState } from "./authorise";
 import { recordFunnelEvent } from "./funnel";
-import { buildIoLink } from "./io-link";
+import { buildIoLink } from "./connect-url";
 import { fromStoredPrefill, prefillSchema, toStoredPrefill, type Lang, type Prefill } from "./prefill";
 import { getOnboardingSettings } from "./settings";
-import { hashToken, isToken, newToken, readBrowserBinding } from "./state";
+import { hashToken, isToken, newToken, readBrowserBinding } from "./tokens";
 
 // Invite links /join/<token>: per-prospect, with prefill, purpose, expiry and a use limit. The token is shown
 // once, at creation; only its hash is stored, so the list can show progress but never the link again.

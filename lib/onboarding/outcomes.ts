@@ -58,7 +58,7 @@ function errorCodeOf(code: OnboardingFailureCode): ErrorCode {
   return `${table[code][0]}:${code}`;
 }
 
-/** Start refusals a client can meet (lib/onboarding/authorise.ts, sessions.ts, io-link.ts). */
+/** Start refusals a client can meet (lib/onboarding/authorise.ts, sessions.ts, connect-url.ts). */
 const startRefusals = {
   "forbidden:onboarding": {
     en: "Sign-up is by invitation only. Please ask your provider for an invite link.",

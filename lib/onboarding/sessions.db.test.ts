@@ -10,7 +10,7 @@ import { forEachDatabase, freshDatabase, unavailableReason } from "@/test/db/dat
 import { setTestAppEnv, bindAppDatabase } from "@/test/db/use-as-app-db";
 import { createInvite } from "./invites";
 import { createOnboardingSession, type CreateSessionInput } from "./sessions";
-import { hashToken } from "./state";
+import { hashToken } from "./tokens";
 import { OPERATOR_ID, PORTAL_URL, onboardingWorld, partnerSpec, seedOperator } from "@/test/support/onboarding";
 
 const operator = { id: OPERATOR_ID, email: "op@partner.test", role: "operator" as const };

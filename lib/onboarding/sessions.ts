@@ -9,11 +9,11 @@ import { AppError, fieldErrorsOf } from "../errors";
 import { publishChange } from "../live/publish";
 import { authoriseReopen, authoriseStart, inviteRefusal, inviteState, throttleReopen, type Authorisation, type StartCaller } from "./authorise";
 import { recordFunnelEvent } from "./funnel";
-import { buildIoLink, connectButtonProps, type ConnectButtonProps } from "./io-link";
+import { buildIoLink, connectButtonProps, type ConnectButtonProps } from "./connect-url";
 import { startRefusal } from "./outcomes";
 import { fromStoredPrefill, pickPublicPrefill, prefillSchema, safeReturnPath, toStoredPrefill, type Lang, type Prefill, type PrefillInput } from "./prefill";
 import { embeddedSignupSdk, getOnboardingSettings, type EmbeddedSignupSdk } from "./settings";
-import { SESSION_TTL_MS, hashToken, newToken, statusPathFor, statusTokenFor } from "./state";
+import { SESSION_TTL_MS, hashToken, newToken, statusPathFor, statusTokenFor } from "./tokens";
 
 export const SESSION_METHODS = ["connect_button", "popup", "direct_link", "embedded_signup", "permission"] as const;
 export type SessionMethod = (typeof SESSION_METHODS)[number];

@@ -7,7 +7,7 @@ import { getDb } from "../db";
 import { AppError } from "../errors";
 import { isHubError } from "../hub/http";
 import type { PartnerApi } from "../hub/partner-api";
-import { partnerApiFor } from "../hubs/connection";
+import { partnerApiFor } from "../hub-config/connection";
 import { logger } from "../log";
 import { getOnboardingSettings } from "./settings";
 

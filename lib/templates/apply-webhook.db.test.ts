@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { findChannelById } from "@/db/queries/channels";
+import { findChannelById } from "@/db/queries/channel-store";
 import { findTemplateByKey } from "@/db/queries/templates";
 import { jobs as jobsTable } from "@/db/schema";
 import { SANDBOX_PARTNER, setTestEnvironment, waitFor } from "@/test/support/channels";

@@ -1,6 +1,6 @@
 import "server-only";
 import { insertChannelEvent } from "@/db/queries/channel-events";
-import { lockChannelByExternalId, updateChannel } from "@/db/queries/channels";
+import { lockChannelByExternalId, updateChannel } from "@/db/queries/channel-store";
 import { findTemplateByExternalId, findTemplateByKey, lockTemplateById } from "@/db/queries/templates";
 import type { Executor } from "@/db/client";
 import type { Hub, WebhookEvent as WebhookRow } from "@/db/schema";

@@ -1,5 +1,5 @@
 import "server-only";
-import { findChannelById } from "@/db/queries/channels";
+import { findChannelById } from "@/db/queries/channel-store";
 import { listHubs } from "@/db/queries/hubs";
 import { audit, type Actor } from "../audit";
 import { getDb } from "../db";

@@ -1,5 +1,5 @@
 import "server-only";
-import { findChannelById } from "@/db/queries/channels";
+import { findChannelById } from "@/db/queries/channel-store";
 import { findHubById } from "@/db/queries/hubs";
 import {
   findTemplateByKey,

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
-import { findClientByExternalId } from "@/db/queries/clients";
+import { findClientByExternalId } from "@/db/queries/client-store";
 import { insertOnboardingSession } from "@/db/queries/onboarding";
 import { getWebhookEvent, setWebhookEventOutcome } from "@/db/queries/webhook-events";
 import { onboardingEvents, type Hub } from "@/db/schema";

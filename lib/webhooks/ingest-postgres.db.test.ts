@@ -8,7 +8,7 @@ import { openDatabase, type DatabaseHandle } from "@/db/client";
 import { insertHub } from "@/db/queries/hubs";
 import { jobs, webhookEvents } from "@/db/schema";
 import { signWebhookBody } from "@/lib/hub/webhook-signature";
-import { sealPlatformSecret } from "@/lib/hubs/secrets";
+import { sealPlatformSecret } from "@/lib/hub-config/secrets";
 import { freshDatabase, unavailableReason, type FreshDatabase } from "@/test/db/databases";
 import { captureAppLogs, setTestAppEnv, bindAppDatabase, type CapturedLogs } from "@/test/db/use-as-app-db";
 

@@ -7,10 +7,10 @@ import { GET, OPTIONS, POST, PUT } from "@/app/api/webhooks/360dialog/[partnerId
 import { insertHub, updateHub } from "@/db/queries/hubs";
 import { jobs, webhookEvents } from "@/db/schema";
 import { signWebhookBody } from "@/lib/hub/webhook-signature";
-import { sealPlatformSecret } from "@/lib/hubs/secrets";
+import { sealPlatformSecret } from "@/lib/hub-config/secrets";
 import { forEachDatabase, selectRows } from "@/test/db/databases";
 import { captureAppLogs, setTestAppEnv, bindAppDatabase, type CapturedLogs } from "@/test/db/use-as-app-db";
-import { forgetCachedHubs } from "@/lib/hubs/cache";
+import { forgetCachedHubs } from "@/lib/hub-config/cache";
 import { resetEnvForTests } from "@/lib/env";
 import { AppError, problemOf, type ErrorCode } from "@/lib/errors";
 

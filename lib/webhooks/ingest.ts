@@ -3,11 +3,11 @@ import { randomBytes } from "node:crypto";
 import type { NewWebhookEvent, StoredDelivery } from "@/db/queries/webhook-events";
 import type { Hub } from "@/db/schema";
 import { AppError, PROBLEM_CONTENT_TYPE, problemOf, type ErrorCode } from "../errors";
-import { cachedHubByPartnerId } from "../hubs/cache";
+import { cachedHubByPartnerId } from "../hub-config/cache";
 import { getEnv } from "../env";
 import { dedupKeyFor, externalIdsOf, parseWebhookBody, type WebhookEvent } from "../hub/events";
 import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "../hub/webhook-signature";
-import { webhookSecrets } from "../hubs/secrets";
+import { webhookSecrets } from "../hub-config/secrets";
 import { readBodyWithCap, type ReadBodyResult } from "../http/read-body";
 import { getLogger } from "../log";
 import { storeDelivery } from "./store";
@@ -210,7 +210,7 @@ function webhookLogger(): Logger {
   return childLogger.log;
 }
 
-// Kept with the hub object lib/hubs/cache.ts hands out (refreshed within 5 s, replaced at once by a save in this
+// Kept with the hub object lib/hub-config/cache.ts hands out (refreshed within 5 s, replaced at once by a save in this
 // process), so a changed secret is picked up as before; the previous secret still stops counting at its expiry.
 const openedByHub = new WeakMap<Hub, { secrets: ReturnType<typeof webhookSecrets>; until: number }>();
 

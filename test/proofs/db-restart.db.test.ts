@@ -5,7 +5,7 @@ import { POST } from "@/app/api/webhooks/360dialog/[partnerId]/route";
 import { openDatabase, type DatabaseHandle } from "@/db/client";
 import { insertHub } from "@/db/queries/hubs";
 import { migrateDatabase } from "@/db/migrate";
-import { sealPlatformSecret } from "@/lib/hubs/secrets";
+import { sealPlatformSecret } from "@/lib/hub-config/secrets";
 import { selectRows } from "@/test/db/databases";
 import { bindAppDatabase, captureAppLogs, setTestAppEnv, type CapturedLogs } from "@/test/db/use-as-app-db";
 import { inParallel, ownClusterUnavailableReason, pause, signedHeaders, startOwnCluster, type OwnCluster } from "./support";

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertHub } from "@/db/queries/hubs";
 import { webhookEvents } from "@/db/schema";
 import { AppError, problemOf } from "@/lib/errors";
-import { sealPlatformSecret } from "@/lib/hubs/secrets";
+import { sealPlatformSecret } from "@/lib/hub-config/secrets";
 import { freshDatabase, unavailableReason, type FreshDatabase } from "@/test/db/databases";
 import { setTestAppEnv, TEST_APP_ENV } from "@/test/db/use-as-app-db";
 import { freePort, signedHeaders } from "./support";

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findChannelByExternalId } from "@/db/queries/channels";
+import { findChannelByExternalId } from "@/db/queries/channel-store";
 import { findJobById } from "@/db/queries/jobs";
 import { apiKeys, type Hub } from "@/db/schema";
 import { applyWebhookEvent } from "@/lib/webhooks/apply";

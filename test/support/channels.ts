@@ -7,7 +7,7 @@ import type { Database } from "@/db/client";
 import { insertHub } from "@/db/queries/hubs";
 import { insertUser } from "@/db/queries/users";
 import { jobs, type Hub, type Job, type User } from "@/db/schema";
-import { sealHubCredentials, sealPlatformSecret } from "@/lib/hubs/secrets";
+import { sealHubCredentials, sealPlatformSecret } from "@/lib/hub-config/secrets";
 import { deliveryStatement } from "@/lib/webhooks/store";
 import { startSandbox, type RunningSandbox } from "@/sandbox/sandbox";
 

@@ -3,11 +3,11 @@ import { afterAll, beforeAll } from "vitest";
 import { insertHub, type NewHub } from "@/db/queries/hubs";
 import type { Database } from "@/db/client";
 import { users, type Hub } from "@/db/schema";
-import { sealHubCredentials, sealPlatformSecret } from "@/lib/hubs/secrets";
+import { sealHubCredentials, sealPlatformSecret } from "@/lib/hub-config/secrets";
 import { DEFAULT_PARTNER, startHub, type Hub as SandboxHub } from "@/test/contract/support";
 import type { DatabaseContext } from "@/test/db/databases";
 import { setTestAppEnv, bindAppDatabase } from "@/test/db/use-as-app-db";
-import { newToken } from "@/lib/onboarding/state";
+import { newToken } from "@/lib/onboarding/tokens";
 
 // Shared world of the onboarding db tests (not a test file): the suite's database as the app database, fixed
 // test secrets, and an in-process sandbox hub on 127.0.0.1 whose partners back the hub rows seeded here.

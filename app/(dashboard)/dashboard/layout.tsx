@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { Badge } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
-import { listHubBadges } from "@/lib/hubs/settings";
+import { listHubBadges } from "@/lib/hub-config/settings";
 import { NavLinks } from "./nav-links";
 import { SignOutButton } from "./sign-out-button";
 

@@ -4,8 +4,8 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { validatedAction } from "@/lib/forms/validated-action";
-import { registerHubUrls, testHubConnection, type HubCheck } from "@/lib/hubs/connection";
-import { hubSettingsSchema, saveHubSettings } from "@/lib/hubs/settings";
+import { registerHubUrls, testHubConnection, type HubCheck } from "@/lib/hub-config/connection";
+import { hubSettingsSchema, saveHubSettings } from "@/lib/hub-config/settings";
 
 export const saveHubAction = validatedAction(hubSettingsSchema, "admin", async (input, actor) => {
   const hub = await saveHubSettings(actor, input);

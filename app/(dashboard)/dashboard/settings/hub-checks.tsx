@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { Alert, secondaryButtonClass } from "@/app/_components/ui";
 import { registerHubUrlsAction, testHubAction } from "./actions";
-import type { HubCheck } from "@/lib/hubs/connection";
+import type { HubCheck } from "@/lib/hub-config/connection";
 
 export function HubChecks({ hubId, hubName }: { hubId: string; hubName: string }) {
   const [test, testAction, testing] = useActionState(testHubAction, undefined);

@@ -4,8 +4,8 @@ import Link from "next/link";
 import { Alert, Badge, Card, EmptyState, PageHeader, buttonClass, secondaryButtonClass } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
 import { STUCK_DEFAULTS, stuckThresholds } from "@/lib/channels/stuck";
-import { portalUrlsFor } from "@/lib/hubs/connection";
-import { defaultBases, listHubSummaries, type HubSummary } from "@/lib/hubs/settings";
+import { portalUrlsFor } from "@/lib/hub-config/connection";
+import { defaultBases, listHubSummaries, type HubSummary } from "@/lib/hub-config/settings";
 import { HubChecks } from "./hub-checks";
 import { HubForm, type HubFormDefaults } from "./hub-form";
 

@@ -1,7 +1,6 @@
 "use server";
 
 import { z } from "zod";
-import { addManualChannel, manualChannelSchema } from "@/lib/channels/manual";
 import { validatedAction } from "@/lib/forms/validated-action";
 import { requestTemplateSync } from "@/lib/templates/sync-now";
 
@@ -15,8 +14,3 @@ export const syncTemplatesAction = validatedAction(
     return { ok: true, message: `${result.message} Statuses update here as they arrive.` };
   },
 );
-
-export const addManualChannelAction = validatedAction(manualChannelSchema, "operator", async (input, actor) => {
-  const { channelId } = await addManualChannel(actor, input);
-  return { ok: true, message: "Number added: its key was accepted by 360dialog and is stored encrypted.", data: { channelId } };
-});

@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import { cookies, headers } from "next/headers";
-import { connectButtonEnvFor } from "@/lib/hubs/connect-button";
-import { getHubSummary } from "@/lib/hubs/settings";
+import { connectButtonEnvFor } from "@/lib/hub-config/connect-button";
+import { getHubSummary } from "@/lib/hub-config/settings";
 import { chooseLang, dictionary, fill } from "@/lib/onboarding/i18n";
 import { resolveInvite } from "@/lib/onboarding/invites";
 import { getOnboardingSettings } from "@/lib/onboarding/settings";
-import { browserBindingCookieName } from "@/lib/onboarding/state";
+import { browserBindingCookieName } from "@/lib/onboarding/tokens";
 import { HandoffView, isRedirectReturn } from "../../_components/handoff-view";
 import { InviteLandingReport } from "../../_components/invite-landing-report";
 import { ConnectAction, LandingView, Prepared } from "../../_components/landing-view";

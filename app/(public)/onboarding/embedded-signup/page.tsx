@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
-import { listHubSummaries, getHubSummary, type HubSummary } from "@/lib/hubs/settings";
+import { listHubSummaries, getHubSummary, type HubSummary } from "@/lib/hub-config/settings";
 import { chooseLang, dictionary, fill } from "@/lib/onboarding/i18n";
 import { resolveInvite } from "@/lib/onboarding/invites";
 import { getOnboardingSettings } from "@/lib/onboarding/settings";

@@ -1,4 +1,4 @@
-import { handleComplete } from "@/lib/onboarding/handlers";
+import { handleComplete } from "@/lib/onboarding/routes";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import { handleEmbeddedSignupEvent } from "@/lib/onboarding/handlers";
+import { handleEmbeddedSignupEvent } from "@/lib/onboarding/routes";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import { handleFunnel } from "@/lib/onboarding/handlers";
+import { handleFunnel } from "@/lib/onboarding/routes";
 
 export const dynamic = "force-dynamic";
 

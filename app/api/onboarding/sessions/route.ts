@@ -1,9 +1,9 @@
 import { getCurrentUser } from "@/lib/auth/session";
-import { handleStartSession } from "@/lib/onboarding/handlers";
+import { handleStartSession } from "@/lib/onboarding/routes";
 
 export const dynamic = "force-dynamic";
 
-/** Starts an onboarding: invite holder, signed-in operator, or open signup (R10). See lib/onboarding/handlers.ts. */
+/** Starts an onboarding: invite holder, signed-in operator, or open signup (R10). See lib/onboarding/routes.ts. */
 export function POST(request: Request) {
   return handleStartSession(request, getCurrentUser);
 }

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useActionState } from "react";
 import { Field, Select } from "@/app/_components/field";
 import { Alert, buttonClass } from "@/app/_components/ui";
-import { addManualChannelAction } from "../../templates/actions";
+import { addManualChannelAction } from "./actions";
 
 export function ManualChannelForm({ hubs }: { hubs: { id: string; name: string }[] }) {
   const [state, action, pending] = useActionState(addManualChannelAction, undefined);

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { formatMinuteIn } from "@/lib/dates";
 import { chooseLang, dictionary } from "@/lib/onboarding/i18n";
-import { getOnboardingStatus } from "@/lib/onboarding/status";
+import { getOnboardingStatus } from "@/lib/onboarding/status-page";
 import { PublicShell } from "../../../_components/public-shell";
 import { StatusLive } from "../../../_components/status-live";
 

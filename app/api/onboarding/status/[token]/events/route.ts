@@ -1,4 +1,4 @@
-import { handleStatusEvents } from "@/lib/onboarding/handlers";
+import { handleStatusEvents } from "@/lib/onboarding/routes";
 
 export const dynamic = "force-dynamic";
 

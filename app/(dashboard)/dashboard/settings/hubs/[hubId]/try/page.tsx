@@ -4,8 +4,8 @@ import { notFound } from "next/navigation";
 import { Alert, Card, PageHeader, secondaryButtonClass } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
 import { publicBaseUrl } from "@/lib/env";
-import { connectButtonEnvFor } from "@/lib/hubs/connect-button";
-import { getHubSummary } from "@/lib/hubs/settings";
+import { connectButtonEnvFor } from "@/lib/hub-config/connect-button";
+import { getHubSummary } from "@/lib/hub-config/settings";
 import { ConnectPlayground } from "./connect-playground";
 
 export const metadata: Metadata = { title: "Try the Connect Button", referrer: "no-referrer" };

@@ -6,8 +6,8 @@ import { getDb } from "../db";
 import type { Words } from "./outcomes";
 import { LANGS, type Lang } from "./prefill";
 import { getOnboardingSettings } from "./settings";
-import { hashToken } from "./state";
-import { GRANT_ACCESS_TODO, SESSION_WORDS, STATUS_WORDS, maskPhone, statusKeyFor, type StatusKey } from "./status-words";
+import { hashToken } from "./tokens";
+import { GRANT_ACCESS_TODO, SESSION_WORDS, STATUS_WORDS, maskPhone, statusKeyFor, type StatusKey } from "./status-page-words";
 
 // The client's status page /onboarding/status/<token>: each number of the session and its state in plain words.
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { STATUS_WORDS, maskPhone, statusKeyFor } from "./status-words";
+import { STATUS_WORDS, maskPhone, statusKeyFor } from "./status-page-words";
 
 describe("status words", () => {
   it("maps hub statuses to the five client states", () => {

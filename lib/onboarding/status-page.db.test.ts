@@ -4,11 +4,11 @@ import { apiKeys, channels, type Hub } from "@/db/schema";
 import type { LiveListener } from "@/lib/live/subscribe";
 import { forEachDatabase } from "@/test/db/databases";
 import { completeOnboarding } from "./complete";
-import { handleStatusEvents } from "./handlers";
+import { handleStatusEvents } from "./routes";
 import { createOnboardingSession } from "./sessions";
 import { saveOnboardingSettings } from "./settings";
-import { getOnboardingStatus } from "./status";
-import { newToken } from "./state";
+import { getOnboardingStatus } from "./status-page";
+import { newToken } from "./tokens";
 import { onboardingWorld, partnerSpec } from "@/test/support/onboarding";
 
 forEachDatabase("client status page", (ctx) => {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { DatabaseHandle } from "@/db/client";
-import { findChannelByExternalId } from "@/db/queries/channels";
+import { findChannelByExternalId } from "@/db/queries/channel-store";
 import { findJobById } from "@/db/queries/jobs";
 import { getWebhookEvent } from "@/db/queries/webhook-events";
 import { jobs, type Hub } from "@/db/schema";

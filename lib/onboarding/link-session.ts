@@ -1,5 +1,5 @@
 import "server-only";
-import { upsertClient } from "@/db/queries/clients";
+import { upsertClient } from "@/db/queries/client-store";
 import { updateSession } from "@/db/queries/onboarding";
 import type { Hub, OnboardingSession } from "@/db/schema";
 import { audit } from "../audit";

@@ -10,7 +10,7 @@ import {
   readBrowserBinding,
   sameHash,
   statusTokenFor,
-} from "./state";
+} from "./tokens";
 
 describe("onboarding tokens", () => {
   beforeAll(() => setTestAppEnv({ NEXTAUTH_URL: "http://localhost:3000" }));

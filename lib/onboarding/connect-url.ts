@@ -1,7 +1,7 @@
 import "server-only";
 import type { Hub } from "@/db/schema";
-import { connectButtonEnvFor, type ConnectButtonEnv } from "../hubs/connect-button";
-import { openPlatformSecret } from "../hubs/secrets";
+import { connectButtonEnvFor, type ConnectButtonEnv } from "../hub-config/connect-button";
+import { openPlatformSecret } from "../hub-config/secrets";
 import { IO_BASE_V1, IO_BASE_V2, IO_QUERY_PARAMS, buildIoUrl, buildPermissionsUrl, type IoQueryOptions } from "../hub/io";
 import { signIo } from "../hub/io-signature";
 import { logger } from "../log";

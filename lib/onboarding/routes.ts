@@ -22,8 +22,8 @@ import {
 } from "./http";
 import { LANGS, prefillSchema } from "./prefill";
 import { SESSION_METHODS, createOnboardingSession } from "./sessions";
-import { findSessionForStatusToken } from "./status";
-import { ensureBrowserBinding } from "./state";
+import { findSessionForStatusToken } from "./status-page";
+import { ensureBrowserBinding } from "./tokens";
 
 // The onboarding API, one function per route handler (the files under app/api/onboarding only delegate here),
 // so the whole HTTP surface runs in db tests without Next.js.

@@ -3,7 +3,7 @@ import { beforeAll, expect, it } from "vitest";
 import { hubs, onboardingEvents, onboardingSessions, type Hub } from "@/db/schema";
 import { resetEnvForTests } from "@/lib/env";
 import { forEachDatabase } from "@/test/db/databases";
-import { handleComplete, handleEmbeddedSignupEvent, handleFunnel, handleStartSession, type StaffLookup } from "./handlers";
+import { handleComplete, handleEmbeddedSignupEvent, handleFunnel, handleStartSession, type StaffLookup } from "./routes";
 import { createInvite } from "./invites";
 import { PORTAL_URL, onboardingWorld } from "@/test/support/onboarding";
 import { onboardingErrorWords } from "./outcomes";
