@@ -27,7 +27,7 @@ export async function replayJob(actor: Actor, id: string): Promise<Job> {
       if (!existing) throw new AppError("not_found:job", "That job does not exist.");
       throw new AppError("conflict:job", `Only dead jobs can be replayed; this one is ${existing.status}.`);
     }
-    await audit({ actor, action: "job.replayed", targetType: "job", targetId: job.id, detail: { kind: job.kind } }, tx);
+    await audit(tx, { actor, action: "job.replayed", targetType: "job", targetId: job.id, detail: { kind: job.kind } });
     await notifyJobsChannel({ db: tx, kind: job.kind });
     return job;
   });

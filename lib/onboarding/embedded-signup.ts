@@ -68,13 +68,13 @@ export async function recordEmbeddedSignupEvent(
   if (event.event === "CANCEL") {
     const step = event.data.current_step ?? "UNKNOWN";
     await updateSession({ db, id: session.id, set: { status: "cancelled", error: `cancelled at ${step}` } });
-    await recordFunnelEvent({ ...ids, kind: "es_cancel", detail: { currentStep: step } }, db);
+    await recordFunnelEvent(db, { ...ids, kind: "es_cancel", detail: { currentStep: step } });
     return { ok: true, statusUrl: null };
   }
   if (event.event === "ERROR") {
     const message = clip(event.data.error_message, 500);
     await updateSession({ db, id: session.id, set: { status: "failed", error: `embedded signup error: ${message}` } });
-    await recordFunnelEvent({ ...ids, kind: "es_error", detail: { message: clip(message, 200) } }, db);
+    await recordFunnelEvent(db, { ...ids, kind: "es_error", detail: { message: clip(message, 200) } });
     return { ok: true, statusUrl: null };
   }
 
@@ -83,7 +83,7 @@ export async function recordEmbeddedSignupEvent(
   if (!hub || !settings?.solutionId) return refuse("onboarding_failed", { sessionId: session.id, reason: "not_configured" });
   const consumed = await consumeSession({ db, id: session.id, browserBindingHash: bindingHash!, set: { status: "redirected", error: null } });
   if (!consumed) return refuse("state_reused", { sessionId: session.id });
-  await recordFunnelEvent({ ...ids, kind: "es_finish", detail: { onlyWaba: event.event === "FINISH_ONLY_WABA" } }, db);
+  await recordFunnelEvent(db, { ...ids, kind: "es_finish", detail: { onlyWaba: event.event === "FINISH_ONLY_WABA" } });
 
   const knownClient = fromStoredPrefill(session.prefill).clientId ?? session.clientExternalId ?? undefined;
   const request: OnboardSharedWabaInput = {

@@ -139,15 +139,15 @@ forEachDatabase("invite links and the funnel", (ctx) => {
 
   it("deduplicates a funnel step per session and kind within a minute", async () => {
     const s = await createOnboardingSession({ method: "connect_button", hubId: hub.id, staffActor: world.operator(), browserBinding: world.binding(), ip: "127.0.0.1" });
-    expect(await recordFunnelEvent({ hubId: hub.id, sessionId: s.sessionId, kind: "landing_viewed" })).toBe(true);
-    expect(await recordFunnelEvent({ hubId: hub.id, sessionId: s.sessionId, kind: "landing_viewed" })).toBe(false);
-    expect(await recordFunnelEvent({ hubId: hub.id, sessionId: s.sessionId, kind: "popup_blocked" })).toBe(true);
+    expect(await recordFunnelEvent(world.db(), { hubId: hub.id, sessionId: s.sessionId, kind: "landing_viewed" })).toBe(true);
+    expect(await recordFunnelEvent(world.db(), { hubId: hub.id, sessionId: s.sessionId, kind: "landing_viewed" })).toBe(false);
+    expect(await recordFunnelEvent(world.db(), { hubId: hub.id, sessionId: s.sessionId, kind: "popup_blocked" })).toBe(true);
     await world.db().update(onboardingEvents).set({ at: new Date(Date.now() - 61_000) }).where(eq(onboardingEvents.sessionId, s.sessionId));
-    expect(await recordFunnelEvent({ hubId: hub.id, sessionId: s.sessionId, kind: "landing_viewed" })).toBe(true);
+    expect(await recordFunnelEvent(world.db(), { hubId: hub.id, sessionId: s.sessionId, kind: "landing_viewed" })).toBe(true);
     // Channel steps: once per channel, ever.
-    expect(await recordFunnelEvent({ hubId: hub.id, sessionId: s.sessionId, kind: "channel_created", detail: { channelId: "aCH" } })).toBe(true);
-    expect(await recordFunnelEvent({ hubId: hub.id, sessionId: s.sessionId, kind: "channel_created", detail: { channelId: "bCH" } })).toBe(true);
-    expect(await recordFunnelEvent({ hubId: hub.id, sessionId: s.sessionId, kind: "channel_created", detail: { channelId: "aCH" } })).toBe(false);
+    expect(await recordFunnelEvent(world.db(), { hubId: hub.id, sessionId: s.sessionId, kind: "channel_created", detail: { channelId: "aCH" } })).toBe(true);
+    expect(await recordFunnelEvent(world.db(), { hubId: hub.id, sessionId: s.sessionId, kind: "channel_created", detail: { channelId: "bCH" } })).toBe(true);
+    expect(await recordFunnelEvent(world.db(), { hubId: hub.id, sessionId: s.sessionId, kind: "channel_created", detail: { channelId: "aCH" } })).toBe(false);
     const kinds = (await listFunnelEvents({ sessionId: s.sessionId })).map((e) => e.kind);
     expect(kinds).toEqual(["popup_opened", "landing_viewed", "popup_blocked", "landing_viewed", "channel_created", "channel_created"]);
   });
@@ -160,8 +160,8 @@ forEachDatabase("invite links and the funnel", (ctx) => {
     await world.sandbox.control("/config", { lifecycleDelayMs: 0 });
     expect((await completeOnboarding({ query: `client=${clientId}&channels=[${channelIds[0]}]&state=${s.state}`, browserBinding: binding, ip: "127.0.0.1" })).ok).toBe(true);
     expect((await listFunnelEvents({ sessionId: s.sessionId })).map((e) => e.kind)).not.toContain("channel_running");
-    await recordChannelProgress({ hubId: hub.id, channelExternalId: channelIds[0]!, status: "running" });
-    await recordChannelProgress({ hubId: hub.id, channelExternalId: channelIds[0]!, status: "running" });
+    await recordChannelProgress(world.db(), { hubId: hub.id, channelExternalId: channelIds[0]!, status: "running" });
+    await recordChannelProgress(world.db(), { hubId: hub.id, channelExternalId: channelIds[0]!, status: "running" });
     const kinds = (await listFunnelEvents({ sessionId: s.sessionId })).map((e) => e.kind);
     expect(kinds.filter((k) => k === "channel_running")).toHaveLength(1);
     expect(kinds.filter((k) => k === "channel_created")).toHaveLength(1);
