@@ -31,7 +31,6 @@ export const embeddedSignupEventSchema = z.discriminatedUnion("event", [
   z.object({ event: z.literal("ERROR"), data: z.object({ error_message: z.string().max(2000).optional() }).default({}) }),
 ]);
 
-export type EmbeddedSignupEvent = z.infer<typeof embeddedSignupEventSchema>;
 export type EmbeddedSignupResult = { ok: true; statusUrl: string | null } | { ok: false; error: OnboardingFailure };
 
 /** Same authorisation as every start (R10); returns the SDK settings (ids and URLs, no secret) in `embeddedSignup`. */

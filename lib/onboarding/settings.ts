@@ -37,7 +37,6 @@ export const onboardingSettingsSchema = z.object({
 });
 
 export type StoredOnboardingSettings = z.output<typeof onboardingSettingsSchema>;
-export type OnboardingSettingsInput = z.input<typeof onboardingSettingsSchema>;
 
 export type OnboardingSettings = StoredOnboardingSettings & {
   /** What the pages use: the stored values with the hub's defaults filled in. */
