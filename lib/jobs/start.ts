@@ -83,9 +83,3 @@ export function startJobsInProcess(registry: JobRegistry): Promise<JobRunner | n
   });
   return slots.jobRunner;
 }
-
-/** Stops the in-process runner, if any, waiting for its running jobs (for a server's own shutdown). */
-export async function stopJobsInProcess(): Promise<void> {
-  const runner = await slots.jobRunner?.catch(() => null);
-  await runner?.stop();
-}

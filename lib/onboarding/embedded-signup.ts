@@ -12,7 +12,6 @@ import { recordFunnelEvent } from "./funnel";
 import { confirmWithHub, linkSession } from "./link-session";
 import { failure, type OnboardingFailure, type OnboardingFailureCode } from "./outcomes";
 import { fromStoredPrefill } from "./prefill";
-import { createOnboardingSession, type CreateSessionInput, type CreatedSession } from "./sessions";
 import { getOnboardingSettings } from "./settings";
 import { hashToken, readBrowserBinding, statusPathFor } from "./tokens";
 
@@ -32,11 +31,6 @@ export const embeddedSignupEventSchema = z.discriminatedUnion("event", [
 ]);
 
 export type EmbeddedSignupResult = { ok: true; statusUrl: string | null } | { ok: false; error: OnboardingFailure };
-
-/** Same authorisation as every start (R10); returns the SDK settings (ids and URLs, no secret) in `embeddedSignup`. */
-export function startEmbeddedSignup(input: Omit<CreateSessionInput, "method" | "returnPath">): Promise<CreatedSession> {
-  return createOnboardingSession({ ...input, method: "embedded_signup" });
-}
 
 const log = () => logger("onboarding");
 

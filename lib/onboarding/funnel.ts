@@ -1,9 +1,8 @@
 import "server-only";
 import { findInviteByTokenHash } from "@/db/queries/invites";
-import { findSessionById, findSessionsWithChannel, insertFunnelEvent, listFunnelEvents as listFunnelEventRows } from "@/db/queries/onboarding";
+import { findSessionById, findSessionsWithChannel, insertFunnelEvent } from "@/db/queries/onboarding";
 import { registerAttempt } from "@/db/queries/throttle";
 import type { Executor } from "@/db/client";
-import type { OnboardingEvent } from "@/db/schema";
 import { getDb } from "../db";
 import { isRunning } from "../hub/events";
 import { AppError } from "../errors";
@@ -60,11 +59,6 @@ export async function recordFunnelEvent(tx: Executor, input: FunnelEventInput): 
     },
     dedupeSeconds: CHANNEL_KINDS.has(input.kind) ? null : DEDUPE_SECONDS,
   });
-}
-
-/** Oldest first. */
-export async function listFunnelEvents(where: { sessionId: string } | { inviteId: string }): Promise<OnboardingEvent[]> {
-  return listFunnelEventRows({ db: await getDb(), ...where });
 }
 
 /**

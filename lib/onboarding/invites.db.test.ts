@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
+import { listFunnelEvents } from "@/db/queries/onboarding";
 import { auditLog, invites, onboardingEvents, onboardingSessions, type Hub } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { forEachDatabase } from "@/test/db/databases";
 import { completeOnboarding } from "./complete";
-import { listFunnelEvents, recordChannelProgress, recordFunnelEvent } from "./funnel";
+import { recordChannelProgress, recordFunnelEvent } from "./funnel";
 import { createInvite, listInvites, resolveInvite, revokeInvite } from "./invites";
 import { createOnboardingSession } from "./sessions";
 import { hashToken } from "./tokens";
@@ -75,7 +76,7 @@ forEachDatabase("invite links and the funnel", (ctx) => {
     expect(first).toMatchObject({ inviteId: created.invite.id, hubId: hub.id, purpose: "permission", state: "valid", prefill: { number: "+4915112345678", clientId } });
     expect(await resolveInvite("x".repeat(43))).toBeNull();
     expect(await resolveInvite("../../etc")).toBeNull();
-    const events = await listFunnelEvents({ inviteId: created.invite.id });
+    const events = await listFunnelEvents({ db: world.db(), inviteId: created.invite.id });
     expect(events.map((e) => e.kind)).toEqual(["link_opened"]);
     const [row] = await world.db().select().from(invites).where(eq(invites.id, created.invite.id));
     expect(row!.useCount).toBe(0);
@@ -148,7 +149,7 @@ forEachDatabase("invite links and the funnel", (ctx) => {
     expect(await recordFunnelEvent(world.db(), { hubId: hub.id, sessionId: s.sessionId, kind: "channel_created", detail: { channelId: "aCH" } })).toBe(true);
     expect(await recordFunnelEvent(world.db(), { hubId: hub.id, sessionId: s.sessionId, kind: "channel_created", detail: { channelId: "bCH" } })).toBe(true);
     expect(await recordFunnelEvent(world.db(), { hubId: hub.id, sessionId: s.sessionId, kind: "channel_created", detail: { channelId: "aCH" } })).toBe(false);
-    const kinds = (await listFunnelEvents({ sessionId: s.sessionId })).map((e) => e.kind);
+    const kinds = (await listFunnelEvents({ db: world.db(), sessionId: s.sessionId })).map((e) => e.kind);
     expect(kinds).toEqual(["popup_opened", "landing_viewed", "popup_blocked", "landing_viewed", "channel_created", "channel_created"]);
   });
 
@@ -159,10 +160,10 @@ forEachDatabase("invite links and the funnel", (ctx) => {
     const { clientId, channelIds } = await world.sandbox.onboard({ phoneNumber: "+4915112345678" });
     await world.sandbox.control("/config", { lifecycleDelayMs: 0 });
     expect((await completeOnboarding({ query: `client=${clientId}&channels=[${channelIds[0]}]&state=${s.state}`, browserBinding: binding, ip: "127.0.0.1" })).ok).toBe(true);
-    expect((await listFunnelEvents({ sessionId: s.sessionId })).map((e) => e.kind)).not.toContain("channel_running");
+    expect((await listFunnelEvents({ db: world.db(), sessionId: s.sessionId })).map((e) => e.kind)).not.toContain("channel_running");
     await recordChannelProgress(world.db(), { hubId: hub.id, channelExternalId: channelIds[0]!, status: "running" });
     await recordChannelProgress(world.db(), { hubId: hub.id, channelExternalId: channelIds[0]!, status: "running" });
-    const kinds = (await listFunnelEvents({ sessionId: s.sessionId })).map((e) => e.kind);
+    const kinds = (await listFunnelEvents({ db: world.db(), sessionId: s.sessionId })).map((e) => e.kind);
     expect(kinds.filter((k) => k === "channel_running")).toHaveLength(1);
     expect(kinds.filter((k) => k === "channel_created")).toHaveLength(1);
   });
