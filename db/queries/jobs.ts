@@ -3,7 +3,6 @@ import { and, asc, eq, inArray, lte, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { jobs, type Job } from "../schema";
 
-export type JobStatus = Job["status"];
 /** The LISTEN/NOTIFY channel idle runners wait on; the payload is the job's kind. */
 export const JOBS_CHANNEL = "jobs";
 
