@@ -5,7 +5,8 @@ import { openSecret, sealSecret } from "../secrets";
 export type HubCredentials = { kind: "api_key"; apiKey: string } | { kind: "token"; username: string; password: string };
 
 /** The AAD of a hub's sealed field: names row and column, so a value moved elsewhere fails to open. */
-export const hubSecretAad = (hubId: string, field: "credentials" | "platform_secret" | "previous_platform_secret") => `hubs|${hubId}|${field}`;
+export const hubSecretAad = (hubId: string, field: "credentials" | "platform_secret" | "previous_platform_secret" | "waba_webhook_secret") =>
+  `hubs|${hubId}|${field}`;
 const aad = hubSecretAad;
 
 export function sealHubCredentials(hubId: string, credentials: HubCredentials): string {
@@ -40,4 +41,13 @@ export function webhookSecrets(
     list.push({ secret: openSecret(hub.previousPlatformSecretEnc, aad(hub.id, "previous_platform_secret")), label: "previous" });
   }
   return list;
+}
+
+/** The secret header value of the hub's WABA webhooks (docs/waba-webhook.md §2), sealed like the platform secret. */
+export function sealWabaWebhookSecret(hubId: string, secret: string): string {
+  return sealSecret(secret, aad(hubId, "waba_webhook_secret"));
+}
+
+export function openWabaWebhookSecret(hub: Pick<Hub, "id" | "wabaWebhookSecretEnc">): string | null {
+  return hub.wabaWebhookSecretEnc ? openSecret(hub.wabaWebhookSecretEnc, aad(hub.id, "waba_webhook_secret")) : null;
 }
