@@ -1,5 +1,5 @@
 import "server-only";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { findActiveApiKey } from "@/db/queries/api-keys";
 import { findChannelById } from "@/db/queries/channel-store";
 import {
@@ -10,7 +10,9 @@ import {
 } from "@/db/queries/waba-webhook";
 import type { Database, Executor } from "@/db/client";
 import type { Hub } from "@/db/schema";
+import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
+import { AppError } from "../errors";
 import { publicBaseUrl } from "../env";
 import { isHubError } from "../hub/http";
 import { WABA_SECRET_HEADER } from "../hub/meta-events";
@@ -42,6 +44,19 @@ export async function enqueueWabaWebhook(tx: Executor, input: { channelId: strin
     kind: "channel.waba_webhook",
     payload: { channelId: input.channelId, reason: input.reason },
     uniqueKey: `waba_webhook:${input.channelId}:${input.reason}:${input.discriminator}`,
+  });
+}
+
+/** "Set again" on the channel page (operators): queues the job now, whatever the number's state. */
+export async function requestWabaWebhook(actor: Actor, channelId: string, deps: { db?: Database } = {}): Promise<{ jobId: string }> {
+  const db = deps.db ?? (await getDb());
+  const channel = await findChannelById({ db, id: channelId });
+  if (!channel) throw new AppError("not_found:channel", "That number does not exist.");
+  if (!(await findActiveApiKey({ db, channelId }))) throw new AppError("conflict:no_api_key", "This number has no API key yet, so its WABA webhook cannot be set.");
+  return db.transaction(async (tx) => {
+    const job = await enqueueWabaWebhook(tx, { channelId, reason: "manual", discriminator: randomUUID() });
+    await audit({ actor, action: "channel.waba_webhook_requested", targetType: "channel", targetId: channelId, hubId: channel.hubId, detail: { jobId: job.id } }, tx);
+    return { jobId: job.id };
   });
 }
 
