@@ -19,7 +19,7 @@ const WABA = "102290129340398";
 describe("Meta's WABA webhook, from the contract fixtures", () => {
   it("every fixture parses, names its field and is read as kind meta by the partner-event parser too", () => {
     const files = readdirSync(DIR).filter((f) => f.endsWith(".json"));
-    expect(files.length).toBeGreaterThanOrEqual(14);
+    expect(files.length).toBeGreaterThanOrEqual(15);
     for (const file of files) {
       const json: unknown = JSON.parse(readFileSync(path.join(DIR, file), "utf8"));
       const parsed = parseMetaWebhook(json);
@@ -48,6 +48,7 @@ describe("Meta's WABA webhook, from the contract fixtures", () => {
 
   it("template category and quality updates", () => {
     expect(only("template_category_update")).toMatchObject({ templateId: "1689556908129832", previousCategory: "UTILITY", newCategory: "MARKETING" });
+    expect(only("template_category_update.impending")).toMatchObject({ correctCategory: "MARKETING", newCategory: "UTILITY", categoryUpdateTimestamp: "1746019600" });
     expect(only("message_template_quality_update")).toMatchObject({ templateName: "order_confirmation", language: "en_US", previousScore: "GREEN", newScore: "YELLOW" });
   });
 

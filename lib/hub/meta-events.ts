@@ -47,7 +47,14 @@ export type MetaTemplateRef = { templateId?: string; templateName?: string; lang
 export type MetaChange = Common &
   (
     | ({ field: "message_template_status_update"; status?: string; reason?: string; category?: string; disableDate?: string; title?: string; description?: string } & MetaTemplateRef)
-    | ({ field: "template_category_update"; previousCategory?: string; newCategory?: string; correctCategory?: string } & MetaTemplateRef)
+    | ({
+        field: "template_category_update";
+        previousCategory?: string;
+        newCategory?: string;
+        /** Only in the notice of an impending change: the category the template will get (newCategory is then the current one). */
+        correctCategory?: string;
+        categoryUpdateTimestamp?: string;
+      } & MetaTemplateRef)
     | ({ field: "message_template_quality_update"; previousScore?: string; newScore?: string } & MetaTemplateRef)
     | { field: "phone_number_quality_update"; displayPhoneNumber?: string; event?: string; currentLimit?: string; oldLimit?: string; maxDailyConversations?: string }
     | { field: "phone_number_name_update"; displayPhoneNumber?: string; decision?: string; requestedName?: string; rejectionReason?: string }
@@ -80,7 +87,7 @@ const statusSchema = templateRef.extend({
   disable_info: z.looseObject({ disable_date: optText }).optional().catch(undefined),
   other_info: z.looseObject({ title: optText, description: optText }).optional().catch(undefined),
 });
-const categorySchema = templateRef.extend({ previous_category: optText, new_category: optText, correct_category: optText });
+const categorySchema = templateRef.extend({ previous_category: optText, new_category: optText, correct_category: optText, category_update_timestamp: optText });
 const templateQualitySchema = templateRef.extend({ previous_quality_score: optText, new_quality_score: optText });
 const numberQualitySchema = z.looseObject({
   display_phone_number: optText,
@@ -155,6 +162,7 @@ export function parseMetaChange(field: string, value: Raw, common: Omit<Common, 
         previousCategory: v.previous_category,
         newCategory: v.new_category,
         correctCategory: v.correct_category,
+        categoryUpdateTimestamp: v.category_update_timestamp,
       };
     }
     case "message_template_quality_update": {

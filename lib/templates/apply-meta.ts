@@ -58,9 +58,19 @@ async function applyStatus(tx: Executor, hub: Hub, _row: WebhookRow, change: Met
   return applyToEach(tx, hub, change, { status: event, reason: why ?? null, category: change.category, externalId: change.templateId });
 }
 
-/** template_category_update: Meta moved the template to another category. */
+/**
+ * template_category_update: Meta moved the template to another category (`previous_category` → `new_category`), or
+ * announces that it will (`correct_category`, with `new_category` the current one): an announcement changes nothing
+ * yet, the completed change that follows does.
+ */
 async function applyCategory(tx: Executor, hub: Hub, _row: WebhookRow, change: MetaChangeOf<"template_category_update">): Promise<Outcome> {
-  const category = change.newCategory ?? change.correctCategory;
+  if (change.correctCategory && !change.previousCategory) {
+    const rows = await templatesOf(tx, hub, change);
+    if (rows.length === 0) return notStoredYet(tx, hub, change);
+    const when = change.categoryUpdateTimestamp ? ` on ${dateWords(change.categoryUpdateTimestamp)}` : "";
+    return { status: "done", effect: `template ${rows[0]!.name}: Meta will change its category to ${change.correctCategory}${when}; recorded, no change yet` };
+  }
+  const category = change.newCategory;
   if (!category) return { status: "ignored", effect: "template_category_update without a new category" };
   return applyToEach(tx, hub, change, { category, externalId: change.templateId });
 }

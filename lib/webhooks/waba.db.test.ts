@@ -138,7 +138,9 @@ forEachDatabase("the WABA webhook", (ctx) => {
     expect(again.deliveries).toBe(2);
   });
 
-  it("category and quality updates land on the template", async () => {
+  it("category and quality updates land on the template; an announced category change changes nothing yet", async () => {
+    expect(await apply("template_category_update.impending")).toMatchObject({ status: "done", effect: expect.stringContaining("will change its category to MARKETING on 2025-04-30") });
+    expect(await templateNow()).toMatchObject({ category: "UTILITY", categoryChanged: false });
     await apply("template_category_update");
     expect(await templateNow()).toMatchObject({ category: "MARKETING", categoryChanged: true });
     expect(await apply("message_template_quality_update")).toMatchObject({ status: "done", effect: "template order_confirmation quality GREEN → YELLOW" });
