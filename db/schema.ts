@@ -56,6 +56,9 @@ export const hubs = pgTable(
      * deliveries carry no 360dialog signature, so this is what proves them. Sealed like the platform secret.
      */
     wabaWebhookSecretEnc: text("waba_webhook_secret_enc"),
+    /** The WABA webhook secret before the last rotation, accepted until previous_waba_webhook_secret_expires_at. */
+    previousWabaWebhookSecretEnc: text("previous_waba_webhook_secret_enc"),
+    previousWabaWebhookSecretExpiresAt: timestamp("previous_waba_webhook_secret_expires_at", { withTimezone: true }),
     /** Branding and thresholds (accent colour, logo, stuck-number rules, sync intervals). */
     settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
     isSandbox: boolean("is_sandbox").notNull().default(false),

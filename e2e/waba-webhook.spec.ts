@@ -81,6 +81,14 @@ test("a verdict reaches the template page only through the WABA webhook the port
   await expect(page.getByRole("list", { name: "Template history" })).toContainText("Approved", { timeout: 30_000 });
   await expect(page.getByTestId("status-source")).toHaveText("Event from Meta");
 
+  // An admin rotates the hub's secret: every keyed number is set again with the new one.
+  await page.goto("/dashboard/settings");
+  await page.getByText("Set every number's WABA webhook again").first().click();
+  await page.getByRole("button", { name: "Rotate the WABA webhook secret of Sandbox" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /New secret stored; \d+ number\(s\) get their WABA webhook set again/ })).toBeVisible();
+  await page.goto(`/dashboard/channels/${channelId}`);
+  await expect(page.getByTestId("waba-webhook")).toContainText("Set");
+
   // Message traffic on the WABA webhook (the number has no webhook of its own here) is stored in the inbox and
   // forwarded; with no messaging URL in Settings it waits there, saying why.
   const inbound = await page.request.post(`${SANDBOX}/_sandbox/channels/${external}/inbound`, { data: { text: "Is my order on its way?" } });

@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   "hub.urls_registered",
   "hub.reconcile_requested",
   "hub.reconciled",
+  "hub.waba_webhook_secret_rotated",
   "onboarding.settings_updated",
   "onboarding.embedded_signup_activated",
   "onboarding.completed",

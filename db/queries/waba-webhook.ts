@@ -113,7 +113,20 @@ export async function setWabaWebhookState({
 }
 
 /** Numbers of a hub with an active key whose WABA webhook is not set to `url` (reconcile sets them). */
-export async function listChannelsNeedingWabaWebhook({ db, hubId, url, limit = 1_000 }: { db: Executor; hubId: string; url: string; limit?: number }): Promise<string[]> {
+export async function listChannelsNeedingWabaWebhook({
+  db,
+  hubId,
+  url,
+  all = false,
+  limit = 10_000,
+}: {
+  db: Executor;
+  hubId: string;
+  url: string;
+  /** Every number with a key, set or not (after a secret rotation). */
+  all?: boolean;
+  limit?: number;
+}): Promise<string[]> {
   const rows = await db
     .selectDistinct({ id: channels.id })
     .from(channels)
@@ -123,7 +136,7 @@ export async function listChannelsNeedingWabaWebhook({ db, hubId, url, limit = 1
         eq(channels.hubId, hubId),
         // A number added by hand keeps the WABA webhook its owner set (docs/waba-webhook.md §2).
         ne(channels.source, "manual"),
-        or(isNull(channels.wabaWebhookState), ne(channels.wabaWebhookState, "set"), isNull(channels.wabaWebhookDetail), ne(channels.wabaWebhookDetail, url)),
+        all ? undefined : or(isNull(channels.wabaWebhookState), ne(channels.wabaWebhookState, "set"), isNull(channels.wabaWebhookDetail), ne(channels.wabaWebhookDetail, url)),
       ),
     )
     .limit(limit);
@@ -140,9 +153,29 @@ export async function claimWabaWebhookSecret({ db, hubId, sealed }: { db: Execut
   return row;
 }
 
-/** A new WABA webhook secret (Settings → rotate): every number's WABA webhook must be set again. */
-export async function replaceWabaWebhookSecret({ db, hubId, sealed }: { db: Executor; hubId: string; sealed: string }): Promise<void> {
-  await db.update(hubs).set({ wabaWebhookSecretEnc: sealed, updatedAt: sql`now()` }).where(eq(hubs.id, hubId));
+/** A new WABA webhook secret (Settings → rotate); the old one stays accepted until `previousExpiresAt`. */
+export async function replaceWabaWebhookSecret({
+  db,
+  hubId,
+  sealed,
+  previousSealed,
+  previousExpiresAt,
+}: {
+  db: Executor;
+  hubId: string;
+  sealed: string;
+  previousSealed: string | null;
+  previousExpiresAt: Date | null;
+}): Promise<void> {
+  await db
+    .update(hubs)
+    .set({ wabaWebhookSecretEnc: sealed, previousWabaWebhookSecretEnc: previousSealed, previousWabaWebhookSecretExpiresAt: previousExpiresAt, updatedAt: sql`now()` })
+    .where(eq(hubs.id, hubId));
+}
+
+export async function lockHubForWabaWebhook({ db, id }: { db: Executor; id: string }): Promise<Hub | undefined> {
+  const [row] = await db.select().from(hubs).where(eq(hubs.id, id)).limit(1).for("update");
+  return row;
 }
 
 export async function findHubForWabaWebhook({ db, id }: { db: Executor; id: string }): Promise<Hub | undefined> {

@@ -6,6 +6,8 @@ import {
   claimWabaWebhookSecret,
   findHubForWabaWebhook,
   listChannelsNeedingWabaWebhook,
+  lockHubForWabaWebhook,
+  replaceWabaWebhookSecret,
   setWabaWebhookState,
 } from "@/db/queries/waba-webhook";
 import type { Database, Executor } from "@/db/client";
@@ -57,6 +59,36 @@ export async function requestWabaWebhook(actor: Actor, channelId: string, deps: 
     const job = await enqueueWabaWebhook(tx, { channelId, reason: "manual", discriminator: randomUUID() });
     await audit({ actor, action: "channel.waba_webhook_requested", targetType: "channel", targetId: channelId, hubId: channel.hubId, detail: { jobId: job.id } }, tx);
     return { jobId: job.id };
+  });
+}
+
+/** How long deliveries carrying the previous secret are still accepted after a rotation (360dialog retries up to 7 days). */
+export const WABA_SECRET_OVERLAP_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Settings → "Rotate WABA webhook secret" (admins): a new secret, every keyed number's WABA webhook set again with
+ * it, and the previous one still accepted for 7 days, so deliveries already on their way are not refused.
+ */
+export async function rotateWabaWebhookSecret(actor: Actor, hubId: string, deps: { db?: Database; now?: Date } = {}): Promise<{ queued: number }> {
+  const db = deps.db ?? (await getDb());
+  const now = deps.now ?? new Date();
+  return db.transaction(async (tx) => {
+    const hub = await lockHubForWabaWebhook({ db: tx, id: hubId });
+    if (!hub) throw new AppError("not_found:hub", "That hub no longer exists.");
+    const current = openWabaWebhookSecret(hub);
+    await replaceWabaWebhookSecret({
+      db: tx,
+      hubId,
+      sealed: sealWabaWebhookSecret(hubId, randomBytes(32).toString("base64url")),
+      previousSealed: current ? sealWabaWebhookSecret(hubId, current, "previous") : null,
+      previousExpiresAt: current ? new Date(now.getTime() + WABA_SECRET_OVERLAP_MS) : null,
+    });
+    const ids = await listChannelsNeedingWabaWebhook({ db: tx, hubId, url: wabaWebhookUrlFor(hub), all: true });
+    let queued = 0;
+    const discriminator = now.toISOString();
+    for (const channelId of ids) if ((await enqueueWabaWebhook(tx, { channelId, reason: "secret", discriminator })).created) queued++;
+    await audit({ actor, action: "hub.waba_webhook_secret_rotated", targetType: "hub", targetId: hubId, hubId, detail: { numbers: queued } }, tx);
+    return { queued };
   });
 }
 

@@ -48,7 +48,7 @@ export const hubSettingsSchema = z
 export type HubSettingsInput = z.infer<typeof hubSettingsSchema>;
 
 /** What settings pages may show of a hub: never a secret, only whether one is stored. */
-export type HubSummary = Omit<Hub, "credentialsEnc" | "platformSecretEnc" | "previousPlatformSecretEnc" | "wabaWebhookSecretEnc"> & {
+export type HubSummary = Omit<Hub, "credentialsEnc" | "platformSecretEnc" | "previousPlatformSecretEnc" | "wabaWebhookSecretEnc" | "previousWabaWebhookSecretEnc"> & {
   authKind: HubCredentials["kind"] | null;
   hasPlatformSecret: boolean;
   /** Whether the WABA webhook secret header exists yet (made with the hub's first key, docs/waba-webhook.md §2). */
@@ -57,7 +57,7 @@ export type HubSummary = Omit<Hub, "credentialsEnc" | "platformSecretEnc" | "pre
 };
 
 function summarise(hub: Hub): HubSummary {
-  const { credentialsEnc: _c, platformSecretEnc, previousPlatformSecretEnc, wabaWebhookSecretEnc, ...rest } = hub;
+  const { credentialsEnc: _c, platformSecretEnc, previousPlatformSecretEnc, wabaWebhookSecretEnc, previousWabaWebhookSecretEnc: _w, ...rest } = hub;
   let authKind: HubCredentials["kind"] | null = null;
   try {
     authKind = openHubCredentials(hub)?.kind ?? null;

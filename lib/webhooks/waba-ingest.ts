@@ -7,7 +7,7 @@ import { getDb } from "../db";
 import { getEnv } from "../env";
 import { AppError, PROBLEM_CONTENT_TYPE, problemOf, type ErrorCode } from "../errors";
 import { metaEventName, parseMetaWebhook, WABA_SECRET_HEADER } from "../hub/meta-events";
-import { openWabaWebhookSecret } from "../hub-config/secrets";
+import { wabaWebhookSecrets } from "../hub-config/secrets";
 import { readBodyWithCap, type ReadBodyResult } from "../http/read-body";
 import { enqueueJob } from "../jobs/enqueue";
 import { WEBHOOK_PROCESS_JOB, webhookJobKey } from "../jobs/kinds";
@@ -91,8 +91,12 @@ export async function ingestWabaDelivery({
 async function store(hubId: string, headers: DeliveryHeaders, raw: Uint8Array): Promise<Answer> {
   const db = await getDb();
   const hub: Hub | undefined = await findHubForWabaWebhook({ db, id: hubId });
-  const expected = hub ? openWabaWebhookSecret(hub) : null;
-  if (!wabaSecretMatches(headers.get(WABA_SECRET_HEADER), expected) || !hub) return unauthenticated();
+  // The current secret and, during a rotation's overlap, the previous one; every candidate is compared.
+  const candidates: (string | null)[] = hub ? wabaWebhookSecrets(hub) : [];
+  const given = headers.get(WABA_SECRET_HEADER);
+  let matched = false;
+  for (const expected of candidates.length > 0 ? candidates : [null]) if (wabaSecretMatches(given, expected)) matched = true;
+  if (!matched || !hub) return unauthenticated();
 
   // Only now, with the sender proven, is anything parsed (R1).
   const text = utf8.decode(raw).replaceAll("\u0000", "\uFFFD").toWellFormed();

@@ -7,11 +7,11 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { findChannelByExternalId } from "@/db/queries/channel-store";
 import { insertTemplate } from "@/db/queries/templates";
-import { channelEvents, jobs, templateEvents, templates, webhookEvents, type Channel, type Hub, type Template } from "@/db/schema";
+import { channelEvents, hubs, jobs, templateEvents, templates, webhookEvents, type Channel, type Hub, type Template } from "@/db/schema";
 import { forEachDatabase } from "@/test/db/databases";
 import { bindAppDatabase } from "@/test/db/use-as-app-db";
 import { createHub, createUser, setTestEnvironment, storeWebhook } from "@/test/support/channels";
-import { setChannelWabaWebhook, wabaWebhookSecretOf, wabaWebhookUrlFor } from "../channels/waba-webhook";
+import { rotateWabaWebhookSecret, setChannelWabaWebhook, wabaWebhookSecretOf, wabaWebhookUrlFor } from "../channels/waba-webhook";
 import { HubError } from "../hub/http";
 import { WABA_SECRET_HEADER } from "../hub/meta-events";
 import type { MessagingApi } from "../hub/messaging-api";
@@ -219,5 +219,27 @@ forEachDatabase("the WABA webhook", (ctx) => {
     expect(url).toMatch(new RegExp(`/api/webhooks/waba/${hub.id}$`));
     expect(await reread()).toMatchObject({ wabaWebhookState: "set", wabaWebhookDetail: url });
     expect(calls.at(-1)).toEqual({ url, headers: { [WABA_SECRET_HEADER]: secret } });
+  });
+
+  it("a rotated secret is required from then on, the previous one is accepted for 7 days, and every keyed number is set again", async () => {
+    const { db } = ctx.get();
+    const admin = await createUser(db, "admin");
+    const before = secret;
+    const { queued } = await rotateWabaWebhookSecret({ id: admin.id, email: admin.email }, hub.id, { db });
+    expect(queued).toBe(1);
+    const [rotatedHub] = await db.select().from(hubs).where(eq(hubs.id, hub.id));
+    const after = await wabaWebhookSecretOf(db, rotatedHub!);
+    expect(after).not.toBe(before);
+    expect(rotatedHub!.previousWabaWebhookSecretExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 6 * 24 * 3_600_000);
+    const queuedJobs = await db.select().from(jobs).where(and(eq(jobs.kind, "channel.waba_webhook")));
+    expect(queuedJobs.filter((j) => (j.payload as { reason?: string }).reason === "secret").map((j) => (j.payload as { channelId: string }).channelId)).toEqual([channel.id]);
+
+    const body = fixture("account_alerts").replace("WARNING", "CRITICAL");
+    expect((await deliver(hub.id, body, { [WABA_SECRET_HEADER]: after })).status).toBe(200);
+    expect((await deliver(hub.id, `${body} `, { [WABA_SECRET_HEADER]: before })).status).toBe(200);
+    // Once the overlap is over, the old one is refused.
+    await db.update(hubs).set({ previousWabaWebhookSecretExpiresAt: new Date(Date.now() - 1_000) }).where(eq(hubs.id, hub.id));
+    expect((await deliver(hub.id, `${body}  `, { [WABA_SECRET_HEADER]: before })).status).toBe(401);
+    expect((await deliver(hub.id, `${body}  `, { [WABA_SECRET_HEADER]: after })).status).toBe(200);
   });
 });

@@ -8,6 +8,7 @@ import { portalUrlsFor } from "@/lib/hub-config/connection";
 import { defaultBases, listHubSummaries, type HubSummary } from "@/lib/hub-config/settings";
 import { wabaWebhookUrlFor } from "@/lib/channels/waba-webhook";
 import { HubChecks } from "./hub-checks";
+import { WabaSecretButton } from "./waba-secret-button";
 import { HubForm, type HubFormDefaults } from "./hub-form";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -114,6 +115,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
                   <Item label="Messaging webhook for numbers">{hub.channelWebhookUrl ?? "Not set"}</Item>
                   <Item label="WABA webhook of every number">
                     {wabaWebhookUrlFor(hub)} ({hub.hasWabaWebhookSecret ? "secret header stored" : "its secret header is made with the first API key"}; Meta&apos;s events arrive here, and message traffic of numbers without their own webhook is passed on to the messaging webhook)
+                    {hub.hasWabaWebhookSecret ? <WabaSecretButton hubId={hub.id} hubName={hub.name} /> : null}
                   </Item>
                 </dl>
                 <HubChecks hubId={hub.id} hubName={hub.name} />
