@@ -51,6 +51,14 @@ export const hubs = pgTable(
     previousSecretExpiresAt: timestamp("previous_secret_expires_at", { withTimezone: true }),
     redirectUrl: text("redirect_url"),
     channelWebhookUrl: text("channel_webhook_url"),
+    /**
+     * The secret header value the portal sets on every managed WABA's webhook (docs/waba-webhook.md §2): those
+     * deliveries carry no 360dialog signature, so this is what proves them. Sealed like the platform secret.
+     */
+    wabaWebhookSecretEnc: text("waba_webhook_secret_enc"),
+    /** The WABA webhook secret before the last rotation, accepted until previous_waba_webhook_secret_expires_at. */
+    previousWabaWebhookSecretEnc: text("previous_waba_webhook_secret_enc"),
+    previousWabaWebhookSecretExpiresAt: timestamp("previous_waba_webhook_secret_expires_at", { withTimezone: true }),
     /** Branding and thresholds (accent colour, logo, stuck-number rules, sync intervals). */
     settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
     isSandbox: boolean("is_sandbox").notNull().default(false),
@@ -236,11 +244,19 @@ export const channels = pgTable(
     messagingBaseUrl: text("messaging_base_url"),
     source: text("source", { enum: ["io", "webhook", "reconcile", "manual"] }).notNull().default("webhook"),
     raw: jsonb("raw").$type<Record<string, unknown>>(),
+    /** Meta's WABA id (360dialog's `waba_account.external_id`): what Meta's WABA webhook names as `entry[].id`. */
+    metaWabaId: text("meta_waba_id").generatedAlwaysAs(sql`raw -> 'waba_account' ->> 'external_id'`),
+    /** Whether this number's WABA webhook points at the portal (docs/waba-webhook.md §2): set, failed, or null (not yet). */
+    wabaWebhookState: text("waba_webhook_state", { enum: ["set", "failed"] }),
+    /** The URL set, or the hub's answer when it failed. */
+    wabaWebhookDetail: text("waba_webhook_detail"),
+    wabaWebhookAt: timestamp("waba_webhook_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex("channels_hub_external_uq").on(t.hubId, t.externalId),
+    index("channels_hub_meta_waba_idx").on(t.hubId, t.metaWabaId),
     index("channels_hub_status_idx").on(t.hubId, t.status, t.statusChangedAt, t.id),
     index("channels_hub_created_idx").on(t.hubId, t.createdAt, t.id),
     index("channels_client_idx").on(t.clientId),
@@ -323,7 +339,9 @@ export const webhookEvents = pgTable(
     rawBody: text("raw_body").notNull(),
     /** Request headers minus secrets (signature, authorization, cookies). */
     headers: jsonb("headers").$type<Record<string, string>>().notNull().default({}),
-    signatureResult: text("signature_result", { enum: ["valid", "valid_previous", "unsigned"] }).notNull(),
+    signatureResult: text("signature_result", { enum: ["valid", "valid_previous", "unsigned", "hub_secret"] }).notNull(),
+    /** Who sent it: 360dialog's partner webhook, or Meta's WABA webhook through 360dialog (docs/waba-webhook.md). */
+    source: text("source", { enum: ["partner", "waba"] }).notNull().default("partner"),
     status: text("status", { enum: ["pending", "processing", "done", "failed", "dead", "ignored"] })
       .notNull()
       .default("pending"),
@@ -419,6 +437,8 @@ export const templates = pgTable(
     status: text("status").notNull().default("draft"),
     rejectedReason: text("rejected_reason"),
     externalId: text("external_id"),
+    /** Meta's quality score from message_template_quality_update: GREEN, YELLOW, RED, UNKNOWN. */
+    qualityScore: text("quality_score"),
     categoryChanged: boolean("category_changed").notNull().default(false),
     submittedAt: timestamp("submitted_at", { withTimezone: true }),
     lastSyncedAt: timestamp("last_synced_at", { withTimezone: true }),

@@ -1,5 +1,6 @@
 import "server-only";
 import { apiKeyProvisionHandler, hubReconcileHandler } from "./channels/jobs";
+import { wabaWebhookHandler } from "./channels/waba-webhook";
 import { WEBHOOK_PROCESS_JOB } from "./jobs/kinds";
 import type { JobRegistry } from "./jobs/start";
 import type { JobHandlers } from "./jobs/types";
@@ -7,6 +8,7 @@ import { recordKeyStored } from "./onboarding/funnel";
 import { hubTemplateSyncHandler, templateSyncHandler } from "./templates/jobs";
 import { enqueueScheduledTemplateSyncs } from "./templates/sync-jobs";
 import { webhookProcessHandler } from "./webhooks/apply";
+import { webhookForwardHandler } from "./webhooks/forward";
 
 // The composition root of background work: every job kind and the feature code that does it, and what runs every
 // minute. The portal (lib/boot.ts) and `npm run worker` (scripts/worker.ts) start the runner with this; lib/jobs
@@ -19,6 +21,8 @@ export const jobHandlers: JobHandlers = {
   "hub.reconcile": hubReconcileHandler,
   "template.sync": templateSyncHandler,
   "hub.template_sync": hubTemplateSyncHandler,
+  "channel.waba_webhook": wabaWebhookHandler,
+  "webhook.forward": webhookForwardHandler,
 };
 
 export const jobRegistry: JobRegistry = {

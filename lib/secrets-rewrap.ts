@@ -32,6 +32,8 @@ const HUB_AAD_FIELD: Record<HubSecretField, Parameters<typeof hubSecretAad>[1]> 
   credentialsEnc: "credentials",
   platformSecretEnc: "platform_secret",
   previousPlatformSecretEnc: "previous_platform_secret",
+  wabaWebhookSecretEnc: "waba_webhook_secret",
+  previousWabaWebhookSecretEnc: "previous_waba_webhook_secret",
 };
 
 export async function rewrapAllSecrets(db: Database, options: { batchSize?: number; maxRows?: number; onProgress?: (done: number) => void } = {}): Promise<RewrapReport> {

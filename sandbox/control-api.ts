@@ -6,6 +6,7 @@ import { normalisePhone } from "./io-pages";
 import { STATUS_EVENTS } from "./lifecycle";
 import { partnerSeedSchema, upsertPartner } from "./partners";
 import { maskSecret } from "./state";
+import { newEventId as eventIdOf } from "./ids";
 import { channelView, clientView, templateView } from "./views";
 
 // Control API under /_sandbox/ (no auth: the sandbox listens on 127.0.0.1 by default). See sandbox/README.md.
@@ -73,6 +74,7 @@ export function registerControlApi(router: Router, sb: SandboxContext): void {
         ...channelView(ch, state.clients.get(ch.clientId)),
         permitted: ch.permitted,
         messaging_webhook_url: ch.messagingWebhook?.url ?? null,
+        waba_webhook_url: ch.wabaWebhook?.url ?? null,
       })),
       apiKeys: state.apiKeys.map((k) => ({ id: k.id, channelId: k.channelId, apiKey: maskSecret(k.key), createdAt: k.createdAt, revokedAt: k.revokedAt })),
       templates: [...state.templates.values()].map((t) => ({ ...templateView(t), channel_id: t.channelId })),
@@ -135,6 +137,46 @@ export function registerControlApi(router: Router, sb: SandboxContext): void {
     if (body.granted) lifecycle.grantPermission(channel);
     else lifecycle.revokePermission(channel);
     sendJson(ctx.res, 200, { id: channel.id, permitted: channel.permitted });
+  });
+
+  // Meta's events for a number's WABA, through its WABA webhook only (docs/waba-webhook.md §1, §5).
+  const channelOf = (id: string | undefined) => {
+    const channel = state.channels.get(id ?? "");
+    if (!channel) throw metaError(404, `Channel ${id ?? ""} not found`);
+    return channel;
+  };
+  const displayNumber = (phone: string) => phone.replace(/\D/g, "");
+
+  router.on("POST", "/_sandbox/channels/:id/quality", async (ctx) => {
+    const body = parseOr(
+      z.object({ event: z.string().min(1).default("UPGRADE"), currentLimit: z.string().min(1).default("TIER_10K"), oldLimit: z.string().min(1).optional() }).strict(),
+      await readJson(ctx, badJson),
+    );
+    const channel = channelOf(ctx.params.id);
+    const eventId = webhooks.sendWaba(channel, "phone_number_quality_update", {
+      display_phone_number: displayNumber(channel.phoneNumber),
+      event: body.event,
+      current_limit: body.currentLimit,
+      ...(body.oldLimit ? { old_limit: body.oldLimit } : {}),
+    });
+    sendJson(ctx.res, 202, { eventId });
+  });
+
+  router.on("POST", "/_sandbox/channels/:id/waba-event", async (ctx) => {
+    const body = parseOr(z.object({ field: z.string().min(1), value: z.record(z.string(), z.unknown()) }).strict(), await readJson(ctx, badJson));
+    sendJson(ctx.res, 202, { eventId: webhooks.sendWaba(channelOf(ctx.params.id), body.field, body.value) });
+  });
+
+  router.on("POST", "/_sandbox/channels/:id/inbound", async (ctx) => {
+    const body = parseOr(z.object({ text: z.string().min(1).max(4096), from: z.string().regex(/^\d{6,15}$/).default("16505551234") }).strict(), await readJson(ctx, badJson));
+    const channel = channelOf(ctx.params.id);
+    const eventId = webhooks.sendMessages(channel, {
+      messaging_product: "whatsapp",
+      metadata: { display_phone_number: displayNumber(channel.phoneNumber), phone_number_id: channel.id },
+      contacts: [{ profile: { name: "Sandbox user" }, wa_id: body.from }],
+      messages: [{ from: body.from, id: `wamid.${eventIdOf()}`, timestamp: String(state.nowSeconds()), type: "text", text: { body: body.text } }],
+    });
+    sendJson(ctx.res, 202, { eventId, via: channel.messagingWebhook ? "number" : "waba" });
   });
 
   router.on("POST", "/_sandbox/templates/:id/status", async (ctx) => {

@@ -109,10 +109,12 @@ describe("Messaging API templates", () => {
 });
 
 describe("Template review and notifications", () => {
-  it("approves on the timer, rejects names with 'reject', and notifies both webhooks", async () => {
-    const hook = await call(t.url, "/v1/configs/webhook", { method: "POST", d360: apiKey, json: { url: `${receiver.url}/messaging`, headers: { "x-hook": "1" } } });
-    expect(hook.body).toEqual({ url: `${receiver.url}/messaging` });
-    expect((await call(t.url, "/v1/configs/webhook", { d360: apiKey })).body).toEqual({ url: `${receiver.url}/messaging` });
+  it("approves on the timer, rejects names with 'reject', and tells only the WABA webhook, in Meta's shape", async () => {
+    // The number's own webhook gets no template event (Meta sends template webhooks to the WABA, docs/waba-webhook.md §1).
+    await call(t.url, "/v1/configs/webhook", { method: "POST", d360: apiKey, json: { url: `${receiver.url}/messaging` } });
+    const hook = await call(t.url, "/waba_webhook", { method: "POST", d360: apiKey, json: { url: `${receiver.url}/waba`, headers: { "x-portal-waba-secret": "s3cret" } } });
+    expect(hook.body).toEqual({ url: `${receiver.url}/waba`, headers: { "x-portal-waba-secret": "s3cret" } });
+    expect((await call(t.url, "/waba_webhook", { d360: apiKey })).body).toMatchObject({ url: `${receiver.url}/waba` });
     await call(t.url, "/_sandbox/config", { method: "POST", json: { templateReviewDelayMs: 20 } });
 
     const ok = await post(valid());
@@ -125,21 +127,49 @@ describe("Template review and notifications", () => {
     expect(byName.order_update).toMatchObject({ status: "approved", rejected_reason: null });
 
     const meta = await waitFor(() => {
-      const m = receiver.received.filter((r) => r.path.endsWith("/messaging"));
+      const m = receiver.received.filter((r) => r.path.endsWith("/waba"));
       return m.length === 2 ? m : undefined;
-    }, 2000, "messaging webhooks");
-    expect(meta[0]?.headers["x-hook"]).toBe("1");
+    }, 2000, "WABA webhooks");
+    expect(meta[0]?.headers["x-portal-waba-secret"]).toBe("s3cret");
+    expect(meta[0]?.headers["x-360dialog-signature"]).toBeUndefined();
+    const channel = t.sb.state.channels.get(channelId)!;
+    expect(meta.every((m) => m.json.object === "whatsapp_business_account" && m.json.entry[0].id === channel.wabaExternalId)).toBe(true);
     const values = meta.map((m) => m.json.entry[0].changes[0]);
     expect(values.every((v) => v.field === "message_template_status_update")).toBe(true);
-    expect(values.map((v) => [v.value.message_template_name, v.value.event, v.value.reason]).sort()).toEqual([
-      ["order_update", "APPROVED", "NONE"],
-      ["please_reject_me", "REJECTED", "INVALID_FORMAT"],
+    expect(values.map((v) => [v.value.message_template_name, v.value.event, v.value.reason, v.value.message_template_category]).sort()).toEqual([
+      ["order_update", "APPROVED", "NONE", "UTILITY"],
+      ["please_reject_me", "REJECTED", "INVALID_FORMAT", "UTILITY"],
     ]);
-    const partnerEvents = await waitFor(() => {
-      const e = receiver.received.filter((r) => r.json?.event === "waba_template_status_changed");
-      return e.length === 2 ? e : undefined;
-    }, 2000, "partner events");
-    expect(partnerEvents[0]?.json.data).toMatchObject({ channel_id: channelId });
+    expect(receiver.received.some((r) => r.path.endsWith("/messaging"))).toBe(false);
+    expect(receiver.received.some((r) => typeof r.json?.event === "string" && r.json.event.includes("template"))).toBe(false);
+  });
+
+  it("records a verdict as skipped when the WABA has no webhook", async () => {
+    const created = await post(valid());
+    await call(t.url, `/_sandbox/templates/${String(created.body.id)}/status`, { method: "POST", json: { status: "approved" } });
+    await waitFor(() => t.sb.state.deliveries.some((d) => d.kind === "waba"), 2000, "skipped delivery");
+    const skipped = (await call(t.url, "/_sandbox/deliveries?kind=waba")).body.deliveries;
+    expect(skipped[0]).toMatchObject({ event: "message_template_status_update", outcome: "skipped", error: "no WABA webhook set" });
+  });
+
+  it("delivers number quality events and inbound messages to the WABA webhook, messages to the number's own when it has one", async () => {
+    await call(t.url, "/waba_webhook", { method: "POST", d360: apiKey, json: { url: `${receiver.url}/waba`, headers: { "x-portal-waba-secret": "s3cret" } } });
+    await call(t.url, `/_sandbox/channels/${channelId}/quality`, { method: "POST", json: { event: "UPGRADE", currentLimit: "TIER_10K", oldLimit: "TIER_1K" } });
+    const viaWaba = await call(t.url, `/_sandbox/channels/${channelId}/inbound`, { method: "POST", json: { text: "hello" } });
+    expect(viaWaba.body.via).toBe("waba");
+    const got = await waitFor(() => {
+      const m = receiver.received.filter((r) => r.path.endsWith("/waba"));
+      return m.length === 2 ? m : undefined;
+    }, 2000, "WABA deliveries");
+    const fields = got.map((m) => m.json.entry[0].changes[0]);
+    expect(fields.map((f) => f.field).sort()).toEqual(["messages", "phone_number_quality_update"]);
+    expect(fields.find((f) => f.field === "phone_number_quality_update").value).toMatchObject({ event: "UPGRADE", current_limit: "TIER_10K", old_limit: "TIER_1K" });
+    expect(fields.find((f) => f.field === "messages").value.messages[0].text.body).toBe("hello");
+
+    await call(t.url, "/v1/configs/webhook", { method: "POST", d360: apiKey, json: { url: `${receiver.url}/messaging` } });
+    const own = await call(t.url, `/_sandbox/channels/${channelId}/inbound`, { method: "POST", json: { text: "again" } });
+    expect(own.body.via).toBe("number");
+    await waitFor(() => receiver.received.find((r) => r.path.endsWith("/messaging")), 2000, "number webhook");
   });
 
   it("sets a status on demand through the control API", async () => {

@@ -60,6 +60,25 @@ export function registerMessagingApi(router: Router, sb: SandboxContext): void {
     sendJson(ctx.res, 200, { meta: { developer_message: `template name=${name} was deleted`, http_code: 200, success: true } });
   });
 
+  // The WABA webhook, set with any of the WABA's numbers' keys (docs/waba-webhook.md §1): one per WABA.
+  router.on("GET", "/waba_webhook", (ctx) => {
+    const channel = channelFor(ctx, sb);
+    sendJson(ctx.res, 200, { url: channel.wabaWebhook?.url ?? null, headers: channel.wabaWebhook?.headers ?? {} });
+  });
+
+  router.on("POST", "/waba_webhook", async (ctx) => {
+    const channel = channelFor(ctx, sb);
+    const body = parseOr(webhookBody, await readJson(ctx, (m) => metaError(400, m)));
+    const hook = { url: body.url, headers: body.headers ?? {} };
+    for (const c of state.channels.values()) {
+      if (c.wabaAccountId !== channel.wabaAccountId) continue;
+      c.wabaWebhook = hook;
+      c.modifiedAt = state.iso();
+    }
+    state.changed();
+    sendJson(ctx.res, 200, { url: body.url, headers: hook.headers });
+  });
+
   router.on("GET", "/v1/configs/webhook", (ctx) => {
     const channel = channelFor(ctx, sb);
     sendJson(ctx.res, 200, { url: channel.messagingWebhook?.url ?? null });

@@ -3,13 +3,13 @@ import type { Scheduler } from "./scheduler";
 import type { SandboxState } from "./state";
 import type { ValidTemplate } from "./template-rules";
 import type { Channel, TemplateRecord } from "./types";
-import { templateView } from "./views";
 import type { WebhookDispatcher } from "./webhooks";
 
 // Template life after a valid submission: `submitted`, then after templateReviewDelayMs `approved`, or
 // `rejected` with reason INVALID_FORMAT when the name contains "reject" (a sandbox rule, so tests can choose).
-// Every change is announced twice: a Meta-style `message_template_status_update` on the channel's messaging
-// webhook (best effort) and the partner event `waba_template_status_changed` (wire name UNVERIFIED, §4.4).
+// Every change is announced as Meta announces it, and only so: `message_template_status_update` in Meta's shape to
+// the WABA webhook (`POST /waba_webhook`), with the headers set there and retried like every delivery; nothing when
+// the WABA has no webhook (docs/waba-webhook.md §1). No partner event: none is documented for it.
 
 export class TemplateReview {
   constructor(private readonly deps: { state: SandboxState; scheduler: Scheduler; webhooks: WebhookDispatcher }) {}
@@ -66,31 +66,16 @@ export class TemplateReview {
     state.changed();
     const channel = state.channels.get(template.channelId);
     if (!channel) return;
-    webhooks.sendMessaging(channel, "message_template_status_update", {
-      object: "whatsapp_business_account",
-      entry: [
-        {
-          id: channel.wabaExternalId,
-          time: state.nowSeconds(),
-          changes: [
-            {
-              field: "message_template_status_update",
-              value: {
-                event: next.toUpperCase(),
-                message_template_id: Number(template.id),
-                message_template_name: template.name,
-                message_template_language: template.language,
-                reason: reason ?? "NONE",
-              },
-            },
-          ],
-        },
-      ],
-    });
-    webhooks.emit(channel.partnerId, "waba_template_status_changed", {
-      ...templateView(template),
-      channel_id: channel.id,
-      client_id: channel.clientId,
+    const event = next.toUpperCase();
+    webhooks.sendWaba(channel, "message_template_status_update", {
+      event,
+      message_template_id: Number(template.id),
+      message_template_name: template.name,
+      message_template_language: template.language,
+      reason: reason ?? "NONE",
+      message_template_category: template.category,
+      ...(event === "DISABLED" ? { disable_info: { disable_date: String(state.nowSeconds()) } } : {}),
+      ...(event === "PAUSED" ? { other_info: { title: "FIRST_PAUSE", description: "Your WhatsApp message template has been paused for 3 hours because it had issues." } } : {}),
     });
   }
 

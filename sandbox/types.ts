@@ -76,6 +76,11 @@ export interface Channel {
   billingStartedAt: string | null;
   terminatedAt: string | null;
   messagingWebhook: { url: string; headers: Record<string, string> } | null;
+  /**
+   * The webhook of the channel's whole WABA (`POST /waba_webhook`), kept on every channel of the WABA alike: Meta's
+   * template and account events go there, and messages of a number without its own webhook (docs/waba-webhook.md).
+   */
+  wabaWebhook?: { url: string; headers: Record<string, string> } | null;
 }
 
 export interface ApiKeyRecord {
@@ -117,7 +122,7 @@ export type DeliveryOutcome = "delivered" | "failed" | "gave_up" | "dropped" | "
 
 export interface Delivery {
   seq: number;
-  kind: "partner" | "messaging";
+  kind: "partner" | "messaging" | "waba";
   eventId: string;
   event: string;
   url: string | null;

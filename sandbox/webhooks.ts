@@ -20,6 +20,8 @@ interface QueueItem {
   eventId: string;
   event: string;
   body: string;
+  /** Set for a Meta-shaped delivery to a WABA's webhook (docs/waba-webhook.md); a partner event otherwise. */
+  wabaAccountId?: string;
 }
 
 interface Queue {
@@ -28,7 +30,7 @@ interface Queue {
 }
 
 interface Attempt {
-  kind: "partner" | "messaging";
+  kind: "partner" | "messaging" | "waba";
   eventId: string;
   event: string;
   attempt: number;
@@ -49,29 +51,48 @@ export class WebhookDispatcher {
   emit(partnerId: string, event: string, data: unknown): string {
     const eventId = newEventId();
     const body = JSON.stringify({ id: eventId, event, data });
-    let queue = this.queues.get(partnerId);
+    this.enqueue(partnerId, { eventId, event, body });
+    return eventId;
+  }
+
+  /**
+   * A Meta-shaped body for the channel's WABA webhook (`POST /waba_webhook`), with the headers set there and no
+   * 360dialog signature (docs/waba-webhook.md §1). Queued per WABA and retried like partner events; skipped (and
+   * recorded so) when the WABA has no webhook. Returns the delivery id.
+   */
+  sendWaba(channel: Channel, field: string, value: unknown): string {
+    const eventId = newEventId();
+    const body = JSON.stringify({
+      object: "whatsapp_business_account",
+      entry: [{ id: channel.wabaExternalId, time: this.deps.state.nowSeconds(), changes: [{ value, field }] }],
+    });
+    this.enqueue(`waba:${channel.wabaAccountId}`, { eventId, event: field, body, wabaAccountId: channel.wabaAccountId });
+    return eventId;
+  }
+
+  /** Message traffic of a number: its own webhook when it has one (best effort), else its WABA's (docs/waba-webhook.md §5). */
+  sendMessages(channel: Channel, value: unknown): string {
+    if (!channel.messagingWebhook) return this.sendWaba(channel, "messages", value);
+    const body = { object: "whatsapp_business_account", entry: [{ id: channel.wabaExternalId, changes: [{ value, field: "messages" }] }] };
+    const attempt: Attempt = { kind: "messaging", eventId: newEventId(), event: "messages", attempt: 1, duplicate: false, final: true };
+    void this.post(channel.messagingWebhook.url, JSON.stringify(body), { ...channel.messagingWebhook.headers, "content-type": "application/json" }, attempt);
+    return attempt.eventId;
+  }
+
+  /** Starts the queue on the next turn, so events emitted together are queued together (and can be reordered). */
+  private enqueue(key: string, item: QueueItem): void {
+    let queue = this.queues.get(key);
     if (!queue) {
       queue = { items: [], running: false };
-      this.queues.set(partnerId, queue);
+      this.queues.set(key, queue);
     }
-    queue.items.push({ eventId, event, body });
+    queue.items.push(item);
     if (!queue.running) {
       queue.running = true;
       const q = queue;
       const gen = this.generation;
-      // Start on the next turn, so events emitted together are queued together (and can be reordered).
-      this.deps.scheduler.after(0, () => void this.run(partnerId, q, gen));
+      this.deps.scheduler.after(0, () => void this.run(key, q, gen));
     }
-    return eventId;
-  }
-
-  /** Messaging-API webhook (template status updates): one best-effort attempt, recorded like the rest. */
-  sendMessaging(channel: Channel, event: string, payload: unknown): void {
-    const hook = channel.messagingWebhook;
-    if (!hook) return;
-    const attempt: Attempt = { kind: "messaging", eventId: newEventId(), event, attempt: 1, duplicate: false, final: true };
-    const headers = { ...hook.headers, "content-type": "application/json" };
-    void this.post(hook.url, JSON.stringify(payload), headers, attempt);
   }
 
   /** Ends all queues and in-flight requests (reset and close). */
@@ -105,6 +126,7 @@ export class WebhookDispatcher {
   }
 
   private async deliver(partnerId: string, item: QueueItem, gen: number): Promise<void> {
+    if (item.wabaAccountId !== undefined) return this.deliverToWaba(item, item.wabaAccountId, gen);
     const { state, faults, scheduler } = this.deps;
     const max = Math.max(1, state.config.webhookMaxAttempts);
     const base = { kind: "partner" as const, eventId: item.eventId, event: item.event, duplicate: false };
@@ -129,6 +151,33 @@ export class WebhookDispatcher {
       if (await this.post(partner.webhookUrl, item.body, headers, info)) {
         for (let i = 0; i < faults.duplicateDeliveries && gen === this.generation; i++) {
           await this.post(partner.webhookUrl, item.body, headers, { ...info, duplicate: true, final: true });
+        }
+        return;
+      }
+      if (attempt < max) await scheduler.sleep(this.backoff(attempt));
+    }
+  }
+
+  private async deliverToWaba(item: QueueItem, wabaAccountId: string, gen: number): Promise<void> {
+    const { state, faults, scheduler } = this.deps;
+    const max = Math.max(1, state.config.webhookMaxAttempts);
+    const base = { kind: "waba" as const, eventId: item.eventId, event: item.event, duplicate: false };
+    if (faults.shouldDropDelivery()) {
+      this.record(null, { ...base, attempt: 1, final: true }, "dropped", null, "dropped by fault injection", 0);
+      return;
+    }
+    for (let attempt = 1; attempt <= max; attempt++) {
+      if (gen !== this.generation) return;
+      const hook = [...state.channels.values()].find((c) => c.wabaAccountId === wabaAccountId && c.wabaWebhook)?.wabaWebhook;
+      if (!hook) {
+        this.record(null, { ...base, attempt, final: true }, "skipped", null, "no WABA webhook set", 0);
+        return;
+      }
+      const headers = { ...hook.headers, "content-type": "application/json", "user-agent": "360dialog-sandbox" };
+      const info = { ...base, attempt, final: attempt === max };
+      if (await this.post(hook.url, item.body, headers, info)) {
+        for (let i = 0; i < faults.duplicateDeliveries && gen === this.generation; i++) {
+          await this.post(hook.url, item.body, headers, { ...info, duplicate: true, final: true });
         }
         return;
       }

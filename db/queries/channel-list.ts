@@ -50,6 +50,7 @@ export async function listChannelsPage({
       statusChangedAt: channels.statusChangedAt,
       permission: channels.permission,
       restricted: channels.restricted,
+      wabaWebhookState: channels.wabaWebhookState,
       clientId: channels.clientId,
       clientName: clients.name,
       keyStatus: sql<string | null>`(select ${apiKeys.status} from ${apiKeys} where ${apiKeys.channelId} = ${channels.id} order by (${apiKeys.status} = 'active') desc, ${apiKeys.createdAt} desc limit 1)`,

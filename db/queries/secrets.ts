@@ -7,7 +7,7 @@ import { apiKeys, hubs } from "../schema";
 // (lib/secrets-rewrap.ts). Each update is a compare-and-set on the old value, so a re-seal never overwrites a
 // value that changed meanwhile (a regenerated key, a saved hub form).
 
-export const HUB_SECRET_FIELDS = ["credentialsEnc", "platformSecretEnc", "previousPlatformSecretEnc"] as const;
+export const HUB_SECRET_FIELDS = ["credentialsEnc", "platformSecretEnc", "previousPlatformSecretEnc", "wabaWebhookSecretEnc", "previousWabaWebhookSecretEnc"] as const;
 export type HubSecretField = (typeof HUB_SECRET_FIELDS)[number];
 
 /** The key id inside a sealed value (`v1.<kid>.…`), in SQL. */
@@ -15,7 +15,7 @@ const kidOf = (column: typeof apiKeys.keyEnc | (typeof hubs)[HubSecretField]) =>
 
 export async function listHubSecrets({ db }: { db: Executor }) {
   return db
-    .select({ id: hubs.id, credentialsEnc: hubs.credentialsEnc, platformSecretEnc: hubs.platformSecretEnc, previousPlatformSecretEnc: hubs.previousPlatformSecretEnc })
+    .select({ id: hubs.id, credentialsEnc: hubs.credentialsEnc, platformSecretEnc: hubs.platformSecretEnc, previousPlatformSecretEnc: hubs.previousPlatformSecretEnc, wabaWebhookSecretEnc: hubs.wabaWebhookSecretEnc, previousWabaWebhookSecretEnc: hubs.previousWabaWebhookSecretEnc })
     .from(hubs)
     .orderBy(asc(hubs.id));
 }

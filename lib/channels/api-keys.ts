@@ -27,6 +27,7 @@ import { enqueueJob } from "../jobs/enqueue";
 import { publishChange } from "../live/publish";
 import { logger } from "../log";
 import { openSecret, sealSecret } from "../secrets";
+import { enqueueWabaWebhook } from "./waba-webhook";
 
 /** Seams for tests and scale-out tools; production code passes nothing. */
 export type ChannelDeps = {
@@ -148,6 +149,8 @@ export async function provisionApiKey(
     const revoked = await revokeActiveKeys({ db: tx, channelId: channel.id, exceptId: key.id });
     await updateChannel({ db: tx, id: channel.id, set: { messagingBaseUrl: issued.address } });
     await deps.onKeyStored?.(tx, { hubId: hub.id, channelExternalId: current.externalId });
+    // Every new key re-points the number's WABA webhook at the portal (docs/waba-webhook.md §2), committed with the key.
+    await enqueueWabaWebhook(tx, { channelId: channel.id, reason: "key", discriminator: key.id });
     await audit(
       tx,
       {

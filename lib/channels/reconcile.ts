@@ -17,6 +17,7 @@ import type { ChannelDeps } from "./api-keys";
 import { applyChannelSnapshot, clientOfChannel } from "./lifecycle";
 import { healWithdrawnPermission } from "./heal";
 import { applyPermission } from "./permissions";
+import { enqueueMissingWabaWebhooks } from "./waba-webhook";
 
 const PAGE_SIZE = 100;
 
@@ -93,6 +94,9 @@ export async function reconcileHub(hubId: string, deps: ChannelDeps = {}): Promi
   for (const channel of withdrawnOnPartnerHub) {
     if ((await healWithdrawnPermission(db, hub, channel, deps)) !== "unchanged") result.permissionsChanged++;
   }
+
+  // Numbers whose WABA webhook is not set to the portal (lost job, failed call, changed NEXTAUTH_URL).
+  await enqueueMissingWabaWebhooks(db, hub);
 
   const drift = result.clients.created + result.clients.updated + result.channels.created + result.channels.changed + result.permissionsChanged;
   if (drift > 0) {

@@ -5,7 +5,8 @@ import { openSecret, sealSecret } from "../secrets";
 export type HubCredentials = { kind: "api_key"; apiKey: string } | { kind: "token"; username: string; password: string };
 
 /** The AAD of a hub's sealed field: names row and column, so a value moved elsewhere fails to open. */
-export const hubSecretAad = (hubId: string, field: "credentials" | "platform_secret" | "previous_platform_secret") => `hubs|${hubId}|${field}`;
+export const hubSecretAad = (hubId: string, field: "credentials" | "platform_secret" | "previous_platform_secret" | "waba_webhook_secret" | "previous_waba_webhook_secret") =>
+  `hubs|${hubId}|${field}`;
 const aad = hubSecretAad;
 
 export function sealHubCredentials(hubId: string, credentials: HubCredentials): string {
@@ -40,4 +41,27 @@ export function webhookSecrets(
     list.push({ secret: openSecret(hub.previousPlatformSecretEnc, aad(hub.id, "previous_platform_secret")), label: "previous" });
   }
   return list;
+}
+
+/** The secret header value of the hub's WABA webhooks (docs/waba-webhook.md §2), sealed like the platform secret. */
+export function sealWabaWebhookSecret(hubId: string, secret: string, slot: "current" | "previous" = "current"): string {
+  return sealSecret(secret, aad(hubId, slot === "current" ? "waba_webhook_secret" : "previous_waba_webhook_secret"));
+}
+
+/** The secrets a WABA webhook delivery may carry: the current one, and the previous one until its overlap ends. */
+export function wabaWebhookSecrets(
+  hub: Pick<Hub, "id" | "wabaWebhookSecretEnc" | "previousWabaWebhookSecretEnc" | "previousWabaWebhookSecretExpiresAt">,
+  now = new Date(),
+): string[] {
+  const list: string[] = [];
+  const current = openWabaWebhookSecret(hub);
+  if (current) list.push(current);
+  if (hub.previousWabaWebhookSecretEnc && hub.previousWabaWebhookSecretExpiresAt && hub.previousWabaWebhookSecretExpiresAt > now) {
+    list.push(openSecret(hub.previousWabaWebhookSecretEnc, aad(hub.id, "previous_waba_webhook_secret")));
+  }
+  return list;
+}
+
+export function openWabaWebhookSecret(hub: Pick<Hub, "id" | "wabaWebhookSecretEnc">): string | null {
+  return hub.wabaWebhookSecretEnc ? openSecret(hub.wabaWebhookSecretEnc, aad(hub.id, "waba_webhook_secret")) : null;
 }

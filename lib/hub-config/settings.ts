@@ -48,14 +48,16 @@ export const hubSettingsSchema = z
 export type HubSettingsInput = z.infer<typeof hubSettingsSchema>;
 
 /** What settings pages may show of a hub: never a secret, only whether one is stored. */
-export type HubSummary = Omit<Hub, "credentialsEnc" | "platformSecretEnc" | "previousPlatformSecretEnc"> & {
+export type HubSummary = Omit<Hub, "credentialsEnc" | "platformSecretEnc" | "previousPlatformSecretEnc" | "wabaWebhookSecretEnc" | "previousWabaWebhookSecretEnc"> & {
   authKind: HubCredentials["kind"] | null;
   hasPlatformSecret: boolean;
+  /** Whether the WABA webhook secret header exists yet (made with the hub's first key, docs/waba-webhook.md §2). */
+  hasWabaWebhookSecret: boolean;
   rotationUntil: Date | null;
 };
 
 function summarise(hub: Hub): HubSummary {
-  const { credentialsEnc: _c, platformSecretEnc, previousPlatformSecretEnc, ...rest } = hub;
+  const { credentialsEnc: _c, platformSecretEnc, previousPlatformSecretEnc, wabaWebhookSecretEnc, previousWabaWebhookSecretEnc: _w, ...rest } = hub;
   let authKind: HubCredentials["kind"] | null = null;
   try {
     authKind = openHubCredentials(hub)?.kind ?? null;
@@ -66,6 +68,7 @@ function summarise(hub: Hub): HubSummary {
     ...rest,
     authKind,
     hasPlatformSecret: Boolean(platformSecretEnc),
+    hasWabaWebhookSecret: Boolean(wabaWebhookSecretEnc),
     rotationUntil: previousPlatformSecretEnc && hub.previousSecretExpiresAt && hub.previousSecretExpiresAt > new Date() ? hub.previousSecretExpiresAt : null,
   };
 }

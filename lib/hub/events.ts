@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { isRecord } from "./json";
+import { metaEventName, parseMetaWebhook, type MetaChange } from "./meta-events";
 
 // Partner webhook payloads `{ id?, event, data }` (hub-contract §4.4-4.5). Read leniently (§11.2-11.3):
 // events and statuses are open sets, every field is optional except the id a kind needs, a field of the
@@ -70,6 +71,12 @@ const templateSchema = z.looseObject({
   channel_id: optId,
   waba_account_id: optId,
   waba_account: withId,
+  // Meta's message_template_status_update value, should 360dialog forward it in its envelope (docs/waba-webhook.md §4).
+  message_template_id: optId,
+  message_template_name: optText,
+  message_template_language: optText,
+  message_template_category: optText,
+  event: optText,
 });
 
 export type ChannelEventData = {
@@ -128,6 +135,14 @@ export type WebhookEvent =
       qualityEvent?: string;
       currentLimit?: string;
       oldLimit?: string;
+      raw: Raw;
+    }
+  | {
+      /** A body in Meta's WABA webhook shape (lib/hub/meta-events.ts): the WABA webhook, or one forwarded as is. */
+      kind: "meta";
+      event: string;
+      eventId?: string;
+      changes: MetaChange[];
       raw: Raw;
     }
   | { kind: "unknown"; event: string; eventId?: string; reason?: string; raw: Raw }
@@ -279,7 +294,9 @@ function qualityEvent(eventId: string | undefined, data: unknown, body: Raw): We
 
 // UNVERIFIED payloads of template events; for template_messaging_* `data` is taken to be the channel.
 function templateEvent(event: string, eventId: string | undefined, change: TemplateChange, data: unknown, body: Raw): WebhookEvent {
-  const parsed = templateSchema.safeParse(isRecord(data) ? data : {});
+  // `data` may also be one Meta change, `{ field, value }` (docs/waba-webhook.md §4): its value is read then.
+  const source = isRecord(data) && isRecord(data.value) ? data.value : data;
+  const parsed = templateSchema.safeParse(isRecord(source) ? source : {});
   const t = parsed.success ? parsed.data : {};
   const messaging = change !== "status";
   return {
@@ -287,11 +304,11 @@ function templateEvent(event: string, eventId: string | undefined, change: Templ
     event,
     eventId,
     change,
-    templateId: messaging ? t.template_id : (t.template_id ?? t.id),
-    templateName: t.template_name ?? t.name,
-    language: t.language,
-    category: t.category,
-    status: t.status,
+    templateId: messaging ? t.template_id : (t.template_id ?? t.message_template_id ?? t.id),
+    templateName: t.template_name ?? t.message_template_name ?? t.name,
+    language: t.language ?? t.message_template_language,
+    category: t.category ?? t.message_template_category,
+    status: t.status ?? (messaging ? undefined : t.event),
     reason: t.rejected_reason ?? t.reason,
     channelId: t.channel_id ?? (messaging ? t.id : undefined),
     wabaAccountId: t.waba_account?.id ?? t.waba_account_id,
@@ -302,9 +319,14 @@ function templateEvent(event: string, eventId: string | undefined, change: Templ
 /** Classifies a parsed JSON body; never throws. Unknown events are kept so they can be stored and acknowledged. */
 export function parseWebhookEvent(json: unknown): WebhookEvent {
   if (!isRecord(json)) return { kind: "invalid", reason: "body is not a JSON object" };
+  const meta = parseMetaWebhook(json);
+  if (meta) return { kind: "meta", event: metaEventName(meta), changes: meta.changes, raw: json };
   const envelope = envelopeSchema.safeParse(json);
   if (!envelope.success) return { kind: "invalid", reason: "body has no string event" };
   const { event, id: eventId, data } = envelope.data;
+  // A whole Meta WABA webhook body inside 360dialog's envelope is read as Meta's (docs/waba-webhook.md §4).
+  const inner = parseMetaWebhook(data);
+  if (inner) return { kind: "meta", event: metaEventName(inner), eventId, changes: inner.changes, raw: json };
 
   if (event === "client_created") return clientEvent(eventId, data, json);
   if (event === "account_violation" || event === "account_restriction") return accountEvent(event, eventId, data, json);

@@ -36,6 +36,8 @@ export type MessagingWebhook = { url?: string; headers?: Record<string, string> 
 
 const TEMPLATES_PATH = "/v1/configs/templates";
 const WEBHOOK_PATH = "/v1/configs/webhook";
+/** The webhook of the number's whole WABA (docs/waba-webhook.md §1): Meta's template and account events land there. */
+const WABA_WEBHOOK_PATH = "/waba_webhook";
 
 const webhookSchema = z
   .looseObject({ url: optString(), headers: z.record(z.string(), z.string()).optional().catch(undefined) })
@@ -87,6 +89,18 @@ export function createMessagingApi(options: MessagingApiOptions) {
       call({
         method: "POST",
         path: WEBHOOK_PATH,
+        body: input.headers === undefined ? { url: input.url } : { url: input.url, headers: input.headers },
+        schema: webhookSchema,
+        retry: true,
+      }),
+
+    getWabaWebhook: (): Promise<MessagingWebhook> => call({ method: "GET", path: WABA_WEBHOOK_PATH, schema: webhookSchema }),
+
+    /** Sets the WABA's webhook with this number's key; idempotent, so retried like setWebhook. */
+    setWabaWebhook: (input: { url: string; headers?: Record<string, string> }): Promise<MessagingWebhook> =>
+      call({
+        method: "POST",
+        path: WABA_WEBHOOK_PATH,
         body: input.headers === undefined ? { url: input.url } : { url: input.url, headers: input.headers },
         schema: webhookSchema,
         retry: true,

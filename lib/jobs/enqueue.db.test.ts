@@ -132,7 +132,7 @@ forEachDatabase("enqueueing jobs", (ctx) => {
     const hub = await insertHub({ db, hub: { ...base, name: "A", partnerId: "pa" } });
     const seen: JobContext[] = [];
     const handler = async (job: JobContext) => void seen.push(job);
-    const handlers: JobHandlers = { "webhook.process": handler, "api_key.provision": handler, "hub.reconcile": handler, "template.sync": handler, "hub.template_sync": handler };
+    const handlers: JobHandlers = { "webhook.process": handler, "api_key.provision": handler, "hub.reconcile": handler, "template.sync": handler, "hub.template_sync": handler, "channel.waba_webhook": handler, "webhook.forward": handler };
     const runners = ["r1", "r2"].map((workerId) =>
       createJobRunner({ getDb: () => db, handlers, concurrency: 2, pollMs: 50, leaseSeconds: 30, workerId, log: silent, reconcileIntervalMinutes: 60 }),
     );

@@ -54,7 +54,7 @@ function startRunners(pools: DatabaseHandle[], url: string, behave: (job: JobCon
         inFlight--;
       }
     };
-    const handlers: JobHandlers = { "webhook.process": handler, "api_key.provision": handler, "hub.reconcile": handler, "template.sync": handler, "hub.template_sync": handler };
+    const handlers: JobHandlers = { "webhook.process": handler, "api_key.provision": handler, "hub.reconcile": handler, "template.sync": handler, "hub.template_sync": handler, "channel.waba_webhook": handler, "webhook.forward": handler };
     return createJobRunner({
       getDb: () => pool.db,
       handlers,

@@ -22,7 +22,7 @@ function handlersFor(run: (job: JobContext) => Promise<void>, seen: JobContext[]
     seen.push(job);
     await run(job);
   };
-  return { "webhook.process": handler, "api_key.provision": handler, "hub.reconcile": handler, "template.sync": handler, "hub.template_sync": handler };
+  return { "webhook.process": handler, "api_key.provision": handler, "hub.reconcile": handler, "template.sync": handler, "hub.template_sync": handler, "channel.waba_webhook": handler, "webhook.forward": handler };
 }
 
 function runnerOn(db: Database, handlers: JobHandlers, extra: Partial<JobRunnerOptions> = {}) {

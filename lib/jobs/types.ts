@@ -14,6 +14,10 @@ export type JobKinds = {
   "template.sync": { channelId: string; requestedBy?: string; reason?: string };
   /** Queue `template.sync` for a hub's numbers: those awaiting review (schedule) or all with a key ("Sync now"). */
   "hub.template_sync": { hubId: string; scope: "awaiting" | "all"; requestedBy?: string };
+  /** Point one number's WABA webhook at the portal, with the hub's secret header (docs/waba-webhook.md §2). */
+  "channel.waba_webhook": { channelId: string; reason: "key" | "reconcile" | "secret" | "manual" };
+  /** Forward one stored WABA delivery of message traffic, byte for byte, to the hub's messaging URL (docs/waba-webhook.md §5). */
+  "webhook.forward": { webhookEventId: string };
 };
 
 export type JobKind = keyof JobKinds;

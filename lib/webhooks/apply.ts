@@ -5,15 +5,19 @@ import { getWebhookEvent, setWebhookEventOutcome } from "@/db/queries/webhook-ev
 import type { Database, Executor } from "@/db/client";
 import type { Hub, WebhookEvent as WebhookRow } from "@/db/schema";
 import { accountWebhookAppliers } from "../channels/account-events";
+import { channelMetaAppliers } from "../channels/apply-meta";
 import { channelWebhookAppliers } from "../channels/apply-webhook";
 import { getDb } from "../db";
 import { parseWebhookBody, type WebhookEvent, type WebhookEventOf, type WebhookKind } from "../hub/events";
+import type { MetaChange, MetaChangeOf, MetaField } from "../hub/meta-events";
 import { failureMessage, withStorableErrors } from "../jobs/failure";
 import type { JobHandler } from "../jobs/types";
 import { publishChange } from "../live/publish";
 import { logger } from "../log";
 import { onboardingWebhookAppliers } from "../onboarding/apply-webhook";
+import { templateMetaAppliers } from "../templates/apply-meta";
 import { templateWebhookAppliers } from "../templates/apply-webhook";
+import { forwardMetaAppliers } from "./forward";
 
 // What a stored webhook delivery does: lib/hub/events.ts says what kind of event it is, and each feature's
 // applier (living with its feature, knowing nothing of the others) does its part, in one transaction.
@@ -22,8 +26,8 @@ import { templateWebhookAppliers } from "../templates/apply-webhook";
 export type WebhookOutcome = { status: "done" | "ignored"; effect: string };
 export type ApplyOutcome = { status: WebhookOutcome["status"] | "missing" | "skipped"; effect: string };
 
-/** The kinds features apply; `unknown` and `invalid` are recorded here, without effect. */
-type AppliedKind = Exclude<WebhookKind, "unknown" | "invalid">;
+/** The kinds features apply; `unknown` and `invalid` are recorded here, without effect; `meta` is taken apart below. */
+type AppliedKind = Exclude<WebhookKind, "unknown" | "invalid" | "meta">;
 type Applier<K extends AppliedKind> = (tx: Executor, hub: Hub, row: WebhookRow, event: WebhookEventOf<K>) => Promise<WebhookOutcome | void>;
 type Appliers = { readonly [K in AppliedKind]?: Applier<K> };
 
@@ -39,6 +43,16 @@ type KeysOf<T> = T extends unknown ? keyof T : never;
 type Covered = KeysOf<(typeof APPLIERS)[number]>;
 type Unapplied = Exclude<AppliedKind, Covered>;
 const _everyKindApplied: [Unapplied] extends [never] ? true : { unapplied: Unapplied } = true;
+
+/**
+ * Meta's WABA webhook (docs/waba-webhook.md): one delivery holds changes, each applied by the feature it concerns,
+ * in the same transaction; message traffic is forwarded as received (lib/webhooks/forward.ts).
+ */
+type MetaApplier<F extends MetaField> = (tx: Executor, hub: Hub, row: WebhookRow, change: MetaChangeOf<F>) => Promise<WebhookOutcome>;
+type MetaAppliers = { readonly [F in MetaField]?: MetaApplier<F> };
+const META_APPLIERS = [channelMetaAppliers, templateMetaAppliers, forwardMetaAppliers] as const satisfies readonly MetaAppliers[];
+type MetaUnapplied = Exclude<MetaField, KeysOf<(typeof META_APPLIERS)[number]>>;
+const _everyMetaFieldApplied: [MetaUnapplied] extends [never] ? true : { unapplied: MetaUnapplied } = true;
 
 /**
  * Applies one stored webhook event (the `webhook.process` job). All effects, the inbox outcome and the live
@@ -74,6 +88,7 @@ export const webhookProcessHandler: JobHandler<"webhook.process"> = (job) =>
 async function applyParsed(tx: Executor, hub: Hub, row: WebhookRow, parsed: WebhookEvent): Promise<WebhookOutcome> {
   if (parsed.kind === "invalid") return { status: "ignored", effect: parsed.reason };
   if (parsed.kind === "unknown") return { status: "done", effect: `unknown event ${parsed.event}: recorded, no effect` };
+  if (parsed.kind === "meta") return applyMetaChanges(tx, hub, row, parsed.changes);
   let outcome: WebhookOutcome | undefined;
   for (const appliers of APPLIERS) {
     // The map's entry for this kind takes exactly this kind's events: the loose type only spares a cast per kind.
@@ -83,4 +98,25 @@ async function applyParsed(tx: Executor, hub: Hub, row: WebhookRow, parsed: Webh
     outcome ??= said ?? undefined;
   }
   return outcome ?? { status: "done", effect: `${parsed.event}: recorded, no effect` };
+}
+
+/** Each change by its feature; the delivery is done when any change took effect, ignored when none could. */
+async function applyMetaChanges(tx: Executor, hub: Hub, row: WebhookRow, changes: MetaChange[]): Promise<WebhookOutcome> {
+  if (changes.length === 0) return { status: "ignored", effect: "a WABA webhook body without changes" };
+  const outcomes: WebhookOutcome[] = [];
+  for (const change of changes) {
+    if (change.field === "unknown") {
+      outcomes.push({ status: "done", effect: `${change.name}: recorded, no effect` });
+      continue;
+    }
+    let said: WebhookOutcome | undefined;
+    for (const appliers of META_APPLIERS) {
+      // The map's entry for this field takes exactly this field's changes: the loose type only spares a cast per field.
+      const apply = (appliers as MetaAppliers)[change.field] as MetaApplier<MetaField> | undefined;
+      if (apply) said ??= await apply(tx, hub, row, change as MetaChangeOf<MetaField>);
+    }
+    outcomes.push(said ?? { status: "done", effect: `${change.field}: recorded, no effect` });
+  }
+  const effects = [...new Set(outcomes.map((o) => o.effect))].join("; ").slice(0, 1000);
+  return { status: outcomes.some((o) => o.status === "done") ? "done" : "ignored", effect: effects };
 }

@@ -6,7 +6,7 @@ import type { DatabaseHandle } from "@/db/client";
 import nextConfig from "@/next.config";
 import { processSlots } from "../process-slots";
 import type { Delivery, DeliveryResponse } from "./ingest";
-import { createWebhookFastPath, deliveryHeaders, fastPathPartnerId, NEXT_CONFIG_HEADERS } from "./node-receiver";
+import { createWebhookFastPath, deliveryHeaders, fastPathPartnerId, fastPathWabaHubId, NEXT_CONFIG_HEADERS } from "./node-receiver";
 
 // The adapter around ingestDelivery(); the receiver itself is replaced by one that reads the body through the
 // adapter's reader (a 1 KiB cap and a 400 ms deadline here) and reports what it saw. The real receiver behind a real server.ts is proven by
@@ -31,6 +31,14 @@ vi.mock("./ingest", () => ({
     }
     seen.push({ partnerId, headers: seenHeaders, outcome: "read", bytes: body.bytes.byteLength, sent: Buffer.from(body.bytes) });
     return answer(200, { ok: true });
+  },
+}));
+
+vi.mock("./waba-ingest", () => ({
+  ingestWabaDelivery: async ({ hubId, readBody }: { hubId: string; readBody: Delivery["readBody"] }): Promise<DeliveryResponse> => {
+    const body = await readBody(CAP, DEADLINE_MS);
+    seen.push({ partnerId: `waba:${hubId}`, headers: {}, outcome: body.ok ? "read" : body.reason, ...(body.ok ? { bytes: body.bytes.byteLength, sent: Buffer.from(body.bytes) } : {}) });
+    return { status: 200, headers: { "cache-control": "no-store", "content-type": "application/json" }, body: '{"ok":true}' };
   },
 }));
 
@@ -119,7 +127,30 @@ it("adds the response headers next.config.ts gives the webhook path", async () =
   expect(Object.fromEntries(rules.flatMap((r) => r.headers.map((h) => [h.key, h.value])))).toEqual(NEXT_CONFIG_HEADERS);
 });
 
+describe("fastPathWabaHubId", () => {
+  it("takes a POST to a hub's WABA webhook path with a well-formed hub id, and nothing else", () => {
+    const id = "0b9f6c1e-3d4a-4e5f-8a7b-1c2d3e4f5a6b";
+    expect(fastPathWabaHubId("POST", `/api/webhooks/waba/${id}`)).toBe(id);
+    expect(fastPathWabaHubId("POST", `/api/webhooks/waba/${id}?x=1`)).toBe(id);
+    for (const url of [`/api/webhooks/waba/${id}/`, "/api/webhooks/waba/not-a-uuid", `/api/webhooks/waba/${id.toUpperCase()}`, `/api/webhooks/waba//${id}`]) {
+      expect(fastPathWabaHubId("POST", url), url).toBeNull();
+    }
+    expect(fastPathWabaHubId("GET", `/api/webhooks/waba/${id}`)).toBeNull();
+  });
+});
+
 describe("the fast path on a node:http server", () => {
+  it("hands a WABA webhook delivery to the WABA receiver, bytes unchanged", async () => {
+    const id = "0b9f6c1e-3d4a-4e5f-8a7b-1c2d3e4f5a6b";
+    const body = Buffer.from('{"object":"whatsapp_business_account","entry":[]}');
+    const reply = await send({ path: `/api/webhooks/waba/${id}`, body, headers: { "content-type": "application/json" } });
+    expect(reply.status).toBe(200);
+    expect(reply.headers["x-frame-options"]).toBe("DENY");
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.partnerId).toBe(`waba:${id}`);
+    expect(seen[0]!.sent!.equals(body)).toBe(true);
+  });
+
   it("answers a delivery with the receiver's response and Next's response headers, passing the exact bytes", async () => {
     const body = Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x00, 0xff, 0x7d]);
     const reply = await send({ body, headers: { "content-type": "application/json", "x-360dialog-signature": "abc" } });

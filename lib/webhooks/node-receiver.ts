@@ -4,6 +4,7 @@ import { filterInternalHeaders } from "next/dist/server/lib/server-ipc/utils.js"
 import { logger } from "../log";
 import { processSlots } from "../process-slots";
 import { ingestDelivery, type DeliveryHeaders, type DeliveryResponse } from "./ingest";
+import { ingestWabaDelivery } from "./waba-ingest";
 import { declaredLength, type ReadBodyResult } from "../http/read-body";
 
 // The 360dialog webhook receiver served by server.ts before Next.js (issue 5: Next's own request handling
@@ -37,6 +38,15 @@ export const NEXT_CONFIG_HEADERS: Readonly<Record<string, string>> = {
 // What Next.js sends on an App Router route response; Accept-Encoding comes from its compression of bodies.
 const NEXT_VARY = "rsc, next-router-state-tree, next-router-prefetch, next-router-segment-prefetch";
 
+/** Each hub's WABA webhook (docs/waba-webhook.md §2): message traffic comes this way too, so it gets the fast path. */
+const WABA_FAST_PATH = /^\/api\/webhooks\/waba\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\?.*)?$/;
+
+/** The hub id when this request is a WABA webhook delivery the fast path serves, else null. */
+export function fastPathWabaHubId(method: string | undefined, url: string | undefined): string | null {
+  if (method !== "POST" || url === undefined) return null;
+  return WABA_FAST_PATH.exec(url)?.[1] ?? null;
+}
+
 /** The partner id when this request is one the fast path serves, else null. */
 export function fastPathPartnerId(method: string | undefined, url: string | undefined): string | null {
   if (method !== "POST" || url === undefined) return null;
@@ -55,7 +65,8 @@ export type FastPathOptions = {
 export function createWebhookFastPath(options: FastPathOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const partnerId = fastPathPartnerId(req.method, req.url);
-    if (partnerId === null || !databaseOpened()) return false;
+    const wabaHubId = partnerId === null ? fastPathWabaHubId(req.method, req.url) : null;
+    if ((partnerId === null && wabaHubId === null) || !databaseOpened()) return false;
     const headers = deliveryHeaders(nextRequestHeaders(req, options.port));
     if (headers === null) {
       // A value the web Headers class refuses: Next.js gets the request, untouched, and answers as it would.
@@ -63,7 +74,8 @@ export function createWebhookFastPath(options: FastPathOptions): (req: IncomingM
       return false;
     }
     const body = nodeBody(req);
-    void ingestDelivery({ partnerId, headers, readBody: body.read })
+    const answered = wabaHubId !== null ? ingestWabaDelivery({ hubId: wabaHubId, headers, readBody: body.read }) : ingestDelivery({ partnerId: partnerId!, headers, readBody: body.read });
+    void answered
       .then((answer) => send(res, answer, req.complete))
       .catch((error: unknown) => {
         logger("webhooks").error({ err: error instanceof Error ? error.message : "failed" }, "webhook fast path could not answer");

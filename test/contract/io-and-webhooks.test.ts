@@ -237,7 +237,14 @@ describe("partner webhooks (contract §4) with verifyWebhookSignature, parseWebh
     });
     await hub.control(`/channels/${channelId}/permission`, { granted: false });
     await hub.control(`/channels/${channelId}/permission`, { granted: true });
+    // The sandbox tells template verdicts only to the WABA webhook (docs/waba-webhook.md §1); a partner template event
+    // in 360dialog's reference shape, should one ever come, is still read.
     await hub.control(`/templates/${template.id ?? ""}/status`, { status: "rejected", rejectedReason: "TAG_CONTENT_MISMATCH" });
+    await hub.control("/events", {
+      partnerId: PID,
+      event: "waba_template_status_changed",
+      data: { id: template.id, name: "hook_template", language: "en", status: "rejected", rejected_reason: "TAG_CONTENT_MISMATCH", channel_id: channelId },
+    });
     await hub.control("/events", { partnerId: PID, event: "account_violation", data: { phone_number: "+4915100000077", violation_type: "SPAM" } });
     await hub.control("/events", { partnerId: PID, event: "template_messaging_disabled", channelId });
     await hub.control("/events", { partnerId: PID, event: "something_new", data: { x: 1 } });

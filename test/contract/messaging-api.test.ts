@@ -115,7 +115,7 @@ describe("Messaging API templates", () => {
 });
 
 describe("Messaging API webhook and key check", () => {
-  it("setWebhook/getWebhook; the hub then sends template updates there with the custom headers", async () => {
+  it("setWebhook/getWebhook for the number; setWabaWebhook/getWabaWebhook, where template updates then arrive with the custom headers", async () => {
     const { messaging } = await channelWithKey();
     expect((await messaging.getWebhook()).url).toBeUndefined();
     const url = `${receiver.url}/messaging`;
@@ -123,13 +123,20 @@ describe("Messaging API webhook and key check", () => {
     expect((await messaging.getWebhook()).url).toBe(url);
     expect(await hubError(messaging.setWebhook({ url: "ftp://127.0.0.1/x" }))).toMatchObject({ status: 400 });
 
+    const wabaUrl = `${receiver.url}/waba`;
+    expect(await messaging.setWabaWebhook({ url: wabaUrl, headers: { "x-portal-waba-secret": "s3cret" } })).toMatchObject({ url: wabaUrl });
+    expect(await messaging.getWabaWebhook()).toMatchObject({ url: wabaUrl });
+    expect(await hubError(messaging.setWabaWebhook({ url: "ftp://127.0.0.1/x" }))).toMatchObject({ status: 400 });
+
     const t = await messaging.createTemplate(ORDER_UPDATE);
     await hub.control(`/templates/${t.id ?? ""}/status`, { status: "approved" });
-    const hit = await waitFor(() => receiver.received.find((r) => r.path === "/messaging"), "messaging webhook");
-    expect(hit.headers["x-portal-auth"]).toBe("s3cret");
+    const hit = await waitFor(() => receiver.received.find((r) => r.path === "/waba"), "WABA webhook");
+    expect(hit.headers["x-portal-waba-secret"]).toBe("s3cret");
     expect(JSON.parse(hit.rawBody.toString("utf8"))).toMatchObject({
+      object: "whatsapp_business_account",
       entry: [{ changes: [{ field: "message_template_status_update", value: { event: "APPROVED", message_template_name: "order_update" } }] }],
     });
+    expect(receiver.received.some((r) => r.path === "/messaging")).toBe(false);
   });
 
   it("checkApiKey: true for the issued key, false for an unknown one (which never shows in errors)", async () => {

@@ -12,6 +12,8 @@ import { createJobRunner, type JobLog } from "@/lib/jobs/runner";
 import { createMessagingApi } from "@/lib/hub/messaging-api";
 import { forgetCachedHubs } from "@/lib/hub-config/cache";
 import { ingestWebhook } from "@/lib/webhooks/ingest";
+import { ingestWabaWebhook } from "@/lib/webhooks/waba-ingest";
+import { setTestAppEnv } from "@/test/db/use-as-app-db";
 import type { DatabaseContext } from "@/test/db/databases";
 import { bindAppDatabase } from "@/test/db/use-as-app-db";
 import type { Actor } from "@/lib/audit";
@@ -20,11 +22,22 @@ import type { TemplateDraft } from "@/lib/templates/draft";
 /*
  * Shared harness of the lib/templates database tests (not a test file). The sandbox hub runs in-process; its
  * partner webhooks go through the portal's REAL receiver (lib/webhooks/ingest: signature check, inbox row,
- * webhook.process job), and the jobs run in the REAL job runner with the real handlers. Callers bind the app
- * database (test/db/use-as-app-db) because the receiver and the handlers use getDb().
+ * webhook.process job), its WABA webhooks through the REAL WABA receiver (lib/webhooks/waba-ingest: the hub's secret
+ * header), and the jobs run in the REAL job runner with the real handlers. The receiver's origin is the portal's
+ * NEXTAUTH_URL here, so the WABA webhook the portal sets points at it. Callers bind the app database
+ * (test/db/use-as-app-db) because the receivers and the handlers use getDb().
  */
 
-export type Delivery = { partnerId: string; event: string; channelId?: string; status: number; raw: string; headers: Record<string, string> };
+export type Delivery = {
+  partnerId: string;
+  event: string;
+  channelId?: string;
+  status: number;
+  raw: string;
+  headers: Record<string, string>;
+  /** Set for a delivery to a hub's WABA webhook (Meta's shape): the hub id of its path. */
+  wabaHubId?: string;
+};
 
 export type TemplateSandbox = TestSandbox & {
   /** Every partner webhook the sandbox sent, as received, with the receiver's answer. */
@@ -61,6 +74,14 @@ export async function startTemplateSandbox(): Promise<TemplateSandbox> {
       const raw = (await readAll(req)).toString("utf8");
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers[name] = value;
+      if ((req.url ?? "").startsWith("/api/webhooks/waba/")) {
+        const request = new Request(`http://127.0.0.1:3000${req.url ?? ""}`, { method: "POST", body: raw, headers });
+        const answer = await ingestWabaWebhook({ hubId: partnerId, request });
+        const field = (JSON.parse(raw) as { entry?: { changes?: { field?: string }[] }[] }).entry?.[0]?.changes?.[0]?.field ?? "";
+        deliveries.push({ partnerId: "", wabaHubId: partnerId, event: field, status: answer.status, raw, headers });
+        res.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
+        return;
+      }
       const answer = await toIngest(partnerId, raw, headers);
       const body = JSON.parse(raw) as { event?: string; data?: { id?: string; channel_id?: string } };
       deliveries.push({ partnerId, event: body.event ?? "", channelId: body.data?.channel_id ?? body.data?.id, status: answer.status, raw, headers });
@@ -68,12 +89,18 @@ export async function startTemplateSandbox(): Promise<TemplateSandbox> {
     })().catch(() => res.writeHead(500).end());
   });
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  const ingestUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const origin = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  const ingestUrl = `${origin}/hook`;
+  setTestAppEnv({ LOG_LEVEL: "silent", NEXTAUTH_URL: origin });
   return {
     ...sb,
     deliveries,
     ingestUrl,
     async redeliver(delivery) {
+      if (delivery.wabaHubId) {
+        const request = new Request(`${origin}/api/webhooks/waba/${delivery.wabaHubId}`, { method: "POST", body: delivery.raw, headers: delivery.headers });
+        return (await ingestWabaWebhook({ hubId: delivery.wabaHubId, request })).status;
+      }
       return (await toIngest(delivery.partnerId, delivery.raw, delivery.headers)).status;
     },
     async templatesOf(channelExternalId) {

@@ -93,6 +93,13 @@ export default async function ChannelsPage({ searchParams }: { searchParams: Pro
                 cell: (ch) => (ch.paymentMode === "partner" && ch.permission === "unknown" ? "granted (partner payment)" : ch.permission),
               },
               { header: "API key", className: "py-2 pr-4 text-slate-700", cell: (ch) => keyWords(ch.keyStatus, ch.keyLast4) },
+              // Where Meta's template verdicts arrive (docs/waba-webhook.md §2); set once the number has its key.
+              {
+                header: "WABA webhook",
+                className: "py-2 pr-4",
+                cell: (ch) =>
+                  ch.wabaWebhookState === "set" ? <Badge tone="green">Set</Badge> : ch.wabaWebhookState === "failed" ? <Badge tone="red">Failed</Badge> : <span className="text-slate-500">Not yet</span>,
+              },
               { header: "Status since", className: "py-2 text-slate-600", cell: (ch) => formatMinute(ch.statusChangedAt) },
             ]}
           />

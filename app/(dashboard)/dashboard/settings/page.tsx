@@ -6,7 +6,9 @@ import { requirePageRole } from "@/lib/auth/session";
 import { STUCK_DEFAULTS, stuckThresholds } from "@/lib/channels/stuck";
 import { portalUrlsFor } from "@/lib/hub-config/connection";
 import { defaultBases, listHubSummaries, type HubSummary } from "@/lib/hub-config/settings";
+import { wabaWebhookUrlFor } from "@/lib/channels/waba-webhook";
 import { HubChecks } from "./hub-checks";
+import { WabaSecretButton } from "./waba-secret-button";
 import { HubForm, type HubFormDefaults } from "./hub-form";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -111,6 +113,10 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
                   <Item label="Webhook URL for the hub">{urls.webhookUrl}</Item>
                   <Item label="Redirect URL for the hub">{urls.redirectUrl}</Item>
                   <Item label="Messaging webhook for numbers">{hub.channelWebhookUrl ?? "Not set"}</Item>
+                  <Item label="WABA webhook of every number">
+                    {wabaWebhookUrlFor(hub)} ({hub.hasWabaWebhookSecret ? "secret header stored" : "its secret header is made with the first API key"}; Meta&apos;s events arrive here, and message traffic of numbers without their own webhook is passed on to the messaging webhook)
+                    {hub.hasWabaWebhookSecret ? <WabaSecretButton hubId={hub.id} hubName={hub.name} /> : null}
+                  </Item>
                 </dl>
                 <HubChecks hubId={hub.id} hubName={hub.name} />
               </Card>

@@ -55,7 +55,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
                   </>
                 ),
               },
-              { header: "Signature", className: "py-2 pr-4 text-xs text-slate-600", cell: (w) => (w.signatureResult === "valid_previous" ? "valid (previous secret)" : w.signatureResult) },
+              { header: "Signature", className: "py-2 pr-4 text-xs text-slate-600", cell: (w) => (w.signatureResult === "valid_previous" ? "valid (previous secret)" : w.signatureResult === "hub_secret" ? "WABA webhook (secret header)" : w.signatureResult) },
               { header: "Attempts · deliveries", className: "py-2 text-slate-600", cell: (w) => `${w.attempts} · ${w.deliveries}` },
             ]}
           />

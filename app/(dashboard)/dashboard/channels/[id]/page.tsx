@@ -8,6 +8,7 @@ import { requirePageRole } from "@/lib/auth/session";
 import { loadChannelDetail } from "@/lib/dashboard/channel";
 import { channelStatusTone, channelStatusWords } from "@/lib/dashboard/words";
 import { KeyPanel } from "./key-panel";
+import { WabaWebhookCard } from "./waba-webhook-card";
 import { formatMinute } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Channel" };
@@ -65,6 +66,14 @@ export default async function ChannelPage({ params }: { params: Promise<{ id: st
             isOperator={hasRole(user.role, "operator")}
           />
         </Card>
+        <WabaWebhookCard
+          channelId={channel.id}
+          state={channel.wabaWebhookState}
+          detail={channel.wabaWebhookDetail}
+          at={channel.wabaWebhookAt ? formatMinute(channel.wabaWebhookAt) : null}
+          hasKey={key.status === "active"}
+          isOperator={hasRole(user.role, "operator")}
+        />
         <Card title="History (UTC)" className="lg:col-span-2">
           <ol className="space-y-1 text-sm">
             {timeline.map((e) => (

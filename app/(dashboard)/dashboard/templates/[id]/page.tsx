@@ -13,7 +13,9 @@ import { formatSecond } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Template" };
 
-const SOURCE_WORDS: Record<string, string> = { submit: "Submitted from the portal", sync: "Read from 360dialog", webhook: "360dialog webhook", user: "Saved by staff" };
+// "event": Meta told the portal (its WABA webhook, or a partner event); "sync": the scheduled or manual read of
+// 360dialog's list, the safety net when an event was lost (docs/waba-webhook.md §3).
+const SOURCE_WORDS: Record<string, string> = { submit: "Submitted from the portal", sync: "Sync (read from 360dialog)", webhook: "Event from Meta", user: "Saved by staff" };
 
 export default async function TemplatePage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageRole("viewer");
@@ -22,6 +24,8 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
   if (!detail) notFound();
   const { template: t, events, draft } = detail;
   const operator = hasRole(user.role, "operator");
+  // Newest first: the latest status change says where the current status came from.
+  const statusSource = events.find((e) => e.status !== null)?.source;
   return (
     <>
       <PageHeader
@@ -57,6 +61,14 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
             <dl className="grid grid-cols-[10rem_1fr] gap-y-2 text-sm">
               <dt className="text-slate-500">Status</dt>
               <dd><Badge tone={templateStatusTone(t.status)}>{templateStatusWords(t.status)}</Badge></dd>
+              <dt className="text-slate-500">Status from</dt>
+              <dd data-testid="status-source">{statusSource ? (SOURCE_WORDS[statusSource] ?? statusSource) : "—"}</dd>
+              {t.qualityScore ? (
+                <>
+                  <dt className="text-slate-500">Quality (Meta)</dt>
+                  <dd>{t.qualityScore}</dd>
+                </>
+              ) : null}
               <dt className="text-slate-500">Number</dt>
               <dd><Link className="text-brand-700 underline" href={`/dashboard/channels/${t.channelId}`}>{detail.phoneNumber ?? detail.channelExternalId}</Link></dd>
               <dt className="text-slate-500">Client</dt>

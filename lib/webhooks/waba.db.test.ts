@@ -1,0 +1,245 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { findChannelByExternalId } from "@/db/queries/channel-store";
+import { insertTemplate } from "@/db/queries/templates";
+import { channelEvents, hubs, jobs, templateEvents, templates, webhookEvents, type Channel, type Hub, type Template } from "@/db/schema";
+import { forEachDatabase } from "@/test/db/databases";
+import { bindAppDatabase } from "@/test/db/use-as-app-db";
+import { createHub, createUser, setTestEnvironment, storeWebhook } from "@/test/support/channels";
+import { rotateWabaWebhookSecret, setChannelWabaWebhook, wabaWebhookSecretOf, wabaWebhookUrlFor } from "../channels/waba-webhook";
+import { HubError } from "../hub/http";
+import { WABA_SECRET_HEADER } from "../hub/meta-events";
+import type { MessagingApi } from "../hub/messaging-api";
+import { activateApiKey, claimApiKeyGrant, findApiKeyForGrant } from "@/db/queries/api-keys";
+import { sealSecret } from "../secrets";
+import { keyAad } from "../channels/api-keys";
+import { applyWebhookEvent } from "./apply";
+import { forwardDelivery } from "./forward";
+import { replayWebhookEvent } from "./replay";
+import { ingestWabaDelivery } from "./waba-ingest";
+
+setTestEnvironment();
+
+// Meta's WABA webhook end to end in the portal (docs/waba-webhook.md): the real receiver with the hub's secret
+// header, the contract fixtures (test/fixtures/meta) applied by the real appliers, message traffic forwarded by the
+// real job code to a real HTTP server, and the per-number WABA webhook state.
+
+const FIXTURES = path.join(process.cwd(), "test/fixtures/meta");
+const fixture = (name: string) => readFileSync(path.join(FIXTURES, `${name}.json`), "utf8");
+const WABA = "102290129340398";
+const TEMPLATE_ID = "1689556908129832";
+
+const headersOf = (record: Record<string, string>) => {
+  const h = new Headers(record);
+  return { get: (name: string) => h.get(name), forEach: (cb: (value: string, name: string) => void) => h.forEach(cb) };
+};
+const deliver = (hubId: string, body: string, headers: Record<string, string>) =>
+  ingestWabaDelivery({ hubId, headers: headersOf(headers), readBody: async () => ({ ok: true, bytes: new TextEncoder().encode(body) }) });
+
+forEachDatabase("the WABA webhook", (ctx) => {
+  let hub: Hub;
+  let secret: string;
+  let channel: Channel;
+  let template: Template;
+  let forwarded: { body: string; contentType: string | undefined }[] = [];
+  let answer = 200;
+  let server: Server;
+  let restore = () => {};
+
+  const send = async (name: string) => {
+    const body = fixture(name);
+    const res = await deliver(hub.id, body, { "content-type": "application/json", [WABA_SECRET_HEADER]: secret });
+    expect(res.status).toBe(200);
+    const [row] = await ctx.get().db.select().from(webhookEvents).where(and(eq(webhookEvents.hubId, hub.id), eq(webhookEvents.rawBody, body)));
+    return row!;
+  };
+  const apply = async (name: string) => applyWebhookEvent((await send(name)).id, { db: ctx.get().db });
+  const reread = async () => (await findChannelByExternalId({ db: ctx.get().db, hubId: hub.id, externalId: channel.externalId }))!;
+  const templateNow = async () => (await ctx.get().db.select().from(templates).where(eq(templates.id, template.id)))[0]!;
+
+  beforeAll(async () => {
+    restore = bindAppDatabase(ctx.get());
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        forwarded.push({ body: Buffer.concat(chunks).toString("utf8"), contentType: req.headers["content-type"] });
+        res.writeHead(answer).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { db } = ctx.get();
+    hub = await createHub(db, { channelWebhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/messages` });
+    secret = await wabaWebhookSecretOf(db, hub);
+    const created = await storeWebhook(db, hub.id, {
+      id: randomUUID(),
+      event: "channel_created",
+      data: { id: `ch${randomUUID().slice(0, 8)}`, status: "running", setup_info: { phone_number: "+15550783881" }, waba_account: { id: "d360-waba-1", external_id: WABA } },
+    });
+    await applyWebhookEvent(created, { db });
+    const [row] = await db.select().from(webhookEvents).where(eq(webhookEvents.id, created));
+    channel = (await findChannelByExternalId({ db, hubId: hub.id, externalId: row!.channelExternalId! }))!;
+    expect(channel.metaWabaId).toBe(WABA);
+    template = (await insertTemplate({
+      db,
+      template: { hubId: hub.id, channelId: channel.id, name: "order_confirmation", language: "en_US", category: "UTILITY", status: "submitted", externalId: TEMPLATE_ID },
+    }))!;
+  });
+  afterAll(async () => {
+    restore();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it("stores a delivery only with the hub's secret header; unknown hubs and wrong secrets get the same 401", async () => {
+    const { db } = ctx.get();
+    const body = fixture("business_capability_update").replace("2000", "2001");
+    expect((await deliver(hub.id, body, {})).status).toBe(401);
+    expect((await deliver(hub.id, body, { [WABA_SECRET_HEADER]: `${secret}x` })).status).toBe(401);
+    expect((await deliver(randomUUID(), body, { [WABA_SECRET_HEADER]: secret })).status).toBe(401);
+    expect((await deliver("not-a-hub", body, { [WABA_SECRET_HEADER]: secret })).status).toBe(404);
+    expect(await db.select().from(webhookEvents).where(eq(webhookEvents.rawBody, body))).toHaveLength(0);
+
+    expect((await deliver(hub.id, body, { [WABA_SECRET_HEADER]: secret, "content-type": "application/json" })).status).toBe(200);
+    expect((await deliver(hub.id, body, { [WABA_SECRET_HEADER]: secret, "content-type": "application/json" })).status).toBe(200);
+    const [row] = await db.select().from(webhookEvents).where(eq(webhookEvents.rawBody, body));
+    expect(row).toMatchObject({ source: "waba", signatureResult: "hub_secret", event: "business_capability_update", status: "pending", deliveries: 2 });
+    expect(row!.headers).toEqual({ "content-type": "application/json" });
+    const queued = await db.select().from(jobs).where(eq(jobs.uniqueKey, `webhook:${row!.id}`));
+    expect(queued.map((j) => j.kind)).toEqual(["webhook.process"]);
+
+    const notMeta = '{"hello":"world"}';
+    expect((await deliver(hub.id, notMeta, { [WABA_SECRET_HEADER]: secret })).status).toBe(200);
+    expect((await db.select().from(webhookEvents).where(and(eq(webhookEvents.hubId, hub.id), eq(webhookEvents.rawBody, notMeta))))[0]).toMatchObject({ status: "ignored", event: "invalid" });
+  });
+
+  it("template verdicts from the fixtures: approved, rejected with reason, paused and disabled with Meta's words; source webhook", async () => {
+    expect(await apply("message_template_status_update.approved")).toMatchObject({ status: "done", effect: expect.stringContaining("order_confirmation approved") });
+    expect(await templateNow()).toMatchObject({ status: "approved", rejectedReason: null });
+    expect(await apply("message_template_status_update.rejected")).toMatchObject({ status: "done" });
+    expect(await templateNow()).toMatchObject({ status: "rejected", rejectedReason: "INVALID_FORMAT" });
+    await apply("message_template_status_update.paused");
+    expect(await templateNow()).toMatchObject({ status: "paused", rejectedReason: expect.stringContaining("FIRST_PAUSE: Your WhatsApp message template has been paused") });
+    await apply("message_template_status_update.disabled");
+    expect(await templateNow()).toMatchObject({ status: "disabled", rejectedReason: "Disabled by Meta (2025-04-26)." });
+    const history = await ctx.get().db.select().from(templateEvents).where(eq(templateEvents.templateId, template.id));
+    expect(history.map((e) => [e.status, e.source])).toEqual([
+      ["approved", "webhook"],
+      ["rejected", "webhook"],
+      ["paused", "webhook"],
+      ["disabled", "webhook"],
+    ]);
+    // The same bytes again are one inbox row; applying it again changes nothing.
+    const again = await send("message_template_status_update.disabled");
+    expect(again.deliveries).toBe(2);
+  });
+
+  it("category and quality updates land on the template; an announced category change changes nothing yet", async () => {
+    expect(await apply("template_category_update.impending")).toMatchObject({ status: "done", effect: expect.stringContaining("will change its category to MARKETING on 2025-04-30") });
+    expect(await templateNow()).toMatchObject({ category: "UTILITY", categoryChanged: false });
+    await apply("template_category_update");
+    expect(await templateNow()).toMatchObject({ category: "MARKETING", categoryChanged: true });
+    expect(await apply("message_template_quality_update")).toMatchObject({ status: "done", effect: "template order_confirmation quality GREEN → YELLOW" });
+    expect((await templateNow()).qualityScore).toBe("YELLOW");
+  });
+
+  it("number events: quality and limit, display-name decision, restriction, ban, alert, capability", async () => {
+    await apply("phone_number_quality_update");
+    expect((await reread()).flags).toMatchObject({ quality: { event: "UPGRADE", currentLimit: "TIER_10K", oldLimit: "TIER_1K" } });
+    await apply("phone_number_name_update");
+    expect((await reread()).flags).toMatchObject({ display_name: { decision: "REJECTED", requestedName: "Lucky Shrub", rejectionReason: "NAME_FORMAT_UNACCEPTABLE" } });
+    await apply("account_update.restriction");
+    expect(await reread()).toMatchObject({ restricted: true, flags: { account_restriction: { type: "RESTRICTED_BIZ_INITIATED_MESSAGING, RESTRICTED_ADD_PHONE_NUMBER_ACTION" } } });
+    await apply("account_update.ban");
+    expect((await reread()).flags).toMatchObject({ ban: { state: "DISABLE", date: "2026-05-02" } });
+    await apply("account_alerts");
+    expect((await reread()).flags).toMatchObject({ alert: { severity: "WARNING", type: "INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED" } });
+    await apply("business_capability_update");
+    expect((await reread()).flags).toMatchObject({ capability: { maxDailyConversations: "2000" } });
+    const history = await ctx.get().db.select().from(channelEvents).where(eq(channelEvents.channelId, channel.id));
+    expect(history.filter((h) => h.source === "waba_webhook").map((h) => h.event)).toEqual(
+      expect.arrayContaining(["phone_number_quality_update", "phone_number_name_update", "account_update", "account_alerts", "business_capability_update"]),
+    );
+  });
+
+  it("an event of a WABA the portal does not know is ignored, with the reason", async () => {
+    const body = fixture("phone_number_quality_update").replace(WABA, "999");
+    await deliver(hub.id, body, { [WABA_SECRET_HEADER]: secret });
+    const [row] = await ctx.get().db.select().from(webhookEvents).where(eq(webhookEvents.rawBody, body));
+    expect(await applyWebhookEvent(row!.id, { db: ctx.get().db })).toMatchObject({ status: "ignored", effect: expect.stringContaining("does not know (999)") });
+  });
+
+  it("message traffic is forwarded byte for byte with its content type, retried on failure, and replayable", async () => {
+    const { db } = ctx.get();
+    forwarded = [];
+    const row = await send("messages.inbound");
+    expect(await applyWebhookEvent(row.id, { db })).toMatchObject({ status: "done", effect: expect.stringContaining("1 message(s): forwarding to http://127.0.0.1") });
+    const [job] = await db.select().from(jobs).where(and(eq(jobs.kind, "webhook.forward"), eq(jobs.uniqueKey, `webhook.forward:${row.id}:0`)));
+    expect(job).toMatchObject({ status: "queued", payload: { webhookEventId: row.id }, maxAttempts: 20 });
+
+    answer = 500;
+    await expect(forwardDelivery(row.id, { db })).rejects.toThrow("the messaging URL answered HTTP 500");
+    expect((await db.select().from(webhookEvents).where(eq(webhookEvents.id, row.id)))[0]).toMatchObject({ status: "failed", lastError: "forwarding failed: the messaging URL answered HTTP 500" });
+    answer = 200;
+    expect(await forwardDelivery(row.id, { db })).toBe("forwarded");
+    expect(forwarded.map((f) => f.body)).toEqual([fixture("messages.inbound"), fixture("messages.inbound")]);
+    expect(forwarded.every((f) => f.contentType === "application/json")).toBe(true);
+    expect((await db.select().from(webhookEvents).where(eq(webhookEvents.id, row.id)))[0]).toMatchObject({ status: "done", lastError: null });
+
+    // An operator's replay runs it through processing again, which forwards it again.
+    const admin = await createUser(db, "operator");
+    await replayWebhookEvent({ id: admin.id, email: admin.email }, row.id);
+    const attempts = (await db.select().from(webhookEvents).where(eq(webhookEvents.id, row.id)))[0]!.attempts;
+    await applyWebhookEvent(row.id, { db });
+    expect(await db.select().from(jobs).where(eq(jobs.uniqueKey, `webhook.forward:${row.id}:${attempts}`))).toHaveLength(1);
+  });
+
+  it("keeps where the number's WABA webhook stands: set to the portal with the secret header, or failed with the hub's answer", async () => {
+    const { db } = ctx.get();
+    await claimApiKeyGrant({ db, hubId: hub.id, channelId: channel.id, grantId: "initial" });
+    const claim = (await findApiKeyForGrant({ db, channelId: channel.id, grantId: "initial" }))!;
+    await activateApiKey({ db, id: claim.id, key: { keyVersion: 1, keyEnc: sealSecret("the-key", keyAad(channel.id, 1)), last4: "-key", fingerprint: "f", address: "http://127.0.0.1:9", externalId: null } });
+    const calls: { url: string; headers?: Record<string, string> }[] = [];
+    const fake = (fail: boolean) => () =>
+      ({
+        setWabaWebhook: async (input: { url: string; headers?: Record<string, string> }) => {
+          calls.push(input);
+          if (fail) throw new HubError({ code: "http", status: 400, method: "POST", path: "/waba_webhook", attempts: 1, developerMessage: "Invalid webhook URL" });
+          return input;
+        },
+      }) as unknown as MessagingApi;
+    await expect(setChannelWabaWebhook(channel.id, { db, messagingApi: fake(true) })).rejects.toThrow();
+    expect(await reread()).toMatchObject({ wabaWebhookState: "failed", wabaWebhookDetail: "360dialog answered HTTP 400: Invalid webhook URL" });
+    expect(await setChannelWabaWebhook(channel.id, { db, messagingApi: fake(false) })).toEqual({ outcome: "set" });
+    const url = wabaWebhookUrlFor(hub);
+    expect(url).toMatch(new RegExp(`/api/webhooks/waba/${hub.id}$`));
+    expect(await reread()).toMatchObject({ wabaWebhookState: "set", wabaWebhookDetail: url });
+    expect(calls.at(-1)).toEqual({ url, headers: { [WABA_SECRET_HEADER]: secret } });
+  });
+
+  it("a rotated secret is required from then on, the previous one is accepted for 7 days, and every keyed number is set again", async () => {
+    const { db } = ctx.get();
+    const admin = await createUser(db, "admin");
+    const before = secret;
+    const { queued } = await rotateWabaWebhookSecret({ id: admin.id, email: admin.email }, hub.id, { db });
+    expect(queued).toBe(1);
+    const [rotatedHub] = await db.select().from(hubs).where(eq(hubs.id, hub.id));
+    const after = await wabaWebhookSecretOf(db, rotatedHub!);
+    expect(after).not.toBe(before);
+    expect(rotatedHub!.previousWabaWebhookSecretExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 6 * 24 * 3_600_000);
+    const queuedJobs = await db.select().from(jobs).where(and(eq(jobs.kind, "channel.waba_webhook")));
+    expect(queuedJobs.filter((j) => (j.payload as { reason?: string }).reason === "secret").map((j) => (j.payload as { channelId: string }).channelId)).toEqual([channel.id]);
+
+    const body = fixture("account_alerts").replace("WARNING", "CRITICAL");
+    expect((await deliver(hub.id, body, { [WABA_SECRET_HEADER]: after })).status).toBe(200);
+    expect((await deliver(hub.id, `${body} `, { [WABA_SECRET_HEADER]: before })).status).toBe(200);
+    // Once the overlap is over, the old one is refused.
+    await db.update(hubs).set({ previousWabaWebhookSecretExpiresAt: new Date(Date.now() - 1_000) }).where(eq(hubs.id, hub.id));
+    expect((await deliver(hub.id, `${body}  `, { [WABA_SECRET_HEADER]: before })).status).toBe(401);
+    expect((await deliver(hub.id, `${body}  `, { [WABA_SECRET_HEADER]: after })).status).toBe(200);
+  });
+});
