@@ -32,6 +32,7 @@ export const AUDIT_ACTIONS = [
   "channel.permission_granted",
   "channel.permission_revoked",
   "channel.permission_restored",
+  "channel.restriction_resolved",
   "api_key.generated",
   "api_key.revealed",
   "api_key.regeneration_requested",

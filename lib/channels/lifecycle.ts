@@ -78,8 +78,14 @@ export type ChannelSnapshot = {
   displayName?: string;
   wabaId?: string;
   accountMode?: string;
+  /** Meta's quality rating and messaging limit; else read from the channel object's `current_*` fields. */
+  qualityRating?: string;
+  messagingLimit?: string;
   raw: Raw;
 };
+
+/** Quality ratings and limit tiers are compared and filtered upper-cased (GREEN, TIER_1K), whatever the source's case. */
+export const signalOf = (value: unknown): string | undefined => text(value)?.trim().toUpperCase().slice(0, 40);
 
 export type SnapshotContext = {
   event: string;
@@ -113,6 +119,8 @@ export async function applyChannelSnapshot(tx: Executor, hub: Hub, snap: Channel
     displayName: pick(snap.displayName, current.displayName),
     wabaId: pick(snap.wabaId, current.wabaId),
     accountMode: pick(snap.accountMode, current.accountMode),
+    qualityRating: pick(signalOf(snap.qualityRating ?? snap.raw.current_quality_rating), current.qualityRating),
+    messagingLimit: pick(signalOf(snap.messagingLimit ?? snap.raw.current_limit), current.messagingLimit),
     clientId: client?.client.id ?? current.clientId,
   };
   // Partner payment: the partner may make keys for every number from the start (contract §5.3, sandbox README).

@@ -205,8 +205,8 @@ describe("parseWebhookEvent", () => {
   });
 
   it("keeps unknown events with their whole body", () => {
-    const body = { id: "e9", event: "cancellation_request", data: { id: "rT4pXyCH", enabled: true } };
-    expect(parseWebhookEvent(body)).toEqual({ kind: "unknown", event: "cancellation_request", eventId: "e9", raw: body });
+    const body = { id: "e9", event: "partner_change_request", data: { id: "rT4pXyCH", enabled: true } };
+    expect(parseWebhookEvent(body)).toEqual({ kind: "unknown", event: "partner_change_request", eventId: "e9", raw: body });
     expect(parseWebhookEvent({ event: "Channel_Running", data: { id: "x" } })).toMatchObject({ kind: "unknown" });
   });
 
