@@ -87,6 +87,8 @@ describe("parseWebhookEvent", () => {
         accountMode: "live",
         wabaAccountId: "wAb4ccount",
         createdAt: "2023-02-28T14:36:45Z",
+        messagingLimit: "TIER_1K",
+        qualityRating: "GREEN",
         raw: channelRunning.data,
       },
     });
