@@ -279,7 +279,7 @@ export const channels = pgTable(
     index("channels_stuck_restricted_idx").on(t.hubId, t.restrictedAt).where(sql`${t.restricted} and ${t.cancellation} is null`),
     index("channels_stuck_unknown_status_idx")
       .on(t.hubId, t.statusChangedAt)
-      .where(sql`${t.status} not in ('created', 'unverified', 'submitted', 'verified', 'ready', 'running') and ${t.cancellation} is null`),
+      .where(sql`${t.status} not in ('created', 'unverified', 'submitted', 'verified', 'ready', 'running', 'live') and ${t.cancellation} is null`),
     // The channel list's filters on the end of life, quality and limit, in its keyset order.
     index("channels_cancellation_idx").on(t.cancellation, t.statusChangedAt, t.id).where(sql`${t.cancellation} is not null`),
     index("channels_quality_idx").on(t.qualityRating, t.statusChangedAt, t.id).where(sql`${t.qualityRating} is not null`),

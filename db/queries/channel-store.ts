@@ -166,8 +166,8 @@ export async function listRestrictedChannels({
 
 /**
  * Numbers in a status the lifecycle does not know (`error`, anything new), not ended, along
- * channels_stuck_unknown_status_idx: its predicate's list is `knownStatuses` (lib/channels/stuck.ts passes
- * KNOWN_CHANNEL_STATUSES), spelled as literals so even a generic plan can prove it.
+ * channels_stuck_unknown_status_idx: its predicate's list is `knownStatuses` (lib/channels/stuck.ts passes the
+ * ranked statuses of lib/hub/events.ts, in that order), spelled as literals so even a generic plan can prove it.
  */
 export async function listChannelsInUnknownStatus({
   db,

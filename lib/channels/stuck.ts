@@ -1,6 +1,5 @@
 import "server-only";
 import { z } from "zod";
-import { KNOWN_CHANNEL_STATUSES } from "@/db/queries/channel-list";
 import {
   listChannelsInUnknownStatus,
   listChannelsNotRunning,
@@ -14,7 +13,7 @@ import {
 import { findHubById, listHubs } from "@/db/queries/hubs";
 import type { Hub } from "@/db/schema";
 import { getDb } from "../db";
-import { CHANNEL_STATUS_RANK } from "../hub/events";
+import { CHANNEL_STATUSES, CHANNEL_STATUS_RANK } from "../hub/events";
 import { formatMinute } from "../dates";
 import type { ChannelDeps } from "./api-keys";
 import { restrictionNextStep, restrictionOf, restrictionSummary } from "./restriction-words";
@@ -161,7 +160,7 @@ export async function listStuckChannels(
       ["restricted", await listRestrictedChannels({ db, hubId: hub.id, limit, channelIds })],
       [
         "unknown_status",
-        await listChannelsInUnknownStatus({ db, hubId: hub.id, knownStatuses: KNOWN_CHANNEL_STATUSES, changedBefore: before(t.unknownStatusMinutes * 60_000 - 1), limit, channelIds }),
+        await listChannelsInUnknownStatus({ db, hubId: hub.id, knownStatuses: CHANNEL_STATUSES, changedBefore: before(t.unknownStatusMinutes * 60_000 - 1), limit, channelIds }),
       ],
       ["key_failing", await listChannelsWithFailingKeyJobs({ db, hubId: hub.id, limit, channelIds })],
     ];
