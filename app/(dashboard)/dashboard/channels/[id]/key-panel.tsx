@@ -9,7 +9,7 @@ export type KeyJob = {
   attempts: number;
   maxAttempts: number;
   lastError: string | null;
-  /** "YYYY-MM-DD HH:MM" UTC, formatted on the server. */
+  /** UTC, formatted on the server (lib/dates.ts formatMinute). */
   runAt: string;
 };
 
@@ -23,7 +23,7 @@ type Props = {
   isOperator: boolean;
   /** The number's cancellation was processed: no key is usable or made any more (docs/channel-lifecycle.md §1). */
   cancelled: boolean;
-  /** "YYYY-MM-DD HH:MM" UTC when a requested cancellation takes effect. */
+  /** When a requested cancellation takes effect, UTC, formatted on the server. */
   terminatesAt: string | null;
   revokedReason: string | null;
   job: KeyJob | null;
