@@ -102,6 +102,26 @@ forEachDatabase("a number's whole life", (ctx) => {
     expect(await load("backCH")).toMatchObject({ status: "running", cancellation: null });
   });
 
+  it("reconciliation catches a lost request (terminated_at listed) and a lost revoke (listed without it), never a processing", async () => {
+    const { db } = ctx.get();
+    await running("reconCH", "+4915100000006");
+    const listed = (terminated_at: string | null, at: string) =>
+      db.transaction((tx) =>
+        applyChannelSnapshot(tx, hub, { externalId: "reconCH", status: "running", raw: { id: "reconCH", status: "running", terminated_at } }, { event: "reconciled", occurredAt: new Date(at), source: "reconcile", history: "if_changed" }),
+      );
+    expect((await listed("2026-11-30T23:59:59Z", "2026-11-10T00:00:00Z")).changed).toBe(true);
+    expect(await load("reconCH")).toMatchObject({ cancellation: "requested", terminatesAt: new Date("2026-11-30T23:59:59Z") });
+    // The same listing again changes nothing; an older listing without it does not revoke.
+    expect((await listed("2026-11-30T23:59:59Z", "2026-11-10T00:00:00Z")).changed).toBe(false);
+    await listed(null, "2026-11-09T00:00:00Z");
+    expect((await load("reconCH")).cancellation).toBe("requested");
+    await listed(null, "2026-11-12T00:00:00Z");
+    expect(await load("reconCH")).toMatchObject({ cancellation: null, terminatesAt: null });
+    // A date in the past is still only a request: processing comes from cancellation_processed alone.
+    await listed("2026-11-13T00:00:00Z", "2026-11-14T00:00:00Z");
+    expect((await load("reconCH")).cancellation).toBe("requested");
+  });
+
   it("violations and restrictions: the type kept, counted as needing attention with a next step, until resolved", async () => {
     const { db } = ctx.get();
     const ch = await running("violCH", "+4915100000003");

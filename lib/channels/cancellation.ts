@@ -95,3 +95,26 @@ export async function applyCancellation(tx: Executor, hub: Hub, channel: Channel
   }
   return { channel: updated, applied: set !== null, effect };
 }
+
+/**
+ * Reconciliation as the safety net of the cancellation events (docs/channel-lifecycle.md §1): a channel listed
+ * with `terminated_at` while the portal knows of no cancellation had one requested (the event was lost); one
+ * listed without it while the portal holds a request older than the listing had it revoked. Processing is never
+ * inferred (revoking keys on a guess would stop a working number): only cancellation_processed does that.
+ */
+export async function reconcileCancellation(
+  tx: Executor,
+  hub: Hub,
+  channel: Channel,
+  listed: { raw: Record<string, unknown>; occurredAt: Date; statusBefore: string },
+): Promise<CancellationOutcome | null> {
+  if (channel.cancellation === "cancelled" || !Object.hasOwn(listed.raw, "terminated_at")) return null;
+  const terminatedAt = typeof listed.raw.terminated_at === "string" && dateOf(listed.raw.terminated_at) ? listed.raw.terminated_at : undefined;
+  if (terminatedAt && channel.cancellation === null) {
+    return applyCancellation(tx, hub, channel, { event: "cancellation_request", occurredAt: listed.occurredAt, terminatedAt, statusBefore: listed.statusBefore });
+  }
+  if (!terminatedAt && listed.raw.terminated_at === null && channel.cancellation === "requested" && channel.cancellationRequestedAt && listed.occurredAt > channel.cancellationRequestedAt) {
+    return applyCancellation(tx, hub, channel, { event: "cancellation_revoke", occurredAt: listed.occurredAt, statusBefore: listed.statusBefore });
+  }
+  return null;
+}

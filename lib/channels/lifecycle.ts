@@ -10,6 +10,7 @@ import { isRecord } from "../hub/json";
 import { publishChange } from "../live/publish";
 import { adoptManualChannel } from "./adopt-manual";
 import { enqueueProvisionIfDue } from "./api-keys";
+import { reconcileCancellation } from "./cancellation";
 
 // A channel's lifecycle: where an event puts its status (decideStatus, R7) and the upsert of what 360dialog
 // reports about it (applyChannelSnapshot), shared by webhooks (apply-webhook.ts), reconciliation and onboarding.
@@ -128,13 +129,20 @@ export async function applyChannelSnapshot(tx: Executor, hub: Hub, snap: Channel
     set.permission = "granted";
     set.permissionChangedAt = new Date();
   }
-  const changed = inserted || (Object.keys(set) as (keyof typeof set)[]).some((k) => !sameValue(set[k], current[k as keyof Channel]));
+  let changed = inserted || (Object.keys(set) as (keyof typeof set)[]).some((k) => !sameValue(set[k], current[k as keyof Channel]));
   if (decision.moved) set.statusChangedAt = ctx.occurredAt;
   if (fresh) {
     set.lastEventAt = ctx.occurredAt;
     set.raw = snap.raw;
   }
-  const channel = changed || fresh ? await updateChannel({ db: tx, id: current.id, set }) : current;
+  let channel = changed || fresh ? await updateChannel({ db: tx, id: current.id, set }) : current;
+  if (ctx.source === "reconcile") {
+    const ended = await reconcileCancellation(tx, hub, channel, { raw: snap.raw, occurredAt: ctx.occurredAt, statusBefore: current.status });
+    if (ended?.applied) {
+      channel = ended.channel;
+      changed = true;
+    }
+  }
 
   if (ctx.history === "always" || changed) {
     await insertChannelEvent({
