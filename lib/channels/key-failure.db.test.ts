@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { DatabaseHandle } from "@/db/client";
 import { findChannelByExternalId } from "@/db/queries/channel-store";
 import { jobs, type Hub } from "@/db/schema";
 import { forEachDatabase } from "@/test/db/databases";
 import { createJobRunner, type JobLog } from "../jobs/runner";
 import { jobHandlers } from "../job-registry";
+import { processSlots as slot } from "../process-slots";
 import { applyWebhookEvent } from "../webhooks/apply";
 import { maskedKeyFor, retryKeyProvision } from "./api-keys";
 import { listStuckChannels } from "./stuck";
@@ -18,7 +18,6 @@ setTestEnvironment();
 // try; "Retry now" runs the waiting job at once; regenerating is refused while no key exists.
 
 const quiet: JobLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-const slot = globalThis as unknown as { __portalDb?: Promise<DatabaseHandle> };
 
 let sb: TestSandbox;
 beforeAll(async () => {
@@ -32,11 +31,11 @@ afterAll(async () => {
 forEachDatabase("a key generation that fails", (ctx) => {
   let hub: Hub;
   beforeAll(async () => {
-    slot.__portalDb = Promise.resolve(ctx.get());
+    slot.db = Promise.resolve(ctx.get());
     hub = await createHub(ctx.get().db, { url: sb.url, partnerId: "sandboxPA" });
   });
   afterAll(() => {
-    slot.__portalDb = undefined;
+    slot.db = undefined;
   });
   const runner = () => createJobRunner({ getDb: () => ctx.get().db, handlers: jobHandlers, concurrency: 1, pollMs: 60_000, leaseSeconds: 30, log: quiet });
   /** Runs due jobs (the stored deliveries' own webhook jobs first) until nothing is due. */

@@ -24,7 +24,7 @@ export async function resolveRestriction(actor: Actor, channelId: string, deps: 
       db: tx,
       event: { hubId: channel.hubId, channelId: channel.id, event: "restriction_resolved", status: channel.status, source: "user", data: { by: actor.email }, occurredAt: at },
     });
-    await audit({ actor, action: "channel.restriction_resolved", targetType: "channel", targetId: channel.id, hubId: channel.hubId }, tx);
+    await audit(tx, { actor, action: "channel.restriction_resolved", targetType: "channel", targetId: channel.id, hubId: channel.hubId });
     await publishChange(tx, { topic: "channel", id: channel.id, hubId: channel.hubId, clientId: channel.clientId ?? undefined });
   });
 }
