@@ -239,6 +239,21 @@ export const channels = pgTable(
     /** Violations and restrictions reported by 360dialog. */
     flags: jsonb("flags").$type<Record<string, unknown>>().notNull().default({}),
     restricted: boolean("restricted").notNull().default(false),
+    /** When the newest violation or restriction was reported (the needs-attention rule's "since"). */
+    restrictedAt: timestamp("restricted_at", { withTimezone: true }),
+    /**
+     * The end of the number (docs/channel-lifecycle.md §1): null while it lives, `requested` after
+     * cancellation_request (until revoked), `cancelled` after cancellation_processed. Kept apart from `status`,
+     * which stays 360dialog's own string, so a revoke returns to whatever status the number has.
+     */
+    cancellation: text("cancellation", { enum: ["requested", "cancelled"] }),
+    cancellationRequestedAt: timestamp("cancellation_requested_at", { withTimezone: true }),
+    /** 360dialog's `terminated_at`: when a requested cancellation takes effect, if it said. */
+    terminatesAt: timestamp("terminates_at", { withTimezone: true }),
+    cancelledAt: timestamp("cancelled_at", { withTimezone: true }),
+    /** Meta's quality rating (GREEN, YELLOW, RED…) and messaging limit tier (TIER_1K…), upper-cased as received. */
+    qualityRating: text("quality_rating"),
+    messagingLimit: text("messaging_limit"),
     /** Whether an api_keys row of this channel is active; kept by a trigger on api_keys (drizzle/0002) for the stuck list. */
     hasActiveKey: boolean("has_active_key").notNull().default(false),
     messagingBaseUrl: text("messaging_base_url"),
@@ -276,6 +291,15 @@ export const channels = pgTable(
       .on(t.hubId, t.statusChangedAt)
       .where(sql`${t.permission} = 'granted' and not ${t.hasActiveKey} and ${t.statusRank} >= 50`),
     index("channels_stuck_no_permission_idx").on(t.hubId, t.createdAt).where(sql`${t.permission} <> 'granted'`),
+    // Needs attention (lib/channels/stuck.ts): restricted numbers and numbers in a status the portal does not know.
+    index("channels_stuck_restricted_idx").on(t.hubId, t.restrictedAt).where(sql`${t.restricted} and ${t.cancellation} is null`),
+    index("channels_stuck_unknown_status_idx")
+      .on(t.hubId, t.statusChangedAt)
+      .where(sql`${t.status} not in ('created', 'unverified', 'submitted', 'verified', 'ready', 'running', 'live') and ${t.cancellation} is null`),
+    // The channel list's filters on the end of life, quality and limit, in its keyset order.
+    index("channels_cancellation_idx").on(t.cancellation, t.statusChangedAt, t.id).where(sql`${t.cancellation} is not null`),
+    index("channels_quality_idx").on(t.qualityRating, t.statusChangedAt, t.id).where(sql`${t.qualityRating} is not null`),
+    index("channels_limit_idx").on(t.messagingLimit, t.statusChangedAt, t.id).where(sql`${t.messagingLimit} is not null`),
   ],
 );
 
@@ -411,6 +435,8 @@ export const apiKeys = pgTable(
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    /** Why it was revoked: `channel_cancelled` when its number was cancelled (docs/channel-lifecycle.md §1). */
+    revokedReason: text("revoked_reason"),
   },
   (t) => [
     uniqueIndex("api_keys_channel_grant_uq").on(t.channelId, t.grantId),

@@ -33,6 +33,7 @@ export const AUDIT_ACTIONS = [
   "channel.permission_revoked",
   "channel.permission_restored",
   "channel.waba_webhook_requested",
+  "channel.restriction_resolved",
   "api_key.generated",
   "api_key.revealed",
   "api_key.regeneration_requested",

@@ -47,6 +47,26 @@ const channelStatusSchema = z
 const templateStatusSchema = z
   .object({ status: z.string().regex(/^[A-Za-z_]{1,50}$/), rejectedReason: z.string().max(200).nullable().optional() })
   .strict();
+const cancellationSchema = z
+  .object({
+    step: z.enum(["request", "revoke", "process"]),
+    terminatedAt: z.iso.datetime({ offset: true }).optional(),
+    status: z.string().regex(/^[a-z_]{1,50}$/, "lowercase letters and _").optional(),
+  })
+  .strict();
+// Only the fields the partner-webhook docs name (`phone_number`, `violation_type`); a restriction type goes in
+// Meta's own `restriction_info` shape (docs/channel-lifecycle.md §2).
+const violationSchema = z
+  .object({
+    event: z.enum(["account_violation", "account_restriction"]),
+    violationType: z.string().min(1).max(100).optional(),
+    restrictionType: z.string().min(1).max(100).optional(),
+    expiration: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+const signalSchema = z
+  .object({ qualityRating: z.string().min(1).max(40).optional(), messagingLimit: z.string().min(1).max(40).optional() })
+  .strict();
 const eventSchema = z
   .object({ partnerId: z.string().min(1), event: z.string().min(1).max(100), channelId: z.string().optional(), data: z.unknown().optional() })
   .strict();
@@ -128,6 +148,41 @@ export function registerControlApi(router: Router, sb: SandboxContext): void {
     const event = body.event === undefined ? (STATUS_EVENTS[body.status] ?? null) : body.event;
     lifecycle.setStatus(channel, body.status, event, true);
     sendJson(ctx.res, 200, { channel: channelView(channel, state.clients.get(channel.clientId)), event });
+  });
+
+  router.on("POST", "/_sandbox/channels/:id/cancellation", async (ctx) => {
+    const body = parseOr(cancellationSchema, await readJson(ctx, badJson));
+    const channel = state.channels.get(ctx.params.id ?? "");
+    if (!channel) throw metaError(404, `Channel ${ctx.params.id ?? ""} not found`);
+    const eventId =
+      body.step === "request"
+        ? lifecycle.requestCancellation(channel, body.terminatedAt)
+        : body.step === "revoke"
+          ? lifecycle.revokeCancellation(channel)
+          : lifecycle.processCancellation(channel, body.status);
+    sendJson(ctx.res, 202, { eventId, channel: channelView(channel, state.clients.get(channel.clientId)) });
+  });
+
+  router.on("POST", "/_sandbox/channels/:id/violation", async (ctx) => {
+    const body = parseOr(violationSchema, await readJson(ctx, badJson));
+    const channel = state.channels.get(ctx.params.id ?? "");
+    if (!channel) throw metaError(404, `Channel ${ctx.params.id ?? ""} not found`);
+    const data: Record<string, unknown> = { phone_number: channel.phoneNumber };
+    if (body.violationType) data.violation_type = body.violationType;
+    if (body.restrictionType) data.restriction_info = [{ restriction_type: body.restrictionType, ...(body.expiration ? { expiration: body.expiration } : {}) }];
+    sendJson(ctx.res, 202, { eventId: webhooks.emit(channel.partnerId, body.event, data) });
+  });
+
+  // The channel object's `current_quality_rating` / `current_limit` (seen by the next listing or channel event).
+  router.on("POST", "/_sandbox/channels/:id/signals", async (ctx) => {
+    const body = parseOr(signalSchema, await readJson(ctx, badJson));
+    const channel = state.channels.get(ctx.params.id ?? "");
+    if (!channel) throw metaError(404, `Channel ${ctx.params.id ?? ""} not found`);
+    if (body.qualityRating !== undefined) channel.qualityRating = body.qualityRating;
+    if (body.messagingLimit !== undefined) channel.messagingLimit = body.messagingLimit;
+    channel.modifiedAt = state.iso();
+    state.changed();
+    sendJson(ctx.res, 200, channelView(channel, state.clients.get(channel.clientId)));
   });
 
   router.on("POST", "/_sandbox/channels/:id/permission", async (ctx) => {

@@ -18,6 +18,18 @@ export const faultSchema = z
     duplicateDeliveries: z.number().int().min(0).max(10).optional(),
     outOfOrderDeliveries: z.boolean().optional(),
     dropDeliveries: z.number().min(0).max(1).optional(),
+    /**
+     * The next `count` API-key generations (POST …/api_keys) fail with `status` and 360dialog's error envelope
+     * (docs/channel-lifecycle.md §4), then they work again.
+     */
+    apiKeyFailures: z
+      .object({
+        count: z.number().int().min(1).max(100),
+        status: z.number().int().min(400).max(599).optional(),
+        message: z.string().min(1).max(300).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -26,6 +38,7 @@ export type FaultConfig = z.infer<typeof faultSchema>;
 export class Faults {
   private config: FaultConfig = {};
   private apiRequests = 0;
+  private apiKeyFailuresLeft = 0;
 
   constructor(
     private readonly sleep: (ms: number) => Promise<void>,
@@ -35,6 +48,21 @@ export class Faults {
   set(config: FaultConfig): void {
     this.config = config;
     this.apiRequests = 0;
+    this.apiKeyFailuresLeft = config.apiKeyFailures?.count ?? 0;
+  }
+
+  /** For one API-key generation: the injected failure, while any is left. */
+  takeApiKeyFailure(): HttpError | null {
+    const f = this.config.apiKeyFailures;
+    if (!f || this.apiKeyFailuresLeft <= 0) return null;
+    this.apiKeyFailuresLeft -= 1;
+    const status = f.status ?? 500;
+    return new HttpError(status, metaBody(status, f.message ?? "Failed to create API key for the channel", ["The WhatsApp Business API client did not answer in time. Please try again later."]));
+  }
+
+  /** How many injected key failures are still to come (for /_sandbox/faults). */
+  get apiKeyFailuresRemaining(): number {
+    return this.apiKeyFailuresLeft;
   }
 
   get current(): FaultConfig {

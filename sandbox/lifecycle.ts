@@ -151,6 +151,37 @@ export class Lifecycle {
     this.deps.state.revokeKeys(channel.id);
   }
 
+  /**
+   * The end of a number (docs/channel-lifecycle.md §1), each step with its partner event (the channel object, as
+   * the .NET client's payload class reads it). A request keeps the number working until `terminated_at` (the end
+   * of the month unless given, as the Client Hub's cancellation page says); processing revokes its keys and leaves
+   * it in `status` (default "terminated": the wire value is not documented, so the portal must take any string).
+   */
+  requestCancellation(channel: Channel, terminatedAt?: string): string {
+    const now = new Date(this.deps.state.now());
+    channel.terminatedAt = terminatedAt ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 0, 23, 59, 59)).toISOString();
+    return this.touchAndEmit(channel, "cancellation_request");
+  }
+
+  revokeCancellation(channel: Channel): string {
+    channel.terminatedAt = null;
+    return this.touchAndEmit(channel, "cancellation_revoke");
+  }
+
+  processCancellation(channel: Channel, status = "terminated"): string {
+    this.deps.scheduler.cancel(tagOf(channel.id));
+    channel.terminatedAt ??= this.deps.state.iso();
+    channel.status = status;
+    this.deps.state.revokeKeys(channel.id);
+    return this.touchAndEmit(channel, "cancellation_processed");
+  }
+
+  private touchAndEmit(channel: Channel, event: string): string {
+    channel.modifiedAt = this.deps.state.iso();
+    this.deps.state.changed();
+    return this.emitChannel(channel, event);
+  }
+
   /** Issues a new key for the channel, revoking the previous ones (hub-contract.md §5.3, F6). */
   issueApiKey(channel: Channel) {
     const { state } = this.deps;

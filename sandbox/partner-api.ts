@@ -107,6 +107,8 @@ export function registerPartnerApi(router: Router, sb: SandboxContext): void {
     if (!channel.permitted) {
       throw metaError(403, `The client has not granted the partner permission for channel ${channel.id} (permission screen)`);
     }
+    const injected = sb.faults.takeApiKeyFailure();
+    if (injected) throw injected;
     const key = sb.lifecycle.issueApiKey(channel);
     // Flat object with 201 (hub-contract.md §5.3 CONFLICT: the portal also accepts an api_keys[] wrapper).
     sendJson(ctx.res, 201, { id: key.id, address: sb.baseUrl(), api_key: key.key, app_id: channel.appId });

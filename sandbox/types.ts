@@ -75,6 +75,9 @@ export interface Channel {
   modifiedAt: string;
   billingStartedAt: string | null;
   terminatedAt: string | null;
+  /** Meta's quality rating and messaging limit tier as the channel object carries them (`current_*`). */
+  qualityRating?: string;
+  messagingLimit?: string;
   messagingWebhook: { url: string; headers: Record<string, string> } | null;
   /**
    * The webhook of the channel's whole WABA (`POST /waba_webhook`), kept on every channel of the WABA alike: Meta's

@@ -56,8 +56,8 @@ export function channelView(ch: Channel, client: Client | undefined) {
     modified_at: ch.modifiedAt,
     billing_started_at: ch.billingStartedAt,
     terminated_at: ch.terminatedAt,
-    current_limit: "TIER_250",
-    current_quality_rating: "GREEN",
+    current_limit: ch.messagingLimit ?? "TIER_250",
+    current_quality_rating: ch.qualityRating ?? "GREEN",
     client: client ? clientSummary(client) : { id: ch.clientId, name: null, partner_payload: null, contact_info: null },
     setup_info: {
       phone_number: ch.phoneNumber,

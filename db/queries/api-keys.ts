@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, isNull, ne, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { apiKeys, type ApiKey } from "../schema";
 
@@ -97,11 +97,23 @@ export async function activateApiKey({ db, id, key }: { db: Executor; id: string
 }
 
 /** Marks the channel's other active keys revoked: at 360dialog a new key revokes the old ones (F6). */
-export async function revokeActiveKeys({ db, channelId, exceptId }: { db: Executor; channelId: string; exceptId?: string }): Promise<string[]> {
+export async function revokeActiveKeys({
+  db,
+  channelId,
+  exceptId,
+  reason,
+}: {
+  db: Executor;
+  channelId: string;
+  exceptId?: string;
+  /** Why, when it is not a newer key (`channel_cancelled`); pending claims are closed too then. */
+  reason?: string;
+}): Promise<string[]> {
+  const statuses = reason ? inArray(apiKeys.status, ["active", "pending", "failed"]) : eq(apiKeys.status, "active");
   const rows = await db
     .update(apiKeys)
-    .set({ status: "revoked", revokedAt: sql`now()` })
-    .where(and(eq(apiKeys.channelId, channelId), eq(apiKeys.status, "active"), exceptId ? ne(apiKeys.id, exceptId) : undefined))
+    .set({ status: "revoked", revokedAt: sql`now()`, revokedReason: reason ?? null })
+    .where(and(eq(apiKeys.channelId, channelId), statuses, exceptId ? ne(apiKeys.id, exceptId) : undefined))
     .returning({ id: apiKeys.id });
   return rows.map((r) => r.id);
 }

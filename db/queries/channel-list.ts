@@ -7,7 +7,12 @@ import { beforeCursor, cursorText, decodeCursor, pageOf } from "./paging";
 /** Statuses the lifecycle knows; anything else 360dialog sends is listed under "other". */
 export const KNOWN_CHANNEL_STATUSES = ["created", "unverified", "submitted", "verified", "ready", "running"] as const;
 
-export type ChannelListFilter = { hubId?: string; status?: string; clientId?: string; q?: string };
+/**
+ * `status` is 360dialog's status, "other", or the end of life ("cancellation_requested", "cancelled": the
+ * cancellation column, docs/channel-lifecycle.md §1); `quality` and `limit` match the upper-cased stored values.
+ * Each filter walks its own partial index in the list's keyset order (db/schema.ts).
+ */
+export type ChannelListFilter = { hubId?: string; status?: string; clientId?: string; q?: string; quality?: string; limit?: string };
 
 /** Channels by last status change, newest first, with their client and API-key state. */
 export async function listChannelsPage({
@@ -25,7 +30,11 @@ export async function listChannelsPage({
   if (filter.hubId) where.push(eq(channels.hubId, filter.hubId));
   if (filter.clientId) where.push(eq(channels.clientId, filter.clientId));
   if (filter.status === "other") where.push(notInArray(channels.status, [...KNOWN_CHANNEL_STATUSES]));
+  else if (filter.status === "cancellation_requested") where.push(eq(channels.cancellation, "requested"));
+  else if (filter.status === "cancelled") where.push(eq(channels.cancellation, "cancelled"));
   else if (filter.status) where.push(eq(channels.status, filter.status));
+  if (filter.quality) where.push(eq(channels.qualityRating, filter.quality.toUpperCase()));
+  if (filter.limit) where.push(eq(channels.messagingLimit, filter.limit.toUpperCase()));
   const q = filter.q?.trim();
   if (q) {
     // A channel ID or a phone number: IDs can hold digits too, so both are tried.
@@ -51,6 +60,10 @@ export async function listChannelsPage({
       permission: channels.permission,
       restricted: channels.restricted,
       wabaWebhookState: channels.wabaWebhookState,
+      cancellation: channels.cancellation,
+      terminatesAt: channels.terminatesAt,
+      qualityRating: channels.qualityRating,
+      messagingLimit: channels.messagingLimit,
       clientId: channels.clientId,
       clientName: clients.name,
       keyStatus: sql<string | null>`(select ${apiKeys.status} from ${apiKeys} where ${apiKeys.channelId} = ${channels.id} order by (${apiKeys.status} = 'active') desc, ${apiKeys.createdAt} desc limit 1)`,

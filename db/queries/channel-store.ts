@@ -137,6 +137,115 @@ const onlyChannels = (channelIds: string[] | undefined): SQL | undefined => (cha
 const literalIn = (column: typeof channels.status, values: string[]): SQL =>
   values.length ? sql`${column} in (${sql.raw(values.map((v) => `'${v.replace(/'/g, "''")}'`).join(", "))})` : sql`false`;
 
+/** A number whose cancellation was processed has nothing left to wait for (docs/channel-lifecycle.md §1). */
+const notEnded = (): SQL => sql`${channels.cancellation} is distinct from 'cancelled'`;
+
+/** Restricted numbers not cancelled, longest restricted first, along channels_stuck_restricted_idx. */
+export async function listRestrictedChannels({
+  db,
+  hubId,
+  limit,
+  channelIds,
+}: {
+  db: Executor;
+  hubId: string;
+  limit: number;
+  channelIds?: string[];
+}): Promise<(StuckCandidate & { flags: Record<string, unknown> })[]> {
+  const since = sql<Date>`coalesce(${channels.restrictedAt}, ${channels.updatedAt})`.mapWith(channels.updatedAt);
+  const rows = await db
+    .select({ ...candidateColumns, since, flags: channels.flags })
+    .from(channels)
+    .leftJoin(clients, eq(clients.id, channels.clientId))
+    // Literal, as in the index's predicate.
+    .where(and(eq(channels.hubId, hubId), sql`${channels.restricted} and ${channels.cancellation} is null`, onlyChannels(channelIds)))
+    .orderBy(asc(channels.restrictedAt))
+    .limit(limit);
+  return rows.map((r) => ({ ...r, ...noJob }));
+}
+
+/**
+ * Numbers in a status the lifecycle does not know (`error`, anything new), not ended, along
+ * channels_stuck_unknown_status_idx: its predicate's list is `knownStatuses` (lib/channels/stuck.ts passes the
+ * ranked statuses of lib/hub/events.ts, in that order), spelled as literals so even a generic plan can prove it.
+ */
+export async function listChannelsInUnknownStatus({
+  db,
+  hubId,
+  knownStatuses,
+  changedBefore,
+  limit,
+  channelIds,
+}: {
+  db: Executor;
+  hubId: string;
+  knownStatuses: readonly string[];
+  changedBefore: Date;
+  limit: number;
+  channelIds?: string[];
+}): Promise<StuckCandidate[]> {
+  const rows = await db
+    .select({ ...candidateColumns, since: channels.statusChangedAt })
+    .from(channels)
+    .leftJoin(clients, eq(clients.id, channels.clientId))
+    .where(
+      and(
+        eq(channels.hubId, hubId),
+        sql`${channels.status} not in (${sql.raw(knownStatuses.map((v) => `'${v.replace(/'/g, "''")}'`).join(", "))}) and ${channels.cancellation} is null`,
+        lt(channels.statusChangedAt, changedBefore),
+        onlyChannels(channelIds),
+      ),
+    )
+    .orderBy(asc(channels.statusChangedAt))
+    .limit(limit);
+  return rows.map((r) => ({ ...r, ...noJob }));
+}
+
+/**
+ * Key jobs that failed and wait for their next attempt, for channels without an active key (queued jobs are
+ * few: jobs_claim_idx on status). The job's last error is the hub's answer.
+ */
+export async function listChannelsWithFailingKeyJobs({
+  db,
+  hubId,
+  limit,
+  channelIds,
+}: {
+  db: Executor;
+  hubId: string;
+  limit: number;
+  channelIds?: string[];
+}): Promise<(StuckCandidate & { jobError: string | null; jobRunAt: Date; jobMaxAttempts: number })[]> {
+  return db
+    .select({
+      ...candidateColumns,
+      since: jobs.createdAt,
+      jobId: jobs.id,
+      jobKind: jobs.kind,
+      jobAttempts: jobs.attempts,
+      jobError: jobs.lastError,
+      jobRunAt: jobs.runAt,
+      jobMaxAttempts: jobs.maxAttempts,
+    })
+    .from(jobs)
+    .innerJoin(channels, eq(channels.id, payloadUuid("channelId")))
+    .leftJoin(clients, eq(clients.id, channels.clientId))
+    .where(
+      and(
+        eq(jobs.status, "queued"),
+        eq(jobs.kind, "api_key.provision"),
+        sql`${jobs.attempts} > 0 and ${jobs.lastError} is not null`,
+        eq(channels.hubId, hubId),
+        sql`not ${channels.hasActiveKey}`,
+        notEnded(),
+        grantUnfulfilled(),
+        onlyChannels(channelIds),
+      ),
+    )
+    .orderBy(asc(jobs.createdAt))
+    .limit(limit);
+}
+
 /** Known statuses before `running`, oldest first along channels_stuck_not_running_idx (hub_id, created_at). */
 export async function listChannelsNotRunning({
   db,
@@ -157,7 +266,7 @@ export async function listChannelsNotRunning({
     .select({ ...candidateColumns, since: channels.createdAt })
     .from(channels)
     .leftJoin(clients, eq(clients.id, channels.clientId))
-    .where(and(eq(channels.hubId, hubId), literalIn(channels.status, statuses), lt(channels.createdAt, createdBefore), onlyChannels(channelIds)))
+    .where(and(eq(channels.hubId, hubId), literalIn(channels.status, statuses), lt(channels.createdAt, createdBefore), notEnded(), onlyChannels(channelIds)))
     .orderBy(asc(channels.createdAt))
     .limit(limit);
   return rows.map((r) => ({ ...r, ...noJob }));
@@ -193,6 +302,7 @@ export async function listRunningChannelsWithoutKey({
         // Literal, as in channels_stuck_no_key_idx's predicate, so even a generic plan may use that partial index.
         sql`${channels.permission} = 'granted' and not ${channels.hasActiveKey} and ${channels.statusRank} >= 50`,
         lt(channels.statusChangedAt, readyBefore),
+        notEnded(),
         sql`coalesce(${channels.permissionChangedAt}, ${channels.statusChangedAt}) < ${readyBefore.toISOString()}::timestamptz`,
         notExists(
           db
@@ -225,7 +335,7 @@ export async function listChannelsWithoutPermission({
     .select({ ...candidateColumns, since: channels.createdAt })
     .from(channels)
     .leftJoin(clients, eq(clients.id, channels.clientId))
-    .where(and(eq(channels.hubId, hubId), lt(channels.createdAt, createdBefore), sql`${channels.permission} <> 'granted'`, onlyChannels(channelIds)))
+    .where(and(eq(channels.hubId, hubId), lt(channels.createdAt, createdBefore), sql`${channels.permission} <> 'granted'`, notEnded(), onlyChannels(channelIds)))
     .orderBy(asc(channels.createdAt))
     .limit(limit);
   return rows.map((r) => ({ ...r, ...noJob }));
@@ -295,4 +405,38 @@ export async function findDeadKeyJob({ db, channelId }: { db: Executor; channelI
     .where(and(eq(jobs.status, "dead"), eq(jobs.kind, "api_key.provision"), eq(channels.id, channelId), grantUnfulfilled()))
     .limit(1);
   return row;
+}
+
+export type KeyJobState = {
+  id: string;
+  status: "queued" | "running" | "dead";
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  runAt: Date;
+};
+
+/**
+ * The newest unfinished or dead key job of a channel whose grant still has no key: what the key panel says while
+ * a key is missing (docs/channel-lifecycle.md §4). Queued, running and dead jobs are few (jobs_claim_idx on status).
+ */
+export async function findKeyJobState({ db, channelId }: { db: Executor; channelId: string }): Promise<KeyJobState | undefined> {
+  const [row] = await db
+    .select({ id: jobs.id, status: jobs.status, attempts: jobs.attempts, maxAttempts: jobs.maxAttempts, lastError: jobs.lastError, runAt: jobs.runAt })
+    .from(jobs)
+    .innerJoin(channels, eq(channels.id, payloadUuid("channelId")))
+    .where(and(inArray(jobs.status, ["queued", "running", "dead"]), eq(jobs.kind, "api_key.provision"), eq(channels.id, channelId), grantUnfulfilled()))
+    .orderBy(sql`${jobs.createdAt} desc`)
+    .limit(1);
+  return row && row.status !== "done" ? { ...row, status: row.status } : undefined;
+}
+
+/** "Retry now": a key job waiting for its next attempt becomes due at once. False when none is waiting. */
+export async function runWaitingKeyJobNow({ db, id }: { db: Executor; id: string }): Promise<boolean> {
+  const rows = await db
+    .update(jobs)
+    .set({ runAt: sql`now()`, updatedAt: sql`now()` })
+    .where(and(eq(jobs.id, id), eq(jobs.status, "queued"), eq(jobs.kind, "api_key.provision")))
+    .returning({ id: jobs.id });
+  return rows.length > 0;
 }

@@ -60,7 +60,11 @@ export async function listClientsPage({
       createdAt: clients.createdAt,
       cursorAt: cursorText(clients.createdAt),
       channelCount: sql<number>`(select count(*)::int from ${channels} where ${channels.clientId} = ${clients.id})`,
-      runningCount: sql<number>`(select count(*)::int from ${channels} where ${channels.clientId} = ${clients.id} and ${channels.statusRank} >= 50)`,
+      // A cancelled number is not running, whatever its last status (docs/channel-lifecycle.md §1).
+      runningCount: sql<number>`(select count(*)::int from ${channels} where ${channels.clientId} = ${clients.id} and ${channels.statusRank} >= 50 and ${channels.cancellation} is null)`,
+      endingCount: sql<number>`(select count(*)::int from ${channels} where ${channels.clientId} = ${clients.id} and ${channels.cancellation} = 'requested')`,
+      cancelledCount: sql<number>`(select count(*)::int from ${channels} where ${channels.clientId} = ${clients.id} and ${channels.cancellation} = 'cancelled')`,
+      restrictedCount: sql<number>`(select count(*)::int from ${channels} where ${channels.clientId} = ${clients.id} and ${channels.restricted})`,
     })
     .from(clients)
     .innerJoin(hubs, eq(hubs.id, clients.hubId))

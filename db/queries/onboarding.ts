@@ -163,7 +163,7 @@ export async function listFunnelEvents({
   return db.select().from(onboardingEvents).where(where).orderBy(asc(onboardingEvents.at), asc(onboardingEvents.id)).limit(limit);
 }
 
-export type SessionChannelRow = Pick<Channel, "id" | "externalId" | "phoneNumber" | "displayName" | "status" | "statusChangedAt" | "permission"> & {
+export type SessionChannelRow = Pick<Channel, "id" | "externalId" | "phoneNumber" | "displayName" | "status" | "statusChangedAt" | "permission" | "restricted" | "flags" | "cancellation" | "terminatesAt"> & {
   hasActiveKey: boolean;
 };
 
@@ -179,6 +179,10 @@ export async function listChannelsByExternalIds({ db, hubId, externalIds }: { db
       status: channels.status,
       statusChangedAt: channels.statusChangedAt,
       permission: channels.permission,
+      restricted: channels.restricted,
+      flags: channels.flags,
+      cancellation: channels.cancellation,
+      terminatesAt: channels.terminatesAt,
       // Qualified by hand: inside a raw subquery drizzle prints a bare "id", which would bind to api_keys.
       hasActiveKey: sql<boolean>`exists (select 1 from ${apiKeys} k where k.channel_id = ${sql.raw(`"channels"."id"`)} and k.status = 'active')`,
     })

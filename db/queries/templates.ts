@@ -157,6 +157,8 @@ export async function listTemplatesPage({ db, filter, after, limit }: { db: Exec
       channelId: templates.channelId,
       phoneNumber: channels.phoneNumber,
       channelExternalId: channels.externalId,
+      // A cancelled number's templates can no longer be sent (docs/channel-lifecycle.md §1).
+      channelCancellation: channels.cancellation,
       clientId: channels.clientId,
       clientName: clients.name,
       hubName: hubs.name,
@@ -200,6 +202,7 @@ export async function getTemplateDetail({ db, id }: { db: Executor; id: string }
       phoneNumber: channels.phoneNumber,
       channelExternalId: channels.externalId,
       channelStatus: channels.status,
+      channelCancellation: channels.cancellation,
       clientId: channels.clientId,
       clientName: clients.name,
       hubName: hubs.name,

@@ -5,7 +5,7 @@ import type { Executor } from "@/db/client";
 import type { Hub, WebhookEvent as WebhookRow } from "@/db/schema";
 import type { WebhookEventOf } from "../hub/events";
 import { publishChange } from "../live/publish";
-import { eventTimeOf } from "./lifecycle";
+import { eventTimeOf, signalOf } from "./lifecycle";
 import { phoneVariants } from "./phone";
 import { isRecord } from "../hub/json";
 
@@ -22,16 +22,22 @@ async function lockNumber(tx: Executor, hub: Hub, ev: { channelId?: string; phon
   return externalId ? lockChannelByExternalId({ db: tx, hubId: hub.id, externalId }) : undefined;
 }
 
-/** account_violation / account_restriction: the number is flagged restricted, with the violation type. */
+/**
+ * account_violation / account_restriction: the number is flagged restricted, with the violation type (and Meta's
+ * restriction type and end, when named), until staff mark it resolved (restriction.ts). Needs attention from then on
+ * (stuck.ts); the flags keep what the channel page and the client's status page explain (docs/channel-lifecycle.md §2).
+ */
 async function applyAccountEvent(tx: Executor, hub: Hub, row: WebhookRow, ev: WebhookEventOf<"account">): Promise<Outcome> {
   const channel = await lockNumber(tx, hub, ev);
   if (!channel) return { status: "ignored", effect: `${ev.event} for a number this portal does not know` };
   const at = eventTimeOf(isRecord(ev.raw.data) ? ev.raw.data : undefined, row.receivedAt);
-  const flags = { ...channel.flags, [ev.event]: { type: ev.violationType ?? null, at: at.toISOString() } };
-  const updated = await updateChannel({ db: tx, id: channel.id, set: { flags, restricted: true } });
+  const detail = { type: ev.violationType ?? null, restrictionType: ev.restrictionType ?? null, expiresAt: ev.restrictionExpiresAt ?? null };
+  const flags = { ...channel.flags, [ev.event]: { ...detail, at: at.toISOString() } };
+  const newest = channel.restrictedAt === null || at.getTime() >= channel.restrictedAt.getTime();
+  const updated = await updateChannel({ db: tx, id: channel.id, set: { flags, restricted: true, restrictedAt: newest ? at : channel.restrictedAt } });
   await insertChannelEvent({
     db: tx,
-    event: { hubId: hub.id, channelId: channel.id, event: ev.event, status: channel.status, source: "webhook", webhookEventId: row.id, data: { violationType: ev.violationType ?? null }, occurredAt: at },
+    event: { hubId: hub.id, channelId: channel.id, event: ev.event, status: channel.status, source: "webhook", webhookEventId: row.id, data: { violationType: ev.violationType ?? null, ...detail }, occurredAt: at },
   });
   await publishChange(tx, { topic: "channel", id: channel.id, hubId: hub.id, clientId: updated.clientId ?? undefined });
   return { status: "done", effect: `channel restricted (${ev.event})` };
@@ -48,7 +54,14 @@ async function applyQualityUpdate(tx: Executor, hub: Hub, row: WebhookRow, ev: W
   const signal = { event: ev.qualityEvent ?? null, currentLimit: ev.currentLimit ?? null, oldLimit: ev.oldLimit ?? null };
   const previous = isRecord(channel.flags.quality) && typeof channel.flags.quality.at === "string" ? Date.parse(channel.flags.quality.at) : Number.NaN;
   const newest = Number.isNaN(previous) || at.getTime() >= previous;
-  if (newest) await updateChannel({ db: tx, id: channel.id, set: { flags: { ...channel.flags, quality: { ...signal, at: at.toISOString() } } } });
+  const limit = signalOf(ev.currentLimit);
+  if (newest) {
+    await updateChannel({
+      db: tx,
+      id: channel.id,
+      set: { flags: { ...channel.flags, quality: { ...signal, at: at.toISOString() } }, ...(limit ? { messagingLimit: limit } : {}) },
+    });
+  }
   await insertChannelEvent({
     db: tx,
     event: { hubId: hub.id, channelId: channel.id, event: ev.event, status: channel.status, source: "webhook", webhookEventId: row.id, data: signal, occurredAt: at },

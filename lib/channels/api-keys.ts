@@ -10,7 +10,7 @@ import {
   maxKeyVersion,
   revokeActiveKeys,
 } from "@/db/queries/api-keys";
-import { findChannelById, findDeadKeyJob, lockChannelById, updateChannel } from "@/db/queries/channel-store";
+import { findChannelById, findDeadKeyJob, findKeyJobState, lockChannelById, runWaitingKeyJobNow, updateChannel, type KeyJobState } from "@/db/queries/channel-store";
 import { findHubById } from "@/db/queries/hubs";
 import { notifyJobsChannel, requeueDeadJob } from "@/db/queries/jobs";
 import { findUserById } from "@/db/queries/users";
@@ -65,7 +65,7 @@ export function grantIdFor(hub: Pick<Hub, "paymentMode">, channel: Pick<Channel,
  * whose key was superseded (regenerated, or revoked with the permission) is never provisioned again from here.
  */
 export async function enqueueProvisionIfDue(tx: Executor, hub: Hub, channel: Channel): Promise<string | null> {
-  if (channel.statusRank < RUNNING_RANK || channel.permission !== "granted") return null;
+  if (channel.statusRank < RUNNING_RANK || channel.permission !== "granted" || channel.cancellation === "cancelled") return null;
   const grantId = grantIdFor(hub, channel);
   if (!grantId) return null;
   const existing = await findApiKeyForGrant({ db: tx, channelId: channel.id, grantId });
@@ -79,7 +79,7 @@ export async function enqueueProvisionIfDue(tx: Executor, hub: Hub, channel: Cha
 }
 
 export type ProvisionResult = {
-  outcome: "generated" | "already_active" | "superseded" | "not_permitted" | "missing_channel";
+  outcome: "generated" | "already_active" | "superseded" | "not_permitted" | "missing_channel" | "cancelled";
   keyId?: string;
 };
 
@@ -109,6 +109,7 @@ export async function provisionApiKey(
     if (!current || !claim) return { result: { outcome: "missing_channel" } };
     if (claim.status === "active") return { result: { outcome: "already_active", keyId: claim.id }, key: claim };
     if (claim.status === "revoked") return { result: { outcome: "superseded", keyId: claim.id } };
+    if (current.cancellation === "cancelled") return { result: { outcome: "cancelled", keyId: claim.id } };
     if (current.permission !== "granted") return { result: { outcome: "not_permitted", keyId: claim.id } };
     return null;
   };
@@ -198,6 +199,7 @@ export async function revealApiKey(actor: KeyActor, channelId: string, deps: Cha
     if (!key) {
       const current = await findCurrentApiKey({ db: tx, channelId });
       if (current?.status === "active") throw new AppError("gone:api_key", "This key was already shown once. Regenerate it to get a new one.");
+      if (current?.revokedReason === "channel_cancelled") throw new AppError("conflict:channel_cancelled", "This number was cancelled: its key was revoked and no longer works.");
       throw new AppError("not_found:api_key", "This number has no API key yet.");
     }
     await audit(
@@ -215,12 +217,34 @@ export type MaskedKey = {
   fingerprint: string | null;
   createdAt: Date | null;
   revealed: boolean;
+  /** `channel_cancelled` when the number's cancellation revoked it. */
+  revokedReason: string | null;
+  revokedAt: Date | null;
+  /** While no key is active: the key job that is waiting, running or gave up, with the hub's last answer. */
+  job: KeyJobState | null;
 };
 
 export async function maskedKeyFor(channelId: string, deps: ChannelDeps = {}): Promise<MaskedKey> {
-  const key = await findCurrentApiKey({ db: deps.db ?? (await getDb()), channelId });
-  if (!key) return { status: "none", last4: null, fingerprint: null, createdAt: null, revealed: false };
-  return { status: key.status, last4: key.last4, fingerprint: key.fingerprint, createdAt: key.createdAt, revealed: key.revealedAt !== null };
+  const db = deps.db ?? (await getDb());
+  const key = await findCurrentApiKey({ db, channelId });
+  const job = key?.status === "active" ? null : ((await findKeyJobState({ db, channelId })) ?? null);
+  if (!key) return { status: "none", last4: null, fingerprint: null, createdAt: null, revealed: false, revokedReason: null, revokedAt: null, job };
+  return {
+    status: key.status,
+    last4: key.last4,
+    fingerprint: key.fingerprint,
+    createdAt: key.createdAt,
+    revealed: key.revealedAt !== null,
+    revokedReason: key.revokedReason,
+    revokedAt: key.revokedAt,
+    job,
+  };
+}
+
+function refuseCancelled(channel: Channel): void {
+  if (channel.cancellation === "cancelled") {
+    throw new AppError("conflict:channel_cancelled", "This number was cancelled: no key can be made or used for it any more.");
+  }
 }
 
 async function loadKeyTarget(db: Executor, channelId: string): Promise<{ channel: Channel; hub: Hub }> {
@@ -241,6 +265,7 @@ export async function regenerateApiKey(
   if (options.confirm !== true) throw new AppError("invalid:confirm", "Confirm that the current key will stop working.");
   const db = deps.db ?? (await getDb());
   const { channel, hub } = await loadKeyTarget(db, channelId);
+  refuseCancelled(channel);
   if (channel.statusRank < RUNNING_RANK || channel.permission !== "granted") {
     throw new AppError("conflict:api_key", "A key can only be made for a running number the client has given you permission for.");
   }
@@ -257,17 +282,25 @@ export async function regenerateApiKey(
 }
 
 /**
- * "Retry key" on the stuck list: replays the dead key job when there is one, else queues the current grant
- * again (or a fresh grant when the current one was superseded). The claim keeps it to one key either way.
+ * "Retry now" (channel page, stuck list): a key job waiting for its next attempt runs at once; else the dead key
+ * job is replayed when there is one; else the current grant is queued again (or a fresh grant when the current one
+ * was superseded). The claim keeps it to one key either way.
  */
 export async function retryKeyProvision(actor: Actor, channelId: string, deps: ChannelDeps = {}): Promise<{ jobId: string }> {
   const db = deps.db ?? (await getDb());
   const { channel, hub } = await loadKeyTarget(db, channelId);
+  refuseCancelled(channel);
   if (channel.permission !== "granted") throw new AppError("conflict:api_key", "The client has not given you permission for this number yet.");
   return db.transaction(async (tx) => {
-    const dead = await findDeadKeyJob({ db: tx, channelId });
+    const waiting = await findKeyJobState({ db: tx, channelId });
+    const dead = waiting?.status === "dead" ? waiting : await findDeadKeyJob({ db: tx, channelId });
     let jobId: string;
-    if (dead && (await requeueDeadJob({ db: tx, id: dead.id }))) {
+    if (waiting?.status === "running") {
+      throw new AppError("conflict:api_key", "The key is being generated right now. Wait for this attempt to finish.");
+    } else if (waiting?.status === "queued" && (await runWaitingKeyJobNow({ db: tx, id: waiting.id }))) {
+      await notifyJobsChannel({ db: tx, kind: "api_key.provision" });
+      jobId = waiting.id;
+    } else if (dead && (await requeueDeadJob({ db: tx, id: dead.id }))) {
       await notifyJobsChannel({ db: tx, kind: "api_key.provision" });
       jobId = dead.id;
     } else {

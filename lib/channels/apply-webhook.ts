@@ -2,8 +2,10 @@ import "server-only";
 import { upsertClient } from "@/db/queries/client-store";
 import type { Executor } from "@/db/client";
 import type { Hub, WebhookEvent as WebhookRow } from "@/db/schema";
-import type { WebhookEventOf } from "../hub/events";
+import { lockChannelByExternalId } from "@/db/queries/channel-store";
+import { isCancellationEvent, type WebhookEventOf } from "../hub/events";
 import { publishChange } from "../live/publish";
+import { applyCancellation } from "./cancellation";
 import { applyChannelSnapshot, clientOfChannel, eventTimeOf } from "./lifecycle";
 import { applyPermission } from "./permissions";
 import { dateOf } from "../dates";
@@ -12,10 +14,14 @@ import { dateOf } from "../dates";
 
 type Outcome = { status: "done" | "ignored"; effect: string };
 
-/** A lifecycle event (`channel_*`): the channel snapshot, forward-only (lifecycle.ts); a permission grant on top. */
+/**
+ * A lifecycle event (`channel_*`, `cancellation_*`): the channel snapshot, forward-only (lifecycle.ts); a
+ * permission grant or the end of the number (cancellation.ts) on top.
+ */
 async function applyChannelEvent(tx: Executor, hub: Hub, row: WebhookRow, parsed: WebhookEventOf<"channel">): Promise<Outcome> {
   const ch = parsed.channel;
   const occurredAt = eventTimeOf(ch.raw, row.receivedAt);
+  const statusBefore = isCancellationEvent(parsed.event) ? (await lockChannelByExternalId({ db: tx, hubId: hub.id, externalId: ch.id }))?.status : undefined;
   const result = await applyChannelSnapshot(
     tx,
     hub,
@@ -27,12 +33,23 @@ async function applyChannelEvent(tx: Executor, hub: Hub, row: WebhookRow, parsed
       displayName: ch.phoneName,
       wabaId: ch.wabaAccountId,
       accountMode: ch.accountMode,
+      qualityRating: ch.qualityRating,
+      messagingLimit: ch.messagingLimit,
       raw: ch.raw,
     },
     { event: parsed.event, occurredAt, source: "webhook", webhookEventId: row.id, history: "always" },
   );
   if (parsed.event === "channel_permission_granted") {
     await applyPermission(tx, hub, result.channel, { granted: true, source: "webhook", actor: "system", at: occurredAt, webhookEventId: row.id, history: false });
+  }
+  if (isCancellationEvent(parsed.event)) {
+    const ended = await applyCancellation(tx, hub, result.channel, {
+      event: parsed.event,
+      occurredAt,
+      terminatedAt: ch.terminatedAt,
+      statusBefore: statusBefore ?? result.channel.status,
+    });
+    return { status: "done", effect: ended.effect };
   }
   return { status: "done", effect: `channel ${result.channel.status}` };
 }

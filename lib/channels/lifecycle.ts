@@ -10,6 +10,7 @@ import { isRecord } from "../hub/json";
 import { publishChange } from "../live/publish";
 import { adoptManualChannel } from "./adopt-manual";
 import { enqueueProvisionIfDue } from "./api-keys";
+import { reconcileCancellation } from "./cancellation";
 
 // A channel's lifecycle: where an event puts its status (decideStatus, R7) and the upsert of what 360dialog
 // reports about it (applyChannelSnapshot), shared by webhooks (apply-webhook.ts), reconciliation and onboarding.
@@ -78,8 +79,14 @@ export type ChannelSnapshot = {
   displayName?: string;
   wabaId?: string;
   accountMode?: string;
+  /** Meta's quality rating and messaging limit; else read from the channel object's `current_*` fields. */
+  qualityRating?: string;
+  messagingLimit?: string;
   raw: Raw;
 };
+
+/** Quality ratings and limit tiers are compared and filtered upper-cased (GREEN, TIER_1K), whatever the source's case. */
+export const signalOf = (value: unknown): string | undefined => text(value)?.trim().toUpperCase().slice(0, 40);
 
 export type SnapshotContext = {
   event: string;
@@ -113,6 +120,8 @@ export async function applyChannelSnapshot(tx: Executor, hub: Hub, snap: Channel
     displayName: pick(snap.displayName, current.displayName),
     wabaId: pick(snap.wabaId, current.wabaId),
     accountMode: pick(snap.accountMode, current.accountMode),
+    qualityRating: pick(signalOf(snap.qualityRating ?? snap.raw.current_quality_rating), current.qualityRating),
+    messagingLimit: pick(signalOf(snap.messagingLimit ?? snap.raw.current_limit), current.messagingLimit),
     clientId: client?.client.id ?? current.clientId,
   };
   // Partner payment: the partner may make keys for every number from the start (contract §5.3, sandbox README).
@@ -120,13 +129,20 @@ export async function applyChannelSnapshot(tx: Executor, hub: Hub, snap: Channel
     set.permission = "granted";
     set.permissionChangedAt = new Date();
   }
-  const changed = inserted || (Object.keys(set) as (keyof typeof set)[]).some((k) => !sameValue(set[k], current[k as keyof Channel]));
+  let changed = inserted || (Object.keys(set) as (keyof typeof set)[]).some((k) => !sameValue(set[k], current[k as keyof Channel]));
   if (decision.moved) set.statusChangedAt = ctx.occurredAt;
   if (fresh) {
     set.lastEventAt = ctx.occurredAt;
     set.raw = snap.raw;
   }
-  const channel = changed || fresh ? await updateChannel({ db: tx, id: current.id, set }) : current;
+  let channel = changed || fresh ? await updateChannel({ db: tx, id: current.id, set }) : current;
+  if (ctx.source === "reconcile") {
+    const ended = await reconcileCancellation(tx, hub, channel, { raw: snap.raw, occurredAt: ctx.occurredAt, statusBefore: current.status });
+    if (ended?.applied) {
+      channel = ended.channel;
+      changed = true;
+    }
+  }
 
   if (ctx.history === "always" || changed) {
     await insertChannelEvent({

@@ -108,7 +108,9 @@ forEachDatabase("stuck numbers", (ctx) => {
       expect(s.explanation.length).toBeGreaterThan(20);
       expect(s.nextStep.length).toBeGreaterThan(20);
       expect(s.clientName).toBe(`Client of ${row.name}`);
-      expect(s.action).toBe({ not_running: null, no_api_key: "retry_key", no_permission: "resend_permission_invite", dead_job: "replay_job" }[s.rule]);
+      expect(s.action).toBe(
+        ({ not_running: null, no_api_key: "retry_key", no_permission: "resend_permission_invite", dead_job: "replay_job", restricted: "resolve_restriction", unknown_status: null, key_failing: "retry_key" } as const)[s.rule],
+      );
       expect(s.jobId === null).toBe(s.rule !== "dead_job");
     }
   });

@@ -1,34 +1,43 @@
 import "server-only";
 import { z } from "zod";
 import {
+  listChannelsInUnknownStatus,
   listChannelsNotRunning,
   listChannelsWithDeadJobs,
+  listChannelsWithFailingKeyJobs,
   listChannelsWithoutPermission,
+  listRestrictedChannels,
   listRunningChannelsWithoutKey,
   type StuckCandidate,
 } from "@/db/queries/channel-store";
 import { findHubById, listHubs } from "@/db/queries/hubs";
 import type { Hub } from "@/db/schema";
 import { getDb } from "../db";
-import { CHANNEL_STATUS_RANK } from "../hub/events";
+import { CHANNEL_STATUSES, CHANNEL_STATUS_RANK } from "../hub/events";
+import { formatMinute } from "../dates";
 import type { ChannelDeps } from "./api-keys";
+import { restrictionNextStep, restrictionOf, restrictionSummary } from "./restriction-words";
 
 /**
  * Defaults of the stuck-number rules, overridable per hub in `hubs.settings.stuck`:
  * - notRunningHours 48: creating a number through Meta usually finishes within a day or two;
  * - noKeyMinutes 15: a key job runs within seconds, and its retries (5 s, 5 min…) pass 15 minutes only when failing;
- * - noPermissionHours 24: a direct-payment client who has not ticked the permission box within a day needs a reminder.
+ * - noPermissionHours 24: a direct-payment client who has not ticked the permission box within a day needs a reminder;
+ * - unknownStatusMinutes 0: a status the portal does not know (`error`, anything new) is shown at once
+ *   (docs/channel-lifecycle.md §3); a hub whose numbers pass through short-lived unknown states can wait longer.
  */
-export const STUCK_DEFAULTS = { notRunningHours: 48, noKeyMinutes: 15, noPermissionHours: 24 } as const;
+export const STUCK_DEFAULTS = { notRunningHours: 48, noKeyMinutes: 15, noPermissionHours: 24, unknownStatusMinutes: 0 } as const;
 
-export type StuckThresholds = { notRunningHours: number; noKeyMinutes: number; noPermissionHours: number };
+export type StuckThresholds = { notRunningHours: number; noKeyMinutes: number; noPermissionHours: number; unknownStatusMinutes: number };
 
 const positive = (fallback: number) => z.number().positive().max(100_000).catch(fallback);
+const nonNegative = (fallback: number) => z.number().min(0).max(100_000).catch(fallback);
 const thresholdsSchema = z
   .object({
     notRunningHours: positive(STUCK_DEFAULTS.notRunningHours),
     noKeyMinutes: positive(STUCK_DEFAULTS.noKeyMinutes),
     noPermissionHours: positive(STUCK_DEFAULTS.noPermissionHours),
+    unknownStatusMinutes: nonNegative(STUCK_DEFAULTS.unknownStatusMinutes),
   })
   .catch({ ...STUCK_DEFAULTS });
 
@@ -36,8 +45,8 @@ export function stuckThresholds(settings: Record<string, unknown>): StuckThresho
   return thresholdsSchema.parse(settings.stuck ?? {});
 }
 
-export type StuckRule = "not_running" | "no_api_key" | "no_permission" | "dead_job";
-export type StuckAction = "retry_key" | "resend_permission_invite" | "replay_job" | null;
+export type StuckRule = "not_running" | "no_api_key" | "no_permission" | "dead_job" | "restricted" | "unknown_status" | "key_failing";
+export type StuckAction = "retry_key" | "resend_permission_invite" | "replay_job" | "resolve_restriction" | null;
 
 export type StuckChannel = {
   channelId: string;
@@ -71,9 +80,34 @@ function duration(ms: number): string {
 
 const jobLabels: Record<string, string> = { "api_key.provision": "creating the API key", "webhook.process": "applying a message from 360dialog" };
 
-function describe(rule: StuckRule, c: StuckCandidate, now: Date): Pick<StuckChannel, "explanation" | "nextStep" | "action"> {
+type Candidate = StuckCandidate & { flags?: Record<string, unknown>; jobError?: string | null; jobRunAt?: Date; jobMaxAttempts?: number };
+
+function describe(rule: StuckRule, c: Candidate, now: Date): Pick<StuckChannel, "explanation" | "nextStep" | "action"> {
   const ago = duration(now.getTime() - c.since.getTime());
   switch (rule) {
+    case "restricted": {
+      const r = restrictionOf(c.flags ?? {});
+      return r
+        ? { explanation: restrictionSummary(r), nextStep: restrictionNextStep(r), action: "resolve_restriction" }
+        : { explanation: "360dialog reported this number restricted, without saying why.", nextStep: "Check the number in the 360dialog hub and in WhatsApp Manager, then mark it resolved here.", action: "resolve_restriction" };
+    }
+    case "unknown_status":
+      return {
+        explanation:
+          c.status === "error"
+            ? `360dialog reports this number in "error" since ${ago} ago. The client sees that you are looking into it.`
+            : `360dialog reports this number as "${c.status}", a status this portal does not know, since ${ago} ago. The client sees that you are looking into it.`,
+        nextStep: "Open the number in the 360dialog hub to see what it needs, or ask 360dialog support. It leaves this list when 360dialog reports a known status again.",
+        action: null,
+      };
+    case "key_failing": {
+      const next = c.jobRunAt ? `${formatMinute(c.jobRunAt)} UTC` : "soon";
+      return {
+        explanation: `Creating the API key failed ${c.jobAttempts ?? 0} time${c.jobAttempts === 1 ? "" : "s"} (of ${c.jobMaxAttempts ?? "?"}); the next try is at ${next}. The hub answered: ${c.jobError ?? "nothing"}.`,
+        nextStep: "Retry now once the cause is fixed (permission, hub connection in Settings), or wait for the next try.",
+        action: "retry_key",
+      };
+    }
     case "not_running":
       return {
         explanation: `This number was added ${ago} ago and is still "${c.status}". Most numbers are running within a day or two.`,
@@ -115,7 +149,7 @@ export async function listStuckChannels(
   for (const hub of hubs) {
     const t = stuckThresholds(hub.settings);
     const before = (ms: number) => new Date(now.getTime() - ms);
-    const found: [StuckRule, StuckCandidate[]][] = [
+    const found: [StuckRule, Candidate[]][] = [
       ["not_running", await listChannelsNotRunning({ db, hubId: hub.id, statuses: PRE_RUNNING, createdBefore: before(t.notRunningHours * 3_600_000), limit, channelIds })],
       ["no_api_key", await listRunningChannelsWithoutKey({ db, hubId: hub.id, statuses: RUNNING, readyBefore: before(t.noKeyMinutes * 60_000), limit, channelIds })],
       [
@@ -123,9 +157,18 @@ export async function listStuckChannels(
         hub.paymentMode === "direct" ? await listChannelsWithoutPermission({ db, hubId: hub.id, createdBefore: before(t.noPermissionHours * 3_600_000), limit, channelIds }) : [],
       ],
       ["dead_job", await listChannelsWithDeadJobs({ db, hubId: hub.id, limit, channelIds })],
+      ["restricted", await listRestrictedChannels({ db, hubId: hub.id, limit, channelIds })],
+      [
+        "unknown_status",
+        await listChannelsInUnknownStatus({ db, hubId: hub.id, knownStatuses: CHANNEL_STATUSES, changedBefore: before(t.unknownStatusMinutes * 60_000 - 1), limit, channelIds }),
+      ],
+      ["key_failing", await listChannelsWithFailingKeyJobs({ db, hubId: hub.id, limit, channelIds })],
     ];
+    // A failing key job already says why the key is missing: its channel is not listed twice for that.
+    const failing = new Set(found.find(([rule]) => rule === "key_failing")?.[1].map((c) => c.channelId));
     for (const [rule, candidates] of found) {
       for (const c of candidates) {
+        if (rule === "no_api_key" && failing.has(c.channelId)) continue;
         rows.push({
           channelId: c.channelId,
           hubId: c.hubId,

@@ -43,13 +43,15 @@ export const channelQuerySchema = z.object({
   ...baseQuery,
   status: opt(z.string().regex(/^[a-z_]{1,40}$/)),
   q: opt(z.string().trim().max(40)),
+  quality: opt(z.string().regex(/^[A-Za-z_]{1,40}$/)),
+  limit: opt(z.string().regex(/^[A-Za-z0-9_]{1,40}$/)),
 });
 
 export async function loadChannelList(raw: Raw) {
   const query = channelQuerySchema.parse(flat(raw));
   const db = await getDb();
   const [page, hubs, counts] = await Promise.all([
-    listChannelsPage({ db, filter: { hubId: query.hub, status: query.status, q: query.q }, after: query.after, limit: PAGE_SIZE }),
+    listChannelsPage({ db, filter: { hubId: query.hub, status: query.status, q: query.q, quality: query.quality, limit: query.limit }, after: query.after, limit: PAGE_SIZE }),
     hubOptions(),
     countChannelsByStatus({ db, hubId: query.hub }),
   ]);
@@ -57,7 +59,8 @@ export async function loadChannelList(raw: Raw) {
   const stuckRows = await listStuckChannels({ hubId: query.hub, limit: 500, channelIds: page.rows.map((r) => r.id) });
   const stuck = new Map<string, string>();
   for (const s of stuckRows) if (!stuck.has(s.channelId)) stuck.set(s.channelId, s.explanation);
-  return { query, page, hubs, counts, stuck };
+  const keyFailing = new Set(stuckRows.filter((s) => s.rule === "key_failing").map((s) => s.channelId));
+  return { query, page, hubs, counts, stuck, keyFailing };
 }
 
 export async function loadClientDetail(id: string) {

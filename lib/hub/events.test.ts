@@ -87,6 +87,8 @@ describe("parseWebhookEvent", () => {
         accountMode: "live",
         wabaAccountId: "wAb4ccount",
         createdAt: "2023-02-28T14:36:45Z",
+        messagingLimit: "TIER_1K",
+        qualityRating: "GREEN",
         raw: channelRunning.data,
       },
     });
@@ -205,8 +207,8 @@ describe("parseWebhookEvent", () => {
   });
 
   it("keeps unknown events with their whole body", () => {
-    const body = { id: "e9", event: "cancellation_request", data: { id: "rT4pXyCH", enabled: true } };
-    expect(parseWebhookEvent(body)).toEqual({ kind: "unknown", event: "cancellation_request", eventId: "e9", raw: body });
+    const body = { id: "e9", event: "partner_change_request", data: { id: "rT4pXyCH", enabled: true } };
+    expect(parseWebhookEvent(body)).toEqual({ kind: "unknown", event: "partner_change_request", eventId: "e9", raw: body });
     expect(parseWebhookEvent({ event: "Channel_Running", data: { id: "x" } })).toMatchObject({ kind: "unknown" });
   });
 

@@ -35,6 +35,9 @@ const channelSchema = z.looseObject({
   setup_info: phone,
   waba_account: withId,
   waba_account_id: optId,
+  terminated_at: optText,
+  current_limit: optText,
+  current_quality_rating: optText,
 });
 
 const clientSchema = z.looseObject({
@@ -45,7 +48,15 @@ const clientSchema = z.looseObject({
   contact_info: z.looseObject({ email: optText }).optional().catch(undefined),
 });
 
-const accountSchema = z.looseObject({ phone_number: optText, violation_type: optText, channel_id: optId });
+const accountSchema = z.looseObject({
+  phone_number: optText,
+  violation_type: optText,
+  channel_id: optId,
+  // Meta's account_update spelling, in case 360dialog passes it on as is (docs/channel-lifecycle.md §2).
+  violation_info: z.looseObject({ violation_type: optText }).optional().catch(undefined),
+  restriction_type: optText,
+  restriction_info: z.array(z.looseObject({ restriction_type: optText, expiration: optText })).optional().catch(undefined),
+});
 
 // Meta's WABA webhook field `phone_number_quality_update` (its `value`); `event` is FLAGGED, UNFLAGGED, UPGRADE,
 // DOWNGRADE… and the limits are tiers like TIER_1K.
@@ -88,6 +99,11 @@ export type ChannelEventData = {
   accountMode?: string;
   wabaAccountId?: string;
   createdAt?: string;
+  /** When a requested cancellation takes effect (`terminated_at`, docs/channel-lifecycle.md §1). */
+  terminatedAt?: string;
+  /** Meta's messaging limit tier and quality rating as the channel object carries them (`current_limit`, `current_quality_rating`). */
+  messagingLimit?: string;
+  qualityRating?: string;
   /** `data` as received. */
   raw: Raw;
 };
@@ -106,6 +122,9 @@ export type WebhookEvent =
       eventId?: string;
       phoneNumber?: string;
       violationType?: string;
+      /** Meta's restriction type (RESTRICTED_BIZ_INITIATED_MESSAGING…) and its end, when the event names them. */
+      restrictionType?: string;
+      restrictionExpiresAt?: string;
       channelId?: string;
       /** The whole body as received: where these fields live is not documented. */
       raw: Raw;
@@ -160,6 +179,16 @@ export const CHANNEL_EVENTS = [
   "channel_live",
   "channel_permission_granted",
 ] as const;
+
+/**
+ * The end of a number (docs/channel-lifecycle.md §1): named by the .NET client's event enum, the payload being
+ * the channel like the lifecycle events. Classified as channel events so one applier keeps the whole life.
+ */
+export const CANCELLATION_EVENTS = ["cancellation_request", "cancellation_revoke", "cancellation_processed"] as const;
+export type CancellationEvent = (typeof CANCELLATION_EVENTS)[number];
+export function isCancellationEvent(event: string): event is CancellationEvent {
+  return (CANCELLATION_EVENTS as readonly string[]).includes(event);
+}
 
 /** Known lifecycle statuses and their order; anything else is kept verbatim and ranks null. */
 export const CHANNEL_STATUS_RANK = {
@@ -237,6 +266,9 @@ function channelEvent(event: string, eventId: string | undefined, data: unknown,
       accountMode: d.account_mode,
       wabaAccountId: d.waba_account?.id ?? d.waba_account_id,
       createdAt: d.created_at,
+      terminatedAt: d.terminated_at,
+      messagingLimit: d.current_limit,
+      qualityRating: d.current_quality_rating,
       raw: data,
     },
   };
@@ -265,7 +297,9 @@ function accountEvent(event: AccountEventName, eventId: string | undefined, data
     event,
     eventId,
     phoneNumber: a.phone_number ?? b.phone_number,
-    violationType: a.violation_type ?? b.violation_type,
+    violationType: a.violation_type ?? a.violation_info?.violation_type ?? b.violation_type ?? b.violation_info?.violation_type,
+    restrictionType: a.restriction_type ?? a.restriction_info?.[0]?.restriction_type ?? b.restriction_type ?? b.restriction_info?.[0]?.restriction_type,
+    restrictionExpiresAt: a.restriction_info?.[0]?.expiration ?? b.restriction_info?.[0]?.expiration,
     channelId: a.channel_id ?? b.channel_id,
     raw: body,
   };
@@ -334,7 +368,7 @@ export function parseWebhookEvent(json: unknown): WebhookEvent {
   if (event === "template_messaging_enabled") return templateEvent(event, eventId, "messaging_enabled", data, json);
   if (event === "template_messaging_disabled") return templateEvent(event, eventId, "messaging_disabled", data, json);
   if (isTemplateStatusEvent(event)) return templateEvent(event, eventId, "status", data, json);
-  if (event.startsWith("channel_")) return channelEvent(event, eventId, data, json);
+  if (event.startsWith("channel_") || isCancellationEvent(event)) return channelEvent(event, eventId, data, json);
   return { kind: "unknown", event, eventId, raw: json };
 }
 

@@ -3,9 +3,24 @@ import type { Words } from "./outcomes";
 
 // What a client reads about each number on the status page: a few states in plain words, EN and DE.
 
-export type StatusKey = "created" | "in_review" | "ready" | "running" | "ready_to_use" | "other";
+export type StatusKey =
+  | "created"
+  | "in_review"
+  | "ready"
+  | "running"
+  | "ready_to_use"
+  | "other"
+  | "restricted"
+  | "cancellation_requested"
+  | "cancelled";
 
-export function statusKeyFor(status: string, hasActiveKey: boolean): StatusKey {
+/** The end of a number and a restriction come before its status (docs/channel-lifecycle.md §1–3). */
+export type NumberLife = { cancellation?: string | null; restricted?: boolean };
+
+export function statusKeyFor(status: string, hasActiveKey: boolean, life: NumberLife = {}): StatusKey {
+  if (life.cancellation === "cancelled") return "cancelled";
+  if (life.cancellation === "requested") return "cancellation_requested";
+  if (life.restricted) return "restricted";
   if (isRunning({ status })) return hasActiveKey ? "ready_to_use" : "running";
   switch (status.trim().toLowerCase()) {
     case "created":
@@ -42,11 +57,36 @@ export const STATUS_WORDS: Record<StatusKey, Words> = {
     en: "Ready to use: everything is set up.",
     de: "Einsatzbereit: Alles ist eingerichtet.",
   },
+  // A status the portal does not know (`error`, anything new): staff see it as needing attention (lib/channels/stuck.ts).
   other: {
-    en: "In progress: 360dialog is working on this number.",
-    de: "In Bearbeitung: 360dialog arbeitet an dieser Nummer.",
+    en: "We are looking into it: this number needs a check on our side. Your provider has been told and will get back to you if anything is needed.",
+    de: "Wir kümmern uns darum: Diese Nummer muss bei uns geprüft werden. Ihr Anbieter ist informiert und meldet sich, falls etwas nötig ist.",
+  },
+  restricted: {
+    en: "Limited by WhatsApp: Meta has restricted this number. Your provider is looking into it and will tell you what to do.",
+    de: "Von WhatsApp eingeschränkt: Meta hat diese Nummer eingeschränkt. Ihr Anbieter kümmert sich darum und sagt Ihnen, was zu tun ist.",
+  },
+  cancellation_requested: {
+    en: "Cancellation requested: this number keeps working until the cancellation takes effect. To keep it, contact your provider before then.",
+    de: "Kündigung beantragt: Diese Nummer funktioniert weiter, bis die Kündigung wirksam wird. Wenn Sie sie behalten möchten, wenden Sie sich vorher an Ihren Anbieter.",
+  },
+  cancelled: {
+    en: "Cancelled: this number no longer sends or receives WhatsApp messages through your provider.",
+    de: "Gekündigt: Über diese Nummer werden keine WhatsApp-Nachrichten mehr über Ihren Anbieter gesendet oder empfangen.",
   },
 };
+
+const DAY = { en: "en-GB", de: "de-DE" } as const;
+
+/** The cancellation words with the day it takes effect, when 360dialog said (`terminated_at`). */
+export function cancellationRequestedWords(terminatesAt: Date | null): Words {
+  if (!terminatesAt) return STATUS_WORDS.cancellation_requested;
+  const day = (lang: keyof typeof DAY) => new Intl.DateTimeFormat(DAY[lang], { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(terminatesAt);
+  return {
+    en: `Cancellation requested: this number keeps working until ${day("en")}. To keep it, contact your provider before then.`,
+    de: `Kündigung beantragt: Diese Nummer funktioniert bis zum ${day("de")}. Wenn Sie sie behalten möchten, wenden Sie sich vorher an Ihren Anbieter.`,
+  };
+}
 
 export const GRANT_ACCESS_TODO: Words = {
   en: "Grant your provider access to this number: open the link from your provider again and allow access.",

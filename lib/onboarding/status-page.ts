@@ -7,7 +7,8 @@ import type { Words } from "./outcomes";
 import { LANGS, type Lang } from "./prefill";
 import { getOnboardingSettings } from "./settings";
 import { hashToken } from "./tokens";
-import { GRANT_ACCESS_TODO, SESSION_WORDS, STATUS_WORDS, maskPhone, statusKeyFor, type StatusKey } from "./status-page-words";
+import { restrictionClientWords, restrictionOf } from "../channels/restriction-words";
+import { GRANT_ACCESS_TODO, SESSION_WORDS, STATUS_WORDS, cancellationRequestedWords, maskPhone, statusKeyFor, type StatusKey } from "./status-page-words";
 
 // The client's status page /onboarding/status/<token>: each number of the session and its state in plain words.
 
@@ -64,14 +65,17 @@ export async function getOnboardingStatus(statusToken: string): Promise<Onboardi
     sessionStatus: session.status,
     sessionWords: SESSION_WORDS[session.status],
     channels: rows.map((row) => {
-      const statusKey = statusKeyFor(row.status, Boolean(row.hasActiveKey));
+      const statusKey = statusKeyFor(row.status, Boolean(row.hasActiveKey), { cancellation: row.cancellation, restricted: row.restricted });
+      const restriction = statusKey === "restricted" ? restrictionOf(row.flags) : null;
+      const words =
+        statusKey === "cancellation_requested" ? cancellationRequestedWords(row.terminatesAt) : restriction ? restrictionClientWords(restriction) : STATUS_WORDS[statusKey];
       return {
         id: row.id,
         phoneNumber: maskPhone(row.phoneNumber),
         displayName: row.displayName,
         statusKey,
-        words: STATUS_WORDS[statusKey],
-        todo: hub.paymentMode === "direct" && row.permission !== "granted" ? GRANT_ACCESS_TODO : null,
+        words,
+        todo: hub.paymentMode === "direct" && row.permission !== "granted" && row.cancellation !== "cancelled" ? GRANT_ACCESS_TODO : null,
         since: row.statusChangedAt,
       };
     }),

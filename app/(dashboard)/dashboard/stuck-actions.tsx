@@ -3,13 +3,31 @@
 import Link from "next/link";
 import { useActionState } from "react";
 import { Alert, secondaryButtonClass } from "@/app/_components/ui";
-import { replayJobAction, retryKeyAction } from "./channels/[id]/actions";
+import { replayJobAction, resolveRestrictionAction, retryKeyAction } from "./channels/[id]/actions";
 import { reconcileAction } from "./overview-actions";
 
-export function StuckAction({ action, channelId, jobId }: { action: "retry_key" | "resend_permission_invite" | "replay_job" | null; channelId: string; jobId: string | null }) {
+export function StuckAction({
+  action,
+  channelId,
+  jobId,
+}: {
+  action: "retry_key" | "resend_permission_invite" | "replay_job" | "resolve_restriction" | null;
+  channelId: string;
+  jobId: string | null;
+}) {
   const [retry, retryAction, retrying] = useActionState(retryKeyAction, undefined);
   const [replay, replayAction, replaying] = useActionState(replayJobAction, undefined);
-  const result = retry ?? replay;
+  const [resolved, resolveAction, resolving] = useActionState(resolveRestrictionAction, undefined);
+  const result = retry ?? replay ?? resolved;
+  if (action === "resolve_restriction") {
+    return (
+      <form action={resolveAction}>
+        <input type="hidden" name="channelId" value={channelId} />
+        <button type="submit" className={secondaryButtonClass} disabled={resolving}>Mark resolved</button>
+        {result?.message ? <div className="mt-1"><Alert tone={result.ok ? "success" : "error"}>{result.message}</Alert></div> : null}
+      </form>
+    );
+  }
   if (action === "resend_permission_invite") {
     return <Link className={secondaryButtonClass} href="/dashboard/invites">Send a permission invite</Link>;
   }

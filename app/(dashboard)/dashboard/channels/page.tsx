@@ -7,7 +7,7 @@ import { Badge, Card, EmptyState, PageHeader, secondaryButtonClass } from "@/app
 import { hasRole } from "@/lib/auth/roles";
 import { requirePageRole } from "@/lib/auth/session";
 import { KNOWN_CHANNEL_STATUSES, loadChannelList, nextPageHref } from "@/lib/dashboard/lists";
-import { channelStatusTone, channelStatusWords, keyWords } from "@/lib/dashboard/words";
+import { CANCELLATION_FILTERS, MESSAGING_LIMITS, QUALITY_RATINGS, cancellationWords, channelStatusTone, channelStatusWords, keyWords } from "@/lib/dashboard/words";
 import { formatMinute } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Channels" };
@@ -15,8 +15,8 @@ export const metadata: Metadata = { title: "Channels" };
 
 export default async function ChannelsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageRole("viewer");
-  const { query, page, hubs, counts, stuck } = await loadChannelList(await searchParams);
-  const filtered = Boolean(query.status || query.hub || query.q);
+  const { query, page, hubs, counts, stuck, keyFailing } = await loadChannelList(await searchParams);
+  const filtered = Boolean(query.status || query.hub || query.q || query.quality || query.limit);
   const total = counts.reduce((n, c) => n + c.n, 0);
   const countOf = (status: string) =>
     status === "other"
@@ -40,7 +40,23 @@ export default async function ChannelsPage({ searchParams }: { searchParams: Pro
             { value: "", label: `Any status (${total})` },
             ...KNOWN_CHANNEL_STATUSES.map((s) => ({ value: s, label: `${channelStatusWords(s)} (${countOf(s)})` })),
             { value: "other", label: `Other (${countOf("other")})` },
+            // No counts: the status counters (drizzle/0002) count 360dialog's statuses, not the end of life.
+            ...CANCELLATION_FILTERS.map((f) => ({ value: f.value, label: f.label })),
           ]}
+        />
+        <FilterSelect
+          id="f-quality"
+          label="Quality"
+          name="quality"
+          value={query.quality}
+          options={[{ value: "", label: "Any quality" }, ...QUALITY_RATINGS.map((q) => ({ value: q, label: q }))]}
+        />
+        <FilterSelect
+          id="f-limit"
+          label="Messaging limit"
+          name="limit"
+          value={query.limit}
+          options={[{ value: "", label: "Any limit" }, ...MESSAGING_LIMITS.map((l) => ({ value: l, label: l }))]}
         />
         <FilterSelect id="f-hub" label="Hub" name="hub" value={query.hub} options={[{ value: "", label: "All hubs" }, ...hubs.map((h) => ({ value: h.id, label: h.name }))]} />
         <FilterInput id="f-q" label="Phone or channel ID" name="q" value={query.q} />
@@ -77,11 +93,12 @@ export default async function ChannelsPage({ searchParams }: { searchParams: Pro
                 cell: (ch) => (
                   <>
                     <Badge tone={channelStatusTone(ch.statusRank, ch.restricted)}>{channelStatusWords(ch.status)}</Badge>
+                    {ch.cancellation ? <> <Badge tone={ch.cancellation === "cancelled" ? "slate" : "amber"}>{cancellationWords(ch.cancellation, ch.terminatesAt, formatMinute)}</Badge></> : null}
                     {ch.restricted ? <Badge tone="red">Restricted</Badge> : null}
                     {stuck.has(ch.id) ? (
                       <span title={stuck.get(ch.id)}>
                         {" "}
-                        <Badge tone="amber">Stuck</Badge>
+                        <Badge tone="amber">Needs attention</Badge>
                       </span>
                     ) : null}
                   </>
@@ -92,7 +109,16 @@ export default async function ChannelsPage({ searchParams }: { searchParams: Pro
                 className: "py-2 pr-4 text-slate-700",
                 cell: (ch) => (ch.paymentMode === "partner" && ch.permission === "unknown" ? "granted (partner payment)" : ch.permission),
               },
-              { header: "API key", className: "py-2 pr-4 text-slate-700", cell: (ch) => keyWords(ch.keyStatus, ch.keyLast4) },
+              {
+                header: "Quality / limit",
+                className: "py-2 pr-4 text-slate-700",
+                cell: (ch) => (ch.qualityRating || ch.messagingLimit ? `${ch.qualityRating ?? "—"} / ${ch.messagingLimit ?? "—"}` : "—"),
+              },
+              {
+                header: "API key",
+                className: "py-2 pr-4 text-slate-700",
+                cell: (ch) => keyWords(keyFailing.has(ch.id) && ch.keyStatus !== "active" ? "failing" : ch.keyStatus, ch.keyLast4),
+              },
               // Where Meta's template verdicts arrive (docs/waba-webhook.md §2); set once the number has its key.
               {
                 header: "WABA webhook",

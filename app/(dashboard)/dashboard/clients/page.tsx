@@ -47,7 +47,19 @@ export default async function ClientsPage({ searchParams }: { searchParams: Prom
                 ),
               },
               { header: "360dialog ID", className: "py-2 pr-4 font-mono text-xs", cell: (c) => c.externalId },
-              { header: "Numbers", className: "py-2 pr-4", cell: (c) => `${c.runningCount} running of ${c.channelCount}` },
+              {
+                header: "Numbers",
+                className: "py-2 pr-4",
+                cell: (c) =>
+                  [
+                    `${c.runningCount} running of ${c.channelCount}`,
+                    c.endingCount ? `${c.endingCount} cancellation requested` : null,
+                    c.cancelledCount ? `${c.cancelledCount} cancelled` : null,
+                    c.restrictedCount ? `${c.restrictedCount} restricted` : null,
+                  ]
+                    .filter(Boolean)
+                    .join(" · "),
+              },
               { header: "Hub", className: "py-2 pr-4 text-slate-600", cell: (c) => c.hubName },
               { header: "Since", className: "py-2 text-slate-600", cell: (c) => formatDay(c.createdAt) },
             ]}

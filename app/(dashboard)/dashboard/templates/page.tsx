@@ -100,6 +100,7 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
                 cell: (t) => (
                   <>
                     <Link href={`/dashboard/channels/${t.channelId}`} className="text-brand-700 underline-offset-2 hover:underline">{t.phoneNumber ?? t.channelExternalId}</Link>
+                    {t.channelCancellation === "cancelled" ? <div className="text-xs font-medium text-slate-700">Number cancelled: cannot be sent</div> : null}
                     {t.clientId ? <div className="text-xs text-slate-600">{t.clientName || "(no name)"}</div> : null}
                   </>
                 ),

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { regenerateApiKey, retryKeyProvision } from "@/lib/channels/api-keys";
+import { resolveRestriction } from "@/lib/channels/restriction";
 import { validatedAction } from "@/lib/forms/validated-action";
 import { replayJob } from "@/lib/jobs/admin";
 
@@ -21,7 +22,14 @@ export const regenerateKeyAction = validatedAction(
 export const retryKeyAction = validatedAction(channel, "operator", async (input, actor) => {
   await retryKeyProvision(actor, input.channelId);
   revalidatePath(`/dashboard/channels/${input.channelId}`);
-  return { ok: true, message: "Key generation queued again." };
+  return { ok: true, message: "Key generation runs again now." };
+});
+
+export const resolveRestrictionAction = validatedAction(channel, "operator", async (input, actor) => {
+  await resolveRestriction(actor, input.channelId);
+  revalidatePath(`/dashboard/channels/${input.channelId}`);
+  revalidatePath("/dashboard");
+  return { ok: true, message: "Marked resolved." };
 });
 
 export const replayJobAction = validatedAction(channel.extend({ jobId: z.uuid() }), "operator", async (input, actor) => {

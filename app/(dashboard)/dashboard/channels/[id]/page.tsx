@@ -6,7 +6,8 @@ import { Alert, Badge, Card, PageHeader, secondaryButtonClass } from "@/app/_com
 import { hasRole } from "@/lib/auth/roles";
 import { requirePageRole } from "@/lib/auth/session";
 import { loadChannelDetail } from "@/lib/dashboard/channel";
-import { channelStatusTone, channelStatusWords } from "@/lib/dashboard/words";
+import { restrictionNextStep, restrictionOf, restrictionSummary } from "@/lib/channels/restriction-words";
+import { cancellationWords, channelStatusTone, channelStatusWords } from "@/lib/dashboard/words";
 import { KeyPanel } from "./key-panel";
 import { WabaWebhookCard } from "./waba-webhook-card";
 import { formatMinute } from "@/lib/dates";
@@ -19,6 +20,8 @@ export default async function ChannelPage({ params }: { params: Promise<{ id: st
   const detail = await loadChannelDetail((await params).id);
   if (!detail) notFound();
   const { channel, key, timeline, stuck } = detail;
+  const ended = cancellationWords(channel.cancellation, channel.terminatesAt, formatMinute);
+  const restriction = channel.restricted ? restrictionOf(channel.flags) : null;
   return (
     <>
       <PageHeader
@@ -46,13 +49,34 @@ export default async function ChannelPage({ params }: { params: Promise<{ id: st
         <Card title="Status">
           <div className="flex flex-wrap gap-2">
             <Badge tone={channelStatusTone(channel.statusRank, channel.restricted)}>{channelStatusWords(channel.status)}</Badge>
+            {ended ? <span data-testid="channel-cancellation"><Badge tone={channel.cancellation === "cancelled" ? "slate" : "amber"}>{ended}</Badge></span> : null}
             {channel.restricted ? <Badge tone="red">Restricted</Badge> : null}
           </div>
+          {channel.cancellation === "requested" ? (
+            <p className="mt-2 text-sm text-amber-800">
+              The client asked 360dialog to cancel this number. It keeps sending and receiving until then; a revoke by 360dialog brings it back to normal.
+            </p>
+          ) : null}
+          {channel.cancellation === "cancelled" ? (
+            <p className="mt-2 text-sm text-slate-700">
+              Cancelled{channel.cancelledAt ? ` on ${formatMinute(channel.cancelledAt)} UTC` : ""}: the number can no longer send, its key was revoked and its templates can no longer be used.
+            </p>
+          ) : null}
+          {channel.restricted ? (
+            <div className="mt-2" data-testid="channel-restriction">
+              <Alert tone="error">
+                <strong>{restriction ? restrictionSummary(restriction) : "360dialog reported this number restricted, without saying why."}</strong>{" "}
+                {restriction ? restrictionNextStep(restriction) : "Check the number in the 360dialog hub and in WhatsApp Manager."}
+              </Alert>
+            </div>
+          ) : null}
           <dl className="mt-3 grid grid-cols-[10rem_1fr] gap-y-1 text-sm">
             <dt className="text-slate-500">Since</dt><dd>{formatMinute(channel.statusChangedAt)} UTC</dd>
             <dt className="text-slate-500">Permission</dt><dd>{detail.paymentMode === "partner" ? `${channel.permission} (partner payment)` : channel.permission}</dd>
             <dt className="text-slate-500">Account mode</dt><dd>{channel.accountMode ?? "—"}</dd>
             <dt className="text-slate-500">WABA</dt><dd className="font-mono text-xs">{channel.wabaId ?? "—"}</dd>
+            <dt className="text-slate-500">Quality rating</dt><dd data-testid="quality-rating">{channel.qualityRating ?? "—"}</dd>
+            <dt className="text-slate-500">Messaging limit</dt><dd data-testid="messaging-limit">{channel.messagingLimit ?? "—"}</dd>
           </dl>
         </Card>
         <Card title="API key">
@@ -64,6 +88,10 @@ export default async function ChannelPage({ params }: { params: Promise<{ id: st
             revealed={key.revealed}
             isAdmin={user.role === "admin"}
             isOperator={hasRole(user.role, "operator")}
+            cancelled={channel.cancellation === "cancelled"}
+            terminatesAt={channel.cancellation === "requested" && channel.terminatesAt ? formatMinute(channel.terminatesAt) : null}
+            revokedReason={key.revokedReason}
+            job={key.job ? { status: key.job.status, attempts: key.job.attempts, maxAttempts: key.job.maxAttempts, lastError: key.job.lastError, runAt: formatMinute(key.job.runAt) } : null}
           />
         </Card>
         <WabaWebhookCard

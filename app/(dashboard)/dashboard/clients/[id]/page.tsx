@@ -5,7 +5,7 @@ import { LiveRefresh } from "@/app/_components/live-refresh";
 import { Badge, Card, EmptyState, PageHeader, secondaryButtonClass } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
 import { loadClientDetail } from "@/lib/dashboard/lists";
-import { channelStatusTone, channelStatusWords, keyWords } from "@/lib/dashboard/words";
+import { cancellationWords, channelStatusTone, channelStatusWords, keyWords } from "@/lib/dashboard/words";
 import { formatMinute } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Client" };
@@ -40,6 +40,7 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
                   <div className="flex flex-wrap items-center gap-2">
                     <span className="font-medium">{ch.phoneNumber ?? ch.externalId}</span>
                     <Badge tone={channelStatusTone(ch.statusRank, ch.restricted)}>{channelStatusWords(ch.status)}</Badge>
+                    {ch.cancellation ? <Badge tone={ch.cancellation === "cancelled" ? "slate" : "amber"}>{cancellationWords(ch.cancellation, ch.terminatesAt, formatMinute)}</Badge> : null}
                     {ch.restricted ? <Badge tone="red">Restricted</Badge> : null}
                   </div>
                   <div className="text-xs text-slate-600">

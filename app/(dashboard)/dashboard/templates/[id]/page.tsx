@@ -70,7 +70,7 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
                 </>
               ) : null}
               <dt className="text-slate-500">Number</dt>
-              <dd><Link className="text-brand-700 underline" href={`/dashboard/channels/${t.channelId}`}>{detail.phoneNumber ?? detail.channelExternalId}</Link></dd>
+              <dd><Link className="text-brand-700 underline" href={`/dashboard/channels/${t.channelId}`}>{detail.phoneNumber ?? detail.channelExternalId}</Link>{detail.channelCancellation === "cancelled" ? " · cancelled: this template can no longer be sent" : null}</dd>
               <dt className="text-slate-500">Client</dt>
               <dd>{detail.clientId ? <Link className="text-brand-700 underline" href={`/dashboard/clients/${detail.clientId}`}>{detail.clientName || "(no name)"}</Link> : "—"}</dd>
               <dt className="text-slate-500">Category</dt>
