@@ -14,6 +14,7 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  type AnyPgColumn,
 } from "drizzle-orm/pg-core";
 
 // One schema for PGlite and PostgreSQL. Every row that comes from 360dialog carries its hub: 360dialog ids are
@@ -420,6 +421,13 @@ export const templates = pgTable(
     rejectedReason: text("rejected_reason"),
     externalId: text("external_id"),
     categoryChanged: boolean("category_changed").notNull().default(false),
+    /**
+     * One logical template resubmitted under a new name (docs/templates-meta.md §2): the new row names the row it
+     * replaces, the old row the one that replaced it. A replaced row stays (its name is held at Meta) but leaves
+     * the lists and "Recently rejected"; its history is shown with its successor's.
+     */
+    replacesId: uuid("replaces_id").references((): AnyPgColumn => templates.id, { onDelete: "set null" }),
+    replacedById: uuid("replaced_by_id").references((): AnyPgColumn => templates.id, { onDelete: "set null" }),
     submittedAt: timestamp("submitted_at", { withTimezone: true }),
     lastSyncedAt: timestamp("last_synced_at", { withTimezone: true }),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),

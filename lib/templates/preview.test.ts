@@ -20,7 +20,7 @@ describe("formatLine", () => {
     ["```mono *not bold*```", [{ text: "mono *not bold*", mono: true }]],
     ["```unclosed", [{ text: "```unclosed" }]],
     ["<b>not markup</b> &amp;", [{ text: "<b>not markup</b> &amp;" }]],
-    ["a {{name}} stays", [{ text: "a {{name}} stays" }]],
+    ["a {{Name}} stays", [{ text: "a {{Name}} stays" }]],
   ])("%j", (line, runs) => {
     expect(formatLine(line)).toEqual(runs);
   });

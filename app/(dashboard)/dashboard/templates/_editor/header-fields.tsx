@@ -9,6 +9,7 @@ const FORMAT_LABELS: Record<HeaderFormat, string> = {
   TEXT: "Text",
   IMAGE: "Image",
   VIDEO: "Video",
+  GIF: "GIF (marketing)",
   DOCUMENT: "Document",
   LOCATION: "Location",
 };
@@ -16,6 +17,7 @@ const FORMAT_LABELS: Record<HeaderFormat, string> = {
 const MEDIA_HINTS: Record<string, string> = {
   IMAGE: "A public https link to a sample JPEG or PNG. Meta only uses it to review the template; each message brings its own image.",
   VIDEO: "A public https link to a sample MP4. Meta only uses it to review the template; each message brings its own video.",
+  GIF: "A public https link to a sample MP4 (Meta sends GIFs as short silent videos). Marketing templates only.",
   DOCUMENT: "A public https link to a sample PDF. Meta only uses it to review the template; each message brings its own document.",
 };
 
