@@ -17,6 +17,7 @@ const configSchema = z
   .object({
     lifecycleDelayMs: nonNegative.max(3_600_000),
     templateReviewDelayMs: z.number().int().min(-1).max(3_600_000),
+    templateEditing: z.boolean(),
     tokenTtlSeconds: z.number().int().min(1).max(31_536_000),
     ioSignatureWindowSeconds: z.number().int().min(1).max(86_400),
     webhookMaxAttempts: z.number().int().min(1).max(50),
@@ -75,7 +76,7 @@ export function registerControlApi(router: Router, sb: SandboxContext): void {
         messaging_webhook_url: ch.messagingWebhook?.url ?? null,
       })),
       apiKeys: state.apiKeys.map((k) => ({ id: k.id, channelId: k.channelId, apiKey: maskSecret(k.key), createdAt: k.createdAt, revokedAt: k.revokedAt })),
-      templates: [...state.templates.values()].map((t) => ({ ...templateView(t), channel_id: t.channelId })),
+      templates: [...state.templates.values()].filter((t) => !t.deletedAt).map((t) => ({ ...templateView(t), channel_id: t.channelId })),
       deliveries: { count: state.deliveryCount, pending: webhooks.pending },
       config: state.config,
       faults: faults.current,

@@ -127,3 +127,16 @@ describe("previewOf", () => {
     expect(bare).not.toHaveProperty("footer");
   });
 });
+
+describe("previewOf: named variables (docs/templates-meta.md §3)", () => {
+  it("shows each name's sample wherever it is used, across lines", () => {
+    const preview = previewOf({
+      ...emptyDraft(),
+      header: { format: "TEXT", text: "Order {{order_id}}", example: "A-17" },
+      body: "Hi {{customer_name}},\nyour order {{order_id}} is ready, {{customer_name}}.",
+      bodyExamples: ["Anna", "A-17"],
+    });
+    expect(preview.header).toEqual({ kind: "text", text: "Order A-17" });
+    expect(preview.body.map((line) => line.map((r) => r.text).join(""))).toEqual(["Hi Anna,", "your order A-17 is ready, Anna."]);
+  });
+});
