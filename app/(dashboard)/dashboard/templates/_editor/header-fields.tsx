@@ -58,7 +58,7 @@ export function HeaderFields(props: {
             onValue={(text) => onChange({ ...header, text })}
             findings={findings}
             limit={60}
-            hint="One line; may hold one variable, {{1}}."
+            hint="One line; may hold one variable, {{1}} or a name like {{order_id}}."
           />
           {headerVariables.length > 0 ? (
             <TextField
@@ -67,12 +67,12 @@ export function HeaderFields(props: {
               value={header.example}
               onValue={(example) => onChange({ ...header, example })}
               findings={findings}
-              hint="What {{1}} could be, for Meta's review."
+              hint="What the variable could be, for Meta's review."
             />
           ) : null}
         </>
       ) : null}
-      {header.format === "IMAGE" || header.format === "VIDEO" || header.format === "DOCUMENT" ? (
+      {header.format === "IMAGE" || header.format === "VIDEO" || header.format === "GIF" || header.format === "DOCUMENT" ? (
         <TextField
           path="header.example"
           label="Sample media URL"
