@@ -440,6 +440,9 @@ export const templates = pgTable(
     index("templates_hub_updated_idx").on(t.hubId, t.updatedAt, t.id),
     index("templates_hub_category_idx").on(t.hubId, t.category),
     index("templates_hub_language_idx").on(t.hubId, t.language),
+    // Rows replaced by a resubmission under a new name (few): taken out of the status counters' numbers.
+    index("templates_replaced_idx").on(t.hubId, t.status).where(sql`${t.replacedById} is not null`),
+    index("templates_replaces_idx").on(t.replacesId),
     // The template list across all hubs (no hub filter), by last change and by status.
     index("templates_updated_idx").on(t.updatedAt, t.id),
     index("templates_status_updated_idx").on(t.status, t.updatedAt, t.id),

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, inArray, isNull, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { apiKeys, channels, clients, hubs, templateEvents, templates, templateStatusCounts, type Template, type TemplateEvent } from "../schema";
 import { beforeCursor, cursorText, decodeCursor, pageOf } from "./paging";
@@ -34,14 +34,6 @@ export async function findTemplateByKey({
     .where(and(eq(templates.channelId, channelId), eq(templates.name, name), eq(templates.language, language)))
     .limit(1);
   return row;
-}
-
-/** Other languages of one template name on a channel (Meta deletes a name with all its languages). */
-export async function listSiblingLanguages({ db, channelId, name, exceptId }: { db: Executor; channelId: string; name: string; exceptId: string }) {
-  return db
-    .select({ id: templates.id, language: templates.language, status: templates.status })
-    .from(templates)
-    .where(and(eq(templates.channelId, channelId), eq(templates.name, name), ne(templates.id, exceptId)));
 }
 
 export async function findTemplateByExternalId({ db, hubId, externalId }: { db: Executor; hubId: string; externalId: string }): Promise<Template | undefined> {
@@ -238,12 +230,22 @@ export async function listTemplatesPage({ db, filter, after, limit }: { db: Exec
  */
 export async function countTemplatesByStatus({ db, filter }: { db: Executor; filter: TemplateListFilter }) {
   if (!filter.clientId && !filter.channelId && !filter.category && !filter.language) {
-    return db
-      .select({ status: templateStatusCounts.status, n: sql<number>`sum(${templateStatusCounts.n})::int` })
-      .from(templateStatusCounts)
-      .where(filter.hubId ? eq(templateStatusCounts.hubId, filter.hubId) : undefined)
-      .groupBy(templateStatusCounts.status)
-      .having(sql`sum(${templateStatusCounts.n}) > 0`);
+    const [counted, replaced] = await Promise.all([
+      db
+        .select({ status: templateStatusCounts.status, n: sql<number>`sum(${templateStatusCounts.n})::int` })
+        .from(templateStatusCounts)
+        .where(filter.hubId ? eq(templateStatusCounts.hubId, filter.hubId) : undefined)
+        .groupBy(templateStatusCounts.status)
+        .having(sql`sum(${templateStatusCounts.n}) > 0`),
+      // The counters count every row; replaced ones (few, on their own partial index) are not listed, so not counted.
+      db
+        .select({ status: templates.status, n: sql<number>`count(*)::int` })
+        .from(templates)
+        .where(and(isNotNull(templates.replacedById), filter.hubId ? eq(templates.hubId, filter.hubId) : undefined))
+        .groupBy(templates.status),
+    ]);
+    const minus = new Map(replaced.map((r) => [r.status, r.n]));
+    return counted.map((c) => ({ status: c.status, n: c.n - (minus.get(c.status) ?? 0) })).filter((c) => c.n > 0);
   }
   const where = filterWhere({ ...filter, status: undefined });
   return db

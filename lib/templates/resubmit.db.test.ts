@@ -1,6 +1,6 @@
 import { beforeAll, expect, it } from "vitest";
 import { listRecentlyRejectedTemplates } from "@/db/queries/overview";
-import { listTemplateLineage, listTemplatesPage } from "@/db/queries/templates";
+import { countTemplatesByStatus, listTemplateLineage, listTemplatesPage } from "@/db/queries/templates";
 import { setTestEnvironment } from "@/test/support/channels";
 import type { FetchLike } from "@/lib/hub/http";
 import { createMessagingApi } from "@/lib/hub/messaging-api";
@@ -104,7 +104,12 @@ forEachDatabase("resubmitting rejected templates against the sandbox hub", (ctx)
       expect((await remoteNamed(name)).map((t) => [t.id, t.status])).toEqual([[remote.id, "rejected"]]);
       expect(await templateRow(db, first.templateId)).toMatchObject({ status: "rejected", name, replacedById: null });
 
+      const rejectedCount = async () =>
+        (await countTemplatesByStatus({ db, filter: { hubId: suite.world.hub.id } })).find((c) => c.status === "rejected")?.n ?? 0;
+      const rejectedBefore = await rejectedCount();
       const outcome = await submit({ ...edited, name: `${name}_v3` }, first.templateId);
+      // The status tabs stop counting the replaced row (the counters still hold it; replaced rows are taken out).
+      expect(await rejectedCount()).toBe(rejectedBefore - 1);
       expect(outcome).toMatchObject({ kind: "submitted", status: "submitted" });
       const successorId = outcome.templateId;
       expect(successorId).not.toBe(first.templateId);
