@@ -33,6 +33,7 @@ export function renderedFields(
   }
   draft.buttons.forEach((b, i) => {
     paths.push(`buttons.${i}`);
+    if (b.type === "KEPT") return; // read-only: no controls, findings go to the button's group
     if (b.type === "OTP") {
       paths.push(`buttons.${i}.otpType`);
       return;
