@@ -16,7 +16,7 @@ async function sandboxTemplates(request: APIRequestContext): Promise<Held[]> {
   return ((await (await request.get(`${SANDBOX}/_sandbox/state`)).json()) as { templates: Held[] }).templates;
 }
 
-async function runningNumber(page: Page, name: string): Promise<{ channelId: string; phone: string }> {
+async function runningNumber(page: Page, name: string): Promise<{ channelId: string; phone: string; external: string }> {
   const phone = `+49157${Date.now().toString().slice(-7)}`;
   const res = await page.request.post(`${SANDBOX}/_sandbox/onboard`, { data: { partnerId: "sandboxPA", email: `${name}@example.com`, name, phoneNumber: phone } });
   expect(res.ok()).toBe(true);
@@ -25,7 +25,7 @@ async function runningNumber(page: Page, name: string): Promise<{ channelId: str
   const row = page.getByRole("row").filter({ hasText: external });
   await expect(row).toContainText("Stored ••••", { timeout: 45_000 });
   const href = await row.getByRole("link", { name: phone }).getAttribute("href");
-  return { channelId: href!.split("/").pop()!, phone };
+  return { channelId: href!.split("/").pop()!, phone, external };
 }
 
 /** Creates a template the sandbox rejects (its name holds "reject") and waits, with "Sync now", for the verdict. */
@@ -44,13 +44,14 @@ async function rejectedTemplate(page: Page, channelId: string, name: string): Pr
 }
 
 let channelId = "";
+let external = "";
 
 test("a rejected template is edited in place: same name, same template at 360dialog, back in review", async ({ adminPage: page }) => {
   test.setTimeout(150_000);
   await page.request.post(`${SANDBOX}/_sandbox/faults`, { data: {} });
   await page.request.post(`${SANDBOX}/_sandbox/config`, { data: { lifecycleDelayMs: 200, templateReviewDelayMs: 500, templateEditing: true } });
   await registerSandboxWebhooks(page);
-  channelId = (await runningNumber(page, "resubmit")).channelId;
+  ({ channelId, external } = await runningNumber(page, "resubmit"));
 
   const name = `notice_reject_${Date.now().toString().slice(-6)}`;
   await rejectedTemplate(page, channelId, name);
@@ -154,4 +155,52 @@ test("a template with named variables is written, previewed and submitted as Met
   // Read back after a sync: the preview on the template page still shows the samples.
   await page.getByRole("button", { name: "Sync now" }).click();
   await expect(page.getByText("Hello Lena, your order A-1042 has shipped").first()).toBeVisible();
+});
+
+test("a template made elsewhere with a Flow button is read back whole; resubmitted, the button goes back unchanged", async ({ adminPage: page }) => {
+  test.setTimeout(120_000);
+  await page.request.post(`${SANDBOX}/_sandbox/config`, { data: { lifecycleDelayMs: 200, templateReviewDelayMs: -1, templateEditing: true } });
+  if (channelId === "") {
+    await registerSandboxWebhooks(page);
+    ({ channelId, external } = await runningNumber(page, "flow"));
+  }
+  const name = `signup_flow_${Date.now().toString().slice(-6)}`;
+  const flow = { type: "FLOW", text: "Sign up", flow_id: "1234567890", navigate_screen: "WELCOME_SCREEN", flow_action: "navigate" };
+  const made = await page.request.post(`${SANDBOX}/_sandbox/channels/${external}/templates`, {
+    data: {
+      name,
+      language: "en",
+      category: "MARKETING",
+      components: [{ type: "BODY", text: "Sign up for our newsletter and get early access to new products." }, { type: "BUTTONS", buttons: [flow] }],
+    },
+  });
+  expect(made.status()).toBe(201);
+  const { id } = (await made.json()) as { id: string };
+  await page.request.post(`${SANDBOX}/_sandbox/templates/${id}/status`, { data: { status: "rejected", rejectedReason: "INVALID_FORMAT" } });
+
+  await page.goto(`/dashboard/templates?channel=${channelId}`);
+  await expect(async () => {
+    await page.getByRole("button", { name: "Sync this number now" }).click();
+    await page.reload();
+    await expect(page.getByRole("row").filter({ hasText: name })).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+  await page.getByRole("row").filter({ hasText: name }).getByRole("link", { name }).click();
+  await expect(page.getByText("(FLOW button) are shown read-only")).toBeVisible();
+  await expect(page.getByText("Sign up", { exact: true }).first()).toBeVisible(); // the button, in the preview
+
+  await page.getByRole("link", { name: "Edit and resubmit" }).click();
+  await expect(page.getByRole("heading", { name: `Edit ${name}` })).toBeVisible();
+  await expect(page.getByTestId("kept-button")).toContainText("FLOW");
+  await expect(page.getByTestId("kept-button")).toContainText("read-only; kept unchanged when you submit");
+  await page.getByLabel("Body", { exact: true }).fill("Sign up to our newsletter for early access to new products.");
+  await page.getByRole("button", { name: "Submit for review" }).or(page.getByRole("button", { name: "Resubmit for review" })).click();
+  await expect(page).toHaveURL(/\/dashboard\/templates\/[0-9a-f-]{36}$/);
+  await expect(page.getByText("In review").first()).toBeVisible();
+
+  const held = (await sandboxTemplates(page.request)).find((t) => t.name === name)!;
+  expect(held.status).toBe("pending");
+  expect(held.components).toEqual([
+    { type: "BODY", text: "Sign up to our newsletter for early access to new products." },
+    { type: "BUTTONS", buttons: [flow] },
+  ]);
 });

@@ -6,6 +6,7 @@ import { normalisePhone } from "./io-pages";
 import { STATUS_EVENTS } from "./lifecycle";
 import { partnerSeedSchema, upsertPartner } from "./partners";
 import { maskSecret } from "./state";
+import { validateTemplate } from "./template-rules";
 import { channelView, clientView, templateView } from "./views";
 
 // Control API under /_sandbox/ (no auth: the sandbox listens on 127.0.0.1 by default). See sandbox/README.md.
@@ -136,6 +137,16 @@ export function registerControlApi(router: Router, sb: SandboxContext): void {
     if (body.granted) lifecycle.grantPermission(channel);
     else lifecycle.revokePermission(channel);
     sendJson(ctx.res, 200, { id: channel.id, permitted: channel.permitted });
+  });
+
+  // A template made outside the portal (the Hub, WhatsApp Manager) on a channel's WABA: what the Messaging API's
+  // create takes, validated the same way, without needing the channel's key.
+  router.on("POST", "/_sandbox/channels/:id/templates", async (ctx) => {
+    const channel = state.channels.get(ctx.params.id ?? "");
+    if (!channel) throw metaError(404, `Channel ${ctx.params.id ?? ""} not found`);
+    const existing = sb.templates.ofChannel(channel);
+    const valid = validateTemplate(await readJson(ctx, badJson), (name, language) => existing.some((t) => t.name === name && t.language === language));
+    sendJson(ctx.res, 201, templateView(sb.templates.submit(channel, valid)));
   });
 
   router.on("POST", "/_sandbox/templates/:id/status", async (ctx) => {
