@@ -334,7 +334,7 @@ async function recordAccepted(
         await publishChange(tx, { topic: "template", id: old.id, hubId: hub.id });
       }
     }
-    const resubmission = saved.status !== "draft" || row.replacesId !== null;
+    const resubmission = IN_PLACE_STATUSES.includes(saved.status) || row.replacesId !== null;
     await audit(
       {
         actor,
