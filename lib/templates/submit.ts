@@ -336,6 +336,7 @@ async function recordAccepted(
     }
     const resubmission = IN_PLACE_STATUSES.includes(saved.status) || row.replacesId !== null;
     await audit(
+      tx,
       {
         actor,
         action: resubmission ? "template.resubmitted" : "template.submitted",
@@ -344,7 +345,6 @@ async function recordAccepted(
         hubId: hub.id,
         detail: { name: row.name, language: row.language, category: draft.category, how: got.how, ...(row.replacesId ? { replaces: row.replacesId } : {}) },
       },
-      tx,
     );
     await publishChange(tx, { topic: "template", id: row.id, hubId: hub.id });
     return row;
@@ -363,7 +363,7 @@ async function settleFailure(actor: Actor, saved: Template, previous: string, hu
   await db.transaction(async (tx) => {
     await updateTemplate({ db: tx, id: saved.id, set: { status } });
     await insertTemplateEvent({ db: tx, event: { templateId: saved.id, status: refusal ? "submit_refused" : "submit_error", reason: reason.slice(0, 1000), source: "submit" } });
-    await audit({ actor, action: "template.submit_failed", targetType: "template", targetId: saved.id, hubId: hub.id, detail: { name: saved.name, reason: reason.slice(0, 300) } }, tx);
+    await audit(tx, { actor, action: "template.submit_failed", targetType: "template", targetId: saved.id, hubId: hub.id, detail: { name: saved.name, reason: reason.slice(0, 300) } });
     if (unknown) await enqueueChannelSync(tx, { channelId: channel.id, requestedBy: actor.id, reason: "submit_unknown" });
     await publishChange(tx, { topic: "template", id: saved.id, hubId: hub.id });
   });
