@@ -14,6 +14,7 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  type AnyPgColumn,
 } from "drizzle-orm/pg-core";
 
 // One schema for PGlite and PostgreSQL. Every row that comes from 360dialog carries its hub: 360dialog ids are
@@ -466,6 +467,13 @@ export const templates = pgTable(
     /** Meta's quality score from message_template_quality_update: GREEN, YELLOW, RED, UNKNOWN. */
     qualityScore: text("quality_score"),
     categoryChanged: boolean("category_changed").notNull().default(false),
+    /**
+     * One logical template resubmitted under a new name (docs/templates-meta.md §2): the new row names the row it
+     * replaces, the old row the one that replaced it. A replaced row stays (its name is held at Meta) but leaves
+     * the lists and "Recently rejected"; its history is shown with its successor's.
+     */
+    replacesId: uuid("replaces_id").references((): AnyPgColumn => templates.id, { onDelete: "set null" }),
+    replacedById: uuid("replaced_by_id").references((): AnyPgColumn => templates.id, { onDelete: "set null" }),
     submittedAt: timestamp("submitted_at", { withTimezone: true }),
     lastSyncedAt: timestamp("last_synced_at", { withTimezone: true }),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
@@ -478,6 +486,9 @@ export const templates = pgTable(
     index("templates_hub_updated_idx").on(t.hubId, t.updatedAt, t.id),
     index("templates_hub_category_idx").on(t.hubId, t.category),
     index("templates_hub_language_idx").on(t.hubId, t.language),
+    // Rows replaced by a resubmission under a new name (few): taken out of the status counters' numbers.
+    index("templates_replaced_idx").on(t.hubId, t.status).where(sql`${t.replacedById} is not null`),
+    index("templates_replaces_idx").on(t.replacesId),
     // The template list across all hubs (no hub filter), by last change and by status.
     index("templates_updated_idx").on(t.updatedAt, t.id),
     index("templates_status_updated_idx").on(t.status, t.updatedAt, t.id),

@@ -7,6 +7,7 @@ import { STATUS_EVENTS } from "./lifecycle";
 import { partnerSeedSchema, upsertPartner } from "./partners";
 import { maskSecret } from "./state";
 import { newEventId as eventIdOf } from "./ids";
+import { validateTemplate } from "./template-rules";
 import { channelView, clientView, templateView } from "./views";
 
 // Control API under /_sandbox/ (no auth: the sandbox listens on 127.0.0.1 by default). See sandbox/README.md.
@@ -18,6 +19,7 @@ const configSchema = z
   .object({
     lifecycleDelayMs: nonNegative.max(3_600_000),
     templateReviewDelayMs: z.number().int().min(-1).max(3_600_000),
+    templateEditing: z.boolean(),
     tokenTtlSeconds: z.number().int().min(1).max(31_536_000),
     ioSignatureWindowSeconds: z.number().int().min(1).max(86_400),
     webhookMaxAttempts: z.number().int().min(1).max(50),
@@ -97,7 +99,7 @@ export function registerControlApi(router: Router, sb: SandboxContext): void {
         waba_webhook_url: ch.wabaWebhook?.url ?? null,
       })),
       apiKeys: state.apiKeys.map((k) => ({ id: k.id, channelId: k.channelId, apiKey: maskSecret(k.key), createdAt: k.createdAt, revokedAt: k.revokedAt })),
-      templates: [...state.templates.values()].map((t) => ({ ...templateView(t), channel_id: t.channelId })),
+      templates: [...state.templates.values()].filter((t) => !t.deletedAt).map((t) => ({ ...templateView(t), channel_id: t.channelId })),
       deliveries: { count: state.deliveryCount, pending: webhooks.pending },
       config: state.config,
       faults: faults.current,
@@ -232,6 +234,16 @@ export function registerControlApi(router: Router, sb: SandboxContext): void {
       messages: [{ from: body.from, id: `wamid.${eventIdOf()}`, timestamp: String(state.nowSeconds()), type: "text", text: { body: body.text } }],
     });
     sendJson(ctx.res, 202, { eventId, via: channel.messagingWebhook ? "number" : "waba" });
+  });
+
+  // A template made outside the portal (the Hub, WhatsApp Manager) on a channel's WABA: what the Messaging API's
+  // create takes, validated the same way, without needing the channel's key.
+  router.on("POST", "/_sandbox/channels/:id/templates", async (ctx) => {
+    const channel = state.channels.get(ctx.params.id ?? "");
+    if (!channel) throw metaError(404, `Channel ${ctx.params.id ?? ""} not found`);
+    const existing = sb.templates.ofChannel(channel);
+    const valid = validateTemplate(await readJson(ctx, badJson), (name, language) => existing.some((t) => t.name === name && t.language === language));
+    sendJson(ctx.res, 201, templateView(sb.templates.submit(channel, valid)));
   });
 
   router.on("POST", "/_sandbox/templates/:id/status", async (ctx) => {

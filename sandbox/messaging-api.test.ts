@@ -63,7 +63,7 @@ describe("Messaging API templates", () => {
     ["body over 1024", valid({ components: [{ type: "BODY", text: "x".repeat(1025) }] }), 2388040],
     ["header over 60", valid({ components: [{ type: "HEADER", format: "TEXT", text: "h".repeat(61) }, body()] }), 2388040],
     ["footer over 60", valid({ components: [body(), { type: "FOOTER", text: "f".repeat(61) }] }), 2388040],
-    ["bad header format", valid({ components: [{ type: "HEADER", format: "GIF" }, body()] }), 2388047],
+    ["bad header format", valid({ components: [{ type: "HEADER", format: "SLIDESHOW" }, body()] }), 2388047],
     ["11 buttons", valid({ components: [body(), { type: "BUTTONS", buttons: Array.from({ length: 11 }, (_, i) => ({ type: "QUICK_REPLY", text: `b${i}` })) }] }), 2388007],
     ["gap in variables", valid({ components: [{ type: "BODY", text: "{{1}} and {{3}}", example: { body_text: [["a", "b"]] } }] }), 2388005],
     ["named variable", valid({ components: [{ type: "BODY", text: "Hi {{name}}" }] }), 2388005],

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { SandboxContext } from "./context";
 import { isHttpUrl, metaError, parseOr, readJson, sendJson, type RequestContext, type Router } from "./http-util";
 import { listEnvelope, parseListQuery } from "./listing";
-import { SUBCODE, graphError, validateTemplate } from "./template-rules";
+import { SUBCODE, graphError, validateEdit, validateTemplate } from "./template-rules";
 import type { Channel } from "./types";
 import { templateView } from "./views";
 
@@ -39,6 +39,15 @@ export function registerMessagingApi(router: Router, sb: SandboxContext): void {
     const body = await readJson(ctx, (m) => graphError(SUBCODE.components, "Invalid request", m));
     const existing = templates.ofChannel(channel);
     const valid = validateTemplate(body, (name, language) => existing.some((t) => t.name === name && t.language === language));
+    // Meta holds a deleted name and language for about 4 weeks; its words as real integrations quote them
+    // (docs/templates-meta.md §2).
+    if (templates.recentlyDeleted(channel, valid.name, valid.language)) {
+      throw graphError(
+        SUBCODE.deletedName,
+        "Message template language is being deleted",
+        `New ${valid.language} content can't be added while the existing ${valid.language} content is being deleted. Try again in 4 weeks or consider creating a new message template.`,
+      );
+    }
     const t = templates.submit(channel, valid);
     // Status code and initial status UNVERIFIED (hub-contract.md §6): the sandbox answers 201 with "submitted".
     sendJson(ctx.res, 201, {
@@ -50,7 +59,25 @@ export function registerMessagingApi(router: Router, sb: SandboxContext): void {
       status: t.status,
       rejected_reason: t.rejectedReason,
       namespace: t.namespace,
+      ...(t.parameterFormat ? { parameter_format: t.parameterFormat } : {}),
     });
+  });
+
+  // In-place edit by template id (docs/templates-meta.md §2; path UNVERIFIED, see lib/hub/messaging-api.ts):
+  // components and category only, Meta's limits applied, back to review. Off (config templateEditing) it is
+  // absent, as on a hub that does not offer it.
+  router.on("PATCH", "/v1/configs/templates/:id", async (ctx) => {
+    const channel = channelFor(ctx, sb);
+    if (!state.config.templateEditing) throw metaError(404, "Unknown path components: /v1/configs/templates/{id}");
+    const template = templates.ofChannel(channel).find((t) => t.id === ctx.params.id);
+    if (!template) throw metaError(404, `template id=${ctx.params.id ?? ""} not found`);
+    const body = await readJson(ctx, (m) => graphError(SUBCODE.components, "Invalid request", m));
+    const valid = validateEdit(body, template);
+    const refusal = templates.editRefusal(template, valid.category);
+    if (refusal) throw graphError(SUBCODE.editRefused, refusal.title, refusal.message);
+    templates.edit(template, valid);
+    // Meta answers an edit with {"success": true}.
+    sendJson(ctx.res, 200, { success: true });
   });
 
   router.on("DELETE", "/v1/configs/templates/:name", (ctx) => {

@@ -18,6 +18,10 @@ export const SUBCODE = {
   length: 2388040,
   headerFormat: 2388047,
   duplicate: 2388024,
+  /** Meta's "content is being deleted" (a name and language deleted in the last 4 weeks), seen in real integrations. */
+  deletedName: 2388023,
+  /** Sandbox choice (UNVERIFIED): an edit Meta's rules refuse (status, category, once a day / ten a month). */
+  editRefused: 2388060,
 } as const;
 
 export function graphError(subcode: number, title: string, message: string, status = 400): HttpError {
@@ -40,14 +44,18 @@ export interface ValidTemplate {
   language: string;
   category: string;
   components: Record<string, unknown>[];
+  /** "NAMED" when the request said so (its variables are `{{name}}`), else "POSITIONAL". */
+  parameterFormat: "NAMED" | "POSITIONAL";
 }
 
 const CATEGORIES = new Set(["AUTHENTICATION", "MARKETING", "UTILITY"]);
 const COMPONENT_TYPES = new Set(["HEADER", "BODY", "FOOTER", "BUTTONS"]);
-const HEADER_FORMATS = new Set(["TEXT", "IMAGE", "VIDEO", "DOCUMENT", "LOCATION"]);
+const HEADER_FORMATS = new Set(["TEXT", "IMAGE", "VIDEO", "GIF", "DOCUMENT", "LOCATION"]);
 const BUTTON_TYPES = new Set(["QUICK_REPLY", "URL", "PHONE_NUMBER", "OTP", "COPY_CODE", "FLOW", "CATALOG", "MPM", "VOICE_CALL"]);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+type Format = ValidTemplate["parameterFormat"];
 
 /** The numbers of `{{n}}` placeholders; throws on a placeholder that is not `{{digits}}`. */
 function variablesOf(text: string, where: string): number[] {
@@ -55,11 +63,35 @@ function variablesOf(text: string, where: string): number[] {
   for (const m of text.matchAll(/\{\{([^}]*)\}\}/g)) {
     const inner = m[1] ?? "";
     if (!/^\d+$/.test(inner)) {
-      throw graphError(SUBCODE.variables, "Variable format incorrect", `${where} has a variable {{${inner}}}; use {{1}}, {{2}}, … in order.`);
+      throw graphError(SUBCODE.variables, "Variable format incorrect", `${where} has a variable {{${inner}}}; use {{1}}, {{2}}, … in order, or set parameter_format to NAMED.`);
     }
     found.push(Number(inner));
   }
   return found;
+}
+
+/** The distinct names of `{{name}}` placeholders (lowercase letters, digits, _); throws on anything else. */
+function namesOf(text: string, where: string): string[] {
+  const found: string[] = [];
+  for (const m of text.matchAll(/\{\{([^}]*)\}\}/g)) {
+    const inner = m[1] ?? "";
+    if (!/^[a-z0-9_]*[a-z_][a-z0-9_]*$/.test(inner)) {
+      throw graphError(SUBCODE.variables, "Variable format incorrect", `${where} has a variable {{${inner}}}; with parameter_format NAMED write {{name}} in lowercase letters, digits and _.`);
+    }
+    if (!found.includes(inner)) found.push(inner);
+  }
+  return found;
+}
+
+/** Every name used has one `{param_name, example}` with a non-empty example (Meta's `*_named_params`). */
+function checkNamedExamples(names: string[], params: unknown, field: string, where: string): void {
+  if (names.length === 0) return;
+  const given = new Map<string, unknown>();
+  for (const p of Array.isArray(params) ? params : []) if (isObject(p) && typeof p.param_name === "string") given.set(p.param_name, p.example);
+  const missing = names.filter((n) => typeof given.get(n) !== "string" || given.get(n) === "");
+  if (missing.length > 0) {
+    throw graphError(SUBCODE.examples, "Sample values missing", `${where} uses {{${missing.join("}}, {{")}}}: give example.${field} as [{param_name, example}] for each.`);
+  }
 }
 
 function checkSequential(numbers: number[], where: string): number {
@@ -84,7 +116,7 @@ function textOf(c: Record<string, unknown>, type: string, max: number): string {
 // AUTHENTICATION templates carry no body or footer text: Meta writes them from `add_security_recommendation`
 // and `code_expiration_minutes` (Meta's authentication-template reference).
 function checkAuthBody(c: Record<string, unknown>): void {
-  if (c.text !== undefined) return checkBody(c);
+  if (c.text !== undefined) return checkBody(c, "POSITIONAL");
   if (c.add_security_recommendation !== undefined && typeof c.add_security_recommendation !== "boolean") {
     throw graphError(SUBCODE.components, "Invalid parameter", "add_security_recommendation must be true or false.");
   }
@@ -98,8 +130,12 @@ function checkAuthFooter(c: Record<string, unknown>): void {
   }
 }
 
-function checkBody(c: Record<string, unknown>): void {
+function checkBody(c: Record<string, unknown>, format: Format): void {
   const text = textOf(c, "BODY", 1024);
+  if (format === "NAMED") {
+    checkNamedExamples(namesOf(text, "The body"), isObject(c.example) ? c.example.body_text_named_params : undefined, "body_text_named_params", "The body");
+    return;
+  }
   const count = checkSequential(variablesOf(text, "The body"), "Body");
   if (count === 0) return;
   const rows = isObject(c.example) ? c.example.body_text : undefined;
@@ -109,7 +145,7 @@ function checkBody(c: Record<string, unknown>): void {
   }
 }
 
-function checkHeader(c: Record<string, unknown>): void {
+function checkHeader(c: Record<string, unknown>, parameterFormat: Format): void {
   const format = typeof c.format === "string" ? c.format.toUpperCase() : "TEXT";
   if (!HEADER_FORMATS.has(format)) {
     throw graphError(SUBCODE.headerFormat, "Header format incorrect", `Header format must be one of ${[...HEADER_FORMATS].join(", ")}.`);
@@ -123,6 +159,12 @@ function checkHeader(c: Record<string, unknown>): void {
   }
   const text = textOf(c, "HEADER", 60);
   if (/[\n*]/.test(text)) throw graphError(SUBCODE.headerFormat, "Header format incorrect", "A text header can't contain new lines or asterisks.");
+  if (parameterFormat === "NAMED") {
+    const names = namesOf(text, "The header");
+    if (names.length > 1) throw graphError(SUBCODE.variables, "Too many header variables", "A text header can have at most one variable.");
+    checkNamedExamples(names, example.header_text_named_params, "header_text_named_params", "The header");
+    return;
+  }
   const count = checkSequential(variablesOf(text, "The header"), "Header");
   if (count > 1) throw graphError(SUBCODE.variables, "Too many header variables", "A text header can have at most one variable.");
   if (count === 1 && (!Array.isArray(example.header_text) || example.header_text.length === 0)) {
@@ -132,7 +174,7 @@ function checkHeader(c: Record<string, unknown>): void {
 
 function checkFooter(c: Record<string, unknown>): void {
   const text = textOf(c, "FOOTER", 60);
-  if (variablesOf(text, "The footer").length > 0) throw graphError(SUBCODE.variables, "Footer variables", "The footer can't contain variables.");
+  if (/\{\{[^}]*\}\}/.test(text)) throw graphError(SUBCODE.variables, "Footer variables", "The footer can't contain variables.");
 }
 
 function checkButtons(c: Record<string, unknown>): void {
@@ -164,6 +206,7 @@ function checkButtons(c: Record<string, unknown>): void {
 export function validateTemplate(input: unknown, exists: (name: string, language: string) => boolean): ValidTemplate {
   if (!isObject(input)) throw graphError(SUBCODE.components, "Invalid request", "The request body must be a JSON object.");
   const { name, language } = input;
+  const parameterFormat = parameterFormatOf(input);
   if (typeof name !== "string" || !/^[a-z0-9_]{1,512}$/.test(name)) {
     throw graphError(SUBCODE.name, "Template name invalid", "The name may contain only lowercase letters, digits and underscores (1–512 characters).");
   }
@@ -177,9 +220,42 @@ export function validateTemplate(input: unknown, exists: (name: string, language
   if (!Array.isArray(input.components) || input.components.length === 0) {
     throw graphError(SUBCODE.components, "Components missing", "The template needs a components array with a BODY.");
   }
+  const components = validateComponents(input.components, category, parameterFormat);
+  if (exists(name, language)) {
+    throw graphError(SUBCODE.duplicate, "Content in this language already exists", `A template named ${name} already exists in ${language}.`);
+  }
+  return { name, language, category, components, parameterFormat };
+}
+
+function parameterFormatOf(input: Record<string, unknown>): Format {
+  const raw = input.parameter_format;
+  if (raw === undefined || raw === null) return "POSITIONAL";
+  const format = typeof raw === "string" ? raw.toUpperCase() : "";
+  if (format !== "NAMED" && format !== "POSITIONAL") {
+    throw graphError(SUBCODE.variables, "Invalid parameter", "parameter_format must be NAMED or POSITIONAL.");
+  }
+  return format;
+}
+
+/** Validates an in-place edit: new components (and perhaps category) for a template that keeps name and language. */
+export function validateEdit(input: unknown, current: { category: string }): Pick<ValidTemplate, "components" | "category" | "parameterFormat"> {
+  if (!isObject(input)) throw graphError(SUBCODE.components, "Invalid request", "The request body must be a JSON object.");
+  if (input.name !== undefined || input.language !== undefined) {
+    throw graphError(SUBCODE.editRefused, "Name and language can't be edited", "An edit changes components and category only; name and language stay.");
+  }
+  const category = input.category === undefined ? current.category : typeof input.category === "string" ? input.category.toUpperCase() : "";
+  if (!CATEGORIES.has(category)) throw graphError(SUBCODE.category, "Category invalid", "The category must be AUTHENTICATION, MARKETING or UTILITY.");
+  const parameterFormat = parameterFormatOf(input);
+  return { category, parameterFormat, components: validateComponents(input.components, category, parameterFormat) };
+}
+
+function validateComponents(list: unknown, category: string, parameterFormat: Format): Record<string, unknown>[] {
+  if (!Array.isArray(list) || list.length === 0) {
+    throw graphError(SUBCODE.components, "Components missing", "The template needs a components array with a BODY.");
+  }
   const seen = new Set<string>();
   const components: Record<string, unknown>[] = [];
-  for (const raw of input.components as unknown[]) {
+  for (const raw of list as unknown[]) {
     const type = isObject(raw) && typeof raw.type === "string" ? raw.type.toUpperCase() : "";
     if (!isObject(raw) || !COMPONENT_TYPES.has(type)) {
       throw graphError(SUBCODE.components, "Component type invalid", "Each component needs a type among HEADER, BODY, FOOTER, BUTTONS.");
@@ -187,15 +263,14 @@ export function validateTemplate(input: unknown, exists: (name: string, language
     if (seen.has(type)) throw graphError(SUBCODE.components, "Duplicate component", `The template has more than one ${type} component.`);
     seen.add(type);
     const auth = category === "AUTHENTICATION";
-    if (type === "BODY") (auth ? checkAuthBody : checkBody)(raw);
-    else if (type === "HEADER") checkHeader(raw);
+    if (type === "BODY") {
+      if (auth) checkAuthBody(raw);
+      else checkBody(raw, parameterFormat);
+    } else if (type === "HEADER") checkHeader(raw, parameterFormat);
     else if (type === "FOOTER") (auth ? checkAuthFooter : checkFooter)(raw);
     else checkButtons(raw);
     components.push({ ...raw, type });
   }
   if (!seen.has("BODY")) throw graphError(SUBCODE.components, "Body missing", "The template needs exactly one BODY component.");
-  if (exists(name, language)) {
-    throw graphError(SUBCODE.duplicate, "Content in this language already exists", `A template named ${name} already exists in ${language}.`);
-  }
-  return { name, language, category, components };
+  return components;
 }

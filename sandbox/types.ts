@@ -108,6 +108,14 @@ export interface TemplateRecord {
   namespace: string;
   createdAt: string;
   modifiedAt: string;
+  /** "NAMED" for `{{name}}` variables (docs/templates-meta.md §3); absent = positional. */
+  parameterFormat?: string;
+  /** When the template was edited in place while approved (Meta: once a day, ten times in 30 days). */
+  approvedEdits?: string[];
+  /** Edited in place at least once. */
+  edited?: boolean;
+  /** Deleted: kept as a tombstone, listed nowhere, and its name and language refused for 30 days. */
+  deletedAt?: string | null;
 }
 
 /** A finished Embedded Signup in the Meta SDK stand-in: what account-sharing onboarding can later refer to. */
@@ -143,6 +151,8 @@ export interface SandboxConfig {
   lifecycleDelayMs: number;
   /** Delay before a submitted template is approved or rejected; 0 = at once, -1 = never (control API only). */
   templateReviewDelayMs: number;
+  /** Whether PATCH /v1/configs/templates/{id} (in-place edit) exists; false answers 404 like a hub without it. */
+  templateEditing: boolean;
   /** Lifetime of partner bearer tokens (UNVERIFIED upstream; 24 h like the older Hub API). */
   tokenTtlSeconds: number;
   /** Accepted |now − io_timestamp| for IO signatures (UNVERIFIED upstream). */
@@ -156,6 +166,7 @@ export interface SandboxConfig {
 export const DEFAULT_CONFIG: SandboxConfig = {
   lifecycleDelayMs: 750,
   templateReviewDelayMs: 3000,
+  templateEditing: true,
   tokenTtlSeconds: 86_400,
   ioSignatureWindowSeconds: 300,
   webhookMaxAttempts: 6,

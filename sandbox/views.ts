@@ -92,6 +92,7 @@ export function templateView(t: TemplateRecord) {
     components: t.components,
     status: t.status,
     rejected_reason: t.rejectedReason,
+    ...(t.parameterFormat ? { parameter_format: t.parameterFormat } : {}),
     namespace: t.namespace,
     partner_id: t.partnerId,
     waba_account_id: t.wabaAccountId,

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, gte, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { channels, templates, webhookEvents } from "../schema";
 
@@ -89,7 +89,7 @@ export async function listTemplatesAwaitingReview({
     .select({ ...cardColumns, since: since.mapWith(templates.createdAt) })
     .from(templates)
     .innerJoin(channels, eq(channels.id, templates.channelId))
-    .where(and(inArray(templates.hubId, [...hubIds]), inArray(templates.status, [...statuses])))
+    .where(and(inArray(templates.hubId, [...hubIds]), inArray(templates.status, [...statuses]), isNull(templates.replacedById)))
     .orderBy(asc(since), asc(templates.id))
     .limit(limit);
 }
@@ -113,7 +113,8 @@ export async function listRecentlyRejectedTemplates({
     .select({ ...cardColumns, since: templates.updatedAt })
     .from(templates)
     .innerJoin(channels, eq(channels.id, templates.channelId))
-    .where(and(inArray(templates.hubId, [...hubIds]), inArray(templates.status, [...statuses]), gte(templates.updatedAt, since)))
+    // A rejected template the partner resubmitted under a new name is no longer "to do" (docs/templates-meta.md §2).
+    .where(and(inArray(templates.hubId, [...hubIds]), inArray(templates.status, [...statuses]), gte(templates.updatedAt, since), isNull(templates.replacedById)))
     .orderBy(desc(templates.updatedAt), desc(templates.id))
     .limit(limit);
 }

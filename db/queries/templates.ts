@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { apiKeys, channels, clients, hubs, templateEvents, templates, templateStatusCounts, type Template, type TemplateEvent } from "../schema";
 import { beforeCursor, cursorText, decodeCursor, pageOf } from "./paging";
@@ -36,14 +36,6 @@ export async function findTemplateByKey({
   return row;
 }
 
-/** Other languages of one template name on a channel (Meta deletes a name with all its languages). */
-export async function listSiblingLanguages({ db, channelId, name, exceptId }: { db: Executor; channelId: string; name: string; exceptId: string }) {
-  return db
-    .select({ id: templates.id, language: templates.language, status: templates.status })
-    .from(templates)
-    .where(and(eq(templates.channelId, channelId), eq(templates.name, name), ne(templates.id, exceptId)));
-}
-
 export async function findTemplateByExternalId({ db, hubId, externalId }: { db: Executor; hubId: string; externalId: string }): Promise<Template | undefined> {
   const [row] = await db
     .select()
@@ -55,6 +47,65 @@ export async function findTemplateByExternalId({ db, hubId, externalId }: { db: 
 
 export async function listTemplatesOfChannel({ db, channelId }: { db: Executor; channelId: string }): Promise<Template[]> {
   return db.select().from(templates).where(eq(templates.channelId, channelId));
+}
+
+/** Every template name a channel's rows hold, whatever their status (a name Meta holds or held stays taken). */
+export async function listTemplateNamesOfChannel({ db, channelId }: { db: Executor; channelId: string }): Promise<string[]> {
+  const rows = await db.selectDistinct({ name: templates.name }).from(templates).where(eq(templates.channelId, channelId));
+  return rows.map((r) => r.name);
+}
+
+/** The not yet accepted successor of a template being resubmitted under a new name, if one was started. */
+export async function findOpenSuccessor({ db, replacesId }: { db: Executor; replacesId: string }): Promise<Template | undefined> {
+  const [row] = await db
+    .select()
+    .from(templates)
+    .where(and(eq(templates.replacesId, replacesId), inArray(templates.status, ["draft", "submit_failed", "submitting"])))
+    .orderBy(desc(templates.createdAt))
+    .limit(1);
+  return row;
+}
+
+/**
+ * The rows of one logical template (docs/templates-meta.md §2): this one, the ones it replaced and the ones that
+ * replaced it, oldest first. Bounded: a chain longer than `max` is cut, never looped.
+ */
+export async function listTemplateLineage({ db, id, max = 20 }: { db: Executor; id: string; max?: number }): Promise<Template[]> {
+  const start = await findTemplateById({ db, id });
+  if (!start) return [];
+  const seen = new Map<string, Template>([[start.id, start]]);
+  const before: Template[] = [];
+  for (let t = start; t.replacesId && !seen.has(t.replacesId) && seen.size < max; ) {
+    const prev = await findTemplateById({ db, id: t.replacesId });
+    if (!prev) break;
+    seen.set(prev.id, prev);
+    before.unshift(prev);
+    t = prev;
+  }
+  const after: Template[] = [];
+  for (let t = start; seen.size < max; ) {
+    const [next] = await db
+      .select()
+      .from(templates)
+      .where(or(t.replacedById ? eq(templates.id, t.replacedById) : sql`false`, eq(templates.replacesId, t.id)))
+      .orderBy(asc(templates.createdAt))
+      .limit(1);
+    if (!next || seen.has(next.id)) break;
+    seen.set(next.id, next);
+    after.push(next);
+    t = next;
+  }
+  return [...before, start, ...after];
+}
+
+export async function listTemplateEventsOf({ db, templateIds, limit = 400 }: { db: Executor; templateIds: string[]; limit?: number }): Promise<TemplateEvent[]> {
+  if (templateIds.length === 0) return [];
+  return db
+    .select()
+    .from(templateEvents)
+    .where(inArray(templateEvents.templateId, templateIds))
+    .orderBy(desc(templateEvents.at), desc(templateEvents.id))
+    .limit(limit);
 }
 
 /** Inserts a template; undefined when (channel, name, language) is taken. */
@@ -128,7 +179,8 @@ export type TemplateListFilter = {
 };
 
 function filterWhere(filter: TemplateListFilter): SQL[] {
-  const where: SQL[] = [];
+  // A row the partner replaced by resubmitting under a new name is shown only in its successor's history.
+  const where: SQL[] = [isNull(templates.replacedById)];
   if (filter.hubId) where.push(eq(templates.hubId, filter.hubId));
   if (filter.channelId) where.push(eq(templates.channelId, filter.channelId));
   if (filter.clientId) where.push(inArray(templates.channelId, sql`(select ${channels.id} from ${channels} where ${channels.clientId} = ${filter.clientId})`));
@@ -180,12 +232,22 @@ export async function listTemplatesPage({ db, filter, after, limit }: { db: Exec
  */
 export async function countTemplatesByStatus({ db, filter }: { db: Executor; filter: TemplateListFilter }) {
   if (!filter.clientId && !filter.channelId && !filter.category && !filter.language) {
-    return db
-      .select({ status: templateStatusCounts.status, n: sql<number>`sum(${templateStatusCounts.n})::int` })
-      .from(templateStatusCounts)
-      .where(filter.hubId ? eq(templateStatusCounts.hubId, filter.hubId) : undefined)
-      .groupBy(templateStatusCounts.status)
-      .having(sql`sum(${templateStatusCounts.n}) > 0`);
+    const [counted, replaced] = await Promise.all([
+      db
+        .select({ status: templateStatusCounts.status, n: sql<number>`sum(${templateStatusCounts.n})::int` })
+        .from(templateStatusCounts)
+        .where(filter.hubId ? eq(templateStatusCounts.hubId, filter.hubId) : undefined)
+        .groupBy(templateStatusCounts.status)
+        .having(sql`sum(${templateStatusCounts.n}) > 0`),
+      // The counters count every row; replaced ones (few, on their own partial index) are not listed, so not counted.
+      db
+        .select({ status: templates.status, n: sql<number>`count(*)::int` })
+        .from(templates)
+        .where(and(isNotNull(templates.replacedById), filter.hubId ? eq(templates.hubId, filter.hubId) : undefined))
+        .groupBy(templates.status),
+    ]);
+    const minus = new Map(replaced.map((r) => [r.status, r.n]));
+    return counted.map((c) => ({ status: c.status, n: c.n - (minus.get(c.status) ?? 0) })).filter((c) => c.n > 0);
   }
   const where = filterWhere({ ...filter, status: undefined });
   return db

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { findChannelById } from "@/db/queries/channel-store";
 import { getClientDetail } from "@/db/queries/client-list";
 import { listHubs } from "@/db/queries/hubs";
-import { countTemplatesByStatus, getTemplateDetail, listTemplateChannels, listTemplateEvents, listTemplatesPage } from "@/db/queries/templates";
+import { countTemplatesByStatus, getTemplateDetail, listTemplateChannels, listTemplateEventsOf, listTemplateLineage, listTemplatesPage } from "@/db/queries/templates";
 import { getDb } from "../db";
 import { fromComponents } from "../templates/components";
 import { TEMPLATE_CATEGORIES } from "../templates/draft";
@@ -50,23 +50,32 @@ export async function loadTemplateDetail(id: string) {
   const db = await getDb();
   const detail = await getTemplateDetail({ db, id });
   if (!detail) return null;
-  const events = await listTemplateEvents({ db, templateId: id });
+  // One logical template may be several rows (resubmitted under a new name, docs/templates-meta.md §2): one history.
+  const lineage = await listTemplateLineage({ db, id });
+  const names = new Map(lineage.map((r) => [r.id, `${r.name} (${r.language})`]));
+  const events = (await listTemplateEventsOf({ db, templateIds: lineage.map((r) => r.id) })).map((e) => ({ ...e, of: names.get(e.templateId) ?? "" }));
   const t = detail.template;
   const draft = fromComponents({ name: t.name, language: t.language, category: t.requestedCategory ?? t.category, components: t.components });
-  const unsupported = unsupportedParts(t.components);
+  const readOnlyParts = unsupportedParts(t.components);
+  const at = lineage.findIndex((r) => r.id === id);
+  const link = (r: (typeof lineage)[number] | undefined) => (r ? { id: r.id, name: r.name, language: r.language, status: r.status } : null);
   return {
     ...detail,
     events,
+    lineage: lineage.length > 1 ? lineage.map((r) => link(r)!) : [],
+    replaces: link(at > 0 ? lineage[at - 1] : undefined),
+    replacedBy: t.replacedById ? link(lineage[at + 1]) : null,
     draft: { ...draft, allowCategoryChange: t.allowCategoryChange },
-    unsupported,
-    editable: EDITABLE_STATUSES.includes(t.status) && unsupported.length === 0,
+    readOnlyParts,
+    // What the editor cannot change is kept as it is (withStoredKeptParts), so it no longer blocks editing the rest.
+    editable: EDITABLE_STATUSES.includes(t.status) && !t.replacedById,
   };
 }
 
 const EDITABLE_BUTTONS = new Set(["QUICK_REPLY", "URL", "PHONE_NUMBER", "OTP"]);
 const EDITABLE_COMPONENTS = new Set(["HEADER", "BODY", "FOOTER", "BUTTONS"]);
 
-/** Parts the editor cannot hold (flows, catalogs, copy-code buttons made elsewhere): editing would drop them. */
+/** Parts the editor cannot change (flows, catalogs, copy-code buttons made elsewhere): shown read-only, sent back unchanged. */
 function unsupportedParts(components: unknown[]): string[] {
   const found = new Set<string>();
   const upper = (v: unknown) => (typeof v === "string" ? v.toUpperCase() : "");

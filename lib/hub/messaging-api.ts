@@ -30,7 +30,12 @@ export type CreateTemplateInput = {
   allowCategoryChange?: boolean;
   libraryTemplateName?: string;
   libraryTemplateButtonInputs?: unknown[];
+  /** "NAMED" when the texts use `{{name}}` variables (docs/templates-meta.md §3); omitted means positional. */
+  parameterFormat?: "NAMED" | "POSITIONAL";
 };
+
+/** What an edit may change: Meta keeps name and language (docs/templates-meta.md §2). */
+export type EditTemplateInput = { components: TemplateComponent[]; category?: TemplateCategory; parameterFormat?: "NAMED" | "POSITIONAL" };
 
 export type MessagingWebhook = { url?: string; headers?: Record<string, string> };
 
@@ -45,6 +50,11 @@ const webhookSchema = z
 
 // Create answers with 360dialog's template object, or Meta's bare `{id, status, category}` (UNVERIFIED which).
 const createdTemplateSchema = z.looseObject({ name: optString() });
+
+// Meta's edit answers `{success: true}` (and sometimes id/status/category); nothing in it is required.
+const editedTemplateSchema = z
+  .looseObject({ id: optString(), status: optString(), category: optString(), rejected_reason: optString() })
+  .transform((t): Partial<Template> => ({ id: t.id, status: t.status, category: t.category, rejectedReason: t.rejected_reason }));
 
 
 export type MessagingApi = ReturnType<typeof createMessagingApi>;
@@ -71,13 +81,31 @@ export function createMessagingApi(options: MessagingApiOptions) {
         ...(input.allowCategoryChange === undefined ? {} : { allow_category_change: input.allowCategoryChange }),
         ...(input.libraryTemplateName === undefined ? {} : { library_template_name: input.libraryTemplateName }),
         ...(input.libraryTemplateButtonInputs === undefined ? {} : { library_template_button_inputs: input.libraryTemplateButtonInputs }),
+        ...(input.parameterFormat === undefined ? {} : { parameter_format: input.parameterFormat }),
       };
       const created = await call({ method: "POST", path: TEMPLATES_PATH, body, schema: createdTemplateSchema, retry: false });
       const answered = Object.fromEntries(Object.entries(created).filter(([, v]) => v !== undefined));
       return templateSchema.parse({ name: input.name, language: input.language, category: input.category, components: input.components, ...answered });
     },
 
-    /** Deletes every language of the template `name` (contract §6). */
+    /**
+     * Edits one template in place by its id (docs/templates-meta.md §2: Meta edits rejected and paused templates
+     * freely, an approved one once a day and ten times a month). The path is UNVERIFIED: 360dialog documents
+     * editing in its Hub and a real integration edits through the Partner API's waba_templates/{id}; a hub that
+     * does not offer it answers 404/405, which callers read as "not possible here". Not retried, like create.
+     */
+    editTemplate: async (templateId: string, input: EditTemplateInput): Promise<Partial<Template>> => {
+      if (templateId === "") throw new TypeError("template id is empty");
+      const body = {
+        components: input.components,
+        ...(input.category === undefined ? {} : { category: input.category }),
+        ...(input.parameterFormat === undefined ? {} : { parameter_format: input.parameterFormat }),
+      };
+      const answer = await call({ method: "PATCH", path: `${TEMPLATES_PATH}/${encodeURIComponent(templateId)}`, body, schema: editedTemplateSchema, retry: false });
+      return answer;
+    },
+
+    /** Deletes every language of the template `name` (contract §6). The portal never deletes to resubmit (docs/templates-meta.md §2). */
     deleteTemplate: async (name: string): Promise<void> => {
       if (name === "") throw new TypeError("template name is empty");
       await call({ method: "DELETE", path: `${TEMPLATES_PATH}/${encodeURIComponent(name)}`, schema: z.unknown() });

@@ -9,7 +9,7 @@ describe("variablesIn", () => {
     ["Hi {{1}}, order {{2}} ships {{1}}.", [1, 2, 1]],
     ["{{3}} then {{1}}", [3, 1]],
     ["no variables", []],
-    ["{{ 1 }} {{name}} {1} {{1} {{01}} {{{1}}}", []],
+    ["{{ 1 }} {{Name}} {1} {{1} {{01}} {{{1}}}", []],
     ["{{1}}{{2}}", [1, 2]],
     ["{{0}}", [0]],
   ])("%j → %j", (text, expected) => {
@@ -20,7 +20,8 @@ describe("variablesIn", () => {
 describe("malformedPlaceholders", () => {
   it.each([
     ["Hi {{ 1 }}", ["{{ 1 }}"]],
-    ["Hi {{name}}", ["{{name}}"]],
+    ["Hi {{Name}}", ["{{Name}}"]],
+    ["Hi {{first name}}", ["{{first name}}"]],
     ["Hi {1}", ["{1}"]],
     ["Hi {{1}", ["{{1}"]],
     ["Hi {1}}", ["{1}}"]],
@@ -134,10 +135,18 @@ describe("fromComponents", () => {
     expect(fromComponents(source("TRANSACTIONAL", [{ type: "BODY", text: "x" }]))).toMatchObject({ category: "UTILITY", allowCategoryChange: true, body: "x" });
   });
 
-  it("never throws on junk and drops what the draft cannot hold", () => {
+  it("never throws on junk and keeps the buttons it cannot edit as read", () => {
     const junk: unknown[] = [null, 7, "BODY", [], { type: 3 }, { type: "HEADER", format: "CAROUSEL" }, { type: "BUTTONS", buttons: [null, { type: "FLOW" }, { type: "COPY_CODE" }] }, { type: "BODY", text: 42, example: { body_text: [[1, null]] } }];
     const draft = fromComponents(source("utility", junk));
-    expect(draft).toMatchObject({ header: { format: "NONE" }, buttons: [], body: "42", bodyExamples: ["1", ""] });
+    expect(draft).toMatchObject({
+      header: { format: "NONE" },
+      buttons: [
+        { type: "KEPT", kind: "FLOW", raw: { type: "FLOW" } },
+        { type: "KEPT", kind: "COPY_CODE", raw: { type: "COPY_CODE" } },
+      ],
+      body: "42",
+      bodyExamples: ["1", ""],
+    });
     fc.assert(
       fc.property(fc.string(), fc.string(), fc.anything(), fc.array(fc.anything()), (name, language, category, components) => {
         fromComponents({ name, language, category: category as string, components });

@@ -7,7 +7,8 @@ import { z } from "zod";
 export const TEMPLATE_CATEGORIES = ["MARKETING", "UTILITY", "AUTHENTICATION"] as const;
 export type TemplateCategoryName = (typeof TEMPLATE_CATEGORIES)[number];
 
-export const MEDIA_HEADER_FORMATS = ["IMAGE", "VIDEO", "DOCUMENT"] as const;
+// GIF: Meta's animated header for MARKETING templates, an mp4 sample like VIDEO (docs/templates-meta.md §3).
+export const MEDIA_HEADER_FORMATS = ["IMAGE", "VIDEO", "GIF", "DOCUMENT"] as const;
 export type MediaHeaderFormat = (typeof MEDIA_HEADER_FORMATS)[number];
 
 export type HeaderDraft =
@@ -21,7 +22,13 @@ export type ButtonDraft =
   /** `url` may end in one `{{1}}`; `example` is then the full sample URL. */
   | { type: "URL"; text: string; url: string; example: string }
   | { type: "PHONE_NUMBER"; text: string; phoneNumber: string }
-  | { type: "OTP"; otpType: "COPY_CODE" | "ONE_TAP"; text: string };
+  | { type: "OTP"; otpType: "COPY_CODE" | "ONE_TAP"; text: string }
+  /**
+   * A button Meta holds that the editor cannot change (COPY_CODE, FLOW, CATALOG, MPM, …): shown read-only and sent
+   * back exactly as read (docs/templates-meta.md §3). The server takes `raw` from the stored template, never
+   * from the browser.
+   */
+  | { type: "KEPT"; kind: string; text: string; raw: Record<string, unknown> };
 
 export type TemplateDraft = {
   name: string;
@@ -31,7 +38,10 @@ export type TemplateDraft = {
   allowCategoryChange: boolean;
   header: HeaderDraft;
   body: string;
-  /** `bodyExamples[i]` is the sample for `{{i+1}}`. */
+  /**
+   * `bodyExamples[i]` is the sample for `{{i+1}}`, or with named variables for the i-th distinct `{{name}}` in
+   * order of first appearance (components.ts `bodyVariableKeys`).
+   */
   bodyExamples: string[];
   /** "" = no footer. */
   footer: string;
@@ -40,6 +50,8 @@ export type TemplateDraft = {
   addSecurityRecommendation: boolean;
   /** AUTHENTICATION only: shown as the footer "This code expires in N minutes"; null = none. */
   codeExpirationMinutes: number | null;
+  /** Components the editor cannot hold (a carousel, a limited-time offer…), kept verbatim after the footer. */
+  keptComponents: Record<string, unknown>[];
 };
 
 export function emptyDraft(): TemplateDraft {
@@ -55,6 +67,7 @@ export function emptyDraft(): TemplateDraft {
     buttons: [],
     addSecurityRecommendation: true,
     codeExpirationMinutes: null,
+    keptComponents: [],
   };
 }
 
@@ -74,6 +87,7 @@ const buttonSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("URL"), text: text(256), url: text(2048), example: text(2048).default("") }),
   z.object({ type: z.literal("PHONE_NUMBER"), text: text(256), phoneNumber: text(64) }),
   z.object({ type: z.literal("OTP"), otpType: z.enum(["COPY_CODE", "ONE_TAP"]), text: text(256).default("") }),
+  z.object({ type: z.literal("KEPT"), kind: text(40), text: text(256).default(""), raw: z.record(z.string(), z.unknown()).default({}) }),
 ]);
 
 export const templateDraftSchema = z.object({
@@ -88,4 +102,5 @@ export const templateDraftSchema = z.object({
   buttons: z.array(buttonSchema).max(20).default([]),
   addSecurityRecommendation: z.boolean().default(false),
   codeExpirationMinutes: z.number().int().min(1).max(90).nullable().default(null),
+  keptComponents: z.array(z.record(z.string(), z.unknown())).max(10).default([]),
 }) satisfies z.ZodType<TemplateDraft, unknown>;

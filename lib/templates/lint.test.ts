@@ -41,14 +41,17 @@ const rows: Row[] = [
   row("name-length", "name", { name: "a".repeat(513) }),
   row("language-format", "language", { language: "english" }),
   row("category-invalid", "category", { category: "PROMO" as TemplateDraft["category"] }),
-  row("header-format", "header.format", { header: { format: "GIF" } as unknown as HeaderDraft }),
+  row("header-format", "header.format", { header: { format: "SLIDE" } as unknown as HeaderDraft }),
+  row("gif-header-category", "header.format", { header: { format: "GIF", example: "https://cdn.example.com/sample.mp4" } }),
+  row("variables-mixed", "body", body("Hello {{1}}, your order {{order_id}} has shipped today.", ["Anna"])),
+  row("param-name-length", "body", body(`Hello {{${"a".repeat(61)}}}, your order has shipped today.`, ["Anna"])),
   row("header-text-required", "header.text", { header: text("  ") }),
   row("header-length", "header.text", { header: text("x".repeat(61)) }),
   row("header-variables", "header.text", { header: text("Order {{1}} of {{2}}", "A-17") }),
   row("header-newline", "header.text", { header: text("Order\nupdate") }),
   row("header-formatting", "header.text", { header: text("*Order* update") }),
   row("header-emoji", "header.text", { header: text("Order update 📦") }),
-  row("placeholder-malformed", "header.text", { header: text("Order {{number}}") }),
+  row("placeholder-malformed", "header.text", { header: text("Order {{Number}}") }),
   row("example-missing", "header.example", { header: text("Order {{1}}") }),
   row("example-missing", "header.example", { header: { format: "IMAGE", example: " " } }),
   row("placeholder-malformed", "body", body("Hello {{1}}, your order {{ 2 }} has shipped today.")),
@@ -93,6 +96,29 @@ const rows: Row[] = [
 ];
 
 const keyOf = (f: Pick<Finding, "field" | "rule" | "severity">) => ({ field: f.field, rule: f.rule, severity: f.severity });
+
+describe("lintTemplate: named variables (docs/templates-meta.md §3)", () => {
+  const named: TemplateDraft = {
+    ...utility,
+    header: text("Order {{order_id}}", "A-17"),
+    body: "Hello {{customer_name}}, your order {{order_id}} has shipped today.",
+    bodyExamples: ["Anna", "A-17"],
+  };
+  it("accepts a template written with names only", () => {
+    expect(lintTemplate(named)).toEqual([]);
+  });
+  it("names the variable whose sample is missing", () => {
+    expect(lintTemplate({ ...named, bodyExamples: ["Anna", ""] })).toEqual([
+      expect.objectContaining({ rule: "example-missing", field: "bodyExamples.1", message: expect.stringContaining("{{order_id}}") }),
+    ]);
+  });
+  it("refuses a header with a number and a body with names", () => {
+    expect(lintTemplate({ ...named, header: text("Order {{1}}", "A-17") }).map((f) => f.rule)).toEqual(["variables-mixed"]);
+  });
+  it("refuses names with capitals or spaces as malformed", () => {
+    expect(lintTemplate({ ...named, body: "Hello {{Customer}}, your order {{ order_id }} has shipped today." }).map((f) => f.rule)).toContain("placeholder-malformed");
+  });
+});
 
 describe("lintTemplate: one row per rule", () => {
   it.each(rows)("%s", (_name, draft, expected) => {
@@ -207,6 +233,14 @@ const buttonArb: fc.Arbitrary<ButtonDraft> = fc.oneof(
   }),
   fc.record({ type: fc.constant("PHONE_NUMBER" as const), text: some(fc.constant("Call"), edgy), phoneNumber: some(fc.constant("+4930123456"), edgy) }),
   fc.record({ type: fc.constant("OTP" as const), otpType: fc.constantFrom("COPY_CODE" as const, "ONE_TAP" as const), text: some(fc.constant(""), edgy) }),
+  fc
+    .constantFrom<Record<string, unknown>>(
+      { type: "COPY_CODE", example: "SAVE20" },
+      { type: "FLOW", text: "Book now", flow_id: "1234567890", navigate_screen: "WELCOME", flow_action: "navigate" },
+      { type: "CATALOG", text: "View catalog" },
+      { type: "MPM", text: "View items" },
+    )
+    .map((raw): ButtonDraft => ({ type: "KEPT", kind: String(raw.type), text: typeof raw.text === "string" ? raw.text : "", raw })),
 );
 const nearlyValid: fc.Arbitrary<TemplateDraft> = fc.record({
   name: some(fc.stringMatching(/^[a-z0-9_]{1,20}$/), edgy),
@@ -220,6 +254,7 @@ const nearlyValid: fc.Arbitrary<TemplateDraft> = fc.record({
   buttons: fc.array(buttonArb, { maxLength: 3 }),
   addSecurityRecommendation: fc.boolean(),
   codeExpirationMinutes: fc.option(fc.integer({ min: -5, max: 100 }), { nil: null }),
+  keptComponents: fc.constant([]),
 });
 
 describe("lintTemplate: properties", () => {

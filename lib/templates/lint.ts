@@ -1,5 +1,5 @@
 import { isRecord } from "../hub/json";
-import { malformedPlaceholders, placeholderTokens, variablesIn } from "./components";
+import { hasPositional, malformedPlaceholders, namedVariablesIn, placeholderTokens, variablesIn } from "./components";
 import { TEMPLATE_CATEGORIES, type ButtonDraft, type TemplateDraft } from "./draft";
 import * as R from "./rules";
 import type { FindingSeverity, RuleId } from "./rules";
@@ -53,20 +53,23 @@ function lintName(d: TemplateDraft, emit: Emit): void {
 function lintPlaceholders(emit: Emit, field: string, what: string, text: string): void {
   const bad = malformedPlaceholders(text);
   if (bad.length > 0) {
-    emit("placeholder-malformed", field, `${what} has ${quoteList(bad)}, which WhatsApp can't read as a variable; write variables exactly as {{1}}, {{2}}, ….`);
+    emit("placeholder-malformed", field, `${what} has ${quoteList(bad)}, which WhatsApp can't read as a variable; write variables exactly as {{1}}, {{2}}, … or as {{name}} in lowercase letters, digits and _ (e.g. {{customer_name}}).`);
   }
 }
 
 function lintHeader(d: TemplateDraft, emit: Emit): void {
   const h = d.header;
   if (h.format === "NONE" || h.format === "LOCATION") return;
-  if (h.format === "IMAGE" || h.format === "VIDEO" || h.format === "DOCUMENT") {
+  if (h.format === "GIF" && d.category !== "MARKETING") {
+    emit("gif-header-category", "header.format", "GIF headers are for MARKETING templates only; choose another header or the MARKETING category.");
+  }
+  if (h.format === "IMAGE" || h.format === "VIDEO" || h.format === "GIF" || h.format === "DOCUMENT") {
     if (str(h.example).trim() === "") {
       emit("example-missing", "header.example", `A ${h.format.toLowerCase()} header needs a sample: upload one or give its URL, so WhatsApp can review the template.`);
     }
     return;
   }
-  if (h.format !== "TEXT") return emit("header-format", "header.format", "Choose a header type: none, text, image, video, document or location.");
+  if (h.format !== "TEXT") return emit("header-format", "header.format", "Choose a header type: none, text, image, video, GIF, document or location.");
   const text = str(h.text);
   if (text.trim() === "") return emit("header-text-required", "header.text", "Write the header text, or choose no header.");
   tooLong(emit, "header-length", "header.text", "The header", text.length, R.HEADER_TEXT_MAX);
@@ -76,7 +79,7 @@ function lintHeader(d: TemplateDraft, emit: Emit): void {
     emit("header-variables", "header.text", `The header has ${varList(vars)}; a header can have one variable only, and it must be {{1}}.`);
   }
   if (/[\r\n]/.test(text)) emit("header-newline", "header.text", "The header must be a single line; remove the line breaks.");
-  if (/[*_~]/.test(text)) emit("header-formatting", "header.text", "The header can't use formatting; remove the *, _ and ~ characters.");
+  if (/[*_~]/.test(withoutPlaceholders(text))) emit("header-formatting", "header.text", "The header can't use formatting; remove the *, _ and ~ characters.");
   if (EMOJI.test(text)) emit("header-emoji", "header.text", "WhatsApp doesn't support emojis in headers; remove them or move them to the body.");
   if (vars.includes(1) && str(h.example).trim() === "") {
     emit("example-missing", "header.example", "The header uses {{1}}; give a sample value for it so WhatsApp can review the template.");
@@ -94,18 +97,20 @@ function lintVariables(d: TemplateDraft, emit: Emit): void {
   } else if (firstSeen.some((n, i) => n !== i + 1)) {
     emit("variables-order", "body", `The variables first appear as ${varList(firstSeen)}; number them in the order they appear ({{1}} first).`);
   }
-  const repeated = unique.filter((n) => vars.indexOf(n) !== vars.lastIndexOf(n));
+  const names = namedVariablesIn(body);
+  // A named variable's slot is its name: using it twice is one parameter, not a repeat.
+  const repeated = names.length > 0 ? [] : unique.filter((n) => vars.indexOf(n) !== vars.lastIndexOf(n));
   if (repeated.length > 0) {
     emit("variable-repeated", "body", `${varList(repeated)} appears more than once; WhatsApp may reject this, so consider a new variable for each place.`);
   }
   const first = tokens[0];
   if (first?.variable !== undefined && body.slice(0, first.index).trim() === "") {
-    emit("variable-at-start", "body", `The body starts with {{${first.variable}}}; WhatsApp rejects a variable at the very start. Put some text before it.`);
+    emit("variable-at-start", "body", `The body starts with ${first.raw}; WhatsApp rejects a variable at the very start. Put some text before it.`);
   }
   const last = tokens.at(-1);
   if (last?.variable !== undefined) {
     const after = body.slice(last.index + last.raw.length).trim();
-    const message = `The body ends with {{${last.variable}}}; WhatsApp rejects a variable at the very end. Put some text after it.`;
+    const message = `The body ends with ${last.raw}; WhatsApp rejects a variable at the very end. Put some text after it.`;
     if (after === "") emit("variable-at-end", "body", message);
     else if (/^[.!?]+$/.test(after)) emit("variable-at-end", "body", message, "warning");
   }
@@ -129,10 +134,27 @@ function lintVariables(d: TemplateDraft, emit: Emit): void {
   // user edits the body, and flagging them would block on something the user no longer sees.
   for (const n of unique.filter((n) => n >= 1)) {
     const sample = str(examples[n - 1]);
+    const label = names.length > 0 && hasPositional(body) === false ? `{{${names[n - 1] ?? n}}}` : `{{${n}}}`;
     if (sample.trim() === "") {
-      emit("example-missing", `bodyExamples.${n - 1}`, `Give a sample value for {{${n}}} so WhatsApp can review the template.`);
+      emit("example-missing", `bodyExamples.${n - 1}`, `Give a sample value for ${label} so WhatsApp can review the template.`);
     } else if (/[\n\t]| {5}/.test(sample)) {
-      emit("example-format", `bodyExamples.${n - 1}`, `The sample for {{${n}}} has a line break, tab or a run of spaces; WhatsApp refuses such values when sending.`);
+      emit("example-format", `bodyExamples.${n - 1}`, `The sample for ${label} has a line break, tab or a run of spaces; WhatsApp refuses such values when sending.`);
+    }
+  }
+}
+
+/** Meta takes one parameter format per template (docs/templates-meta.md §3): all `{{1}}` or all `{{name}}`. */
+function lintParameterFormat(d: TemplateDraft, emit: Emit): void {
+  const header = d.header.format === "TEXT" ? str(d.header.text) : "";
+  const named = namedVariablesIn(d.body).length + namedVariablesIn(header).length > 0;
+  const positional = hasPositional(d.body) || hasPositional(header);
+  if (named && positional) {
+    const field = hasPositional(d.body) && namedVariablesIn(d.body).length > 0 ? "body" : namedVariablesIn(header).length > 0 || hasPositional(header) ? "header.text" : "body";
+    emit("variables-mixed", field, "Use one kind of variable in the whole template: either numbers ({{1}}, {{2}}) or names ({{customer_name}}), not both.");
+  }
+  for (const name of [...namedVariablesIn(header), ...namedVariablesIn(d.body)]) {
+    if (name.length > R.PARAM_NAME_MAX) {
+      emit("param-name-length", namedVariablesIn(header).includes(name) ? "header.text" : "body", `The variable name "${name.slice(0, 20)}…" is longer than ${R.PARAM_NAME_MAX} characters.`);
     }
   }
 }
@@ -223,6 +245,7 @@ function lintButtons(d: TemplateDraft, emit: Emit): void {
   buttons.forEach((b, i) => {
     const at = `buttons.${i}`;
     const text = str(b.text);
+    if (b.type === "KEPT") return; // read-only: checked by Meta when it was made, sent back unchanged
     if (b.type !== "OTP" && text.trim() === "") emit("button-text-required", `${at}.text`, `Write the label of button ${i + 1}.`);
     tooLong(emit, "button-text-length", `${at}.text`, `The label of button ${i + 1}`, text.length, R.BUTTON_TEXT_MAX);
     if (variablesIn(text).length + malformedPlaceholders(text).length > 0) {
@@ -269,6 +292,7 @@ function sane(input: TemplateDraft): TemplateDraft {
     buttons: Array.isArray(d.buttons) ? d.buttons.filter((b): b is ButtonDraft => isRecord(b) && typeof b.type === "string") : [],
     addSecurityRecommendation: d.addSecurityRecommendation === true,
     codeExpirationMinutes: typeof d.codeExpirationMinutes === "number" ? d.codeExpirationMinutes : null,
+    keptComponents: Array.isArray(d.keptComponents) ? d.keptComponents.filter(isRecord) : [],
   };
 }
 
@@ -287,6 +311,7 @@ export function lintTemplate(input: TemplateDraft): Finding[] {
   else {
     lintHeader(d, emit);
     lintBody(d, emit);
+    lintParameterFormat(d, emit);
     lintFooter(d, emit);
   }
   lintButtons(d, emit);

@@ -20,7 +20,7 @@ describe("formatLine", () => {
     ["```mono *not bold*```", [{ text: "mono *not bold*", mono: true }]],
     ["```unclosed", [{ text: "```unclosed" }]],
     ["<b>not markup</b> &amp;", [{ text: "<b>not markup</b> &amp;" }]],
-    ["a {{name}} stays", [{ text: "a {{name}} stays" }]],
+    ["a {{Name}} stays", [{ text: "a {{Name}} stays" }]],
   ])("%j", (line, runs) => {
     expect(formatLine(line)).toEqual(runs);
   });
@@ -125,5 +125,18 @@ describe("previewOf", () => {
     const bare = previewOf({ ...auth, addSecurityRecommendation: false, codeExpirationMinutes: null });
     expect(bare.body).toEqual([[{ text: "123456", bold: true, variable: 1 }, { text: " is your verification code." }]]);
     expect(bare).not.toHaveProperty("footer");
+  });
+});
+
+describe("previewOf: named variables (docs/templates-meta.md §3)", () => {
+  it("shows each name's sample wherever it is used, across lines", () => {
+    const preview = previewOf({
+      ...emptyDraft(),
+      header: { format: "TEXT", text: "Order {{order_id}}", example: "A-17" },
+      body: "Hi {{customer_name}},\nyour order {{order_id}} is ready, {{customer_name}}.",
+      bodyExamples: ["Anna", "A-17"],
+    });
+    expect(preview.header).toEqual({ kind: "text", text: "Order A-17" });
+    expect(preview.body.map((line) => line.map((r) => r.text).join(""))).toEqual(["Hi Anna,", "your order A-17 is ready, Anna."]);
   });
 });

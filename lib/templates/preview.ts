@@ -1,4 +1,4 @@
-import { AUTH_SECURITY_TEXT, authFooterText, placeholderTokens } from "./components";
+import { AUTH_SECURITY_TEXT, authFooterText, namedVariablesIn, placeholderTokens } from "./components";
 import type { ButtonDraft, TemplateDraft } from "./draft";
 
 // How WhatsApp will show a draft, as data: runs of plain text with style flags, never HTML, so the editor
@@ -27,10 +27,10 @@ const charAt = (atoms: Atom[], i: number): string | undefined => {
   return a && "char" in a ? a.char : undefined;
 };
 
-function atomsOf(line: string, examples: readonly string[]): Atom[] {
+function atomsOf(line: string, examples: readonly string[], names?: readonly string[]): Atom[] {
   const atoms: Atom[] = [];
   let at = 0;
-  for (const t of placeholderTokens(line)) {
+  for (const t of placeholderTokens(line, names)) {
     for (const char of line.slice(at, t.index)) atoms.push({ char });
     if (t.variable === undefined) for (const char of t.raw) atoms.push({ char });
     else {
@@ -101,18 +101,24 @@ function parse(atoms: Atom[], from: number, to: number, style: Style, runs: Prev
 }
 
 /** One line of WhatsApp-formatted text as runs; formatting never crosses a line break. */
-export function formatLine(line: string, examples: readonly string[] = []): PreviewRun[] {
-  const atoms = atomsOf(line, examples);
+export function formatLine(line: string, examples: readonly string[] = [], names?: readonly string[]): PreviewRun[] {
+  const atoms = atomsOf(line, examples, names);
   const runs: PreviewRun[] = [];
   parse(atoms, 0, atoms.length, {}, runs);
   return runs;
 }
 
 export function formatText(text: string, examples: readonly string[] = []): PreviewRun[][] {
-  return text.split(/\r?\n/).map((line) => formatLine(line, examples));
+  // Named variables take their sample slot from their first use in the whole text, not in their line.
+  const names = namedVariablesIn(text);
+  return text.split(/\r?\n/).map((line) => formatLine(line, examples, names));
 }
 
+// Meta writes these buttons' labels itself when none is stored (COPY_CODE: "Copy offer code").
+const KEPT_LABELS: Record<string, string> = { COPY_CODE: "Copy offer code", CATALOG: "View catalog", MPM: "View items", FLOW: "Open" };
+
 function buttonLabel(b: ButtonDraft): string {
+  if (b.type === "KEPT") return b.text.trim() !== "" ? b.text : KEPT_LABELS[b.kind] ?? b.kind;
   if (b.type !== "OTP" || b.text.trim() !== "") return b.text;
   return b.otpType === "ONE_TAP" ? "Autofill" : "Copy code";
 }
@@ -125,8 +131,10 @@ function headerOf(draft: TemplateDraft): PreviewHeader | undefined {
     case "LOCATION":
       return { kind: "location" };
     case "TEXT": {
-      const sample = h.example.trim() === "" ? "{{1}}" : h.example;
-      return { kind: "text", text: h.text.replace(/\{\{1\}\}/g, () => sample) };
+      const [name] = namedVariablesIn(h.text);
+      const token = name === undefined ? "{{1}}" : `{{${name}}}`;
+      const sample = h.example.trim() === "" ? token : h.example;
+      return { kind: "text", text: h.text.split(token).join(sample) };
     }
     default:
       return { kind: "media", format: h.format, url: h.example };

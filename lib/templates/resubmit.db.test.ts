@@ -1,157 +1,214 @@
-import { expect, it } from "vitest";
-import { auditLog } from "@/db/schema";
+import { beforeAll, expect, it } from "vitest";
+import { listRecentlyRejectedTemplates } from "@/db/queries/overview";
+import { countTemplatesByStatus, listTemplateLineage, listTemplatesPage } from "@/db/queries/templates";
 import { setTestEnvironment } from "@/test/support/channels";
 import type { FetchLike } from "@/lib/hub/http";
 import { createMessagingApi } from "@/lib/hub/messaging-api";
 import { forEachDatabase } from "@/test/db/databases";
-import { isAppError } from "../errors";
-import { toComponents } from "./components";
-import { EDITABLE_STATUSES, saveOrSubmitTemplate } from "./submit";
+import { fromComponents, toComponents } from "./components";
+import type { TemplateDraft } from "./draft";
+import { EDITABLE_STATUSES, proposeTemplateName, saveOrSubmitTemplate, type TemplateDeps } from "./submit";
 import { syncChannelTemplates } from "./sync";
-import {
-  auditsOf,
-  cleanDraft,
-  eventsOf,
-  outsideMessagingApi,
-  rejectionOf,
-  templateRow,
-  uniqueName,
-  sandboxForFile,
-  templateWorldForSuite,
-} from "@/test/support/templates";
+import { auditsOf, cleanDraft, eventsOf, outsideMessagingApi, templateRow, uniqueName, sandboxForFile, templateWorldForSuite } from "@/test/support/templates";
+
+// docs/templates-meta.md §2: a rejected or paused template is edited in place under its id; where that is not
+// possible it is resubmitted under a new name the portal proposes, as a successor linked to it. Nothing is ever
+// deleted at 360dialog to reuse a name, and a sync never brings back what was replaced.
 
 setTestEnvironment();
 
 const sandbox = sandboxForFile();
 
+beforeAll(async () => {
+  await sandbox.sb.control("/config", { templateReviewDelayMs: -1, templateEditing: true });
+});
+
+it("proposeTemplateName counts on from _vN and skips every taken name", () => {
+  expect(proposeTemplateName("order_update", [])).toBe("order_update_v2");
+  expect(proposeTemplateName("order_update", ["order_update_v2", "order_update_v3"])).toBe("order_update_v4");
+  expect(proposeTemplateName("order_update_v2", ["order_update_v3"])).toBe("order_update_v4");
+  expect(proposeTemplateName("a".repeat(512), []).length).toBeLessThanOrEqual(512);
+});
+
 forEachDatabase("resubmitting rejected templates against the sandbox hub", (ctx) => {
   const suite = templateWorldForSuite(ctx, sandbox);
+  const submit = (draft: TemplateDraft, templateId?: string, deps: Pick<TemplateDeps, "messagingApi"> = {}) =>
+    saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, ...(templateId ? { templateId } : {}), action: "submit", draft }, { db: ctx.get().db, ...deps });
+  const remoteNamed = async (name: string) => (await sandbox.sb.templatesOf(suite.number.externalId)).filter((t) => t.name === name);
+  const rejectAtMeta = async (name: string, reason = "INVALID_FORMAT") => {
+    const [remote] = await remoteNamed(name);
+    await sandbox.sb.control(`/templates/${remote!.id}/status`, { status: "rejected", rejectedReason: reason });
+    await syncChannelTemplates(suite.number.channel.id, { db: ctx.get().db });
+    return remote!;
+  };
 
-  it("resubmitting a rejected template replaces Meta's rejected copy; the history keeps the rejection", async () => {
+  it("a rejected template is edited in place: same name and id at 360dialog, back in review, one history", async () => {
     const { db } = ctx.get();
-    const name = uniqueName("resubmit");
-    const first = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, action: "submit", draft: cleanDraft(name) }, { db });
-    const oldRemote = (await sandbox.sb.templatesOf(suite.number.externalId)).find((t) => t.name === name)!;
-    await sandbox.sb.control(`/templates/${oldRemote.id}/status`, { status: "rejected", rejectedReason: "TAG_CONTENT_MISMATCH" });
-    await syncChannelTemplates(suite.number.channel.id, { db });
+    const name = uniqueName("in_place");
+    const first = await submit(cleanDraft(name));
+    const remote = await rejectAtMeta(name, "TAG_CONTENT_MISMATCH");
     expect(await templateRow(db, first.templateId)).toMatchObject({ status: "rejected", rejectedReason: "TAG_CONTENT_MISMATCH" });
 
     const edited = cleanDraft(name, { body: "Dear {{1}}, order {{2}} is now on its way to you." });
-    const outcome = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, templateId: first.templateId, action: "submit", draft: edited }, { db });
-    expect(outcome).toMatchObject({ kind: "submitted", status: "submitted" });
-    const remote = (await sandbox.sb.templatesOf(suite.number.externalId)).filter((t) => t.name === name);
-    expect(remote).toHaveLength(1);
-    expect(remote[0]!.id).not.toBe(oldRemote.id);
-    expect(remote[0]!.status).toBe("submitted");
+    const outcome = await submit(edited, first.templateId);
+    expect(outcome).toMatchObject({ kind: "submitted", templateId: first.templateId, status: "pending" });
+    const after = await remoteNamed(name);
+    expect(after.map((t) => [t.id, t.status])).toEqual([[remote.id, "pending"]]);
     const row = await templateRow(db, first.templateId);
-    expect(row).toMatchObject({ status: "submitted", externalId: remote[0]!.id, rejectedReason: null });
+    expect(row).toMatchObject({ name, status: "pending", externalId: remote.id, rejectedReason: null });
     expect(row.components).toEqual(toComponents(edited));
-    const history = (await eventsOf(db, row.id)).map((e) => [e.status, e.reason, e.source]);
-    expect(history).toEqual([
-      ["draft", null, "user"],
-      ["submitted", null, "submit"],
-      ["rejected", "TAG_CONTENT_MISMATCH", "sync"],
-      ["submitted", null, "submit"],
+    expect((await eventsOf(db, row.id)).map((e) => [e.status, e.source])).toEqual([
+      ["draft", "user"],
+      ["submitted", "submit"],
+      ["rejected", "sync"],
+      ["pending", "submit"],
     ]);
     expect((await auditsOf(db, row.id)).map((a) => a.action)).toEqual(["template.submitted", "template.resubmitted"]);
+    await syncChannelTemplates(suite.number.channel.id, { db });
+    expect((await templateRow(db, row.id)).status).toBe("pending");
   });
 
-  it("a resubmission refused after the rejected copy was deleted stays editable, and a sync does not bury it as deleted", async () => {
+  it("a paused template is edited in place too, and a name with another language keeps it", async () => {
     const { db } = ctx.get();
-    const name = uniqueName("refused_again");
-    const first = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, action: "submit", draft: cleanDraft(name) }, { db });
-    const oldRemote = (await sandbox.sb.templatesOf(suite.number.externalId)).find((t) => t.name === name)!;
-    await sandbox.sb.control(`/templates/${oldRemote.id}/status`, { status: "rejected", rejectedReason: "INVALID_FORMAT" });
+    const name = uniqueName("paused");
+    const en = await submit(cleanDraft(name));
+    const us = await submit(cleanDraft(name, { language: "en_US" }));
+    const enRemote = (await remoteNamed(name)).find((t) => t.language === "en")!;
+    await sandbox.sb.control(`/templates/${enRemote.id}/status`, { status: "paused" });
     await syncChannelTemplates(suite.number.channel.id, { db });
+    expect(EDITABLE_STATUSES).toContain((await templateRow(db, en.templateId)).status);
+    const outcome = await submit(cleanDraft(name, { body: "Dear {{1}}, your order {{2}} is packed and ready." }), en.templateId);
+    expect(outcome).toMatchObject({ kind: "submitted", status: "pending" });
+    expect((await remoteNamed(name)).map((t) => [t.language, t.status]).sort()).toEqual([
+      ["en", "pending"],
+      ["en_US", "submitted"],
+    ]);
+    expect((await templateRow(db, us.templateId)).status).toBe("submitted");
+  });
 
-    // Meta refuses the new version (a rule the sandbox does not know): the create answers 400 with Meta's words.
+  it("where the hub cannot edit in place, a new name is proposed; the successor replaces the old row, which no sync brings back", async () => {
+    const { db } = ctx.get();
+    const name = uniqueName("no_edit");
+    const outside = outsideMessagingApi(sandbox.sb, suite.number.apiKey);
+    const first = await submit(cleanDraft(name));
+    const remote = await rejectAtMeta(name);
+    // A name the portal never saw is taken at 360dialog: the proposal skips it.
+    await outside.createTemplate({ name: `${name}_v2`, language: "de", category: "UTILITY", components: toComponents(cleanDraft(`${name}_v2`)) });
+    await sandbox.sb.control("/config", { templateEditing: false });
+    try {
+      const edited = cleanDraft(name, { body: "Dear {{1}}, order {{2}} is packed and ready to go." });
+      const refused = await submit(edited, first.templateId);
+      expect(refused).toMatchObject({ kind: "refused", templateId: first.templateId, proposedName: `${name}_v3` });
+      if (refused.kind === "refused") expect(refused.findings).toContainEqual(expect.objectContaining({ field: "name", rule: "resubmit-new-name" }));
+      // Nothing was deleted: Meta's rejected copy is still there, the row still rejected and editable.
+      expect((await remoteNamed(name)).map((t) => [t.id, t.status])).toEqual([[remote.id, "rejected"]]);
+      expect(await templateRow(db, first.templateId)).toMatchObject({ status: "rejected", name, replacedById: null });
+
+      const rejectedCount = async () =>
+        (await countTemplatesByStatus({ db, filter: { hubId: suite.world.hub.id } })).find((c) => c.status === "rejected")?.n ?? 0;
+      const rejectedBefore = await rejectedCount();
+      const outcome = await submit({ ...edited, name: `${name}_v3` }, first.templateId);
+      // The status tabs stop counting the replaced row (the counters still hold it; replaced rows are taken out).
+      expect(await rejectedCount()).toBe(rejectedBefore - 1);
+      expect(outcome).toMatchObject({ kind: "submitted", status: "submitted" });
+      const successorId = outcome.templateId;
+      expect(successorId).not.toBe(first.templateId);
+      expect(await templateRow(db, successorId)).toMatchObject({ name: `${name}_v3`, replacesId: first.templateId });
+      expect(await templateRow(db, first.templateId)).toMatchObject({ name, status: "rejected", replacedById: successorId });
+      expect((await remoteNamed(name)).map((t) => t.status)).toEqual(["rejected"]);
+      expect((await remoteNamed(`${name}_v3`)).map((t) => t.status)).toEqual(["submitted"]);
+
+      // Sync: the old rejected copy at 360dialog matches the old row; no new row, and it stays out of the lists.
+      await syncChannelTemplates(suite.number.channel.id, { db });
+      const page = await listTemplatesPage({ db, filter: { channelId: suite.number.channel.id }, limit: 200 });
+      const names = page.rows.map((i) => i.name);
+      expect(names).toContain(`${name}_v3`);
+      expect(names).not.toContain(name);
+      const rejected = await listRecentlyRejectedTemplates({ db, hubIds: [suite.world.hub.id], statuses: ["rejected"], since: new Date(Date.now() - 86_400_000), limit: 100 });
+      expect(rejected.map((r) => r.name)).not.toContain(name);
+      // One history: both rows, oldest first, from either end.
+      expect((await listTemplateLineage({ db, id: successorId })).map((t) => t.id)).toEqual([first.templateId, successorId]);
+      expect((await listTemplateLineage({ db, id: first.templateId })).map((t) => t.id)).toEqual([first.templateId, successorId]);
+      expect((await eventsOf(db, first.templateId)).at(-1)).toMatchObject({ reason: `Resubmitted as ${name}_v3 (en).` });
+    } finally {
+      await sandbox.sb.control("/config", { templateEditing: true });
+    }
+  });
+
+  it("a name deleted at 360dialog is not created again: Meta's words and a proposed name come back", async () => {
+    const { db } = ctx.get();
+    const name = uniqueName("deleted_elsewhere");
+    const outside = outsideMessagingApi(sandbox.sb, suite.number.apiKey);
+    await outside.createTemplate({ name, language: "en", category: "UTILITY", components: toComponents(cleanDraft(name)) });
+    await outside.deleteTemplate(name);
+    const outcome = await submit(cleanDraft(name));
+    expect(outcome).toMatchObject({ kind: "refused", proposedName: `${name}_v2` });
+    if (outcome.kind === "refused") expect(outcome.findings.map((f) => f.message).join(" ")).toContain("is being deleted");
+    expect(await templateRow(db, outcome.templateId)).toMatchObject({ status: "submit_failed" });
+    expect(await remoteNamed(name)).toEqual([]);
+  });
+
+  it("an edit Meta refuses leaves the template rejected and editable, with Meta's words; no second copy appears", async () => {
+    const { db } = ctx.get();
+    const name = uniqueName("edit_refused");
+    const first = await submit(cleanDraft(name));
+    const remote = await rejectAtMeta(name);
     const refusing: FetchLike = async (url, init) =>
-      init.method === "POST" && url.endsWith("/v1/configs/templates")
+      init.method === "PATCH"
         ? Response.json({ error: { message: "Invalid parameter", code: 100, error_subcode: 2388293, error_user_title: "Body too promotional", error_user_msg: "The body reads as marketing." } }, { status: 400 })
         : fetch(url, init);
     const messagingApi = (options: { baseUrl: string; apiKey: string }) => createMessagingApi({ ...options, fetch: refusing, retries: 0, circuitBreaker: false });
     const edited = cleanDraft(name, { body: "Dear {{1}}, order {{2}} ships today, thanks for waiting." });
-    const outcome = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, templateId: first.templateId, action: "submit", draft: edited }, { db, messagingApi });
+    const outcome = await submit(edited, first.templateId, { messagingApi });
     expect(outcome.kind).toBe("refused");
     if (outcome.kind === "refused") expect(outcome.findings[0]).toMatchObject({ field: "body", rule: "hub" });
-    // The old copy is gone at 360dialog: nothing of this name is left there.
-    expect((await sandbox.sb.templatesOf(suite.number.externalId)).filter((t) => t.name === name)).toEqual([]);
-
-    await syncChannelTemplates(suite.number.channel.id, { db });
-    const row = await templateRow(db, first.templateId);
-    expect(row.status).not.toBe("deleted");
-    expect(EDITABLE_STATUSES).toContain(row.status);
-    expect(row.components).toEqual(toComponents(edited));
-    const history = (await eventsOf(db, row.id)).map((e) => [e.status, e.source]);
-    expect(history).toContainEqual(["rejected", "sync"]);
-    expect(history).toContainEqual(["submit_refused", "submit"]);
-
-    // And it can be fixed and sent again.
-    const again = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, templateId: row.id, action: "submit", draft: edited }, { db });
-    expect(again).toMatchObject({ kind: "submitted", status: "submitted" });
-    expect((await sandbox.sb.templatesOf(suite.number.externalId)).filter((t) => t.name === name)).toHaveLength(1);
+    expect(await templateRow(db, first.templateId)).toMatchObject({ status: "rejected", externalId: remote.id });
+    expect((await remoteNamed(name)).map((t) => t.id)).toEqual([remote.id]);
+    // Fixed and sent again, in place.
+    expect(await submit(edited, first.templateId)).toMatchObject({ kind: "submitted", status: "pending" });
   });
 
-  it("resubmitting never deletes what 360dialog holds that the portal has not synced yet", async () => {
+  it("named variables go out as parameter_format NAMED and come back with their samples", async () => {
     const { db } = ctx.get();
+    const name = uniqueName("named");
+    const draft = cleanDraft(name, { body: "Hello {{customer_name}}, your order {{order_id}} has shipped and arrives soon.", bodyExamples: ["Ana", "A-1001"] });
+    expect(await submit(draft)).toMatchObject({ kind: "submitted" });
+    const state = await sandbox.sb.control<{ templates: { name: string; parameter_format?: string; components: unknown[] }[] }>("/state");
+    const held = state.templates.find((t) => t.name === name)!;
+    expect(held.parameter_format).toBe("NAMED");
+    expect(held.components).toEqual([
+      { type: "BODY", text: draft.body, example: { body_text_named_params: [{ param_name: "customer_name", example: "Ana" }, { param_name: "order_id", example: "A-1001" }] } },
+    ]);
+    await syncChannelTemplates(suite.number.channel.id, { db });
+    const page = await listTemplatesPage({ db, filter: { channelId: suite.number.channel.id }, limit: 200 });
+    const row = await templateRow(db, page.rows.find((i) => i.name === name)!.id);
+    expect(fromComponents({ name, language: "en", category: "UTILITY", components: row.components })).toMatchObject({ body: draft.body, bodyExamples: ["Ana", "A-1001"] });
+  });
+
+  it("what the editor cannot change is sent back as Meta holds it, whatever the browser sends", async () => {
+    const { db } = ctx.get();
+    const name = uniqueName("flow_kept");
     const outside = outsideMessagingApi(sandbox.sb, suite.number.apiKey);
-    const rejectedOne = async (name: string) => {
-      const first = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, action: "submit", draft: cleanDraft(name) }, { db });
-      const remote = (await sandbox.sb.templatesOf(suite.number.externalId)).find((t) => t.name === name)!;
-      await sandbox.sb.control(`/templates/${remote.id}/status`, { status: "rejected", rejectedReason: "INVALID_FORMAT" });
-      await syncChannelTemplates(suite.number.channel.id, { db });
-      return first.templateId;
-    };
-    const edited = (name: string) => cleanDraft(name, { body: "Dear {{1}}, order {{2}} is packed and ready to go." });
-
-    // Same name: another language was added in the Hub after the last sync. Deleting by name would take it too.
-    const same = uniqueName("unsynced_sibling");
-    const sameId = await rejectedOne(same);
-    await outside.createTemplate({ name: same, language: "en_US", category: "UTILITY", components: toComponents(cleanDraft(same)) });
-    const error = await rejectionOf(saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, templateId: sameId, action: "submit", draft: edited(same) }, { db }));
-    expect(isAppError(error) && error.code).toBe("conflict:template_languages");
-    expect((await sandbox.sb.templatesOf(suite.number.externalId)).filter((t) => t.name === same).map((t) => t.language).sort()).toEqual(["en", "en_US"]);
-    expect((await templateRow(db, sameId)).status).toBe("rejected");
-
-    // Renamed: the new name is a new template at Meta; the Hub's template of that name in another language stays.
-    const old = uniqueName("renamed_from");
-    const renamed = `${old}_v2`;
-    const oldId = await rejectedOne(old);
-    await outside.createTemplate({ name: renamed, language: "en_US", category: "UTILITY", components: toComponents(cleanDraft(renamed)) });
-    const outcome = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, templateId: oldId, action: "submit", draft: edited(renamed) }, { db });
-    expect(outcome).toMatchObject({ kind: "submitted", templateId: oldId });
-    const remote = await sandbox.sb.templatesOf(suite.number.externalId);
-    expect(remote.filter((t) => t.name === renamed).map((t) => [t.language, t.status]).sort()).toEqual([
-      ["en", "submitted"],
-      ["en_US", "submitted"],
-    ]);
-  });
-
-  it("a rejected template whose name has another language is not deleted at 360dialog: a new name is asked for", async () => {
-    const { db } = ctx.get();
-    const name = uniqueName("bilingual");
-    const en = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, action: "submit", draft: cleanDraft(name) }, { db });
-    const us = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, action: "submit", draft: cleanDraft(name, { language: "en_US" }) }, { db });
-    expect([en.kind, us.kind]).toEqual(["submitted", "submitted"]);
-    const enRemote = (await sandbox.sb.templatesOf(suite.number.externalId)).find((t) => t.name === name && t.language === "en")!;
-    await sandbox.sb.control(`/templates/${enRemote.id}/status`, { status: "rejected", rejectedReason: "INVALID_FORMAT" });
+    const flow = { type: "FLOW", text: "Sign up", flow_id: "1234567890", navigate_screen: "WELCOME_SCREEN", flow_action: "navigate" };
+    await outside.createTemplate({
+      name,
+      language: "en",
+      category: "MARKETING",
+      components: [{ type: "BODY", text: "Sign up for our newsletter and get early access to new products." }, { type: "BUTTONS", buttons: [flow] }],
+    });
     await syncChannelTemplates(suite.number.channel.id, { db });
-    expect((await templateRow(db, en.templateId)).status).toBe("rejected");
-
-    const edited = cleanDraft(name, { body: "Dear {{1}}, your order {{2}} is packed and ready." });
-    const error = await rejectionOf(saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, templateId: en.templateId, action: "submit", draft: edited }, { db }));
-    expect(isAppError(error) && error.code).toBe("conflict:template_languages");
-    expect(isAppError(error) && error.publicMessage).toContain("new name");
-    expect(isAppError(error) && error.fieldErrors?.name).toBeDefined();
-    const remote = (await sandbox.sb.templatesOf(suite.number.externalId)).filter((t) => t.name === name);
-    expect(remote.map((t) => [t.language, t.status]).sort()).toEqual([
-      ["en", "rejected"],
-      ["en_US", "submitted"],
+    await rejectAtMeta(name);
+    const page = await listTemplatesPage({ db, filter: { channelId: suite.number.channel.id }, limit: 200 });
+    const row = await templateRow(db, page.rows.find((i) => i.name === name)!.id);
+    const draft = fromComponents({ name, language: "en", category: "MARKETING", components: row.components });
+    expect(draft.buttons).toEqual([{ type: "KEPT", kind: "FLOW", text: "Sign up", raw: flow }]);
+    // A hostile or stale browser changes the read-only button: the stored one is what is sent.
+    const tampered = { ...draft, body: "Sign up to our newsletter for early access to new products.", buttons: [{ type: "KEPT" as const, kind: "FLOW", text: "Sign up", raw: { ...flow, flow_id: "666" } }] };
+    expect(await submit(tampered, row.id)).toMatchObject({ kind: "submitted", status: "pending" });
+    const state = await sandbox.sb.control<{ templates: { name: string; components: unknown[] }[] }>("/state");
+    expect(state.templates.find((t) => t.name === name)!.components).toEqual([
+      { type: "BODY", text: "Sign up to our newsletter for early access to new products." },
+      { type: "BUTTONS", buttons: [flow] },
     ]);
-    const row = await templateRow(db, en.templateId);
-    // Back to rejected (editable), with the edit kept.
-    expect(row).toMatchObject({ status: "rejected", rejectedReason: "INVALID_FORMAT", externalId: enRemote.id });
-    expect(row.components).toEqual(toComponents(edited));
-    expect(await db.select().from(auditLog)).not.toContainEqual(expect.objectContaining({ action: "template.resubmitted", targetId: en.templateId }));
   });
 });

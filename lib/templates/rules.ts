@@ -28,6 +28,8 @@ export const BUTTONS_MAX = 10; // [META-C]
 export const URL_BUTTONS_MAX = 2; // [META-C]
 export const PHONE_BUTTONS_MAX = 1; // [META-C]
 export const BUTTON_TEXT_MAX = 25; // [META-C]
+/** [PORTAL] Meta publishes no limit for a named parameter's length; this only stops absurd names. */
+export const PARAM_NAME_MAX = 60;
 export const CODE_EXPIRATION_MIN = 1; // [META-A]
 export const CODE_EXPIRATION_MAX = 90; // [META-A]
 /** [PORTAL] Meta rejects "too many variables for its length" without a published ratio; this is our threshold. */
@@ -62,19 +64,22 @@ export const RULES = {
   "name-length": { field: "name", severity: "error", source: "[360] ≤ 512 characters" },
   "language-format": { field: "language", severity: "error", source: "[SBX] [META-C] locale code" },
   "category-invalid": { field: "category", severity: "error", source: "[360] AUTHENTICATION | MARKETING | UTILITY" },
-  "header-format": { field: "header.format", severity: "error", source: "[META-C] TEXT/IMAGE/VIDEO/DOCUMENT/LOCATION" },
+  "header-format": { field: "header.format", severity: "error", source: "[META-C] TEXT/IMAGE/VIDEO/GIF/DOCUMENT/LOCATION" },
   "header-text-required": { field: "header.text", severity: "error", source: "[SBX] a text header needs text" },
   "header-length": { field: "header.text", severity: "error", source: "[META-C] ≤ 60 characters" },
   "header-variables": { field: "header.text", severity: "error", source: "[META-C] at most one variable, {{1}}" },
   "header-newline": { field: "header.text", severity: "error", source: "[SBX] [META-C] no new lines" },
   "header-formatting": { field: "header.text", severity: "error", source: "[SBX] no * (and [META-C] no formatting)" },
   "header-emoji": { field: "header.text", severity: "warning", source: "[META-C] emojis not supported in headers" },
-  "placeholder-malformed": { field: "body | header.text | buttons.<i>.url", severity: "error", source: "[META-G] mismatched curly braces; format is {{1}}" },
+  "placeholder-malformed": { field: "body | header.text | buttons.<i>.url", severity: "error", source: "[META-G] mismatched curly braces; format is {{1}} or {{name}} (lowercase, digits, _)" },
   "example-missing": { field: "header.example | bodyExamples.<i> | buttons.<i>.example", severity: "error", source: "[360] [META-C] samples required for variables and media" },
   "example-format": { field: "bodyExamples.<i>", severity: "warning", source: "[META-C] parameter values can't hold new lines, tabs or > 4 spaces (error 132018 at send time)" },
   "body-required": { field: "body", severity: "error", source: "[META-C] [SBX] BODY is required" },
   "body-length": { field: "body", severity: "error", source: "[META-C] [360] ≤ 1024 characters" },
   "variables-sequential": { field: "body", severity: "error", source: "[META-G] [SBX] {{1}}…{{n}} without gaps" },
+  "variables-mixed": { field: "body | header.text", severity: "error", source: "[META-C] one parameter_format per template: POSITIONAL {{1}} or NAMED {{name}} (docs/templates-meta.md §3)" },
+  "param-name-length": { field: "body | header.text", severity: "error", source: "[PORTAL] named parameter ≤ 60 characters" },
+  "gif-header-category": { field: "header.format", severity: "warning", source: "[META-C] GIF headers for MARKETING templates (docs/templates-meta.md §3)" },
   "variables-order": { field: "body", severity: "warning", source: "[PORTAL] first uses out of order; Meta's stance unpublished" },
   "variable-repeated": { field: "body", severity: "warning", source: "[PORTAL] repeats accepted by [SBX]; Meta's stance unpublished" },
   "variable-at-start": { field: "body", severity: "error", source: "[META-G] a parameter can't start the body" },

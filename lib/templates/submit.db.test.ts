@@ -119,8 +119,11 @@ forEachDatabase("template submission against the sandbox hub", (ctx) => {
     const outcome = await saveOrSubmitTemplate(suite.world.actor, { channelId: suite.number.channel.id, action: "submit", draft }, { db });
     expect(outcome.kind).toBe("refused");
     if (outcome.kind !== "refused") return;
-    expect(outcome.findings).toHaveLength(1);
+    // Meta's words beside the language, and a free name proposed beside the name (docs/templates-meta.md §2).
+    expect(outcome.findings).toHaveLength(2);
     expect(outcome.findings[0]).toMatchObject({ field: "language", rule: "hub", severity: "error" });
+    expect(outcome.findings[1]).toMatchObject({ field: "name", rule: "resubmit-new-name", message: expect.stringContaining(`${name}_v2`) });
+    expect(outcome.proposedName).toBe(`${name}_v2`);
     expect(outcome.findings[0]!.message).toContain("Content in this language already exists");
     expect(outcome.findings[0]!.message).toContain(`A template named ${name} already exists in en.`);
     expect(outcome.message).toMatch(/draft is saved/);

@@ -3,10 +3,11 @@ import { findChannelById } from "@/db/queries/channel-store";
 import { findHubById } from "@/db/queries/hubs";
 import {
   claimTemplateForSubmit,
+  findOpenSuccessor,
   findTemplateById,
   insertTemplate,
   insertTemplateEvent,
-  listSiblingLanguages,
+  listTemplateNamesOfChannel,
   updateTemplate,
 } from "@/db/queries/templates";
 import type { Database, Executor } from "@/db/client";
@@ -18,8 +19,9 @@ import { AppError } from "../errors";
 import { isHubError } from "../hub/http";
 import { publishChange } from "../live/publish";
 import { logger } from "../log";
-import { toComponents } from "./components";
-import type { TemplateDraft } from "./draft";
+import type { MessagingApi } from "../hub/messaging-api";
+import { fromComponents, parameterFormatOf, toComponents } from "./components";
+import type { ButtonDraft, TemplateDraft } from "./draft";
 import { hubRefusalFindings, outcomeUnknown } from "./hub-findings";
 import { hasErrors, lintTemplate, type Finding } from "./lint";
 import { listRemoteTemplates } from "./sync";
@@ -33,12 +35,18 @@ export type SaveInput = { channelId: string; templateId?: string; draft: Templat
 export type SubmitOutcome =
   | { kind: "saved"; templateId: string; status: string; message: string; findings: Finding[] }
   | { kind: "submitted"; templateId: string; status: string; message: string }
-  | { kind: "refused"; templateId: string; message: string; findings: Finding[] }
+  | { kind: "refused"; templateId: string; message: string; findings: Finding[]; proposedName?: string }
   | { kind: "unknown"; templateId: string; message: string };
 
-/** Statuses whose content staff may change: never written, or turned down. */
-export const EDITABLE_STATUSES = ["draft", "rejected", "submit_failed"];
+/** Statuses whose content staff may change: never written, refused on submit, or turned down or paused by Meta. */
+export const EDITABLE_STATUSES = ["draft", "rejected", "submit_failed", "paused"];
+/**
+ * Statuses Meta lets a template be edited in, in place, under its id (docs/templates-meta.md §2). Approved ones
+ * can be edited too, but only once a day and ten times a month, so the portal does not offer it.
+ */
+export const IN_PLACE_STATUSES = ["rejected", "paused"];
 const STALE_CLAIM_SECONDS = 120;
+const NAME_MAX = 512;
 
 async function loadTarget(db: Executor, channelId: string): Promise<{ channel: Channel; hub: Hub }> {
   const channel = await findChannelById({ db, id: channelId });
@@ -58,6 +66,24 @@ function draftColumns(draft: TemplateDraft) {
   };
 }
 
+/**
+ * What the editor cannot change comes from the stored template, never from the browser (docs/templates-meta.md
+ * §3): its read-only buttons in the places the draft keeps them (any it left out are appended), its unknown
+ * components as they are. A new template has none.
+ */
+export function withStoredKeptParts(draft: TemplateDraft, stored: Template | undefined): TemplateDraft {
+  if (!stored) return { ...draft, buttons: draft.buttons.filter((b) => b.type !== "KEPT"), keptComponents: [] };
+  const kept = fromComponents({ name: stored.name, language: stored.language, category: stored.requestedCategory ?? stored.category, components: stored.components });
+  const keptButtons = kept.buttons.filter((b) => b.type === "KEPT");
+  let next = 0;
+  const buttons: ButtonDraft[] = [];
+  for (const b of draft.buttons) {
+    if (b.type !== "KEPT") buttons.push(b);
+    else if (next < keptButtons.length) buttons.push(keptButtons[next++] as ButtonDraft);
+  }
+  return { ...draft, buttons: [...buttons, ...keptButtons.slice(next)], keptComponents: kept.keptComponents };
+}
+
 const nameTaken = (draft: TemplateDraft): AppError =>
   new AppError(
     "conflict:template_name",
@@ -66,28 +92,60 @@ const nameTaken = (draft: TemplateDraft): AppError =>
   );
 
 /**
+ * A free name for resubmitting `name` as a new template: `name_v2`, `name_v3`… (an existing `_vN` is counted
+ * on), none of `taken` (what 360dialog lists and every name the portal has seen on the number, deleted ones
+ * included: Meta holds a deleted name for 30 days, docs/templates-meta.md §2).
+ */
+export function proposeTemplateName(name: string, taken: Iterable<string>): string {
+  const used = new Set(taken);
+  const match = /^(.*?)_v(\d{1,4})$/.exec(name);
+  const stem = match?.[1] || name;
+  const from = match ? Number(match[2]) + 1 : 2;
+  for (let n = from; n < from + 1000; n++) {
+    const suffix = `_v${n}`;
+    const candidate = `${stem.slice(0, NAME_MAX - suffix.length)}${suffix}`;
+    if (!used.has(candidate)) return candidate;
+  }
+  return `${stem.slice(0, NAME_MAX - 14)}_${Date.now()}`;
+}
+
+/**
  * Stores what the user wrote, before anything is sent: a failed submission never loses the text (the draft
  * stays). A rejected template keeps its status while edited, so the list still says what Meta decided.
+ *
+ * A template Meta already holds keeps its name and language: Meta never renames one, and deleting it to reuse
+ * the name is refused for 30 days (docs/templates-meta.md §2). So a new name or language on such a row starts
+ * its successor (a new row that `replaces` it) instead; the old row stays, linked, until the successor is
+ * accepted, and is then hidden from the lists.
  */
 export async function saveTemplateDraft(actor: Actor, input: SaveInput, deps: TemplateDeps = {}): Promise<Template> {
   const db = deps.db ?? (await getDb());
   return db.transaction(async (tx) => {
     const { channel, hub } = await loadTarget(tx, input.channelId);
-    const columns = draftColumns(input.draft);
     let saved: Template | undefined;
     if (input.templateId) {
       const existing = await findTemplateById({ db: tx, id: input.templateId });
       if (!existing || existing.channelId !== channel.id) throw new AppError("not_found:template", "That template does not exist on this number.");
-      if (!EDITABLE_STATUSES.includes(existing.status)) {
-        throw new AppError("conflict:template_status", `This template is ${existing.status}; only drafts and rejected templates can be changed.`);
+      if (existing.replacedById) {
+        throw new AppError("conflict:template_replaced", "This template was resubmitted under a new name; open its newer version to change it.");
       }
-      try {
-        saved = await tx.transaction((inner) => updateTemplate({ db: inner, id: existing.id, set: columns }));
-      } catch (error) {
-        if (isUniqueViolation(error)) throw nameTaken(input.draft);
-        throw error;
+      if (!EDITABLE_STATUSES.includes(existing.status)) {
+        throw new AppError("conflict:template_status", `This template is ${existing.status}; only drafts, rejected and paused templates can be changed.`);
+      }
+      const columns = draftColumns(withStoredKeptParts(input.draft, existing));
+      const renamed = columns.name !== existing.name || columns.language !== existing.language;
+      if (renamed && existing.externalId) {
+        saved = await saveSuccessor(tx, actor, existing, columns, hub, channel, input.draft);
+      } else {
+        try {
+          saved = await tx.transaction((inner) => updateTemplate({ db: inner, id: existing.id, set: columns }));
+        } catch (error) {
+          if (isUniqueViolation(error)) throw nameTaken(input.draft);
+          throw error;
+        }
       }
     } else {
+      const columns = draftColumns(withStoredKeptParts(input.draft, undefined));
       saved = await insertTemplate({ db: tx, template: { ...columns, hubId: hub.id, channelId: channel.id, status: "draft", createdBy: actor.id } });
       if (!saved) throw nameTaken(input.draft);
       await insertTemplateEvent({ db: tx, event: { templateId: saved.id, status: "draft", category: saved.category, source: "user" } });
@@ -95,6 +153,36 @@ export async function saveTemplateDraft(actor: Actor, input: SaveInput, deps: Te
     await publishChange(tx, { topic: "template", id: saved.id, hubId: hub.id });
     return saved;
   });
+}
+
+async function saveSuccessor(
+  tx: Executor,
+  actor: Actor,
+  existing: Template,
+  columns: ReturnType<typeof draftColumns>,
+  hub: Hub,
+  channel: Channel,
+  draft: TemplateDraft,
+): Promise<Template> {
+  const open = await findOpenSuccessor({ db: tx, replacesId: existing.id });
+  if (open) {
+    try {
+      return await updateTemplate({ db: tx, id: open.id, set: { ...columns, ...(open.status === "submitting" ? {} : { status: "draft" }) } });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw nameTaken(draft);
+      throw error;
+    }
+  }
+  const created = await insertTemplate({
+    db: tx,
+    template: { ...columns, hubId: hub.id, channelId: channel.id, status: "draft", createdBy: actor.id, replacesId: existing.id },
+  });
+  if (!created) throw nameTaken(draft);
+  await insertTemplateEvent({
+    db: tx,
+    event: { templateId: created.id, status: "draft", category: created.category, reason: `Resubmission of ${existing.name} (${existing.language}) under a new name.`, source: "user" },
+  });
+  return created;
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -116,7 +204,40 @@ export async function saveOrSubmitTemplate(actor: Actor, input: SaveInput & { ac
   if (hasErrors(findings)) {
     return { kind: "refused", templateId: saved.id, findings, message: "Nothing was sent: fix the problems marked below. Your draft is saved." };
   }
-  return submitSaved(actor, saved, input.draft, deps);
+  // What is sent is what was stored (with the template's read-only parts), not the browser's copy.
+  const stored = fromComponents({ name: saved.name, language: saved.language, category: saved.requestedCategory ?? saved.category, components: saved.components });
+  return submitSaved(actor, saved, { ...stored, allowCategoryChange: saved.allowCategoryChange }, deps);
+}
+
+/** A hub that does not offer the edit call answers so; anything else is an answer about the template. */
+function editUnavailable(error: unknown): boolean {
+  return isHubError(error) && error.code === "http" && (error.status === 404 || error.status === 405 || error.status === 501);
+}
+
+/** Meta's refusals of a name: taken in this language (2388024) or deleted less than 30 days ago (2388023). */
+function nameRefused(error: unknown): boolean {
+  if (!isHubError(error)) return false;
+  const words = `${(error.details ?? []).join(" ")} ${error.developerMessage ?? ""}`;
+  return /2388023|2388024|already exists|being deleted|deleted in the past|can't be added while/i.test(words);
+}
+
+async function proposeFor(messaging: MessagingApi, db: Executor, saved: Template): Promise<string> {
+  const [remote, local] = await Promise.all([
+    listRemoteTemplates(messaging).then((r) => r.map((t) => t.name)).catch(() => [] as string[]),
+    listTemplateNamesOfChannel({ db, channelId: saved.channelId }),
+  ]);
+  return proposeTemplateName(saved.name, [...remote, ...local]);
+}
+
+function newNameRefusal(saved: Template, proposed: string, why: string): SubmitOutcome {
+  const message = `${why} Resubmit it under a new name: ${proposed} (free on this number). The rejected version stays in this template's history.`;
+  return {
+    kind: "refused",
+    templateId: saved.id,
+    proposedName: proposed,
+    message,
+    findings: [{ field: "name", rule: "resubmit-new-name", severity: "error", message: `Use a new name, e.g. ${proposed}.` }],
+  };
 }
 
 async function submitSaved(actor: Actor, saved: Template, draft: TemplateDraft, deps: TemplateDeps): Promise<SubmitOutcome> {
@@ -127,73 +248,109 @@ async function submitSaved(actor: Actor, saved: Template, draft: TemplateDraft, 
   const claimed = await claimTemplateForSubmit({ db, id: saved.id, from: EDITABLE_STATUSES, staleSeconds: STALE_CLAIM_SECONDS });
   if (!claimed) throw new AppError("conflict:template_busy", "This template is being submitted already (another tab or click). Reload to see its status.");
   const release = (status: string) => updateTemplate({ db, id: saved.id, set: { status } });
-  let replaced = false;
+  const parameterFormat = parameterFormatOf(draft) === "NAMED" ? ("NAMED" as const) : undefined;
+  const components = toComponents(draft);
+
+  // Rejected or paused at Meta under this name: edited in place, never deleted and created again (a deleted
+  // name is refused for 30 days, docs/templates-meta.md §2).
+  if (IN_PLACE_STATUSES.includes(previous)) {
+    if (!saved.externalId) {
+      await release(previous);
+      const proposed = await proposeFor(messaging, db, saved);
+      return newNameRefusal(saved, proposed, "The portal does not know this template's id at 360dialog, so it cannot be edited in place.");
+    }
+    try {
+      const answer = await messaging.editTemplate(saved.externalId, { components, category: draft.category, ...(parameterFormat ? { parameterFormat } : {}) });
+      const status = normaliseStatus(answer.status) ?? "pending";
+      const category = answer.category?.toUpperCase() ?? draft.category;
+      return await recordAccepted(actor, saved, draft, hub, db, { status, category, externalId: saved.externalId, reason: answer.rejectedReason ?? null, how: "edited" });
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      if (editUnavailable(error)) {
+        await release(previous);
+        const proposed = await proposeFor(messaging, db, saved);
+        return newNameRefusal(saved, proposed, "360dialog does not offer editing this template in place, and Meta keeps its name.");
+      }
+      return settleFailure(actor, saved, previous, hub, channel, error, db);
+    }
+  }
 
   try {
-    // Resubmitting a rejected template: Meta keeps the rejected one under the same name and language, and
-    // 360dialog deletes by name only (every language, contract §6). So it is replaced only when it is the
-    // name's only language at Meta; otherwise staff pick a new name rather than lose approved languages.
-    // What 360dialog holds is read first: a language added in the Hub since the last sync, or a rename onto a
-    // name that exists there, must never be deleted on the strength of the portal's own rows.
-    const remote = previous === "rejected" && saved.externalId ? (await listRemoteTemplates(messaging)).filter((r) => r.name === saved.name) : [];
-    if (remote.some((r) => r.language === saved.language)) {
-      const local = (await listSiblingLanguages({ db, channelId: channel.id, name: saved.name, exceptId: saved.id })).filter(
-        (s) => s.status !== "draft" && s.status !== "deleted",
-      );
-      const siblings = [...new Set([...local.map((s) => s.language), ...remote.map((r) => r.language ?? "")])].filter((l) => l !== "" && l !== saved.language);
-      if (siblings.length > 0) {
-        await release(previous);
-        const langs = siblings.join(", ");
-        throw new AppError(
-          "conflict:template_languages",
-          `"${saved.name}" also exists in ${langs}. 360dialog can only delete a template name with all its languages, so resubmit this one under a new name.`,
-          { fieldErrors: { name: ["Use a new name to resubmit."] } },
-        );
-      }
-      await messaging.deleteTemplate(saved.name).catch((error: unknown) => {
-        if (!(isHubError(error) && error.status === 404)) throw error;
-      });
-      replaced = true;
-    }
     const created = await messaging.createTemplate({
       name: saved.name,
       language: saved.language,
       category: draft.category,
-      components: toComponents(draft),
+      components,
       allowCategoryChange: draft.allowCategoryChange,
+      ...(parameterFormat ? { parameterFormat } : {}),
     });
     const status = normaliseStatus(created.status) ?? "submitted";
     const category = created.category?.toUpperCase() ?? draft.category;
-    const changed = category !== draft.category;
-    const done = await db.transaction(async (tx) => {
-      const row = await updateTemplate({
-        db: tx,
-        id: saved.id,
-        set: {
-          status,
-          rejectedReason: created.rejectedReason ?? null,
-          externalId: created.id ?? null,
-          category,
-          requestedCategory: draft.category,
-          categoryChanged: changed,
-          submittedAt: new Date(),
-        },
-      });
-      await insertTemplateEvent({ db: tx, event: { templateId: row.id, status, category, reason: created.rejectedReason ?? null, source: "submit" } });
-      await audit(
-        tx,
-        { actor, action: previous === "rejected" ? "template.resubmitted" : "template.submitted", targetType: "template", targetId: row.id, hubId: hub.id, detail: { name: row.name, language: row.language, category: draft.category } },
-      );
-      await publishChange(tx, { topic: "template", id: row.id, hubId: hub.id });
-      return row;
-    });
-    return { kind: "submitted", templateId: done.id, status: done.status, message: `Submitted to Meta for review (${done.status}).` };
+    return await recordAccepted(actor, saved, draft, hub, db, { status, category, externalId: created.id ?? null, reason: created.rejectedReason ?? null, how: "created" });
   } catch (error) {
     if (error instanceof AppError) throw error;
-    // Once Meta's rejected copy is deleted, "rejected" would no longer be true: the next sync would find nothing
-    // and mark the template deleted (not editable), so a failure from here on leaves it refused-on-submit.
-    return settleFailure(actor, saved, replaced ? "submit_failed" : previous, hub, channel, error, db);
+    const outcome = await settleFailure(actor, saved, previous, hub, channel, error, db);
+    if (outcome.kind === "refused" && nameRefused(error)) {
+      const proposed = await proposeFor(messaging, db, saved);
+      return { ...outcome, proposedName: proposed, findings: [...outcome.findings, { field: "name", rule: "resubmit-new-name", severity: "error", message: `Meta holds this name; use a new one, e.g. ${proposed}.` }] };
+    }
+    return outcome;
   }
+}
+
+async function recordAccepted(
+  actor: Actor,
+  saved: Template,
+  draft: TemplateDraft,
+  hub: Hub,
+  db: Database,
+  got: { status: string; category: string; externalId: string | null; reason: string | null; how: "edited" | "created" },
+): Promise<SubmitOutcome> {
+  const changed = got.category !== draft.category;
+  const done = await db.transaction(async (tx) => {
+    const row = await updateTemplate({
+      db: tx,
+      id: saved.id,
+      set: {
+        status: got.status,
+        rejectedReason: got.reason,
+        externalId: got.externalId,
+        category: got.category,
+        requestedCategory: draft.category,
+        categoryChanged: changed,
+        submittedAt: new Date(),
+      },
+    });
+    await insertTemplateEvent({
+      db: tx,
+      event: { templateId: row.id, status: got.status, category: got.category, reason: got.how === "edited" ? "Edited in place and sent to Meta for review again." : got.reason, source: "submit" },
+    });
+    // The row this one replaces leaves the lists now that its successor is at Meta (docs/templates-meta.md §2).
+    if (row.replacesId) {
+      const old = await findTemplateById({ db: tx, id: row.replacesId });
+      if (old && !old.replacedById) {
+        await updateTemplate({ db: tx, id: old.id, set: { replacedById: row.id } });
+        await insertTemplateEvent({ db: tx, event: { templateId: old.id, status: null, reason: `Resubmitted as ${row.name} (${row.language}).`, source: "user" } });
+        await publishChange(tx, { topic: "template", id: old.id, hubId: hub.id });
+      }
+    }
+    const resubmission = IN_PLACE_STATUSES.includes(saved.status) || row.replacesId !== null;
+    await audit(
+      tx,
+      {
+        actor,
+        action: resubmission ? "template.resubmitted" : "template.submitted",
+        targetType: "template",
+        targetId: row.id,
+        hubId: hub.id,
+        detail: { name: row.name, language: row.language, category: draft.category, how: got.how, ...(row.replacesId ? { replaces: row.replacesId } : {}) },
+      },
+    );
+    await publishChange(tx, { topic: "template", id: row.id, hubId: hub.id });
+    return row;
+  });
+  const message = got.how === "edited" ? `Edited in place and sent to Meta for review again (${done.status}).` : `Submitted to Meta for review (${done.status}).`;
+  return { kind: "submitted", templateId: done.id, status: done.status, message };
 }
 
 async function settleFailure(actor: Actor, saved: Template, previous: string, hub: Hub, channel: Channel, error: unknown, db: Database): Promise<SubmitOutcome> {
@@ -201,7 +358,7 @@ async function settleFailure(actor: Actor, saved: Template, previous: string, hu
   const unknown = outcomeUnknown(error);
   // Refused: back to editable, with Meta's words in the history. Unknown (timeout, 5xx): the create may have
   // landed, so the sync decides; until then the row says so rather than pretending either way.
-  const status = refusal ? (previous === "rejected" ? "rejected" : "submit_failed") : unknown ? "submit_unknown" : previous;
+  const status = refusal ? (IN_PLACE_STATUSES.includes(previous) ? previous : "submit_failed") : unknown ? "submit_unknown" : previous;
   const reason = refusal?.map((f) => f.message).join(" ") ?? (error instanceof Error ? error.message : "submission failed");
   await db.transaction(async (tx) => {
     await updateTemplate({ db: tx, id: saved.id, set: { status } });

@@ -190,6 +190,7 @@ export function cleanDraft(name: string, overrides: Partial<TemplateDraft> = {})
     buttons: [],
     addSecurityRecommendation: false,
     codeExpirationMinutes: null,
+    keptComponents: [],
     ...overrides,
   };
 }

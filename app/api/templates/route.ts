@@ -45,7 +45,7 @@ export async function POST(req: Request) {
         return errorResponse(new AppError("unprocessable:template_refused", outcome.message), {
           where: "templates",
           headers: noStore,
-          extensions: { templateId: outcome.templateId, findings: outcome.findings },
+          extensions: { templateId: outcome.templateId, findings: outcome.findings, ...(outcome.proposedName ? { proposedName: outcome.proposedName } : {}) },
         });
       case "unknown":
         // The draft is stored and a sync decides what 360dialog holds; the template page shows it.

@@ -36,7 +36,7 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
             <div className="flex flex-wrap items-start gap-2">
               <SyncTemplatesButton channelId={t.channelId} label="Sync now" />
               {detail.editable ? (
-                <Link className={buttonClass} href={`/dashboard/templates/${t.id}/edit`}>{t.status === "rejected" ? "Edit and resubmit" : "Edit"}</Link>
+                <Link className={buttonClass} href={`/dashboard/templates/${t.id}/edit`}>{t.status === "rejected" || t.status === "paused" ? "Edit and resubmit" : "Edit"}</Link>
               ) : null}
             </div>
           ) : null
@@ -44,13 +44,28 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
       />
       <LiveRefresh topics={["template"]} hubId={t.hubId} />
       <div className="space-y-4">
-        {t.status === "rejected" ? (
+        {detail.replacedBy ? (
+          <Alert tone="info">
+            Resubmitted under a new name as{" "}
+            <Link className="underline" href={`/dashboard/templates/${detail.replacedBy.id}`}>{detail.replacedBy.name}</Link> ({templateStatusWords(detail.replacedBy.status).toLowerCase()}). Meta keeps
+            this version under its old name; it is no longer listed, and its history continues below.
+          </Alert>
+        ) : null}
+        {detail.replaces ? (
+          <Alert tone="info">
+            This template replaces <Link className="underline" href={`/dashboard/templates/${detail.replaces.id}`}>{detail.replaces.name}</Link> ({detail.replaces.language}), which Meta rejected; their history is shown together.
+          </Alert>
+        ) : null}
+        {t.status === "rejected" && !detail.replacedBy ? (
           <Alert tone="error">
             Meta rejected this template{t.rejectedReason ? <>: {rejectionWords(t.rejectedReason)}</> : "."} {operator ? "Edit it and resubmit; the reason stays beside the form." : null}
           </Alert>
         ) : null}
-        {detail.unsupported.length > 0 ? (
-          <Alert tone="info">This template has parts the portal&apos;s editor cannot hold ({detail.unsupported.join(", ")}), so it is read-only here; change it where it was made.</Alert>
+        {detail.readOnlyParts.length > 0 ? (
+          <Alert tone="info">
+            Parts of this template the portal&apos;s editor cannot change ({detail.readOnlyParts.join(", ")}) are shown read-only and sent back unchanged when the rest is
+            edited; change them where they were made.
+          </Alert>
         ) : null}
         {t.status === "submit_unknown" ? <Alert tone="info">360dialog did not answer the submission in time. The portal is checking whether it arrived; this page updates by itself.</Alert> : null}
         {t.categoryChanged ? (
@@ -100,7 +115,10 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
                     {e.category ? <span className="ml-2">Category: <strong>{e.category}</strong></span> : null}
                     {e.reason ? <span className="ml-2 text-slate-700">{rejectionWords(e.reason)}</span> : null}
                   </span>
-                  <span className="text-xs text-slate-500">{SOURCE_WORDS[e.source] ?? e.source}</span>
+                  <span className="text-xs text-slate-500">
+                    {detail.lineage.length > 0 ? <span className="mr-2 font-mono">{e.of}</span> : null}
+                    {SOURCE_WORDS[e.source] ?? e.source}
+                  </span>
                 </li>
               ))}
             </ol>

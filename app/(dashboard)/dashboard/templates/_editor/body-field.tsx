@@ -13,11 +13,13 @@ export function BodyField(props: {
   body: string;
   typedSamples: readonly string[];
   bodyVariables: readonly number[];
+  /** The body's `{{name}}` variables in slot order, when it uses names (docs/templates-meta.md §3). */
+  variableNames?: readonly string[];
   findings: FindingMap;
   onBody: (body: string) => void;
   onSamples: (samples: string[]) => void;
 }) {
-  const { body, typedSamples, bodyVariables, findings, onBody, onSamples } = props;
+  const { body, typedSamples, bodyVariables, variableNames = [], findings, onBody, onSamples } = props;
   const ref = useRef<HTMLTextAreaElement>(null);
   const pendingSelection = useRef<{ start: number; end: number } | null>(null);
   const id = fieldId("body");
@@ -74,7 +76,7 @@ export function BodyField(props: {
           className={`${inputClass} min-h-40 resize-y`}
         />
         <Hint id={`${id}-hint`}>
-          {"Variables are {{1}}, {{2}}… in order. *bold*, _italic_, ~strikethrough~ work as in WhatsApp."}
+          {"Variables are {{1}}, {{2}}… in order, or names such as {{customer_name}} (lowercase, digits, _), one kind per template. *bold*, _italic_, ~strikethrough~ work as in WhatsApp."}
         </Hint>
         <FieldFindings findings={findings} path="body" />
       </div>
@@ -86,7 +88,7 @@ export function BodyField(props: {
               <TextField
                 key={n}
                 path={`bodyExamples.${n - 1}`}
-                label={`Sample for {{${n}}}`}
+                label={`Sample for {{${variableNames[n - 1] ?? n}}}`}
                 value={typedSamples[n - 1] ?? ""}
                 onValue={(value) => onSamples(withSample(typedSamples, n - 1, value))}
                 findings={findings}

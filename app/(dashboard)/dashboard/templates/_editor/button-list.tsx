@@ -10,6 +10,7 @@ const TYPE_LABELS: Record<ButtonDraft["type"], string> = {
   URL: "URL",
   PHONE_NUMBER: "Phone number",
   OTP: "Code",
+  KEPT: "Kept as Meta holds it",
 };
 
 const BUTTON_TEXT_MAX = 25;
@@ -18,6 +19,15 @@ const smallButton = smallButtonClass;
 function ButtonFields({ button, index, findings, onChange }: { button: ButtonDraft; index: number; findings: FindingMap; onChange: (b: ButtonDraft) => void }) {
   const p = `buttons.${index}`;
   const sr = <span className="sr-only">Button {index + 1} </span>;
+  if (button.type === "KEPT") {
+    // A button the editor cannot change (docs/templates-meta.md §3): shown, never edited, sent back as it was.
+    return (
+      <p className="text-sm text-slate-700" data-testid="kept-button">
+        {button.kind}
+        {button.text ? <>: &ldquo;{button.text}&rdquo;</> : null} <span className="text-xs text-slate-500">(read-only; kept unchanged when you submit)</span>
+      </p>
+    );
+  }
   if (button.type === "OTP") {
     return (
       <SelectField
@@ -107,7 +117,7 @@ export function ButtonList(props: {
     pendingFocus.current = rest.length === 0 ? `${fieldId("buttons")}-add` : `${fieldId(`buttons.${Math.min(index, rest.length - 1)}`)}-remove`;
     onChange(rest);
   };
-  const add = (type: ButtonDraft["type"]) => {
+  const add = (type: Exclude<ButtonDraft["type"], "KEPT">) => {
     pendingFocus.current = null;
     onChange([...buttons, newButton(type)]);
   };
@@ -136,9 +146,11 @@ export function ButtonList(props: {
                   >
                     Down
                   </button>
-                  <button type="button" id={`${id}-remove`} className={`${smallButton} text-red-700!`} onClick={() => remove(i)} aria-label={`Remove button ${i + 1}`}>
-                    Remove
-                  </button>
+                  {button.type === "KEPT" ? null : (
+                    <button type="button" id={`${id}-remove`} className={`${smallButton} text-red-700!`} onClick={() => remove(i)} aria-label={`Remove button ${i + 1}`}>
+                      Remove
+                    </button>
+                  )}
                 </div>
               </FieldGroup>
             </li>

@@ -1,6 +1,6 @@
 import type { ButtonDraft, HeaderDraft, TemplateCategoryName, TemplateDraft } from "@/lib/templates/draft";
 
-export const HEADER_FORMATS = ["NONE", "TEXT", "IMAGE", "VIDEO", "DOCUMENT", "LOCATION"] as const;
+export const HEADER_FORMATS = ["NONE", "TEXT", "IMAGE", "VIDEO", "GIF", "DOCUMENT", "LOCATION"] as const;
 export type HeaderFormat = (typeof HEADER_FORMATS)[number];
 
 /** The server refuses more samples than this (draft schema); a `{{500}}` typed by mistake must not make 500 inputs. */
@@ -47,7 +47,7 @@ export function replaceItem<T>(list: readonly T[], index: number, item: T): T[] 
   return list.map((x, i) => (i === index ? item : x));
 }
 
-export function newButton(type: ButtonDraft["type"]): ButtonDraft {
+export function newButton(type: Exclude<ButtonDraft["type"], "KEPT">): ButtonDraft {
   switch (type) {
     case "QUICK_REPLY":
       return { type, text: "" };

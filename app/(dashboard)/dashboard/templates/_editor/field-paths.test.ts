@@ -33,6 +33,20 @@ describe("renderedFields", () => {
     expect(rendered.has("codeExpirationMinutes")).toBe(false);
   });
 
+  it("shows a read-only button as its group only, and a GIF header's sample", () => {
+    const kept: TemplateDraft = {
+      ...emptyDraft(),
+      category: "MARKETING",
+      header: { format: "GIF", example: "" },
+      body: "Sign up today.",
+      buttons: [{ type: "KEPT", kind: "FLOW", text: "Sign up", raw: { type: "FLOW", text: "Sign up", flow_id: "1" } }],
+    };
+    const shown = renderedFields(kept, { body: [], headerText: [] });
+    expect(shown.has("buttons.0")).toBe(true);
+    expect(shown.has("buttons.0.text")).toBe(false);
+    expect(shown.has("header.example")).toBe(true);
+  });
+
   it("shows the authentication options instead of the content", () => {
     const auth = renderedFields({ ...emptyDraft(), category: "AUTHENTICATION", buttons: [{ type: "OTP", otpType: "COPY_CODE", text: "" }] }, { body: [], headerText: [] });
     expect(auth.has("codeExpirationMinutes")).toBe(true);

@@ -24,7 +24,7 @@ export function renderedFields(
     if (header.format === "TEXT") {
       paths.push("header.text");
       if (vars.headerText.length > 0) paths.push("header.example");
-    } else if (header.format === "IMAGE" || header.format === "VIDEO" || header.format === "DOCUMENT") {
+    } else if (header.format === "IMAGE" || header.format === "VIDEO" || header.format === "GIF" || header.format === "DOCUMENT") {
       paths.push("header.example");
     }
     const slots = sampleSlots(vars.body);
@@ -33,6 +33,7 @@ export function renderedFields(
   }
   draft.buttons.forEach((b, i) => {
     paths.push(`buttons.${i}`);
+    if (b.type === "KEPT") return; // read-only: no controls, findings go to the button's group
     if (b.type === "OTP") {
       paths.push(`buttons.${i}.otpType`);
       return;

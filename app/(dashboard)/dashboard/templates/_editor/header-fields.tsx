@@ -9,6 +9,7 @@ const FORMAT_LABELS: Record<HeaderFormat, string> = {
   TEXT: "Text",
   IMAGE: "Image",
   VIDEO: "Video",
+  GIF: "GIF (marketing)",
   DOCUMENT: "Document",
   LOCATION: "Location",
 };
@@ -16,6 +17,7 @@ const FORMAT_LABELS: Record<HeaderFormat, string> = {
 const MEDIA_HINTS: Record<string, string> = {
   IMAGE: "A public https link to a sample JPEG or PNG. Meta only uses it to review the template; each message brings its own image.",
   VIDEO: "A public https link to a sample MP4. Meta only uses it to review the template; each message brings its own video.",
+  GIF: "A public https link to a sample MP4 (Meta sends GIFs as short silent videos). Marketing templates only.",
   DOCUMENT: "A public https link to a sample PDF. Meta only uses it to review the template; each message brings its own document.",
 };
 
@@ -56,7 +58,7 @@ export function HeaderFields(props: {
             onValue={(text) => onChange({ ...header, text })}
             findings={findings}
             limit={60}
-            hint="One line; may hold one variable, {{1}}."
+            hint="One line; may hold one variable, {{1}} or a name like {{order_id}}."
           />
           {headerVariables.length > 0 ? (
             <TextField
@@ -65,12 +67,12 @@ export function HeaderFields(props: {
               value={header.example}
               onValue={(example) => onChange({ ...header, example })}
               findings={findings}
-              hint="What {{1}} could be, for Meta's review."
+              hint="What the variable could be, for Meta's review."
             />
           ) : null}
         </>
       ) : null}
-      {header.format === "IMAGE" || header.format === "VIDEO" || header.format === "DOCUMENT" ? (
+      {header.format === "IMAGE" || header.format === "VIDEO" || header.format === "GIF" || header.format === "DOCUMENT" ? (
         <TextField
           path="header.example"
           label="Sample media URL"

@@ -7,7 +7,8 @@ export type TemplateRequest = { channelId: string; templateId?: string; action: 
 export type TemplateAnswer =
   | { kind: "ok"; templateId: string; status: string; message: string }
   /** 422 (or a 4xx naming fields): the linter, 360dialog or Meta refused; the draft is stored when templateId is set. */
-  | { kind: "refused"; templateId?: string; message: string; findings: Finding[] }
+  /** `proposedName`: a free name to resubmit under, where Meta keeps the old one (docs/templates-meta.md §2). */
+  | { kind: "refused"; templateId?: string; message: string; findings: Finding[]; proposedName?: string }
   | { kind: "failed"; templateId?: string; message: string }
   | { kind: "unreachable" };
 
@@ -55,7 +56,8 @@ export function readAnswer(status: number, body: unknown): TemplateAnswer {
   const findings = Array.isArray(record.findings) ? record.findings.filter(isFinding) : [];
   // 422 is a refusal of the content; a 409 may also name a field ("name already used on this number").
   if (status === 422 || (status >= 400 && status < 500 && findings.length > 0)) {
-    return { kind: "refused", ...(templateId ? { templateId } : {}), message: message ?? "The template was not accepted.", findings };
+    const proposedName = str(record.proposedName);
+    return { kind: "refused", ...(templateId ? { templateId } : {}), ...(proposedName ? { proposedName } : {}), message: message ?? "The template was not accepted.", findings };
   }
   return { kind: "failed", ...(templateId ? { templateId } : {}), message: message ?? `The portal answered with an error (HTTP ${status}). Your text is still here.` };
 }

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState, type JSX } from "react";
 import { Alert, Card, EmptyState } from "@/app/_components/ui";
-import { variablesIn } from "@/lib/templates/components";
+import { namedVariablesIn, variablesIn } from "@/lib/templates/components";
 import type { TemplateCategoryName, TemplateDraft } from "@/lib/templates/draft";
 import { emptyDraft } from "@/lib/templates/draft";
 import { hasErrors, type Finding } from "@/lib/templates/lint";
@@ -12,7 +12,7 @@ import { AuthFields } from "./auth-fields";
 import { BasicsFields, ChannelField, type EditorChannel } from "./basics-fields";
 import { BodyField } from "./body-field";
 import { ButtonList } from "./button-list";
-import { FieldGroup, TextField } from "./controls";
+import { FieldGroup, smallButtonClass, TextField } from "./controls";
 import { HeaderFields } from "./header-fields";
 import { samplesFor, switchCategory, type CategoryStash } from "./draft-edits";
 import { ActionBar, CategoryNote, RejectionNotice } from "./editor-notices";
@@ -74,6 +74,7 @@ function EditorForm({ channels, initial, defaultChannelId }: { channels: EditorC
   const [templateId, setTemplateId] = useState(initial?.templateId);
   const [flash] = useState<EditorFlash | undefined>(() => peekFlash(initial?.templateId));
   const [notice, setNotice] = useState<Notice | null>(flash?.notice ?? null);
+  const [proposedName, setProposedName] = useState<string | null>(null);
   const [serverFindings, setServerFindings] = useState<Finding[]>(flash?.findings ?? []);
   const [touched, setTouched] = useState(Boolean(initial));
   const [busy, setBusy] = useState<"save" | "submit" | null>(null);
@@ -83,6 +84,7 @@ function EditorForm({ channels, initial, defaultChannelId }: { channels: EditorC
   useEffect(() => dropFlash(initial?.templateId), [initial?.templateId]);
 
   const bodyVars = useMemo(() => variablesIn(form.body), [form.body]);
+  const bodyNames = useMemo(() => namedVariablesIn(form.body), [form.body]);
   const headerText = form.header.format === "TEXT" ? form.header.text : "";
   const headerVars = useMemo(() => variablesIn(headerText), [headerText]);
   // `form.bodyExamples` keeps every sample typed; the draft carries exactly one per variable of the body now.
@@ -154,6 +156,7 @@ function EditorForm({ channels, initial, defaultChannelId }: { channels: EditorC
         const next: Notice = { tone: "error", text: answer.templateId ? `${answer.message} Your draft is saved.` : answer.message };
         setTouched(true);
         setServerFindings(answer.findings);
+        setProposedName(answer.proposedName ?? null);
         showNotice(next);
         remember(answer.templateId, { notice: next, findings: answer.findings });
         break;
@@ -178,6 +181,13 @@ function EditorForm({ channels, initial, defaultChannelId }: { channels: EditorC
       {initial?.categoryChanged ? <CategoryNote requested={initial.requestedCategory} current={initial.category} /> : null}
       <div ref={noticeRef} tabIndex={-1} className="focus:outline-none">
         {notice ? <Alert tone={notice.tone}>{notice.text}</Alert> : null}
+        {proposedName && proposedName !== form.name ? (
+          <p className="mt-2">
+            <button type="button" className={smallButtonClass} onClick={() => { patch({ name: proposedName }); setProposedName(null); }}>
+              Use the name {proposedName}
+            </button>
+          </p>
+        ) : null}
       </div>
       {touched ? <FindingSummary id={SUMMARY_ID} items={summary} /> : null}
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem] xl:grid-cols-[minmax(0,1fr)_23rem]">
@@ -199,6 +209,7 @@ function EditorForm({ channels, initial, defaultChannelId }: { channels: EditorC
                 body={form.body}
                 typedSamples={form.bodyExamples}
                 bodyVariables={bodyVars}
+                variableNames={bodyNames}
                 findings={at}
                 onBody={(body) => patch({ body })}
                 onSamples={(bodyExamples) => patch({ bodyExamples })}

@@ -19,7 +19,7 @@ function ButtonIcon({ type }: { type: string }) {
     </svg>
   );
 }
-const MEDIA_LABELS: Record<string, string> = { IMAGE: "Image", VIDEO: "Video", DOCUMENT: "Document" };
+const MEDIA_LABELS: Record<string, string> = { IMAGE: "Image", VIDEO: "Video", GIF: "GIF", DOCUMENT: "Document" };
 
 /** One run as React text: formatting as elements, never as HTML. */
 function Run({ run }: { run: PreviewRun }) {

@@ -21,7 +21,14 @@ export default async function EditTemplatePage({ params }: { params: Promise<{ i
       <>
         <PageHeader title={`Edit ${t.name}`} />
         <Alert tone="info">
-          This template is {templateStatusWords(t.status).toLowerCase()}; only drafts and rejected templates can be changed.{" "}
+          {detail.replacedBy ? (
+            <>
+              This template was resubmitted under a new name as{" "}
+              <Link className="underline" href={`/dashboard/templates/${detail.replacedBy.id}/edit`}>{detail.replacedBy.name}</Link>; change that one.{" "}
+            </>
+          ) : (
+            <>This template is {templateStatusWords(t.status).toLowerCase()}; only drafts, rejected and paused templates can be changed. </>
+          )}
           <Link className="underline" href={`/dashboard/templates/${t.id}`}>Back to the template</Link>
         </Alert>
       </>
