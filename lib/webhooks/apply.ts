@@ -5,6 +5,7 @@ import { getWebhookEvent, setWebhookEventOutcome } from "@/db/queries/webhook-ev
 import type { Database, Executor } from "@/db/client";
 import type { Hub, WebhookEvent as WebhookRow } from "@/db/schema";
 import { accountWebhookAppliers } from "../channels/account-events";
+import type { ChannelDeps } from "../channels/api-keys";
 import { channelWebhookAppliers } from "../channels/apply-webhook";
 import { getDb } from "../db";
 import { parseWebhookBody, type WebhookEvent, type WebhookEventOf, type WebhookKind } from "../hub/events";
@@ -14,6 +15,7 @@ import { publishChange } from "../live/publish";
 import { logger } from "../log";
 import { onboardingWebhookAppliers } from "../onboarding/apply-webhook";
 import { templateWebhookAppliers } from "../templates/apply-webhook";
+import { confirmUnverifiedEvent } from "./confirm";
 
 // What a stored webhook delivery does: lib/hub/events.ts says what kind of event it is, and each feature's
 // applier (living with its feature, knowing nothing of the others) does its part, in one transaction.
@@ -45,12 +47,17 @@ const _everyKindApplied: [Unapplied] extends [never] ? true : { unapplied: Unapp
  * notices commit in one transaction; on failure the event is marked failed (dead on the last attempt) and the
  * error goes back to the job runner for a retry.
  */
-export async function applyWebhookEvent(webhookEventId: string, options: { db?: Database; finalAttempt?: boolean } = {}): Promise<ApplyOutcome> {
+export async function applyWebhookEvent(
+  webhookEventId: string,
+  options: { db?: Database; finalAttempt?: boolean; deps?: ChannelDeps } = {},
+): Promise<ApplyOutcome> {
   const db = options.db ?? (await getDb());
   const row = await getWebhookEvent({ db, id: webhookEventId });
   if (!row) return { status: "missing", effect: "no such webhook event" };
   if (row.status === "done" || row.status === "ignored") return { status: "skipped", effect: `already ${row.status}` };
   try {
+    // Unverified (no platform secret when it came): never applied as sent, only confirmed through the Partner API.
+    if (row.signatureResult === "unsigned") return await confirmUnverifiedEvent(db, row, { deps: options.deps, finalAttempt: options.finalAttempt });
     return await db.transaction(async (tx) => {
       const hub = await findHubById({ db: tx, id: row.hubId });
       if (!hub) throw new Error("webhook event of a deleted hub");
