@@ -32,7 +32,19 @@ export type UserRole = (typeof userRoles)[number];
 /** Whether the hub answered, and if not why, in words a partner admin can act on. */
 export type HubHealth = { ok: boolean; at: string; source: "test" | "save" | "reconcile"; message: string; reason?: string };
 /** One background run started for a hub: queued, finished (what changed) or failed (why). */
-export type HubRun = { jobId?: string; state: "queued" | "done" | "failed"; at: string; requestedBy?: string; summary: string };
+export type HubRun = {
+  jobId?: string;
+  state: "queued" | "running" | "done" | "failed";
+  at: string;
+  requestedBy?: string;
+  summary: string;
+  /** Template sync: numbers queued, reported done or failed, templates changed, and the failures' words. */
+  total?: number;
+  done?: number;
+  failed?: number;
+  changed?: number;
+  errors?: string[];
+};
 export type HubLastRuns = { reconcile?: HubRun; templateSync?: HubRun };
 
 export const hubs = pgTable(

@@ -23,6 +23,8 @@ export const AUDIT_ACTIONS = [
   "hub.urls_registered",
   "hub.reconcile_requested",
   "hub.reconciled",
+  "hub.archived",
+  "hub.restored",
   "onboarding.settings_updated",
   "onboarding.embedded_signup_activated",
   "onboarding.completed",

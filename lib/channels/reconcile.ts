@@ -50,6 +50,7 @@ export async function reconcileHub(hubId: string, deps: ChannelDeps = {}): Promi
   const db = deps.db ?? (await getDb());
   const hub = await findHubById({ db, id: hubId });
   if (!hub) throw new AppError("not_found:hub", "That hub no longer exists.");
+  if (hub.archivedAt) throw new AppError("gone:hub_archived", "The hub is archived: nothing is reconciled until it is restored.");
   const api = (deps.partnerApi ?? partnerApiFor)(hub);
   const result: ReconcileResult = { clients: { seen: 0, created: 0, updated: 0 }, channels: { seen: 0, created: 0, changed: 0 }, permissionsChanged: 0 };
 
@@ -163,6 +164,7 @@ export async function requestReconcile(actor: Actor, hubId: string, deps: Channe
   const db = deps.db ?? (await getDb());
   const hub = await findHubById({ db, id: hubId });
   if (!hub) throw new AppError("not_found:hub", "That hub no longer exists.");
+  if (hub.archivedAt) throw new AppError("conflict:hub_archived", "This hub is archived; restore it in Settings to reconcile it.");
   const minute = now.toISOString().slice(0, 16);
   return db.transaction(async (tx) => {
     const job = await enqueueJob(tx, {
