@@ -76,7 +76,6 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
         description="Your 360dialog partner hubs. Secrets are stored encrypted and never shown again; leave a secret field empty to keep what is stored."
         actions={!adding && !editing ? <Link href="/dashboard/settings?new=1" className={buttonClass}>Add a hub</Link> : null}
       />
-      <LiveRefresh topics={["job", "webhook", "channel"]} />
       {params.saved ? (
         <div className="mb-4 space-y-2">
           <Alert tone="success">Hub settings saved.</Alert>
@@ -150,6 +149,9 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
           })}
         </div>
       )}
+      <div className="mt-4">
+        <LiveRefresh topics={["job", "webhook", "channel"]} />
+      </div>
     </>
   );
 }
