@@ -56,6 +56,12 @@ describe("connection test reasons", () => {
     expect(f.message).toContain("ECONNREFUSED");
   });
 
+  it("a port fetch refuses (the Fetch standard's blocklist, e.g. 9): says so", async () => {
+    const f = await failureOf("http://127.0.0.1:9");
+    expect(f.reason).toBe("bad_port");
+    expect(f.message).toContain("127.0.0.1:9 uses a port");
+  });
+
   it("401: the key is refused, and the message says what to do", async () => {
     const base = await serve((_req, res) => res.writeHead(401, { "content-type": "application/json" }).end('{"meta":{"success":false,"http_code":401,"developer_message":"Invalid API key"}}'));
     const f = await failureOf(base);

@@ -50,6 +50,9 @@ function explainHubError(error: HubError, hub: Pick<Hub, "partnerId">): HubFailu
   }
   if (error.code === "network") {
     if (net && DNS.has(net)) return { code: "upstream:hub_dns", reason: "dns", message: `DNS: the name ${host} does not resolve (${net}). Check the Partner API base URL for typos.` };
+    if (net === "BAD_PORT") {
+      return { code: "upstream:hub_network", reason: "bad_port", message: `${host} uses a port the HTTP client refuses to connect to (a blocked port of the Fetch standard, such as 9 or 25). Check the port in the Partner API base URL.` };
+    }
     if (net === "ECONNREFUSED") return { code: "upstream:hub_refused", reason: "refused", message: `Nothing accepts connections at ${host} (connection refused, ECONNREFUSED). Check the host and port of the Partner API base URL.` };
     if (net && TLS.test(net)) {
       return { code: "upstream:hub_tls", reason: "tls", message: `TLS: the certificate of ${host} was not accepted (${net}). The URL may point at the wrong host, or the server's certificate is not valid for it.` };

@@ -115,6 +115,8 @@ export function networkCodeOf(error: unknown, depth = 0): string | undefined {
   if (depth > 5 || typeof error !== "object" || error === null) return undefined;
   const own = (error as { code?: unknown }).code;
   if (typeof own === "string" && /^[A-Z][A-Z0-9_]+$/.test(own)) return own;
+  // The Fetch standard's port blocklist (e.g. 9, 25, 6000): undici refuses before connecting, with no code.
+  if ((error as { message?: unknown }).message === "bad port") return "BAD_PORT";
   const nested = (error as { cause?: unknown }).cause ?? (error as { errors?: unknown[] }).errors?.[0];
   return networkCodeOf(nested, depth + 1);
 }
