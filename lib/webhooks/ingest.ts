@@ -321,7 +321,7 @@ function warnMissingSecret(hub: Hub, log: Logger): void {
   lastMissingSecretWarning.set(hub.id, now);
   log.warn(
     { partnerId: hub.partnerId, hubId: hub.id },
-    "webhook refused: this hub has no platform secret, so no signature can be checked. Set the platform secret in Settings → Hub.",
+    "webhook stored unverified: this hub has no platform secret, so no signature can be checked and each delivery is confirmed with the Partner API instead. Set the platform secret in Settings → Hub.",
   );
 }
 

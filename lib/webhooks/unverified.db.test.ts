@@ -83,6 +83,29 @@ forEachDatabase("unverified partner deliveries (no platform secret)", (ctx) => {
     expect((await findChannelByExternalId({ db, hubId: hub.id, externalId: channelId }))?.status).toBe("running");
   });
 
+  it("an account event names only a phone number: the number known by that phone is re-read, the violation not believed", async () => {
+    const { db } = ctx.get();
+    const phone = `+4916${String(Date.now()).slice(-9)}`;
+    const { channelIds } = await sb.control<{ channelIds: string[] }>("/onboard", { partnerId: "sandboxPA", permission: true, phoneNumber: phone, email: `p-${randomUUID().slice(0, 6)}@client.test` });
+    const channelId = channelIds[0]!;
+    await sb.control(`/channels/${channelId}/status`, { status: "running", event: null });
+    const first = JSON.stringify({ id: randomUUID(), event: "channel_created", data: { id: channelId } });
+    expect((await deliver("sandboxPA", first)).status).toBe(200);
+    const [created] = await db.select().from(webhookEvents).where(eq(webhookEvents.channelExternalId, channelId));
+    await applyWebhookEvent(created!.id, { db });
+    const known = await findChannelByExternalId({ db, hubId: hub.id, externalId: channelId });
+    expect(known?.phoneNumber).toBeTruthy();
+
+    const violation = JSON.stringify({ id: randomUUID(), event: "account_violation", data: { phone_number: known!.phoneNumber, violation_type: "SPAM" } });
+    expect((await deliver("sandboxPA", violation)).status).toBe(200);
+    const [row] = await db.select().from(webhookEvents).where(sql`${webhookEvents.rawBody} = ${violation}`);
+    expect(row?.signatureResult).toBe("unsigned");
+    expect((await applyWebhookEvent(row!.id, { db })).status).toBe("done");
+    expect((await rowOf(row!.id)).confirmation).toContain(`channel ${channelId} as running`);
+    // The signed path would mark the number restricted; an unverified claim does not.
+    expect((await findChannelByExternalId({ db, hubId: hub.id, externalId: channelId }))?.restricted).toBe(false);
+  });
+
   it("a channel the Partner API does not list: retried (failed), given up on the last attempt (ignored), nothing created", async () => {
     const { db } = ctx.get();
     const ghost = `ghost${randomUUID().slice(0, 8)}`;
