@@ -20,7 +20,7 @@ import { webhookProcessHandler } from "./webhooks/apply";
 export const jobHandlers: JobHandlers = {
   [WEBHOOK_PROCESS_JOB]: webhookProcessHandler,
   // A stored key is an onboarding funnel step: wired here, so channels and onboarding stay apart.
-  "api_key.provision": apiKeyProvisionHandler({ onKeyStored: (tx, stored) => recordKeyStored(stored, tx) }),
+  "api_key.provision": apiKeyProvisionHandler({ onKeyStored: (tx, stored) => recordKeyStored(tx, stored) }),
   // Every reconcile's outcome is kept on its hub: the "last run" panel and the Settings badge (docs/hub-settings.md §6).
   "hub.reconcile": hubReconcileHandlerWith({
     onOutcome: async (job, outcome) => {

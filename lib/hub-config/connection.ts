@@ -57,12 +57,12 @@ export async function testHubConnection(actor: Actor, hubId: string, source: "te
   try {
     const partner = await partnerApiFor(hub, CHECK_TRANSPORT).getPartner();
     await recordHubHealth({ db, hubId: hub.id, health: { ok: true, source, message: `Connected: ${hub.partnerApiBaseUrl} answered for partner ${partner.id ?? hub.partnerId}.` } });
-    await audit({ actor, action: "hub.connection_tested", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { ok: true, source } });
+    await audit(db, { actor, action: "hub.connection_tested", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { ok: true, source } });
     return { partner: pick(partner), expected: portalUrlsFor(hub) };
   } catch (error) {
     const failure = explainHubFailure(error, hub);
     await recordHubHealth({ db, hubId: hub.id, health: { ok: false, source, reason: failure.reason, message: failure.message } });
-    await audit({ actor, action: "hub.connection_tested", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { ok: false, source, reason: failure.reason } });
+    await audit(db, { actor, action: "hub.connection_tested", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { ok: false, source, reason: failure.reason } });
     throw failureAsAppError(failure, error);
   }
 }
@@ -77,7 +77,7 @@ export async function registerHubUrls(actor: Actor, hubId: string): Promise<HubC
     const partner = await api.getPartner();
     const db = await getDb();
     await updateHub({ db, id: hub.id, set: { redirectUrl: partner.partnerRedirectUrl ?? expected.redirectUrl } });
-    await audit({ actor, action: "hub.urls_registered", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: expected });
+    await audit(db, { actor, action: "hub.urls_registered", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: expected });
     return { partner: pick(partner), expected };
   } catch (error) {
     throw explain(error, hub);

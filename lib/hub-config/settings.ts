@@ -220,6 +220,7 @@ export async function saveHubSettings(actor: Actor, input: HubSettingsInput): Pr
     if (!hub) throw new AppError("not_found:hub", "That hub no longer exists.");
     forgetCachedHubs();
     await audit(
+      tx,
       {
         actor,
         action: existing ? "hub.updated" : "hub.created",
@@ -236,7 +237,6 @@ export async function saveHubSettings(actor: Actor, input: HubSettingsInput): Pr
           ...(input.platformSecret ? { platformSecret: rotated ? "rotated" : "set" } : {}),
         },
       },
-      tx,
     );
     return hub;
   });
@@ -311,7 +311,7 @@ export async function bootstrapHubFromEnv(env: {
       platformSecretEnc: env.HUB_PLATFORM_SECRET ? sealPlatformSecret(id, env.HUB_PLATFORM_SECRET) : null,
     },
   });
-  await audit({ actor: "system", action: "hub.bootstrapped", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { partnerId: hub.partnerId } });
+  await audit(db, { actor: "system", action: "hub.bootstrapped", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { partnerId: hub.partnerId } });
   return hub;
 }
 
@@ -334,10 +334,7 @@ export async function setHubArchived(actor: Actor, hubId: string, archived: bool
     const updated = await updateHub({ db: tx, id: hubId, set: { archivedAt: archived ? new Date() : null } });
     if (!updated) throw new AppError("not_found:hub", "That hub no longer exists.");
     forgetCachedHubs();
-    await audit(
-      { actor, action: archived ? "hub.archived" : "hub.restored", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { partnerId: hub.partnerId, name: hub.name } },
-      tx,
-    );
+    await audit(tx, { actor, action: archived ? "hub.archived" : "hub.restored", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { partnerId: hub.partnerId, name: hub.name } });
     return updated;
   });
 }
