@@ -30,6 +30,24 @@ const hubRef = () =>
 export const userRoles = ["viewer", "operator", "admin"] as const;
 export type UserRole = (typeof userRoles)[number];
 
+/** Whether the hub answered, and if not why, in words a partner admin can act on. */
+export type HubHealth = { ok: boolean; at: string; source: "test" | "save" | "reconcile"; message: string; reason?: string };
+/** One background run started for a hub: queued, finished (what changed) or failed (why). */
+export type HubRun = {
+  jobId?: string;
+  state: "queued" | "running" | "done" | "failed";
+  at: string;
+  requestedBy?: string;
+  summary: string;
+  /** Template sync: numbers queued, reported done or failed, templates changed, and the failures' words. */
+  total?: number;
+  done?: number;
+  failed?: number;
+  changed?: number;
+  errors?: string[];
+};
+export type HubLastRuns = { reconcile?: HubRun; templateSync?: HubRun };
+
 export const hubs = pgTable(
   "hubs",
   {
@@ -63,6 +81,12 @@ export const hubs = pgTable(
     /** Branding and thresholds (accent colour, logo, stuck-number rules, sync intervals). */
     settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
     isSandbox: boolean("is_sandbox").notNull().default(false),
+    /** Set by an admin: no jobs, webhooks refused, data kept; null again on restore (docs/hub-settings.md §6). */
+    archivedAt: timestamp("archived_at", { withTimezone: true }),
+    /** The last connection test, save check or reconcile: what the Settings badge shows (lib/hub-config/health.ts). */
+    health: jsonb("health").$type<HubHealth>(),
+    /** The last reconcile and template sync per hub, written by their jobs (lib/hub-config/health.ts). */
+    lastRuns: jsonb("last_runs").$type<HubLastRuns>().notNull().default({}),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -375,6 +399,12 @@ export const webhookEvents = pgTable(
     clientExternalId: text("client_external_id"),
     channelExternalId: text("channel_external_id"),
     deliveries: integer("deliveries").notNull().default(1),
+    /**
+     * Unverified deliveries only (signature_result "unsigned"): what the Partner API said when the confirmation job
+     * asked it about the channel or client the delivery names (docs/hub-settings.md §5).
+     */
+    confirmation: text("confirmation"),
+    confirmedAt: timestamp("confirmed_at", { withTimezone: true }),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp("processed_at", { withTimezone: true }),
   },
@@ -385,6 +415,10 @@ export const webhookEvents = pgTable(
     index("webhook_events_status_idx").on(t.status, t.receivedAt),
     index("webhook_events_channel_idx").on(t.hubId, t.channelExternalId, t.receivedAt),
     index("webhook_events_received_idx").on(t.receivedAt, t.id),
+    // Settings counts the unverified deliveries still waiting per hub; the receiver caps them (docs/hub-settings.md §5).
+    index("webhook_events_unverified_idx")
+      .on(t.hubId, t.receivedAt)
+      .where(sql`${t.signatureResult} = 'unsigned' and ${t.status} in ('pending', 'processing', 'failed')`),
   ],
 );
 

@@ -85,11 +85,14 @@ test("adding a hub checks every field and a hub that cannot be reached says so",
   await form.getByRole("button", { name: "Save hub" }).click();
   await expect(page.getByRole("main").getByRole("status").first()).toContainText("Hub settings saved.");
 
+  // Every save is tested at once: nothing listens on 127.0.0.1:9, so the hub shows as failing, with the reason.
+  await expect(page.getByRole("main").getByRole("status").filter({ hasText: "The connection test after saving failed" })).toBeVisible();
   const card = page.getByRole("main").locator("section").filter({ hasText: "Partner ID directPA" });
-  await expect(card).toContainText("Live");
+  await expect(card.getByText("Failing", { exact: true })).toBeVisible();
+  await expect(card.getByTestId("hub-health")).toContainText("127.0.0.1:9 uses a port the HTTP client refuses to connect to");
   await expect(card).toContainText("Direct payment");
   await expect(card).toContainText("API key stored");
   await expect(card).not.toContainText("a-live-partner-key");
   await card.getByRole("button", { name: "Test connection of Direct hub" }).click();
-  await expect(card.getByRole("alert")).toContainText("could not be reached");
+  await expect(card.getByRole("alert")).toContainText("127.0.0.1:9 uses a port the HTTP client refuses to connect to");
 });

@@ -23,6 +23,8 @@ export const AUDIT_ACTIONS = [
   "hub.reconcile_requested",
   "hub.reconciled",
   "hub.waba_webhook_secret_rotated",
+  "hub.archived",
+  "hub.restored",
   "onboarding.settings_updated",
   "onboarding.embedded_signup_activated",
   "onboarding.completed",

@@ -31,6 +31,18 @@ describe("API fault injection", () => {
     for (let i = 0; i < 3; i++) expect((await call(t.url, "/_sandbox/state")).status).toBe(200);
   });
 
+  it("answers every Partner API request with the forced status (401, 403, 404), the Messaging API untouched", async () => {
+    for (const status of [401, 403, 404] as const) {
+      await call(t.url, "/_sandbox/faults", { method: "POST", json: { partnerApiStatus: status } });
+      const res = await call(t.url, P, { key });
+      expect(res.status).toBe(status);
+      expect(res.body.meta).toMatchObject({ success: false, http_code: status });
+    }
+    expect((await call(t.url, "/v1/configs/templates", { d360: "x" })).status).not.toBe(404);
+    await call(t.url, "/_sandbox/faults", { method: "POST", json: {} });
+    expect((await call(t.url, P, { key })).status).toBe(200);
+  });
+
   it("turns requests into 500s at the error rate until cleared", async () => {
     await call(t.url, "/_sandbox/faults", { method: "POST", json: { errorRate: 1 } });
     const failed = await call(t.url, P, { key });

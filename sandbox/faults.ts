@@ -30,6 +30,14 @@ export const faultSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Partner webhooks go out without `x-360dialog-signature`, as from a hub whose platform secret the portal
+     * does not have yet (docs/hub-settings.md §5). 360dialog documents the header on every delivery; this is the
+     * portal's worst case, not 360dialog's habit.
+     */
+    unsignedDeliveries: z.boolean().optional(),
+    /** Every Partner API request (`/api/v2`) answered with this status: a revoked key (401), a foreign one (403), a wrong base URL (404). */
+    partnerApiStatus: z.union([z.literal(401), z.literal(403), z.literal(404)]).optional(),
   })
   .strict();
 
@@ -70,9 +78,13 @@ export class Faults {
   }
 
   /** For one API request: waits the injected latency, then maybe answers 429 or 500 instead of the API. */
-  async beforeApiRequest(): Promise<HttpError | null> {
-    const { latencyMs, rateLimit, errorRate } = this.config;
+  async beforeApiRequest(pathname = ""): Promise<HttpError | null> {
+    const { latencyMs, rateLimit, errorRate, partnerApiStatus } = this.config;
     if (latencyMs) await this.sleep(latencyMs);
+    if (partnerApiStatus && pathname.startsWith("/api/v2")) {
+      const words = { 401: "Invalid API key (sandbox fault injection)", 403: "Forbidden for this partner (sandbox fault injection)", 404: "Not found (sandbox fault injection)" }[partnerApiStatus];
+      return new HttpError(partnerApiStatus, metaBody(partnerApiStatus, words));
+    }
     this.apiRequests += 1;
     if (rateLimit && this.apiRequests % rateLimit.every === 0) {
       return new HttpError(429, metaBody(429, "Too many requests (sandbox fault injection)"), {
@@ -92,6 +104,10 @@ export class Faults {
 
   get duplicateDeliveries(): number {
     return this.config.duplicateDeliveries ?? 0;
+  }
+
+  get unsignedDeliveries(): boolean {
+    return this.config.unsignedDeliveries ?? false;
   }
 
   get outOfOrderDeliveries(): boolean {

@@ -126,7 +126,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const api = isApiPath(url.pathname);
     try {
       if (api) {
-        const fault = await faults.beforeApiRequest();
+        const fault = await faults.beforeApiRequest(url.pathname);
         if (fault) throw fault;
       }
       const match = router.match(req.method ?? "GET", url.pathname);

@@ -48,6 +48,14 @@ describe("partner webhooks", () => {
     expect(new Set(receiver.received.map((r) => r.json.id)).size).toBe(6);
   });
 
+  it("sends partner events without a signature while the unsignedDeliveries fault is on", async () => {
+    await call(t.url, "/_sandbox/faults", { method: "POST", json: { unsignedDeliveries: true } });
+    await onboard(t.url);
+    await received(6);
+    for (const r of receiver.received) expect(r.headers["x-360dialog-signature"]).toBeUndefined();
+    await call(t.url, "/_sandbox/faults", { method: "POST", json: {} });
+  });
+
   it("signs in base64 when the partner says so", async () => {
     await seedPartner(t.url, { webhookSignatureEncoding: "base64" });
     await onboard(t.url);

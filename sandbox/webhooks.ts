@@ -141,12 +141,12 @@ export class WebhookDispatcher {
         this.record(null, { ...base, attempt, final: true }, "skipped", null, partner ? "no webhook url" : "partner removed", 0);
         return;
       }
-      const headers = {
+      const headers: Record<string, string> = {
         ...partner.webhookHeaders,
         "content-type": "application/json",
         "user-agent": "360dialog-sandbox",
-        "x-360dialog-signature": signWebhookBody(item.body, partner.platformSecret, partner.webhookSignatureEncoding),
       };
+      if (!faults.unsignedDeliveries) headers["x-360dialog-signature"] = signWebhookBody(item.body, partner.platformSecret, partner.webhookSignatureEncoding);
       const info = { ...base, attempt, final: attempt === max };
       if (await this.post(partner.webhookUrl, item.body, headers, info)) {
         for (let i = 0; i < faults.duplicateDeliveries && gen === this.generation; i++) {

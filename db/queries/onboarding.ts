@@ -23,7 +23,7 @@ export async function setHubOnboardingSettings({ db, hubId, onboarding }: { db: 
 }
 
 export async function listOpenSignupHubs({ db }: { db: Executor }): Promise<Hub[]> {
-  return db.select().from(hubs).where(eq(hubs.openSignup, true)).orderBy(asc(hubs.createdAt), asc(hubs.id));
+  return db.select().from(hubs).where(and(eq(hubs.openSignup, true), isNull(hubs.archivedAt))).orderBy(asc(hubs.createdAt), asc(hubs.id));
 }
 
 export async function insertOnboardingSession({ db, session }: { db: Executor; session: NewOnboardingSession }): Promise<OnboardingSession> {

@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Sql } from "postgres";
 import type { Executor } from "../client";
 import { webhookEvents, type WebhookEvent } from "../schema";
@@ -11,7 +11,8 @@ export type NewWebhookEvent = {
   event: string;
   rawBody: string;
   headers: Record<string, string>;
-  signatureResult: "valid" | "valid_previous";
+  /** "unsigned": stored although it could not be verified (no platform secret saved), never applied as sent. */
+  signatureResult: "valid" | "valid_previous" | "unsigned";
   status: "pending" | "ignored";
   clientExternalId?: string | null;
   channelExternalId?: string | null;
@@ -57,6 +58,45 @@ export async function setWebhookEventOutcome({
     .where(eq(webhookEvents.id, id))
     .returning();
   return row;
+}
+
+const WAITING = ["pending", "processing", "failed"] as const;
+
+/** Unverified deliveries of one hub not yet confirmed (pending, being confirmed, or failed and retrying). */
+export async function countWaitingUnverified({ db, hubId }: { db: Executor; hubId: string }): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(webhookEvents)
+    .where(and(eq(webhookEvents.hubId, hubId), eq(webhookEvents.signatureResult, "unsigned"), inArray(webhookEvents.status, [...WAITING])));
+  return row?.n ?? 0;
+}
+
+export type UnverifiedSummary = { hubId: string; waiting: number; lastError: string | null; oldestAt: Date | null };
+
+/** Per hub: how many unverified deliveries wait, since when, and the newest failure of their confirmation. */
+export async function unverifiedSummaries({ db }: { db: Executor }): Promise<UnverifiedSummary[]> {
+  const waiting = and(eq(webhookEvents.signatureResult, "unsigned"), inArray(webhookEvents.status, [...WAITING]));
+  const counts = await db
+    .select({ hubId: webhookEvents.hubId, waiting: count(), oldestAt: sql<Date | string | null>`min(${webhookEvents.receivedAt})` })
+    .from(webhookEvents)
+    .where(waiting)
+    .groupBy(webhookEvents.hubId);
+  const out: UnverifiedSummary[] = [];
+  for (const c of counts) {
+    const [failed] = await db
+      .select({ lastError: webhookEvents.lastError })
+      .from(webhookEvents)
+      .where(and(waiting, eq(webhookEvents.hubId, c.hubId), eq(webhookEvents.status, "failed")))
+      .orderBy(desc(webhookEvents.receivedAt))
+      .limit(1);
+    out.push({ hubId: c.hubId, waiting: c.waiting, lastError: failed?.lastError ?? null, oldestAt: c.oldestAt === null ? null : new Date(c.oldestAt) });
+  }
+  return out;
+}
+
+/** What the Partner API said about an unverified delivery, kept on its row beside the outcome. */
+export async function setWebhookEventConfirmation({ db, id, confirmation, at }: { db: Executor; id: string; confirmation: string; at: Date }): Promise<void> {
+  await db.update(webhookEvents).set({ confirmation, confirmedAt: at }).where(eq(webhookEvents.id, id));
 }
 
 /** Back to pending for an operator's replay; the attempt count is history and stays. */

@@ -51,6 +51,7 @@ export async function reconcileHub(hubId: string, deps: ChannelDeps = {}): Promi
   const db = deps.db ?? (await getDb());
   const hub = await findHubById({ db, id: hubId });
   if (!hub) throw new AppError("not_found:hub", "That hub no longer exists.");
+  if (hub.archivedAt) throw new AppError("gone:hub_archived", "The hub is archived: nothing is reconciled until it is restored.");
   const api = (deps.partnerApi ?? partnerApiFor)(hub);
   const result: ReconcileResult = { clients: { seen: 0, created: 0, updated: 0 }, channels: { seen: 0, created: 0, changed: 0 }, permissionsChanged: 0 };
 
@@ -167,6 +168,7 @@ export async function requestReconcile(actor: Actor, hubId: string, deps: Channe
   const db = deps.db ?? (await getDb());
   const hub = await findHubById({ db, id: hubId });
   if (!hub) throw new AppError("not_found:hub", "That hub no longer exists.");
+  if (hub.archivedAt) throw new AppError("conflict:hub_archived", "This hub is archived; restore it in Settings to reconcile it.");
   const minute = now.toISOString().slice(0, 16);
   return db.transaction(async (tx) => {
     const job = await enqueueJob(tx, {
@@ -179,4 +181,50 @@ export async function requestReconcile(actor: Actor, hubId: string, deps: Channe
     }
     return { jobId: job.id, created: job.created };
   });
+}
+
+export type ConfirmedFacts = { outcome: "confirmed" | "not_listed" | "nothing_named"; changed: boolean; words: string };
+
+/**
+ * Reconciles the one channel or client an unverified webhook names (docs/hub-settings.md §5): reads it from the
+ * Partner API and upserts it exactly as the periodic pass would, so the webhook's claim counts for nothing and
+ * only 360dialog's answer does. Network and HTTP failures are thrown for the job to retry.
+ */
+export async function reconcileOne(
+  hub: Hub,
+  target: { channelExternalId?: string | null; clientExternalId?: string | null },
+  deps: ChannelDeps = {},
+): Promise<ConfirmedFacts> {
+  const db = deps.db ?? (await getDb());
+  const api = (deps.partnerApi ?? partnerApiFor)(hub);
+  if (target.channelExternalId) {
+    const ch = await api.getChannel(target.channelExternalId);
+    if (!ch) return { outcome: "not_listed", changed: false, words: `The Partner API does not list channel ${target.channelExternalId}: nothing changed.` };
+    const outcome = await db.transaction((tx) =>
+      applyChannelSnapshot(tx, hub, snapshotOf(ch), {
+        event: "reconciled",
+        occurredAt: dateOf(ch.modifiedAt) ?? dateOf(ch.createdAt) ?? new Date(),
+        source: "reconcile",
+        history: "if_changed",
+      }),
+    );
+    const what = outcome.created ? "added" : outcome.changed ? "updated" : "already up to date";
+    return { outcome: "confirmed", changed: outcome.created || outcome.changed, words: `The Partner API lists channel ${ch.id} as ${ch.status ?? "without a status"}: ${what}.` };
+  }
+  if (target.clientExternalId) {
+    const c = await api.getClient(target.clientExternalId);
+    if (!c) return { outcome: "not_listed", changed: false, words: `The Partner API does not list client ${target.clientExternalId}: nothing changed.` };
+    const outcome = await db.transaction(async (tx) => {
+      const r = await upsertClient({
+        db: tx,
+        hubId: hub.id,
+        client: { externalId: c.id, name: c.name, email: c.email, status: c.status, partnerPayload: c.partnerPayload, hubCreatedAt: dateOf(c.createdAt), raw: c.raw },
+      });
+      if (r.changed) await publishChange(tx, { topic: "client", id: r.client.id, hubId: hub.id });
+      return r;
+    });
+    const what = outcome.created ? "added" : outcome.changed ? "updated" : "already up to date";
+    return { outcome: "confirmed", changed: outcome.created || outcome.changed, words: `The Partner API lists client ${c.id}${c.status ? ` as ${c.status}` : ""}: ${what}.` };
+  }
+  return { outcome: "nothing_named", changed: false, words: "The delivery names no channel or client to ask the Partner API about: nothing changed." };
 }

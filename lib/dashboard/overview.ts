@@ -20,7 +20,8 @@ export const REJECTED = withUpper(["rejected"]);
 export async function loadOverview(raw: Record<string, string | string[] | undefined>, now: Date = new Date()) {
   const query = parseOverviewQuery(raw, now);
   const db = await getDb();
-  const allHubs = (await listHubs({ db })).map((h) => ({ id: h.id, name: h.name }));
+  // The last reconcile rides along: the Overview's "Reconcile now" shows its outcome beside it (docs/hub-settings.md §6.5).
+  const allHubs = (await listHubs({ db })).map((h) => ({ id: h.id, name: h.name, archived: h.archivedAt !== null, lastReconcile: h.lastRuns.reconcile ?? null }));
   const hub = query.hubId ? allHubs.find((h) => h.id === query.hubId) : undefined;
   const notes = [...query.notes];
   if (query.hubId && !hub) notes.push("That hub does not exist (any more). Showing all hubs.");

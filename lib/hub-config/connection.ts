@@ -1,7 +1,6 @@
 import "server-only";
 import { findHubById, updateHub } from "@/db/queries/hubs";
 import type { Hub } from "@/db/schema";
-import { isHubError } from "../hub/http";
 import { createPartnerApi, type PartnerApi } from "../hub/partner-api";
 import type { Partner } from "../hub/types";
 import { audit, type Actor } from "../audit";
@@ -9,6 +8,7 @@ import { getDb } from "../db";
 import { publicBaseUrl } from "../env";
 import { AppError } from "../errors";
 import { logger } from "../log";
+import { explainHubFailure, failureAsAppError, recordHubHealth } from "./health";
 import { openHubCredentials } from "./secrets";
 
 /** Where 360dialog must send this hub's webhooks and its clients' popups. */
@@ -20,7 +20,7 @@ export function portalUrlsFor(hub: Pick<Hub, "partnerId">) {
   };
 }
 
-export function partnerApiFor(hub: Hub): PartnerApi {
+export function partnerApiFor(hub: Hub, transport: { timeoutMs?: number; retries?: number } = {}): PartnerApi {
   const credentials = openHubCredentials(hub);
   if (!credentials) throw new AppError("invalid:hub_credentials", "This hub has no Partner API credentials yet. Add them in Settings.");
   const log = logger("hub");
@@ -28,9 +28,13 @@ export function partnerApiFor(hub: Hub): PartnerApi {
     baseUrl: hub.partnerApiBaseUrl,
     partnerId: hub.partnerId,
     auth: credentials,
+    ...transport,
     logger: { warn: (obj, msg) => log.warn({ ...obj, hub: hub.partnerId }, msg) },
   });
 }
+
+// A person waits for a connection test: one attempt, answered or explained within a few seconds.
+const CHECK_TRANSPORT = { timeoutMs: 5_000, retries: 0 } as const;
 
 async function loadHub(hubId: string): Promise<Hub> {
   const hub = await findHubById({ db: await getDb(), id: hubId });
@@ -38,30 +42,28 @@ async function loadHub(hubId: string): Promise<Hub> {
   return hub;
 }
 
-/** Turns a 360dialog failure into words a partner admin can act on; the details stay in the log. */
-function explain(error: unknown): AppError {
-  if (!isHubError(error)) return error instanceof AppError ? error : new AppError("upstream:hub", "The hub could not be reached.", { cause: error });
-  if (error.status === 401 || error.status === 403) {
-    return new AppError("upstream:hub_auth", `360dialog refused the credentials (${error.status}). Check the Partner API key or login.`, { cause: error });
-  }
-  if (error.status === 404) return new AppError("upstream:hub_not_found", "360dialog does not know this partner ID (404).", { cause: error });
-  const reason = error.developerMessage ? `: ${error.developerMessage}` : "";
-  const what = error.code === "timeout" ? "did not answer in time" : error.code === "network" ? "could not be reached" : `answered ${error.status ?? "with an error"}`;
-  return new AppError("upstream:hub", `The hub ${what}${reason}.`, { cause: error });
+/** Turns a 360dialog failure into words a partner admin can act on (docs/hub-settings.md §6). */
+function explain(error: unknown, hub: Hub): AppError {
+  if (error instanceof AppError && !error.code.startsWith("invalid:hub_credentials")) return error;
+  return failureAsAppError(explainHubFailure(error, hub), error);
 }
 
 export type HubCheck = { partner: Pick<Partner, "id" | "brandName" | "partnerRedirectUrl" | "webhookUrl" | "country">; expected: ReturnType<typeof portalUrlsFor> };
 
 /** "Test connection": asks the hub who we are and shows what it holds. */
-export async function testHubConnection(actor: Actor, hubId: string): Promise<HubCheck> {
+export async function testHubConnection(actor: Actor, hubId: string, source: "test" | "save" = "test"): Promise<HubCheck> {
   const hub = await loadHub(hubId);
+  const db = await getDb();
   try {
-    const partner = await partnerApiFor(hub).getPartner();
-    await audit(await getDb(), { actor, action: "hub.connection_tested", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { ok: true } });
+    const partner = await partnerApiFor(hub, CHECK_TRANSPORT).getPartner();
+    await recordHubHealth({ db, hubId: hub.id, health: { ok: true, source, message: `Connected: ${hub.partnerApiBaseUrl} answered for partner ${partner.id ?? hub.partnerId}.` } });
+    await audit(db, { actor, action: "hub.connection_tested", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { ok: true, source } });
     return { partner: pick(partner), expected: portalUrlsFor(hub) };
   } catch (error) {
-    await audit(await getDb(), { actor, action: "hub.connection_tested", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { ok: false } });
-    throw explain(error);
+    const failure = explainHubFailure(error, hub);
+    await recordHubHealth({ db, hubId: hub.id, health: { ok: false, source, reason: failure.reason, message: failure.message } });
+    await audit(db, { actor, action: "hub.connection_tested", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { ok: false, source, reason: failure.reason } });
+    throw failureAsAppError(failure, error);
   }
 }
 
@@ -78,7 +80,7 @@ export async function registerHubUrls(actor: Actor, hubId: string): Promise<HubC
     await audit(db, { actor, action: "hub.urls_registered", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: expected });
     return { partner: pick(partner), expected };
   } catch (error) {
-    throw explain(error);
+    throw explain(error, hub);
   }
 }
 

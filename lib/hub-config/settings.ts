@@ -2,25 +2,76 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { findHubById, findHubByPartnerId, insertHub, insertHubIfAbsent, listHubs, updateHub, type NewHub } from "@/db/queries/hubs";
+import { unverifiedSummaries, type UnverifiedSummary } from "@/db/queries/webhook-events";
 import type { Hub } from "@/db/schema";
 import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import { forgetCachedHubs } from "./cache";
+import { portalUrlsFor } from "./connection";
+import { hubBadge } from "./health";
 import { IO_BASE_V1, IO_BASE_V2, PARTNER_API_BASE, MESSAGING_API_BASE } from "./defaults";
 import { openHubCredentials, openPlatformSecret, sealHubCredentials, sealPlatformSecret, type HubCredentials } from "./secrets";
 
 // Overlap during which webhooks signed with the previous platform secret are still accepted (F7).
 const SECRET_ROTATION_OVERLAP_DAYS = 7;
 
-const url = z.url("Enter a full URL, starting with https:// (or http:// for a local hub).").max(500);
+/**
+ * Hosts that may be reached over plain http: this machine only (the sandbox hub, a local stand-in). Anything
+ * else carries the partner's API key and must be https (docs/hub-settings.md §6).
+ */
+const LOOPBACK = /^(localhost|[a-z0-9-]+\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+export type UrlRules = { kind: "base" | "webhook" };
+
+/** Why a URL typed into the hub form cannot be used, or null when it can. */
+export function urlProblem(value: string, { kind }: UrlRules): string | null {
+  const v = value.trim();
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) {
+    if (/^(javascript|data|vbscript|file):/i.test(v)) return "Only https:// addresses are allowed here.";
+    return "Enter a full address starting with https:// (http:// only for a hub on this machine), e.g. https://hub.360dialog.io.";
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(v);
+  } catch {
+    return "This is not a valid address.";
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return `Only https:// addresses are allowed here, not ${parsed.protocol}//.`;
+  if (parsed.protocol === "http:" && !LOOPBACK.test(parsed.hostname)) {
+    return `Use https://: plain http:// is only allowed for a hub on this machine (localhost), since the address receives your ${kind === "base" ? "Partner API key" : "clients' messages"}.`;
+  }
+  if (!parsed.hostname) return "The address needs a host name.";
+  if (parsed.username || parsed.password) return "Leave out user name and password: credentials go in their own fields.";
+  if (parsed.hash) return "Leave out the #fragment.";
+  if (kind === "base" && parsed.search) return "A base address takes no ?query.";
+  if (kind === "base" && /\/api\/v2\/?$/.test(parsed.pathname)) return "Leave out /api/v2: the portal adds it (e.g. https://hub.360dialog.io).";
+  return null;
+}
+
+const checkedUrl = (kind: UrlRules["kind"]) =>
+  z
+    .string()
+    .trim()
+    .min(1, "Required.")
+    .max(500, "At most 500 characters.")
+    .superRefine((v, ctx) => {
+      const problem = urlProblem(v, { kind });
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    // Stored without a trailing slash: lib/hub joins paths to it.
+    .transform((v) => (kind === "base" ? v.replace(/\/+$/, "") : v));
+const url = checkedUrl("base");
+
+/** 360dialog partner ids end in "PA" (docs/hub-settings.md §6: "identified by its PA suffix"). */
+export const PARTNER_ID_PATTERN = /^[A-Za-z0-9]{1,62}PA$/;
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 export const hubSettingsSchema = z
   .object({
     hubId: z.preprocess(blankToUndefined, z.uuid().optional()),
     name: z.string().trim().min(1, "Give the hub a name.").max(100),
-    partnerId: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, "Partner IDs are letters and digits, like abc123PA."),
+    partnerId: z.string().trim().regex(PARTNER_ID_PATTERN, "A partner ID is letters and digits ending in PA, like f167CmPA (Partner Hub → Integration)."),
     partnerApiBaseUrl: url,
     ioBaseUrl: url,
     ioVersion: z.enum(["v1", "v2"]),
@@ -33,7 +84,9 @@ export const hubSettingsSchema = z
     username: z.preprocess(blankToUndefined, z.string().trim().max(320).optional()),
     password: z.preprocess(blankToUndefined, z.string().max(500).optional()),
     platformSecret: z.preprocess(blankToUndefined, z.string().trim().min(8, "The platform secret looks too short.").max(500).optional()),
-    channelWebhookUrl: z.preprocess(blankToUndefined, url.optional()),
+    channelWebhookUrl: z.preprocess(blankToUndefined, checkedUrl("webhook").optional()),
+    /** Ticked to save a partner ID change, which changes the webhook URL 360dialog must call. */
+    confirmWebhookUrlChange: z.preprocess((v) => v === "on" || v === "true", z.boolean()).default(false),
     stuckNotRunningHours: z.coerce.number("Enter a number of hours.").int().min(1).max(24 * 90).default(48),
     stuckNoKeyMinutes: z.coerce.number("Enter a number of minutes.").int().min(1).max(24 * 60).default(15),
     stuckNoPermissionHours: z.coerce.number("Enter a number of hours.").int().min(1).max(24 * 90).default(24),
@@ -54,9 +107,11 @@ export type HubSummary = Omit<Hub, "credentialsEnc" | "platformSecretEnc" | "pre
   /** Whether the WABA webhook secret header exists yet (made with the hub's first key, docs/waba-webhook.md §2). */
   hasWabaWebhookSecret: boolean;
   rotationUntil: Date | null;
+  /** Partner deliveries stored unverified and still waiting for their Partner API confirmation (§5). */
+  unverified: { waiting: number; why: string; lastError: string | null; oldestAt: Date | null } | null;
 };
 
-function summarise(hub: Hub): HubSummary {
+function summarise(hub: Hub, unverified: UnverifiedSummary | undefined): HubSummary {
   const { credentialsEnc: _c, platformSecretEnc, previousPlatformSecretEnc, wabaWebhookSecretEnc, previousWabaWebhookSecretEnc: _w, ...rest } = hub;
   let authKind: HubCredentials["kind"] | null = null;
   try {
@@ -70,16 +125,27 @@ function summarise(hub: Hub): HubSummary {
     hasPlatformSecret: Boolean(platformSecretEnc),
     hasWabaWebhookSecret: Boolean(wabaWebhookSecretEnc),
     rotationUntil: previousPlatformSecretEnc && hub.previousSecretExpiresAt && hub.previousSecretExpiresAt > new Date() ? hub.previousSecretExpiresAt : null,
+    unverified: unverified && unverified.waiting > 0 ? { ...unverified, why: unverifiedWhy(hub, authKind !== null) } : null,
   };
 }
 
+/** Why deliveries of this hub arrive unverified, and whether they can be confirmed at all. */
+function unverifiedWhy(hub: Hub, hasCredentials: boolean): string {
+  const why = hub.platformSecretEnc
+    ? "They arrived before the platform secret was saved."
+    : "No platform secret saved: 360dialog's signatures cannot be checked, so each delivery is confirmed with the Partner API instead of being believed.";
+  return hasCredentials ? why : `${why} No Partner API credentials are stored either, so they cannot be confirmed yet.`;
+}
+
 export async function listHubSummaries(): Promise<HubSummary[]> {
-  return (await listHubs({ db: await getDb() })).map(summarise);
+  const db = await getDb();
+  const [hubs, unverified] = await Promise.all([listHubs({ db }), unverifiedSummaries({ db })]);
+  return hubs.map((h) => summarise(h, unverified.find((u) => u.hubId === h.id)));
 }
 
 export async function getHubSummary(id: string): Promise<HubSummary | null> {
   const hub = await findHubById({ db: await getDb(), id });
-  return hub ? summarise(hub) : null;
+  return hub ? summarise(hub, undefined) : null;
 }
 
 function credentialsFrom(input: HubSettingsInput, existing: HubCredentials | null): HubCredentials | null {
@@ -99,6 +165,17 @@ export async function saveHubSettings(actor: Actor, input: HubSettingsInput): Pr
   const clash = await findHubByPartnerId({ db, partnerId: input.partnerId });
   if (clash && clash.id !== existing?.id) {
     throw new AppError("conflict:hub", "Another hub already uses this partner ID.", { fieldErrors: { partnerId: ["Already configured."] } });
+  }
+  if (existing && existing.partnerId !== input.partnerId && !input.confirmWebhookUrlChange) {
+    const from = portalUrlsFor(existing).webhookUrl;
+    const to = portalUrlsFor({ partnerId: input.partnerId }).webhookUrl;
+    throw new AppError("conflict:hub_webhook_url", `Saving changes this hub's webhook URL from ${from} to ${to}. Nothing was saved.`, {
+      fieldErrors: {
+        confirmWebhookUrlChange: [
+          `360dialog keeps calling ${from} until you register the new URL (Register webhook and redirect URLs); deliveries to the old one are refused meanwhile. Tick this box to save anyway.`,
+        ],
+      },
+    });
   }
   const hubId = existing?.id ?? randomUUID();
   const credentials = credentialsFrom(input, existing ? openHubCredentials(existing) : null);
@@ -156,6 +233,9 @@ export async function saveHubSettings(actor: Actor, input: HubSettingsInput): Pr
         detail: {
           partnerId: hub.partnerId,
           changed,
+          ...(existing && existing.partnerId !== hub.partnerId
+            ? { webhookUrl: { from: portalUrlsFor(existing).webhookUrl, to: portalUrlsFor(hub).webhookUrl } }
+            : {}),
           ...(input.apiKey || input.password ? { credentials: "replaced" } : {}),
           ...(input.platformSecret ? { platformSecret: rotated ? "rotated" : "set" } : {}),
         },
@@ -239,6 +319,25 @@ export async function bootstrapHubFromEnv(env: {
 }
 
 /** For the dashboard header: which hubs are sandbox and which are live. */
-export async function listHubBadges(): Promise<{ id: string; name: string; isSandbox: boolean }[]> {
-  return (await listHubs({ db: await getDb() })).map((h) => ({ id: h.id, name: h.name, isSandbox: h.isSandbox }));
+export async function listHubBadges(): Promise<{ id: string; name: string; isSandbox: boolean; badge: ReturnType<typeof hubBadge> }[]> {
+  return (await listHubs({ db: await getDb() })).map((h) => ({ id: h.id, name: h.name, isSandbox: h.isSandbox, badge: hubBadge(h) }));
+}
+
+/**
+ * Archives or restores a hub (admins; docs/hub-settings.md §6). Archived: its webhooks are answered 410, no
+ * reconcile or template sync is queued for it, no sign-up starts on it; every row it owns is kept, and restoring
+ * undoes all of it. Audited either way.
+ */
+export async function setHubArchived(actor: Actor, hubId: string, archived: boolean): Promise<Hub> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const hub = await findHubById({ db: tx, id: hubId });
+    if (!hub) throw new AppError("not_found:hub", "That hub no longer exists.");
+    if (Boolean(hub.archivedAt) === archived) return hub;
+    const updated = await updateHub({ db: tx, id: hubId, set: { archivedAt: archived ? new Date() : null } });
+    if (!updated) throw new AppError("not_found:hub", "That hub no longer exists.");
+    forgetCachedHubs();
+    await audit(tx, { actor, action: archived ? "hub.archived" : "hub.restored", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { partnerId: hub.partnerId, name: hub.name } });
+    return updated;
+  });
 }

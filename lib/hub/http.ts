@@ -57,6 +57,10 @@ type HubErrorInit = {
   upstreamCode?: string;
   /** How long the hub asked to wait (its `Retry-After` on a 429 or 503), for a caller that retries later. */
   retryAfterMs?: number;
+  /** The address tried: base URL and path, never the query (values may be ids a log should not collect). */
+  url?: string;
+  /** A network failure's system code (ENOTFOUND, ECONNREFUSED, CERT_HAS_EXPIRED, …) from the fetch error's causes. */
+  networkCode?: string;
   cause?: unknown;
 };
 
@@ -73,6 +77,10 @@ export class HubError extends Error {
   readonly upstreamCode?: string;
   /** The hub's `Retry-After` on a 429 or 503, in milliseconds, when it sent one. */
   readonly retryAfterMs?: number;
+  /** Base URL and path tried (no query). */
+  readonly url?: string;
+  /** A network failure's system code, when the runtime gave one (ENOTFOUND, ECONNREFUSED, ERR_TLS_CERT_ALTNAME_INVALID, …). */
+  readonly networkCode?: string;
 
   constructor(init: HubErrorInit) {
     super(describe(init), init.cause === undefined ? undefined : { cause: init.cause });
@@ -85,16 +93,32 @@ export class HubError extends Error {
     this.details = init.details;
     this.upstreamCode = init.upstreamCode;
     this.retryAfterMs = init.retryAfterMs;
+    this.url = init.url;
+    this.networkCode = init.networkCode;
   }
 
   toJSON() {
-    const { name, message, code, status, method, path, attempts, developerMessage, details, upstreamCode } = this;
-    return { name, message, code, status, method, path, attempts, developerMessage, details, upstreamCode };
+    const { name, message, code, status, method, path, attempts, developerMessage, details, upstreamCode, url, networkCode } = this;
+    return { name, message, code, status, method, path, attempts, developerMessage, details, upstreamCode, url, networkCode };
   }
 }
 
 export function isHubError(error: unknown): error is HubError {
   return error instanceof HubError;
+}
+
+/**
+ * The system code of a failed fetch: undici throws TypeError("fetch failed") whose cause (or an AggregateError's
+ * first error, for several addresses) carries `code`, e.g. ENOTFOUND, ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT.
+ */
+export function networkCodeOf(error: unknown, depth = 0): string | undefined {
+  if (depth > 5 || typeof error !== "object" || error === null) return undefined;
+  const own = (error as { code?: unknown }).code;
+  if (typeof own === "string" && /^[A-Z][A-Z0-9_]+$/.test(own)) return own;
+  // The Fetch standard's port blocklist (e.g. 9, 25, 6000): undici refuses before connecting, with no code.
+  if ((error as { message?: unknown }).message === "bad port") return "BAD_PORT";
+  const nested = (error as { cause?: unknown }).cause ?? (error as { errors?: unknown[] }).errors?.[0];
+  return networkCodeOf(nested, depth + 1);
 }
 
 function describe({ code, method, path, status, attempts, developerMessage }: HubErrorInit): string {
@@ -294,7 +318,7 @@ export function createHubTransport(options: HubTransportOptions): HubTransport {
   async function request<S extends z.ZodType>(req: HubRequest<S>): Promise<z.output<S>> {
     const { method, path } = req;
     const admission = breaker.admit();
-    if (admission === null) throw new HubError({ code: "circuit_open", method, path, status: null, attempts: 0 });
+    if (admission === null) throw new HubError({ code: "circuit_open", method, path, status: null, attempts: 0, url: baseUrl + path });
     const headers = { accept: "application/json", "content-type": "application/json", ...req.headers };
     const scrub = scrubber(headers, req.secrets);
     const url = buildUrl(baseUrl, path, req.query);
@@ -318,6 +342,8 @@ export function createHubTransport(options: HubTransportOptions): HubTransport {
           details: outcome.details?.slice(0, MAX_DETAILS).map((d) => clip(scrub(d), MAX_MESSAGE_CHARS)),
           upstreamCode: outcome.upstreamCode && clip(scrub(outcome.upstreamCode), 100),
           retryAfterMs: outcome.retryAfterMs,
+          url: baseUrl + path,
+          networkCode: outcome.code === "network" ? networkCodeOf(outcome.cause) : undefined,
           cause: outcome.code === "network" || outcome.code === "timeout" ? outcome.cause : undefined,
         });
       }

@@ -49,6 +49,7 @@ export async function enqueueReconcileJobs({
   const window = reconcileWindowStart(now, intervalMinutes).toISOString();
   let created = 0;
   for (const hub of await listHubs({ db })) {
+    if (hub.archivedAt) continue; // archived: no jobs (docs/hub-settings.md §6)
     const result = await enqueueJob(db, {
       kind: "hub.reconcile",
       payload: { hubId: hub.id },

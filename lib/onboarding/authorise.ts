@@ -61,6 +61,8 @@ function staffOf(caller: StartCaller): StaffActor | null {
 async function loadHub(db: Executor, hubId: string): Promise<Hub> {
   const hub = await findHubById({ db, id: hubId });
   if (!hub) throw new AppError("not_found:hub", "This onboarding link is not valid.");
+  // An archived hub takes no new sign-ups (docs/hub-settings.md §6).
+  if (hub.archivedAt) throw new AppError("gone:hub_archived", "This onboarding link is no longer in use.");
   return hub;
 }
 
@@ -80,7 +82,7 @@ export async function authoriseStart(db: Executor, caller: StartCaller): Promise
 
   if (staff) {
     if (caller.hubId) return { via: "staff", hub: await loadHub(db, caller.hubId), actor: { id: staff.id, email: staff.email } };
-    const all = await listHubs({ db });
+    const all = (await listHubs({ db })).filter((h) => !h.archivedAt);
     if (all.length === 1 && all[0]) return { via: "staff", hub: all[0], actor: { id: staff.id, email: staff.email } };
     throw new AppError(all.length ? "invalid:hub" : "not_found:hub", all.length ? "Choose the hub to onboard on." : "No hub is set up yet.");
   }

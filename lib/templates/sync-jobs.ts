@@ -53,6 +53,7 @@ export async function enqueueHubSync(
 export async function enqueueScheduledTemplateSyncs({ db, now }: { db: Executor; now: Date }): Promise<number> {
   let created = 0;
   for (const hub of await listHubs({ db })) {
+    if (hub.archivedAt) continue; // archived: no jobs (docs/hub-settings.md §6)
     const minutes = templateSettingsOf(hub).syncIntervalMinutes;
     if (minutes <= 0) continue;
     const result = await enqueueJob(db, {

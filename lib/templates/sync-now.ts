@@ -18,7 +18,7 @@ export async function requestTemplateSync(actor: Actor, target: { channelId: str
     });
     return { queued: 1, message: "Sync started for this number." };
   }
-  const hubs = (await listHubs({ db })).filter((h) => !target.hubId || h.id === target.hubId);
+  const hubs = (await listHubs({ db })).filter((h) => !h.archivedAt && (!target.hubId || h.id === target.hubId));
   if (hubs.length === 0) throw new AppError("not_found:hub", "No such hub.");
   await db.transaction(async (tx) => {
     for (const hub of hubs) {

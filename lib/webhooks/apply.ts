@@ -6,6 +6,7 @@ import type { Database, Executor } from "@/db/client";
 import type { Hub, WebhookEvent as WebhookRow } from "@/db/schema";
 import { accountWebhookAppliers } from "../channels/account-events";
 import { channelMetaAppliers } from "../channels/apply-meta";
+import type { ChannelDeps } from "../channels/api-keys";
 import { channelWebhookAppliers } from "../channels/apply-webhook";
 import { getDb } from "../db";
 import { parseWebhookBody, type WebhookEvent, type WebhookEventOf, type WebhookKind } from "../hub/events";
@@ -18,6 +19,7 @@ import { onboardingWebhookAppliers } from "../onboarding/apply-webhook";
 import { templateMetaAppliers } from "../templates/apply-meta";
 import { templateWebhookAppliers } from "../templates/apply-webhook";
 import { forwardMetaAppliers } from "./forward";
+import { confirmUnverifiedEvent } from "./confirm";
 
 // What a stored webhook delivery does: lib/hub/events.ts says what kind of event it is, and each feature's
 // applier (living with its feature, knowing nothing of the others) does its part, in one transaction.
@@ -59,12 +61,17 @@ const _everyMetaFieldApplied: [MetaUnapplied] extends [never] ? true : { unappli
  * notices commit in one transaction; on failure the event is marked failed (dead on the last attempt) and the
  * error goes back to the job runner for a retry.
  */
-export async function applyWebhookEvent(webhookEventId: string, options: { db?: Database; finalAttempt?: boolean } = {}): Promise<ApplyOutcome> {
+export async function applyWebhookEvent(
+  webhookEventId: string,
+  options: { db?: Database; finalAttempt?: boolean; deps?: ChannelDeps } = {},
+): Promise<ApplyOutcome> {
   const db = options.db ?? (await getDb());
   const row = await getWebhookEvent({ db, id: webhookEventId });
   if (!row) return { status: "missing", effect: "no such webhook event" };
   if (row.status === "done" || row.status === "ignored") return { status: "skipped", effect: `already ${row.status}` };
   try {
+    // Unverified (no platform secret when it came): never applied as sent, only confirmed through the Partner API.
+    if (row.signatureResult === "unsigned") return await confirmUnverifiedEvent(db, row, { deps: options.deps, finalAttempt: options.finalAttempt });
     return await db.transaction(async (tx) => {
       const hub = await findHubById({ db: tx, id: row.hubId });
       if (!hub) throw new Error("webhook event of a deleted hub");

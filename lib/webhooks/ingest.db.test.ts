@@ -236,19 +236,56 @@ forEachDatabase("webhook receiver", (ctx) => {
     expect((await rowsOf(hub.id)).map((r) => r.signatureResult).sort()).toEqual(["valid", "valid_previous"]);
   });
 
-  it("fails closed for a hub without a platform secret, warning once a minute", async () => {
+  it("stores a delivery to a hub without a platform secret as unverified, never applied as sent, warning once a minute", async () => {
     const hub = await seedHub({ secret: null });
-    const body = channelEvent("nosecret");
-    const attempts: Record<string, string>[] = [{}, signed(body), { "x-360dialog-signature": "0".repeat(64) }];
-    for (const headers of attempts) {
-      const res = await deliver(hub.partnerId, body, headers);
-      expect(res.status).toBe(401);
-      expect(await res.text()).toBe(INVALID_SIGNATURE);
+    const bodies = [channelEvent("nosecret-a"), channelEvent("nosecret-b"), channelEvent("nosecret-c")];
+    const attempts: Record<string, string>[] = [{}, signed(bodies[1]!), { "x-360dialog-signature": "0".repeat(64) }];
+    for (const [i, headers] of attempts.entries()) {
+      const res = await deliver(hub.partnerId, bodies[i]!, headers);
+      expect(res.status).toBe(200);
     }
-    expect(await rowsOf(hub.id)).toHaveLength(0);
+    const rows = await rowsOf(hub.id);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      expect(row).toMatchObject({ signatureResult: "unsigned", status: "pending", confirmation: null });
+      // Its job is the ordinary one: applyWebhookEvent sees "unsigned" and asks the Partner API instead.
+      expect(await jobsFor(row.id)).toHaveLength(1);
+      expect(row.headers["x-360dialog-signature"]).toBeUndefined();
+    }
+    // The same bytes again: one row, counted twice.
+    expect((await deliver(hub.partnerId, bodies[0]!, {})).status).toBe(200);
+    expect(await rowsOf(hub.id)).toHaveLength(3);
     const warnings = logs.lines().filter((l) => l.level === 40);
     expect(warnings).toHaveLength(1);
     expect(String(warnings[0]!.msg)).toMatch(/platform secret/);
+  });
+
+  it("keeps refusing an unsigned or wrongly signed delivery when a secret is saved", async () => {
+    const body = channelEvent("strict");
+    for (const headers of [{}, signed(body, "not-the-secret")]) {
+      const res = await deliver(partnerId, body, headers);
+      expect(res.status).toBe(401);
+      expect(await res.text()).toBe(INVALID_SIGNATURE);
+    }
+    expect((await rowsOf(hubId)).filter((r) => r.signatureResult === "unsigned")).toHaveLength(0);
+  });
+
+  it("refuses deliveries to an archived hub with 410 (after the signature check), storing nothing", async () => {
+    const hub = await seedHub();
+    await updateHub({ db: ctx.get().db, id: hub.id, set: { archivedAt: new Date() } });
+    forgetCachedHubs();
+    const body = channelEvent("archived");
+    const wrong = await deliver(hub.partnerId, body, signed(body, "not-the-secret"));
+    expect(wrong.status).toBe(401);
+    const res = await deliver(hub.partnerId, body, signed(body));
+    expect(res.status).toBe(410);
+    expect(await res.json()).toMatchObject({ status: 410, code: "gone:hub_archived" });
+    const noSecret = await seedHub({ secret: null });
+    await updateHub({ db: ctx.get().db, id: noSecret.id, set: { archivedAt: new Date() } });
+    forgetCachedHubs();
+    expect((await deliver(noSecret.partnerId, body, {})).status).toBe(410);
+    expect(await rowsOf(hub.id)).toHaveLength(0);
+    expect(await rowsOf(noSecret.id)).toHaveLength(0);
   });
 
   it("answers 404 for a malformed partner id (no partner can have one), 405 for other methods", async () => {
@@ -291,7 +328,8 @@ forEachDatabase("webhook receiver", (ctx) => {
     const body = channelEvent("timing");
     const hmacsFor = async (pid: string) => {
       const before = hmacs.count;
-      expect((await deliver(pid, body, { "x-360dialog-signature": "0".repeat(64) })).status).toBe(401);
+      // The hub without a secret stores it as unverified (200); the others refuse it.
+      expect((await deliver(pid, body, { "x-360dialog-signature": "0".repeat(64) })).status).toBe(pid === noSecret.partnerId ? 200 : 401);
       return hmacs.count - before;
     };
     expect(await hmacsFor(partnerId)).toBe(1);

@@ -10,7 +10,7 @@ import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "../hub/webhook
 import { webhookSecrets } from "../hub-config/secrets";
 import { readBodyWithCap, type ReadBodyResult } from "../http/read-body";
 import { getLogger } from "../log";
-import { storeDelivery } from "./store";
+import { countUnverifiedWaiting, storeDelivery } from "./store";
 
 type Logger = ReturnType<typeof getLogger>;
 
@@ -36,7 +36,10 @@ export type IngestOutcome =
   | "timeout"
   | "aborted"
   | "unknown_hub"
-  | "no_platform_secret"
+  | "unverified_stored"
+  | "unverified_duplicate"
+  | "unverified_full"
+  | "archived"
   | "invalid_signature"
   | "unavailable";
 
@@ -82,6 +85,8 @@ const unavailable = refusal("unavailable", "temporarily unavailable", { "retry-a
 const timedOut = refusal("timeout", "request timeout", { connection: "close" });
 const tooLarge = refusal("too_large", "payload too large");
 const cutOff = refusal("invalid", "bad request");
+// An archived hub (Settings): 360dialog, or whoever replays its deliveries, is told plainly why nothing is taken.
+const archived = refusal("gone:hub_archived", "This hub is archived in the portal; an admin can restore it in Settings. Nothing was stored.");
 
 /**
  * What an unknown partner id's delivery is checked against: a well-formed id answers exactly as a known hub with a
@@ -155,8 +160,11 @@ async function handle({ partnerId, headers, readBody }: Delivery, log: Logger): 
     if (!hub || !hub.platformSecretEnc) {
       verifyWebhookSignature({ rawBody: raw, header: headers.get(WEBHOOK_SIGNATURE_HEADER), secrets: UNKNOWN_PARTNER_SECRETS });
       if (!hub) return { outcome: "unknown_hub", partnerId, response: invalidSignature() };
+      if (hub.archivedAt) return { outcome: "archived", partnerId, response: archived() };
+      // No platform secret saved yet: nothing can be verified, so the delivery is kept as unverified and only a
+      // job's question to the Partner API turns it into facts (docs/hub-settings.md §5).
       warnMissingSecret(hub, log);
-      return { outcome: "no_platform_secret", partnerId, response: invalidSignature() };
+      return storeUnverified(hub, raw, headers, log);
     }
     let secrets: ReturnType<typeof webhookSecrets>;
     try {
@@ -167,7 +175,10 @@ async function handle({ partnerId, headers, readBody }: Delivery, log: Logger): 
       return { outcome: "unavailable", partnerId, response: unavailable() };
     }
     const verified = verifyWebhookSignature({ rawBody: raw, header: headers.get(WEBHOOK_SIGNATURE_HEADER), secrets });
+    // With a secret saved, a missing signature is refused like a wrong one: 360dialog documents the header on every
+    // partner delivery (docs/hub-settings.md §5).
     if (!verified.ok) return { outcome: "invalid_signature", partnerId, response: invalidSignature() };
+    if (hub.archivedAt) return { outcome: "archived", partnerId, response: archived() };
 
     // Only now, with the bytes proven to come from 360dialog, is anything parsed (R1).
     const parsed = parseWebhookBody(raw);
@@ -198,6 +209,43 @@ async function handle({ partnerId, headers, readBody }: Delivery, log: Logger): 
     return { outcome: "unavailable" as const, partnerId, response: unavailable() };
   });
 }
+
+/**
+ * Stores a delivery that cannot be verified (its hub has no platform secret): marked "unsigned", never applied as
+ * sent; its `webhook.process` job asks the Partner API instead (lib/webhooks/confirm.ts). At most
+ * UNVERIFIED_WAITING_CAP wait per hub, so a stranger who knows the partner id cannot fill the inbox: past it the
+ * answer is 503 and a real sender retries later. Only this path pays for the count; the signed path is unchanged.
+ */
+async function storeUnverified(hub: Hub, raw: Uint8Array, headers: DeliveryHeaders, log: Logger): Promise<Handled> {
+  const partnerId = hub.partnerId;
+  // Parsed only for the ids it names and its event name; nothing in it is believed (R1, docs/hub-settings.md §5).
+  const parsed = parseWebhookBody(raw);
+  const event = parsed.kind === "invalid" ? "invalid" : storable(parsed.event, MAX_EVENT_CHARS);
+  let stored: StoredDelivery;
+  try {
+    if ((await countUnverifiedWaiting(hub.id)) >= UNVERIFIED_WAITING_CAP) {
+      log.warn({ partnerId, hubId: hub.id }, "webhook: too many unverified deliveries waiting; save the platform secret in Settings");
+      return { outcome: "unverified_full", partnerId, event, response: unavailable() };
+    }
+    stored = await storeDelivery({
+      hubId: hub.id,
+      dedupKey: dedupKeyFor(raw, parsed),
+      event,
+      rawBody: storable(utf8.decode(raw)),
+      headers: storableHeaders(headers),
+      signatureResult: "unsigned",
+      status: parsed.kind === "invalid" ? "ignored" : "pending",
+      ...externalIds(parsed),
+    });
+  } catch (error) {
+    log.error({ partnerId, event, err: describeError(error) }, "webhook: could not store the unverified delivery");
+    return { outcome: "unavailable", partnerId, event, response: unavailable() };
+  }
+  return { outcome: stored.inserted ? "unverified_stored" : "unverified_duplicate", partnerId, event, response: ACCEPTED };
+}
+
+/** Unverified deliveries one hub may have waiting for their Partner API confirmation (docs/hub-settings.md §5). */
+export const UNVERIFIED_WAITING_CAP = 1_000;
 
 // Issue 5: a child logger and an AES-GCM decryption per delivery both showed in the receiver's CPU profile.
 
@@ -273,7 +321,7 @@ function warnMissingSecret(hub: Hub, log: Logger): void {
   lastMissingSecretWarning.set(hub.id, now);
   log.warn(
     { partnerId: hub.partnerId, hubId: hub.id },
-    "webhook refused: this hub has no platform secret, so no signature can be checked. Set the platform secret in Settings → Hub.",
+    "webhook stored unverified: this hub has no platform secret, so no signature can be checked and each delivery is confirmed with the Partner API instead. Set the platform secret in Settings → Hub.",
   );
 }
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { JOBS_CHANNEL } from "@/db/queries/jobs";
-import { limitStatementTime, webhookDeliveryStatement, type NewWebhookEvent, type StoredDelivery } from "@/db/queries/webhook-events";
+import { countWaitingUnverified, limitStatementTime, webhookDeliveryStatement, type NewWebhookEvent, type StoredDelivery } from "@/db/queries/webhook-events";
 import { getDatabaseHandle } from "../db";
 import { WEBHOOK_JOB_KEY_PREFIX, WEBHOOK_PROCESS_JOB } from "../jobs/kinds";
 import { LIVE_CHANNEL } from "../live/types";
@@ -27,4 +27,10 @@ export async function storeDelivery(row: NewWebhookEvent): Promise<StoredDeliver
     await limitStatementTime({ db: tx, milliseconds: RECEIVER_STATEMENT_TIMEOUT_MS });
     return deliveryStatement.run(tx, row);
   });
+}
+
+/** How many unverified deliveries of this hub still wait for their confirmation (the receiver's cap). */
+export async function countUnverifiedWaiting(hubId: string): Promise<number> {
+  const handle = await getDatabaseHandle();
+  return countWaitingUnverified({ db: handle.db, hubId });
 }

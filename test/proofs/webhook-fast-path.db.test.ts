@@ -170,6 +170,10 @@ describe.skipIf(skip)(`webhook fast path in server.ts, production build [postgre
   let nextOnly: Server;
   const partnerId = `fp${randomUUID().slice(0, 8)}`;
   let hubId = "";
+  // docs/hub-settings.md §5–6: a hub without a platform secret (deliveries stored unverified) and an archived hub (410).
+  const noSecretPartnerId = `fpn${randomUUID().slice(0, 8)}`;
+  const archivedPartnerId = `fpa${randomUUID().slice(0, 8)}`;
+  const noSecretHubId = randomUUID();
 
   beforeAll(async () => {
     setTestAppEnv(); // seals the platform secret with the key the servers open it with
@@ -178,6 +182,15 @@ describe.skipIf(skip)(`webhook fast path in server.ts, production build [postgre
     await insertHub({
       db: fresh.handle.db,
       hub: { id: hubId, name: "Fast path hub", partnerId, partnerApiBaseUrl: "http://127.0.0.1:9/api", ioBaseUrl: "http://127.0.0.1:9/io", platformSecretEnc: sealPlatformSecret(hubId, SECRET) },
+    });
+    await insertHub({
+      db: fresh.handle.db,
+      hub: { id: noSecretHubId, name: "No secret hub", partnerId: noSecretPartnerId, partnerApiBaseUrl: "http://127.0.0.1:9/api", ioBaseUrl: "http://127.0.0.1:9/io" },
+    });
+    const archivedId = randomUUID();
+    await insertHub({
+      db: fresh.handle.db,
+      hub: { id: archivedId, name: "Archived hub", partnerId: archivedPartnerId, partnerApiBaseUrl: "http://127.0.0.1:9/api", ioBaseUrl: "http://127.0.0.1:9/io", platformSecretEnc: sealPlatformSecret(archivedId, SECRET), archivedAt: new Date() },
     });
     work = mkdtempSync(path.join(os.tmpdir(), "portal-fast-path-"));
     const env = {
@@ -217,6 +230,8 @@ describe.skipIf(skip)(`webhook fast path in server.ts, production build [postgre
       { name: "bad signature", fast: true, path: route, headers: bad, body: event("same") },
       { name: "no signature", fast: true, path: route, body: event("same") },
       { name: "unknown partner", fast: true, path: "/api/webhooks/360dialog/nobody", headers: bad, body: event("same") },
+      { name: "hub without a platform secret (stored unverified)", fast: true, path: `/api/webhooks/360dialog/${noSecretPartnerId}`, headers: { "content-type": "application/json" }, body: event(`${server}-u`) },
+      { name: "archived hub, signed", fast: true, path: `/api/webhooks/360dialog/${archivedPartnerId}`, headers: signed(event("same")), body: event("same") },
       { name: "partner id too long", fast: false, path: `/api/webhooks/360dialog/${"a".repeat(65)}`, headers: bad, body: "{}" },
       { name: "declared length over the cap", fast: true, path: route, headers: { "content-length": String(CAP + 1) }, body: Buffer.alloc(CAP + 1, 0x20) },
       { name: "chunked body over the cap", fast: true, path: route, headers: { "transfer-encoding": "chunked" }, body: Buffer.alloc(CAP + 10, 0x20) },
@@ -269,6 +284,11 @@ describe.skipIf(skip)(`webhook fast path in server.ts, production build [postgre
       expect(unnamed(viaFast, "fast")).toEqual(unnamed(viaNext, "next"));
     }
     expect(rows.filter((r) => r.status === "ignored")).toHaveLength(2);
+    const unverified = await fresh!.handle.db.select().from(webhookEvents).where(eq(webhookEvents.hubId, noSecretHubId));
+    expect(unverified.map((r) => [r.dedupKey, r.signatureResult, r.status]).sort()).toEqual([
+      ["id:fast-u", "unsigned", "pending"],
+      ["id:next-u", "unsigned", "pending"],
+    ]);
 
     // The same log lines, in the same order, apart from the time and duration.
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -33,8 +33,8 @@ export default async function DashboardLayout({ children }: { children: React.Re
             ) : (
               hubs.map((h) => (
                 <li key={h.id}>
-                  <Badge tone={h.isSandbox ? "amber" : "green"}>
-                    {h.name === "Sandbox" ? "Sandbox" : `${h.name}: ${h.isSandbox ? "Sandbox" : "Live"}`}
+                  <Badge tone={h.badge.tone}>
+                    {h.name === h.badge.label ? h.name : `${h.name}: ${h.badge.label}`}
                   </Badge>
                 </li>
               ))

@@ -12,6 +12,8 @@ import { PeriodPicker } from "./_overview/period-picker";
 import { ReconcileButton, StuckAction } from "./stuck-actions";
 import { formatMinute } from "@/lib/dates";
 
+const RUN_STATE = { queued: "queued", running: "running", done: "finished", failed: "failed" } as const;
+
 export const metadata: Metadata = { title: "Overview" };
 
 
@@ -55,7 +57,18 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
             <Card title="Reconcile">
               <p className="mb-3 text-sm text-slate-600">Compares each hub&apos;s clients and numbers with the portal&apos;s and heals any difference (it also runs on a schedule).</p>
               <div className="space-y-2">
-                {(o.hub ? [o.hub] : o.hubs).map((h) => <ReconcileButton key={h.id} hubId={h.id} hubName={h.name} />)}
+                {(o.hub ? [o.hub] : o.hubs)
+                  .filter((h) => !h.archived)
+                  .map((h) => (
+                    <div key={h.id}>
+                      <ReconcileButton hubId={h.id} hubName={h.name} />
+                      {h.lastReconcile ? (
+                        <p className="mt-1 text-xs text-slate-600" data-testid="overview-last-reconcile">
+                          Last run ({formatMinute(new Date(h.lastReconcile.at))} UTC, {RUN_STATE[h.lastReconcile.state]}): {h.lastReconcile.summary}
+                        </p>
+                      ) : null}
+                    </div>
+                  ))}
               </div>
             </Card>
           ) : null}

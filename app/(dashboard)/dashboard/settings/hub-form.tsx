@@ -40,7 +40,7 @@ export function HubForm({ defaults }: { defaults: HubFormDefaults }) {
       {defaults.hubId ? <input type="hidden" name="hubId" value={defaults.hubId} /> : null}
       <div className="grid gap-4 md:grid-cols-2">
         <Field label="Name" name="name" required defaultValue={v.name} errors={e.name} hint="For your staff, e.g. “Partner-paid hub”." />
-        <Field label="Partner ID" name="partnerId" required defaultValue={v.partnerId} errors={e.partnerId} hint="From the Partner Hub, ends in PA." />
+        <Field label="Partner ID" name="partnerId" required defaultValue={v.partnerId} errors={e.partnerId} hint="From the Partner Hub (Integration), ends in PA. It is part of this hub's webhook URL." />
         <Select id="hub-payment" label="Payment mode" name="paymentMode" value={v.paymentMode ?? "partner"} options={[["partner", "Partner payment"], ["direct", "Direct payment"]]} hint="Direct payment: clients grant API-key permission per number." />
         <Select id="hub-io-signature" label="IO Signature" name="ioSignature" value={v.ioSignature ?? "off"} options={[["off", "Off"], ["hex", "On, hex digest"], ["base64", "On, base64 digest"]]} hint="Must match the switch in the Partner Hub." />
       </div>
@@ -93,6 +93,15 @@ export function HubForm({ defaults }: { defaults: HubFormDefaults }) {
           <Field label="Messaging API base URL" name="messagingBaseUrl" required defaultValue={v.messagingBaseUrl} errors={e.messagingBaseUrl} hint="Default for channels; each API key brings its own address." />
         </div>
       </details>
+      {e.confirmWebhookUrlChange ? (
+        <div className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm">
+          <label className="flex items-start gap-2">
+            <input type="checkbox" name="confirmWebhookUrlChange" aria-invalid="true" aria-describedby="confirm-webhook-error" />
+            <span>Save the new partner ID and with it the new webhook URL</span>
+          </label>
+          <p id="confirm-webhook-error" className="mt-1 text-amber-900">{e.confirmWebhookUrlChange.join(" ")}</p>
+        </div>
+      ) : null}
       <div className="flex gap-3">
         <button type="submit" className={buttonClass} disabled={pending}>{pending ? "Saving…" : "Save hub"}</button>
         <Link href="/dashboard/settings" className={secondaryButtonClass}>Cancel</Link>

@@ -7,8 +7,13 @@ import { STUCK_DEFAULTS, stuckThresholds } from "@/lib/channels/stuck";
 import { portalUrlsFor } from "@/lib/hub-config/connection";
 import { defaultBases, listHubSummaries, type HubSummary } from "@/lib/hub-config/settings";
 import { wabaWebhookUrlFor } from "@/lib/channels/waba-webhook";
-import { HubChecks } from "./hub-checks";
 import { WabaSecretButton } from "./waba-secret-button";
+import { LiveRefresh } from "@/app/_components/live-refresh";
+import { formatMinute } from "@/lib/dates";
+import { hubBadge } from "@/lib/hub-config/health";
+import { ArchiveButton } from "./archive-button";
+import { HubChecks } from "./hub-checks";
+import { HubHealthLine, LastRuns } from "./hub-status";
 import { HubForm, type HubFormDefaults } from "./hub-form";
 
 export const metadata: Metadata = { title: "Settings" };
@@ -73,7 +78,17 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
         description="Your 360dialog partner hubs. Secrets are stored encrypted and never shown again; leave a secret field empty to keep what is stored."
         actions={!adding && !editing ? <Link href="/dashboard/settings?new=1" className={buttonClass}>Add a hub</Link> : null}
       />
-      {params.saved ? <div className="mb-4"><Alert tone="success">Hub settings saved.</Alert></div> : null}
+      {params.saved ? (
+        <div className="mb-4 space-y-2">
+          <Alert tone="success">Hub settings saved.</Alert>
+          {params.check === "failed" ? <Alert tone="warning">The connection test after saving failed: see the reason on the hub below.</Alert> : null}
+          {params.webhook === "changed" ? (
+            <Alert tone="warning">The partner ID changed, so this hub&apos;s webhook URL changed too: press &ldquo;Register webhook and redirect URLs&rdquo; so 360dialog calls the new one.</Alert>
+          ) : null}
+        </div>
+      ) : null}
+      {params.archived ? <div className="mb-4"><Alert tone="success">Hub archived: its webhooks are refused and no jobs run for it. Its data is kept; restore it any time.</Alert></div> : null}
+      {params.restored ? <div className="mb-4"><Alert tone="success">Hub restored: webhooks and jobs run again.</Alert></div> : null}
       {editing || adding ? (
         <Card title={editing ? `Edit ${editing.name}` : "Add a partner hub"} className="mb-6">
           <HubForm defaults={formDefaults(editing)} />
@@ -85,12 +100,13 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
         <div className="space-y-6">
           {hubs.map((hub) => {
             const urls = portalUrlsFor(hub);
+            const badge = hubBadge(hub);
             return (
               <Card key={hub.id}>
                 <div className="flex flex-wrap items-start justify-between gap-3">
                   <div>
                     <h2 className="text-base font-semibold">
-                      {hub.name} <Badge tone={hub.isSandbox ? "amber" : "green"}>{hub.isSandbox ? "Sandbox" : "Live"}</Badge>
+                      {hub.name} <Badge tone={badge.tone}>{badge.label}</Badge>
                     </h2>
                     <p className="text-sm text-slate-600">Partner ID {hub.partnerId}</p>
                   </div>
@@ -99,8 +115,22 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
                     <a href={`/dashboard/settings/hubs/${hub.id}/try`} className={secondaryButtonClass}>Try the Connect Button</a>
                     <Link href={`/dashboard/settings/onboarding/${hub.id}`} className={secondaryButtonClass} aria-label={`Onboarding settings of ${hub.name}`}>Onboarding settings</Link>
                     <Link href={`/dashboard/settings?edit=${hub.id}`} className={secondaryButtonClass} aria-label={`Edit ${hub.name}`}>Edit</Link>
+                    <ArchiveButton hubId={hub.id} hubName={hub.name} archived={Boolean(hub.archivedAt)} />
                   </div>
                 </div>
+                {hub.archivedAt ? (
+                  <div className="mt-3"><Alert tone="info">Archived on {formatMinute(hub.archivedAt)} UTC: 360dialog&apos;s webhooks for it are refused (410), no reconcile or template sync runs, and no sign-up starts on it. Its data is kept.</Alert></div>
+                ) : null}
+                <HubHealthLine hub={hub} />
+                {hub.unverified ? (
+                  <div className="mt-3" data-testid="unverified-deliveries">
+                    <Alert tone="warning">
+                      <strong>{hub.unverified.waiting} unverified deliver{hub.unverified.waiting === 1 ? "y" : "ies"} waiting</strong> (since {hub.unverified.oldestAt ? formatMinute(hub.unverified.oldestAt) : "?"} UTC). {hub.unverified.why}{" "}
+                      {hub.unverified.lastError ? <>Last confirmation failed: {hub.unverified.lastError} </> : null}
+                      <Link className="underline" href={`/dashboard/webhooks?hub=${hub.id}`}>See them in the webhook inbox</Link>
+                    </Alert>
+                  </div>
+                ) : null}
                 <dl className="mt-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-2">
                   <Item label="Payment">{hub.paymentMode === "direct" ? "Direct payment (clients pay 360dialog; API keys need their permission)" : "Partner payment (keys by default)"}</Item>
                   <Item label="IO Signature">{hub.ioSignatureEnabled ? `On (${hub.ioSignatureEncoding})` : "Off"}</Item>
@@ -119,11 +149,15 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
                   </Item>
                 </dl>
                 <HubChecks hubId={hub.id} hubName={hub.name} />
+                <LastRuns hub={hub} />
               </Card>
             );
           })}
         </div>
       )}
+      <div className="mt-4">
+        <LiveRefresh topics={["job", "webhook", "channel"]} />
+      </div>
     </>
   );
 }

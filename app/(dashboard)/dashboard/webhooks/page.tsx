@@ -55,7 +55,17 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
                   </>
                 ),
               },
-              { header: "Signature", className: "py-2 pr-4 text-xs text-slate-600", cell: (w) => (w.signatureResult === "valid_previous" ? "valid (previous secret)" : w.signatureResult === "hub_secret" ? "WABA webhook (secret header)" : w.signatureResult) },
+              { header: "Signature", className: "py-2 pr-4 text-xs text-slate-600", cell: (w) =>
+                  w.signatureResult === "unsigned" ? (
+                    // Stored without a platform secret: never applied as sent, only confirmed by the Partner API (docs/hub-settings.md §5).
+                    <Badge tone="amber">unverified</Badge>
+                  ) : w.signatureResult === "valid_previous" ? (
+                    "valid (previous secret)"
+                  ) : w.signatureResult === "hub_secret" ? (
+                    "WABA webhook (secret header)"
+                  ) : (
+                    w.signatureResult
+                  ) },
               { header: "Attempts · deliveries", className: "py-2 text-slate-600", cell: (w) => `${w.attempts} · ${w.deliveries}` },
             ]}
           />

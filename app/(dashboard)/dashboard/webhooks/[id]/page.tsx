@@ -30,7 +30,8 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
         <Card title="Processing">
           <dl className="space-y-2 text-sm">
             <div><dt className="text-xs text-slate-500">Outcome</dt><dd><Badge>{w.status}</Badge></dd></div>
-            <div><dt className="text-xs text-slate-500">Signature</dt><dd>{w.signatureResult === "valid_previous" ? "valid, with the previous platform secret" : w.signatureResult === "hub_secret" ? "Meta's WABA webhook through 360dialog: the hub's secret header matched (no signature is sent)" : w.signatureResult}</dd></div>
+            <div><dt className="text-xs text-slate-500">Signature</dt><dd>{w.signatureResult === "unsigned" ? "unverified: no platform secret was saved when it arrived, so its content is not believed; the Partner API is asked instead" : w.signatureResult === "valid_previous" ? "valid, with the previous platform secret" : w.signatureResult === "hub_secret" ? "Meta's WABA webhook through 360dialog: the hub's secret header matched (no signature is sent)" : w.signatureResult}</dd></div>
+            {w.confirmation ? <div><dt className="text-xs text-slate-500">Partner API confirmation</dt><dd data-testid="webhook-confirmation">{w.confirmation}{w.confirmedAt ? ` (${formatSecond(w.confirmedAt)} UTC)` : ""}</dd></div> : null}
             <div><dt className="text-xs text-slate-500">Attempts</dt><dd>{w.attempts}</dd></div>
             <div><dt className="text-xs text-slate-500">Deliveries of this body</dt><dd>{w.deliveries}</dd></div>
             <div><dt className="text-xs text-slate-500">Processed</dt><dd>{w.processedAt ? formatSecond(w.processedAt) : "not yet"}</dd></div>

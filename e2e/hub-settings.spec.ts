@@ -1,0 +1,146 @@
+import { createHmac } from "node:crypto";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./support/fixtures";
+import { SANDBOX, channelRow, onboardAtSandbox, seedSandboxPartner, uniquePhone } from "./support/onboarding";
+import { pageAlert } from "./support/portal";
+
+// docs/hub-settings.md §5 and §6 against the sandbox hub: unverified deliveries confirmed through the Partner API,
+// a hub form that refuses bad values before JavaScript has loaded, connection tests that say why, archive/restore.
+
+test.describe.configure({ mode: "serial" });
+
+const UNSIGNED = { id: "unsignedPA", name: "Unsigned partner", apiKey: "unsigned-partner-key", platformSecret: "unsigned-platform-secret", lifecycleDelayMs: 3_600_000 };
+const WRONG_KEY = { id: "wrongkeyPA", name: "Wrong key partner", apiKey: "the-right-key", platformSecret: "wrongkey-platform-secret" };
+
+function hubCard(page: Page, partnerId: string) {
+  return page.getByRole("main").locator("section").filter({ hasText: `Partner ID ${partnerId}` }).first();
+}
+
+async function addHub(page: Page, input: { name: string; partnerId: string; apiKey: string; platformSecret?: string }) {
+  await page.goto("/dashboard/settings?new=1");
+  const form = page.getByRole("main").locator("form").first();
+  await form.getByLabel("Name", { exact: true }).fill(input.name);
+  await form.getByLabel("Partner ID").fill(input.partnerId);
+  await form.getByLabel("Partner API key").fill(input.apiKey);
+  if (input.platformSecret) await form.getByLabel("Platform secret").fill(input.platformSecret);
+  await page.getByText("360dialog URLs (change only for staging hubs)").click();
+  await form.getByLabel("Partner API base URL").fill(SANDBOX);
+  await form.getByLabel("Onboarding (IO) base URL").fill(`${SANDBOX}/dashboard/app`);
+  await form.getByLabel("Messaging API base URL").fill(SANDBOX);
+  await form.getByRole("button", { name: "Save hub" }).click();
+  await expect(page.getByRole("main").getByRole("status").first()).toContainText("Hub settings saved.");
+}
+
+async function setFaults(page: Page, faults: Record<string, unknown>) {
+  const res = await page.request.post(`${SANDBOX}/_sandbox/faults`, { data: faults });
+  expect(res.status()).toBe(200);
+}
+
+test("an unsigned event to a hub without a platform secret waits in Settings, then the Partner API's answer changes the number", async ({ adminPage: page, baseURL }) => {
+  // The partner at 360dialog, with no webhook URL yet: onboarding sends nothing anywhere.
+  await seedSandboxPartner(page.request, UNSIGNED);
+  const phone = uniquePhone();
+  const { channelIds } = await onboardAtSandbox(page.request, { partnerId: UNSIGNED.id, email: `unsigned-${Date.now()}@example.com`, phoneNumber: phone });
+  const channelId = channelIds[0]!;
+
+  // The partner sets up the hub but has not copied the platform secret yet.
+  await addHub(page, { name: "Unsigned hub", partnerId: UNSIGNED.id, apiKey: UNSIGNED.apiKey });
+  const card = hubCard(page, UNSIGNED.id);
+  await expect(card).toContainText("Not stored: webhooks cannot be verified");
+
+  // 360dialog now calls the portal, without signatures, and answers the Partner API slowly enough to watch.
+  const res = await page.request.post(`${SANDBOX}/_sandbox/partners`, { data: { ...UNSIGNED, webhookUrl: `${baseURL}/api/webhooks/360dialog/${UNSIGNED.id}` } });
+  expect(res.status()).toBeLessThan(300);
+  await setFaults(page, { unsignedDeliveries: true, latencyMs: 6_000 });
+  try {
+    expect((await page.request.post(`${SANDBOX}/_sandbox/channels/${channelId}/status`, { data: { status: "running" } })).status()).toBe(200);
+
+    await page.goto("/dashboard/settings");
+    const waiting = hubCard(page, UNSIGNED.id).getByTestId("unverified-deliveries");
+    await expect(waiting).toContainText("1 unverified delivery waiting");
+    await expect(waiting).toContainText("No platform secret saved");
+
+    // The inbox marks it; nothing about the number is believed yet.
+    await page.goto(`/dashboard/webhooks?event=channel_running`);
+    const row = page.getByRole("main").getByRole("row").filter({ hasText: channelId }).first();
+    await expect(row).toContainText("unverified");
+
+    // The confirmation job asks the Partner API (6 s of latency) and stores what it says.
+    await expect(async () => {
+      const channel = await channelRow(page, channelId);
+      await expect(channel).toContainText(/running/i, { timeout: 1_000 });
+    }).toPass({ timeout: 25_000 });
+    await page.goto("/dashboard/settings");
+    await expect(hubCard(page, UNSIGNED.id).getByTestId("unverified-deliveries")).toHaveCount(0);
+
+    await page.goto(`/dashboard/webhooks?event=channel_running`);
+    await page.getByRole("main").getByRole("row").filter({ hasText: channelId }).first().getByRole("link").first().click();
+    await expect(page.getByTestId("webhook-confirmation")).toContainText(`channel ${channelId} as running`);
+  } finally {
+    await setFaults(page, {});
+  }
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("the hub form refuses javascript: as Partner API base with a field error, and saves nothing", async ({ newContext, adminState }) => {
+    const context = await newContext({ storageState: adminState, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto("/dashboard/settings");
+    await page.getByRole("link", { name: "Edit Sandbox", exact: true }).click();
+    const form = page.getByRole("main").locator("form").first();
+    await page.getByText("360dialog URLs (change only for staging hubs)").click();
+    await form.getByLabel("Partner API base URL").fill("javascript:alert(1)");
+    await form.getByLabel("Onboarding (IO) base URL").fill("ftp://example.com/io");
+    await form.getByRole("button", { name: "Save hub" }).click();
+    await expect(pageAlert(page)).toContainText("Please correct the highlighted fields.");
+    const base = form.getByLabel("Partner API base URL");
+    await expect(base).toHaveAttribute("aria-invalid", "true");
+    await expect(form).toContainText("Only https:// addresses are allowed here.");
+    await expect(form.getByLabel("Onboarding (IO) base URL")).toHaveAttribute("aria-invalid", "true");
+    await expect(form).toContainText("not ftp://");
+    await page.goto("/dashboard/settings");
+    await expect(hubCard(page, "sandboxPA")).toContainText(SANDBOX);
+    await expect(hubCard(page, "sandboxPA")).not.toContainText("javascript:");
+  });
+});
+
+test("a wrong Partner API key: the save's test and Test connection say 401 and what it means; the hub shows Failing", async ({ adminPage: page }) => {
+  await seedSandboxPartner(page.request, WRONG_KEY);
+  await addHub(page, { name: "Wrong key hub", partnerId: WRONG_KEY.id, apiKey: "not-the-key", platformSecret: WRONG_KEY.platformSecret });
+  await expect(page.getByRole("main").getByRole("status").filter({ hasText: "The connection test after saving failed" })).toBeVisible();
+  const card = hubCard(page, WRONG_KEY.id);
+  await expect(card.getByText("Failing", { exact: true })).toBeVisible();
+  await expect(card.getByTestId("hub-health")).toContainText("401 Unauthorized");
+  await card.getByRole("button", { name: "Test connection of Wrong key hub" }).click();
+  await expect(card.getByRole("alert")).toContainText(`360dialog refused the credentials (401 Unauthorized at ${SANDBOX}/api/v2/partners/${WRONG_KEY.id})`);
+  await expect(card.getByRole("alert")).toContainText("Partner Hub → API Keys");
+  await expect(card).not.toContainText("not-the-key");
+});
+
+test("archive and restore a hub: webhooks answered 410 while archived, the data and settings kept", async ({ adminPage: page, baseURL }) => {
+  await page.goto("/dashboard/settings");
+  const card = hubCard(page, WRONG_KEY.id);
+  await card.getByRole("button", { name: "Archive Wrong key hub" }).click();
+  await expect(page.getByRole("main").getByRole("status").first()).toContainText("Hub archived");
+  await expect(hubCard(page, WRONG_KEY.id).getByText("Archived", { exact: true }).first()).toBeVisible();
+
+  const body = JSON.stringify({ id: `e2e-${Date.now()}`, event: "channel_running", data: { id: "someCH" } });
+  const signature = createHmac("sha256", WRONG_KEY.platformSecret).update(body).digest("hex");
+  const refused = await page.request.post(`${baseURL}/api/webhooks/360dialog/${WRONG_KEY.id}`, { data: body, headers: { "content-type": "application/json", "x-360dialog-signature": signature } });
+  expect(refused.status()).toBe(410);
+  expect(await refused.json()).toMatchObject({ code: "gone:hub_archived" });
+
+  await hubCard(page, WRONG_KEY.id).getByRole("button", { name: "Restore Wrong key hub" }).click();
+  await expect(page.getByRole("main").getByRole("status").first()).toContainText("Hub restored");
+  await expect(hubCard(page, WRONG_KEY.id).getByText("Archived", { exact: true })).toHaveCount(0);
+  await expect(hubCard(page, WRONG_KEY.id)).toContainText("API key stored");
+  const accepted = await page.request.post(`${baseURL}/api/webhooks/360dialog/${WRONG_KEY.id}`, { data: body, headers: { "content-type": "application/json", "x-360dialog-signature": signature } });
+  expect(accepted.status()).toBe(200);
+
+  for (const action of ["hub.archived", "hub.restored"]) {
+    await page.goto(`/dashboard/audit?action=${action}`);
+    await expect(page.getByRole("main").getByRole("row").filter({ hasText: action }).first()).toBeVisible();
+  }
+});
