@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import type { z } from "zod";
 import type { ApiTokenScope } from "@/db/schema";
 import { AppError, fieldErrorsOf, isAppError } from "../errors";
 import { errorResponse } from "../http/error-response";
