@@ -4,6 +4,7 @@ import { listCurrentKeyStates, findSessionRow, listSessionsPage } from "@/db/que
 import { listChannelsPage } from "@/db/queries/channel-list";
 import { findChannelById } from "@/db/queries/channel-store";
 import { getClientDetail, listClientsPage } from "@/db/queries/client-list";
+import { listHubs } from "@/db/queries/hubs";
 import { findInviteById } from "@/db/queries/invites";
 import { listFunnelEvents } from "@/db/queries/onboarding";
 import { decodeCursor } from "@/db/queries/paging";
@@ -52,6 +53,24 @@ async function keyStatesFor(channelIds: string[]) {
   const rows = await listCurrentKeyStates({ db: await getDb(), channelIds });
   return new Map(rows.map((r) => [r.channelId, r]));
 }
+
+// ---- hubs ----
+
+export const listHubsOp = defineOperation({
+  operationId: "listHubs",
+  method: "GET",
+  path: "/api/v1/hubs",
+  tag: "hub",
+  summary: "List the partner hubs",
+  description: "The hubs this token may see (one, for a hub-restricted token): their ids are what `hub` filters and invites take.",
+  scope: "read",
+  response: { status: 200, schema: s.hubListSchema, description: "Every hub the token may see." },
+  errors: [],
+  async run({ caller }) {
+    const hubs = await listHubs({ db: await getDb() });
+    return { data: hubs.filter((h) => !caller.hubId || h.id === caller.hubId).map((h) => ({ id: h.id, name: h.name, partnerId: h.partnerId, paymentMode: h.paymentMode, sandbox: h.isSandbox })) };
+  },
+});
 
 // ---- clients ----
 
@@ -459,6 +478,7 @@ export const getWebhookEventOp = defineOperation({
 });
 
 export const API_OPERATIONS: readonly AnyOperation[] = [
+  listHubsOp,
   listClientsOp,
   getClientOp,
   listChannelsOp,

@@ -43,6 +43,18 @@ const page = <T extends z.ZodType>(name: string, item: T) =>
     }),
   );
 
+export const hubSchema = component(
+  "Hub",
+  z.object({
+    id,
+    name: z.string(),
+    partnerId: z.string().describe("The 360dialog partner id."),
+    paymentMode: z.enum(["partner", "direct"]),
+    sandbox: z.boolean().describe("The local sandbox stand-in, not 360dialog."),
+  }),
+);
+export const hubListSchema = component("HubList", z.object({ data: z.array(hubSchema) }));
+
 export const clientSchema = component(
   "Client",
   z.object({

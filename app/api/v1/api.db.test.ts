@@ -219,6 +219,7 @@ forEachDatabase("REST API /api/v1", (ctx) => {
     const list = await call("GET", "/api/v1/channels", { token });
     expect((list.body!.data as { hubId: string }[]).every((c) => c.hubId === hub.id)).toBe(true);
     expect((await call("GET", "/api/v1/channels", { token, query: `hub=${otherHub.id}` })).body!.data).toEqual([]);
+    expect((await call("GET", "/api/v1/hubs", { token })).body!.data).toEqual([expect.objectContaining({ id: hub.id })]);
     const everyHub = await call("GET", "/api/v1/channels", { token: await tokenWith(["read"]) });
     expect((everyHub.body!.data as { id: string }[]).map((c) => c.id)).toContain(ids.foreign);
     const onboard = await tokenWith(["onboard"], { hubId: hub.id });
