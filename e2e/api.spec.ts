@@ -1,4 +1,4 @@
-import type { APIRequestContext } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
 import { SANDBOX, SANDBOX_PARTNER, expectStatusPage, finishSandboxSignup, openConnectPopup, registerSandboxWebhooks, seedSandboxPartner, suffix, uniquePhone } from "./support/onboarding";
 
@@ -8,7 +8,7 @@ import { SANDBOX, SANDBOX_PARTNER, expectStatusPage, finishSandboxSignup, openCo
 
 type Channel = { id: string; externalId: string; status: string; apiKey: { state: string; claimedBy: { kind: string; label: string } | null } };
 
-async function createTokenInSettings(page: import("@playwright/test").Page, name: string, scopes: string[]): Promise<string> {
+async function createTokenInSettings(page: Page, name: string, scopes: string[]): Promise<string> {
   await page.goto("/dashboard/settings");
   await page.getByRole("link", { name: "API tokens" }).click();
   await expect(page.getByRole("heading", { name: "API tokens", level: 1 })).toBeVisible();
