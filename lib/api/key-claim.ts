@@ -19,11 +19,11 @@ export type ClaimedKey = { channelId: string; apiKey: string; address: string | 
 
 export async function claimApiKey(caller: ApiCaller, channelId: string, deps: { db?: Database } = {}): Promise<ClaimedKey> {
   const db = deps.db ?? (await getDb());
-  const channel = await findChannelById({ db, id: channelId });
-  if (!channel) throw new AppError("not_found:channel", "No such number.");
-  requireVisible(caller, channel.hubId, "channel", "No such number.");
   const who = { tokenId: caller.tokenId, tokenName: caller.tokenName };
+  const channel = await findChannelById({ db, id: channelId });
   try {
+    if (!channel) throw new AppError("not_found:channel", "No such number.");
+    requireVisible(caller, channel.hubId, "channel", "No such number.");
     return await db.transaction(async (tx) => {
       const key = await markActiveKeyClaimed({ db: tx, channelId, ownerId: caller.actor.id, tokenId: caller.tokenId });
       if (!key) {
@@ -52,7 +52,9 @@ export async function claimApiKey(caller: ApiCaller, channelId: string, deps: { 
   } catch (error) {
     // Every use of the keys scope is in the audit log, the refused ones too (#13 §1).
     if (error instanceof AppError) {
-      await audit({ actor: caller.actor, action: "api_key.claim_refused", targetType: "channel", targetId: channelId, hubId: channel.hubId, detail: { ...who, code: error.code } }, db);
+      // A number of a hub the token may not see is logged without its hub, as the caller was answered.
+      const hubId = channel && (!caller.hubId || caller.hubId === channel.hubId) ? channel.hubId : undefined;
+      await audit({ actor: caller.actor, action: "api_key.claim_refused", targetType: "channel", targetId: channelId, hubId, detail: { ...who, code: error.code } }, db);
     }
     throw error;
   }
