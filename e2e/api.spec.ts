@@ -119,6 +119,7 @@ test("a token made in Settings drives an invite through the API, the client onbo
     // The dashboard: the one reveal is spent, the key is not shown again.
     await adminPage.goto(`/dashboard/channels/${waiting.id}`);
     await expect(adminPage.getByText("Already shown once")).toBeVisible();
+    await expect(adminPage.getByTestId("key-hand-over")).toContainText("Claimed through the API by token “CRM");
     await expect(adminPage.getByRole("button", { name: "Show key once" })).toHaveCount(0);
     expect(await adminPage.content()).not.toContain(apiKey);
 

@@ -7,6 +7,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { requirePageRole } from "@/lib/auth/session";
 import { loadChannelDetail } from "@/lib/dashboard/channel";
 import { channelStatusTone, channelStatusWords } from "@/lib/dashboard/words";
+import { KeyHandOver } from "./key-hand-over";
 import { KeyPanel } from "./key-panel";
 import { formatMinute } from "@/lib/dates";
 
@@ -64,6 +65,7 @@ export default async function ChannelPage({ params }: { params: Promise<{ id: st
             isAdmin={user.role === "admin"}
             isOperator={hasRole(user.role, "operator")}
           />
+          <KeyHandOver channelId={channel.id} />
         </Card>
         <Card title="History (UTC)" className="lg:col-span-2">
           <ol className="space-y-1 text-sm">
