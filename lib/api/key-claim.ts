@@ -35,6 +35,7 @@ export async function claimApiKey(caller: ApiCaller, channelId: string, deps: { 
         throw new AppError("not_found:api_key", "This number has no API key.");
       }
       await audit(
+        tx,
         {
           actor: caller.actor,
           action: "api_key.claimed",
@@ -43,7 +44,6 @@ export async function claimApiKey(caller: ApiCaller, channelId: string, deps: { 
           hubId: key.hubId,
           detail: { ...who, keyVersion: key.keyVersion, last4: key.last4 },
         },
-        tx,
       );
       await publishChange(tx, { topic: "api_key", id: key.id, hubId: key.hubId });
       await publishChange(tx, { topic: "channel", id: channelId, hubId: key.hubId, clientId: channel.clientId ?? undefined });
@@ -54,7 +54,7 @@ export async function claimApiKey(caller: ApiCaller, channelId: string, deps: { 
     if (error instanceof AppError) {
       // A number of a hub the token may not see is logged without its hub, as the caller was answered.
       const hubId = channel && (!caller.hubId || caller.hubId === channel.hubId) ? channel.hubId : undefined;
-      await audit({ actor: caller.actor, action: "api_key.claim_refused", targetType: "channel", targetId: channelId, hubId, detail: { ...who, code: error.code } }, db);
+      await audit(db, { actor: caller.actor, action: "api_key.claim_refused", targetType: "channel", targetId: channelId, hubId, detail: { ...who, code: error.code } });
     }
     throw error;
   }

@@ -76,6 +76,7 @@ export async function createApiToken(actor: Actor, input: TokenInput, deps: { db
       },
     });
     await audit(
+      tx,
       {
         actor,
         action: "api_token.created",
@@ -84,7 +85,6 @@ export async function createApiToken(actor: Actor, input: TokenInput, deps: { db
         hubId: hubId ?? undefined,
         detail: { name, scopes, hubId: hubId ?? null, expiresAt: created.expiresAt?.toISOString() ?? null, prefix: created.prefix },
       },
-      tx,
     );
     return created;
   });
@@ -106,8 +106,8 @@ export async function revokeApiToken(actor: Actor, id: string, deps: { db?: Data
       throw new AppError("not_found:api_token", "That token does not exist.");
     }
     await audit(
-      { actor, action: "api_token.revoked", targetType: "api_token", targetId: row.id, hubId: row.hubId ?? undefined, detail: { name: row.name, prefix: row.prefix } },
       tx,
+      { actor, action: "api_token.revoked", targetType: "api_token", targetId: row.id, hubId: row.hubId ?? undefined, detail: { name: row.name, prefix: row.prefix } },
     );
   });
 }
