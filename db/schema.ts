@@ -5,6 +5,7 @@ import {
   boolean,
   check,
   date,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -467,6 +468,8 @@ export const apiKeys = pgTable(
     status: text("status", { enum: ["pending", "active", "revoked", "failed"] }).notNull().default("pending"),
     revealedAt: timestamp("revealed_at", { withTimezone: true }),
     revealedBy: uuid("revealed_by").references(() => users.id, { onDelete: "set null" }),
+    /** Set when the one reveal was a claim through the REST API (lib/api/key-claim.ts): which token took it. */
+    revealedByToken: uuid("revealed_by_token").references(() => apiTokens.id, { onDelete: "set null" }),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
@@ -583,6 +586,39 @@ export const auditLog = pgTable(
   ],
 );
 
+export const API_TOKEN_SCOPES = ["read", "onboard", "templates", "keys", "webhooks"] as const;
+export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
+
+/**
+ * REST API tokens (/api/v1, docs/api.md): only the SHA-256 of the token is stored (the token carries 256 random
+ * bits, so a hash lookup is safe without a slow hash). A token acts on behalf of the admin who owns it. The
+ * rate_* columns are the token's bucket, updated in the one statement that authenticates a call.
+ */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    /** The first characters of the token (`ppt_ab12`), so a list can show which token is which. */
+    prefix: text("prefix").notNull(),
+    scopes: jsonb("scopes").$type<ApiTokenScope[]>().notNull(),
+    /** Null: every hub. */
+    hubId: uuid("hub_id").references(() => hubs.id, { onDelete: "cascade" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    ownerId: uuid("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    rateTokens: doublePrecision("rate_tokens"),
+    rateAt: timestamp("rate_at", { withTimezone: true }),
+    rateAllowed: boolean("rate_allowed").notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("api_tokens_hash_uq").on(t.tokenHash), index("api_tokens_created_idx").on(t.createdAt, t.id)],
+);
+
 export type Hub = typeof hubs.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
@@ -598,3 +634,4 @@ export type ApiKey = typeof apiKeys.$inferSelect;
 export type Template = typeof templates.$inferSelect;
 export type TemplateEvent = typeof templateEvents.$inferSelect;
 export type AuditEntry = typeof auditLog.$inferSelect;
+export type ApiToken = typeof apiTokens.$inferSelect;

@@ -41,6 +41,9 @@ const schema = z.object({
    */
   ONBOARDING_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(3_600).default(30),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** REST API (/api/v1) token bucket per token: refill per minute and bucket size (docs/api.md "Rate limit"). */
+  API_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+  API_RATE_BURST: z.coerce.number().int().min(1).max(100_000).default(60),
   /** auto: the local sandbox hub runs beside `npm run dev` when no live hub comes from HUB_* variables. */
   SANDBOX: z.enum(["auto", "on", "off"]).default("auto"),
   SANDBOX_PORT: z.coerce.number().int().min(1).max(65535).default(8082),

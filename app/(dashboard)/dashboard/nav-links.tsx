@@ -14,6 +14,7 @@ const items: { href: string; label: string; admin?: boolean }[] = [
   { href: "/dashboard/settings", label: "Settings", admin: true },
   { href: "/dashboard/users", label: "Users", admin: true },
   { href: "/dashboard/audit", label: "Audit" },
+  { href: "/dashboard/api", label: "API" },
 ];
 
 export function NavLinks({ role }: { role: UserRole }) {

@@ -8,6 +8,7 @@ import { requirePageRole } from "@/lib/auth/session";
 import { loadChannelDetail } from "@/lib/dashboard/channel";
 import { restrictionNextStep, restrictionOf, restrictionSummary } from "@/lib/channels/restriction-words";
 import { cancellationWords, channelStatusTone, channelStatusWords } from "@/lib/dashboard/words";
+import { KeyHandOver } from "./key-hand-over";
 import { KeyPanel } from "./key-panel";
 import { WabaWebhookCard } from "./waba-webhook-card";
 import { formatMinute } from "@/lib/dates";
@@ -93,6 +94,7 @@ export default async function ChannelPage({ params }: { params: Promise<{ id: st
             revokedReason={key.revokedReason}
             job={key.job ? { status: key.job.status, attempts: key.job.attempts, maxAttempts: key.job.maxAttempts, lastError: key.job.lastError, runAt: formatMinute(key.job.runAt) } : null}
           />
+          <KeyHandOver channelId={channel.id} />
         </Card>
         <WabaWebhookCard
           channelId={channel.id}
