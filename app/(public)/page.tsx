@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { isSetupOpen } from "@/lib/auth/users";
 import { connectButtonEnvFor } from "@/lib/hub-config/connect-button";
 import { listHubSummaries, type HubSummary } from "@/lib/hub-config/settings";
 import { chooseLang, dictionary } from "@/lib/onboarding/i18n";
@@ -28,6 +30,9 @@ export default async function LandingPage({ searchParams }: { searchParams: Prom
   const acceptLanguage = requestHeaders.get("accept-language");
   // The Connect Button brings the popup (and then this page) back here with the redirect query.
   if (isRedirectReturn(params)) return <HandoffView lang={chooseLang({ acceptLanguage, fallback: "en" })} />;
+  // A portal just installed has no staff yet and no partner of its own to show clients: whoever opens it is the
+  // partner installing it, so it goes straight to creating the first administrator (README, Quick start).
+  if (await isSetupOpen()) redirect("/setup");
 
   const hubs = await listHubSummaries();
   const open = hubs.filter((h) => h.openSignup);
