@@ -20,6 +20,18 @@ function brandOf(hub: HubSummary | undefined): Brand {
   return { name: settings.effective.brandName, logoUrl: settings.logoUrl, accentColor: settings.accentColor };
 }
 
+/**
+ * Whose brand the page wears when no hub takes sign-ups here (invite links only): the partner's own hubs (the
+ * local sandbox only when there is no other), as long as they all show clients the same name; several brands
+ * would be a guess, so the page stays neutral then.
+ */
+function closedBrandHub(hubs: readonly HubSummary[]): HubSummary | undefined {
+  const own = hubs.filter((h) => !h.isSandbox);
+  const candidates = own.length > 0 ? own : hubs;
+  const names = new Set(candidates.map((h) => getOnboardingSettings(h).effective.brandName));
+  return names.size === 1 ? candidates[0] : undefined;
+}
+
 function triggerOf(hub: HubSummary): Trigger {
   // The package knows fixed 360dialog hosts only; any other IO base (a staging hub) gets the portal's popup.
   return getOnboardingSettings(hub).trigger === "connect_button" && connectButtonEnvFor(hub) ? "connect_button" : "popup";
@@ -38,13 +50,12 @@ export default async function LandingPage({ searchParams }: { searchParams: Prom
   const open = hubs.filter((h) => h.openSignup);
   const requested = typeof params.hub === "string" ? params.hub : undefined;
   const hub = (requested ? open.find((h) => h.id === requested) : undefined) ?? (open.length === 1 ? open[0] : undefined);
-  // Branding without open signup: the only hub there is, if there is one.
-  const shown = hub ?? (open.length === 0 && hubs.length === 1 ? hubs[0] : undefined);
+  const shown = hub ?? (requested ? hubs.find((h) => h.id === requested) : undefined) ?? (open.length === 0 ? closedBrandHub(hubs) : undefined);
   const brand = brandOf(shown);
   const settings = shown ? getOnboardingSettings(shown) : null;
   const lang = chooseLang({ query: params.lang, acceptLanguage, fallback: settings?.defaultLang ?? "en" });
   const t = dictionary(lang);
-  const hubQuery = hub && requested ? `&hub=${encodeURIComponent(hub.id)}` : "";
+  const hubQuery = shown && requested === shown.id ? `&hub=${encodeURIComponent(shown.id)}` : "";
   const langHrefs = { en: `/?lang=en${hubQuery}`, de: `/?lang=de${hubQuery}` };
   const footer = (
     <a href="/login" className={linkClass}>
