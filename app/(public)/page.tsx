@@ -8,29 +8,12 @@ import { chooseLang, dictionary } from "@/lib/onboarding/i18n";
 import { getOnboardingSettings } from "@/lib/onboarding/settings";
 import { HandoffView, isRedirectReturn } from "./_components/handoff-view";
 import { ConnectAction, LandingView, type Trigger } from "./_components/landing-view";
-import { NEUTRAL_BRAND, PublicShell, linkClass, type Brand } from "./_components/public-shell";
+import { brandOf, portalBrandHub } from "./_components/portal-brand";
+import { PublicShell, linkClass } from "./_components/public-shell";
 
 export const metadata: Metadata = { title: "Connect WhatsApp" };
 
 type Params = Record<string, string | string[] | undefined>;
-
-function brandOf(hub: HubSummary | undefined): Brand {
-  if (!hub) return NEUTRAL_BRAND;
-  const settings = getOnboardingSettings(hub);
-  return { name: settings.effective.brandName, logoUrl: settings.logoUrl, accentColor: settings.accentColor };
-}
-
-/**
- * Whose brand the page wears when no hub takes sign-ups here (invite links only): the partner's own hubs (the
- * local sandbox only when there is no other), as long as they all show clients the same name; several brands
- * would be a guess, so the page stays neutral then.
- */
-function closedBrandHub(hubs: readonly HubSummary[]): HubSummary | undefined {
-  const own = hubs.filter((h) => !h.isSandbox);
-  const candidates = own.length > 0 ? own : hubs;
-  const names = new Set(candidates.map((h) => getOnboardingSettings(h).effective.brandName));
-  return names.size === 1 ? candidates[0] : undefined;
-}
 
 function triggerOf(hub: HubSummary): Trigger {
   // The package knows fixed 360dialog hosts only; any other IO base (a staging hub) gets the portal's popup.
@@ -50,7 +33,7 @@ export default async function LandingPage({ searchParams }: { searchParams: Prom
   const open = hubs.filter((h) => h.openSignup);
   const requested = typeof params.hub === "string" ? params.hub : undefined;
   const hub = (requested ? open.find((h) => h.id === requested) : undefined) ?? (open.length === 1 ? open[0] : undefined);
-  const shown = hub ?? (requested ? hubs.find((h) => h.id === requested) : undefined) ?? (open.length === 0 ? closedBrandHub(hubs) : undefined);
+  const shown = hub ?? (requested ? hubs.find((h) => h.id === requested) : undefined) ?? (open.length === 0 ? portalBrandHub(hubs) : undefined);
   const brand = brandOf(shown);
   const settings = shown ? getOnboardingSettings(shown) : null;
   const lang = chooseLang({ query: params.lang, acceptLanguage, fallback: settings?.defaultLang ?? "en" });
