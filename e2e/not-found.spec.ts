@@ -61,7 +61,7 @@ test("an invite link nobody issued answers 404 with what to do, in the client's 
   const response = await page.goto(`/join/${token}`);
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "This invite link does not work", level: 1 })).toBeVisible();
-  await expect(page.getByRole("alert")).toContainText("We do not know this link. Check that you copied all of it, or ask your provider for a new one.");
+  await expect(page.getByRole("main").getByRole("alert")).toContainText("We do not know this link. Check that you copied all of it, or ask your provider for a new one.");
   // The dashboard's 404 words are not the client's.
   await expect(page.getByText("This page does not exist")).toHaveCount(0);
 
