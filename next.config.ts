@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { devOrigins } from "./lib/dev-origins";
 
 const securityHeaders = [
   { key: "X-Content-Type-Options", value: "nosniff" },
@@ -17,6 +18,8 @@ const routeHandlerHeaders = [
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // `npm run dev` opened at 127.0.0.1 or the public URL's host must hydrate too (lib/dev-origins.ts).
+  allowedDevOrigins: devOrigins(process.env),
   // forbidden() renders app/forbidden.tsx with a real 403.
   experimental: { authInterrupts: true },
   // Native and WASM packages must load from node_modules at run time, not be bundled.

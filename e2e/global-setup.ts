@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { E2E_BODY_READ_TIMEOUT_MS } from "./support/raw-http";
-import { RESULTS_DIR, SERVER_LOG, STATE_FILE, serverLogTail, type ServerState } from "./support/server-state";
+import { LIVE_GATE_DIR, RESULTS_DIR, SERVER_LOG, STATE_FILE, serverLogTail, type ServerState } from "./support/server-state";
 
 // Builds the portal (unless E2E_SKIP_BUILD=1), starts the production server on a fresh PGlite database in a
 // temp dir and a free port, and waits until /api/health answers 200. Returns the teardown.
@@ -106,6 +106,8 @@ async function stop(child: ChildProcess): Promise<void> {
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   mkdirSync(RESULTS_DIR, { recursive: true });
+  rmSync(LIVE_GATE_DIR, { recursive: true, force: true });
+  mkdirSync(LIVE_GATE_DIR);
   const workDir = mkdtempSync(path.join(tmpdir(), "portal-e2e-"));
   const secrets = {
     NEXTAUTH_SECRET: randomBytes(36).toString("base64"), // 48 characters
@@ -146,6 +148,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // package opens for env="local".
     SANDBOX: "on",
     SANDBOX_PORT: "8082",
+    // Lets live-orderings.spec.ts hold a live stream at each stage of its opening (lib/live/test-gate.ts).
+    E2E_LIVE_GATE_DIR: LIVE_GATE_DIR,
   };
   delete env.DATABASE_URL; // embedded PGlite
   delete env.TRUST_PROXY_HOPS; // 0: X-Forwarded-For from a client is never trusted

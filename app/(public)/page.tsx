@@ -1,22 +1,19 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { isSetupOpen } from "@/lib/auth/users";
 import { connectButtonEnvFor } from "@/lib/hub-config/connect-button";
 import { listHubSummaries, type HubSummary } from "@/lib/hub-config/settings";
 import { chooseLang, dictionary } from "@/lib/onboarding/i18n";
 import { getOnboardingSettings } from "@/lib/onboarding/settings";
 import { HandoffView, isRedirectReturn } from "./_components/handoff-view";
 import { ConnectAction, LandingView, type Trigger } from "./_components/landing-view";
-import { NEUTRAL_BRAND, PublicShell, linkClass, type Brand } from "./_components/public-shell";
+import { brandOf, portalBrandHub } from "./_components/portal-brand";
+import { PublicShell, linkClass } from "./_components/public-shell";
 
 export const metadata: Metadata = { title: "Connect WhatsApp" };
 
 type Params = Record<string, string | string[] | undefined>;
-
-function brandOf(hub: HubSummary | undefined): Brand {
-  if (!hub) return NEUTRAL_BRAND;
-  const settings = getOnboardingSettings(hub);
-  return { name: settings.effective.brandName, logoUrl: settings.logoUrl, accentColor: settings.accentColor };
-}
 
 function triggerOf(hub: HubSummary): Trigger {
   // The package knows fixed 360dialog hosts only; any other IO base (a staging hub) gets the portal's popup.
@@ -28,18 +25,20 @@ export default async function LandingPage({ searchParams }: { searchParams: Prom
   const acceptLanguage = requestHeaders.get("accept-language");
   // The Connect Button brings the popup (and then this page) back here with the redirect query.
   if (isRedirectReturn(params)) return <HandoffView lang={chooseLang({ acceptLanguage, fallback: "en" })} />;
+  // A portal just installed has no staff yet and no partner of its own to show clients: whoever opens it is the
+  // partner installing it, so it goes straight to creating the first administrator (README, Quick start).
+  if (await isSetupOpen()) redirect("/setup");
 
   const hubs = await listHubSummaries();
   const open = hubs.filter((h) => h.openSignup);
   const requested = typeof params.hub === "string" ? params.hub : undefined;
   const hub = (requested ? open.find((h) => h.id === requested) : undefined) ?? (open.length === 1 ? open[0] : undefined);
-  // Branding without open signup: the only hub there is, if there is one.
-  const shown = hub ?? (open.length === 0 && hubs.length === 1 ? hubs[0] : undefined);
+  const shown = hub ?? (requested ? hubs.find((h) => h.id === requested) : undefined) ?? (open.length === 0 ? portalBrandHub(hubs) : undefined);
   const brand = brandOf(shown);
   const settings = shown ? getOnboardingSettings(shown) : null;
   const lang = chooseLang({ query: params.lang, acceptLanguage, fallback: settings?.defaultLang ?? "en" });
   const t = dictionary(lang);
-  const hubQuery = hub && requested ? `&hub=${encodeURIComponent(hub.id)}` : "";
+  const hubQuery = shown && requested === shown.id ? `&hub=${encodeURIComponent(shown.id)}` : "";
   const langHrefs = { en: `/?lang=en${hubQuery}`, de: `/?lang=de${hubQuery}` };
   const footer = (
     <a href="/login" className={linkClass}>

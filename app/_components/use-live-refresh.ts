@@ -8,8 +8,10 @@ export type LiveStatus = "connecting" | "live" | "reconnecting";
 
 /**
  * Keeps a server-rendered page current from a server-sent event stream: a debounced router.refresh() on every
- * change or resync, one catch-up refresh whenever the stream opens (the page was rendered before it listened), none
- * while the tab is hidden (one when shown again).
+ * change or resync, one catch-up refresh whenever the stream says `ready` (the page was rendered before the
+ * stream listened), none while the tab is hidden (one when shown again). The page counts as live from `ready`,
+ * not from the stream's opening: the server sends `ready` only once it hears every later commit (lib/live/sse.ts),
+ * so the catch-up read and the stream together miss nothing.
  */
 export function useLiveRefresh(url: string): LiveStatus {
   const router = useRouter();
@@ -40,13 +42,13 @@ export function useLiveRefresh(url: string): LiveStatus {
     const open = () => {
       const es = new EventSource(url);
       source = es;
-      es.onopen = () => {
+      es.addEventListener("ready", () => {
         // Changes published before the stream was listening were missed: between the server render and the first
-        // connection, or while a dropped stream was down. Catch up once on every open.
+        // connection, or while a dropped stream was down. Catch up once each time it is ready.
         scheduleRefresh();
         attempt = 0;
         setStatus("live");
-      };
+      });
       es.addEventListener("change", scheduleRefresh);
       es.addEventListener("resync", scheduleRefresh);
       // EventSource never retries after an HTTP error (401, 5xx): take over with a capped, jittered backoff.

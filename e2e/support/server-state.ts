@@ -7,6 +7,8 @@ import path from "node:path";
 export const RESULTS_DIR = path.resolve(import.meta.dirname, "..", "..", "test-results");
 export const STATE_FILE = path.join(RESULTS_DIR, "e2e-server.json");
 export const SERVER_LOG = path.join(RESULTS_DIR, "e2e-server.log");
+/** Where the server's live-stream test gate meets the tests (lib/live/test-gate.ts, e2e/live-orderings.spec.ts). */
+export const LIVE_GATE_DIR = path.join(RESULTS_DIR, "live-gate");
 
 export type ServerState = { baseURL: string; port: number; pid: number; dataDir: string; log: string };
 

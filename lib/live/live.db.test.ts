@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type DatabaseHandle } from "@/db/client";
 import { forEachDatabase, freshDatabase, selectRows, unavailableReason, type FreshDatabase } from "@/test/db/databases";
 import { publishChange } from "./publish";
-import { onLiveChange, startLiveSubscription, stopLiveSubscription, type LiveSignal, type LiveSource } from "./subscribe";
+import { liveListening, onLiveChange, startLiveSubscription, stopLiveSubscription, type LiveSignal, type LiveSource } from "./subscribe";
 import { LIVE_CHANNEL, type LiveChange } from "./types";
 
 const HUB = "3f1c2a4e-5b6d-4c7e-8f90-a1b2c3d4e5f6";
@@ -44,6 +44,17 @@ forEachDatabase("live updates through LISTEN/NOTIFY", (ctx) => {
   });
   afterAll(async () => {
     await stopLiveSubscription();
+  });
+
+  it("says it is listening only when a commit made right after is heard", async () => {
+    const { db } = ctx.get();
+    const rec = record();
+    await liveListening();
+    const change: LiveChange = { topic: "session", id: "right-after-listening" };
+    await publishChange(db, change);
+    await rec.waitFor((s) => s.length === 1);
+    expect(rec.seen).toEqual([change]);
+    rec.off();
   });
 
   it("delivers a change published inside a transaction once it commits", async () => {
@@ -216,10 +227,16 @@ describe.skipIf(unavailableReason("postgres"))("live updates across instances [p
       // Nothing listens on the proxy port yet: the first LISTEN fails and postgres.js keeps retrying.
       const starting = startLiveSubscription({ driver: "postgres", url: proxy.url });
       const rec = record();
+      // A live stream waits for this before it says ready (sse.ts): not while nothing listens, but once it does.
+      let listening = false;
+      void liveListening().then(() => (listening = true));
       await expect(starting).rejects.toThrow();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(listening).toBe(false);
       await proxy.start();
       await rec.waitFor((s) => s.length === 1, 30_000);
       expect(rec.seen).toEqual([{ topic: "resync" }]);
+      expect(listening).toBe(true);
       await publishChange(instanceA.db, { topic: "session", id: "s-1" });
       await rec.waitFor((s) => s.length === 2);
 

@@ -11,6 +11,7 @@ import {
 import type { LiveListener, LiveSignal } from "./subscribe";
 import type { LiveChange } from "./types";
 
+const READY = "event: ready\ndata: {}\n\n";
 const HUB_A = "3f1c2a4e-5b6d-4c7e-8f90-a1b2c3d4e5f6";
 const HUB_B = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d";
 
@@ -35,6 +36,7 @@ function open(overrides: Partial<LiveStreamOptions> = {}) {
     filter: () => true,
     recheck: async () => true,
     subscribe: fake.subscribe,
+    listening: async () => {},
     ...overrides,
   });
   const reader = stream.getReader();
@@ -99,9 +101,10 @@ describe("live stream", () => {
     vi.useRealTimers();
   });
 
-  it("opens with a comment, then sends matching changes and every resync", async () => {
+  it("opens with a comment, says ready, then sends matching changes and every resync", async () => {
     const { fake, next } = open({ filter: liveChangeFilter({ topics: ["channel"], hub: HUB_A }) });
     expect(await next()).toBe(": connected\n\n");
+    expect(await next()).toBe(READY);
     const wanted: LiveChange = { topic: "channel", id: "c1", hubId: HUB_A };
     fake.emit({ topic: "client", id: "x", hubId: HUB_A });
     fake.emit({ topic: "channel", id: "c2", hubId: HUB_B });
@@ -113,6 +116,7 @@ describe("live stream", () => {
 
   it("sends a heartbeat comment every 25 s", async () => {
     const { next } = open();
+    await next();
     await next();
     await vi.advanceTimersByTimeAsync(24_999);
     const pending = next();
@@ -147,18 +151,20 @@ describe("live stream", () => {
     expect(fake.listeners.size).toBe(0);
   });
 
-  it("re-checks the caller every 60 s and ends the stream when refused", async () => {
-    const answers = [true, false];
+  it("re-checks the caller once before ready, then every 60 s, and ends the stream when refused", async () => {
+    const answers = [true, true, false];
     const recheck = vi.fn(async () => answers.shift() ?? false);
     const { fake, next } = open({ recheck });
     await next();
-    await vi.advanceTimersByTimeAsync(59_999);
-    expect(recheck).not.toHaveBeenCalled();
-    await vi.advanceTimersByTimeAsync(1);
+    expect(await next()).toBe(READY);
     expect(recheck).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(recheck).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(recheck).toHaveBeenCalledTimes(2);
     expect(fake.listeners.size).toBe(1);
     await vi.advanceTimersByTimeAsync(60_000);
-    expect(recheck).toHaveBeenCalledTimes(2);
+    expect(recheck).toHaveBeenCalledTimes(3);
     expect(fake.listeners.size).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -175,8 +181,76 @@ describe("live stream", () => {
     expect(fake.listeners.size).toBe(0);
   });
 
+  it("subscribes, waits until it is listening, re-checks, and only then says ready", async () => {
+    const order: string[] = [];
+    const fake = fakeSubscription();
+    let listen: () => void = () => {};
+    const { next } = open({
+      subscribe: (listener) => {
+        order.push("subscribe");
+        return fake.subscribe(listener);
+      },
+      listening: () => {
+        order.push("listening");
+        return new Promise<void>((resolve) => (listen = resolve));
+      },
+      recheck: async () => {
+        order.push("recheck");
+        return true;
+      },
+    });
+    expect(await next()).toBe(": connected\n\n");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(order).toEqual(["subscribe", "listening"]);
+    // Subscribed but not yet listening: what arrives is passed on; ready waits.
+    const early: LiveChange = { topic: "channel", id: "early" };
+    fake.emit(early);
+    expect(await next()).toBe(formatSseEvent("change", early));
+    listen();
+    expect(await next()).toBe(READY);
+    expect(order).toEqual(["subscribe", "listening", "recheck"]);
+  });
+
+  it("never says ready when the caller is refused at the first re-check", async () => {
+    const { fake, next } = open({ recheck: async () => false });
+    expect(await next()).toBe(": connected\n\n");
+    expect(await next()).toBeNull();
+    expect(fake.listeners.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("closes (the browser reconnects) when the subscription cannot start", async () => {
+    const { fake, next } = open({ listening: () => Promise.reject(new Error("no LISTEN")) });
+    expect(await next()).toBe(": connected\n\n");
+    expect(await next()).toBeNull();
+    expect(fake.listeners.size).toBe(0);
+  });
+
+  it("holds at the test gate's stages in order: nothing subscribed before 'subscribe' is released", async () => {
+    const stages: string[] = [];
+    const releases: Record<string, () => void> = {};
+    const { fake, next } = open({
+      testGate: (stage) => {
+        stages.push(stage);
+        return new Promise<void>((resolve) => (releases[stage] = resolve));
+      },
+    });
+    expect(await next()).toBe(": connected\n\n");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stages).toEqual(["subscribe"]);
+    expect(fake.listeners.size).toBe(0);
+    releases.subscribe!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stages).toEqual(["subscribe", "ready"]);
+    expect(fake.listeners.size).toBe(1);
+    releases.ready!();
+    expect(await next()).toBe(READY);
+  });
+
   it("drops a reader that stopped reading instead of queueing without end", async () => {
     const { fake } = open();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.listeners.size).toBe(1);
     for (let i = 0; i < 600; i++) fake.emit({ topic: "job", id: String(i) });
     expect(fake.listeners.size).toBe(0);
     expect(vi.getTimerCount()).toBe(0);

@@ -2,7 +2,8 @@ import "server-only";
 import { z } from "zod";
 import { logger } from "../log";
 import { liveTopicSchema } from "./change-schema";
-import { onLiveChange, type LiveListener, type LiveSignal } from "./subscribe";
+import { liveListening, onLiveChange, type LiveListener, type LiveSignal } from "./subscribe";
+import type { LiveTestGate } from "./test-gate";
 import type { LiveChange, LiveTopic } from "./types";
 
 // Server-sent events for live views. Each open stream is one in-process listener on the process-wide LISTEN
@@ -31,12 +32,25 @@ export type LiveStreamOptions = {
   recheckMs?: number;
   /** Tests only: the subscription to listen on. */
   subscribe?: (listener: LiveListener) => () => void;
+  /** Tests only: resolves when that subscription hears every later commit (default: the process-wide LISTEN). */
+  listening?: () => Promise<void>;
+  /** End-to-end tests only: holds the stream at a stage so a test can publish in between (test-gate.ts). */
+  testGate?: LiveTestGate;
 };
 
 /**
- * A `text/event-stream` response of live changes: `event: change` with the change as JSON data (ids only),
- * `event: resync` after the server lost and regained its database subscription (refetch everything), and a
- * comment every HEARTBEAT_MS so proxies keep the connection open.
+ * A `text/event-stream` response of live changes: `event: ready` once, when the stream hears every change
+ * committed from then on (the page refetches then, and only then counts as live), `event: change` with the
+ * change as JSON data (ids only), `event: resync` after the server lost and regained its database subscription
+ * (refetch everything), and a comment every HEARTBEAT_MS so proxies keep the connection open.
+ *
+ * Why `ready` and not the stream's opening: a page is rendered from a read, then connects. A change committed
+ * after that read reaches the page only if it is either in the page's next read or heard by the stream. The
+ * stream hears commits from the moment this process LISTENs, which can be after the response headers went out
+ * (the first stream of a process starts the LISTEN). So the order here is: add the listener, wait until the
+ * LISTEN is active, re-check the caller (which also refreshes what `filter` knows, e.g. a status page's
+ * numbers), then send `ready`; the browser's catch-up read comes after it. Every commit is then either before
+ * that read or heard: no ordering of render, connect and publish loses one.
  *
  * Reuse it for any live view with its own authentication: check the caller first (answer 401 yourself), then
  * pass `filter` limited to what that caller may see (e.g. the client status page: changes whose `sessionId` is
@@ -76,10 +90,6 @@ export function createLiveStream(options: LiveStreamOptions): ReadableStream<Uin
         if ((controller.desiredSize ?? 0) < -MAX_QUEUED_EVENTS) close();
         else controller.enqueue(encoder.encode(text));
       };
-      const unsubscribe = subscribe((change: LiveSignal) => {
-        if (change.topic === "resync") send(formatSseEvent("resync", {}));
-        else if (filter(change)) send(formatSseEvent("change", change));
-      });
       const heartbeat = setInterval(() => send(formatSseComment("heartbeat")), options.heartbeatMs ?? HEARTBEAT_MS);
       const recheckTimer = setInterval(() => {
         if (checking || closed) return;
@@ -96,6 +106,7 @@ export function createLiveStream(options: LiveStreamOptions): ReadableStream<Uin
             checking = false;
           });
       }, options.recheckMs ?? RECHECK_MS);
+      let unsubscribe: () => void = () => {};
 
       function close() {
         if (closed) return;
@@ -113,6 +124,29 @@ export function createLiveStream(options: LiveStreamOptions): ReadableStream<Uin
       cleanup = close;
       signal.addEventListener("abort", close, { once: true });
       send(formatSseComment("connected"));
+
+      const gate = options.testGate ?? (async () => {});
+      void (async () => {
+        await gate("subscribe");
+        if (closed) return;
+        unsubscribe = subscribe((change: LiveSignal) => {
+          if (change.topic === "resync") send(formatSseEvent("resync", {}));
+          else if (filter(change)) send(formatSseEvent("change", change));
+        });
+        await (options.listening ?? liveListening)();
+        await gate("ready");
+        if (closed) return;
+        checking = true;
+        const allowed = await recheck().finally(() => {
+          checking = false;
+        });
+        if (!allowed) close();
+        else send(formatSseEvent("ready", {}));
+      })().catch((error: unknown) => {
+        // Not listening (the start failed for good) or the caller is refused: the browser reconnects with backoff.
+        logger("live").info({ err: error }, "live stream closed before it was ready");
+        close();
+      });
     },
     cancel() {
       cleanup();

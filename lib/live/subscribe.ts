@@ -22,6 +22,12 @@ export type LiveSource =
 
 type Subscription = {
   ready: Promise<void>;
+  /**
+   * Resolves once notifications are being received: the first LISTEN, or, for a source that heals itself, the
+   * first LISTEN that succeeded after failed ones. Rejects only when the start failed for good (the next
+   * listener starts again).
+   */
+  listening: () => Promise<void>;
   close: () => Promise<void>;
   /** Whether a failed start keeps retrying by itself (postgres.js does); otherwise the next listener retries. */
   heals: () => boolean;
@@ -49,6 +55,17 @@ export function onLiveChange(listener: LiveListener): () => void {
   return () => {
     state.listeners.delete(listener);
   };
+}
+
+/**
+ * Resolves once this process LISTENs (starting the subscription if nobody has yet): a change committed after it
+ * resolved reaches every listener. A live stream announces itself ready only then (sse.ts), so the page's
+ * catch-up read comes after the LISTEN and no commit can fall between the two.
+ */
+export function liveListening(): Promise<void> {
+  const ready = startLiveSubscription();
+  const subscription = state.subscription;
+  return subscription ? subscription.listening() : ready;
 }
 
 /**
@@ -119,6 +136,7 @@ function listenOnDefault(): Subscription {
   })();
   return {
     ready: inner.then((s) => s.ready),
+    listening: () => inner.then((s) => s.listening()),
     heals: () => resolved?.heals() ?? false,
     close: async () => {
       const s = await inner.catch(() => null);
@@ -134,8 +152,10 @@ function listenOn(source: LiveSource): Subscription {
 function listenOnPglite(listen: NonNullable<DatabaseHandle["listen"]>): Subscription {
   // In-process database: no connection to lose, so no resync.
   const unlisten = listen(LIVE_CHANNEL, onPayload);
+  const ready = unlisten.then(() => undefined);
   return {
-    ready: unlisten.then(() => undefined),
+    ready,
+    listening: () => ready,
     heals: () => false,
     close: async () => {
       const stop = await unlisten.catch(() => null);
@@ -153,7 +173,10 @@ function listenOnPostgres(url: string): Subscription {
   // A first LISTEN that failed is retried in the background as well, so that success also means "refetch".
   let listened = false;
   let missed = false;
+  let markListening: () => void = () => {};
+  const listening = new Promise<void>((resolve) => (markListening = resolve));
   const onListen = () => {
+    markListening();
     if (listened || missed) {
       logger("live").info("live updates: listening again after a lost connection");
       dispatch({ topic: "resync" });
@@ -168,5 +191,5 @@ function listenOnPostgres(url: string): Subscription {
       throw error;
     },
   );
-  return { ready, heals: () => true, close: () => sql.end({ timeout: 2 }) };
+  return { ready, listening: () => listening, heals: () => true, close: () => sql.end({ timeout: 2 }) };
 }

@@ -15,10 +15,16 @@ forEachDatabase("invite links and the funnel", (ctx) => {
   const world = onboardingWorld(ctx);
   let hub: Hub;
   let signed: Hub;
+  let direct: Hub;
+  let directPartner: string;
 
   beforeAll(async () => {
     hub = await world.seedHub();
     signed = await world.seedHub({ partner: partnerSpec("signed"), ioSignatureEnabled: true });
+    const spec = partnerSpec("invdirect", "direct");
+    await world.seedPartner(spec);
+    direct = await world.seedHub({ partner: spec, paymentMode: "direct" });
+    directPartner = spec.id;
   });
 
   it("creates a link shown once, stored hashed, with a direct link only when IO Signature is off", async () => {
@@ -56,9 +62,19 @@ forEachDatabase("invite links and the funnel", (ctx) => {
     expect(Object.keys((outcome as AppError).fieldErrors ?? {}).sort()).toEqual(["expiresAt", "maxUses", "prefill.email"]);
   });
 
+  it("refuses a permission request on a partner-payment hub, where 360dialog grants the permission by default", async () => {
+    const { clientId } = await world.sandbox.onboard({ email: "partnerpaid@client.test" });
+    const before = await world.db().$count(invites);
+    const outcome = await createInvite(world.operator(), { hubId: hub.id, purpose: "permission", prefill: { clientId } }).catch((e: unknown) => e);
+    expect(outcome).toBeInstanceOf(AppError);
+    expect((outcome as AppError).code).toBe("invalid:invite");
+    expect((outcome as AppError).fieldErrors?.purpose).toEqual([expect.stringMatching(/partner payment.*already has API-key permission/i)]);
+    expect(await world.db().$count(invites)).toBe(before);
+  });
+
   it("a permission request names the one client it is for, and 360dialog must list that client under the hub", async () => {
     const refusal = async (prefill: Record<string, string>) => {
-      const outcome = await createInvite(world.operator(), { hubId: hub.id, purpose: "permission", prefill }).catch((e: unknown) => e);
+      const outcome = await createInvite(world.operator(), { hubId: direct.id, purpose: "permission", prefill }).catch((e: unknown) => e);
       expect(outcome).toBeInstanceOf(AppError);
       return (outcome as AppError).fieldErrors?.["prefill.clientId"];
     };
@@ -69,11 +85,11 @@ forEachDatabase("invite links and the funnel", (ctx) => {
   });
 
   it("resolves a token without counting a use, and records link_opened once a minute", async () => {
-    const { clientId } = await world.sandbox.onboard({ email: "perm@client.test" });
-    const created = await createInvite(world.operator(), { hubId: hub.id, purpose: "permission", prefill: { number: "+4915112345678", clientId } });
+    const { clientId } = await world.sandbox.control<{ clientId: string }>("/onboard", { partnerId: directPartner, email: "perm@client.test", phoneNumber: "+4915112345678" });
+    const created = await createInvite(world.operator(), { hubId: direct.id, purpose: "permission", prefill: { number: "+4915112345678", clientId } });
     const first = await resolveInvite(created.token, { recordOpen: true });
     await resolveInvite(created.token, { recordOpen: true });
-    expect(first).toMatchObject({ inviteId: created.invite.id, hubId: hub.id, purpose: "permission", state: "valid", prefill: { number: "+4915112345678", clientId } });
+    expect(first).toMatchObject({ inviteId: created.invite.id, hubId: direct.id, purpose: "permission", state: "valid", prefill: { number: "+4915112345678", clientId } });
     expect(await resolveInvite("x".repeat(43))).toBeNull();
     expect(await resolveInvite("../../etc")).toBeNull();
     const events = await listFunnelEvents({ db: world.db(), inviteId: created.invite.id });

@@ -78,6 +78,17 @@ export async function createInvite(actor: Actor, input: InviteInput): Promise<Cr
   if (!hub) throw new AppError("not_found:hub", "That hub no longer exists.");
   // A permission request is for one client: its redirect may link only that client (docs/onboarding-redirect.md).
   if (purpose === "permission") {
+    // 360dialog: on Partner Payment the partner has API-key permission for every number by default; the
+    // permission screen is for Direct Payment only (docs/hub-contract.md §2, "permission screen").
+    if (hub.paymentMode === "partner") {
+      throw new AppError("invalid:invite", "Please correct the highlighted fields.", {
+        fieldErrors: {
+          purpose: [
+            `${hub.name} uses partner payment: it already has API-key permission for every number of its clients, so there is nothing to ask. Send a “New number” link instead.`,
+          ],
+        },
+      });
+    }
     const field = "prefill.clientId";
     if (!prefill.clientId) throw new AppError("invalid:invite", "Please correct the highlighted fields.", { fieldErrors: { [field]: ["Enter the 360dialog client ID of the client you ask for access (see Clients)."] } });
     if (!(await clientOfHub(hub, prefill.clientId))) {

@@ -5,6 +5,7 @@ import type { UserRole } from "@/db/schema";
 import { getDb } from "../db";
 import { isSameOriginRequest } from "../http/same-origin";
 import { liveStreamResponse, type LiveStreamOptions } from "../live/sse";
+import { holdAtLiveGate, liveTestGate } from "../live/test-gate";
 import type { LiveChange } from "../live/types";
 import { completeOnboarding, type CompletionDeps } from "./complete";
 import { recordEmbeddedSignupEvent } from "./embedded-signup";
@@ -120,7 +121,7 @@ export async function handleEmbeddedSignupEvent(request: Request, deps: Completi
  * GET /api/onboarding/status/<token>/events: live changes of this one session and its channels (SSE). The
  * filter never passes another session's rows; the channel set is refreshed when the session itself changes.
  */
-export async function handleStatusEvents(request: Request, token: string, options: Pick<LiveStreamOptions, "subscribe" | "recheckMs"> = {}): Promise<Response> {
+export async function handleStatusEvents(request: Request, token: string, options: Pick<LiveStreamOptions, "subscribe" | "listening" | "recheckMs"> = {}): Promise<Response> {
   const session = await findSessionForStatusToken(token);
   if (!session) return notFound("This status page does not exist.");
   const db = await getDb();
@@ -134,12 +135,27 @@ export async function handleStatusEvents(request: Request, token: string, option
     return true;
   };
   await refresh();
+  // While the numbers are re-read (a change of this session came in), a number of this hub the old list does
+  // not know yet might be this session's: it passes rather than being lost (the page only refetches its own rows).
+  let refreshing = 0;
+  const refreshCounted = async () => {
+    refreshing += 1;
+    try {
+      return await refresh();
+    } finally {
+      refreshing -= 1;
+    }
+  };
   const filter = (change: LiveChange) => {
     if (change.sessionId === session.id) {
-      void refresh().catch(() => {});
+      void refreshCounted().catch(() => {});
       return true;
     }
-    return change.topic === "channel" && channelIds.has(change.id);
+    if (change.topic !== "channel") return false;
+    return channelIds.has(change.id) || (refreshing > 0 && change.hubId === session.hubId);
   };
-  return liveStreamResponse({ ...options, signal: request.signal, filter, recheck: refresh });
+  await holdAtLiveGate(request, "connect");
+  // recheck runs once more when the stream is listening (sse.ts), so a number linked to this session before that
+  // is known to the filter from then on.
+  return liveStreamResponse({ testGate: liveTestGate(request), ...options, signal: request.signal, filter, recheck: refreshCounted });
 }

@@ -70,6 +70,47 @@ forEachDatabase("client status page", (ctx) => {
     expect(res.status).toBe(404);
   });
 
+  async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, marker: string): Promise<string> {
+    let text = "";
+    while (!text.includes(marker)) {
+      const { done, value } = await reader.read();
+      if (done) throw new Error(`stream ended before ${marker}: ${text}`);
+      text += new TextDecoder().decode(value);
+    }
+    return text;
+  }
+
+  it("follows a number linked to the session after the stream opened but before it was listening", async () => {
+    // The page rendered while the sign-up was still open (no numbers yet), its stream opened, and the redirect
+    // completed the session before the stream listened: that news is gone, so the stream must learn the number
+    // before it says ready, or the number's later changes (its key stored) would never reach the page.
+    const binding = world.binding();
+    const s = await createOnboardingSession({ method: "popup", hubId: hub.id, staffActor: world.operator(), browserBinding: binding, ip: "127.0.0.1" });
+    let listener: LiveListener | undefined;
+    let listen: () => void = () => {};
+    const abort = new AbortController();
+    const res = await handleStatusEvents(new Request("http://localhost/x", { signal: abort.signal }), s.statusToken, {
+      subscribe: (l) => {
+        listener = l;
+        return () => (listener = undefined);
+      },
+      listening: () => new Promise<void>((resolve) => (listen = resolve)),
+    });
+    const reader = res.body!.getReader();
+    await readUntil(reader, ": connected");
+    const onboarded = await world.sandbox.control<{ clientId: string; channelIds: string[] }>("/onboard", { partnerId: "sandboxPA", phoneNumber: "+4915112345679", permission: true });
+    const done = await completeOnboarding({ query: `client=${onboarded.clientId}&channels=[${onboarded.channelIds.join(",")}]&state=${s.state}`, browserBinding: binding, ip: "127.0.0.1" });
+    expect(done.ok).toBe(true);
+    const [row] = await world.db().select().from(channels).where(eq(channels.externalId, onboarded.channelIds[0]!));
+    listen();
+    await readUntil(reader, "event: ready");
+    // The key is stored later: a change of the channel alone, without the session's id.
+    listener!({ topic: "channel", id: row!.id, hubId: hub.id });
+    const text = await readUntil(reader, row!.id);
+    expect(text).toContain("event: change");
+    abort.abort();
+  });
+
   it("streams only this session's changes and its channels' changes", async () => {
     const { s, channelId } = await completed(hub, "sandboxPA");
     const [row] = await world.db().select().from(channels).where(eq(channels.externalId, channelId));
@@ -80,9 +121,11 @@ forEachDatabase("client status page", (ctx) => {
         listener = l;
         return () => (listener = undefined);
       },
+      listening: async () => {},
     });
     expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
     const reader = res.body!.getReader();
+    await readUntil(reader, "event: ready");
     const other = "00000000-0000-4000-8000-0000000000aa";
     listener!({ topic: "channel", id: other, hubId: hub.id });
     listener!({ topic: "session", id: other, sessionId: other });

@@ -4,10 +4,12 @@ import { LiveRefresh } from "@/app/_components/live-refresh";
 import { Alert, Badge, Card, EmptyState, PageHeader } from "@/app/_components/ui";
 import { hasRole } from "@/lib/auth/roles";
 import { requirePageRole } from "@/lib/auth/session";
+import { loadGettingStarted } from "@/lib/dashboard/getting-started";
 import { loadOverview } from "@/lib/dashboard/overview";
 import { channelStatusWords } from "@/lib/dashboard/words";
 import { AwaitingReviewCard, RejectedCard, WebhookFailuresCard } from "./_overview/cards";
 import { FunnelChart } from "./_overview/funnel-chart";
+import { GettingStartedCard } from "./_overview/getting-started";
 import { PeriodPicker } from "./_overview/period-picker";
 import { ReconcileButton, StuckAction } from "./stuck-actions";
 import { formatMinute } from "@/lib/dates";
@@ -19,18 +21,23 @@ export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageRole("viewer");
-  const o = await loadOverview(await searchParams);
+  const [o, checklist] = await Promise.all([searchParams.then((p) => loadOverview(p)), loadGettingStarted()]);
   const operator = hasRole(user.role, "operator");
   const scope = o.hub ? ` · ${o.hub.name}` : o.hubs.length > 1 ? " · all hubs" : "";
   return (
     <>
       <PageHeader title="Overview" description={`Welcome, ${user.name || user.email}. What is moving and what is stuck, in one place.`} />
-      <LiveRefresh topics={["channel", "api_key", "job", "webhook", "session", "template"]} hubId={o.hub?.id} />
+      <LiveRefresh topics={["channel", "api_key", "job", "webhook", "session", "template", "invite"]} hubId={o.hub?.id} />
       {o.notes.length > 0 ? (
         <div className="mt-3">
           <Alert tone="warning">{o.notes.join(" ")}</Alert>
         </div>
       ) : null}
+      {checklist.complete ? null : (
+        <div className="mt-4">
+          <GettingStartedCard checklist={checklist} />
+        </div>
+      )}
       <div className="mt-4 grid gap-6 xl:grid-cols-[1fr_20rem]">
         <Card title={`Onboarding funnel: ${o.period.label}${scope}`}>
           <div className="mb-4">

@@ -146,7 +146,7 @@ export function LandingView({
         </Section>
         <Section title={t.landing.stepsTitle}>
           <ol className="list-decimal space-y-2 pl-5">
-            {t.landing.steps.map((step) => (
+            {(action ? t.landing.steps : [fill(t.landing.inviteFirstStep, { brand: brandName }), ...t.landing.steps.slice(1)]).map((step) => (
               <li key={step}>{step}</li>
             ))}
           </ol>

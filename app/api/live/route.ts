@@ -1,6 +1,7 @@
 import { requireRole } from "@/lib/auth/session";
 import { errorResponse, refusal } from "@/lib/http/error-response";
 import { liveChangeFilter, liveStreamResponse, parseLiveQuery } from "@/lib/live/sse";
+import { holdAtLiveGate, liveTestGate } from "@/lib/live/test-gate";
 
 export const dynamic = "force-dynamic";
 
@@ -13,7 +14,9 @@ export async function GET(request: Request) {
   }
   const query = parseLiveQuery(new URL(request.url).searchParams);
   if (!query.success) return refusal("invalid", "Unknown topic or hub.");
+  await holdAtLiveGate(request, "connect");
   return liveStreamResponse({
+    testGate: liveTestGate(request),
     signal: request.signal,
     filter: liveChangeFilter(query.data),
     // R22: a user disabled or demoted while the stream is open loses it within a minute.

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { cookies, headers } from "next/headers";
+import { notFound } from "next/navigation";
 import { connectButtonEnvFor } from "@/lib/hub-config/connect-button";
 import { getHubSummary } from "@/lib/hub-config/settings";
 import { chooseLang, dictionary, fill } from "@/lib/onboarding/i18n";
@@ -24,6 +25,9 @@ export default async function JoinPage({ params, searchParams }: { params: Promi
 
   const invite = await resolveInvite(token, { recordOpen: true, browserBinding: cookieStore.get(browserBindingCookieName())?.value });
   const hub = invite ? await getHubSummary(invite.hubId) : null;
+  // A link nobody issued is answered 404 (./not-found.tsx, in the partner's brand); a known link that no longer
+  // works (expired, revoked, used up) keeps its own hub's page and says which.
+  if (!invite || !hub) notFound();
   const settings = hub ? getOnboardingSettings(hub) : null;
   const lang = chooseLang({ query: query.lang, preferred: invite?.prefill.lang ?? null, acceptLanguage, fallback: settings?.defaultLang ?? "en" });
   const t = dictionary(lang);
@@ -33,10 +37,10 @@ export default async function JoinPage({ params, searchParams }: { params: Promi
 
   // A client whose own start took the last use keeps the action: starting again reopens that session.
   const usable = invite?.state === "valid" || (invite?.state === "used_up" && invite.openSession);
-  if (!invite || !hub || !usable) {
-    const reason = !invite || !hub ? "not_found" : invite.state === "valid" ? "not_found" : invite.state;
+  if (!usable) {
+    const reason = invite.state === "valid" ? "not_found" : invite.state;
     return (
-      <PublicShell brand={brand} lang={lang} langHrefs={invite ? langHrefs : undefined} languageLabel={t.languageLabel}>
+      <PublicShell brand={brand} lang={lang} langHrefs={langHrefs} languageLabel={t.languageLabel}>
         <div role="alert" className="rounded-xl border-2 border-slate-900 bg-white p-6">
           <h1 className="text-2xl font-semibold tracking-tight text-slate-900">{t.join.invalidTitle}</h1>
           <p className="mt-3 text-slate-700">{t.join.invalid[reason]}</p>

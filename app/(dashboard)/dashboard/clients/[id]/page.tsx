@@ -1,12 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { CopyButton } from "@/app/_components/copy-button";
 import { LiveRefresh } from "@/app/_components/live-refresh";
 import { Badge, Card, EmptyState, PageHeader, secondaryButtonClass } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
 import { loadClientDetail } from "@/lib/dashboard/lists";
 import { cancellationWords, channelStatusTone, channelStatusWords, keyWords } from "@/lib/dashboard/words";
 import { formatMinute } from "@/lib/dates";
+import { publicBaseUrl } from "@/lib/env";
+import { statusPathFor } from "@/lib/onboarding/tokens";
 
 export const metadata: Metadata = { title: "Client" };
 
@@ -69,6 +72,7 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
                     <span className="text-slate-500">no invite (start page or staff)</span>
                   )}
                   {s.error ? <span className="text-red-700">{s.error}</span> : null}
+                  <StatusPageLink url={`${publicBaseUrl()}${statusPathFor(s.id)}`} />
                 </li>
               ))}
             </ul>
@@ -91,5 +95,18 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
         </Card>
       </div>
     </>
+  );
+}
+
+/** The client's own status page of a session (the link the redirect hands them), to send again when asked. */
+function StatusPageLink({ url }: { url: string }) {
+  return (
+    <span className="flex w-full flex-wrap items-center gap-2" data-testid="status-page-link">
+      <span className="text-slate-600">Client status page:</span>
+      <a href={url} target="_blank" rel="noopener noreferrer" className="min-w-0 break-all font-mono text-xs text-brand-700 underline-offset-2 hover:underline">
+        {url}
+      </a>
+      <CopyButton value={url} label="Copy status link" />
+    </span>
   );
 }
