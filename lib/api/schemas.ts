@@ -230,7 +230,9 @@ export const webhookEventSchema = component(
     hubId: id,
     event: z.string(),
     status: z.enum(["pending", "processing", "done", "failed", "dead", "ignored"]),
-    signatureResult: z.enum(["valid", "valid_previous", "unsigned"]),
+    signatureResult: z
+      .enum(["valid", "valid_previous", "unsigned", "hub_secret"])
+      .describe("valid / valid_previous: 360dialog's signature matched; unsigned: stored without a platform secret, confirmed only through the Partner API; hub_secret: Meta's WABA webhook, the hub's secret header matched."),
     attempts: z.number().int(),
     deliveries: z.number().int(),
     channelExternalId: z.string().nullable(),
