@@ -6,6 +6,7 @@ import { startDevSandbox } from "./lib/dev-sandbox";
 import { CLIENT_IP_HEADER, resolveClientIp } from "./lib/http/client-ip";
 import { dropForwardingHeaders } from "./lib/http/forwarded-headers";
 import { guardAgainstPostgresMidWriteErrors } from "./lib/process-guards";
+import { processSlots } from "./lib/process-slots";
 
 // The portal's own HTTP server: `npm run dev` (with --dev) and `npm start`. It exists so the client address the
 // login throttle sees is the real one and no client-written X-Forwarded-* header reaches Next.js when no proxy of
@@ -46,7 +47,7 @@ const app = next({ dev, hostname, port: env.PORT });
 const handle = app.getRequestHandler();
 
 await app.prepare();
-// After prepare: Next's instrumentation has opened the database this receiver shares (lib/db.ts, globalThis).
+// After prepare: Next's instrumentation has opened the database this receiver shares (lib/db.ts, lib/process-slots.ts).
 const { createWebhookFastPath } = await import("./lib/webhooks/node-receiver");
 const { closeReceiverPool } = await import("./lib/webhooks/receiver-db");
 const webhookFastPath = createWebhookFastPath({ port: env.PORT });
@@ -77,9 +78,6 @@ server.listen(env.PORT, hostname, () => {
   console.info(`[portal] ${dev ? "development" : "production"} server on http://localhost:${env.PORT} (database: ${env.dbDriver})`);
 });
 
-// The in-process job runner (lib/jobs/start.ts) keeps itself here; jobs in hand finish before the exit.
-const jobs = globalThis as unknown as { __portalJobRunner?: Promise<{ stop(): Promise<void> } | null> };
-
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     sandbox?.kill("SIGTERM");
@@ -87,7 +85,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     // Live-update streams never end on their own: give requests in flight 2 s, then close everything.
     setTimeout(() => server.closeAllConnections(), 2_000).unref();
     server.close(() => {
-      void (jobs.__portalJobRunner ?? Promise.resolve(null))
+      // The in-process job runner (lib/jobs/start.ts), if any: jobs in hand finish before the exit.
+      void (processSlots.jobRunner ?? Promise.resolve(null))
         .then((runner) => runner?.stop())
         .catch(() => undefined)
         // Deliveries in flight were answered before server.close() called back; their pool goes last.

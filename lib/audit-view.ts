@@ -27,8 +27,6 @@ export const auditQuerySchema = z.object({
     .catch(undefined),
 });
 
-export type AuditQuery = z.infer<typeof auditQuerySchema>;
-
 function parseCursor(after: string | undefined): AuditCursor | undefined {
   if (!after) return undefined;
   return { id: Number(after) };

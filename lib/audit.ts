@@ -1,7 +1,6 @@
 import "server-only";
 import { insertAuditEntry, type AuditInput } from "@/db/queries/audit";
 import type { Executor } from "@/db/client";
-import { getDb } from "./db";
 
 export type Actor = { id: string; email: string };
 
@@ -47,14 +46,14 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-/** Writes one audit_log row; pass the transaction so the entry commits with the change it describes. */
+/** Writes one audit_log row in `tx`: the transaction of the change it describes, so the entry commits with it. */
 export async function audit(
+  tx: Executor,
   entry: Omit<AuditInput, "actorUserId" | "actorLabel" | "action"> & { actor: Actor | "system"; action: AuditAction },
-  db?: Executor,
 ): Promise<void> {
   const { actor, ...rest } = entry;
   await insertAuditEntry({
-    db: db ?? (await getDb()),
+    db: tx,
     entry: {
       ...rest,
       actorUserId: actor === "system" ? null : actor.id,

@@ -5,13 +5,15 @@ import {
   DecryptError,
   decryptSecret,
   encryptSecret,
-  generateKeySpec,
   keyIdOf,
-  needsRewrap,
   parseKeyring,
   rewrapSecret,
   type Keyring,
 } from "./crypto";
+import { generateKeySpec } from "./keyring";
+
+/** Whether a stored value is sealed under another key than the keyring's first (what `npm run keys:rewrap` re-seals). */
+const needsRewrap = (keyring: Keyring, stored: string): boolean => keyIdOf(stored) !== keyring[0].id;
 
 const k1Spec = generateKeySpec("k1");
 const k2Spec = generateKeySpec("k2");

@@ -13,7 +13,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
  * re-wraps the DEK; <iv>, <tag> and <ciphertext> are unchanged by rewrapSecret.
  */
 
-export { generateKeySpec, parseKeyring, type KeyEntry, type Keyring } from "./keyring";
+export { parseKeyring, type KeyEntry, type Keyring } from "./keyring";
 export type DecryptFailure = "malformed" | "unknown_key" | "auth_failed";
 
 export class DecryptError extends Error {
@@ -124,10 +124,6 @@ export function decryptSecret(keyring: Keyring, stored: string, aad: string): st
 
 export function keyIdOf(stored: string): string {
   return parse(stored).kid;
-}
-
-export function needsRewrap(keyring: Keyring, stored: string): boolean {
-  return keyIdOf(stored) !== keyring[0].id;
 }
 
 /**

@@ -2,10 +2,9 @@ import "server-only";
 import { openDatabase, type DatabaseHandle } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { getEnv } from "./env";
+import { processSlots as slots } from "./process-slots";
 
-// One handle per process. Kept on globalThis because Next.js may load this module more than once
-// (instrumentation, route handlers, server components), and PGlite must be opened exactly once.
-const slot = globalThis as unknown as { __portalDb?: Promise<DatabaseHandle> };
+// One handle per process (lib/process-slots.ts): PGlite must be opened exactly once.
 
 async function openAndMigrate(): Promise<DatabaseHandle> {
   const env = getEnv();
@@ -23,11 +22,11 @@ async function openAndMigrate(): Promise<DatabaseHandle> {
 }
 
 export function getDatabaseHandle(): Promise<DatabaseHandle> {
-  slot.__portalDb ??= openAndMigrate().catch((error: unknown) => {
-    slot.__portalDb = undefined;
+  slots.db ??= openAndMigrate().catch((error: unknown) => {
+    slots.db = undefined;
     throw error;
   });
-  return slot.__portalDb;
+  return slots.db;
 }
 
 export async function getDb() {

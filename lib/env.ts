@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { parseKeyring } from "./keyring";
+import { generateKeySpec, parseKeyring } from "./keyring";
 
 // The one reader of process.env. Everything else asks getEnv(). No "server-only" import here: the custom
 // server and the CLIs load it before Next.js does; node:fs keeps it out of any client bundle anyway.
@@ -100,10 +100,7 @@ function loadOrCreateDevSecrets(dataDir: string, missing: (keyof DevSecrets)[]):
   const created: string[] = [];
   for (const name of missing) {
     if (stored[name]) continue;
-    stored[name] =
-      name === "NEXTAUTH_SECRET"
-        ? randomBytes(32).toString("base64url")
-        : `k1:${randomBytes(32).toString("base64")}`;
+    stored[name] = name === "NEXTAUTH_SECRET" ? randomBytes(32).toString("base64url") : generateKeySpec("k1");
     created.push(name);
   }
   if (created.length > 0) {

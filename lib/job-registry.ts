@@ -17,7 +17,7 @@ import { webhookForwardHandler } from "./webhooks/forward";
 export const jobHandlers: JobHandlers = {
   [WEBHOOK_PROCESS_JOB]: webhookProcessHandler,
   // A stored key is an onboarding funnel step: wired here, so channels and onboarding stay apart.
-  "api_key.provision": apiKeyProvisionHandler({ onKeyStored: (tx, stored) => recordKeyStored(stored, tx) }),
+  "api_key.provision": apiKeyProvisionHandler({ onKeyStored: (tx, stored) => recordKeyStored(tx, stored) }),
   "hub.reconcile": hubReconcileHandler,
   "template.sync": templateSyncHandler,
   "hub.template_sync": hubTemplateSyncHandler,

@@ -1,6 +1,7 @@
 import "server-only";
 import pino from "pino";
 import { getEnv } from "./env";
+import { processSlots as slots } from "./process-slots";
 
 // Secrets never reach a log line (R20): these paths are censored wherever they appear.
 export const redactPaths = [
@@ -36,15 +37,13 @@ export const redactPaths = [
   '*.headers["x-api-key"]',
 ];
 
-const slot = globalThis as unknown as { __portalLogger?: pino.Logger };
-
 export function getLogger(): pino.Logger {
-  slot.__portalLogger ??= pino({
+  slots.logger ??= pino({
     level: getEnv().LOG_LEVEL,
     base: undefined,
     redact: { paths: redactPaths, censor: "[redacted]" },
   });
-  return slot.__portalLogger;
+  return slots.logger;
 }
 
 export function logger(component: string): pino.Logger {

@@ -1,7 +1,6 @@
 import "server-only";
-import { and, desc, eq, sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { channelEvents, type ChannelEvent } from "../schema";
+import { channelEvents } from "../schema";
 
 export type NewChannelEvent = {
   hubId: string;
@@ -25,31 +24,4 @@ export async function insertChannelEvent({ db, event }: { db: Executor; event: N
     data: event.data ?? null,
     occurredAt: event.occurredAt,
   });
-}
-
-export type ChannelEventCursor = { occurredAt: Date; id: number };
-
-/** A channel's history, newest first, keyset-paged on (occurred_at, id) along channel_events_channel_idx. */
-export async function listChannelEvents({
-  db,
-  channelId,
-  before,
-  limit,
-}: {
-  db: Executor;
-  channelId: string;
-  before?: ChannelEventCursor;
-  limit: number;
-}): Promise<ChannelEvent[]> {
-  return db
-    .select()
-    .from(channelEvents)
-    .where(
-      and(
-        eq(channelEvents.channelId, channelId),
-        before === undefined ? undefined : sql`(${channelEvents.occurredAt}, ${channelEvents.id}) < (${before.occurredAt.toISOString()}::timestamptz, ${before.id})`,
-      ),
-    )
-    .orderBy(desc(channelEvents.occurredAt), desc(channelEvents.id))
-    .limit(limit);
 }

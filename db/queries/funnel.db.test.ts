@@ -177,9 +177,9 @@ forEachDatabase("onboarding funnel queries", (ctx) => {
     const a = await hub(db, "K");
     const done = await session(db, { id: "e0000000-0000-4000-8000-000000000001", hubId: a, start: P0, status: "completed", channels: ["kCH", "k2CH"] });
     const open = await session(db, { id: "e0000000-0000-4000-8000-000000000002", hubId: a, start: P0, status: "started", channels: ["kCH"] });
-    await recordKeyStored({ hubId: a, channelExternalId: "kCH" }, db);
-    await recordKeyStored({ hubId: a, channelExternalId: "kCH" }, db);
-    await recordKeyStored({ hubId: a, channelExternalId: "k2CH" }, db);
+    await recordKeyStored(db, { hubId: a, channelExternalId: "kCH" });
+    await recordKeyStored(db, { hubId: a, channelExternalId: "kCH" });
+    await recordKeyStored(db, { hubId: a, channelExternalId: "k2CH" });
     const rows = await db.select().from(onboardingEvents).where(and(eq(onboardingEvents.hubId, a), eq(onboardingEvents.kind, "key_stored")));
     expect(rows.map((r) => [r.sessionId, r.detail?.channelId]).sort()).toEqual([
       [done.id, "k2CH"],

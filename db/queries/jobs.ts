@@ -1,10 +1,8 @@
 import "server-only";
-import { and, asc, desc, eq, inArray, lte, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, lte, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { jobs, type Job } from "../schema";
 
-export type JobStatus = Job["status"];
-export const JOB_STATUSES: readonly JobStatus[] = ["queued", "running", "done", "dead"];
 /** The LISTEN/NOTIFY channel idle runners wait on; the payload is the job's kind. */
 export const JOBS_CHANNEL = "jobs";
 
@@ -155,49 +153,4 @@ export async function requeueDeadJob({ db, id }: { db: Executor; id: string }): 
 export async function findJobById({ db, id }: { db: Executor; id: string }): Promise<Job | undefined> {
   const [row] = await db.select().from(jobs).where(eq(jobs.id, id)).limit(1);
   return row;
-}
-
-export type JobFilter = { status?: JobStatus; kind?: string };
-
-/**
- * Newest first, keyset-paged on (created_at, id). The cursor is the last row's id: a JavaScript Date would lose
- * PostgreSQL's microseconds and skip rows created in the same millisecond.
- */
-export async function listJobRows({
-  db,
-  filter,
-  after,
-  limit,
-}: {
-  db: Executor;
-  filter: JobFilter;
-  after?: string;
-  limit: number;
-}): Promise<{ rows: Job[]; next: string | null }> {
-  const where: SQL[] = [];
-  if (filter.status) where.push(eq(jobs.status, filter.status));
-  if (filter.kind) where.push(eq(jobs.kind, filter.kind));
-  if (after) {
-    where.push(sql`(${jobs.createdAt}, ${jobs.id}) < (select c.created_at, c.id from ${jobs} c where c.id = ${after})`);
-  }
-  const rows = await db
-    .select()
-    .from(jobs)
-    .where(where.length ? and(...where) : undefined)
-    .orderBy(desc(jobs.createdAt), desc(jobs.id))
-    .limit(limit + 1);
-  const more = rows.length > limit;
-  const page = more ? rows.slice(0, limit) : rows;
-  const last = page.at(-1);
-  return { rows: page, next: more && last ? last.id : null };
-}
-
-export async function countJobsByStatus({ db }: { db: Executor }): Promise<Record<JobStatus, number>> {
-  const rows = await db
-    .select({ status: jobs.status, count: sql<number>`count(*)::int` })
-    .from(jobs)
-    .groupBy(jobs.status);
-  const counts: Record<JobStatus, number> = { queued: 0, running: 0, done: 0, dead: 0 };
-  for (const row of rows) counts[row.status] = Number(row.count);
-  return counts;
 }

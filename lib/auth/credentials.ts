@@ -65,7 +65,7 @@ export async function verifyCredentials(credentials: Credentials): Promise<Crede
       ...(needsRehash(user.passwordHash!) ? { passwordHash: await hashPassword(credentials.password) } : {}),
     },
   });
-  await audit({ actor: { id: user.id, email: user.email }, action: "auth.sign_in", targetType: "user", targetId: user.id });
+  await audit(db, { actor: { id: user.id, email: user.email }, action: "auth.sign_in", targetType: "user", targetId: user.id });
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } };
 }
 

@@ -50,7 +50,7 @@ export async function createFirstAdmin(input: { email: string; name: string; pas
       db: tx,
       user: { email: normaliseEmail(input.email), name: input.name.trim(), role: "admin", passwordHash },
     });
-    await audit({ actor: { id: user.id, email: user.email }, action: "setup.first_admin", targetType: "user", targetId: user.id, ip }, tx);
+    await audit(tx, { actor: { id: user.id, email: user.email }, action: "setup.first_admin", targetType: "user", targetId: user.id, ip });
     return user;
   });
 }
@@ -84,8 +84,8 @@ export async function createStaffUser(
       },
     });
     await audit(
-      { actor, action: "user.created", targetType: "user", targetId: created.id, detail: { email, role: input.role, method: input.method } },
       tx,
+      { actor, action: "user.created", targetType: "user", targetId: created.id, detail: { email, role: input.role, method: input.method } },
     );
     return created;
   });
@@ -112,7 +112,7 @@ export async function changeUserRole(actor: Actor, userId: string, role: UserRol
   const db = await getDb();
   await db.transaction(async (tx) => {
     await updateUser({ db: tx, id: userId, set: { role } });
-    await audit({ actor, action: "user.role_changed", targetType: "user", targetId: userId, detail: { email: target.email, from: target.role, to: role } }, tx);
+    await audit(tx, { actor, action: "user.role_changed", targetType: "user", targetId: userId, detail: { email: target.email, from: target.role, to: role } });
   });
 }
 
@@ -124,7 +124,7 @@ export async function setUserDisabled(actor: Actor, userId: string, disabled: bo
   const db = await getDb();
   await db.transaction(async (tx) => {
     await updateUser({ db: tx, id: userId, set: { disabledAt: disabled ? new Date() : null, bumpSessionVersion: true } });
-    await audit({ actor, action: disabled ? "user.disabled" : "user.enabled", targetType: "user", targetId: userId, detail: { email: target.email } }, tx);
+    await audit(tx, { actor, action: disabled ? "user.disabled" : "user.enabled", targetType: "user", targetId: userId, detail: { email: target.email } });
   });
 }
 
@@ -146,7 +146,7 @@ export async function resetUserAccess(actor: Actor, userId: string, method: "pas
         bumpSessionVersion: true,
       },
     });
-    await audit({ actor, action: "user.access_reset", targetType: "user", targetId: userId, detail: { email: target.email, method } }, tx);
+    await audit(tx, { actor, action: "user.access_reset", targetType: "user", targetId: userId, detail: { email: target.email, method } });
   });
   return { oneTimePassword, inviteToken };
 }
@@ -167,7 +167,7 @@ export async function acceptUserInvite(token: string, input: { name: string; pas
       id: user.id,
       set: { name: input.name.trim() || user.name, passwordHash, mustChangePassword: false, inviteTokenHash: null, inviteExpiresAt: null, bumpSessionVersion: true },
     });
-    await audit({ actor: { id: user.id, email: user.email }, action: "user.invite_accepted", targetType: "user", targetId: user.id, ip }, tx);
+    await audit(tx, { actor: { id: user.id, email: user.email }, action: "user.invite_accepted", targetType: "user", targetId: user.id, ip });
     return updated!;
   });
 }
@@ -188,7 +188,7 @@ export async function changeOwnPassword(userId: string, input: { currentPassword
   const passwordHash = await hashPassword(input.newPassword);
   return db.transaction(async (tx) => {
     const updated = await updateUser({ db: tx, id: userId, set: { passwordHash, mustChangePassword: false, bumpSessionVersion: true } });
-    await audit({ actor: { id: user.id, email: user.email }, action: "user.password_changed", targetType: "user", targetId: userId }, tx);
+    await audit(tx, { actor: { id: user.id, email: user.email }, action: "user.password_changed", targetType: "user", targetId: userId });
     return updated!;
   });
 }

@@ -152,6 +152,7 @@ export async function provisionApiKey(
     // Every new key re-points the number's WABA webhook at the portal (docs/waba-webhook.md §2), committed with the key.
     await enqueueWabaWebhook(tx, { channelId: channel.id, reason: "key", discriminator: key.id });
     await audit(
+      tx,
       {
         actor: requester ? { id: requester.id, email: requester.email } : "system",
         action: "api_key.generated",
@@ -160,7 +161,6 @@ export async function provisionApiKey(
         hubId: hub.id,
         detail: { grantId: input.grantId, keyVersion, last4: key.last4, fingerprint: key.fingerprint, revokedKeys: revoked.length },
       },
-      tx,
     );
     await publishChange(tx, { topic: "api_key", id: key.id, hubId: hub.id });
     await publishChange(tx, { topic: "channel", id: channel.id, hubId: hub.id, clientId: current.clientId ?? undefined });
@@ -201,8 +201,8 @@ export async function revealApiKey(actor: KeyActor, channelId: string, deps: Cha
       throw new AppError("not_found:api_key", "This number has no API key yet.");
     }
     await audit(
-      { actor, action: "api_key.revealed", targetType: "channel", targetId: channelId, hubId: key.hubId, detail: { keyVersion: key.keyVersion, last4: key.last4 } },
       tx,
+      { actor, action: "api_key.revealed", targetType: "channel", targetId: channelId, hubId: key.hubId, detail: { keyVersion: key.keyVersion, last4: key.last4 } },
     );
     await publishChange(tx, { topic: "api_key", id: key.id, hubId: key.hubId });
     return { apiKey: openStoredKey(key), last4: key.last4, fingerprint: key.fingerprint };
@@ -251,7 +251,7 @@ export async function regenerateApiKey(
       payload: { channelId, grantId, requestedBy: actor.id },
       uniqueKey: `api_key:${channelId}:${grantId}`,
     });
-    await audit({ actor, action: "api_key.regeneration_requested", targetType: "channel", targetId: channelId, hubId: hub.id, detail: { grantId } }, tx);
+    await audit(tx, { actor, action: "api_key.regeneration_requested", targetType: "channel", targetId: channelId, hubId: hub.id, detail: { grantId } });
     return { jobId: job.id, grantId };
   });
 }
@@ -282,7 +282,7 @@ export async function retryKeyProvision(actor: Actor, channelId: string, deps: C
       });
       jobId = job.id;
     }
-    await audit({ actor, action: "api_key.retry_requested", targetType: "channel", targetId: channelId, hubId: hub.id, detail: { jobId } }, tx);
+    await audit(tx, { actor, action: "api_key.retry_requested", targetType: "channel", targetId: channelId, hubId: hub.id, detail: { jobId } });
     return { jobId };
   });
 }

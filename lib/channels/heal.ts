@@ -60,6 +60,7 @@ export async function healWithdrawnPermission(db: Database, hub: Hub, channel: C
         event: { hubId: hub.id, channelId: channel.id, event: "permission_restored", status: updated.status, source: "reconcile", data: { keyVersion: key.keyVersion }, occurredAt: new Date() },
       });
       await audit(
+        tx,
         {
           actor: "system",
           action: "channel.permission_restored",
@@ -68,7 +69,6 @@ export async function healWithdrawnPermission(db: Database, hub: Hub, channel: C
           hubId: hub.id,
           detail: { externalId: channel.externalId, keyVersion: key.keyVersion, last4: key.last4, why: "360dialog still accepts the key and lists the number as shared" },
         },
-        tx,
       );
       await publishChange(tx, { topic: "channel", id: channel.id, hubId: hub.id, clientId: updated.clientId ?? undefined });
       await publishChange(tx, { topic: "api_key", id: key.id, hubId: hub.id });

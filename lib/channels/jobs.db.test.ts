@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { DatabaseHandle } from "@/db/client";
 import { findChannelByExternalId } from "@/db/queries/channel-store";
 import { findJobById } from "@/db/queries/jobs";
 import { getWebhookEvent } from "@/db/queries/webhook-events";
@@ -12,6 +11,7 @@ import { webhookJobKey } from "../jobs/kinds";
 import { createJobRunner, type JobLog } from "../jobs/runner";
 import { retryKeyProvision } from "./api-keys";
 import { jobHandlers } from "../job-registry";
+import { processSlots as slot } from "../process-slots";
 import { listStuckChannels } from "./stuck";
 import { createHub, createUser, jobsOfKind, setTestEnvironment, storeWebhook } from "@/test/support/channels";
 
@@ -19,18 +19,17 @@ setTestEnvironment();
 
 const quiet: JobLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const handlers = jobHandlers;
-// The handlers take the process-wide database from lib/db, which keeps its handle here.
-const slot = globalThis as unknown as { __portalDb?: Promise<DatabaseHandle> };
 
 forEachDatabase("channel job handlers in the job runner", (ctx) => {
   let hub: Hub;
   beforeAll(async () => {
-    slot.__portalDb = Promise.resolve(ctx.get());
+    // The handlers take the process-wide database from lib/db.
+    slot.db = Promise.resolve(ctx.get());
     // Port 9 on loopback refuses connections: every Partner API call fails fast.
     hub = await createHub(ctx.get().db, { url: "http://127.0.0.1:9" });
   });
   afterAll(() => {
-    slot.__portalDb = undefined;
+    slot.db = undefined;
   });
 
   const runner = () => createJobRunner({ getDb: () => ctx.get().db, handlers, concurrency: 2, pollMs: 60_000, leaseSeconds: 30, log: quiet });

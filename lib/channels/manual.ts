@@ -112,8 +112,8 @@ export async function addManualChannel(
     await markActiveKeyRevealed({ db: tx, channelId: channel.id, userId: actor.id });
     await insertChannelEvent({ db: tx, event: { hubId: hub.id, channelId: channel.id, event: "added_manually", status: "running", source: "manual", occurredAt: now } });
     await audit(
-      { actor, action: "channel.added_manually", targetType: "channel", targetId: channel.id, hubId: hub.id, detail: { last4: key.last4, fingerprint: key.fingerprint, externalId } },
       tx,
+      { actor, action: "channel.added_manually", targetType: "channel", targetId: channel.id, hubId: hub.id, detail: { last4: key.last4, fingerprint: key.fingerprint, externalId } },
     );
     await publishChange(tx, { topic: "channel", id: channel.id, hubId: hub.id, clientId: client?.id });
     return { channelId: channel.id };

@@ -55,6 +55,7 @@ export async function applyPermission(tx: Executor, hub: Hub, channel: Channel, 
     });
   }
   await audit(
+    tx,
     {
       actor: change.actor,
       action: `channel.permission_${target}`,
@@ -63,7 +64,6 @@ export async function applyPermission(tx: Executor, hub: Hub, channel: Channel, 
       hubId: hub.id,
       detail: { source: change.source, externalId: channel.externalId, previous: channel.permission, revokedKeys: revoked.length },
     },
-    tx,
   );
   await publishChange(tx, { topic: "channel", id: channel.id, hubId: hub.id, clientId: updated.clientId ?? undefined });
   return { channel: updated, changed: true, provisionJobId: change.granted ? await enqueueProvisionIfDue(tx, hub, updated) : null };

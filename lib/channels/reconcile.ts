@@ -100,7 +100,7 @@ export async function reconcileHub(hubId: string, deps: ChannelDeps = {}): Promi
 
   const drift = result.clients.created + result.clients.updated + result.channels.created + result.channels.changed + result.permissionsChanged;
   if (drift > 0) {
-    await audit({ actor: "system", action: "hub.reconciled", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { ...result } }, db);
+    await audit(db, { actor: "system", action: "hub.reconciled", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { ...result } });
   }
   logger("channels").info({ hubId: hub.id, ...result }, "hub reconciled");
   return result;
@@ -175,7 +175,7 @@ export async function requestReconcile(actor: Actor, hubId: string, deps: Channe
       uniqueKey: `hub.reconcile:${hubId}:manual:${minute}`,
     });
     if (job.created) {
-      await audit({ actor, action: "hub.reconcile_requested", targetType: "hub", targetId: hubId, hubId, detail: { jobId: job.id } }, tx);
+      await audit(tx, { actor, action: "hub.reconcile_requested", targetType: "hub", targetId: hubId, hubId, detail: { jobId: job.id } });
     }
     return { jobId: job.id, created: job.created };
   });

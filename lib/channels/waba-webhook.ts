@@ -57,7 +57,7 @@ export async function requestWabaWebhook(actor: Actor, channelId: string, deps: 
   if (!(await findActiveApiKey({ db, channelId }))) throw new AppError("conflict:no_api_key", "This number has no API key yet, so its WABA webhook cannot be set.");
   return db.transaction(async (tx) => {
     const job = await enqueueWabaWebhook(tx, { channelId, reason: "manual", discriminator: randomUUID() });
-    await audit({ actor, action: "channel.waba_webhook_requested", targetType: "channel", targetId: channelId, hubId: channel.hubId, detail: { jobId: job.id } }, tx);
+    await audit(tx, { actor, action: "channel.waba_webhook_requested", targetType: "channel", targetId: channelId, hubId: channel.hubId, detail: { jobId: job.id } });
     return { jobId: job.id };
   });
 }
@@ -87,7 +87,7 @@ export async function rotateWabaWebhookSecret(actor: Actor, hubId: string, deps:
     let queued = 0;
     const discriminator = now.toISOString();
     for (const channelId of ids) if ((await enqueueWabaWebhook(tx, { channelId, reason: "secret", discriminator })).created) queued++;
-    await audit({ actor, action: "hub.waba_webhook_secret_rotated", targetType: "hub", targetId: hubId, hubId, detail: { numbers: queued } }, tx);
+    await audit(tx, { actor, action: "hub.waba_webhook_secret_rotated", targetType: "hub", targetId: hubId, hubId, detail: { numbers: queued } });
     return { queued };
   });
 }

@@ -36,5 +36,3 @@ export async function loadOverview(raw: Record<string, string | string[] | undef
   ]);
   return { period: query.period, hub: hub ?? null, notes, hubs: allHubs, stuck, counts, funnel, webhookFailures, awaitingReview, rejected, now };
 }
-
-export type Overview = Awaited<ReturnType<typeof loadOverview>>;

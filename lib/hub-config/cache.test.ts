@@ -1,4 +1,5 @@
 import { afterEach, expect, it, vi } from "vitest";
+import { processSlots } from "../process-slots";
 
 // server.ts's webhook fast path and Next's bundle each load their own copy of cache.ts in one process: a settings
 // save in one must clear what the other serves.
@@ -13,7 +14,7 @@ vi.mock("@/db/queries/hubs", () => ({
 vi.mock("../db", () => ({ getDb: async () => ({}) }));
 
 afterEach(() => {
-  delete (globalThis as { __portalHubCache?: unknown }).__portalHubCache;
+  delete processSlots.hubCache;
 });
 
 async function freshCopy() {

@@ -2,16 +2,16 @@ import "server-only";
 import { findHubByPartnerId } from "@/db/queries/hubs";
 import type { Hub } from "@/db/schema";
 import { getDb } from "../db";
+import { processSlots } from "../process-slots";
 
 // Hub rows change rarely (a settings save); the webhook receiver asks for one on every delivery. A short cache
 // spares it a round trip. Saves in this process clear it at once; other instances follow within the TTL, and a
 // rotated platform secret stays covered meanwhile because the previous one is accepted during the overlap.
 const TTL_MS = 5_000;
 const MAX_ENTRIES = 1_000;
-// On globalThis: server.ts's webhook fast path loads this module outside Next's bundle, and a settings save (in the
+// A process slot: server.ts's webhook fast path loads this module outside Next's bundle, and a settings save (in the
 // bundle) must clear the one cache both read.
-const slot = globalThis as unknown as { __portalHubCache?: Map<string, { hub: Hub | undefined; until: number }> };
-const cache = (slot.__portalHubCache ??= new Map());
+const cache = (processSlots.hubCache ??= new Map());
 
 export async function cachedHubByPartnerId(partnerId: string, now = Date.now()): Promise<Hub | undefined> {
   const hit = cache.get(partnerId);

@@ -57,10 +57,10 @@ export async function testHubConnection(actor: Actor, hubId: string): Promise<Hu
   const hub = await loadHub(hubId);
   try {
     const partner = await partnerApiFor(hub).getPartner();
-    await audit({ actor, action: "hub.connection_tested", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { ok: true } });
+    await audit(await getDb(), { actor, action: "hub.connection_tested", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { ok: true } });
     return { partner: pick(partner), expected: portalUrlsFor(hub) };
   } catch (error) {
-    await audit({ actor, action: "hub.connection_tested", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { ok: false } });
+    await audit(await getDb(), { actor, action: "hub.connection_tested", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { ok: false } });
     throw explain(error);
   }
 }
@@ -75,7 +75,7 @@ export async function registerHubUrls(actor: Actor, hubId: string): Promise<HubC
     const partner = await api.getPartner();
     const db = await getDb();
     await updateHub({ db, id: hub.id, set: { redirectUrl: partner.partnerRedirectUrl ?? expected.redirectUrl } });
-    await audit({ actor, action: "hub.urls_registered", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: expected });
+    await audit(db, { actor, action: "hub.urls_registered", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: expected });
     return { partner: pick(partner), expected };
   } catch (error) {
     throw explain(error);

@@ -146,6 +146,7 @@ export async function saveHubSettings(actor: Actor, input: HubSettingsInput): Pr
     if (!hub) throw new AppError("not_found:hub", "That hub no longer exists.");
     forgetCachedHubs();
     await audit(
+      tx,
       {
         actor,
         action: existing ? "hub.updated" : "hub.created",
@@ -159,7 +160,6 @@ export async function saveHubSettings(actor: Actor, input: HubSettingsInput): Pr
           ...(input.platformSecret ? { platformSecret: rotated ? "rotated" : "set" } : {}),
         },
       },
-      tx,
     );
     return hub;
   });
@@ -234,7 +234,7 @@ export async function bootstrapHubFromEnv(env: {
       platformSecretEnc: env.HUB_PLATFORM_SECRET ? sealPlatformSecret(id, env.HUB_PLATFORM_SECRET) : null,
     },
   });
-  await audit({ actor: "system", action: "hub.bootstrapped", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { partnerId: hub.partnerId } });
+  await audit(db, { actor: "system", action: "hub.bootstrapped", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { partnerId: hub.partnerId } });
   return hub;
 }
 

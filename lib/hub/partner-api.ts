@@ -20,7 +20,6 @@ import {
   type SharedClientNumber,
 } from "./types";
 
-export const DEFAULT_PARTNER_API_BASE_URL = "https://hub.360dialog.io";
 // Contract §7 calls the suffix UNVERIFIED; the V2 reference page "Account Sharing" names
 // POST /api/v2/partners/{partner_id}/account_sharing/numbers. Kept an option in case it moves.
 export const DEFAULT_ONBOARD_SHARED_WABA_PATH = "/account_sharing/numbers";
@@ -31,7 +30,7 @@ const TOKEN_EARLY_REFRESH_MS = 60_000;
 export type PartnerAuth = { kind: "api_key"; apiKey: string } | { kind: "token"; username: string; password: string };
 
 export type PartnerApiOptions = Omit<HubTransportOptions, "baseUrl"> & {
-  /** Host only, e.g. DEFAULT_PARTNER_API_BASE_URL; paths add `/api/v2`. */
+  /** Host only, e.g. https://hub.360dialog.io; paths add `/api/v2`. */
   baseUrl: string;
   partnerId: string;
   auth: PartnerAuth;

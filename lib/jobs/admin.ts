@@ -1,14 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import {
-  countJobsByStatus,
-  findJobById,
-  JOB_STATUSES,
-  listJobRows,
-  notifyJobsChannel,
-  requeueDeadJob,
-  type JobStatus,
-} from "@/db/queries/jobs";
+import { findJobById, notifyJobsChannel, requeueDeadJob } from "@/db/queries/jobs";
 import type { Job } from "@/db/schema";
 import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
@@ -27,29 +19,8 @@ export async function replayJob(actor: Actor, id: string): Promise<Job> {
       if (!existing) throw new AppError("not_found:job", "That job does not exist.");
       throw new AppError("conflict:job", `Only dead jobs can be replayed; this one is ${existing.status}.`);
     }
-    await audit({ actor, action: "job.replayed", targetType: "job", targetId: job.id, detail: { kind: job.kind } }, tx);
+    await audit(tx, { actor, action: "job.replayed", targetType: "job", targetId: job.id, detail: { kind: job.kind } });
     await notifyJobsChannel({ db: tx, kind: job.kind });
     return job;
   });
-}
-
-const listInput = z.object({
-  status: z.enum(JOB_STATUSES as [JobStatus, ...JobStatus[]]).optional(),
-  kind: z.string().min(1).max(100).optional(),
-  limit: z.number().int().min(1).max(200),
-  after: z.uuid().optional(),
-});
-
-export type ListJobsInput = z.input<typeof listInput>;
-
-/** Newest first for the dashboard; `next` is the cursor for the following page. */
-export async function listJobs(input: ListJobsInput): Promise<{ rows: Job[]; next: string | null }> {
-  const parsed = listInput.safeParse(input);
-  if (!parsed.success) throw new AppError("invalid:job_filter", "That job filter is not valid.");
-  const { status, kind, limit, after } = parsed.data;
-  return listJobRows({ db: await getDb(), filter: { status, kind }, after, limit });
-}
-
-export async function jobCounts(): Promise<Record<JobStatus, number>> {
-  return countJobsByStatus({ db: await getDb() });
 }

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { openDatabase, type Database, type DatabaseHandle } from "@/db/client";
-import { countJobsByStatus } from "@/db/queries/jobs";
+import { countJobsByStatus } from "@/test/support/jobs";
 import { insertUser } from "@/db/queries/users";
 import { freshDatabase, selectRows, unavailableReason, type FreshDatabase } from "@/test/db/databases";
 import { replayJob } from "./admin";

@@ -5,6 +5,7 @@ import { JOBS_CHANNEL } from "@/db/queries/jobs";
 import { getDatabaseHandle, getDb } from "../db";
 import { getEnv, type Env } from "../env";
 import { logger } from "../log";
+import { processSlots as slots } from "../process-slots";
 import { createJobRunner, type JobListener, type JobRunner, type JobRunnerOptions } from "./runner";
 
 /** What the composition root (lib/job-registry.ts) gives the runner: a handler per job kind, and the every-minute tasks. */
@@ -56,15 +57,20 @@ export async function createJobRunnerFromEnv(registry: JobRegistry, env: Env = g
   });
 }
 
-// Next.js may evaluate this module more than once in one process; the runner must start only once.
-const slot = globalThis as unknown as { __portalJobRunner?: Promise<JobRunner | null> };
+// A process slot (lib/process-slots.ts): the runner must start only once per process; server.ts stops it on shutdown.
+declare module "../process-slots" {
+  interface ProcessSlots {
+    /** The in-process job runner, or null when it does not run here (JOBS_IN_PROCESS off, `next build`). */
+    jobRunner?: Promise<JobRunner | null>;
+  }
+}
 
 /**
  * Starts the job runner inside the portal process (from boot), unless JOBS_IN_PROCESS is off (a separate
  * `npm run worker` runs it) or this is `next build`. Stops on SIGTERM, letting jobs in hand finish.
  */
 export function startJobsInProcess(registry: JobRegistry): Promise<JobRunner | null> {
-  slot.__portalJobRunner ??= (async () => {
+  slots.jobRunner ??= (async () => {
     const env = getEnv();
     if (!env.JOBS_IN_PROCESS || env.NEXT_PHASE === "phase-production-build") return null;
     const runner = await createJobRunnerFromEnv(registry, env);
@@ -72,14 +78,8 @@ export function startJobsInProcess(registry: JobRegistry): Promise<JobRunner | n
     process.once("SIGTERM", () => void runner.stop());
     return runner;
   })().catch((error: unknown) => {
-    slot.__portalJobRunner = undefined;
+    slots.jobRunner = undefined;
     throw error;
   });
-  return slot.__portalJobRunner;
-}
-
-/** Stops the in-process runner, if any, waiting for its running jobs (for a server's own shutdown). */
-export async function stopJobsInProcess(): Promise<void> {
-  const runner = await slot.__portalJobRunner?.catch(() => null);
-  await runner?.stop();
+  return slots.jobRunner;
 }

@@ -133,8 +133,6 @@ export const liveQuerySchema = z.object({
   hub: uuid.optional(),
 });
 
-export type LiveQuery = z.infer<typeof liveQuerySchema>;
-
 export function parseLiveQuery(params: URLSearchParams): ReturnType<typeof liveQuerySchema.safeParse> {
   return liveQuerySchema.safeParse({ topics: params.get("topics") ?? undefined, hub: params.get("hub") ?? undefined });
 }

@@ -4,6 +4,7 @@ import type { DatabaseHandle } from "@/db/client";
 import { getDatabaseHandle } from "../db";
 import { getEnv } from "../env";
 import { logger } from "../log";
+import { processSlots } from "../process-slots";
 import { liveChangeSchema } from "./change-schema";
 import { LIVE_CHANNEL, type LiveChange } from "./types";
 
@@ -28,8 +29,14 @@ type Subscription = {
 
 type LiveState = { listeners: Set<LiveListener>; subscription: Subscription | null };
 
-const slot = globalThis as unknown as { __portalLive?: LiveState };
-const state: LiveState = (slot.__portalLive ??= { listeners: new Set(), subscription: null });
+// A process slot (lib/process-slots.ts): one LISTEN and one listener set, whichever module copy adds a listener.
+declare module "../process-slots" {
+  interface ProcessSlots {
+    /** The live-update listeners and the LISTEN that feeds them. */
+    live?: LiveState;
+  }
+}
+const state: LiveState = (processSlots.live ??= { listeners: new Set(), subscription: null });
 
 /** Adds a listener to the process-wide subscription (started on first use); returns its unsubscribe. */
 export function onLiveChange(listener: LiveListener): () => void {

@@ -13,8 +13,8 @@ import { recordChannelProgress } from "./funnel";
 async function followChannel(tx: Executor, hub: Hub, _row: WebhookRow, parsed: WebhookEventOf<"channel">): Promise<void> {
   const channelExternalId = parsed.channel.id;
   await recordChannelProgress(
-    { hubId: hub.id, channelExternalId, status: async () => (await findChannelByExternalId({ db: tx, hubId: hub.id, externalId: channelExternalId }))?.status },
     tx,
+    { hubId: hub.id, channelExternalId, status: async () => (await findChannelByExternalId({ db: tx, hubId: hub.id, externalId: channelExternalId }))?.status },
   );
 }
 

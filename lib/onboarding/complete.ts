@@ -83,7 +83,7 @@ export async function completeOnboarding(
     set: { status: "redirected", clientExternalId: null, channelExternalIds: [], revokedExternalIds: [], error: null },
   });
   if (!consumed) return refuse("state_reused", { sessionId: session.id, ip: input.ip });
-  await recordFunnelEvent({ hubId: session.hubId, sessionId: session.id, inviteId: session.inviteId, kind: "redirect_received", detail: { channels: channels.length, revoked: revoked.length, state: state !== null } }, db);
+  await recordFunnelEvent(db, { hubId: session.hubId, sessionId: session.id, inviteId: session.inviteId, kind: "redirect_received", detail: { channels: channels.length, revoked: revoked.length, state: state !== null } });
 
   const hub = await findHubById({ db, id: session.hubId });
   let verdict: Verdict;

@@ -2,8 +2,9 @@ import { asc, eq } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { channels, clients, onboardingEvents, onboardingSessions, type Hub } from "@/db/schema";
 import { forEachDatabase } from "@/test/db/databases";
-import { recordEmbeddedSignupEvent, startEmbeddedSignup } from "./embedded-signup";
+import { recordEmbeddedSignupEvent } from "./embedded-signup";
 import { createInvite } from "./invites";
+import { createOnboardingSession } from "./sessions";
 import { saveOnboardingSettings } from "./settings";
 import { onboardingWorld, partnerSpec } from "@/test/support/onboarding";
 
@@ -22,8 +23,10 @@ forEachDatabase("partner-hosted Embedded Signup", (ctx) => {
 
   const begin = async (target: Hub = hub, inviteToken?: string) => {
     const binding = world.binding();
-    const s = await startEmbeddedSignup(
-      inviteToken ? { inviteToken, browserBinding: binding, ip: "127.0.0.1" } : { hubId: target.id, staffActor: world.operator(), browserBinding: binding, ip: "127.0.0.1" },
+    const s = await createOnboardingSession(
+      inviteToken
+        ? { method: "embedded_signup", inviteToken, browserBinding: binding, ip: "127.0.0.1" }
+        : { method: "embedded_signup", hubId: target.id, staffActor: world.operator(), browserBinding: binding, ip: "127.0.0.1" },
     );
     return { ...s, binding };
   };

@@ -12,7 +12,6 @@ import { recordFunnelEvent } from "./funnel";
 import { confirmWithHub, linkSession } from "./link-session";
 import { failure, type OnboardingFailure, type OnboardingFailureCode } from "./outcomes";
 import { fromStoredPrefill } from "./prefill";
-import { createOnboardingSession, type CreateSessionInput, type CreatedSession } from "./sessions";
 import { getOnboardingSettings } from "./settings";
 import { hashToken, readBrowserBinding, statusPathFor } from "./tokens";
 
@@ -31,13 +30,7 @@ export const embeddedSignupEventSchema = z.discriminatedUnion("event", [
   z.object({ event: z.literal("ERROR"), data: z.object({ error_message: z.string().max(2000).optional() }).default({}) }),
 ]);
 
-export type EmbeddedSignupEvent = z.infer<typeof embeddedSignupEventSchema>;
 export type EmbeddedSignupResult = { ok: true; statusUrl: string | null } | { ok: false; error: OnboardingFailure };
-
-/** Same authorisation as every start (R10); returns the SDK settings (ids and URLs, no secret) in `embeddedSignup`. */
-export function startEmbeddedSignup(input: Omit<CreateSessionInput, "method" | "returnPath">): Promise<CreatedSession> {
-  return createOnboardingSession({ ...input, method: "embedded_signup" });
-}
 
 const log = () => logger("onboarding");
 
@@ -68,13 +61,13 @@ export async function recordEmbeddedSignupEvent(
   if (event.event === "CANCEL") {
     const step = event.data.current_step ?? "UNKNOWN";
     await updateSession({ db, id: session.id, set: { status: "cancelled", error: `cancelled at ${step}` } });
-    await recordFunnelEvent({ ...ids, kind: "es_cancel", detail: { currentStep: step } }, db);
+    await recordFunnelEvent(db, { ...ids, kind: "es_cancel", detail: { currentStep: step } });
     return { ok: true, statusUrl: null };
   }
   if (event.event === "ERROR") {
     const message = clip(event.data.error_message, 500);
     await updateSession({ db, id: session.id, set: { status: "failed", error: `embedded signup error: ${message}` } });
-    await recordFunnelEvent({ ...ids, kind: "es_error", detail: { message: clip(message, 200) } }, db);
+    await recordFunnelEvent(db, { ...ids, kind: "es_error", detail: { message: clip(message, 200) } });
     return { ok: true, statusUrl: null };
   }
 
@@ -83,7 +76,7 @@ export async function recordEmbeddedSignupEvent(
   if (!hub || !settings?.solutionId) return refuse("onboarding_failed", { sessionId: session.id, reason: "not_configured" });
   const consumed = await consumeSession({ db, id: session.id, browserBindingHash: bindingHash!, set: { status: "redirected", error: null } });
   if (!consumed) return refuse("state_reused", { sessionId: session.id });
-  await recordFunnelEvent({ ...ids, kind: "es_finish", detail: { onlyWaba: event.event === "FINISH_ONLY_WABA" } }, db);
+  await recordFunnelEvent(db, { ...ids, kind: "es_finish", detail: { onlyWaba: event.event === "FINISH_ONLY_WABA" } });
 
   const knownClient = fromStoredPrefill(session.prefill).clientId ?? session.clientExternalId ?? undefined;
   const request: OnboardSharedWabaInput = {

@@ -1,9 +1,8 @@
 import "server-only";
 import { findInviteByTokenHash } from "@/db/queries/invites";
-import { findSessionById, findSessionsWithChannel, insertFunnelEvent, listFunnelEvents as listFunnelEventRows } from "@/db/queries/onboarding";
+import { findSessionById, findSessionsWithChannel, insertFunnelEvent } from "@/db/queries/onboarding";
 import { registerAttempt } from "@/db/queries/throttle";
 import type { Executor } from "@/db/client";
-import type { OnboardingEvent } from "@/db/schema";
 import { getDb } from "../db";
 import { isRunning } from "../hub/events";
 import { AppError } from "../errors";
@@ -48,9 +47,9 @@ export type FunnelEventInput = {
  * Records a step once per session and kind within a minute (reloads and double clicks add nothing); channel
  * steps once per session and channel, ever. Returns whether a row was written.
  */
-export async function recordFunnelEvent(input: FunnelEventInput, db?: Executor): Promise<boolean> {
+export async function recordFunnelEvent(tx: Executor, input: FunnelEventInput): Promise<boolean> {
   return insertFunnelEvent({
-    db: db ?? (await getDb()),
+    db: tx,
     event: {
       hubId: input.hubId,
       sessionId: input.sessionId ?? null,
@@ -62,22 +61,16 @@ export async function recordFunnelEvent(input: FunnelEventInput, db?: Executor):
   });
 }
 
-/** Oldest first. */
-export async function listFunnelEvents(where: { sessionId: string } | { inviteId: string }): Promise<OnboardingEvent[]> {
-  return listFunnelEventRows({ db: await getDb(), ...where });
-}
-
 /**
  * For webhook processing: marks `channel_created` / `channel_running` on every onboarding session that linked
  * this channel. Call it with the transaction that moved the channel. `status` is where the channel got to; as a
  * function, it is asked only when a completed session linked the channel (most channel events find none).
  */
 export async function recordChannelProgress(
+  tx: Executor,
   input: { hubId: string; channelExternalId: string; status: string | (() => Promise<string | undefined>) },
-  db?: Executor,
 ): Promise<void> {
-  const executor = db ?? (await getDb());
-  const sessions = (await findSessionsWithChannel({ db: executor, hubId: input.hubId, channelExternalId: input.channelExternalId })).filter(
+  const sessions = (await findSessionsWithChannel({ db: tx, hubId: input.hubId, channelExternalId: input.channelExternalId })).filter(
     (s) => s.status === "completed",
   );
   if (sessions.length === 0) return;
@@ -87,8 +80,8 @@ export async function recordChannelProgress(
   for (const session of sessions) {
     for (const kind of kinds) {
       await recordFunnelEvent(
+        tx,
         { hubId: input.hubId, sessionId: session.id, inviteId: session.inviteId, kind, detail: { channelId: input.channelExternalId } },
-        executor,
       );
     }
   }
@@ -98,13 +91,12 @@ export async function recordChannelProgress(
  * For key provisioning: marks `key_stored` (once per session and channel, ever: a regenerated key adds nothing)
  * on every completed onboarding session that linked this channel. Call it with the transaction that activated the key.
  */
-export async function recordKeyStored(input: { hubId: string; channelExternalId: string }, db?: Executor): Promise<void> {
-  const executor = db ?? (await getDb());
-  const sessions = await findSessionsWithChannel({ db: executor, hubId: input.hubId, channelExternalId: input.channelExternalId });
+export async function recordKeyStored(tx: Executor, input: { hubId: string; channelExternalId: string }): Promise<void> {
+  const sessions = await findSessionsWithChannel({ db: tx, hubId: input.hubId, channelExternalId: input.channelExternalId });
   for (const session of sessions.filter((s) => s.status === "completed")) {
     await recordFunnelEvent(
+      tx,
       { hubId: input.hubId, sessionId: session.id, inviteId: session.inviteId, kind: "key_stored", detail: { channelId: input.channelExternalId } },
-      executor,
     );
   }
 }
@@ -132,10 +124,10 @@ export async function recordClientFunnelEvent(input: {
     if (!session || !sameHash(session.browserBindingHash, binding ? hashToken(binding) : null)) {
       throw new AppError("forbidden:funnel", "This step does not belong to your session.");
     }
-    await recordFunnelEvent({ hubId: session.hubId, sessionId: session.id, inviteId: session.inviteId, kind: input.kind }, db);
+    await recordFunnelEvent(db, { hubId: session.hubId, sessionId: session.id, inviteId: session.inviteId, kind: input.kind });
     return;
   }
   const invite = isToken(input.inviteToken) ? await findInviteByTokenHash({ db, tokenHash: hashToken(input.inviteToken) }) : undefined;
   if (!invite) throw new AppError("forbidden:funnel", "This step does not belong to an invite.");
-  await recordFunnelEvent({ hubId: invite.hubId, inviteId: invite.id, kind: input.kind }, db);
+  await recordFunnelEvent(db, { hubId: invite.hubId, inviteId: invite.id, kind: input.kind });
 }

@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
+import { listFunnelEvents } from "@/db/queries/onboarding";
 import { auditLog, invites, onboardingEvents, onboardingSessions, type Hub } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { forEachDatabase } from "@/test/db/databases";
 import { completeOnboarding } from "./complete";
-import { listFunnelEvents, recordChannelProgress, recordFunnelEvent } from "./funnel";
+import { recordChannelProgress, recordFunnelEvent } from "./funnel";
 import { createInvite, listInvites, resolveInvite, revokeInvite } from "./invites";
 import { createOnboardingSession } from "./sessions";
 import { hashToken } from "./tokens";
@@ -75,7 +76,7 @@ forEachDatabase("invite links and the funnel", (ctx) => {
     expect(first).toMatchObject({ inviteId: created.invite.id, hubId: hub.id, purpose: "permission", state: "valid", prefill: { number: "+4915112345678", clientId } });
     expect(await resolveInvite("x".repeat(43))).toBeNull();
     expect(await resolveInvite("../../etc")).toBeNull();
-    const events = await listFunnelEvents({ inviteId: created.invite.id });
+    const events = await listFunnelEvents({ db: world.db(), inviteId: created.invite.id });
     expect(events.map((e) => e.kind)).toEqual(["link_opened"]);
     const [row] = await world.db().select().from(invites).where(eq(invites.id, created.invite.id));
     expect(row!.useCount).toBe(0);
@@ -139,16 +140,16 @@ forEachDatabase("invite links and the funnel", (ctx) => {
 
   it("deduplicates a funnel step per session and kind within a minute", async () => {
     const s = await createOnboardingSession({ method: "connect_button", hubId: hub.id, staffActor: world.operator(), browserBinding: world.binding(), ip: "127.0.0.1" });
-    expect(await recordFunnelEvent({ hubId: hub.id, sessionId: s.sessionId, kind: "landing_viewed" })).toBe(true);
-    expect(await recordFunnelEvent({ hubId: hub.id, sessionId: s.sessionId, kind: "landing_viewed" })).toBe(false);
-    expect(await recordFunnelEvent({ hubId: hub.id, sessionId: s.sessionId, kind: "popup_blocked" })).toBe(true);
+    expect(await recordFunnelEvent(world.db(), { hubId: hub.id, sessionId: s.sessionId, kind: "landing_viewed" })).toBe(true);
+    expect(await recordFunnelEvent(world.db(), { hubId: hub.id, sessionId: s.sessionId, kind: "landing_viewed" })).toBe(false);
+    expect(await recordFunnelEvent(world.db(), { hubId: hub.id, sessionId: s.sessionId, kind: "popup_blocked" })).toBe(true);
     await world.db().update(onboardingEvents).set({ at: new Date(Date.now() - 61_000) }).where(eq(onboardingEvents.sessionId, s.sessionId));
-    expect(await recordFunnelEvent({ hubId: hub.id, sessionId: s.sessionId, kind: "landing_viewed" })).toBe(true);
+    expect(await recordFunnelEvent(world.db(), { hubId: hub.id, sessionId: s.sessionId, kind: "landing_viewed" })).toBe(true);
     // Channel steps: once per channel, ever.
-    expect(await recordFunnelEvent({ hubId: hub.id, sessionId: s.sessionId, kind: "channel_created", detail: { channelId: "aCH" } })).toBe(true);
-    expect(await recordFunnelEvent({ hubId: hub.id, sessionId: s.sessionId, kind: "channel_created", detail: { channelId: "bCH" } })).toBe(true);
-    expect(await recordFunnelEvent({ hubId: hub.id, sessionId: s.sessionId, kind: "channel_created", detail: { channelId: "aCH" } })).toBe(false);
-    const kinds = (await listFunnelEvents({ sessionId: s.sessionId })).map((e) => e.kind);
+    expect(await recordFunnelEvent(world.db(), { hubId: hub.id, sessionId: s.sessionId, kind: "channel_created", detail: { channelId: "aCH" } })).toBe(true);
+    expect(await recordFunnelEvent(world.db(), { hubId: hub.id, sessionId: s.sessionId, kind: "channel_created", detail: { channelId: "bCH" } })).toBe(true);
+    expect(await recordFunnelEvent(world.db(), { hubId: hub.id, sessionId: s.sessionId, kind: "channel_created", detail: { channelId: "aCH" } })).toBe(false);
+    const kinds = (await listFunnelEvents({ db: world.db(), sessionId: s.sessionId })).map((e) => e.kind);
     expect(kinds).toEqual(["popup_opened", "landing_viewed", "popup_blocked", "landing_viewed", "channel_created", "channel_created"]);
   });
 
@@ -159,10 +160,10 @@ forEachDatabase("invite links and the funnel", (ctx) => {
     const { clientId, channelIds } = await world.sandbox.onboard({ phoneNumber: "+4915112345678" });
     await world.sandbox.control("/config", { lifecycleDelayMs: 0 });
     expect((await completeOnboarding({ query: `client=${clientId}&channels=[${channelIds[0]}]&state=${s.state}`, browserBinding: binding, ip: "127.0.0.1" })).ok).toBe(true);
-    expect((await listFunnelEvents({ sessionId: s.sessionId })).map((e) => e.kind)).not.toContain("channel_running");
-    await recordChannelProgress({ hubId: hub.id, channelExternalId: channelIds[0]!, status: "running" });
-    await recordChannelProgress({ hubId: hub.id, channelExternalId: channelIds[0]!, status: "running" });
-    const kinds = (await listFunnelEvents({ sessionId: s.sessionId })).map((e) => e.kind);
+    expect((await listFunnelEvents({ db: world.db(), sessionId: s.sessionId })).map((e) => e.kind)).not.toContain("channel_running");
+    await recordChannelProgress(world.db(), { hubId: hub.id, channelExternalId: channelIds[0]!, status: "running" });
+    await recordChannelProgress(world.db(), { hubId: hub.id, channelExternalId: channelIds[0]!, status: "running" });
+    const kinds = (await listFunnelEvents({ db: world.db(), sessionId: s.sessionId })).map((e) => e.kind);
     expect(kinds.filter((k) => k === "channel_running")).toHaveLength(1);
     expect(kinds.filter((k) => k === "channel_created")).toHaveLength(1);
   });

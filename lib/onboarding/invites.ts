@@ -93,6 +93,7 @@ export async function createInvite(actor: Actor, input: InviteInput): Promise<Cr
     });
     // No label or prefill in the audit: they hold the prospect's personal data.
     await audit(
+      tx,
       {
         actor,
         action: "invite.created",
@@ -101,7 +102,6 @@ export async function createInvite(actor: Actor, input: InviteInput): Promise<Cr
         hubId,
         detail: { purpose, expiresAt: expiresAt.toISOString(), maxUses: row.maxUses, prefilled: Object.keys(row.prefill).sort() },
       },
-      tx,
     );
     await publishChange(tx, { topic: "invite", id: row.id, hubId });
     return row;
@@ -132,7 +132,7 @@ export async function revokeInvite(actor: Actor, id: string): Promise<Invite> {
   return db.transaction(async (tx) => {
     const row = await revokeInviteRow({ db: tx, id });
     if (!row) throw new AppError("not_found:invite", "That invite no longer exists.");
-    await audit({ actor, action: "invite.revoked", targetType: "invite", targetId: row.id, hubId: row.hubId, detail: {} }, tx);
+    await audit(tx, { actor, action: "invite.revoked", targetType: "invite", targetId: row.id, hubId: row.hubId, detail: {} });
     await publishChange(tx, { topic: "invite", id: row.id, hubId: row.hubId });
     return row;
   });
@@ -164,7 +164,7 @@ export async function resolveInvite(token: string, options: { recordOpen?: boole
   if (!invite) return null;
   const state = inviteState(invite);
   if (options.recordOpen) {
-    await recordFunnelEvent({ hubId: invite.hubId, inviteId: invite.id, kind: "link_opened", detail: state === "valid" ? null : { state } }, db);
+    await recordFunnelEvent(db, { hubId: invite.hubId, inviteId: invite.id, kind: "link_opened", detail: state === "valid" ? null : { state } });
   }
   const binding = readBrowserBinding(options.browserBinding);
   const openSession =

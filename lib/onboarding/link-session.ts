@@ -80,7 +80,7 @@ export async function linkSession(request: LinkRequest): Promise<OnboardingSessi
       },
     });
     if (stored.changed) await publishChange(tx, { topic: "client", id: stored.client.id, hubId: hub.id });
-    await recordFunnelEvent({ hubId: hub.id, sessionId: session.id, inviteId: session.inviteId, kind: "client_confirmed", detail: { channels: request.channels.length } }, tx);
+    await recordFunnelEvent(tx, { hubId: hub.id, sessionId: session.id, inviteId: session.inviteId, kind: "client_confirmed", detail: { channels: request.channels.length } });
     // The channel's own time, so a later webhook about the same moment still counts as news (R7).
     const contextOf = (channel: { raw: Record<string, unknown> }) => ({
       event: request.event,
@@ -93,9 +93,9 @@ export async function linkSession(request: LinkRequest): Promise<OnboardingSessi
     for (const channel of request.channels) {
       const { channel: row } = await applyChannelSnapshot(tx, hub, snapshotOf(channel), contextOf(channel));
       const permitted = granted.has(channel.id) ? (await applyPermission(tx, hub, row, { granted: true, source: "redirect", actor: "system" })).channel : row;
-      await recordFunnelEvent({ hubId: hub.id, sessionId: session.id, inviteId: session.inviteId, kind: "channel_created", detail: { channelId: channel.id } }, tx);
+      await recordFunnelEvent(tx, { hubId: hub.id, sessionId: session.id, inviteId: session.inviteId, kind: "channel_created", detail: { channelId: channel.id } });
       if (isRunning(permitted)) {
-        await recordFunnelEvent({ hubId: hub.id, sessionId: session.id, inviteId: session.inviteId, kind: "channel_running", detail: { channelId: channel.id } }, tx);
+        await recordFunnelEvent(tx, { hubId: hub.id, sessionId: session.id, inviteId: session.inviteId, kind: "channel_running", detail: { channelId: channel.id } });
       }
       await publishChange(tx, { topic: "channel", id: row.id, hubId: hub.id, sessionId: session.id, clientId: stored.client.id });
     }
@@ -123,6 +123,7 @@ export async function linkSession(request: LinkRequest): Promise<OnboardingSessi
     if (!linked) throw new Error("linkSession: session vanished");
     // No personal data in the audit: ids and counts only.
     await audit(
+      tx,
       {
         actor: "system",
         action: "onboarding.completed",
@@ -131,7 +132,6 @@ export async function linkSession(request: LinkRequest): Promise<OnboardingSessi
         hubId: hub.id,
         detail: { sessionId: session.id, method: session.method, clientId: client.id, channelCount: request.channels.length, revokedCount: withdrawn.length },
       },
-      tx,
     );
     await publishChange(tx, { topic: "session", id: session.id, hubId: hub.id, sessionId: session.id, clientId: stored.client.id });
     if (session.inviteId) await publishChange(tx, { topic: "invite", id: session.inviteId, hubId: hub.id });

@@ -113,8 +113,8 @@ async function storeSession(input: CreateSessionInput, auth: Authorisation, sess
     const row = await insertOnboardingSession({ db: tx, session });
     const popup = row.method === "popup" || row.method === "permission";
     await recordFunnelEvent(
-      { hubId: row.hubId, sessionId: row.id, inviteId: row.inviteId, kind: popup ? "popup_opened" : "session_started", detail: { method: row.method } },
       tx,
+      { hubId: row.hubId, sessionId: row.id, inviteId: row.inviteId, kind: popup ? "popup_opened" : "session_started", detail: { method: row.method } },
     );
     await publishChange(tx, { topic: "session", id: row.id, hubId: row.hubId, sessionId: row.id });
     if (row.inviteId) await publishChange(tx, { topic: "invite", id: row.inviteId, hubId: row.hubId });

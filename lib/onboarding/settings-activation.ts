@@ -48,6 +48,6 @@ export async function activateEmbeddedSignup(actor: Actor, hubId: string, deps: 
     logger("onboarding").warn({ hub: hub.partnerId, code: explained.code, err: error instanceof Error ? error.message : "failed" }, "embedded signup activation failed");
     throw explained;
   }
-  await audit({ actor, action: "onboarding.embedded_signup_activated", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { solutionId } }, db);
+  await audit(db, { actor, action: "onboarding.embedded_signup_activated", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { solutionId } });
   return { solutionId };
 }

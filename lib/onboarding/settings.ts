@@ -37,7 +37,6 @@ export const onboardingSettingsSchema = z.object({
 });
 
 export type StoredOnboardingSettings = z.output<typeof onboardingSettingsSchema>;
-export type OnboardingSettingsInput = z.input<typeof onboardingSettingsSchema>;
 
 export type OnboardingSettings = StoredOnboardingSettings & {
   /** What the pages use: the stored values with the hub's defaults filled in. */
@@ -121,7 +120,7 @@ export async function saveOnboardingSettings(actor: Actor, hubId: string, input:
     const before = readStoredOnboardingSettings(hub.settings);
     await setHubOnboardingSettings({ db: tx, hubId, onboarding: parsed.data });
     const changed = (Object.keys(parsed.data) as (keyof StoredOnboardingSettings)[]).filter((k) => before[k] !== parsed.data[k]);
-    await audit({ actor, action: "onboarding.settings_updated", targetType: "hub", targetId: hubId, hubId, detail: { changed } }, tx);
+    await audit(tx, { actor, action: "onboarding.settings_updated", targetType: "hub", targetId: hubId, hubId, detail: { changed } });
     return parsed.data;
   });
 }

@@ -181,8 +181,8 @@ async function submitSaved(actor: Actor, saved: Template, draft: TemplateDraft, 
       });
       await insertTemplateEvent({ db: tx, event: { templateId: row.id, status, category, reason: created.rejectedReason ?? null, source: "submit" } });
       await audit(
-        { actor, action: previous === "rejected" ? "template.resubmitted" : "template.submitted", targetType: "template", targetId: row.id, hubId: hub.id, detail: { name: row.name, language: row.language, category: draft.category } },
         tx,
+        { actor, action: previous === "rejected" ? "template.resubmitted" : "template.submitted", targetType: "template", targetId: row.id, hubId: hub.id, detail: { name: row.name, language: row.language, category: draft.category } },
       );
       await publishChange(tx, { topic: "template", id: row.id, hubId: hub.id });
       return row;
@@ -206,7 +206,7 @@ async function settleFailure(actor: Actor, saved: Template, previous: string, hu
   await db.transaction(async (tx) => {
     await updateTemplate({ db: tx, id: saved.id, set: { status } });
     await insertTemplateEvent({ db: tx, event: { templateId: saved.id, status: refusal ? "submit_refused" : "submit_error", reason: reason.slice(0, 1000), source: "submit" } });
-    await audit({ actor, action: "template.submit_failed", targetType: "template", targetId: saved.id, hubId: hub.id, detail: { name: saved.name, reason: reason.slice(0, 300) } }, tx);
+    await audit(tx, { actor, action: "template.submit_failed", targetType: "template", targetId: saved.id, hubId: hub.id, detail: { name: saved.name, reason: reason.slice(0, 300) } });
     if (unknown) await enqueueChannelSync(tx, { channelId: channel.id, requestedBy: actor.id, reason: "submit_unknown" });
     await publishChange(tx, { topic: "template", id: saved.id, hubId: hub.id });
   });

@@ -14,7 +14,7 @@ export async function requestTemplateSync(actor: Actor, target: { channelId: str
     if (!channel) throw new AppError("not_found:channel", "That number does not exist.");
     await db.transaction(async (tx) => {
       await enqueueChannelSync(tx, { channelId: channel.id, requestedBy: actor.id, reason: "manual" });
-      await audit({ actor, action: "template.sync_requested", targetType: "channel", targetId: channel.id, hubId: channel.hubId, detail: {} }, tx);
+      await audit(tx, { actor, action: "template.sync_requested", targetType: "channel", targetId: channel.id, hubId: channel.hubId, detail: {} });
     });
     return { queued: 1, message: "Sync started for this number." };
   }
@@ -23,7 +23,7 @@ export async function requestTemplateSync(actor: Actor, target: { channelId: str
   await db.transaction(async (tx) => {
     for (const hub of hubs) {
       await enqueueHubSync(tx, { hubId: hub.id, scope: "all", requestedBy: actor.id });
-      await audit({ actor, action: "template.sync_requested", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { scope: "all" } }, tx);
+      await audit(tx, { actor, action: "template.sync_requested", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { scope: "all" } });
     }
   });
   return { queued: hubs.length, message: `Sync started for every number with a key${hubs.length > 1 ? ` in ${hubs.length} hubs` : ""}.` };

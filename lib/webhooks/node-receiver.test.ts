@@ -2,7 +2,9 @@ import http, { type IncomingHttpHeaders } from "node:http";
 import net, { type AddressInfo } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { DatabaseHandle } from "@/db/client";
 import nextConfig from "@/next.config";
+import { processSlots } from "../process-slots";
 import type { Delivery, DeliveryResponse } from "./ingest";
 import { createWebhookFastPath, deliveryHeaders, fastPathPartnerId, fastPathWabaHubId, NEXT_CONFIG_HEADERS } from "./node-receiver";
 
@@ -40,7 +42,6 @@ vi.mock("./waba-ingest", () => ({
   },
 }));
 
-const dbSlot = globalThis as unknown as { __portalDb?: Promise<unknown> };
 let server: http.Server;
 let port = 0;
 const PATH = "/api/webhooks/360dialog/partner_1";
@@ -60,7 +61,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   seen.length = 0;
-  dbSlot.__portalDb = Promise.resolve({});
+  processSlots.db = Promise.resolve({} as DatabaseHandle);
 });
 
 type Reply = { status: number; headers: IncomingHttpHeaders; body: string };
@@ -192,7 +193,7 @@ describe("the fast path on a node:http server", () => {
       const reply = await send({ ...request, body: request.method ? undefined : "{}" });
       expect(reply, JSON.stringify(request)).toMatchObject({ status: 299, body: "next" });
     }
-    delete dbSlot.__portalDb;
+    delete processSlots.db;
     expect(await send({ body: "{}" })).toMatchObject({ status: 299, body: "next" });
     expect(seen).toEqual([]);
   });

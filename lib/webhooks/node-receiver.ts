@@ -2,6 +2,7 @@ import "server-only";
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { filterInternalHeaders } from "next/dist/server/lib/server-ipc/utils.js";
 import { logger } from "../log";
+import { processSlots } from "../process-slots";
 import { ingestDelivery, type DeliveryHeaders, type DeliveryResponse } from "./ingest";
 import { ingestWabaDelivery } from "./waba-ingest";
 import { declaredLength, type ReadBodyResult } from "../http/read-body";
@@ -86,11 +87,10 @@ export function createWebhookFastPath(options: FastPathOptions): (req: IncomingM
   };
 }
 
-// lib/db.ts keeps the process's one database handle on globalThis. Next's instrumentation (lib/boot.ts) opens it
+// lib/db.ts keeps the process's one database handle in a process slot. Next's instrumentation (lib/boot.ts) opens it
 // during app.prepare(); until it has, Next serves, so the handle is always made by Next's bundled copy of the
 // database code, whose error classes the job runner recognises with instanceof.
-const dbSlot = globalThis as unknown as { __portalDb?: Promise<unknown> };
-const databaseOpened = () => dbSlot.__portalDb !== undefined;
+const databaseOpened = () => processSlots.db !== undefined;
 
 /** req.headers as Next.js hands them to a route: its internal headers removed, X-Forwarded-* filled in if absent. */
 export function nextRequestHeaders(req: IncomingMessage, port: number): IncomingHttpHeaders {

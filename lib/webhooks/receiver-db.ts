@@ -1,6 +1,7 @@
 import "server-only";
 import postgres, { type Sql } from "postgres";
 import { getEnv } from "../env";
+import { processSlots as slots } from "../process-slots";
 
 // The webhook receiver's own small pool on PostgreSQL (issue 5). Its statement timeout and synchronous_commit are
 // connection parameters, sent once at connect, and its one statement is prepared once per connection, so a
@@ -12,10 +13,7 @@ export const RECEIVER_STATEMENT_TIMEOUT_MS = 2_000;
 // Few: one statement per delivery, each a millisecond or two; more connections only queue inside PostgreSQL.
 const POOL_MAX = 5;
 
-type ReceiverPool = { url: string; sql: Sql };
-
-// On globalThis like lib/db.ts: server.ts's fast path and Next's bundle each load this module, and one pool serves both.
-const slot = globalThis as unknown as { __portalReceiverPool?: ReceiverPool };
+// A process slot like lib/db.ts's handle: server.ts's fast path and Next's bundle each load this module, and one pool serves both.
 
 /**
  * The receiver's pool when the portal runs on PostgreSQL (DATABASE_URL), opened on first use; null on PGlite,
@@ -25,7 +23,7 @@ export function receiverSql(): Sql | null {
   const env = getEnv();
   const url = env.DATABASE_URL;
   if (!url) return null;
-  const current = slot.__portalReceiverPool;
+  const current = slots.receiverPool;
   if (current?.url === url) return current.sql;
   // Only tests change DATABASE_URL within a process; the old pool must not linger.
   if (current) void current.sql.end({ timeout: 5 }).catch(() => undefined);
@@ -44,13 +42,13 @@ export function receiverSql(): Sql | null {
       synchronous_commit: "on",
     },
   });
-  slot.__portalReceiverPool = { url, sql };
+  slots.receiverPool = { url, sql };
   return sql;
 }
 
 /** Closes the receiver's pool, if open (shutdown, tests); the next delivery opens a new one. */
 export async function closeReceiverPool(): Promise<void> {
-  const current = slot.__portalReceiverPool;
-  slot.__portalReceiverPool = undefined;
+  const current = slots.receiverPool;
+  slots.receiverPool = undefined;
   await current?.sql.end({ timeout: 5 });
 }

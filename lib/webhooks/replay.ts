@@ -28,6 +28,7 @@ export async function replayWebhookEvent(actor: Actor, id: string, now: Date = n
     await resetWebhookEventForReplay({ db: tx, id });
     const job = await enqueueJob(tx, { kind: WEBHOOK_PROCESS_JOB, payload: { webhookEventId: id }, uniqueKey: webhookReplayJobKey(id, now) });
     await audit(
+      tx,
       {
         actor,
         action: "webhook.replayed",
@@ -36,7 +37,6 @@ export async function replayWebhookEvent(actor: Actor, id: string, now: Date = n
         hubId: existing.hubId,
         detail: { event: existing.event, previousStatus: existing.status, jobId: job.id },
       },
-      tx,
     );
     await publishChange(tx, { topic: "webhook", id, hubId: existing.hubId });
     return { jobId: job.id };

@@ -3,11 +3,10 @@ import pino from "pino";
 import type { DatabaseHandle } from "@/db/client";
 import { resetEnvForTests } from "@/lib/env";
 import { redactPaths } from "@/lib/log";
+import { processSlots as slot } from "@/lib/process-slots";
 
 // Lets a db test drive app code (route handlers, lib functions that call getDb()) against its own database,
 // with fixed test secrets and the log lines captured instead of printed.
-
-const slot = globalThis as unknown as { __portalDb?: Promise<DatabaseHandle>; __portalLogger?: pino.Logger };
 
 export const TEST_APP_ENV = {
   NEXTAUTH_SECRET: "test-nextauth-secret-0123456789abcdef0123456789",
@@ -23,10 +22,10 @@ export function setTestAppEnv(extra: Record<string, string> = {}): void {
 
 /** Makes lib/db.ts getDb() return `handle` until the returned function is called. */
 export function bindAppDatabase(handle: DatabaseHandle): () => void {
-  const previous = slot.__portalDb;
-  slot.__portalDb = Promise.resolve(handle);
+  const previous = slot.db;
+  slot.db = Promise.resolve(handle);
   return () => {
-    slot.__portalDb = previous;
+    slot.db = previous;
   };
 }
 
@@ -48,8 +47,8 @@ export function captureAppLogs(): CapturedLogs {
       done();
     },
   });
-  const previous = slot.__portalLogger;
-  slot.__portalLogger = pino({ level: "info", base: undefined, redact: { paths: redactPaths, censor: "[redacted]" } }, sink);
+  const previous = slot.logger;
+  slot.logger = pino({ level: "info", base: undefined, redact: { paths: redactPaths, censor: "[redacted]" } }, sink);
   return {
     lines: () =>
       buffer
@@ -62,7 +61,7 @@ export function captureAppLogs(): CapturedLogs {
       buffer = [];
     },
     restore: () => {
-      slot.__portalLogger = previous;
+      slot.logger = previous;
     },
   };
 }

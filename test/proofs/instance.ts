@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { POST } from "@/app/api/webhooks/360dialog/[partnerId]/route";
 import { getDatabaseHandle } from "@/lib/db";
 import { jobRegistry } from "@/lib/job-registry";
-import { startJobsInProcess, stopJobsInProcess } from "@/lib/jobs/start";
+import { startJobsInProcess } from "@/lib/jobs/start";
 
 /*
  * One portal instance, as far as issue 5 goes (test/proofs/two-instances.db.test.ts starts two of these):
@@ -15,7 +15,7 @@ import { startJobsInProcess, stopJobsInProcess } from "@/lib/jobs/start";
 const ROUTE = /^\/api\/webhooks\/360dialog\/([^/?#]+)$/;
 
 const handle = await getDatabaseHandle();
-await startJobsInProcess(jobRegistry);
+const runner = await startJobsInProcess(jobRegistry);
 
 const server = createServer((req, res) => {
   const match = ROUTE.exec(req.url ?? "");
@@ -48,7 +48,7 @@ server.listen(0, "127.0.0.1", () => {
 process.once("SIGTERM", () => {
   server.close();
   server.closeAllConnections();
-  void stopJobsInProcess()
+  void Promise.resolve(runner?.stop())
     .then(() => handle.close())
     .finally(() => process.exit(0));
 });

@@ -4,6 +4,7 @@ import { ConnectButton } from "360dialog-connect-button";
 import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from "react";
 import type { Lang } from "@/lib/onboarding/prefill";
 import { HANDOFF_ACK, POPUP_NAME, isRedirectQuery, reportFunnel, startSession, type StartedSession, type StartRequest } from "./onboarding-api";
+import { TriggerProgress, openBlankPopup, useWhenPopupCloses, type TriggerPhase } from "./popup-window";
 
 // The official 360dialog Connect Button, with the session made by the click, never by the page view (R10, R11):
 // a page view takes no invite use, no IO Signature and no per-IP slot. The package builds its popup URL from its
@@ -29,8 +30,6 @@ export type ConnectButtonStrings = {
 /** The window the package opens (open-popup.js), so the blank one opened on the click is the one it navigates. */
 const POPUP_FEATURES = "toolbar=no, menubar=no, width=600, height=920, top=100, left=100";
 
-type Phase = { kind: "idle" } | { kind: "opening" } | { kind: "open"; focused?: boolean } | { kind: "blocked"; url: string } | { kind: "error"; message: string };
-
 export function ConnectButtonTrigger({
   start,
   lang,
@@ -46,7 +45,7 @@ export function ConnectButtonTrigger({
   reportLanding: boolean;
 }) {
   const [session, setSession] = useState<StartedSession | null>(null);
-  const [phase, setPhase] = useState<Phase>({ kind: "idle" });
+  const [phase, setPhase] = useState<TriggerPhase>({ kind: "idle" });
   const [openTick, setOpenTick] = useState(0);
   const popupRef = useRef<Window | null>(null);
   const holderRef = useRef<HTMLDivElement | null>(null);
@@ -75,17 +74,8 @@ export function ConnectButtonTrigger({
     return () => window.removeEventListener("message", onMessage);
   }, []);
 
-  useEffect(() => {
-    if (phase.kind !== "open") return;
-    // The client closed the window without finishing: the next click asks the server again.
-    const timer = setInterval(() => {
-      if (popupRef.current?.closed) {
-        popupRef.current = null;
-        setPhase({ kind: "idle" });
-      }
-    }, 500);
-    return () => clearInterval(timer);
-  }, [phase.kind]);
+  const reset = useCallback(() => setPhase({ kind: "idle" }), []);
+  useWhenPopupCloses(popupRef, phase.kind === "open", reset);
 
   const props = session?.connectButton ?? null;
   // Referentially stable: the package rebuilds its URL (and re-runs its callback check) on every new object.
@@ -116,18 +106,9 @@ export function ConnectButtonTrigger({
   }, [openTick]);
 
   const begin = async () => {
-    // Synchronously, inside the click: a window opened after an await is what popup blockers refuse.
-    const popup = window.open("", POPUP_NAME, POPUP_FEATURES);
+    const popup = openBlankPopup(POPUP_NAME, POPUP_FEATURES, t.opening);
     popupRef.current = popup;
     setPhase({ kind: "opening" });
-    if (popup) {
-      try {
-        popup.document.title = t.opening;
-        popup.document.body.textContent = t.opening;
-      } catch {
-        // A window of that name left on 360dialog's site by an earlier visit: the package points it at the new URL.
-      }
-    }
     const result = await startSession({ ...start, method: "connect_button", lang }, t.failed);
     if (!result.ok || !result.session.connectButton || !result.session.ioUrl) {
       popup?.close();
@@ -191,23 +172,7 @@ export function ConnectButtonTrigger({
           </button>
         )}
       </div>
-      <div id="connect-progress" role="status" aria-live="polite" className="min-h-6 text-sm text-slate-700">
-        {phase.kind === "open" ? (phase.focused ? t.popupFocused : t.popupOpen) : null}
-      </div>
-      {phase.kind === "blocked" ? (
-        <p className="text-sm text-slate-800">
-          {t.blocked}{" "}
-          {/* Same tab: 360dialog then returns to this page, which finishes without an opener. */}
-          <a href={phase.url} referrerPolicy="no-referrer" className="font-semibold underline underline-offset-2 focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-slate-900">
-            {t.blockedLink}
-          </a>
-        </p>
-      ) : null}
-      {phase.kind === "error" ? (
-        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {phase.message}
-        </p>
-      ) : null}
+      <TriggerProgress phase={phase} t={t} />
     </div>
   );
 }

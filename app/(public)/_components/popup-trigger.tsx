@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Lang } from "@/lib/onboarding/prefill";
 import { HANDOFF_ACK, POPUP_NAME, completeRedirect, isRedirectQuery, reportFunnel, startSession, type StartRequest } from "./onboarding-api";
+import { TriggerProgress, openBlankPopup, useWhenPopupCloses, type TriggerPhase } from "./popup-window";
 
 // The portal's own popup (custom IO, issue item 3): opened blank and synchronously on the click, so no popup
 // blocker bites, then pointed at the 360dialog URL of a session made for this click. The redirect page in the
@@ -20,8 +21,6 @@ export type PopupStrings = {
 };
 
 const POPUP_FEATURES = "popup=yes,width=620,height=860,top=60,left=80";
-
-type Phase = { kind: "idle" } | { kind: "opening" } | { kind: "open"; focused?: boolean } | { kind: "blocked"; url: string } | { kind: "finishing" } | { kind: "error"; message: string };
 
 export function PopupTrigger({
   start,
@@ -41,7 +40,7 @@ export function PopupTrigger({
 }) {
   const popupRef = useRef<Window | null>(null);
   const landingReported = useRef(false);
-  const [phase, setPhase] = useState<Phase>({ kind: "idle" });
+  const [phase, setPhase] = useState<TriggerPhase>({ kind: "idle" });
 
   const finish = useCallback(
     async (query: string) => {
@@ -67,17 +66,8 @@ export function PopupTrigger({
     return () => window.removeEventListener("message", onMessage);
   }, [finish]);
 
-  useEffect(() => {
-    if (phase.kind !== "open") return;
-    // The client closed the window without finishing: the next click starts afresh.
-    const timer = setInterval(() => {
-      if (popupRef.current?.closed) {
-        popupRef.current = null;
-        setPhase({ kind: "idle" });
-      }
-    }, 500);
-    return () => clearInterval(timer);
-  }, [phase.kind]);
+  const reset = useCallback(() => setPhase({ kind: "idle" }), []);
+  useWhenPopupCloses(popupRef, phase.kind === "open", reset);
 
   const onClick = async () => {
     const open = popupRef.current;
@@ -86,18 +76,9 @@ export function PopupTrigger({
       setPhase({ kind: "open", focused: true });
       return;
     }
-    // Synchronously, inside the click: a window opened after an await is what popup blockers refuse.
-    const popup = window.open("", POPUP_NAME, POPUP_FEATURES);
+    const popup = openBlankPopup(POPUP_NAME, POPUP_FEATURES, t.opening);
     popupRef.current = popup;
     setPhase({ kind: "opening" });
-    if (popup) {
-      try {
-        popup.document.title = t.opening;
-        popup.document.body.textContent = t.opening;
-      } catch {
-        // A window of that name left on 360dialog's site by an earlier visit: it is pointed at the new URL below.
-      }
-    }
     const result = await startSession({ ...start, method: "popup", lang }, t.failed);
     if (!result.ok) {
       popup?.close();
@@ -133,24 +114,7 @@ export function PopupTrigger({
       <button type="button" className={buttonClass} onClick={() => void onClick()} disabled={busy} aria-describedby="connect-progress">
         {phase.kind === "opening" ? t.opening : label}
       </button>
-      <div id="connect-progress" role="status" aria-live="polite" className="min-h-6 text-sm text-slate-700">
-        {phase.kind === "open" ? (phase.focused ? t.popupFocused : t.popupOpen) : null}
-        {phase.kind === "finishing" ? t.finishing : null}
-      </div>
-      {phase.kind === "blocked" ? (
-        <p className="text-sm text-slate-800">
-          {t.blocked}{" "}
-          {/* Same tab: the redirect page then finishes without an opener. */}
-          <a href={phase.url} referrerPolicy="no-referrer" className="font-semibold underline underline-offset-2 focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-slate-900">
-            {t.blockedLink}
-          </a>
-        </p>
-      ) : null}
-      {phase.kind === "error" ? (
-        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-          {phase.message}
-        </p>
-      ) : null}
+      <TriggerProgress phase={phase} t={t} />
     </div>
   );
 }
