@@ -103,6 +103,13 @@ export const channelSchema = component(
     statusChangedAt: time,
     permission: z.enum(["granted", "revoked", "unknown"]),
     restricted: z.boolean(),
+    cancellation: z
+      .enum(["requested", "cancelled"])
+      .nullable()
+      .describe("requested: 360dialog announced the number's cancellation (until it is revoked); cancelled: processed, its keys revoked. Null for a number in service."),
+    terminatesAt: nullableTime.describe("When a requested cancellation takes effect, if 360dialog said."),
+    qualityRating: z.string().nullable().describe("Meta's quality rating (GREEN, YELLOW, RED, UNKNOWN) as the channel object last carried it."),
+    messagingLimit: z.string().nullable().describe("Meta's messaging limit tier (e.g. TIER_1K) from the channel object or the latest quality event."),
     quality: z
       .object({ event: z.string().nullable(), currentLimit: z.string().nullable() })
       .nullable()

@@ -50,6 +50,10 @@ export type ChannelRow = {
   statusChangedAt: Date;
   permission: "granted" | "revoked" | "unknown";
   restricted: boolean;
+  cancellation: "requested" | "cancelled" | null;
+  terminatesAt: Date | null;
+  qualityRating: string | null;
+  messagingLimit: string | null;
   flags: Record<string, unknown> | null;
   createdAt: Date;
 };
@@ -74,6 +78,10 @@ export function channelResource(row: ChannelRow, key: KeyStateRow | undefined): 
     statusChangedAt: iso(row.statusChangedAt),
     permission: row.permission,
     restricted: row.restricted,
+    cancellation: row.cancellation,
+    terminatesAt: row.terminatesAt ? iso(row.terminatesAt) : null,
+    qualityRating: row.qualityRating,
+    messagingLimit: row.messagingLimit,
     quality: qualityOf(row.flags),
     apiKey: keyStateOf(key),
     createdAt: iso(row.createdAt),

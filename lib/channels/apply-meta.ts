@@ -7,6 +7,7 @@ import type { Channel, Hub, WebhookEvent as WebhookRow } from "@/db/schema";
 import type { MetaChange, MetaChangeOf } from "../hub/meta-events";
 import { isRecord } from "../hub/json";
 import { publishChange } from "../live/publish";
+import { signalOf } from "./lifecycle";
 import { phoneVariants } from "./phone";
 
 // Meta's number and account events from the WABA webhook (docs/waba-webhook.md §3): quality rating and messaging
@@ -44,7 +45,7 @@ async function record(
   change: Change,
   at: Date,
   data: Record<string, unknown>,
-  set?: Partial<Pick<Channel, "flags" | "restricted" | "displayName">>,
+  set?: Partial<Pick<Channel, "flags" | "restricted" | "restrictedAt" | "displayName" | "messagingLimit">>,
 ): Promise<void> {
   const updated = set ? await updateChannel({ db: tx, id: channel.id, set }) : channel;
   await insertChannelEvent({
@@ -56,7 +57,7 @@ async function record(
 
 const timeOf = (change: Change, row: WebhookRow) => change.time ?? row.receivedAt;
 
-/** phone_number_quality_update: quality signal and messaging limit tier, in `flags.quality` like the partner event's. */
+/** phone_number_quality_update: quality signal in `flags.quality` and the limit tier in `messaging_limit`, like the partner event's. */
 async function applyNumberQuality(tx: Executor, hub: Hub, row: WebhookRow, change: MetaChangeOf<"phone_number_quality_update">): Promise<Outcome> {
   const numbers = await numbersOf(tx, hub, change, change.displayPhoneNumber);
   if (numbers.length === 0) return unknownWaba(change, "number");
@@ -64,7 +65,9 @@ async function applyNumberQuality(tx: Executor, hub: Hub, row: WebhookRow, chang
   const signal = { event: change.event ?? null, currentLimit: change.currentLimit ?? null, oldLimit: change.oldLimit ?? null };
   for (const channel of numbers) {
     const newest = isNewer(channel.flags.quality, at);
-    await record(tx, hub, row, channel, change, at, signal, newest ? { flags: { ...channel.flags, quality: { ...signal, at: at.toISOString() } } } : undefined);
+    const limit = signalOf(change.currentLimit);
+    const set = { flags: { ...channel.flags, quality: { ...signal, at: at.toISOString() } }, ...(limit ? { messagingLimit: limit } : {}) };
+    await record(tx, hub, row, channel, change, at, signal, newest ? set : undefined);
   }
   return { status: "done", effect: [`number ${signal.event ?? "quality update"}`, signal.currentLimit && `limit ${signal.currentLimit}`].filter(Boolean).join(", ") };
 }
@@ -104,10 +107,13 @@ async function applyAccountUpdate(tx: Executor, hub: Hub, row: WebhookRow, chang
     const flags = { ...channel.flags };
     let restricted: boolean | undefined;
     if (event === "ACCOUNT_RESTRICTION") {
-      flags.account_restriction = { type: change.restrictions.map((r) => r.type).filter(Boolean).join(", ") || null, restrictions: change.restrictions, at: at.toISOString() };
+      // The shape restriction-words.ts reads, as the partner event's applier writes it (account-events.ts).
+      const restrictionType = change.restrictions.map((r) => r.type).filter(Boolean).join(", ") || null;
+      const expiresAt = change.restrictions.map((r) => r.expiration).find(Boolean) ?? null;
+      flags.account_restriction = { type: null, restrictionType, expiresAt, restrictions: change.restrictions, at: at.toISOString() };
       restricted = true;
     } else if (event === "ACCOUNT_VIOLATION") {
-      flags.account_violation = { type: change.violationType ?? null, at: at.toISOString() };
+      flags.account_violation = { type: change.violationType ?? null, restrictionType: null, expiresAt: null, at: at.toISOString() };
       restricted = true;
     } else if (banState) {
       flags.ban = { state: banState, date: change.banDate ?? null, at: at.toISOString() };
@@ -118,7 +124,9 @@ async function applyAccountUpdate(tx: Executor, hub: Hub, row: WebhookRow, chang
       }
     }
     flags.account_update = { event, at: at.toISOString() };
-    await record(tx, hub, row, channel, change, at, data, { flags, ...(restricted === undefined ? {} : { restricted }) });
+    const newest = channel.restrictedAt === null || at.getTime() >= channel.restrictedAt.getTime();
+    const restrictedAt = restricted ? (newest ? at : channel.restrictedAt) : restricted === false ? null : undefined;
+    await record(tx, hub, row, channel, change, at, data, { flags, ...(restricted === undefined ? {} : { restricted }), ...(restrictedAt === undefined ? {} : { restrictedAt }) });
   }
   const what = banState ? `ban ${banState.toLowerCase()}` : event.toLowerCase();
   return { status: "done", effect: `account ${what} on ${numbers.length} number(s)` };
