@@ -23,11 +23,15 @@ const handlerModules: Record<string, RegExp> = {
   "lib/auth/sign-in-guard.ts": /from "\.\.\/http\/error-response"/,
   // The receiver's refusals are fixed: serialised once from problemOf() so a delivery costs nothing extra.
   "lib/webhooks/ingest.ts": /\bproblemOf\(/,
+  "lib/webhooks/waba-ingest.ts": /\bproblemOf\(/,
+  // Every /api/v1 route is apiRoute(operation): one wrapper answers every operation's errors.
+  "lib/api/operation.ts": /from "\.\.\/http\/error-response"/,
 };
 
 /** Routes that cannot fail with an error body of their own, and why. */
 const noErrorAnswers: Record<string, string> = {
   "app/api/health/route.ts": "its 503 is the health report itself, read by monitors",
+  "app/api/v1/openapi.json/route.ts": "a document built from constants in code: nothing a request sends can make it fail",
 };
 
 const usesExit = /from "@\/lib\/http\/error-response"/;
