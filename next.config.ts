@@ -10,7 +10,7 @@ const securityHeaders = [
 ];
 
 // Route handlers (and the 404s under /api) render no page, so proxy.ts, which gives every page its nonce CSP and
-// opener policy, skips them: their answers may load nothing, be framed nowhere, and share no browsing context (R28).
+// opener policy, skips them: their answers may load nothing, be framed nowhere, and share no browsing context (docs/security.md R28).
 const routeHandlerHeaders = [
   { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'" },
   { key: "Cross-Origin-Opener-Policy", value: "same-origin" },

@@ -5,8 +5,8 @@ import { sessionCookie } from "@/lib/auth/session-cookie";
 import { getEnv, publicBaseUrl } from "@/lib/env";
 import { contentSecurityPolicyFor, openerPolicyFor, privacyHeadersFor } from "@/lib/http/security-headers";
 
-// Runs before every page: a fresh CSP nonce and the page's opener policy (R15, R28), and a first sign-in gate
-// for the dashboard. Only a first gate: every page, action and route checks the role again (R27).
+// Runs before every page: a fresh CSP nonce and the page's opener policy (docs/security.md R15, R28), and a first sign-in gate
+// for the dashboard. Only a first gate: every page, action and route checks the role again (docs/security.md R27).
 
 const ES_ORIGINS_PROD = ["https://connect.facebook.net", "https://www.facebook.com", "https://web.facebook.com", "https://graph.facebook.com"];
 

@@ -11,7 +11,7 @@ import { processSlots } from "./lib/process-slots";
 // The portal's own HTTP server: `npm run dev` (with --dev) and `npm start`. It exists so the client address the
 // login throttle sees is the real one and no client-written X-Forwarded-* header reaches Next.js when no proxy of
 // ours is in front (Next.js would pass them through untouched and trust them), and so 360dialog's webhook
-// deliveries are served before Next.js (issue 5: its request handling doubled their CPU cost).
+// deliveries are served before Next.js (its request handling doubled their CPU cost; bench/README.md).
 
 // The lib modules this file loads itself start with `import "server-only"`, which throws outside a react-server
 // build. Only that one specifier becomes an empty module, only for imports resolved after this line (none of

@@ -30,7 +30,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
   if (config.driver === "postgres") {
     const sql = postgres(config.url, {
       max: config.poolMax ?? 10,
-      // Short connect timeout: a webhook must get its 503 well inside 360dialog's 5 s (R4).
+      // Short connect timeout: a webhook must get its 503 well inside 360dialog's 5 s (docs/security.md R4).
       connect_timeout: config.connectTimeoutSeconds ?? 2,
       idle_timeout: 60,
       onnotice: () => {},

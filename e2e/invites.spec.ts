@@ -106,7 +106,7 @@ test("an operator creates a prefilled invite: link, QR code and direct link are 
   const rawDirect = (await issued.getByTestId("direct-link").innerText()).trim();
   const direct = new URL(rawDirect);
   expect(`${direct.origin}${direct.pathname}`).toBe(`${SANDBOX}/dashboard/app/${SANDBOX_PARTNER.id}`);
-  // Contract §1.2: `number` goes first and unencoded, as the Connect Button package sends it.
+  // docs/hub-contract.md §1.2: `number` goes first and unencoded, as the Connect Button package sends it.
   expect(rawDirect).toContain("?number=+4915123456789&");
   expect(Object.fromEntries(direct.searchParams)).toMatchObject({ email: "ana@acme.example", plan_selection: "premium", partner: "crm-4711", lang: "de" });
   expect(direct.searchParams.has("state")).toBe(false);

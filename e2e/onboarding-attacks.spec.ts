@@ -20,7 +20,7 @@ import {
 } from "./support/onboarding";
 import { pageAlert } from "./support/portal";
 
-// The attacks on the redirect (R11-R14): forged and reused state, a client of another partner, open-redirect
+// The attacks on the redirect (docs/security.md R11-R14): forged and reused state, a client of another partner, open-redirect
 // payloads in every parameter, and messages posted from another origin. Each asserts what the client sees and
 // that the staff pages (what the database holds) show nothing linked.
 
@@ -33,7 +33,7 @@ test("a forged state links nothing, even for a real client of the partner", asyn
   const page = await (await newContext()).newPage();
   await page.goto(`/onboarding/redirect?client=${victim.clientId}&channels=[${victim.channelIds[0]}]&state=${randomState()}`);
   await expect(pageAlert(page)).toContainText("We could not find the sign-up this page belongs to, so nothing was linked.");
-  await expect(page).toHaveURL(/\/onboarding\/redirect$/); // the query left the address bar (R16)
+  await expect(page).toHaveURL(/\/onboarding\/redirect$/); // the query left the address bar (docs/security.md R16)
   expect(await page.evaluate(() => window.location.search)).toBe("");
   // The webhook makes the client known to the portal; no onboarding session of ours claims it.
   await expect(await clientOnboarding(adminPage, email)).toContainText(NOT_ONBOARDED_HERE);

@@ -3,7 +3,7 @@ import { LANDING, channelRow, expectStatusPage, finishSandboxSignup, openConnect
 
 // 360dialog's redirect reaching a page without an opener (a closed popup, a link followed in a tab): the
 // redirect page posts the query to the portal itself, and the binding cookie of the browser that started the
-// session lets it through (R15 fallback).
+// session lets it through (docs/security.md R15 fallback).
 
 test("a redirect without opener: the page that started the session finishes the flow itself", async ({ newContext, adminPage, request, baseURL }) => {
   const context = await newContext();

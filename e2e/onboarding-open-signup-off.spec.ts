@@ -1,7 +1,7 @@
 import { expect, test } from "./support/fixtures";
 import { LANDING, SANDBOX_HUB, editHub } from "./support/onboarding";
 
-// R10: with open signup off on every hub, an anonymous visitor gets no way to start, and the API refuses to
+// docs/security.md R10: with open signup off on every hub, an anonymous visitor gets no way to start, and the API refuses to
 // make a session (so no state and no IO Signature ever reach them). The setting is changed in the hub form.
 
 test.describe.configure({ mode: "serial" });

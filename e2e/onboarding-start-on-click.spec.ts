@@ -13,7 +13,7 @@ import {
   uniquePhone,
 } from "./support/onboarding";
 
-// Issue #10 §4: an onboarding session (with its state, IO Signature and invite use) is made by the client's
+// An onboarding session (with its state, IO Signature and invite use) is made by the client's
 // click, never by viewing the page, with either trigger; a later start from the same browser reopens that
 // session instead of taking another use. What the database holds is read from the staff invite page.
 

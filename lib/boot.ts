@@ -7,7 +7,7 @@ import { ConfigError, getEnv } from "./env";
 import { logger } from "./log";
 
 /**
- * Runs once when a portal server starts (instrumentation.ts): refuse to run on bad configuration (R21), then
+ * Runs once when a portal server starts (instrumentation.ts): refuse to run on bad configuration (docs/security.md R21), then
  * open the database and apply migrations so the first request finds the schema in place.
  */
 export async function boot(): Promise<void> {

@@ -70,7 +70,7 @@ const schema = z.object({
   JOBS_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   JOBS_LEASE_SECONDS: z.coerce.number().int().min(5).max(3_600).default(60),
   RECONCILE_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
-  /** Webhook bodies above this are refused with 413 before any hashing (R2). */
+  /** Webhook bodies above this are refused with 413 before any hashing (docs/security.md R2). */
   WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1_024).max(10 * 1024 * 1024).default(256 * 1024),
   /** How long a webhook or onboarding body may take to arrive before the request is answered 408 and closed. */
   BODY_READ_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),

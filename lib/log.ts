@@ -3,7 +3,7 @@ import pino from "pino";
 import { getEnv } from "./env";
 import { processSlots as slots } from "./process-slots";
 
-// Secrets never reach a log line (R20): these paths are censored wherever they appear.
+// Secrets never reach a log line (docs/security.md R20): these paths are censored wherever they appear.
 export const redactPaths = [
   "password",
   "*.password",

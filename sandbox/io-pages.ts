@@ -46,7 +46,7 @@ export function normalisePhone(raw: string): string | null {
   return /^\+?[1-9]\d{6,14}$/.test(compact) ? `+${compact.replace(/^\+/, "")}` : null;
 }
 
-/** `client=…&channels=[a,b]` with raw brackets and commas, as in 360dialog's own example (§2.1). */
+/** `client=…&channels=[a,b]` with raw brackets and commas, as in 360dialog's own example (docs/hub-contract.md §2.1). */
 export function redirectQuery(clientId: string, channels: string[], revoked: string[], state: string | null): string {
   let q = `client=${encodeURIComponent(clientId)}&channels=[${channels.map(encodeURIComponent).join(",")}]`;
   if (revoked.length > 0) q += `&revoked=[${revoked.map(encodeURIComponent).join(",")}]`;
@@ -134,7 +134,7 @@ export function registerIoPages(router: Router, sb: SandboxContext): void {
         number: rawParam(ctx.url, "number"),
         state: q.get("state") || null,
         redirectUrl,
-        // UNVERIFIED (§1.3): the sandbox stores the `partner` param as the client's partner_payload.
+        // UNVERIFIED (docs/hub-contract.md §1.3): the sandbox stores the `partner` param as the client's partner_payload.
         partnerPayload: q.get("partner") || null,
       },
       clientId: null,

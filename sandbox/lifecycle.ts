@@ -7,7 +7,7 @@ import type { WebhookDispatcher } from "./webhooks";
 
 // What happens to clients and channels, whoever triggers it (IO pages, control API, account sharing):
 // creation, the status progression created → unverified → verified → ready → running (then `channel_live`),
-// permission, API keys, and the partner events that go with each step (hub-contract.md §4.4, §5.4).
+// permission, API keys, and the partner events that go with each step (docs/hub-contract.md §4.4, §5.4).
 
 /** Status → partner event. `verified` has no documented event; unknown statuses emit none. */
 export const STATUS_EVENTS: Record<string, string> = {

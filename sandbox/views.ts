@@ -1,7 +1,7 @@
 import type { Channel, Client, Partner, TemplateRecord } from "./types";
 
-// The wire shapes of hub-contract.md: partner (§5.3 first row), client (§5.3 end), channel (§4.5 `data`),
-// template (§6). Fields the contract names without values get plausible fixed values.
+// The wire shapes of hub-contract.md: partner (docs/hub-contract.md §5.3 first row), client (docs/hub-contract.md §5.3 end), channel (docs/hub-contract.md §4.5 `data`),
+// template (docs/hub-contract.md §6). Fields the contract names without values get plausible fixed values.
 
 export function partnerView(p: Partner) {
   return {

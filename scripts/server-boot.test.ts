@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 
-// R21: the real server entry point refuses to start in production without its secrets.
+// docs/security.md R21: the real server entry point refuses to start in production without its secrets.
 function startServer(extra: Record<string, string>) {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",

@@ -32,7 +32,7 @@ console.info(`[worker] ${runner.workerId} running jobs (database: ${handle.drive
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
-    // A second signal means now: jobs in hand are re-run by another worker once their lease runs out (R8).
+    // A second signal means now: jobs in hand are re-run by another worker once their lease runs out (docs/security.md R8).
     if (stopping) process.exit(1);
     stopping = true;
     console.info(`[worker] ${signal}: finishing the jobs in hand`);

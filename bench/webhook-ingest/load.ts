@@ -104,7 +104,7 @@ export async function closedLoop(target: Target, concurrency: number, seconds: n
   return result;
 }
 
-/** Time until the status line of the answer to one oversized POST (R2), with the body length declared or streamed. */
+/** Time until the status line of the answer to one oversized POST (docs/security.md R2), with the body length declared or streamed. */
 export function oversizedPost(target: Target, bytes: number, declared: boolean): Promise<{ status: number | string; ms: number }> {
   return new Promise((resolve) => {
     const started = performance.now();

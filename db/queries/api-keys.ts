@@ -4,7 +4,7 @@ import type { Executor } from "../client";
 import { apiKeys, type ApiKey } from "../schema";
 
 /**
- * The once-per-grant claim (R6): a `pending` row for (channel, grant), or nothing when one exists already.
+ * The once-per-grant claim (docs/security.md R6): a `pending` row for (channel, grant), or nothing when one exists already.
  * Autocommitted on its own, so a crash later leaves the claim behind as `pending` for the retry to find.
  */
 export async function claimApiKeyGrant({
@@ -96,7 +96,7 @@ export async function activateApiKey({ db, id, key }: { db: Executor; id: string
   return row;
 }
 
-/** Marks the channel's other active keys revoked: at 360dialog a new key revokes the old ones (F6). */
+/** Marks the channel's other active keys revoked: at 360dialog a new key revokes the old ones (docs/security.md F6). */
 export async function revokeActiveKeys({
   db,
   channelId,
@@ -119,7 +119,7 @@ export async function revokeActiveKeys({
 }
 
 /**
- * Show once (R19): stamps the active key as revealed if nobody has seen it yet, in one statement, so two
+ * Show once (docs/security.md R19): stamps the active key as revealed if nobody has seen it yet, in one statement, so two
  * concurrent reveals cannot both win. Undefined when there is no active unrevealed key.
  */
 export async function markActiveKeyRevealed({

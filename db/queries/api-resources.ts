@@ -43,7 +43,7 @@ export async function listCurrentKeyStates({ db, channelIds }: { db: Executor; c
 }
 
 /**
- * The API's side of the one reveal (R19): stamps the channel's active, never revealed key as taken by this token
+ * The API's side of the one reveal (docs/security.md R19): stamps the channel's active, never revealed key as taken by this token
  * (and its owner), in the same single statement shape as markActiveKeyRevealed, so a dashboard reveal and an API
  * claim can never both win.
  */

@@ -98,7 +98,7 @@ export async function extendJobLease({ db, claim, leaseSeconds }: { db: Executor
   return rows.length > 0;
 }
 
-/** Marks the job done; false (and no change) when another worker has claimed it since (R8). */
+/** Marks the job done; false (and no change) when another worker has claimed it since (docs/security.md R8). */
 export async function markJobDone({ db, claim }: { db: Executor; claim: JobClaim }): Promise<boolean> {
   const rows = await db
     .update(jobs)

@@ -48,7 +48,7 @@ export async function findSessionByStatusTokenHash({ db, tokenHash }: { db: Exec
 }
 
 /**
- * The one-time use of a session (R11): only the first caller with the right browser, before expiry, gets the
+ * The one-time use of a session (docs/security.md R11): only the first caller with the right browser, before expiry, gets the
  * row back; every later or concurrent caller gets undefined.
  */
 export async function consumeSession({
@@ -195,7 +195,7 @@ export async function listChannelsByExternalIds({ db, hubId, externalIds }: { db
 /**
  * Hands out a distinct signing second per hub across all instances: the IO Signature signs only
  * `partnerId|seconds`, so two starts in one second would carry the same signature and 360dialog refuses the
- * second use (contract §3). Kept in auth_throttle (key `io_second:<hub>`, the second in `attempts`, int4 until
+ * second use (docs/hub-contract.md §3). Kept in auth_throttle (key `io_second:<hub>`, the second in `attempts`, int4 until
  * 2038) because the schema is frozen; returns now, or the next free second after the last one issued.
  */
 export async function claimIoSecond({ db, hubId, nowSeconds }: { db: Executor; hubId: string; nowSeconds: number }): Promise<number> {

@@ -21,7 +21,7 @@ export type NewWebhookEvent = {
 /**
  * Bounds every statement of the surrounding transaction, so a stuck database gives the webhook its 503 well
  * inside 360dialog's 5 s, and makes its commit durable whatever the server's synchronous_commit says: an
- * acknowledged delivery must survive a crash (R4). One round trip; only meaningful inside a transaction.
+ * acknowledged delivery must survive a crash (docs/security.md R4). One round trip; only meaningful inside a transaction.
  */
 export async function limitStatementTime({ db, milliseconds }: { db: Executor; milliseconds: number }): Promise<void> {
   const ms = String(Math.max(1, Math.floor(milliseconds)));
@@ -128,7 +128,7 @@ const literal = (value: string) => {
 };
 
 /**
- * The receiver's hot path in ONE statement, the only SQL that stores a delivery (R3, R4, R5): the inbox upsert (a
+ * The receiver's hot path in ONE statement, the only SQL that stores a delivery (docs/security.md R3, R4, R5): the inbox upsert (a
  * second delivery of the same hub and dedup key only counts itself; `inserted` is xmax = 0, set by the conflict
  * update otherwise), its processing job (once, by unique key, not for an "ignored" row) and both wake-ups (the
  * job runner's channel and the dashboards' live channel, delivered at the commit). One statement is atomic by

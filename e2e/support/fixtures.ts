@@ -26,7 +26,7 @@ function baseURLOrThrow(): string {
   return url;
 }
 
-/** Every Content-Security-Policy violation any page reports during the run (R28: must stay empty). */
+/** Every Content-Security-Policy violation any page reports during the run (docs/security.md R28: must stay empty). */
 const cspViolations: string[] = [];
 
 function watchCsp(context: BrowserContext): BrowserContext {

@@ -3,7 +3,7 @@ import { safeCallbackPath, sameOriginRedirect } from "./callback-url";
 
 const BASE = "https://portal.example.test";
 
-// R13: every redirect parameter, ≥ 30 payloads; the issue's three (`\/evil.test`, `%2F%2Fevil.test`, `〱evil.test`)
+// docs/security.md R13: every redirect parameter, ≥ 30 payloads; the issue's three (`\/evil.test`, `%2F%2Fevil.test`, `〱evil.test`)
 // made next-auth's default redirect callback throw "Invalid URL" (a 500).
 const HOSTILE = [
   "\\/evil.test",

@@ -1,4 +1,4 @@
-// Where a sign-in may send the browser afterwards (R13). Both functions take anything a request can carry
+// Where a sign-in may send the browser afterwards (docs/security.md R13). Both functions take anything a request can carry
 // (a string in any encoding, an array, nothing) and answer with a safe place: they never throw, so a strange
 // callbackUrl can never turn into a 500.
 

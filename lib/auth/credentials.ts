@@ -40,14 +40,14 @@ export type SignedInUser = Pick<User, "id" | "email" | "name" | "sessionVersion"
 
 export type CredentialsVerdict = { ok: true; user: SignedInUser } | { ok: false; reason: "invalid" | "disabled" };
 
-/** Counts the attempt against the email authorize() will check and the client IP (R24). */
+/** Counts the attempt against the email authorize() will check and the client IP (docs/security.md R24). */
 export function throttleSignIn(credentials: Credentials | null, ip: string): Promise<ThrottleVerdict> {
   return registerLoginAttempt({ email: credentials?.email ?? "", ip });
 }
 
 /**
  * Checks email and password. Unknown and password-less accounts take the same path and time as a wrong
- * password and get the same answer (R24). A disabled account is named as such only once its password was
+ * password and get the same answer (docs/security.md R24). A disabled account is named as such only once its password was
  * right, so the answer tells nothing to someone who does not know the password.
  */
 export async function verifyCredentials(credentials: Credentials): Promise<CredentialsVerdict> {
@@ -71,7 +71,7 @@ export async function verifyCredentials(credentials: Credentials): Promise<Crede
 
 export type SignInOutcome = CredentialsVerdict | { ok: false; reason: "throttled"; retryAfterSeconds: number };
 
-/** Throttle, then verify: during a lockout no password hash is checked (R24). */
+/** Throttle, then verify: during a lockout no password hash is checked (docs/security.md R24). */
 export async function signInWithPassword(credentials: Credentials | null, ip: string): Promise<SignInOutcome> {
   const verdict = await throttleSignIn(credentials, ip);
   if (!verdict.allowed) return { ok: false, reason: "throttled", retryAfterSeconds: verdict.retryAfterSeconds };

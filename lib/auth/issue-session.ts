@@ -9,7 +9,7 @@ import { sessionCookie, sessionMaxAgeSeconds } from "./session-cookie";
 /**
  * Sets the session cookie for `user` from a server action: the same JWT next-auth issues at sign-in, carrying
  * the user's current session_version. A password change uses it to keep the browser that made the change
- * signed in while every other session, still on the old version, ends (R22).
+ * signed in while every other session, still on the old version, ends (docs/security.md R22).
  */
 export async function issueSession(user: SignedInUser): Promise<void> {
   const env = getEnv();

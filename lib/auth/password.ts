@@ -1,7 +1,7 @@
 import "server-only";
 import { hash, verify } from "@node-rs/argon2";
 
-// OWASP minimum for argon2id (R23): 19 MiB, 2 iterations, 1 lane.
+// OWASP minimum for argon2id (docs/security.md R23): 19 MiB, 2 iterations, 1 lane.
 const policy = { algorithm: 2 /* Argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 export const PASSWORD_MIN_LENGTH = 12;
@@ -11,7 +11,7 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, policy);
 }
 
-// Unknown emails are compared against this so they cost the same time as a wrong password (R24).
+// Unknown emails are compared against this so they cost the same time as a wrong password (docs/security.md R24).
 let dummyHash: Promise<string> | undefined;
 
 /** Verifies against a stored hash, or against a dummy hash when there is none, and never throws. */

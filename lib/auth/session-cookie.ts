@@ -8,7 +8,7 @@ export function sessionMaxAgeSeconds(env: Env): number {
   return Math.round(env.SESSION_MAX_AGE_HOURS * 3600);
 }
 
-/** next-auth's own naming: `__Secure-` whenever the public URL is https (R25). */
+/** next-auth's own naming: `__Secure-` whenever the public URL is https (docs/security.md R25). */
 export function sessionCookie(env: Env) {
   const secure = publicBaseUrl(env).startsWith("https://");
   return {

@@ -14,7 +14,7 @@ import { hasRole, type UserRole } from "./roles";
 export type CurrentUser = Pick<User, "id" | "email" | "name" | "role" | "mustChangePassword">;
 
 /**
- * The signed-in user as the database says now, not as the session cookie remembers (R22): a disabled account,
+ * The signed-in user as the database says now, not as the session cookie remembers (docs/security.md R22): a disabled account,
  * a changed password or a lowered role takes effect on the very next request.
  */
 export async function getCurrentUser(): Promise<CurrentUser | null> {

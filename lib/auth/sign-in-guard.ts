@@ -8,7 +8,7 @@ import { parseCredentials, repeatedField, throttleSignIn } from "./credentials";
 
 // Stands in front of next-auth's credentials endpoint. It reads the body once, refuses anything next-auth could
 // read differently from us (another content type, a repeated field), counts the attempt and answers 429 once
-// the email or the client IP is over its limit, so no password hash is checked during a lockout (R24). What
+// the email or the client IP is over its limit, so no password hash is checked during a lockout (docs/security.md R24). What
 // next-auth then gets is a request rebuilt from exactly the fields that were throttled.
 
 const FORM_TYPE = "application/x-www-form-urlencoded";

@@ -10,7 +10,7 @@ export function normaliseEmail(email: string): string {
 export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 /**
- * Counts a sign-in attempt against the email and the client IP before any password is checked (R24).
+ * Counts a sign-in attempt against the email and the client IP before any password is checked (docs/security.md R24).
  * Counted in the database, so the limit holds across portal instances.
  */
 export async function registerLoginAttempt({ email, ip }: { email: string; ip: string }): Promise<ThrottleVerdict> {

@@ -174,7 +174,7 @@ export async function acceptUserInvite(token: string, input: { name: string; pas
 
 /**
  * Sets a new password and moves the user to a new session_version: every session issued before ends on its
- * next request (R22). The caller re-issues the current browser's session for the returned user.
+ * next request (docs/security.md R22). The caller re-issues the current browser's session for the returned user.
  */
 export async function changeOwnPassword(userId: string, input: { currentPassword: string; newPassword: string }): Promise<User> {
   const user = await loadTarget(userId);

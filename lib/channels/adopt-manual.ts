@@ -7,7 +7,7 @@ import { phoneVariants } from "./phone";
 /**
  * A number added by hand without its channel ID (lib/channels/manual.ts) that 360dialog now reports under this
  * partner: the hand-made row takes the real ID instead of a second row appearing, so its stored key (the
- * client's own) stays the number's key and no new one is generated, which would revoke it (F6). Asked only when
+ * client's own) stays the number's key and no new one is generated, which would revoke it (docs/security.md F6). Asked only when
  * the snapshot's ID was new (lifecycle.ts drops the placeholder row it just inserted), so known numbers pay
  * nothing. Returns whether a hand-made row was adopted.
  */

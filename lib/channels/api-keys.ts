@@ -52,7 +52,7 @@ export const keyAad = (channelId: string, keyVersion: number) => `api_keys|${cha
 export const fingerprintOf = (apiKey: string) => createHash("sha256").update(apiKey).digest("hex").slice(0, 16);
 
 /**
- * The grant a key answers (R6): partner payment has one implicit grant per channel; direct payment one per
+ * The grant a key answers (docs/security.md R6): partner payment has one implicit grant per channel; direct payment one per
  * permission change, so a withdrawn and re-given permission gets a new key.
  */
 export function grantIdFor(hub: Pick<Hub, "paymentMode">, channel: Pick<Channel, "permissionChangedAt">): string | null {
@@ -84,7 +84,7 @@ export type ProvisionResult = {
 };
 
 /**
- * Generates, stores and configures the key of one channel for one grant (R6, R12, R17, F6). The claim row makes
+ * Generates, stores and configures the key of one channel for one grant (docs/security.md R6, R12, R17, F6). The claim row makes
  * the grant happen once; the channel row lock, held from just before the key call to the commit, serialises key
  * work per channel, so concurrent runs wait and then find the key active. A crash between the key call and the
  * commit leaves the claim `pending`: the re-run generates a new key (360dialog revokes the first) and stores
@@ -116,7 +116,7 @@ export async function provisionApiKey(
   const partner = (deps.partnerApi ?? partnerApiFor)(hub);
   const early = settled(await findApiKeyForGrant({ db, channelId: channel.id, grantId: input.grantId }), channel);
   if (!early) {
-    // R12: the webhook row is a hint; the hub itself must say the channel is ours and running.
+    // docs/security.md R12: the webhook row is a hint; the hub itself must say the channel is ours and running.
     const remote = await partner.getChannel(channel.externalId);
     if (!remote) throw new AppError("not_found:channel", "360dialog does not list this number under the partner.");
     if (!isRunning(remote)) {
@@ -190,7 +190,7 @@ function requireAdmin(actor: KeyActor): void {
   if (actor.role !== "admin") throw new AppError("forbidden", "Only admins can see or replace API keys.");
 }
 
-/** Show once (R19): the plaintext of the active key for its first viewer; afterwards only the mask. */
+/** Show once (docs/security.md R19): the plaintext of the active key for its first viewer; afterwards only the mask. */
 export async function revealApiKey(actor: KeyActor, channelId: string, deps: ChannelDeps = {}): Promise<{ apiKey: string; last4: string | null; fingerprint: string | null }> {
   requireAdmin(actor);
   const db = deps.db ?? (await getDb());
@@ -254,7 +254,7 @@ async function loadKeyTarget(db: Executor, channelId: string): Promise<{ channel
   return { channel, hub };
 }
 
-/** Replaces the key (F6: the old one stops working at 360dialog as soon as the new one exists). */
+/** Replaces the key (docs/security.md F6: the old one stops working at 360dialog as soon as the new one exists). */
 export async function regenerateApiKey(
   actor: KeyActor,
   channelId: string,

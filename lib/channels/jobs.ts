@@ -6,7 +6,7 @@ import { logger } from "../log";
 import { provisionApiKey, type KeyStoredHook } from "./api-keys";
 import { reconcileHub, type ReconcileResult } from "./reconcile";
 
-// The job runner's entry points for channel work. Each is idempotent (R8): a re-run after a crash repeats
+// The job runner's entry points for channel work. Each is idempotent (docs/security.md R8): a re-run after a crash repeats
 // nothing that already took effect.
 
 /** `api_key.provision`; `onKeyStored` runs in the transaction that stores the key (the composition root passes the onboarding funnel's). */

@@ -46,7 +46,7 @@ function bodyOf(channelId: string, pick: Pick, unknownSlot: number): Record<stri
   };
 }
 
-/** R7's reference: the event with the newest time decides the status; the rank is the highest known one. */
+/** docs/security.md R7's reference: the event with the newest time decides the status; the rank is the highest known one. */
 function expected(picks: Pick[], unknownSlot: number): { status: string; rank: number } {
   const minuteOf = (p: Pick) => (p.kind === "step" ? (p.index + 1) * 10 : unknownSlot * 10 + 5);
   const newest = picks.reduce((a, b) => (minuteOf(b) > minuteOf(a) ? b : a));

@@ -12,7 +12,7 @@ import { adoptManualChannel } from "./adopt-manual";
 import { enqueueProvisionIfDue } from "./api-keys";
 import { reconcileCancellation } from "./cancellation";
 
-// A channel's lifecycle: where an event puts its status (decideStatus, R7) and the upsert of what 360dialog
+// A channel's lifecycle: where an event puts its status (decideStatus, docs/security.md R7) and the upsert of what 360dialog
 // reports about it (applyChannelSnapshot), shared by webhooks (apply-webhook.ts), reconciliation and onboarding.
 
 type Raw = Record<string, unknown>;
@@ -22,8 +22,8 @@ export type StatusState = Pick<Channel, "status" | "statusRank" | "lastEventAt">
 export type StatusDecision = { status: string; statusRank: number; moved: boolean };
 
 /**
- * Where an event puts the channel's status (R7). A known status moves forward only, by rank; a lower or equal
- * rank never moves it back. An unknown status string (contract §11.2) is kept verbatim, with the rank of the
+ * Where an event puts the channel's status (docs/security.md R7). A known status moves forward only, by rank; a lower or equal
+ * rank never moves it back. An unknown status string (docs/hub-contract.md §11.2) is kept verbatim, with the rank of the
  * last known status, but only if the event is at least as new as the last one applied. An older known event
  * arriving after a newer unknown status raises the rank (the progress is proven) but leaves the newer string,
  * so both the status and the rank come out the same whatever the delivery order.
@@ -37,7 +37,7 @@ export function decideStatus(current: StatusState, incoming: { event: string; st
     const replaces = currentKnown ? rank > current.statusRank : atLeastAsNew && rank >= current.statusRank;
     if (!replaces) return rank > current.statusRank ? { status: current.status, statusRank: rank, moved: true } : keep;
     // The status string stays 360dialog's own: "live" is an event and an account mode, not a status (contract
-    // §5.4), so channel_live raises the rank but leaves a running channel "running".
+    // docs/hub-contract.md §5.4), so channel_live raises the rank but leaves a running channel "running".
     const implied = CHANNEL_EVENT_STATUS[incoming.event];
     const fromEvent = implied === "live" ? "running" : implied;
     const status = statusRank(incoming.status) === rank ? incoming.status!.trim().toLowerCase() : (fromEvent ?? current.status);
@@ -49,7 +49,7 @@ export function decideStatus(current: StatusState, incoming: { event: string; st
 
 /**
  * The time an event speaks for: `modified_at`, else `created_at` of its data, else when we received it.
- * 360dialog signs no delivery time (F1), and modified_at is the channel's own clock, so two events about one
+ * 360dialog signs no delivery time (docs/security.md F1), and modified_at is the channel's own clock, so two events about one
  * channel compare on the hub's timeline rather than on delivery order.
  */
 export function eventTimeOf(data: unknown, receivedAt: Date): Date {
@@ -124,7 +124,7 @@ export async function applyChannelSnapshot(tx: Executor, hub: Hub, snap: Channel
     messagingLimit: pick(signalOf(snap.messagingLimit ?? snap.raw.current_limit), current.messagingLimit),
     clientId: client?.client.id ?? current.clientId,
   };
-  // Partner payment: the partner may make keys for every number from the start (contract §5.3, sandbox README).
+  // Partner payment: the partner may make keys for every number from the start (docs/hub-contract.md §5.3, sandbox README).
   if (hub.paymentMode === "partner" && current.permission === "unknown") {
     set.permission = "granted";
     set.permissionChangedAt = new Date();

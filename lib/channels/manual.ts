@@ -94,7 +94,7 @@ export async function addManualChannel(
         statusChangedAt: now,
         messagingBaseUrl: baseUrl,
         // The client handed its key over: that is the permission. The key answers the current grant, so the
-        // lifecycle never generates another one (which would revoke the client's key at 360dialog, F6).
+        // lifecycle never generates another one (which would revoke the client's key at 360dialog, docs/security.md F6).
         permission: "granted",
         permissionChangedAt: now,
       },

@@ -10,7 +10,7 @@ export type MessagingApiFactory = (options: { baseUrl: string; apiKey: string })
 
 /**
  * The Messaging API as one number sees it: its active key, decrypted only here and only for the call, at the
- * address 360dialog gave with that key (contract §11.5), else the channel's or the hub's messaging base.
+ * address 360dialog gave with that key (docs/hub-contract.md §11.5), else the channel's or the hub's messaging base.
  */
 export async function messagingApiForChannel(
   db: Executor,

@@ -28,7 +28,7 @@ export type PermissionResult = { channel: Channel; changed: boolean; provisionJo
 
 /**
  * Sets API-key permission on a locked channel row. Only a real change moves permission_changed_at, so repeated
- * or concurrent grants (webhook, redirect, a variant duplicate) keep one grant id and so one key (R6).
+ * or concurrent grants (webhook, redirect, a variant duplicate) keep one grant id and so one key (docs/security.md R6).
  */
 export async function applyPermission(tx: Executor, hub: Hub, channel: Channel, change: PermissionChange): Promise<PermissionResult> {
   const target = change.granted ? "granted" : "revoked";
@@ -73,7 +73,7 @@ const sourceOfRow = { redirect: "io", webhook: "webhook", reconcile: "reconcile"
 
 /**
  * Grants or withdraws API-key permission for one channel (redirect `channels`/`revoked` lists, webhooks,
- * reconciliation). The caller has confirmed the channel belongs to the hub (R12). A channel not seen before gets
+ * reconciliation). The caller has confirmed the channel belongs to the hub (docs/security.md R12). A channel not seen before gets
  * its row now; webhooks or reconciliation fill in the rest.
  */
 export async function setChannelPermission(

@@ -24,7 +24,7 @@ beforeAll(async () => {
   sb = await startTestSandbox();
   await sb.control("/partners", { id: "sandboxPA", apiKey: "sandbox-partner-key", platformSecret: "sandbox-platform-secret", webhookUrl: sb.webhookUrl });
   await sb.control("/partners", { ...DIRECT, name: "Direct", paymentMode: "direct", webhookUrl: sb.webhookUrl });
-  // R9: every partner webhook is lost.
+  // docs/security.md R9: every partner webhook is lost.
   await sb.control("/faults", { dropDeliveries: 1 });
 });
 

@@ -43,7 +43,7 @@ async function* listAllClients(api: PartnerApi): AsyncGenerator<HubClient> {
 }
 
 /**
- * Heals drift after lost webhooks (R9): every client and channel the hub lists is upserted exactly as a webhook
+ * Heals drift after lost webhooks (docs/security.md R9): every client and channel the hub lists is upserted exactly as a webhook
  * would (forward-only status, client link, default permission, keys queued where due). One short transaction per
  * row, so a long listing never holds locks and one bad row does not undo the rest.
  */

@@ -38,7 +38,7 @@ export function wabaWebhookUrlFor(hub: Pick<Hub, "id">): string {
 }
 
 /**
- * Queues setting one number's WABA webhook. In the caller's transaction (the one that stores a key, R8), so a key
+ * Queues setting one number's WABA webhook. In the caller's transaction (the one that stores a key, docs/security.md R8), so a key
  * is never stored without it; `discriminator` keeps one job per key or reconcile window.
  */
 export async function enqueueWabaWebhook(tx: Executor, input: { channelId: string; reason: Reason; discriminator: string }): Promise<{ id: string; created: boolean }> {
@@ -120,7 +120,7 @@ export type WabaWebhookResult = { outcome: "set" | "no_key" | "missing_channel" 
 
 /**
  * Sets one number's WABA webhook to the portal with the hub's secret header. A refusal is kept on the channel with
- * the hub's answer and thrown, so the job retries; idempotent (R8).
+ * the hub's answer and thrown, so the job retries; idempotent (docs/security.md R8).
  */
 export async function setChannelWabaWebhook(channelId: string, deps: WabaWebhookDeps = {}): Promise<WabaWebhookResult> {
   const db = deps.db ?? (await getDb());

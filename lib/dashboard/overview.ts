@@ -11,7 +11,7 @@ export type { TemplateCardRow, WebhookFailureRow } from "@/db/queries/overview";
 export const CARD_LIMIT = 5;
 const REJECTED_DAYS = 7;
 
-// Stored lowercase by lib/templates; Meta's webhook spells them uppercase (contract §6), so both are matched.
+// Stored lowercase by lib/templates; Meta's webhook spells them uppercase (docs/hub-contract.md §6), so both are matched.
 const withUpper = (statuses: string[]) => statuses.flatMap((s) => [s, s.toUpperCase()]);
 export const AWAITING_REVIEW = withUpper(["submitted", "pending", "in_appeal"]);
 export const REJECTED = withUpper(["rejected"]);

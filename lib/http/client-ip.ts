@@ -2,7 +2,7 @@
 export const CLIENT_IP_HEADER = "x-portal-client-ip";
 
 /**
- * The client address, trusting only as many X-Forwarded-For hops as there are proxies we run (R24):
+ * The client address, trusting only as many X-Forwarded-For hops as there are proxies we run (docs/security.md R24):
  * with 0, the socket address; with n, the n-th entry from the right of the chain plus the socket.
  */
 export function resolveClientIp(socketAddress: string | undefined, forwardedFor: string | undefined, trustedHops: number): string {

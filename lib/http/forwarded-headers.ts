@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 
 /**
  * Headers in which a reverse proxy describes the request it forwards: the client's address and the host, scheme
- * and port the client asked for. Next.js compares a server action's Origin with X-Forwarded-Host (R25) and builds
+ * and port the client asked for. Next.js compares a server action's Origin with X-Forwarded-Host (docs/security.md R25) and builds
  * request URLs from X-Forwarded-Proto; next-auth reads both. Without a proxy of ours in front (TRUST_PROXY_HOPS=0)
  * only the client can have written them, so server.ts removes them before anything reads the request, and Next.js
  * fills them in from the socket and the Host header.

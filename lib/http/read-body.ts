@@ -1,4 +1,4 @@
-// Reads a request body as raw bytes without ever holding more than the cap (R2): a declared length over the cap
+// Reads a request body as raw bytes without ever holding more than the cap (docs/security.md R2): a declared length over the cap
 // is refused before a byte is read, and a streamed body is cut off as soon as it passes the cap. A body that has
 // not fully arrived by the deadline is given up, so a sender trickling bytes under the cap cannot hold the
 // request (and its connection) open.

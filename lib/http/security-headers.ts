@@ -1,9 +1,9 @@
-// Per-request security headers (R15, R16, R28): a nonce-based CSP and the opener policy each page needs.
+// Per-request security headers (docs/security.md R15, R16, R28): a nonce-based CSP and the opener policy each page needs.
 
 /**
  * Pages whose document may live in the 360dialog popup: the redirect page and the Connect Button hosts (the
  * package redirects the popup back to the page that hosts the button). Any stricter opener policy there would
- * sever window.opener and the hand-off to the opener page (R15).
+ * sever window.opener and the hand-off to the opener page (docs/security.md R15).
  */
 const OPENER_KEPT = [/^\/$/, /^\/join\/[^/]+$/, /^\/onboarding\/redirect$/, /^\/dashboard\/settings\/hubs\/[^/]+\/try$/];
 /**
@@ -49,7 +49,7 @@ export function contentSecurityPolicyFor(pathname: string, options: CspOptions):
 
 /**
  * Pages that carry onboarding secrets in their URL (the redirect query, a status or invite token): never sent
- * on as a Referer, never stored by a cache (R16).
+ * on as a Referer, never stored by a cache (docs/security.md R16).
  */
 const PRIVATE_URLS = [/^\/onboarding\//, /^\/join\//];
 

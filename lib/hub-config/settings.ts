@@ -13,7 +13,7 @@ import { hubBadge } from "./health";
 import { IO_BASE_V1, IO_BASE_V2, PARTNER_API_BASE, MESSAGING_API_BASE } from "./defaults";
 import { openHubCredentials, openPlatformSecret, sealHubCredentials, sealPlatformSecret, type HubCredentials } from "./secrets";
 
-// Overlap during which webhooks signed with the previous platform secret are still accepted (F7).
+// Overlap during which webhooks signed with the previous platform secret are still accepted (docs/security.md F7).
 const SECRET_ROTATION_OVERLAP_DAYS = 7;
 
 /**
@@ -107,7 +107,7 @@ export type HubSummary = Omit<Hub, "credentialsEnc" | "platformSecretEnc" | "pre
   /** Whether the WABA webhook secret header exists yet (made with the hub's first key, docs/waba-webhook.md §2). */
   hasWabaWebhookSecret: boolean;
   rotationUntil: Date | null;
-  /** Partner deliveries stored unverified and still waiting for their Partner API confirmation (§5). */
+  /** Partner deliveries stored unverified and still waiting for their Partner API confirmation (docs/hub-settings.md §5). */
   unverified: { waiting: number; why: string; lastError: string | null; oldestAt: Date | null } | null;
 };
 

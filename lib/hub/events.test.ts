@@ -13,7 +13,7 @@ import {
   type WebhookEvent,
 } from "./events";
 
-// The channel payload of hub-contract §4.5 (nesting from the .NET client), with realistic values.
+// The channel payload of docs/hub-contract.md §4.5 (nesting from the .NET client), with realistic values.
 const channelRunning = {
   id: "evt_9f2c1",
   event: "channel_running",
@@ -262,7 +262,7 @@ describe("statusRank / progressRank", () => {
   it("takes the furthest point an event proves", () => {
     expect(progressRank("channel_live", { status: "running" })).toBe(60);
     expect(progressRank("channel_ready", { status: "running" })).toBe(50);
-    // account_mode "live" is the account's mode from channel_created on (contract §4.5), not a lifecycle step.
+    // account_mode "live" is the account's mode from channel_created on (docs/hub-contract.md §4.5), not a lifecycle step.
     expect(progressRank("channel_running", { status: "running" })).toBe(50);
     expect(progressRank("channel_permission_granted", { status: "ready" })).toBe(40);
     expect(progressRank("channel_permission_granted", { status: "pending_deletion" })).toBeNull();

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { isRecord } from "./json";
 import { metaEventName, parseMetaWebhook, type MetaChange } from "./meta-events";
 
-// Partner webhook payloads `{ id?, event, data }` (hub-contract §4.4-4.5). Read leniently (§11.2-11.3):
+// Partner webhook payloads `{ id?, event, data }` (docs/hub-contract.md §4.4-4.5). Read leniently (§11.2-11.3):
 // events and statuses are open sets, every field is optional except the id a kind needs, a field of the
 // wrong type is dropped rather than failing the event, and `raw` keeps the object exactly as received.
 
@@ -232,7 +232,7 @@ export function isRunning(channel: { status?: string | null }): boolean {
 
 /**
  * The furthest lifecycle point a channel event proves: its `status` and the status its name implies. Not
- * `account_mode: live`: that is the account's mode from channel_created on (contract §4.5). Null if none is known.
+ * `account_mode: live`: that is the account's mode from channel_created on (docs/hub-contract.md §4.5). Null if none is known.
  */
 export function progressRank(event: string, channel: Pick<ChannelEventData, "status">): number | null {
   const ranks = [
@@ -400,7 +400,7 @@ export function externalIdsOf(parsed: WebhookEvent): { clientId?: string; channe
 }
 
 /**
- * Inbox dedup key (R5): the body's top-level `id` when present, else the SHA-256 of the raw bytes.
+ * Inbox dedup key (docs/security.md R5): the body's top-level `id` when present, else the SHA-256 of the raw bytes.
  * UNVERIFIED: whether `id` is unique per event (open question 3).
  */
 export function dedupKeyFor(rawBody: Uint8Array | string, parsed: WebhookEvent): string {

@@ -3,10 +3,10 @@ import type { z } from "zod";
 import { isRecord } from "./json";
 
 /*
- * The one way lib/hub talks HTTP to 360dialog (R29): a per-attempt timeout, retries only for failures
+ * The one way lib/hub talks HTTP to 360dialog (docs/security.md R29): a per-attempt timeout, retries only for failures
  * that may pass (network, timeout, 408, 429, 5xx) with capped full-jitter backoff and Retry-After, and a
  * small circuit breaker. Nothing secret leaves this file: logs carry method, path, status, attempt and
- * wait only (R20), and HubError text is scrubbed of every credential the request carried.
+ * wait only (docs/security.md R20), and HubError text is scrubbed of every credential the request carried.
  */
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";

@@ -2,7 +2,7 @@ import "server-only";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { PARTNER_ID_PATTERN } from "./io";
 
-// IO Signature (hub-contract §3): HMAC-SHA512 over `{partnerId}|{unixSeconds}` keyed by the platform secret.
+// IO Signature (docs/hub-contract.md §3): HMAC-SHA512 over `{partnerId}|{unixSeconds}` keyed by the platform secret.
 // UNVERIFIED: output encoding (hex or base64), so it is a per-hub setting; the validity window (300 s default).
 
 export type IoSignatureEncoding = "hex" | "base64";

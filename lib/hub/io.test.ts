@@ -25,7 +25,7 @@ function ioUrlError(fn: () => unknown): IoUrlError {
   throw new Error("expected IoUrlError, nothing was thrown");
 }
 
-// Contract §1.2 written out independently: the package's loop over its (ordered) parameters.
+// docs/hub-contract.md §1.2 written out independently: the package's loop over its (ordered) parameters.
 function packageUrl(base: string, number: string | undefined, params: [string, string][]): string {
   let url = `${base}/${P}`;
   if (number) url += `?number=${number}`;

@@ -1,4 +1,4 @@
-// Integrated Onboarding entry URLs (hub-contract §1). No secrets here: the IO Signature is made in
+// Integrated Onboarding entry URLs (docs/hub-contract.md §1). No secrets here: the IO Signature is made in
 // io-signature.ts and passed in, so this module is safe to import anywhere.
 
 export const IO_BASE_V1 = "https://hub.360dialog.com/dashboard/app";
@@ -104,7 +104,7 @@ function encodeValue(value: string, param: string): string {
   }
 }
 
-// Contract §1.2: `number` first and unencoded, then `&k=encodeURIComponent(v)`; an empty string gives `k=`.
+// docs/hub-contract.md §1.2: `number` first and unencoded, then `&k=encodeURIComponent(v)`; an empty string gives `k=`.
 function buildQuery(opts: IoQueryOptions): string {
   const parts: string[] = [];
   if (opts.number !== undefined) {
@@ -134,13 +134,13 @@ function partnerPath(partnerId: string): string {
   return `/${partnerId}`;
 }
 
-/** `<base>/<partnerId>?…`: the URL the Connect button opens (hub-contract §1.1-1.3). */
+/** `<base>/<partnerId>?…`: the URL the Connect button opens (docs/hub-contract.md §1.1-1.3). */
 export function buildIoUrl(opts: IoUrlOptions): string {
   const base = normaliseBase(opts.base ?? IO_DEFAULT_BASES[opts.variant ?? "v1"]);
   return base + partnerPath(opts.partnerId) + buildQuery(opts);
 }
 
-/** `<base>/<partnerId>/permissions?…`: the v1-style permission screen, also used to start IO (§1.1). */
+/** `<base>/<partnerId>/permissions?…`: the v1-style permission screen, also used to start IO (docs/hub-contract.md §1.1). */
 export function buildPermissionsUrl(opts: PermissionsUrlOptions): string {
   const base = normaliseBase(opts.base ?? IO_BASE_V1);
   return `${base}${partnerPath(opts.partnerId)}/permissions${buildQuery(opts)}`;

@@ -105,7 +105,7 @@ export function createMessagingApi(options: MessagingApiOptions) {
       return answer;
     },
 
-    /** Deletes every language of the template `name` (contract §6). The portal never deletes to resubmit (docs/templates-meta.md §2). */
+    /** Deletes every language of the template `name` (docs/hub-contract.md §6). The portal never deletes to resubmit (docs/templates-meta.md §2). */
     deleteTemplate: async (name: string): Promise<void> => {
       if (name === "") throw new TypeError("template name is empty");
       await call({ method: "DELETE", path: `${TEMPLATES_PATH}/${encodeURIComponent(name)}`, schema: z.unknown() });

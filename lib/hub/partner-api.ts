@@ -20,7 +20,7 @@ import {
   type SharedClientNumber,
 } from "./types";
 
-// Contract §7 calls the suffix UNVERIFIED; the V2 reference page "Account Sharing" names
+// docs/hub-contract.md §7 calls the suffix UNVERIFIED; the V2 reference page "Account Sharing" names
 // POST /api/v2/partners/{partner_id}/account_sharing/numbers. Kept an option in case it moves.
 export const DEFAULT_ONBOARD_SHARED_WABA_PATH = "/account_sharing/numbers";
 // UNVERIFIED: partner token lifetime is undocumented when `expires_in` is absent (contract 5.1).
@@ -252,7 +252,7 @@ export function createPartnerApi(options: PartnerApiOptions) {
       }
     },
 
-    /** Never retried here: a new key revokes the old ones, so a retry belongs to the caller's claim (R6). */
+    /** Never retried here: a new key revokes the old ones, so a retry belongs to the caller's claim (docs/security.md R6). */
     generateApiKey: (channelId: string): Promise<ApiKeyResult> =>
       call({ method: "POST", path: `${base}/channels/${encodeURIComponent(channelId)}/api_keys`, schema: apiKeySchema, retry: false }),
 

@@ -1,6 +1,6 @@
-// The query 360dialog appends to the partner's redirect URL (hub-contract §2.1):
+// The query 360dialog appends to the partner's redirect URL (docs/hub-contract.md §2.1):
 // `?client=<id>&channels=[<id>,<id>]&revoked=[<id>]`, brackets raw or percent-encoded.
-// A strict grammar (R12): the values are hints to check against the Partner API (§11.4), never proof.
+// A strict grammar (docs/security.md R12): the values are hints to check against the Partner API (docs/hub-contract.md §11.4), never proof.
 // UNVERIFIED: whether `state` is echoed back, so a missing state is null and the caller decides.
 
 export type RedirectQuery = { clientId: string | null; channels: string[]; revoked: string[]; state: string | null };

@@ -2,11 +2,11 @@ import { z } from "zod";
 
 /*
  * Domain types for what the Partner and Messaging APIs return, and the lenient zod schemas that read
- * them (contract §11.3: read leniently, write strictly). A field of the wrong type reads as absent
+ * them (docs/hub-contract.md §11.3: read leniently, write strictly). A field of the wrong type reads as absent
  * instead of failing the whole response; `raw` keeps everything the hub sent, unknown keys included.
  */
 
-/** Cloud API host; the API-key response's `address` overrides it per channel (contract §6). */
+/** Cloud API host; the API-key response's `address` overrides it per channel (docs/hub-contract.md §6). */
 export const DEFAULT_MESSAGING_BASE_URL = "https://waba-v2.360dialog.io";
 
 export type ListParams = {

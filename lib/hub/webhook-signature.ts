@@ -1,9 +1,9 @@
 import "server-only";
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-// Partner webhooks carry HMAC-SHA256(platform secret, raw body) in this header (hub-contract §4.2).
+// Partner webhooks carry HMAC-SHA256(platform secret, raw body) in this header (docs/hub-contract.md §4.2).
 // UNVERIFIED: digest encoding and any prefix, so hex (either case), base64, base64url, padded or not,
-// with or without `sha256=` are all accepted (§11.1); whatever the spelling, exactly 32 bytes must decode.
+// with or without `sha256=` are all accepted (docs/hub-contract.md §11.1); whatever the spelling, exactly 32 bytes must decode.
 
 export const WEBHOOK_SIGNATURE_HEADER = "x-360dialog-signature";
 
@@ -41,7 +41,7 @@ export function decodeWebhookSignature(header: unknown): Buffer | "missing" | "m
   return bytes && bytes.length === DIGEST_BYTES ? bytes : "malformed";
 }
 
-/** Verify before parse (R1): `rawBody` must be the bytes as received, never re-serialised JSON. */
+/** Verify before parse (docs/security.md R1): `rawBody` must be the bytes as received, never re-serialised JSON. */
 export function verifyWebhookSignature(opts: {
   rawBody: Uint8Array | string;
   header: string | null | undefined;

@@ -8,7 +8,7 @@ import { AppError } from "../errors";
 
 const jobId = z.uuid();
 
-/** Sends a dead job back to the queue with a fresh attempt budget (R8 dead-letter replay); audited. */
+/** Sends a dead job back to the queue with a fresh attempt budget (docs/security.md R8 dead-letter replay); audited. */
 export async function replayJob(actor: Actor, id: string): Promise<Job> {
   if (!jobId.safeParse(id).success) throw new AppError("not_found:job", "That job does not exist.");
   const db = await getDb();

@@ -1,4 +1,4 @@
-// Retry schedule of a failed job (R8): ≈ 5 s, 5 min, 30 min, 2 h, 5 h, then every 10 h, each ±20 % so a burst of
+// Retry schedule of a failed job (docs/security.md R8): ≈ 5 s, 5 min, 30 min, 2 h, 5 h, then every 10 h, each ±20 % so a burst of
 // failures (an upstream outage) does not come back as a burst. Pure: the caller passes its random source.
 
 const SECOND = 1_000;

@@ -6,7 +6,7 @@ import type { Enqueue } from "./types";
 
 /**
  * Queues a job. Pass the caller's transaction so the job commits with the change that caused it (transactional
- * outbox, R8) and the wake-up NOTIFY goes out only at that commit. With a uniqueKey already taken, nothing is
+ * outbox, docs/security.md R8) and the wake-up NOTIFY goes out only at that commit. With a uniqueKey already taken, nothing is
  * added and the existing job's id comes back with created: false.
  */
 export const enqueueJob: Enqueue = async (db, input) => {
@@ -24,7 +24,7 @@ export const enqueueJob: Enqueue = async (db, input) => {
   return result;
 };
 
-/** A missed reconcile is healed by the next window, so a few quick retries are enough (R9). */
+/** A missed reconcile is healed by the next window, so a few quick retries are enough (docs/security.md R9). */
 export const RECONCILE_MAX_ATTEMPTS = 3;
 
 /** Start of the reconcile window holding `now`: epoch-aligned, so every instance computes the same one. */

@@ -10,7 +10,7 @@ import { createJobRunner, type JobRunner } from "./runner";
 import { postgresJobListener } from "./start";
 import type { JobContext, JobHandlers } from "./types";
 
-// Several runners on one real PostgreSQL, each with its own pool, as separate instances would be (R8).
+// Several runners on one real PostgreSQL, each with its own pool, as separate instances would be (docs/security.md R8).
 
 const current = vi.hoisted(() => ({ db: null as Database | null }));
 vi.mock("@/lib/db", () => ({

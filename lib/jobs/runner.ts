@@ -30,7 +30,7 @@ export type JobRunnerOptions = {
   log: JobLog;
   /** Wake on NOTIFY; null = poll only. */
   listen?: JobListener | null;
-  /** Queue `hub.reconcile` for every hub once per window of this many minutes; 0 or absent = off (R9). */
+  /** Queue `hub.reconcile` for every hub once per window of this many minutes; 0 or absent = off (docs/security.md R9). */
   reconcileIntervalMinutes?: number;
   /** Called once a minute to queue scheduled work whose timing lives in settings; returns jobs created. */
   everyMinute?: { name: string; run: (db: Database, now: Date) => Promise<number> }[];
@@ -51,7 +51,7 @@ const MAX_ERROR_LENGTH = 1_000;
 
 /** What may be stored and logged of a failure: the safe message only, never a cause, stack or payload. */
 export function jobErrorMessage(error: unknown): string {
-  // drizzle's query errors quote the statement's parameters (phone numbers, payloads): keep only the cause (R20).
+  // drizzle's query errors quote the statement's parameters (phone numbers, payloads): keep only the cause (docs/security.md R20).
   const inner = error instanceof DrizzleQueryError ? (error.cause ?? error) : error;
   const message = isAppError(inner)
     ? `${inner.code}: ${inner.publicMessage}`
@@ -134,7 +134,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       if (kept) log.info(fields, "job done");
       else log.warn(fields, "job finished after its lease was taken over; result not recorded");
     } catch (error) {
-      // The database failed while recording the outcome: the lease runs out and the job is run again (R8).
+      // The database failed while recording the outcome: the lease runs out and the job is run again (docs/security.md R8).
       log.error({ jobId: job.id, kind: job.kind, error: jobErrorMessage(error) }, "could not record a job's outcome");
     }
   }

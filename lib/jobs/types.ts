@@ -1,14 +1,14 @@
 import type { Executor } from "@/db/client";
 
 // The contract between the job runner (lib/jobs) and the features that give it work (lib/webhooks,
-// lib/channels, lib/templates). Handlers must be idempotent: a job can run again after a crash (R8).
+// lib/channels, lib/templates). Handlers must be idempotent: a job can run again after a crash (docs/security.md R8).
 
 export type JobKinds = {
   /** Apply one stored webhook event (webhook_events.id). */
   "webhook.process": { webhookEventId: string };
-  /** Generate, store and configure the API key of one channel for one permission grant (R6). */
+  /** Generate, store and configure the API key of one channel for one permission grant (docs/security.md R6). */
   "api_key.provision": { channelId: string; grantId: string; requestedBy?: string };
-  /** List the hub's clients and channels and heal drift (R9). */
+  /** List the hub's clients and channels and heal drift (docs/security.md R9). */
   "hub.reconcile": { hubId: string; requestedBy?: string };
   /** Read one number's templates from the Messaging API and record every status change. */
   "template.sync": { channelId: string; requestedBy?: string; reason?: string };

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { LiveChange, LiveTopic } from "./types";
 
 // The one shape a change has on the wire (NOTIFY payload and server-sent event). Ids only: a notification is
-// visible to every session listening on the database, so it carries no secret and no personal data (R20).
+// visible to every session listening on the database, so it carries no secret and no personal data (docs/security.md R20).
 
 export const liveTopics = ["client", "channel", "webhook", "job", "session", "invite", "template", "api_key"] as const satisfies readonly LiveTopic[];
 

@@ -12,7 +12,7 @@ import { AppError } from "../errors";
 import { startRefusal } from "./outcomes";
 import { hashToken, isToken } from "./tokens";
 
-// Who may start an onboarding (R10): the holder of a valid invite link, a signed-in operator, or anyone on a
+// Who may start an onboarding (docs/security.md R10): the holder of a valid invite link, a signed-in operator, or anyone on a
 // hub with open signup, rate-limited per IP. Everyone else gets no session and so no IO Signature.
 
 export const START_LIMIT = { windowSeconds: 15 * 60 } as const;

@@ -38,7 +38,7 @@ forEachDatabase("onboarding redirect completion", (ctx) => {
     logs = captureAppLogs();
   });
   afterAll(() => {
-    // R20/R11: refusals are logged with the session id, never the state value.
+    // docs/security.md R20/R11: refusals are logged with the session id, never the state value.
     const text = logs.text();
     for (const state of states) expect(text).not.toContain(state);
     logs.restore();

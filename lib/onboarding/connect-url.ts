@@ -9,7 +9,7 @@ import { startRefusal } from "./outcomes";
 import type { Lang, Prefill } from "./prefill";
 
 // The 360dialog entry URL of one onboarding, made per click. With IO Signature on, the signature is made here
-// and now with the hub's platform secret (R10, contract §3): never cached, and it leaves the server only inside
+// and now with the hub's platform secret (docs/security.md R10, docs/hub-contract.md §3): never cached, and it leaves the server only inside
 // this one URL (or the Connect Button props that build the very same URL).
 
 export type IoLinkRequest = {
@@ -28,7 +28,7 @@ export type IoLinkRequest = {
 export type IoLink = { url: string; query: IoQueryOptions; signed: boolean };
 
 /**
- * UNVERIFIED (contract §1.1): the permission screen is documented for hub v1 only, so a v2 hub is sent to the
+ * UNVERIFIED (docs/hub-contract.md §1.1): the permission screen is documented for hub v1 only, so a v2 hub is sent to the
  * v1 path on the matching host (production v1 host, or the same origin for a sandbox or staging base).
  */
 export function permissionsBaseFor(hub: Pick<Hub, "ioBaseUrl" | "ioVersion">): string {

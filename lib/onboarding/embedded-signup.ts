@@ -15,7 +15,7 @@ import { fromStoredPrefill } from "./prefill";
 import { getOnboardingSettings } from "./settings";
 import { hashToken, readBrowserBinding, statusPathFor } from "./tokens";
 
-// Partner-hosted Embedded Signup (issue item 7, contract §7): the page launches Meta's FB.login with the hub's
+// Partner-hosted Embedded Signup (docs/hub-contract.md §7): the page launches Meta's FB.login with the hub's
 // app and configuration ids and forwards the WA_EMBEDDED_SIGNUP session message here; on FINISH the shared WABA
 // is onboarded through 360dialog's account sharing and the resulting channel is linked to the session.
 
@@ -23,10 +23,10 @@ const metaId = z.string().regex(/^[0-9]{1,32}$/, "must be a Meta id (digits)");
 
 export const embeddedSignupEventSchema = z.discriminatedUnion("event", [
   z.object({ event: z.literal("FINISH"), data: z.object({ waba_id: metaId, business_id: metaId, phone_number_id: metaId.optional() }) }),
-  // featureType only_waba_sharing: no phone number yet (contract §7).
+  // featureType only_waba_sharing: no phone number yet (docs/hub-contract.md §7).
   z.object({ event: z.literal("FINISH_ONLY_WABA"), data: z.object({ waba_id: metaId, business_id: metaId }) }),
   z.object({ event: z.literal("CANCEL"), data: z.object({ current_step: z.string().regex(/^[A-Z_]{1,64}$/).optional() }).default({}) }),
-  // UNVERIFIED (contract §7): the ERROR event's shape; only error_message is read.
+  // UNVERIFIED (docs/hub-contract.md §7): the ERROR event's shape; only error_message is read.
   z.object({ event: z.literal("ERROR"), data: z.object({ error_message: z.string().max(2000).optional() }).default({}) }),
 ]);
 

@@ -8,7 +8,7 @@ import { failureError, type OnboardingFailure } from "./outcomes";
 import { browserBindingCookie, browserBindingCookieName, type CookieOptions } from "./tokens";
 
 // Request plumbing shared by the onboarding route handlers: JSON bodies with a cap, the same-origin check of
-// cookie-bound POSTs (R25), the binding cookie, and no-store answers that never send a Referer onward (R16).
+// cookie-bound POSTs (docs/security.md R25), the binding cookie, and no-store answers that never send a Referer onward (docs/security.md R16).
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -65,7 +65,7 @@ export const notFound = (message: string) => refuse("not_found", message);
 
 export type BodyResult<T> = { ok: true; value: T } | { ok: false; response: Response };
 
-/** A body that has not arrived by BODY_READ_TIMEOUT_MS: the connection is closed with the answer (R2). */
+/** A body that has not arrived by BODY_READ_TIMEOUT_MS: the connection is closed with the answer (docs/security.md R2). */
 const bodyTimeout = () => refuse("timeout", "The request took too long to arrive.", { Connection: "close" });
 
 /**

@@ -22,7 +22,7 @@ export function chooseLang(options: { query?: unknown; preferred?: Lang | null; 
   return (ranked[0]?.base as Lang | undefined) ?? options.fallback;
 }
 
-/** Meta's Embedded Signup steps (contract §7), as a client reads them when they stopped at one. */
+/** Meta's Embedded Signup steps (docs/hub-contract.md §7), as a client reads them when they stopped at one. */
 const ES_STEPS: Record<string, { en: string; de: string }> = {
   BUSINESS_ACCOUNT_SELECTION: { en: "choosing your business account", de: "Auswahl Ihres Unternehmenskontos" },
   WABA_PHONE_PROFILE_PICKER: { en: "choosing your WhatsApp account and number", de: "Auswahl Ihres WhatsApp-Kontos und Ihrer Nummer" },

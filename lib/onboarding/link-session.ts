@@ -81,7 +81,7 @@ export async function linkSession(request: LinkRequest): Promise<OnboardingSessi
     });
     if (stored.changed) await publishChange(tx, { topic: "client", id: stored.client.id, hubId: hub.id });
     await recordFunnelEvent(tx, { hubId: hub.id, sessionId: session.id, inviteId: session.inviteId, kind: "client_confirmed", detail: { channels: request.channels.length } });
-    // The channel's own time, so a later webhook about the same moment still counts as news (R7).
+    // The channel's own time, so a later webhook about the same moment still counts as news (docs/security.md R7).
     const contextOf = (channel: { raw: Record<string, unknown> }) => ({
       event: request.event,
       occurredAt: eventTimeOf(channel.raw, new Date()),

@@ -3,7 +3,7 @@ import { IO_NUMBER_PATTERN } from "../hub/io";
 import { REDIRECT_ID_PATTERN } from "../hub/redirect";
 
 // What an onboarding may carry into 360dialog's pages: the API takes camelCase, the database stores the IO
-// parameter names (hub-contract §1.3), so a stored prefill maps one-to-one onto the IO query.
+// parameter names (docs/hub-contract.md §1.3), so a stored prefill maps one-to-one onto the IO query.
 
 export const LANGS = ["en", "de"] as const;
 export type Lang = (typeof LANGS)[number];
@@ -81,7 +81,7 @@ const JOIN_PATH = /^\/join\/[A-Za-z0-9_-]{43}$/;
 
 /**
  * The page hosting a Connect Button, which the package requires as the redirect target: `/` or `/join/<token>`
- * only, so no URL from input ever reaches `redirect_url` (R13). Null for anything else.
+ * only, so no URL from input ever reaches `redirect_url` (docs/security.md R13). Null for anything else.
  */
 export function safeReturnPath(value: unknown): "/" | `/join/${string}` | null {
   if (value === "/") return "/";

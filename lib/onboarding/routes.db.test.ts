@@ -43,7 +43,7 @@ function tricklingPost(path: string, body: unknown): { request: Request; stop: (
 
 const cookieOf = (res: Response) => /^portal_ob=([A-Za-z0-9_-]{43});/.exec(res.headers.get("set-cookie") ?? "")?.[1];
 
-// ≥ 30 open-redirect payloads (R13), tried in every redirect parameter.
+// ≥ 30 open-redirect payloads (docs/security.md R13), tried in every redirect parameter.
 const REDIRECT_PAYLOADS = [
   "//evil.test",
   "/\\evil.test",

@@ -181,7 +181,7 @@ forEachDatabase("onboarding sessions", (ctx) => {
     const qp = s.connectButton!.queryParameters;
     expect(qp.redirect_url).toBe(`${PORTAL_URL}/join/${invite.token}`);
     expect(qp.state).toBe(s.state);
-    // The package's own construction (contract §1.2) yields exactly ioUrl.
+    // The package's own construction (docs/hub-contract.md §1.2) yields exactly ioUrl.
     let built = `http://localhost:8082/dashboard/app/${local.partnerId}?number=+4915112345678`;
     for (const [k, v] of Object.entries(qp)) built += `&${k}=${encodeURIComponent(v)}`;
     expect(built).toBe(s.ioUrl);

@@ -22,9 +22,9 @@ export type CreateSessionInput = StartCaller & {
   method: SessionMethod;
   prefill?: PrefillInput;
   lang?: Lang;
-  /** Connect Button only: the page hosting the button, `/` or `/join/<token>` (R13). */
+  /** Connect Button only: the page hosting the button, `/` or `/join/<token>` (docs/security.md R13). */
   returnPath?: string;
-  /** The browser's binding cookie value (state.ts); its hash is stored with the session (R11). */
+  /** The browser's binding cookie value (state.ts); its hash is stored with the session (docs/security.md R11). */
   browserBinding: string;
 };
 
@@ -147,7 +147,7 @@ async function authorise(input: CreateSessionInput, browserBindingHash: string):
 }
 
 /**
- * Starts one onboarding (R10, R11): checks who may start, stores a session with a one-time `state` bound to
+ * Starts one onboarding (docs/security.md R10, R11): checks who may start, stores a session with a one-time `state` bound to
  * this browser, and returns the 360dialog URL (signed now when the hub has IO Signature on) or the Connect
  * Button props or the Embedded Signup settings. Throws AppError with a plain message on refusal.
  */
@@ -175,7 +175,7 @@ export async function createOnboardingSession(input: CreateSessionInput): Promis
   const state = newToken();
   const base = publicBaseUrl();
   const returnPath = safeReturnPath(input.returnPath) ?? (auth.via === "invite" && input.inviteToken ? `/join/${input.inviteToken}` : "/");
-  // R13: the redirect target is always one of our own fixed paths, never a URL from the request.
+  // docs/security.md R13: the redirect target is always one of our own fixed paths, never a URL from the request.
   const redirectUrl = method === "connect_button" ? `${base}${returnPath}` : `${base}/onboarding/redirect`;
   const link =
     method === "embedded_signup"

@@ -12,12 +12,12 @@ import { logger } from "../log";
 import { getOnboardingSettings } from "./settings";
 
 // "Activate Embedded Signup at 360dialog": tells the hub which Meta solution the partner's own Embedded Signup
-// shares WABAs through (contract §7, PATCH settings/account_sharing). Only after this does account sharing
+// shares WABAs through (docs/hub-contract.md §7, PATCH settings/account_sharing). Only after this does account sharing
 // accept FINISH events with that solution id.
 
 export type ActivationDeps = { partnerApi?: (hub: Hub) => PartnerApi };
 
-/** Words a partner admin can act on; the upstream details stay in the log (R20). */
+/** Words a partner admin can act on; the upstream details stay in the log (docs/security.md R20). */
 function explain(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (!isHubError(error)) return new AppError("upstream:hub", "The hub could not be reached. Please try again.", { cause: error });

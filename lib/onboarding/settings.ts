@@ -11,7 +11,7 @@ import { AppError, fieldErrorsOf } from "../errors";
 // the settings form, read leniently: a field that is missing or damaged falls back to its default.
 
 export const META_SDK_URL = "https://connect.facebook.net/en_US/sdk.js";
-/** Where Meta's Embedded Signup posts its session messages from (contract §7). */
+/** Where Meta's Embedded Signup posts its session messages from (docs/hub-contract.md §7). */
 export const META_MESSAGE_ORIGINS = ["https://www.facebook.com", "https://web.facebook.com"] as const;
 export const DEFAULT_ACCENT = "#0b6e4c";
 export const ES_TIERS = ["basic", "regular", "premium"] as const;
@@ -32,7 +32,7 @@ export const onboardingSettingsSchema = z.object({
   configId: z.preprocess(trimmed, z.union([blank, digits("The configuration ID")])).default(""),
   /** Empty = the default for the hub (the sandbox's stand-in for sandbox hubs, Meta's SDK otherwise). */
   sdkUrl: z.preprocess(trimmed, z.union([blank, httpUrl])).default(""),
-  /** Empty = not sent (contract §7: nullable, values not documented beyond `basic`). */
+  /** Empty = not sent (docs/hub-contract.md §7: nullable, values not documented beyond `basic`). */
   esTier: z.union([blank, z.enum(ES_TIERS)]).default(""),
 });
 
@@ -91,7 +91,7 @@ export type EmbeddedSignupSdk = {
   sdkUrl: string;
   /** Accept `message` events from exactly these origins (the sandbox's stand-in posts from its own). */
   messageOrigins: string[];
-  /** FB.login extras.sessionInfoVersion (contract §7). */
+  /** FB.login extras.sessionInfoVersion (docs/hub-contract.md §7). */
   sessionInfoVersion: "3";
 };
 

@@ -52,7 +52,7 @@ export async function getOnboardingStatus(statusToken: string): Promise<Onboardi
   if (!hub) return null;
   const settings = getOnboardingSettings(hub);
   const lang = (LANGS as readonly string[]).includes(session.prefill.lang ?? "") ? (session.prefill.lang as Lang) : settings.defaultLang;
-  // Only confirmed channels are shown: what a redirect merely claimed is never displayed (R12). Numbers whose
+  // Only confirmed channels are shown: what a redirect merely claimed is never displayed (docs/security.md R12). Numbers whose
   // access the client withdrew stay listed, with what to do to grant it again.
   const externalIds = [...new Set([...session.channelExternalIds, ...session.revokedExternalIds])];
   const rows = session.status === "completed" ? await listChannelsByExternalIds({ db, hubId: hub.id, externalIds }) : [];

@@ -2,10 +2,10 @@ import "server-only";
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { getEnv, publicBaseUrl } from "../env";
 
-// One-time tokens of the onboarding flow (R11): `state` (CSRF token of one session), the browser binding
+// One-time tokens of the onboarding flow (docs/security.md R11): `state` (CSRF token of one session), the browser binding
 // cookie, invite tokens and status tokens. Only sha256 hashes are stored; the values live in URLs and cookies.
 
-/** A session lasts long enough for account creation plus Meta's Embedded Signup (R11). */
+/** A session lasts long enough for account creation plus Meta's Embedded Signup (docs/security.md R11). */
 export const SESSION_TTL_MS = 60 * 60 * 1000;
 export const BROWSER_BINDING_MAX_AGE_S = 24 * 60 * 60;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -56,12 +56,12 @@ function portalIsHttps(): boolean {
   return publicBaseUrl().startsWith("https://");
 }
 
-/** `__Host-` on https (R25: the cookie can only be set by this exact origin); plain name on local http. */
+/** `__Host-` on https (docs/security.md R25: the cookie can only be set by this exact origin); plain name on local http. */
 export function browserBindingCookieName(): string {
   return portalIsHttps() ? "__Host-portal_ob" : "portal_ob";
 }
 
-/** One random value per browser; each session stores its hash (R11). SameSite=Lax so 360dialog's top-level redirect carries it. */
+/** One random value per browser; each session stores its hash (docs/security.md R11). SameSite=Lax so 360dialog's top-level redirect carries it. */
 export function browserBindingCookie(value: string): CookieOptions {
   return {
     name: browserBindingCookieName(),

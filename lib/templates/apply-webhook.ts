@@ -13,7 +13,7 @@ type TemplateWebhook = WebhookEventOf<"template">;
 export type TemplateWebhookOutcome = { status: "done" | "ignored"; effect: string };
 
 /**
- * A template event from the partner webhook (wire name and payload UNVERIFIED, contract §4.4): applied to the
+ * A template event from the partner webhook (wire name and payload UNVERIFIED, docs/hub-contract.md §4.4): applied to the
  * stored template when it can be found; when only the number is known, a sync of that number settles it.
  */
 async function applyTemplateWebhook(tx: Executor, hub: Hub, row: WebhookRow, ev: TemplateWebhook): Promise<TemplateWebhookOutcome> {

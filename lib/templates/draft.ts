@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 // The template as staff write it in the editor: one flat shape the form, the linter, the preview and the server
-// share. `components.ts` turns it into the Messaging API's components (contract §6) and back. Pure: runs in the
+// share. `components.ts` turns it into the Messaging API's components (docs/hub-contract.md §6) and back. Pure: runs in the
 // browser (lint as you type) and on the server (lint again before anything is sent).
 
 export const TEMPLATE_CATEGORIES = ["MARKETING", "UTILITY", "AUTHENTICATION"] as const;

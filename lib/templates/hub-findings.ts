@@ -3,7 +3,7 @@ import { isHubError, type HubError } from "../hub/http";
 import type { Finding } from "./lint";
 
 // 360dialog and Meta refuse a template in words (error_user_title / error_user_msg, developer_message), never
-// with a documented field; the subcodes are not a stable vocabulary (contract §6). So the words are shown as
+// with a documented field; the subcodes are not a stable vocabulary (docs/hub-contract.md §6). So the words are shown as
 // they came, beside the field they most likely concern, and nothing branches on a code.
 
 const FIELD_HINTS: [RegExp, string][] = [

@@ -1,4 +1,4 @@
-// Template statuses come lowercase from 360dialog lists and uppercase from Meta's status webhook (contract §6);
+// Template statuses come lowercase from 360dialog lists and uppercase from Meta's status webhook (docs/hub-contract.md §6);
 // the portal stores them lowercase and keeps any value it does not know (an open set, §11.2). Its own
 // statuses: draft, submitting, submit_failed (refused before review), submit_unknown (answer lost; a sync settles it).
 

@@ -38,7 +38,7 @@ const MAX_PAGES = 50;
 
 /**
  * Applies one observation to a stored template: status, reason and category, each change recorded once in
- * template_events (R7-like: the same observation twice changes nothing the second time). A category that
+ * template_events (docs/security.md R7-like: the same observation twice changes nothing the second time). A category that
  * differs from the one staff asked for is flagged: Meta re-categorised it.
  */
 export async function applyObservation(tx: Executor, template: Template, seen: Observation, source: ObservationSource): Promise<boolean> {

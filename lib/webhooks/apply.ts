@@ -88,7 +88,7 @@ export async function applyWebhookEvent(
   }
 }
 
-/** The `webhook.process` job (idempotent, R8: an event already done or ignored is skipped). */
+/** The `webhook.process` job (idempotent, docs/security.md R8: an event already done or ignored is skipped). */
 export const webhookProcessHandler: JobHandler<"webhook.process"> = (job) =>
   withStorableErrors(() => applyWebhookEvent(job.payload.webhookEventId, { finalAttempt: job.attempt >= job.maxAttempts }));
 

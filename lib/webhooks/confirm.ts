@@ -31,7 +31,7 @@ export async function confirmUnverifiedEvent(db: Database, row: WebhookRow, opti
 }
 
 /**
- * Account events name a phone number, not a channel (contract §4.4): the number this hub already knows by that phone
+ * Account events name a phone number, not a channel (docs/hub-contract.md §4.4): the number this hub already knows by that phone
  * is the one to re-read. Only its channel object is confirmed; a restriction the Partner API does not show in it
  * stays unconfirmed (docs/hub-settings.md §5.1).
  */

@@ -15,16 +15,16 @@ import { countUnverifiedWaiting, storeDelivery } from "./store";
 type Logger = ReturnType<typeof getLogger>;
 
 // The 360dialog partner webhook receiver: verify the raw bytes, store the delivery in the inbox, acknowledge.
-// Nothing else happens in the request (R3): a job applies the event later.
+// Nothing else happens in the request (docs/security.md R3): a job applies the event later.
 
 const PARTNER_ID = /^[A-Za-z0-9_-]{1,64}$/;
-// Everything the database does for one delivery, pool wait included, so the 503 lands inside 360dialog's 5 s (R4, F2).
+// Everything the database does for one delivery, pool wait included, so the 503 lands inside 360dialog's 5 s (docs/security.md R4, F2).
 const DATABASE_DEADLINE_MS = 3_000;
 const RETRY_AFTER_SECONDS = "5";
 const MISSING_SECRET_WARNING_INTERVAL_MS = 60_000;
 const MAX_EVENT_CHARS = 200;
 const MAX_HEADER_VALUE_CHARS = 2_048;
-// Authorization, cookies, the signature, and custom auth headers a partner may attach to the webhook URL (§4.1).
+// Authorization, cookies, the signature, and custom auth headers a partner may attach to the webhook URL (docs/hub-contract.md §4.1).
 const SECRET_HEADER = /auth|cookie|key|token|secret|signature|password/i;
 
 export type IngestOutcome =
@@ -53,7 +53,7 @@ export type DeliveryHeaders = {
 export type Delivery = {
   partnerId: string;
   headers: DeliveryHeaders;
-  /** Reads the body as raw bytes without ever holding more than `maxBytes` or waiting past `timeoutMs` (R2; read-body.ts). */
+  /** Reads the body as raw bytes without ever holding more than `maxBytes` or waiting past `timeoutMs` (docs/security.md R2; read-body.ts). */
   readBody: (maxBytes: number, timeoutMs: number) => Promise<ReadBodyResult>;
 };
 
@@ -97,7 +97,7 @@ const UNKNOWN_PARTNER_SECRETS: ReturnType<typeof webhookSecrets> = [{ secret: ra
 
 const methodNotAllowed = refusal("method_not_allowed", "Send webhooks with a POST.", { allow: "POST" });
 
-/** Any method but POST (R2). */
+/** Any method but POST (docs/security.md R2). */
 export function webhookMethodNotAllowed(): Response {
   const answer = methodNotAllowed();
   return new Response(answer.body, { status: answer.status, headers: answer.headers });
@@ -180,7 +180,7 @@ async function handle({ partnerId, headers, readBody }: Delivery, log: Logger): 
     if (!verified.ok) return { outcome: "invalid_signature", partnerId, response: invalidSignature() };
     if (hub.archivedAt) return { outcome: "archived", partnerId, response: archived() };
 
-    // Only now, with the bytes proven to come from 360dialog, is anything parsed (R1).
+    // Only now, with the bytes proven to come from 360dialog, is anything parsed (docs/security.md R1).
     const parsed = parseWebhookBody(raw);
     const event = parsed.kind === "invalid" ? "invalid" : storable(parsed.event, MAX_EVENT_CHARS);
     const row: NewWebhookEvent = {
@@ -218,7 +218,7 @@ async function handle({ partnerId, headers, readBody }: Delivery, log: Logger): 
  */
 async function storeUnverified(hub: Hub, raw: Uint8Array, headers: DeliveryHeaders, log: Logger): Promise<Handled> {
   const partnerId = hub.partnerId;
-  // Parsed only for the ids it names and its event name; nothing in it is believed (R1, docs/hub-settings.md §5).
+  // Parsed only for the ids it names and its event name; nothing in it is believed (docs/security.md R1, docs/hub-settings.md §5).
   const parsed = parseWebhookBody(raw);
   const event = parsed.kind === "invalid" ? "invalid" : storable(parsed.event, MAX_EVENT_CHARS);
   let stored: StoredDelivery;
@@ -247,7 +247,8 @@ async function storeUnverified(hub: Hub, raw: Uint8Array, headers: DeliveryHeade
 /** Unverified deliveries one hub may have waiting for their Partner API confirmation (docs/hub-settings.md §5). */
 export const UNVERIFIED_WAITING_CAP = 1_000;
 
-// Issue 5: a child logger and an AES-GCM decryption per delivery both showed in the receiver's CPU profile.
+// Made once, not per delivery: a child logger and an AES-GCM decryption per delivery showed in the receiver's
+// CPU profile (bench/README.md).
 
 let childLogger: { root: Logger; log: Logger } | undefined;
 

@@ -7,7 +7,7 @@ import { ingestDelivery, type DeliveryHeaders, type DeliveryResponse } from "./i
 import { ingestWabaDelivery } from "./waba-ingest";
 import { declaredLength, type ReadBodyResult } from "../http/read-body";
 
-// The 360dialog webhook receiver served by server.ts before Next.js (issue 5: Next's own request handling
+// The 360dialog webhook receiver served by server.ts before Next.js (Next's own request handling
 // doubled the portal's CPU per delivery; bench/README.md). The same ingestDelivery() as the Next route
 // app/api/webhooks/360dialog/[partnerId]/route.ts, fed from Node's request and answering on Node's response with no
 // web Request/Response in between (their conversion was the largest item left in the profile); this adapter adds
@@ -153,7 +153,7 @@ type NodeBody = {
 const LINGER_MS = 2_000;
 
 /**
- * The request body read from the socket with the size cap of read-body.ts and nothing buffered past it (R2): a
+ * The request body read from the socket with the size cap of read-body.ts and nothing buffered past it (docs/security.md R2): a
  * declared length over the cap is refused before a byte is read, a streamed one as soon as it passes the cap.
  * What the receiver does not read (a 413) is drained and dropped once the answer is written, which keeps the
  * connection usable. A body still arriving at the deadline is given up: its 408 closes the connection instead,

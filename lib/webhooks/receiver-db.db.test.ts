@@ -18,7 +18,7 @@ import { ingestWebhook } from "./ingest";
 import { closeReceiverPool, receiverSql } from "./receiver-db";
 import { deliveryStatement } from "./store";
 
-// The receiver's own pool on PostgreSQL (issue 5): one prepared autocommit statement per delivery, with the
+// The receiver's own pool on PostgreSQL (lib/webhooks/receiver-db.ts): one prepared autocommit statement per delivery, with the
 // statement timeout and synchronous_commit set at connect. PostgreSQL only: PGlite keeps the transaction path.
 
 const SECRET = "platform-secret-current-0123456789";

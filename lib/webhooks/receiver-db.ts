@@ -3,12 +3,12 @@ import postgres, { type Sql } from "postgres";
 import { getEnv } from "../env";
 import { processSlots as slots } from "../process-slots";
 
-// The webhook receiver's own small pool on PostgreSQL (issue 5). Its statement timeout and synchronous_commit are
+// The webhook receiver's own small pool on PostgreSQL. Its statement timeout and synchronous_commit are
 // connection parameters, sent once at connect, and its one statement is prepared once per connection, so a
 // delivery costs one round trip where BEGIN, set_config, the statement and COMMIT on the shared pool cost four.
 // The shared pool cannot take these parameters: jobs and pages run statements that may legitimately take longer.
 
-/** Bounds every receiver statement, so a stuck database gives the webhook its 503 well inside 360dialog's 5 s (R4). */
+/** Bounds every receiver statement, so a stuck database gives the webhook its 503 well inside 360dialog's 5 s (docs/security.md R4). */
 export const RECEIVER_STATEMENT_TIMEOUT_MS = 2_000;
 // Few: one statement per delivery, each a millisecond or two; more connections only queue inside PostgreSQL.
 const POOL_MAX = 5;
@@ -38,7 +38,7 @@ export function receiverSql(): Sql | null {
     connection: {
       application_name: "portal webhook receiver",
       statement_timeout: RECEIVER_STATEMENT_TIMEOUT_MS,
-      // An acknowledged delivery must survive a crash whatever the server's default says (R4).
+      // An acknowledged delivery must survive a crash whatever the server's default says (docs/security.md R4).
       synchronous_commit: "on",
     },
   });

@@ -15,7 +15,7 @@ import { closeReceiverPool } from "./receiver-db";
 
 // test/proofs/db-restart.db.test.ts for the receiver's own pool (DATABASE_URL set, as in production): its prepared
 // statements die with their connections in the crash, and the deliveries after the restart must still be stored
-// once each, with nothing acknowledged lost and every refusal a 503 + Retry-After inside 5 s (R4).
+// once each, with nothing acknowledged lost and every refusal a 503 + Retry-After inside 5 s (docs/security.md R4).
 
 const SECRET = "receiver-restart-platform-secret-01";
 const DELIVERIES = 300;

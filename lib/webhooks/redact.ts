@@ -1,5 +1,5 @@
 // What the webhook inbox shows of a stored body: secrets masked whole, phone numbers down to their last four
-// digits (R20: no secret and no full phone number on a page). Display only; the stored row keeps the raw bytes.
+// digits (docs/security.md R20: no secret and no full phone number on a page). Display only; the stored row keeps the raw bytes.
 
 export const REDACTED = "[redacted]";
 const SECRET_KEY = /key|token|secret|password|signature/i;

@@ -11,8 +11,8 @@ import { publishChange } from "../live/publish";
 const eventId = z.uuid();
 
 /**
- * Runs a stored delivery through processing again (R8). The caller has checked the operator role. Processing is
- * idempotent on domain ids (R6), so replaying an event that already took effect changes nothing twice.
+ * Runs a stored delivery through processing again (docs/security.md R8). The caller has checked the operator role. Processing is
+ * idempotent on domain ids (docs/security.md R6), so replaying an event that already took effect changes nothing twice.
  */
 export async function replayWebhookEvent(actor: Actor, id: string, now: Date = new Date()): Promise<{ jobId: string }> {
   if (!eventId.safeParse(id).success) throw new AppError("not_found:webhook_event", "That webhook delivery does not exist.");

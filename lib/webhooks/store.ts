@@ -17,7 +17,7 @@ export const deliveryStatement = webhookDeliveryStatement({
   liveChannel: LIVE_CHANNEL,
 });
 
-/** One statement: the inbox row, its processing job and the live notice commit together or not at all (R4). */
+/** One statement: the inbox row, its processing job and the live notice commit together or not at all (docs/security.md R4). */
 export async function storeDelivery(row: NewWebhookEvent): Promise<StoredDelivery> {
   const handle = await getDatabaseHandle();
   const receiver = handle.driver === "postgres" ? receiverSql() : null;

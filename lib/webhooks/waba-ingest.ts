@@ -18,7 +18,7 @@ import { RECEIVER_STATEMENT_TIMEOUT_MS } from "./receiver-db";
 
 // The receiver of each hub's WABA webhook, `POST /api/webhooks/waba/<hub id>` (docs/waba-webhook.md §2). Meta's
 // events come through 360dialog with no signature; what proves them is the secret header the portal set with
-// `POST /waba_webhook`, compared in constant time. As with the partner webhook (R3, R4, R5): the delivery is stored
+// `POST /waba_webhook`, compared in constant time. As with the partner webhook (docs/security.md R3, R4, R5): the delivery is stored
 // in the inbox (source `waba`, deduplicated on its bytes) with its processing job, and only then acknowledged;
 // when it cannot be stored the answer is 503, so 360dialog delivers it again.
 
@@ -98,7 +98,7 @@ async function store(hubId: string, headers: DeliveryHeaders, raw: Uint8Array): 
   for (const expected of candidates.length > 0 ? candidates : [null]) if (wabaSecretMatches(given, expected)) matched = true;
   if (!matched || !hub) return unauthenticated();
 
-  // Only now, with the sender proven, is anything parsed (R1).
+  // Only now, with the sender proven, is anything parsed (docs/security.md R1).
   const text = utf8.decode(raw).replaceAll("\u0000", "\uFFFD").toWellFormed();
   let json: unknown;
   try {

@@ -6,7 +6,7 @@ import { parseRedirectQuery, type RedirectQuery } from "@/lib/hub/redirect";
 import { WEBHOOK_SIGNATURE_HEADER, verifyWebhookSignature } from "@/lib/hub/webhook-signature";
 import { DEFAULT_PARTNER, completeSignup, getPage, hiddenValue, postForm, startHub, startReceiver, waitFor, type Hub, type Received, type Receiver } from "./support";
 
-// Contract §1-3 (IO URLs, redirect, IO Signature) and §4 (signed partner webhooks, events):
+// docs/hub-contract.md §1-3 (IO URLs, redirect, IO Signature) and §4 (signed partner webhooks, events):
 // lib/hub/io, io-signature, redirect, webhook-signature and events against the sandbox hub.
 
 let hub: Hub;

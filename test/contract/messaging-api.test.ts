@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { CreateTemplateInput } from "@/lib/hub/messaging-api";
 import { API_KEY_AUTH, countingFetch, everyRendering, hubError, startHub, startReceiver, waitFor, type Hub, type Receiver } from "./support";
 
-// Contract §6 (Messaging API, templates and webhook) with the key and `address` from generateApiKey, and the
+// docs/hub-contract.md §6 (Messaging API, templates and webhook) with the key and `address` from generateApiKey, and the
 // transport's resilience (lib/hub/http.ts) against the sandbox's injected faults.
 
 let hub: Hub;
@@ -27,7 +27,7 @@ async function channelWithKey() {
   return { channelId, key, messaging: hub.messagingApi(key.apiKey, key.address) };
 }
 
-// The contract's own example (§6).
+// The contract's own example (docs/hub-contract.md §6).
 const ORDER_UPDATE: CreateTemplateInput = {
   name: "order_update",
   category: "UTILITY",

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { PartnerApi, PartnerAuth } from "@/lib/hub/partner-api";
 import { API_KEY_AUTH, DEFAULT_PARTNER, TOKEN_AUTH, countingFetch, everyRendering, hubError, startHub, type Hub } from "./support";
 
-// Contract §5 (Partner API) and §7 (account sharing): lib/hub/partner-api.ts against the sandbox hub.
+// docs/hub-contract.md §5 (Partner API) and §7 (account sharing): lib/hub/partner-api.ts against the sandbox hub.
 
 let hub: Hub;
 beforeAll(async () => {

@@ -10,9 +10,9 @@ import { selectRows } from "@/test/db/databases";
 import { bindAppDatabase, captureAppLogs, setTestAppEnv, type CapturedLogs } from "@/test/db/use-as-app-db";
 import { inParallel, ownClusterUnavailableReason, pause, signedHeaders, startOwnCluster, type OwnCluster } from "./support";
 
-// Proof of R4: PostgreSQL stopped hard (`pg_ctl stop -m immediate`) in the middle of 500 deliveries and started
+// Proof of docs/security.md R4: PostgreSQL stopped hard (`pg_ctl stop -m immediate`) in the middle of 500 deliveries and started
 // again, the sender behaving like 360dialog (retry every non-2xx): nothing acknowledged is lost, nothing lost
-// is acknowledged, and every answer comes inside 360dialog's 5 s (F2). Runs on a cluster of its own.
+// is acknowledged, and every answer comes inside 360dialog's 5 s (docs/security.md F2). Runs on a cluster of its own.
 
 const SECRET = "proof-restart-platform-secret-0123";
 const DELIVERIES = 500;
@@ -46,7 +46,7 @@ describe.skipIf(skip)(`PostgreSQL crash during 500 deliveries [postgres, own clu
     setTestAppEnv();
     logs = captureAppLogs();
     cluster = await startOwnCluster();
-    // As the portal opens it (lib/db.ts): a pool of 10, connect timeout 2 s (R4).
+    // As the portal opens it (lib/db.ts): a pool of 10, connect timeout 2 s (docs/security.md R4).
     handle = await openDatabase({ driver: "postgres", url: cluster.url, connectTimeoutSeconds: 2 });
     await migrateDatabase(handle, cluster.url);
     const hubId = randomUUID();

@@ -6,7 +6,7 @@ import { jobRegistry } from "@/lib/job-registry";
 import { startJobsInProcess } from "@/lib/jobs/start";
 
 /*
- * One portal instance, as far as issue 5 goes (test/proofs/two-instances.db.test.ts starts two of these):
+ * One portal instance, as far as the webhook fast path goes (test/proofs/two-instances.db.test.ts starts two of these):
  * the process's database from DATABASE_URL (lib/db.ts, migrations included), the in-process job runner exactly as
  * lib/boot.ts starts it, and the webhook route's POST served over node:http instead of Next.js.
  * Run: node --conditions=react-server --import tsx test/proofs/instance.ts  (prints {"proofReady": <port>}).

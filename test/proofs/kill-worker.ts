@@ -10,7 +10,7 @@ import { logger } from "@/lib/log";
 /*
  * A job worker for test/proofs/worker-kill.db.test.ts: the real runner and handlers on DATABASE_URL, with a 3 s
  * lease. With --kill-after-generate, the API-key job SIGKILLs this process right after 360dialog answered the key
- * call and before the transaction storing the key commits (R8).
+ * call and before the transaction storing the key commits (docs/security.md R8).
  * Run: node --conditions=react-server --import tsx test/proofs/kill-worker.ts [--kill-after-generate]
  */
 

@@ -8,9 +8,9 @@ import { freshDatabase, selectRows, unavailableReason, type FreshDatabase } from
 import { setTestAppEnv } from "@/test/db/use-as-app-db";
 import { inParallel, postDelivery, spawnScript, type ChildScript } from "./support";
 
-// Proof of R5 and R6 across processes: two real portal instances (test/proofs/instance.ts: receiver + in-process
+// Proof of docs/security.md R5 and R6 across processes: two real portal instances (test/proofs/instance.ts: receiver + in-process
 // job runner) on one PostgreSQL; every delivery of 20 onboardings goes to BOTH (some a third time), plus a
-// re-sent variant body per channel that R5 cannot catch. No effect may happen twice.
+// re-sent variant body per channel that docs/security.md R5 cannot catch. No effect may happen twice.
 
 const CHANNELS = 20;
 // A job may fail and run again only for a reason outside the code's control; anything else is a defect.
@@ -56,7 +56,7 @@ describe.skipIf(skip)(`two portal instances on one database [postgres]${skip ? `
     const channelOf = (body: Line) => (body.data as { id?: string } | undefined)?.id;
     await waitFor(() => externalIds.every((id) => sb!.received.some((b) => b.event === "channel_live" && channelOf(b) === id)), "every channel_live", 15_000);
 
-    // R5 catches byte-identical re-sends; a re-sent event with a new id gets past it and must meet R6.
+    // docs/security.md R5 catches byte-identical re-sends; a re-sent event with a new id gets past it and must meet docs/security.md R6.
     const variants = externalIds.map((id) => ({ ...sb!.received.find((b) => b.event === "channel_running" && channelOf(b) === id)!, id: randomUUID() }));
     const bodies = [...sb!.received, ...variants].map((b) => JSON.stringify(b));
     const sends: { body: string; instance: number }[] = [];
@@ -81,7 +81,7 @@ describe.skipIf(skip)(`two portal instances on one database [postgres]${skip ? `
     };
     await waitFor(settled, "every job done and every key stored", 45_000);
 
-    // Inbox (R5): one row per distinct delivery, counting every copy sent.
+    // Inbox (docs/security.md R5): one row per distinct delivery, counting every copy sent.
     const rows = await db.select().from(webhookEvents).where(eq(webhookEvents.hubId, hub.id));
     const sentCount = new Map<string, number>();
     for (const s of sends) {
@@ -92,7 +92,7 @@ describe.skipIf(skip)(`two portal instances on one database [postgres]${skip ? `
     expect(rows.filter((r) => r.deliveries !== sentCount.get(r.dedupKey))).toEqual([]);
     expect(rows.filter((r) => r.status !== "done").map((r) => [r.event, r.status, r.lastError])).toEqual([]);
 
-    // Jobs (R8): each ran to "done" exactly once across both instances; a second attempt only after a logged failure.
+    // Jobs (docs/security.md R8): each ran to "done" exactly once across both instances; a second attempt only after a logged failure.
     const allJobs = await db.select().from(jobs);
     const lines: Line[][] = instances.map((i) => i.lines);
     const doneBy = (jobId: string) => lines.flatMap((l, n) => l.filter((x) => x.msg === "job done" && x.jobId === jobId).map(() => n));
@@ -112,7 +112,7 @@ describe.skipIf(skip)(`two portal instances on one database [postgres]${skip ? `
     expect(Math.min(...perInstance)).toBeGreaterThan(0);
     expect(Math.min(...storedBy)).toBeGreaterThan(0);
 
-    // Keys (R6): exactly one POST …/api_keys per channel at the hub, one active stored key: the hub's current one.
+    // Keys (docs/security.md R6): exactly one POST …/api_keys per channel at the hub, one active stored key: the hub's current one.
     const hubState = await sb!.control<SandboxState>("/state");
     const ourChannels = await db.select().from(channels).where(eq(channels.hubId, hub.id));
     const keys = await db.select().from(apiKeys).where(eq(apiKeys.hubId, hub.id));

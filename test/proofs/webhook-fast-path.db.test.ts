@@ -14,7 +14,7 @@ import { freshDatabase, unavailableReason, type FreshDatabase } from "@/test/db/
 import { setTestAppEnv, TEST_APP_ENV } from "@/test/db/use-as-app-db";
 import { freePort, signedHeaders } from "./support";
 
-// Issue 5: server.ts answers webhook deliveries before Next.js. This runs the production build twice on one
+// server.ts answers webhook deliveries before Next.js. This runs the production build twice on one
 // PostgreSQL database: through server.ts (as `npm start` does) and through plain `next start` (the Next route),
 // sends both the same requests, and requires the same answers, stored rows and log lines. Needs a production
 // build of this checkout (`npx next build`); Next.js answers its route with a chunked body, the fast path with a

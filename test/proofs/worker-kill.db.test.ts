@@ -10,9 +10,9 @@ import { freshDatabase, unavailableReason, type FreshDatabase } from "@/test/db/
 import { setTestAppEnv } from "@/test/db/use-as-app-db";
 import { spawnScript, type ChildScript } from "./support";
 
-// Proof of R8 with a real crash: a worker process SIGKILLed after 360dialog issued the key and before the key
+// Proof of docs/security.md R8 with a real crash: a worker process SIGKILLed after 360dialog issued the key and before the key
 // was stored. A second worker takes the job once the lease runs out; exactly one key ends stored, the one
-// 360dialog holds now (the first one it issued is revoked by the second call, F6).
+// 360dialog holds now (the first one it issued is revoked by the second call, docs/security.md F6).
 
 type SandboxState = { apiKeys: { id: string; channelId: string; createdAt: string; revokedAt: string | null }[] };
 

@@ -6,7 +6,7 @@ import type { Lang } from "@/lib/onboarding/prefill";
 import { HANDOFF_ACK, POPUP_NAME, isRedirectQuery, reportFunnel, startSession, type StartedSession, type StartRequest } from "./onboarding-api";
 import { TriggerProgress, openBlankPopup, useWhenPopupCloses, type TriggerPhase } from "./popup-window";
 
-// The official 360dialog Connect Button, with the session made by the click, never by the page view (R10, R11):
+// The official 360dialog Connect Button, with the session made by the click, never by the page view (docs/security.md R10, R11):
 // a page view takes no invite use, no IO Signature and no per-IP slot. The package builds its popup URL from its
 // props and opens it when its button is clicked, so the click runs in two steps:
 // 1. Synchronously, inside the user gesture (what popup blockers require), a blank window is opened under the
@@ -63,7 +63,7 @@ export function ConnectButtonTrigger({
   useEffect(() => {
     // The package's own listener (added when it opens its window) takes the query and reloads this page with it;
     // this one only tells the popup that it arrived, so the popup closes instead of finishing the flow itself.
-    // Only the window this page opened (R14): after a reload this page has no package listener, so a popup
+    // Only the window this page opened (docs/security.md R14): after a reload this page has no package listener, so a popup
     // opened before it gets no answer and finishes by itself.
     const onMessage = (event: MessageEvent) => {
       const popup = popupRef.current;

@@ -6,7 +6,7 @@ import { esStepWords, fill } from "@/lib/onboarding/i18n";
 import type { Lang } from "@/lib/onboarding/prefill";
 import { sendEmbeddedSignupEvent, startSession, type EsMessage, type StartedSession } from "./onboarding-api";
 
-// Partner-hosted Embedded Signup (issue item 7): a session first (same authorisation as every start, R10), then
+// Partner-hosted Embedded Signup (docs/hub-contract.md §7): a session first (same authorisation as every start, docs/security.md R10), then
 // Meta's SDK (or the sandbox's stand-in) with this request's nonce, FB.login on the click, and the
 // WA_EMBEDDED_SIGNUP session message forwarded to the portal. Only string messages from the SDK's own origins
 // count: Meta sends JSON strings, and the sandbox's internal object messages are not ours.
@@ -64,7 +64,7 @@ export function EmbeddedSignupLauncher({
   useEffect(() => {
     if (started.current) return;
     started.current = true;
-    // The invite token is a credential: keep it out of the address that Meta's script can read (R16).
+    // The invite token is a credential: keep it out of the address that Meta's script can read (docs/security.md R16).
     if (inviteToken) {
       const url = new URL(window.location.href);
       url.searchParams.delete("invite");

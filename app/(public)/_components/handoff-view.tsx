@@ -4,7 +4,7 @@ import { NEUTRAL_BRAND, PublicShell } from "./public-shell";
 import { RedirectHandoff } from "./redirect-handoff";
 
 /**
- * A page that carries 360dialog's redirect query: no logo or other third-party resource may see it (R16).
+ * A page that carries 360dialog's redirect query: no logo or other third-party resource may see it (docs/security.md R16).
  * `empty`: the page was opened without any redirect parameter, so there is nothing to hand over.
  */
 export function HandoffView({ lang, empty = false }: { lang: Lang; empty?: boolean }) {

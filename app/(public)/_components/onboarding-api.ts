@@ -22,7 +22,7 @@ type Problem = { code?: unknown; detail?: unknown };
 
 const STATUS_PATH = /^\/onboarding\/status\/[A-Za-z0-9_-]{43}$/;
 
-/** R13 in depth: the only place the pages navigate to after a flow is our own status page. */
+/** docs/security.md R13 in depth: the only place the pages navigate to after a flow is our own status page. */
 export function isStatusPath(value: unknown): value is string {
   return typeof value === "string" && STATUS_PATH.test(value);
 }

@@ -5,9 +5,9 @@ import type { Lang } from "@/lib/onboarding/prefill";
 import { HANDOFF_ACK, POPUP_NAME, completeRedirect, isRedirectQuery, reportFunnel, startSession, type StartRequest } from "./onboarding-api";
 import { TriggerProgress, openBlankPopup, useWhenPopupCloses, type TriggerPhase } from "./popup-window";
 
-// The portal's own popup (custom IO, issue item 3): opened blank and synchronously on the click, so no popup
+// The portal's own popup (custom IO, docs/hub-contract.md §1): opened blank and synchronously on the click, so no popup
 // blocker bites, then pointed at the 360dialog URL of a session made for this click. The redirect page in the
-// popup hands the query back with postMessage; only that popup's message is taken (R14).
+// popup hands the query back with postMessage; only that popup's message is taken (docs/security.md R14).
 
 export type PopupStrings = {
   action: string;
@@ -54,7 +54,7 @@ export function PopupTrigger({
 
   useEffect(() => {
     const onMessage = (event: MessageEvent) => {
-      // R14: our own origin, from the very window we opened, carrying a query string; everything else is ignored.
+      // docs/security.md R14: our own origin, from the very window we opened, carrying a query string; everything else is ignored.
       const popup = popupRef.current;
       if (!popup || event.source !== popup || event.origin !== window.location.origin) return;
       if (!isRedirectQuery(event.data)) return;

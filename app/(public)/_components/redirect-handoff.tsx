@@ -6,8 +6,8 @@ import { HANDOFF_ACK, completeRedirect } from "./onboarding-api";
 
 // The end of a 360dialog visit: the redirect page (custom popup, direct links) and the Connect Button's host
 // pages (`/`, `/join/<token>`) when they come back with `?client=…&channels=…&state=…`. In a popup the query goes
-// to the opener, addressed to our own origin only (R14), and the window closes; without an opener of ours this
-// page finishes the flow itself. Either way the query leaves the address bar first (R16). An opener that got
+// to the opener, addressed to our own origin only (docs/security.md R14), and the window closes; without an opener of ours this
+// page finishes the flow itself. Either way the query leaves the address bar first (docs/security.md R16). An opener that got
 // the query answers; one that does not within a few seconds (reloaded, navigated) leaves the flow to this page.
 
 const ACK_TIMEOUT_MS = 3_000;

@@ -19,7 +19,7 @@ export async function GET(request: Request) {
     testGate: liveTestGate(request),
     signal: request.signal,
     filter: liveChangeFilter(query.data),
-    // R22: a user disabled or demoted while the stream is open loses it within a minute.
+    // docs/security.md R22: a user disabled or demoted while the stream is open loses it within a minute.
     recheck: () => requireRole("viewer").then(() => true),
   });
 }

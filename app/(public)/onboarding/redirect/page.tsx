@@ -8,7 +8,7 @@ export const metadata: Metadata = { title: "Finishing your sign-up" };
 /**
  * 360dialog's redirect target (custom popup, permission requests, direct links): hands the query to the opener
  * or finishes the flow itself (redirect-handoff.tsx). The server only looks whether a redirect parameter is there;
- * the page loads nothing from another site (R16; the no-referrer and no-store headers come from proxy.ts).
+ * the page loads nothing from another site (docs/security.md R16; the no-referrer and no-store headers come from proxy.ts).
  */
 export default async function RedirectPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const [params, requestHeaders] = await Promise.all([searchParams, headers()]);

@@ -10,7 +10,7 @@ type Context = { params: Promise<{ nextauth: string[] }> };
 
 /**
  * next-auth answers a `?callbackUrl=` it cannot parse as a URL with a 500 ("server configuration") on every
- * route but its GET pages. The query value is replaced by the safe target it would get anyway (R13).
+ * route but its GET pages. The query value is replaced by the safe target it would get anyway (docs/security.md R13).
  */
 async function withSafeCallbackQuery(req: NextRequest): Promise<NextRequest> {
   const callbackUrl = req.nextUrl.searchParams.get("callbackUrl");

@@ -1,4 +1,4 @@
-// Meta's `reason` on a rejected template (contract §6: the full set is UNVERIFIED), in words with what usually
+// Meta's `reason` on a rejected template (docs/hub-contract.md §6: the full set is UNVERIFIED), in words with what usually
 // fixes it. An unknown reason is shown as it came.
 const REASONS: Record<string, { title: string; hint: string }> = {
   INVALID_FORMAT: {

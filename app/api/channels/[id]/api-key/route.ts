@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 
 const noStore = { "Cache-Control": "no-store, max-age=0", Pragma: "no-cache" };
 
-/** The one response that ever carries an API key's plaintext (R19): admin only, same origin, never cached. */
+/** The one response that ever carries an API key's plaintext (docs/security.md R19): admin only, same origin, never cached. */
 export async function POST(req: Request, ctx: { params: Promise<{ id: string }> }) {
   if (!isSameOriginRequest(req)) return refusal("forbidden:origin", "Cross-site request refused.", { headers: noStore });
   try {
