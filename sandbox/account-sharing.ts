@@ -3,7 +3,7 @@ import type { SandboxContext } from "./context";
 import { metaError, parseOr, readJson, sendJson, type RequestContext, type Router } from "./http-util";
 import type { Partner } from "./types";
 
-// Partner-hosted Embedded Signup (hub-contract.md §7): the one-time settings call and the onboarding of a
+// Partner-hosted Embedded Signup (docs/hub-contract.md §7): the one-time settings call and the onboarding of a
 // shared WABA. The onboarding path suffix is UNVERIFIED upstream: the V2 reference names
 // POST /api/v2/partners/:pid/account_sharing/numbers (lib/hub's default); the sandbox also answers the older
 // guess …/account_sharing/onboard. The created channel can be found by listing channels

@@ -16,7 +16,7 @@ export class HttpError extends Error {
   }
 }
 
-/** The Partner API error envelope (hub-contract.md §5.5). */
+/** The Partner API error envelope (docs/hub-contract.md §5.5). */
 export function metaBody(status: number, message: string, details: string[] = []) {
   return { meta: { success: false, http_code: status, developer_message: message, details } };
 }

@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from "node:crypto";
 
-// Identifier shapes follow hub-contract.md §5.1: `…PA` partners, `…CL` clients, `…CH` channels.
+// Identifier shapes follow docs/hub-contract.md §5.1: `…PA` partners, `…CL` clients, `…CH` channels.
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 

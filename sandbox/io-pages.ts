@@ -7,7 +7,7 @@ import { cancelledPage, donePage, embeddedSignupPage, permissionPage, signupPage
 import { IO_SIGNATURE_MESSAGES, checkIoSignature } from "./io-signature";
 import type { Client, IoFlow, Partner } from "./types";
 
-// Integrated Onboarding (hub-contract.md §1–3): entry pages v1 /dashboard/app/:pid[/permissions] and
+// Integrated Onboarding (docs/hub-contract.md §1–3): entry pages v1 /dashboard/app/:pid[/permissions] and
 // v2 /onboarding/:pid, then signup → simulated Embedded Signup → (direct payment) permission screen →
 // 302 to the redirect URL with client, channels=[…] (raw brackets), revoked=[…] and state (echo UNVERIFIED).
 

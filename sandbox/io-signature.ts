@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { SignatureEncoding } from "./types";
 
-// IO Signature check (hub-contract.md §3): HMAC-SHA512 of `{partnerId}|{unixSeconds}` keyed by the platform
+// IO Signature check (docs/hub-contract.md §3): HMAC-SHA512 of `{partnerId}|{unixSeconds}` keyed by the platform
 // secret. UNVERIFIED upstream and chosen here: encoding per partner (hex, compared case-insensitively, or
 // base64), window |now − ts| ≤ windowSeconds (300 by default), and one use per signature.
 

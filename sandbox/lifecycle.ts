@@ -182,7 +182,7 @@ export class Lifecycle {
     return this.emitChannel(channel, event);
   }
 
-  /** Issues a new key for the channel, revoking the previous ones (hub-contract.md §5.3, F6). */
+  /** Issues a new key for the channel, revoking the previous ones (docs/hub-contract.md §5.3, F6). */
   issueApiKey(channel: Channel) {
     const { state } = this.deps;
     state.revokeKeys(channel.id);

@@ -1,6 +1,6 @@
 import type { HttpError } from "./http-util";
 
-// List parameters and envelope of hub-contract.md §5.2: `limit`, `offset`, `sort` (field, `-` = descending,
+// List parameters and envelope of docs/hub-contract.md §5.2: `limit`, `offset`, `sort` (field, `-` = descending,
 // dotted paths), `filters` (JSON object of dotted field → value), answered as
 // {count, filters, limit, offset, sort, total, <key>: [...]}.
 

@@ -7,7 +7,7 @@ import type { Channel } from "./types";
 import { templateView } from "./views";
 
 // Messaging API stand-in at the sandbox root (it is the `address` of every key the sandbox issues):
-// template management and the channel's messaging webhook, authenticated by `D360-API-KEY` (hub-contract.md §6).
+// template management and the channel's messaging webhook, authenticated by `D360-API-KEY` (docs/hub-contract.md §6).
 
 const webhookBody = z
   .object({
@@ -49,7 +49,7 @@ export function registerMessagingApi(router: Router, sb: SandboxContext): void {
       );
     }
     const t = templates.submit(channel, valid);
-    // Status code and initial status UNVERIFIED (hub-contract.md §6): the sandbox answers 201 with "submitted".
+    // Status code and initial status UNVERIFIED (docs/hub-contract.md §6): the sandbox answers 201 with "submitted".
     sendJson(ctx.res, 201, {
       id: t.id,
       name: t.name,

@@ -6,7 +6,7 @@ import { randomAlnum, randomDigits } from "./ids";
 import { normalisePhone } from "./io-pages";
 import { popupScript, sdkScript } from "./meta-sdk-client";
 
-// Meta JS SDK stand-in for partner-hosted Embedded Signup (hub-contract.md §7). GET /meta/sdk.js defines
+// Meta JS SDK stand-in for partner-hosted Embedded Signup (docs/hub-contract.md §7). GET /meta/sdk.js defines
 // window.FB; FB.login() opens GET /meta/embedded-signup in a popup on the SANDBOX origin, which posts the
 // WA_EMBEDDED_SIGNUP message (a JSON string) to its opener, so `event.origin` is the sandbox's origin (where
 // Meta's is https://www.facebook.com): the portal must accept the origin it is configured with.

@@ -8,7 +8,7 @@ import type { Channel, Client, Partner } from "./types";
 import { channelView, clientView, partnerView } from "./views";
 import { registerAccountSharing } from "./account-sharing";
 
-// Partner API under /api/v2 (hub-contract.md §5). Errors use the meta envelope.
+// Partner API under /api/v2 (docs/hub-contract.md §5). Errors use the meta envelope.
 
 const httpUrl = z.string().refine(isHttpUrl, "must be an http(s) URL");
 const badJson = (message: string) => metaError(400, message);
@@ -57,7 +57,7 @@ export function registerPartnerApi(router: Router, sb: SandboxContext): void {
     const partner = auth(ctx);
     const body = parseOr(webhookUrlBody, await readJson(ctx, badJson));
     partner.webhookUrl = body.webhook_url;
-    // Field name for custom headers UNVERIFIED (hub-contract.md §4.1); the sandbox takes `headers`.
+    // Field name for custom headers UNVERIFIED (docs/hub-contract.md §4.1); the sandbox takes `headers`.
     if (body.headers) partner.webhookHeaders = body.headers;
     state.changed();
     sendJson(ctx.res, 200, { webhook_url: partner.webhookUrl });
@@ -80,7 +80,7 @@ export function registerPartnerApi(router: Router, sb: SandboxContext): void {
     sendJson(ctx.res, 200, clientView(client));
   });
 
-  // Response shape UNVERIFIED (hub-contract.md §5.3): the sandbox answers {numbers: [{id, phone_number, status, shared}]}.
+  // Response shape UNVERIFIED (docs/hub-contract.md §5.3): the sandbox answers {numbers: [{id, phone_number, status, shared}]}.
   router.on("GET", `${P}/clients/:cid/shared_client_numbers`, (ctx) => {
     const partner = auth(ctx);
     const client = clientOf(sb, partner, ctx.params.cid ?? "");
@@ -110,7 +110,7 @@ export function registerPartnerApi(router: Router, sb: SandboxContext): void {
     const injected = sb.faults.takeApiKeyFailure();
     if (injected) throw injected;
     const key = sb.lifecycle.issueApiKey(channel);
-    // Flat object with 201 (hub-contract.md §5.3 CONFLICT: the portal also accepts an api_keys[] wrapper).
+    // Flat object with 201 (docs/hub-contract.md §5.3 CONFLICT: the portal also accepts an api_keys[] wrapper).
     sendJson(ctx.res, 201, { id: key.id, address: sb.baseUrl(), api_key: key.key, app_id: channel.appId });
   });
 

@@ -5,7 +5,7 @@ import { HttpError, metaError, readJson, sendJson, type RequestContext } from ".
 import { newToken } from "./ids";
 import type { Partner } from "./types";
 
-// Partner API authentication (hub-contract.md §5.1): `X-API-Key: <partner key>`, or the legacy
+// Partner API authentication (docs/hub-contract.md §5.1): `X-API-Key: <partner key>`, or the legacy
 // `POST /api/v2/token {username, password}` → bearer token with a configurable lifetime (UNVERIFIED upstream).
 
 function safeEqual(a: string, b: string): boolean {
@@ -52,7 +52,7 @@ export function authenticate(ctx: RequestContext, sb: SandboxContext): Partner {
 const tokenRequest = z.object({ username: z.string().min(1), password: z.string().min(1) });
 
 function tokenError(status: number, error: string, description: string): HttpError {
-  // Token endpoint errors use {error, error_description}, not the meta envelope (hub-contract.md §5.5).
+  // Token endpoint errors use {error, error_description}, not the meta envelope (docs/hub-contract.md §5.5).
   return new HttpError(status, { error, error_description: description });
 }
 

@@ -1,7 +1,7 @@
 import { HttpError } from "./http-util";
 import { randomAlnum } from "./ids";
 
-// Meta-like validation of POST /v1/configs/templates (hub-contract.md §6). Errors come back the way Meta's
+// Meta-like validation of POST /v1/configs/templates (docs/hub-contract.md §6). Errors come back the way Meta's
 // Graph API reports them: HTTP 400 {"error":{message,type:"OAuthException",code:100,error_subcode,...}}.
 // Subcodes 2388040 (length), 2388047 (header format) and 2388024 (duplicate language) follow public Meta
 // error references; the others (23880xx below 2388010) are sandbox choices (UNVERIFIED). The portal should

@@ -8,7 +8,7 @@ import type { Channel, DeliveryOutcome, SignatureEncoding } from "./types";
 // Partner webhook delivery. One FIFO queue per partner: an event is sent (and retried with capped exponential
 // backoff) before the next one, so events arrive in the order they happened unless the outOfOrderDeliveries
 // fault is on. The body is {id, event, data}; `x-360dialog-signature` is HMAC-SHA256(raw body, platform secret),
-// encoded hex (default) or base64 per partner (the encoding is UNVERIFIED upstream, hub-contract.md §4.2).
+// encoded hex (default) or base64 per partner (the encoding is UNVERIFIED upstream, docs/hub-contract.md §4.2).
 // Every attempt is recorded in state.deliveries.
 
 /** Computed here with node:crypto on purpose: the portal's verifier must agree with an independent signer. */

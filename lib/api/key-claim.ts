@@ -10,7 +10,7 @@ import { AppError } from "../errors";
 import { publishChange } from "../live/publish";
 import { requireVisible, type ApiCaller } from "./auth";
 
-// Key hand-over (#13 §2, docs/api.md "Claiming a key"): the partner's platform takes a number's key once. The
+// Key hand-over (docs/api.md "Claiming a key"): the partner's platform takes a number's key once. The
 // claim and the dashboard's "show once" (revealApiKey in lib/channels/api-keys.ts) stamp the same column,
 // api_keys.revealed_at, each in one conditional UPDATE, so whichever comes first wins and the other is refused
 // (docs/security.md R19). Both are audited with who (token or user) and when.
@@ -50,7 +50,7 @@ export async function claimApiKey(caller: ApiCaller, channelId: string, deps: { 
       return { channelId, apiKey: openStoredKey(key), address: key.address, last4: key.last4, version: key.keyVersion };
     });
   } catch (error) {
-    // Every use of the keys scope is in the audit log, the refused ones too (#13 §1).
+    // Every use of the keys scope is in the audit log, the refused ones too (docs/api.md).
     if (error instanceof AppError) {
       // A number of a hub the token may not see is logged without its hub, as the caller was answered.
       const hubId = channel && (!caller.hubId || caller.hubId === channel.hubId) ? channel.hubId : undefined;

@@ -6,7 +6,7 @@ import { TEMPLATE_CATEGORIES, templateDraftSchema } from "../templates/draft";
 
 // The REST API's resources as zod schemas: handlers parse their answers through these (lib/api/operation.ts) and
 // the OpenAPI document is generated from them (lib/api/openapi.ts). They are also the payloads the outbound events
-// of issue #13 §3 will carry ("each payload carries the resource as the API returns it"). Every schema meant as a
+// of the outbound events (not built yet) will carry ("each payload carries the resource as the API returns it"). Every schema meant as a
 // component is registered in `apiSchemas` with its name.
 
 export const apiSchemas = z.registry<{ id: string; description?: string }>();

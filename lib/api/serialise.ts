@@ -7,7 +7,7 @@ import type { channelSchema, clientSchema, inviteSchema, keyStateSchema, session
 import { inviteState } from "../onboarding/authorise";
 
 // Rows → resources as the API returns them (lib/api/schemas.ts). Kept apart from the handlers so the outbound
-// events (#13 §3) can build their payloads with the same functions.
+// events (not built yet) can build their payloads with the same functions.
 
 const iso = (d: Date) => d.toISOString();
 const isoOrNull = (d: Date | null | undefined) => (d ? d.toISOString() : null);

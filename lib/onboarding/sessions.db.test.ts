@@ -38,7 +38,7 @@ forEachDatabase("onboarding sessions", (ctx) => {
     expect(url.origin + url.pathname).toBe(`${world.sandbox.url}/dashboard/app/sandboxPA`);
     expect(url.searchParams.get("state")).toBe(s.state);
     expect(url.searchParams.get("redirect_url")).toBe(`${PORTAL_URL}/onboarding/redirect`);
-    expect(s.ioUrl).toContain("?number=+491512345678&"); // unencoded, as the Connect Button sends it (contract §1.2)
+    expect(s.ioUrl).toContain("?number=+491512345678&"); // unencoded, as the Connect Button sends it (docs/hub-contract.md §1.2)
     expect(url.searchParams.get("email")).toBe("ana@client.test");
     expect(url.searchParams.get("lang")).toBe("de");
     expect(url.searchParams.has("io_signature")).toBe(false);

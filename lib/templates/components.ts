@@ -10,7 +10,7 @@ import {
   type TemplateDraft,
 } from "./draft";
 
-// Draft ⇄ Messaging API components (hub-contract.md §6). Pure: runs in the browser editor and on the server.
+// Draft ⇄ Messaging API components (docs/hub-contract.md §6). Pure: runs in the browser editor and on the server.
 
 type Json = Record<string, unknown>;
 const text = (v: unknown): string => (typeof v === "string" ? v : typeof v === "number" ? String(v) : "");
@@ -159,7 +159,7 @@ function authenticationComponents(draft: TemplateDraft): TemplateComponent[] {
   return components;
 }
 
-/** The Messaging API's `components` for a draft (hub-contract.md §6; Meta's authentication-template shape). */
+/** The Messaging API's `components` for a draft (docs/hub-contract.md §6; Meta's authentication-template shape). */
 export function toComponents(draft: TemplateDraft): TemplateComponent[] {
   if (draft.category === "AUTHENTICATION") return authenticationComponents(draft);
   const components: TemplateComponent[] = [];

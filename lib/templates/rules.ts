@@ -9,7 +9,7 @@
 //             https://developers.facebook.com/docs/whatsapp/message-templates/guidelines
 //   [META-CAT] Meta, "Template categorization" (promotional content in UTILITY is re-categorised or rejected):
 //             https://developers.facebook.com/docs/whatsapp/updates-to-pricing/new-template-guidelines
-//   [360]     360dialog, "Template elements" and "Create and manage template messages" (hub-contract.md §6):
+//   [360]     360dialog, "Template elements" and "Create and manage template messages" (docs/hub-contract.md §6):
 //             https://docs.360dialog.com/docs/waba-basics/templates/template-elements
 //   [SBX]     our sandbox's server check, sandbox/template-rules.ts (the linter must be at least as strict).
 //   [PORTAL]  a portal choice where no public rule exists; always a warning, never an error.

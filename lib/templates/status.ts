@@ -1,5 +1,5 @@
 // Template statuses come lowercase from 360dialog lists and uppercase from Meta's status webhook (docs/hub-contract.md §6);
-// the portal stores them lowercase and keeps any value it does not know (an open set, §11.2). Its own
+// the portal stores them lowercase and keeps any value it does not know (an open set, docs/hub-contract.md §11.2). Its own
 // statuses: draft, submitting, submit_failed (refused before review), submit_unknown (answer lost; a sync settles it).
 
 export const AWAITING_REVIEW_STATUSES = ["submitted", "pending", "in_appeal", "created", "pending_deletion"];
@@ -53,7 +53,7 @@ export function templateStatusTone(status: string): StatusTone {
   return "slate";
 }
 
-// Meta's rejection reasons, in words staff can act on (the full vocabulary is UNVERIFIED, §10.10; unknown ones
+// Meta's rejection reasons, in words staff can act on (the full vocabulary is UNVERIFIED, docs/hub-contract.md §10.10; unknown ones
 // are shown as they came).
 const REASONS: Record<string, string> = {
   INVALID_FORMAT: "The format breaks WhatsApp's rules (variables, examples, length or characters).",
