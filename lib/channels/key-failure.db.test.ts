@@ -91,7 +91,8 @@ forEachDatabase("a key generation that fails", (ctx) => {
 
     const operator = await createUser(db, "operator");
     expect(await retryKeyProvision({ id: operator.id, email: operator.email }, channel.id, { db })).toEqual({ jobId: failed.job!.id });
-    expect(await drain()).toBe(1);
+    // The key job, and the channel.waba_webhook job a stored key queues (docs/waba-webhook.md §2).
+    expect(await drain()).toBe(2);
     const key = await maskedKeyFor(channel.id, { db });
     expect(key).toMatchObject({ status: "active", job: null });
     expect(sb.keyPosts(externalId)).toBe(2);

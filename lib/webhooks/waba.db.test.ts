@@ -153,7 +153,10 @@ forEachDatabase("the WABA webhook", (ctx) => {
     await apply("phone_number_name_update");
     expect((await reread()).flags).toMatchObject({ display_name: { decision: "REJECTED", requestedName: "Lucky Shrub", rejectionReason: "NAME_FORMAT_UNACCEPTABLE" } });
     await apply("account_update.restriction");
-    expect(await reread()).toMatchObject({ restricted: true, flags: { account_restriction: { type: "RESTRICTED_BIZ_INITIATED_MESSAGING, RESTRICTED_ADD_PHONE_NUMBER_ACTION" } } });
+    const restricted = await reread();
+    // The shape lib/channels/restriction-words.ts reads, as the partner event writes it; restricted_at feeds "Needs attention".
+    expect(restricted).toMatchObject({ restricted: true, flags: { account_restriction: { type: null, restrictionType: "RESTRICTED_BIZ_INITIATED_MESSAGING, RESTRICTED_ADD_PHONE_NUMBER_ACTION" } } });
+    expect(restricted.restrictedAt).toBeInstanceOf(Date);
     await apply("account_update.ban");
     expect((await reread()).flags).toMatchObject({ ban: { state: "DISABLE", date: "2026-05-02" } });
     await apply("account_alerts");
