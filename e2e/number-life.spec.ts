@@ -141,7 +141,7 @@ test("a key generation that fails shows the failure, the next try and the hub's 
   await expect(adminPage.getByText("Being generated")).toHaveCount(0);
 
   await adminPage.goto("/dashboard");
-  await expect(adminPage.getByRole("list", { name: "Stuck numbers" }).getByRole("listitem").filter({ hasText: "Creating the API key failed 2 times" })).toBeVisible();
+  await expect(adminPage.getByRole("list", { name: "Stuck numbers" }).getByRole("listitem").filter({ hasText: phone }).filter({ hasText: "Creating the API key failed 2 times" })).toBeVisible();
 
   await openChannel(adminPage, channelId);
   await adminPage.getByRole("button", { name: "Retry now" }).click();
