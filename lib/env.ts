@@ -74,6 +74,8 @@ const schema = z.object({
   WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1_024).max(10 * 1024 * 1024).default(256 * 1024),
   /** How long a webhook or onboarding body may take to arrive before the request is answered 408 and closed. */
   BODY_READ_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** End-to-end tests only (e2e/global-setup.ts): the folder through which lib/live/test-gate.ts holds live streams. */
+  E2E_LIVE_GATE_DIR: optionalString,
   /** Set by Next.js itself; during `next build` nothing may open the database. */
   NEXT_PHASE: optionalString,
 });

@@ -79,6 +79,8 @@ export type MetaChangeOf<F extends MetaChange["field"]> = Extract<MetaChange, { 
 export type MetaWebhook = { changes: MetaChange[] };
 
 const templateRef = z.looseObject({ message_template_id: optId, message_template_name: optText, message_template_language: optText });
+/** The template a template event names: Meta's id, else name + language. */
+const templateOf = (v: z.infer<typeof templateRef>) => ({ templateId: v.message_template_id, templateName: v.message_template_name, language: v.message_template_language });
 
 const statusSchema = templateRef.extend({
   event: optText,
@@ -140,9 +142,7 @@ export function parseMetaChange(field: string, value: Raw, common: Omit<Common, 
       return {
         ...base,
         field,
-        templateId: v.message_template_id,
-        templateName: v.message_template_name,
-        language: v.message_template_language,
+        ...templateOf(v),
         status: v.event,
         reason: v.reason,
         category: v.message_template_category,
@@ -156,9 +156,7 @@ export function parseMetaChange(field: string, value: Raw, common: Omit<Common, 
       return {
         ...base,
         field,
-        templateId: v.message_template_id,
-        templateName: v.message_template_name,
-        language: v.message_template_language,
+        ...templateOf(v),
         previousCategory: v.previous_category,
         newCategory: v.new_category,
         correctCategory: v.correct_category,
@@ -170,9 +168,7 @@ export function parseMetaChange(field: string, value: Raw, common: Omit<Common, 
       return {
         ...base,
         field,
-        templateId: v.message_template_id,
-        templateName: v.message_template_name,
-        language: v.message_template_language,
+        ...templateOf(v),
         previousScore: v.previous_quality_score,
         newScore: v.new_quality_score,
       };

@@ -2,6 +2,7 @@ import "server-only";
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { getEnv } from "../env";
 
 // End-to-end tests only: the live-update orderings (render, connect, publish) are forced, not hoped for.
 // e2e/global-setup.ts sets E2E_LIVE_GATE_DIR for its server; nothing else does, and without it every gate is a
@@ -17,8 +18,7 @@ const POLL_MS = 25;
 const MAX_HOLD_MS = 60_000;
 
 function gateDir(): string | null {
-  const dir = process.env.E2E_LIVE_GATE_DIR;
-  return dir && existsSync(dir) ? dir : null;
+  return getEnv().E2E_LIVE_GATE_DIR ?? null;
 }
 
 /** Holds `request` at `stage` when the test gate is on and the caller's cookie asks for it; otherwise returns at once. */
