@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import createNextIntlPlugin from "next-intl/plugin";
 import { devOrigins } from "./lib/dev-origins";
 
 const securityHeaders = [
@@ -32,4 +33,7 @@ const nextConfig: NextConfig = {
   },
 };
 
-export default nextConfig;
+// next-intl finds its request configuration in i18n/request.ts (docs/i18n.md §3); no locale routing, so URLs stay as they are.
+const withNextIntl = createNextIntlPlugin("./i18n/request.ts");
+
+export default withNextIntl(nextConfig);

@@ -3,6 +3,7 @@ import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
 import { sessionCookie } from "@/lib/auth/session-cookie";
 import { getEnv, publicBaseUrl } from "@/lib/env";
+import { LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE_S, closestLocale } from "@/lib/i18n/locales";
 import { contentSecurityPolicyFor, openerPolicyFor, privacyHeadersFor } from "@/lib/http/security-headers";
 
 // Runs before every page: a fresh CSP nonce and the page's opener policy (docs/security.md R15, R28), and a first sign-in gate
@@ -41,7 +42,14 @@ export async function proxy(req: NextRequest) {
   const requestHeaders = new Headers(req.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("Content-Security-Policy", csp);
-  return withSecurityHeaders(NextResponse.next({ request: { headers: requestHeaders } }), csp, pathname);
+  const res = NextResponse.next({ request: { headers: requestHeaders } });
+  // A language the visitor chose (the client pages' switcher links carry `?lang=`) is remembered for the pages that
+  // follow, which carry none (docs/i18n.md §2). Only a supported one, and only when it changes.
+  const chosen = closestLocale(req.nextUrl.searchParams.get("lang") ?? "");
+  if (chosen && req.cookies.get(LOCALE_COOKIE)?.value !== chosen) {
+    res.cookies.set(LOCALE_COOKIE, chosen, { path: "/", maxAge: LOCALE_COOKIE_MAX_AGE_S, sameSite: "lax", httpOnly: true, secure: publicBaseUrl(env).startsWith("https:") });
+  }
+  return withSecurityHeaders(res, csp, pathname);
 }
 
 // Every page answer, 404s and prefetches included: a prefetch header is the client's to choose, so a matcher that

@@ -73,6 +73,15 @@ describe("Integrated Onboarding pages", () => {
     expect(raw.html).toContain('value="a+b@c.test"');
   });
 
+  it("takes lang only in the languages 360dialog's form is known to take, and ignores any other", async () => {
+    expect((await get(`/onboarding/${TEST_PARTNER.id}?lang=pt`)).html).toContain('data-io-lang="pt"');
+    const spanish = await get(`/onboarding/${TEST_PARTNER.id}?lang=es`);
+    expect(spanish.status).toBe(200);
+    expect(spanish.html).toContain('data-io-lang=""');
+    expect(spanish.html).toContain("is not one 360dialog's form is known to take");
+    expect((await get(`/onboarding/${TEST_PARTNER.id}`)).html).not.toContain("data-io-lang");
+  });
+
   it("partner payment: creates client and channel and redirects with raw brackets and the state echoed", async () => {
     const start = `/onboarding/${TEST_PARTNER.id}?number=%2B4915112345678&state=st%20123&redirect_url=${encodeURIComponent(CALLBACK)}`;
     const first = await get(start);

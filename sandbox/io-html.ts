@@ -5,10 +5,26 @@ import { escapeHtml, field, hidden, page } from "./html";
 
 export type FieldErrors = Partial<Record<string, string>>;
 
-export function signupPage(flowId: string, partnerName: string, values: Record<string, string>, errors: FieldErrors = {}): string {
+/**
+ * The languages 360dialog's sign-up form is known to take as `lang`: the Connect Button package typed exactly these
+ * (0.9.0); 360dialog documents none. Any other value is ignored, as far as is known, and the form keeps its default.
+ */
+export const IO_FORM_LANGS = ["en", "de", "pt"] as const;
+
+/** Which language the real form would be in: the sandbox says so, and stays in English itself. */
+function langNotice(lang: string | null): string {
+  if (!lang) return "";
+  if ((IO_FORM_LANGS as readonly string[]).includes(lang)) {
+    return `<p class="notice" data-io-lang="${escapeHtml(lang)}">Language: <code>${escapeHtml(lang)}</code>. 360dialog's form would be shown in it; this sandbox stays in English.</p>`;
+  }
+  return `<p class="notice" data-io-lang="">Language <code>${escapeHtml(lang)}</code> is not one 360dialog's form is known to take (${IO_FORM_LANGS.join(", ")}): it is ignored and the form keeps its default.</p>`;
+}
+
+export function signupPage(flowId: string, partnerName: string, values: Record<string, string>, errors: FieldErrors = {}, lang: string | null = null): string {
   return page(
     "Create your 360dialog account",
     `<p>You are connecting WhatsApp for <strong>${escapeHtml(partnerName)}</strong>.</p>
+${langNotice(lang)}
 <form method="post" action="/io/signup" novalidate>
 ${hidden("flow", flowId)}
 ${field("email", "Email", values.email ?? "", { type: "email", required: true, autocomplete: "email", error: errors.email })}

@@ -136,6 +136,7 @@ export function registerIoPages(router: Router, sb: SandboxContext): void {
         redirectUrl,
         // UNVERIFIED (docs/hub-contract.md §1.3): the sandbox stores the `partner` param as the client's partner_payload.
         partnerPayload: q.get("partner") || null,
+        lang: q.get("lang") || null,
       },
       clientId: null,
       newChannelIds: [],
@@ -158,7 +159,7 @@ export function registerIoPages(router: Router, sb: SandboxContext): void {
       flow.step = "embedded_signup";
       return sendHtml(ctx.res, 200, embeddedSignupPage(flow.id, { business_name: existing.name, phone_number: flow.params.number }));
     }
-    sendHtml(ctx.res, 200, signupPage(flow.id, partner.name, { email: flow.params.email, full_name: flow.params.name }));
+    sendHtml(ctx.res, 200, signupPage(flow.id, partner.name, { email: flow.params.email, full_name: flow.params.name }, {}, flow.params.lang));
   }
 
   function findClientByEmail(partner: Partner, email: string): Client | undefined {
@@ -183,7 +184,7 @@ export function registerIoPages(router: Router, sb: SandboxContext): void {
     if (!emailSchema.safeParse(values.email).success) errors.email = "Enter a valid email address.";
     if (values.full_name === "" || values.full_name.length > 200) errors.full_name = "Enter your full name.";
     if (values.company_name === "" || values.company_name.length > 200) errors.company_name = "Enter your company name.";
-    if (Object.keys(errors).length > 0) return sendHtml(ctx.res, 400, signupPage(flow.id, partner.name, values, errors));
+    if (Object.keys(errors).length > 0) return sendHtml(ctx.res, 400, signupPage(flow.id, partner.name, values, errors, flow.params.lang));
     flow.signup = { email: values.email, fullName: values.full_name, companyName: values.company_name };
     const existing = findClientByEmail(partner, values.email);
     if (existing) {

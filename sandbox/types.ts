@@ -191,6 +191,8 @@ export interface IoFlow {
     state: string | null;
     redirectUrl: string | null;
     partnerPayload: string | null;
+    /** `lang` as sent; the real form's languages are not documented (IO_FORM_LANGS in io-html.ts). */
+    lang: string | null;
   };
   clientId: string | null;
   newChannelIds: string[];

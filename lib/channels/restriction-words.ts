@@ -1,6 +1,7 @@
 import { isRecord } from "../hub/json";
 
-// What a violation or restriction means and what to do, for staff and (in plain words, EN and DE) for the client.
+// What a violation or restriction means and what to do, for staff (the client's words are in the message catalogues,
+// `status.meaning.restricted_*`, docs/i18n.md §4).
 // The type strings are Meta's (docs/channel-lifecycle.md §2); any other one is shown as sent with the general advice.
 
 export type RestrictionInfo = {
@@ -49,20 +50,4 @@ export function restrictionNextStep(r: RestrictionInfo): string {
     `Review ${subject} with the client and stop what caused it. Check the account's quality in WhatsApp Manager (Account quality), ` +
     "where the client can request a review if they disagree. Mark it resolved here once Meta has lifted it."
   );
-}
-
-export type Words = { en: string; de: string };
-
-/** What the client reads on the status page: what happened and what to do, without Meta's jargon. */
-export function restrictionClientWords(r: RestrictionInfo): Words {
-  if (r.event === "account_violation") {
-    return {
-      en: "Limited by WhatsApp: Meta found messages from this number that break WhatsApp's rules. Please check what was sent recently; your provider will contact you about the next steps.",
-      de: "Von WhatsApp eingeschränkt: Meta hat Nachrichten dieser Nummer gefunden, die gegen die WhatsApp-Regeln verstoßen. Bitte prüfen Sie, was zuletzt gesendet wurde; Ihr Anbieter meldet sich zu den nächsten Schritten.",
-    };
-  }
-  return {
-    en: "Limited by WhatsApp: Meta has restricted what this number may send for now. Your provider is looking into it and will tell you what to do.",
-    de: "Von WhatsApp eingeschränkt: Meta hat vorübergehend eingeschränkt, was diese Nummer senden darf. Ihr Anbieter kümmert sich darum und sagt Ihnen, was zu tun ist.",
-  };
 }

@@ -1,5 +1,6 @@
 import type { InviteState } from "../onboarding/authorise";
 import type { Prefill } from "../onboarding/prefill";
+import { LOCALE_NAMES, isLocale } from "../i18n/locales";
 
 // Plain words for what staff read about invites and their onboarding sessions. Stored codes stay out of sight
 // unless nothing better is known, and then they are shown as text, never markup.
@@ -128,18 +129,17 @@ const PREFILL_LABELS: [keyof Prefill, string][] = [
   ["clientId", "360dialog client ID"],
 ];
 
-const LANG_WORDS: Record<string, string> = { en: "English", de: "Deutsch" };
 
 export function readablePrefill(prefill: Prefill): [string, string][] {
   return PREFILL_LABELS.flatMap(([key, label]) => {
     const value = prefill[key];
     if (!value) return [];
-    return [[label, key === "lang" ? (LANG_WORDS[value] ?? value) : value] as [string, string]];
+    return [[label, key === "lang" && isLocale(value) ? LOCALE_NAMES[value] : value] as [string, string]];
   });
 }
 
 /** One line for the list: who the invite is for and what it carries. */
 export function prefillSummary(prefill: Prefill): string {
-  const parts = [prefill.name, prefill.email, prefill.number, prefill.planSelection ? `plan ${prefill.planSelection}` : undefined, prefill.partnerPayload ? `CRM ${prefill.partnerPayload}` : undefined, prefill.lang ? LANG_WORDS[prefill.lang] : undefined];
+  const parts = [prefill.name, prefill.email, prefill.number, prefill.planSelection ? `plan ${prefill.planSelection}` : undefined, prefill.partnerPayload ? `CRM ${prefill.partnerPayload}` : undefined, prefill.lang ? LOCALE_NAMES[prefill.lang] : undefined];
   return parts.filter(Boolean).join(" · ");
 }

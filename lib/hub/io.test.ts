@@ -11,6 +11,9 @@ import {
   isIoNumber,
   type IoQueryOptions,
   type IoUrlOptions,
+  IO_DEFAULT_LANGS,
+  closestIoLang,
+  parseIoLangs,
 } from "./io";
 
 const P = "aAbBcCPA";
@@ -194,5 +197,20 @@ describe("buildPermissionsUrl", () => {
       "https://hub.360dialog.com/dashboard/app/aAbBcCPA/permissions?number=+4915123456789&io_signature=ab&io_timestamp=1",
     );
     expect(ioUrlError(() => buildPermissionsUrl({ partnerId: P, number: "49 15" })).code).toBe("bad_number");
+  });
+});
+
+describe("the onboarding's lang", () => {
+  it("is the closest accepted language of the client's locale, or none", () => {
+    const accepted = parseIoLangs("en, de, pt")!;
+    expect(IO_DEFAULT_LANGS).toEqual(["en", "de", "pt"]);
+    expect(closestIoLang("pt-BR", accepted)).toBe("pt");
+    expect(closestIoLang("de", accepted)).toBe("de");
+    expect(closestIoLang("es", accepted)).toBeUndefined();
+    expect(closestIoLang("es", parseIoLangs("en,es_ES")!)).toBe("es_ES");
+    expect(closestIoLang("pt-BR", parseIoLangs("pt-PT, pt_BR")!)).toBe("pt_BR");
+    expect(closestIoLang("en", [])).toBeUndefined();
+    expect(parseIoLangs("")).toEqual([]);
+    expect(parseIoLangs("en;de")).toBeNull();
   });
 });

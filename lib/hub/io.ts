@@ -145,3 +145,31 @@ export function buildPermissionsUrl(opts: PermissionsUrlOptions): string {
   const base = normaliseBase(opts.base ?? IO_BASE_V1);
   return `${base}${partnerPath(opts.partnerId)}/permissions${buildQuery(opts)}`;
 }
+
+// docs/i18n.md §5: `lang` is not in 360dialog's documentation; the Connect Button package typed it as
+// `'de' | 'en' | 'pt'` (0.9.0) before dropping it from its types (1.0.x still appends whatever it is given). Which
+// values the onboarding takes is therefore a per-hub setting, with these as the default.
+export const IO_DEFAULT_LANGS = ["en", "de", "pt"] as const;
+
+const IO_LANG = /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$/;
+
+/** "en, de, pt" → ["en", "de", "pt"]; "" → [] (send no `lang`); null when an entry is not a language tag. */
+export function parseIoLangs(value: string): string[] | null {
+  const entries = value
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean);
+  if (entries.length > 20 || entries.some((v) => !IO_LANG.test(v))) return null;
+  return entries;
+}
+
+/**
+ * The closest language the onboarding takes for a client's locale: the same tag (`pt-BR`, `pt_BR`), else the
+ * same language (`pt-BR` → `pt`, `de` → `de`), else undefined, so no `lang` is sent and 360dialog chooses.
+ */
+export function closestIoLang(locale: string, accepted: readonly string[]): string | undefined {
+  const norm = (tag: string) => tag.replace(/_/g, "-").toLowerCase();
+  const wanted = norm(locale);
+  const base = wanted.split("-")[0];
+  return accepted.find((a) => norm(a) === wanted) ?? accepted.find((a) => norm(a) === base) ?? accepted.find((a) => norm(a).split("-")[0] === base);
+}

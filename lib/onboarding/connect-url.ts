@@ -2,11 +2,13 @@ import "server-only";
 import type { Hub } from "@/db/schema";
 import { connectButtonEnvFor, type ConnectButtonEnv } from "../hub-config/connect-button";
 import { openPlatformSecret } from "../hub-config/secrets";
-import { IO_BASE_V1, IO_BASE_V2, IO_QUERY_PARAMS, buildIoUrl, buildPermissionsUrl, type IoQueryOptions } from "../hub/io";
+import { IO_BASE_V1, IO_BASE_V2, IO_QUERY_PARAMS, buildIoUrl, buildPermissionsUrl, closestIoLang, parseIoLangs, type IoQueryOptions } from "../hub/io";
 import { signIo } from "../hub/io-signature";
 import { logger } from "../log";
 import { startRefusal } from "./outcomes";
-import type { Lang, Prefill } from "./prefill";
+import { getOnboardingSettings } from "./settings";
+import type { Locale } from "../i18n/locales";
+import type { Prefill } from "./prefill";
 
 // The 360dialog entry URL of one onboarding, made per click. With IO Signature on, the signature is made here
 // and now with the hub's platform secret (docs/security.md R10, docs/hub-contract.md §3): never cached, and it leaves the server only inside
@@ -16,7 +18,7 @@ export type IoLinkRequest = {
   hub: Hub;
   screen: "io" | "permissions";
   prefill: Prefill;
-  lang: Lang;
+  lang: Locale;
   state?: string;
   redirectUrl?: string;
   /** Only the raw direct link of an invite passes false; it is only offered when the hub has signing off. */
@@ -62,7 +64,8 @@ export function buildIoLink(request: IoLinkRequest): IoLink {
     partnerPayload: screen === "io" ? prefill.partnerPayload : undefined,
     planSelection: screen === "io" ? prefill.planSelection : undefined,
     clientId: screen === "permissions" ? prefill.clientId : undefined,
-    lang: request.lang,
+    // The client's language as the closest one 360dialog's onboarding takes, or none (docs/i18n.md §5).
+    lang: closestIoLang(request.lang, parseIoLangs(getOnboardingSettings(hub).ioLangs) ?? []),
   };
   const url =
     screen === "permissions"

@@ -1,4 +1,5 @@
 import "server-only";
+import type { Locale } from "../i18n/locales";
 import { z } from "zod";
 import { findClientByExternalId } from "@/db/queries/client-store";
 import { findHubById } from "@/db/queries/hubs";
@@ -14,7 +15,7 @@ import { publishChange } from "../live/publish";
 import { inviteState, type InviteState } from "./authorise";
 import { recordFunnelEvent } from "./funnel";
 import { buildIoLink } from "./connect-url";
-import { fromStoredPrefill, prefillSchema, toStoredPrefill, type Lang, type Prefill } from "./prefill";
+import { fromStoredPrefill, prefillSchema, toStoredPrefill, type Prefill } from "./prefill";
 import { getOnboardingSettings } from "./settings";
 import { hashToken, isToken, newToken, readBrowserBinding } from "./tokens";
 
@@ -118,7 +119,7 @@ export async function createInvite(actor: Actor, input: InviteInput): Promise<Cr
     return row;
   });
 
-  const lang: Lang = prefill.lang ?? getOnboardingSettings(hub).defaultLang;
+  const lang: Locale = prefill.lang ?? getOnboardingSettings(hub).defaultLang;
   const directLink = hub.ioSignatureEnabled
     ? null
     : buildIoLink({ hub, screen: purpose === "permission" ? "permissions" : "io", prefill, lang, sign: false }).url;

@@ -1,12 +1,10 @@
 import { z } from "zod";
 import { IO_NUMBER_PATTERN } from "../hub/io";
+import { LOCALES } from "../i18n/locales";
 import { REDIRECT_ID_PATTERN } from "../hub/redirect";
 
 // What an onboarding may carry into 360dialog's pages: the API takes camelCase, the database stores the IO
 // parameter names (docs/hub-contract.md §1.3), so a stored prefill maps one-to-one onto the IO query.
-
-export const LANGS = ["en", "de"] as const;
-export type Lang = (typeof LANGS)[number];
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
@@ -29,7 +27,7 @@ export const prefillSchema = z.object({
   number: optional(phoneNumberSchema),
   planSelection: optional(z.string().trim().regex(/^[a-z_]{1,32}$/, "Plans are lowercase words, like regular or premium.")),
   partnerPayload: optional(printable(200)),
-  lang: optional(z.enum(LANGS)),
+  lang: optional(z.enum(LOCALES)),
   /** An existing 360dialog client (permission requests, Embedded Signup for a known client). */
   clientId: optional(z.string().trim().regex(REDIRECT_ID_PATTERN, "A 360dialog client ID is letters and digits.")),
 });

@@ -6,7 +6,7 @@ import { forEachDatabase } from "@/test/db/databases";
 import { handleComplete, handleEmbeddedSignupEvent, handleFunnel, handleStartSession, type StaffLookup } from "./routes";
 import { createInvite } from "./invites";
 import { PORTAL_URL, onboardingWorld } from "@/test/support/onboarding";
-import { onboardingErrorWords } from "./outcomes";
+import { clientErrorKey } from "./outcomes";
 
 const anonymous: StaffLookup = async () => null;
 
@@ -151,7 +151,7 @@ forEachDatabase("onboarding API routes", (ctx) => {
     const body = (await foreign.json()) as { code: string; detail: string };
     expect(body.code).toBe("forbidden:state_foreign_browser");
     expect(body.detail).toMatch(/different browser/);
-    expect(onboardingErrorWords(body.code)?.de).toMatch(/anderen Browser/);
+    expect(clientErrorKey(body.code)).toBe("errors.forbidden.state_foreign_browser"); // the page's words, in its language
 
     const ok = await handleComplete(post("/api/onboarding/complete", { query }, { cookie }));
     expect(ok.status).toBe(200);

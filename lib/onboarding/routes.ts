@@ -21,7 +21,8 @@ import {
   readBindingCookie,
   readJsonBody,
 } from "./http";
-import { LANGS, prefillSchema } from "./prefill";
+import { LOCALES } from "../i18n/locales";
+import { prefillSchema } from "./prefill";
 import { SESSION_METHODS, createOnboardingSession } from "./sessions";
 import { findSessionForStatusToken } from "./status-page";
 import { ensureBrowserBinding } from "./tokens";
@@ -38,7 +39,7 @@ const startBody = z
     method: z.enum(SESSION_METHODS),
     returnPath: z.string().max(200).optional(),
     prefill: prefillSchema.optional(),
-    lang: z.enum(LANGS).optional(),
+    lang: z.enum(LOCALES).optional(),
   })
   .strict();
 

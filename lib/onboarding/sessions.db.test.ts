@@ -52,6 +52,17 @@ forEachDatabase("onboarding sessions", (ctx) => {
     expect(events.map((e) => e.kind)).toEqual(["popup_opened"]);
   });
 
+  it("sends 360dialog the closest language its onboarding takes, and records the client's own (docs/i18n.md §5)", async () => {
+    await world.seedHub({ openSignup: true });
+    const pt = await start({ lang: "pt-BR" });
+    expect(new URL(pt.ioUrl!).searchParams.get("lang")).toBe("pt");
+    expect(pt.lang).toBe("pt-BR");
+    const es = await start({ lang: "es" });
+    expect(new URL(es.ioUrl!).searchParams.has("lang")).toBe(false); // not one it is known to take: 360dialog chooses
+    const [row] = await world.db().select().from(onboardingSessions).where(eq(onboardingSessions.id, es.sessionId));
+    expect(row!.prefill.lang).toBe("es"); // the status page speaks it
+  });
+
   it("anonymous visitors cannot set plan, partner payload or client id", async () => {
     const s = await start({ prefill: { email: "a@b.test", planSelection: "premium", partnerPayload: "crm-1", clientId: "abcdefghCL" } });
     const url = new URL(s.ioUrl!);

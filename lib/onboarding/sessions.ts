@@ -1,4 +1,5 @@
 import "server-only";
+import type { Locale } from "../i18n/locales";
 import { randomUUID } from "node:crypto";
 import { findInviteById, claimInviteUse } from "@/db/queries/invites";
 import { claimIoSecond, findOpenSessionOfBrowser, insertOnboardingSession, lockBrowserStarts, reissueSessionState } from "@/db/queries/onboarding";
@@ -11,7 +12,7 @@ import { authoriseReopen, authoriseStart, inviteRefusal, inviteState, throttleRe
 import { recordFunnelEvent } from "./funnel";
 import { buildIoLink, connectButtonProps, type ConnectButtonProps } from "./connect-url";
 import { startRefusal } from "./outcomes";
-import { fromStoredPrefill, pickPublicPrefill, prefillSchema, safeReturnPath, toStoredPrefill, type Lang, type Prefill, type PrefillInput } from "./prefill";
+import { fromStoredPrefill, pickPublicPrefill, prefillSchema, safeReturnPath, toStoredPrefill, type Prefill, type PrefillInput } from "./prefill";
 import { embeddedSignupSdk, getOnboardingSettings, type EmbeddedSignupSdk } from "./settings";
 import { SESSION_TTL_MS, hashToken, newToken, statusPathFor, statusTokenFor } from "./tokens";
 
@@ -21,7 +22,7 @@ export type SessionMethod = (typeof SESSION_METHODS)[number];
 export type CreateSessionInput = StartCaller & {
   method: SessionMethod;
   prefill?: PrefillInput;
-  lang?: Lang;
+  lang?: Locale;
   /** Connect Button only: the page hosting the button, `/` or `/join/<token>` (docs/security.md R13). */
   returnPath?: string;
   /** The browser's binding cookie value (state.ts); its hash is stored with the session (docs/security.md R11). */
@@ -37,7 +38,7 @@ export type CreatedSession = {
   statusToken: string;
   statusUrl: string;
   expiresAt: Date;
-  lang: Lang;
+  lang: Locale;
   /** The 360dialog page to open (signed when the hub has IO Signature on); null for Embedded Signup. */
   ioUrl: string | null;
   connectButton: ConnectButtonProps | null;
@@ -163,10 +164,10 @@ export async function createOnboardingSession(input: CreateSessionInput): Promis
   const { hub } = auth;
   const settings = getOnboardingSettings(hub);
   const prefill = mergePrefill(auth, parsed.data);
-  const lang: Lang = input.lang ?? prefill.lang ?? settings.defaultLang;
+  const lang: Locale = input.lang ?? prefill.lang ?? settings.defaultLang;
   const { method, notice } = methodFor(auth, input.method);
 
-  const sdk = method === "embedded_signup" ? embeddedSignupSdk(settings) : null;
+  const sdk = method === "embedded_signup" ? embeddedSignupSdk(settings, lang) : null;
   if (method === "embedded_signup" && !sdk) {
     throw startRefusal("unavailable:embedded_signup");
   }

@@ -11,6 +11,7 @@ describe("onboarding settings", () => {
       logoUrl: "",
       accentColor: "#0b6e4c",
       defaultLang: "en",
+      ioLangs: "en, de, pt",
       solutionId: "",
       metaAppId: "",
       configId: "",
@@ -61,6 +62,12 @@ describe("onboarding settings", () => {
       messageOrigins: ["https://www.facebook.com", "https://web.facebook.com"],
       sessionInfoVersion: "3",
     });
+    // Meta's SDK in the client's language (docs/i18n.md §5); a configured URL stays as it is.
+    expect(embeddedSignupSdk(s, "es")?.sdkUrl).toBe("https://connect.facebook.net/es_LA/sdk.js");
+    expect(embeddedSignupSdk(s, "pt-BR")?.sdkUrl).toBe("https://connect.facebook.net/pt_BR/sdk.js");
+    const own = getOnboardingSettings({ ...hub, settings: { onboarding: { ...ok, sdkUrl: "https://sdk.acme.test/sdk.js" } } });
+    expect(embeddedSignupSdk(own, "de")?.sdkUrl).toBe("https://sdk.acme.test/sdk.js");
+    expect(onboardingSettingsSchema.parse({ defaultLang: "pt-BR", ioLangs: " en,pt_BR " })).toMatchObject({ defaultLang: "pt-BR", ioLangs: "en,pt_BR" });
     for (const bad of [
       { accentColor: "#abc" },
       { logoUrl: "ftp://x.test/a.png" },
@@ -72,6 +79,8 @@ describe("onboarding settings", () => {
       { esTier: "gold" },
       { trigger: "iframe" },
       { defaultLang: "fr" },
+      { ioLangs: "en; de" },
+      { ioLangs: "english" },
     ]) {
       expect(onboardingSettingsSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }

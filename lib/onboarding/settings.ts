@@ -6,6 +6,8 @@ import type { Hub } from "@/db/schema";
 import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
 import { AppError, fieldErrorsOf } from "../errors";
+import { IO_DEFAULT_LANGS, parseIoLangs } from "../hub/io";
+import { LOCALES, type Locale } from "../i18n/locales";
 
 // Per-hub onboarding settings, stored under hubs.settings.onboarding (free-form jsonb). Written strictly by
 // the settings form, read leniently: a field that is missing or damaged falls back to its default.
@@ -26,7 +28,15 @@ export const onboardingSettingsSchema = z.object({
   brandName: z.preprocess(trimmed, z.string().max(100, "At most 100 characters.")).default(""),
   logoUrl: z.preprocess(trimmed, z.union([blank, httpUrl])).default(""),
   accentColor: z.preprocess(trimmed, z.string().regex(/^#[0-9a-fA-F]{6}$/, "Use a colour like #0b6e4c.")).default(DEFAULT_ACCENT),
-  defaultLang: z.enum(["en", "de"]).default("en"),
+  defaultLang: z.enum(LOCALES).default("en"),
+  /**
+   * The languages 360dialog's onboarding is known to take as `lang` (docs/i18n.md §5: UNVERIFIED beyond the
+   * package's old typing `de | en | pt`); the client's language goes as the closest of these, or not at all.
+   */
+  ioLangs: z
+    .preprocess(trimmed, z.string().max(200, "At most 200 characters."))
+    .refine((v) => parseIoLangs(v) !== null, "List language codes separated by commas, like en, de, pt.")
+    .default(IO_DEFAULT_LANGS.join(", ")),
   solutionId: z.preprocess(trimmed, z.union([blank, z.string().regex(/^[0-9]{14,18}$/, "A solution ID is 14 to 18 digits.")])).default(""),
   metaAppId: z.preprocess(trimmed, z.union([blank, digits("The Meta app ID")])).default(""),
   configId: z.preprocess(trimmed, z.union([blank, digits("The configuration ID")])).default(""),
@@ -95,13 +105,18 @@ export type EmbeddedSignupSdk = {
   sessionInfoVersion: "3";
 };
 
-export function embeddedSignupSdk(settings: OnboardingSettings): EmbeddedSignupSdk | null {
+/** Meta's locale for its SDK (https://developers.facebook.com/docs/javascript/internationalization, docs/i18n.md §5). */
+const META_SDK_LOCALES: Record<Locale, string> = { en: "en_US", de: "de_DE", es: "es_LA", "pt-BR": "pt_BR" };
+
+export function embeddedSignupSdk(settings: OnboardingSettings, locale: Locale = "en"): EmbeddedSignupSdk | null {
   if (!settings.effective.embeddedSignupReady) return null;
+  // Meta's own SDK in the client's language; a configured or sandbox URL is used as it is.
+  const sdkUrl = settings.effective.sdkUrl === META_SDK_URL ? META_SDK_URL.replace("/en_US/", `/${META_SDK_LOCALES[locale]}/`) : settings.effective.sdkUrl;
   return {
     appId: settings.metaAppId,
     configId: settings.configId,
     solutionId: settings.solutionId,
-    sdkUrl: settings.effective.sdkUrl,
+    sdkUrl,
     messageOrigins: settings.effective.sdkMessageOrigins,
     sessionInfoVersion: "3",
   };

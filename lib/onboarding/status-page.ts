@@ -3,14 +3,14 @@ import { findHubById } from "@/db/queries/hubs";
 import { findSessionByStatusTokenHash, listChannelsByExternalIds } from "@/db/queries/onboarding";
 import type { OnboardingSession } from "@/db/schema";
 import { getDb } from "../db";
-import type { Words } from "./outcomes";
-import { LANGS, type Lang } from "./prefill";
+import { DEFAULT_LOCALE, closestLocale, type Locale } from "../i18n/locales";
 import { getOnboardingSettings } from "./settings";
 import { hashToken } from "./tokens";
-import { restrictionClientWords, restrictionOf } from "../channels/restriction-words";
-import { GRANT_ACCESS_TODO, SESSION_WORDS, STATUS_WORDS, cancellationRequestedWords, maskPhone, statusKeyFor, type StatusKey } from "./status-page-words";
+import { restrictionOf } from "../channels/restriction-words";
+import { maskPhone, statusKeyFor, type MeaningKey, type StatusKey } from "./status-page-words";
 
-// The client's status page /onboarding/status/<token>: each number of the session and its state in plain words.
+// The client's status page /onboarding/status/<token>: each number of the session and its state, as message keys
+// the page puts into the visitor's language (docs/i18n.md §4).
 
 const STATUS_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -21,9 +21,11 @@ export type StatusChannel = {
   phoneNumber: string | null;
   displayName: string | null;
   statusKey: StatusKey;
-  words: Words;
-  /** What the client must still do, if anything. */
-  todo: Words | null;
+  /** What the state means for the client (`status.meaning.<key>`); `until` for a cancellation with its day. */
+  meaning: MeaningKey;
+  until: Date | null;
+  /** What the client must still do, if anything (`status.grantAccess`). */
+  todo: "grant_access" | null;
   since: Date;
 };
 
@@ -32,9 +34,9 @@ export type OnboardingStatus = {
   hubBrand: string;
   logoUrl: string;
   accentColor: string;
-  lang: Lang;
+  /** The language this sign-up was started in (a start always records one). */
+  locale: Locale;
   sessionStatus: OnboardingSession["status"];
-  sessionWords: Words;
   channels: StatusChannel[];
 };
 
@@ -51,7 +53,7 @@ export async function getOnboardingStatus(statusToken: string): Promise<Onboardi
   const hub = await findHubById({ db, id: session.hubId });
   if (!hub) return null;
   const settings = getOnboardingSettings(hub);
-  const lang = (LANGS as readonly string[]).includes(session.prefill.lang ?? "") ? (session.prefill.lang as Lang) : settings.defaultLang;
+  const locale = closestLocale(session.prefill.lang ?? "") ?? closestLocale(settings.defaultLang) ?? DEFAULT_LOCALE;
   // Only confirmed channels are shown: what a redirect merely claimed is never displayed (docs/security.md R12). Numbers whose
   // access the client withdrew stay listed, with what to do to grant it again.
   const externalIds = [...new Set([...session.channelExternalIds, ...session.revokedExternalIds])];
@@ -61,21 +63,27 @@ export async function getOnboardingStatus(statusToken: string): Promise<Onboardi
     hubBrand: settings.effective.brandName,
     logoUrl: settings.logoUrl,
     accentColor: settings.accentColor,
-    lang,
+    locale,
     sessionStatus: session.status,
-    sessionWords: SESSION_WORDS[session.status],
     channels: rows.map((row) => {
       const statusKey = statusKeyFor(row.status, Boolean(row.hasActiveKey), { cancellation: row.cancellation, restricted: row.restricted });
       const restriction = statusKey === "restricted" ? restrictionOf(row.flags) : null;
-      const words =
-        statusKey === "cancellation_requested" ? cancellationRequestedWords(row.terminatesAt) : restriction ? restrictionClientWords(restriction) : STATUS_WORDS[statusKey];
+      const meaning: MeaningKey =
+        statusKey === "cancellation_requested" && row.terminatesAt
+          ? "cancellation_requested_until"
+          : restriction
+            ? restriction.event === "account_violation"
+              ? "restricted_violation"
+              : "restricted_limit"
+            : statusKey;
       return {
         id: row.id,
         phoneNumber: maskPhone(row.phoneNumber),
         displayName: row.displayName,
         statusKey,
-        words,
-        todo: hub.paymentMode === "direct" && row.permission !== "granted" && row.cancellation !== "cancelled" ? GRANT_ACCESS_TODO : null,
+        meaning,
+        until: meaning === "cancellation_requested_until" ? row.terminatesAt : null,
+        todo: hub.paymentMode === "direct" && row.permission !== "granted" && row.cancellation !== "cancelled" ? "grant_access" : null,
         since: row.statusChangedAt,
       };
     }),

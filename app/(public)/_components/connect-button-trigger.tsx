@@ -2,9 +2,9 @@
 
 import { ConnectButton } from "360dialog-connect-button";
 import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from "react";
-import type { Lang } from "@/lib/onboarding/prefill";
+import type { Locale } from "@/lib/i18n/locales";
 import { HANDOFF_ACK, POPUP_NAME, isRedirectQuery, reportFunnel, startSession, type StartedSession, type StartRequest } from "./onboarding-api";
-import { TriggerProgress, openBlankPopup, useWhenPopupCloses, type TriggerPhase } from "./popup-window";
+import { TriggerProgress, openBlankPopup, useWhenPopupCloses, type ConnectStrings, type TriggerPhase } from "./popup-window";
 
 // The official 360dialog Connect Button, with the session made by the click, never by the page view (docs/security.md R10, R11):
 // a page view takes no invite use, no IO Signature and no per-IP slot. The package builds its popup URL from its
@@ -17,16 +17,6 @@ import { TriggerProgress, openBlankPopup, useWhenPopupCloses, type TriggerPhase 
 // The popup comes back to the page hosting the button, which then renders the hand-off (redirect-handoff.tsx)
 // instead of the button, so the package never runs while a state is in the URL.
 
-export type ConnectButtonStrings = {
-  action: string;
-  opening: string;
-  popupOpen: string;
-  popupFocused: string;
-  blocked: string;
-  blockedLink: string;
-  failed: string;
-};
-
 /** The window the package opens (open-popup.js), so the blank one opened on the click is the one it navigates. */
 const POPUP_FEATURES = "toolbar=no, menubar=no, width=600, height=920, top=100, left=100";
 
@@ -38,8 +28,8 @@ export function ConnectButtonTrigger({
   reportLanding,
 }: {
   start: Omit<StartRequest, "method" | "lang">;
-  lang: Lang;
-  t: ConnectButtonStrings;
+  lang: Locale;
+  t: ConnectStrings;
   buttonClass: string;
   /** Record `landing_viewed` with the first session (pages without an invite have nothing else to tie it to). */
   reportLanding: boolean;
@@ -109,7 +99,7 @@ export function ConnectButtonTrigger({
     const popup = openBlankPopup(POPUP_NAME, POPUP_FEATURES, t.opening);
     popupRef.current = popup;
     setPhase({ kind: "opening" });
-    const result = await startSession({ ...start, method: "connect_button", lang }, t.failed);
+    const result = await startSession({ ...start, method: "connect_button", lang }, { errors: t.errors, fallback: t.failed });
     if (!result.ok || !result.session.connectButton || !result.session.ioUrl) {
       popup?.close();
       popupRef.current = null;

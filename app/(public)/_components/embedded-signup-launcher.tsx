@@ -2,8 +2,7 @@
 
 import Script from "next/script";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { esStepWords, fill } from "@/lib/onboarding/i18n";
-import type { Lang } from "@/lib/onboarding/prefill";
+import type { Locale } from "@/lib/i18n/locales";
 import { sendEmbeddedSignupEvent, startSession, type EsMessage, type StartedSession } from "./onboarding-api";
 
 // Partner-hosted Embedded Signup (docs/hub-contract.md §7): a session first (same authorisation as every start, docs/security.md R10), then
@@ -11,7 +10,19 @@ import { sendEmbeddedSignupEvent, startSession, type EsMessage, type StartedSess
 // WA_EMBEDDED_SIGNUP session message forwarded to the portal. Only string messages from the SDK's own origins
 // count: Meta sends JSON strings, and the sandbox's internal object messages are not ours.
 
-export type EsStrings = { action: string; loading: string; working: string; cancelled: string; error: string; errorUnknown: string; again: string; failed: string };
+export type EsStrings = {
+  action: string;
+  loading: string;
+  working: string;
+  /** "You stopped at …" for each step Meta names (`unknown` for any other), finished on the server. */
+  cancelledAt: Record<string, string>;
+  /** Facebook's own message goes between these two (the catalogue's `{message}`). */
+  error: [before: string, after: string];
+  errorUnknown: string;
+  again: string;
+  failed: string;
+  errors: Record<string, string>;
+};
 
 type FbLoginOptions = {
   config_id: string;
@@ -50,7 +61,7 @@ export function EmbeddedSignupLauncher({
 }: {
   hubId?: string;
   inviteToken?: string;
-  lang: Lang;
+  lang: Locale;
   nonce: string | undefined;
   t: EsStrings;
   buttonClass: string;
@@ -70,12 +81,12 @@ export function EmbeddedSignupLauncher({
       url.searchParams.delete("invite");
       window.history.replaceState(null, "", url.pathname + url.search);
     }
-    void startSession({ method: "embedded_signup", hubId, inviteToken, lang }, t.failed).then((result) => {
+    void startSession({ method: "embedded_signup", hubId, inviteToken, lang }, { errors: t.errors, fallback: t.failed }).then((result) => {
       if (!result.ok) return setPhase({ kind: "refused", message: result.message });
       if (!result.session.embeddedSignup) return setPhase({ kind: "refused", message: t.failed });
       setSession(result.session);
     });
-  }, [hubId, inviteToken, lang, t.failed]);
+  }, [hubId, inviteToken, lang, t.errors, t.failed]);
 
   useEffect(() => {
     if (!es) return;
@@ -94,18 +105,19 @@ export function EmbeddedSignupLauncher({
       if (!session) return;
       if (message.event === "CANCEL") {
         const step = typeof message.data?.current_step === "string" ? message.data.current_step : undefined;
-        setPhase({ kind: "stopped", message: fill(t.cancelled, { step: esStepWords(step, lang) }) });
+        const at = step && Object.hasOwn(t.cancelledAt, step) ? t.cancelledAt[step] : undefined;
+        setPhase({ kind: "stopped", message: at ?? t.cancelledAt.unknown ?? t.errorUnknown });
       } else if (message.event === "ERROR") {
         const text = typeof message.data?.error_message === "string" ? message.data.error_message.slice(0, 300) : "";
-        setPhase({ kind: "stopped", message: text ? fill(t.error, { message: text.endsWith(".") ? text : `${text}.` }) : t.errorUnknown });
+        setPhase({ kind: "stopped", message: text ? `${t.error[0]}${text.endsWith(".") ? text : `${text}.`}${t.error[1]}` : t.errorUnknown });
       } else {
         setPhase({ kind: "working" });
       }
-      const result = await sendEmbeddedSignupEvent(session.sessionId, message, lang, t.failed);
+      const result = await sendEmbeddedSignupEvent(session.sessionId, message, { errors: t.errors, fallback: t.failed });
       if (!result.ok) return setPhase({ kind: "stopped", message: result.message });
       if (result.statusUrl) window.location.assign(result.statusUrl);
     },
-    [session, lang, t],
+    [session, t],
   );
 
   useEffect(() => {

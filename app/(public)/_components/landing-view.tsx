@@ -1,7 +1,8 @@
 import type { ReactNode } from "react";
-import { fill, type Dictionary } from "@/lib/onboarding/i18n";
-import type { Lang, Prefill } from "@/lib/onboarding/prefill";
+import type { Locale } from "@/lib/i18n/locales";
+import type { Prefill } from "@/lib/onboarding/prefill";
 import { ConnectButtonTrigger } from "./connect-button-trigger";
+import { connectStrings, type T } from "./page-intl";
 import { PopupTrigger } from "./popup-trigger";
 import { linkClass, primaryButtonClass } from "./public-shell";
 
@@ -9,49 +10,19 @@ import { linkClass, primaryButtonClass } from "./public-shell";
 
 export type Trigger = "connect_button" | "popup";
 
+/** How long a sign-up takes, as the landing page says it (a plural in each catalogue). */
+const SETUP_MINUTES = 10;
+
 export type StartContext = { hubId?: string; inviteToken?: string; returnPath: "/" | `/join/${string}` };
 
-export function ConnectAction({ trigger, start, lang, t, label }: { trigger: Trigger; start: StartContext; lang: Lang; t: Dictionary; label?: string }) {
+export function ConnectAction({ trigger, start, lang, t, label }: { trigger: Trigger; start: StartContext; lang: Locale; t: T; label?: string }) {
   const anonymous = !start.inviteToken;
+  const strings = connectStrings(t, label);
   if (trigger === "connect_button") {
-    return (
-      <ConnectButtonTrigger
-        start={start}
-        lang={lang}
-        buttonClass={primaryButtonClass}
-        reportLanding={anonymous}
-        t={{
-          action: label ?? t.connect.action,
-          opening: t.connect.opening,
-          popupOpen: t.connect.popupOpen,
-          popupFocused: t.connect.popupFocused,
-          blocked: t.connect.blocked,
-          blockedLink: t.connect.blockedLink,
-          failed: t.connect.failed,
-        }}
-      />
-    );
+    return <ConnectButtonTrigger start={start} lang={lang} buttonClass={primaryButtonClass} reportLanding={anonymous} t={strings} />;
   }
   const { returnPath: _unused, ...popupStart } = start;
-  return (
-    <PopupTrigger
-      start={popupStart}
-      lang={lang}
-      label={label ?? t.connect.action}
-      buttonClass={primaryButtonClass}
-      reportLandingWithSession={anonymous}
-      t={{
-        action: t.connect.action,
-        opening: t.connect.opening,
-        popupOpen: t.connect.popupOpen,
-        popupFocused: t.connect.popupFocused,
-        blocked: t.connect.blocked,
-        blockedLink: t.connect.blockedLink,
-        finishing: t.connect.finishing,
-        failed: t.connect.failed,
-      }}
-    />
-  );
+  return <PopupTrigger start={popupStart} lang={lang} label={strings.action} buttonClass={primaryButtonClass} reportLandingWithSession={anonymous} t={strings} />;
 }
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
@@ -63,16 +34,16 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
-export function Prepared({ prefill, t }: { prefill: Prefill; t: Dictionary }) {
+export function Prepared({ prefill, t }: { prefill: Prefill; t: T }) {
   const rows = [
-    [t.join.email, prefill.email],
-    [t.join.name, prefill.name],
-    [t.join.number, prefill.number],
+    [t("join.email"), prefill.email],
+    [t("join.name"), prefill.name],
+    [t("join.number"), prefill.number],
   ].filter((row): row is [string, string] => Boolean(row[1]));
   if (rows.length === 0) return null;
   return (
-    <Section title={t.join.preparedTitle}>
-      <p className="text-sm">{t.join.preparedIntro}</p>
+    <Section title={t("join.preparedTitle")}>
+      <p className="text-sm">{t("join.preparedIntro")}</p>
       <dl className="mt-3 grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1 text-sm">
         {rows.map(([label, value]) => (
           <div key={label} className="contents">
@@ -94,7 +65,7 @@ export function LandingView({
   esHref,
 }: {
   brandName: string;
-  t: Dictionary;
+  t: T;
   /** The one action; null when this page may not start (open signup off): the message takes its place. */
   action: ReactNode | null;
   prepared?: ReactNode;
@@ -104,8 +75,8 @@ export function LandingView({
   if (permission) {
     return (
       <div className="space-y-6">
-        <h1 className="text-3xl font-semibold tracking-tight text-slate-900">{fill(t.join.permissionTitle, { brand: brandName })}</h1>
-        <p className="text-lg text-slate-700">{fill(t.join.permissionIntro, { brand: brandName })}</p>
+        <h1 className="text-3xl font-semibold tracking-tight text-slate-900">{t("join.permissionTitle", { brand: brandName })}</h1>
+        <p className="text-lg text-slate-700">{t("join.permissionIntro", { brand: brandName })}</p>
         {prepared}
         <div>{action}</div>
       </div>
@@ -114,9 +85,9 @@ export function LandingView({
   return (
     <div className="space-y-8">
       <div className="space-y-3">
-        <p className="text-sm font-semibold uppercase tracking-wide text-slate-600">{t.landing.eyebrow}</p>
-        <h1 className="text-3xl font-semibold tracking-tight text-slate-900">{t.landing.title}</h1>
-        <p className="text-lg text-slate-700">{fill(t.landing.intro, { brand: brandName })}</p>
+        <p className="text-sm font-semibold uppercase tracking-wide text-slate-600">{t("landing.eyebrow")}</p>
+        <h1 className="text-3xl font-semibold tracking-tight text-slate-900">{t("landing.title")}</h1>
+        <p className="text-lg text-slate-700">{t("landing.intro", { brand: brandName, minutes: SETUP_MINUTES })}</p>
       </div>
       {prepared}
       {action ? (
@@ -125,28 +96,28 @@ export function LandingView({
           {esHref ? (
             <p className="text-sm">
               <a href={esHref} className={linkClass}>
-                {t.landing.esLink}
+                {t("landing.esLink")}
               </a>
             </p>
           ) : null}
         </div>
       ) : (
         <div role="status" className="rounded-xl border-2 border-slate-900 bg-white p-6">
-          <h2 className="text-lg font-semibold text-slate-900">{t.landing.inviteOnlyTitle}</h2>
-          <p className="mt-2 text-slate-700">{t.landing.inviteOnly}</p>
+          <h2 className="text-lg font-semibold text-slate-900">{t("landing.inviteOnlyTitle")}</h2>
+          <p className="mt-2 text-slate-700">{t("landing.inviteOnly")}</p>
         </div>
       )}
       <div className="grid gap-6 md:grid-cols-2">
-        <Section title={t.landing.needsTitle}>
+        <Section title={t("landing.needsTitle")}>
           <ul className="list-disc space-y-2 pl-5">
-            {t.landing.needs.map((need) => (
+            {[t("landing.needs.phone"), t("landing.needs.facebook"), t("landing.needs.time", { minutes: SETUP_MINUTES })].map((need) => (
               <li key={need}>{need}</li>
             ))}
           </ul>
         </Section>
-        <Section title={t.landing.stepsTitle}>
+        <Section title={t("landing.stepsTitle")}>
           <ol className="list-decimal space-y-2 pl-5">
-            {(action ? t.landing.steps : [fill(t.landing.inviteFirstStep, { brand: brandName }), ...t.landing.steps.slice(1)]).map((step) => (
+            {[action ? t("landing.steps.click") : t("landing.inviteFirstStep", { brand: brandName }), t("landing.steps.account"), t("landing.steps.number"), t("landing.steps.done")].map((step) => (
               <li key={step}>{step}</li>
             ))}
           </ol>

@@ -1,5 +1,4 @@
-import { onboardingErrorWords } from "@/lib/onboarding/outcomes";
-import type { Lang } from "@/lib/onboarding/prefill";
+import type { Locale } from "@/lib/i18n/locales";
 import type { CreatedSession } from "@/lib/onboarding/sessions";
 
 // The browser's side of /api/onboarding/*: typed calls that never throw, and the checks on what comes back.
@@ -9,8 +8,11 @@ export type StartRequest = {
   hubId?: string;
   inviteToken?: string;
   returnPath?: string;
-  lang: Lang;
+  lang: Locale;
 };
+
+/** What a page shows when a call fails: the refusals' words by error code in its language (page-intl.ts), and a fallback. */
+export type FailureWords = { errors: Record<string, string>; fallback: string };
 
 /** What the pages use of a created session (dates arrive as strings). */
 export type StartedSession = Pick<CreatedSession, "sessionId" | "method" | "statusUrl" | "ioUrl" | "connectButton" | "embeddedSignup" | "notice">;
@@ -18,7 +20,7 @@ export type StartedSession = Pick<CreatedSession, "sessionId" | "method" | "stat
 export type Failed = { ok: false; message: string; network?: boolean };
 
 /** The part of an error answer (problem details) the pages read. */
-type Problem = { code?: unknown; detail?: unknown };
+type Problem = { code?: unknown };
 
 const STATUS_PATH = /^\/onboarding\/status\/[A-Za-z0-9_-]{43}$/;
 
@@ -60,28 +62,28 @@ async function postJson(path: string, body: unknown): Promise<{ status: number; 
   }
 }
 
-function failureOf(data: unknown, lang: Lang, fallback: string): Failed {
-  const problem = data as Problem | null;
-  const words = onboardingErrorWords(problem?.code);
-  if (words) return { ok: false, message: words[lang] };
-  // A code without client words (a malformed request, say) has only its English detail.
-  return { ok: false, message: typeof problem?.detail === "string" ? problem.detail : fallback };
+function failureOf(data: unknown, words: FailureWords): Failed {
+  const code = (data as Problem | null)?.code;
+  const known = typeof code === "string" && Object.hasOwn(words.errors, code) ? words.errors[code] : undefined;
+  // A code a client is not meant to meet (a malformed request, say) gets the page's general words, never the
+  // English detail of the answer.
+  return { ok: false, message: known ?? words.fallback };
 }
 
-export async function startSession(request: StartRequest, fallback: string): Promise<{ ok: true; session: StartedSession } | Failed> {
+export async function startSession(request: StartRequest, words: FailureWords): Promise<{ ok: true; session: StartedSession } | Failed> {
   const res = await postJson("/api/onboarding/sessions", request);
-  if (!res) return { ok: false, message: fallback, network: true };
+  if (!res) return { ok: false, message: words.fallback, network: true };
   const session = res.data as StartedSession | null;
-  if (res.status !== 201 || !session || typeof session.sessionId !== "string") return failureOf(res.data, request.lang, fallback);
+  if (res.status !== 201 || !session || typeof session.sessionId !== "string") return failureOf(res.data, words);
   return { ok: true, session };
 }
 
-export async function completeRedirect(query: string, lang: Lang, fallback: string): Promise<{ ok: true; statusUrl: string } | Failed> {
+export async function completeRedirect(query: string, words: FailureWords): Promise<{ ok: true; statusUrl: string } | Failed> {
   const res = await postJson("/api/onboarding/complete", { query });
-  if (!res) return { ok: false, message: fallback, network: true };
+  if (!res) return { ok: false, message: words.fallback, network: true };
   const statusUrl = (res.data as { statusUrl?: unknown } | null)?.statusUrl;
   if (res.status === 200 && isStatusPath(statusUrl)) return { ok: true, statusUrl };
-  return failureOf(res.data, lang, fallback);
+  return failureOf(res.data, words);
 }
 
 export type EsMessage = { type: "WA_EMBEDDED_SIGNUP"; event: string; version?: number | string; data?: Record<string, unknown> };
@@ -89,14 +91,13 @@ export type EsMessage = { type: "WA_EMBEDDED_SIGNUP"; event: string; version?: n
 export async function sendEmbeddedSignupEvent(
   sessionId: string,
   message: EsMessage,
-  lang: Lang,
-  fallback: string,
+  words: FailureWords,
 ): Promise<{ ok: true; statusUrl: string | null } | Failed> {
   const res = await postJson("/api/onboarding/embedded-signup", { sessionId, message });
-  if (!res) return { ok: false, message: fallback, network: true };
+  if (!res) return { ok: false, message: words.fallback, network: true };
   const statusUrl = (res.data as { statusUrl?: unknown } | null)?.statusUrl;
   if (res.status === 200) return { ok: true, statusUrl: isStatusPath(statusUrl) ? statusUrl : null };
-  return failureOf(res.data, lang, fallback);
+  return failureOf(res.data, words);
 }
 
 /** Fire and forget: a lost funnel step must never stop the client. */

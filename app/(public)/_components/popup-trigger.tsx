@@ -1,24 +1,13 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Lang } from "@/lib/onboarding/prefill";
+import type { Locale } from "@/lib/i18n/locales";
 import { HANDOFF_ACK, POPUP_NAME, completeRedirect, isRedirectQuery, reportFunnel, startSession, type StartRequest } from "./onboarding-api";
-import { TriggerProgress, openBlankPopup, useWhenPopupCloses, type TriggerPhase } from "./popup-window";
+import { TriggerProgress, openBlankPopup, useWhenPopupCloses, type ConnectStrings, type TriggerPhase } from "./popup-window";
 
 // The portal's own popup (custom IO, docs/hub-contract.md §1): opened blank and synchronously on the click, so no popup
 // blocker bites, then pointed at the 360dialog URL of a session made for this click. The redirect page in the
 // popup hands the query back with postMessage; only that popup's message is taken (docs/security.md R14).
-
-export type PopupStrings = {
-  action: string;
-  opening: string;
-  popupOpen: string;
-  popupFocused: string;
-  blocked: string;
-  blockedLink: string;
-  finishing: string;
-  failed: string;
-};
 
 const POPUP_FEATURES = "popup=yes,width=620,height=860,top=60,left=80";
 
@@ -31,9 +20,9 @@ export function PopupTrigger({
   reportLandingWithSession,
 }: {
   start: Omit<StartRequest, "method" | "lang" | "returnPath">;
-  lang: Lang;
+  lang: Locale;
   label: string;
-  t: PopupStrings;
+  t: ConnectStrings;
   buttonClass: string;
   /** Anonymous visitors have no session before the click: the landing view is then recorded with the first one. */
   reportLandingWithSession: boolean;
@@ -45,11 +34,11 @@ export function PopupTrigger({
   const finish = useCallback(
     async (query: string) => {
       setPhase({ kind: "finishing" });
-      const result = await completeRedirect(query, lang, t.failed);
+      const result = await completeRedirect(query, { errors: t.errors, fallback: t.failed });
       if (result.ok) window.location.assign(result.statusUrl);
       else setPhase({ kind: "error", message: result.message });
     },
-    [lang, t.failed],
+    [t.errors, t.failed],
   );
 
   useEffect(() => {
@@ -79,7 +68,7 @@ export function PopupTrigger({
     const popup = openBlankPopup(POPUP_NAME, POPUP_FEATURES, t.opening);
     popupRef.current = popup;
     setPhase({ kind: "opening" });
-    const result = await startSession({ ...start, method: "popup", lang }, t.failed);
+    const result = await startSession({ ...start, method: "popup", lang }, { errors: t.errors, fallback: t.failed });
     if (!result.ok) {
       popup?.close();
       popupRef.current = null;

@@ -15,6 +15,16 @@ export type TriggerPhase =
 
 export type ProgressStrings = { popupOpen: string; popupFocused: string; blocked: string; blockedLink: string; finishing?: string };
 
+/** Everything a trigger says, finished in the page's language on the server (page-intl.ts connectStrings). */
+export type ConnectStrings = ProgressStrings & {
+  action: string;
+  opening: string;
+  finishing: string;
+  failed: string;
+  /** Refusals' words by error code (onboarding-api.ts). */
+  errors: Record<string, string>;
+};
+
 /**
  * Opens a blank window under `name`, synchronously: it must run inside the click, since a window opened after an
  * await is what popup blockers refuse. Null when the browser blocked it.

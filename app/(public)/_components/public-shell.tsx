@@ -1,6 +1,5 @@
 import type { CSSProperties, ReactNode } from "react";
-import { LANG_NAMES } from "@/lib/onboarding/i18n";
-import { LANGS, type Lang } from "@/lib/onboarding/prefill";
+import { LOCALES, LOCALE_NAMES, type Locale } from "@/lib/i18n/locales";
 
 // The frame of every client-facing page: the partner's name, logo and accent colour (from its onboarding
 // settings), a language switch, and the content marked with its language.
@@ -37,9 +36,9 @@ export function PublicShell({
   footer,
 }: {
   brand: Brand;
-  lang: Lang;
+  lang: Locale;
   /** Where each language's version of this page is; no switch when absent. */
-  langHrefs?: Record<Lang, string>;
+  langHrefs?: Record<Locale, string>;
   languageLabel: string;
   children: ReactNode;
   footer?: ReactNode;
@@ -56,16 +55,17 @@ export function PublicShell({
           {brand.name && !brand.logoUrl ? <span className="text-lg font-semibold text-slate-900">{brand.name}</span> : null}
         </div>
         {langHrefs ? (
-          <nav aria-label={languageLabel} className="flex items-center gap-1 text-sm">
-            {LANGS.map((l) =>
+          <nav aria-label={languageLabel} className="flex flex-wrap items-center gap-1 text-sm">
+            {LOCALES.map((l) =>
               l === lang ? (
                 <span key={l} aria-current="page" lang={l} className="rounded-md border border-slate-900 bg-white px-2.5 py-1 font-semibold text-slate-900">
-                  {LANG_NAMES[l]}
+                  {LOCALE_NAMES[l]}
                 </span>
               ) : (
-                // A full load, not a client transition: the page starts its session in the chosen language.
+                // A full load, not a client transition: the page starts its session in the chosen language, and
+                // proxy.ts remembers the choice for the next pages (docs/i18n.md §2).
                 <a key={l} href={langHrefs[l]} hrefLang={l} lang={l} className="rounded-md px-2.5 py-1 text-slate-700 underline underline-offset-2 hover:text-slate-900 focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-slate-900">
-                  {LANG_NAMES[l]}
+                  {LOCALE_NAMES[l]}
                 </a>
               ),
             )}

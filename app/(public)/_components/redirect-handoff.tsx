@@ -1,7 +1,6 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Lang } from "@/lib/onboarding/prefill";
 import { HANDOFF_ACK, completeRedirect } from "./onboarding-api";
 
 // The end of a 360dialog visit: the redirect page (custom popup, direct links) and the Connect Button's host
@@ -12,7 +11,7 @@ import { HANDOFF_ACK, completeRedirect } from "./onboarding-api";
 
 const ACK_TIMEOUT_MS = 3_000;
 
-export type HandoffStrings = { working: string; handedOver: string; errorTitle: string; network: string; retry: string };
+export type HandoffStrings = { working: string; handedOver: string; errorTitle: string; network: string; retry: string; errors: Record<string, string> };
 
 type Phase = { kind: "working" } | { kind: "handed" } | { kind: "error"; message: string; retryQuery: string | null };
 
@@ -27,18 +26,18 @@ function ownOpener(): Window | null {
   }
 }
 
-export function RedirectHandoff({ lang, t }: { lang: Lang; t: HandoffStrings }) {
+export function RedirectHandoff({ t }: { t: HandoffStrings }) {
   const query = useRef<string | null>(null);
   const [phase, setPhase] = useState<Phase>({ kind: "working" });
 
   const finish = useCallback(
     (search: string) =>
-      void completeRedirect(search, lang, t.network).then((result) => {
+      void completeRedirect(search, { errors: t.errors, fallback: t.network }).then((result) => {
         // replace: Back must not lead to this page again (its query is gone anyway).
         if (result.ok) window.location.replace(result.statusUrl);
         else setPhase({ kind: "error", message: result.message, retryQuery: result.network ? search : null });
       }),
-    [lang, t.network],
+    [t.errors, t.network],
   );
 
   useEffect(() => {

@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { Field, Select } from "@/app/_components/field";
 import { Alert, buttonClass } from "@/app/_components/ui";
+import { LOCALES, LOCALE_NAMES } from "@/lib/i18n/locales";
 import { createInviteAction } from "./actions";
 import { IssuedInviteBox } from "./issued-invite";
 
@@ -60,7 +61,7 @@ export function CreateInviteForm({ hubs, defaultExpiry }: { hubs: { id: string; 
             <Field label="Phone number" name="prefill.number" type="tel" autoComplete="off" defaultValue={v["prefill.number"]} errors={e["prefill.number"]} hint="International format, like +49 151 23456789." />
             <Field label="Plan" name="prefill.planSelection" defaultValue={v["prefill.planSelection"]} errors={e["prefill.planSelection"]} hint="360dialog plan_selection, e.g. regular or premium." />
             <Field label="Partner payload / CRM id" name="prefill.partnerPayload" defaultValue={v["prefill.partnerPayload"]} errors={e["prefill.partnerPayload"]} hint="Comes back with the client, so you can match it in your CRM." />
-            <Select id="invite-lang" label="Language" name="prefill.lang" value={v["prefill.lang"] ?? ""} options={[["", "Hub default"], ["en", "English"], ["de", "Deutsch"]]} errors={e["prefill.lang"]} />
+            <Select id="invite-lang" label="Language" name="prefill.lang" value={v["prefill.lang"] ?? ""} options={[["", "Hub default"], ...LOCALES.map((l): [string, string] => [l, LOCALE_NAMES[l]])]} errors={e["prefill.lang"]} />
           </div>
         </fieldset>
         <div className="grid gap-4 md:grid-cols-2">

@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
-import { headers } from "next/headers";
-import { chooseLang } from "@/lib/onboarding/i18n";
 import { HandoffView, isRedirectReturn } from "../../_components/handoff-view";
+import { requestLocale, translations } from "../../_components/page-intl";
 
-export const metadata: Metadata = { title: "Finishing your sign-up" };
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await translations(await requestLocale());
+  return { title: t("titles.redirect") };
+}
 
 /**
  * 360dialog's redirect target (custom popup, permission requests, direct links): hands the query to the opener
@@ -11,7 +13,6 @@ export const metadata: Metadata = { title: "Finishing your sign-up" };
  * the page loads nothing from another site (docs/security.md R16; the no-referrer and no-store headers come from proxy.ts).
  */
 export default async function RedirectPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const [params, requestHeaders] = await Promise.all([searchParams, headers()]);
-  const lang = chooseLang({ acceptLanguage: requestHeaders.get("accept-language"), fallback: "en" });
-  return <HandoffView lang={lang} empty={!isRedirectReturn(params)} />;
+  const params = await searchParams;
+  return <HandoffView locale={await requestLocale()} empty={!isRedirectReturn(params)} />;
 }

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useActionState, useState } from "react";
 import { Field, Select } from "@/app/_components/field";
 import { Alert, buttonClass, secondaryButtonClass } from "@/app/_components/ui";
+import { LOCALES, LOCALE_NAMES, type Locale } from "@/lib/i18n/locales";
 import { saveOnboardingSettingsAction } from "./actions";
 
 export type OnboardingFormDefaults = {
@@ -12,7 +13,8 @@ export type OnboardingFormDefaults = {
   brandName: string;
   logoUrl: string;
   accentColor: string;
-  defaultLang: "en" | "de";
+  defaultLang: Locale;
+  ioLangs: string;
   solutionId: string;
   metaAppId: string;
   configId: string;
@@ -72,7 +74,14 @@ export function OnboardingSettingsForm({ defaults, connectButtonNote }: { defaul
         <Field label="Brand name" name="brandName" defaultValue={v.brandName} errors={e.brandName} hint="Shown to clients; empty = the hub's name." />
         <Field label="Logo URL" name="logoUrl" type="url" defaultValue={v.logoUrl} errors={e.logoUrl} hint="A full https:// address of an image; empty = no logo." />
         <AccentColour initial={v.accentColor ?? "#0b6e4c"} errors={e.accentColor} />
-        <Select id="onboarding-lang" label="Default language" name="defaultLang" value={v.defaultLang ?? "en"} options={[["en", "English"], ["de", "Deutsch"]]} errors={e.defaultLang} hint="For clients who arrive without a language; passed on to 360dialog." />
+        <Select id="onboarding-lang" label="Default language" name="defaultLang" value={v.defaultLang ?? "en"} options={LOCALES.map((l): [string, string] => [l, LOCALE_NAMES[l]])} errors={e.defaultLang} hint="For clients whose browser asks for none of these languages and who chose none." />
+        <Field
+          label="Languages 360dialog's onboarding takes"
+          name="ioLangs"
+          defaultValue={v.ioLangs}
+          errors={e.ioLangs}
+          hint="Codes separated by commas, like en, de, pt. The client's language goes to 360dialog as the closest of these (Brazilian Portuguese as pt); a language not listed is not sent. Empty = never send one."
+        />
       </div>
       <fieldset className="space-y-3 rounded-md border border-slate-200 p-4">
         <legend className="px-1 text-sm font-semibold">Embedded Signup (Tech Providers)</legend>

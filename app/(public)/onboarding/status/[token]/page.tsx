@@ -1,90 +1,87 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { formatMinuteIn } from "@/lib/dates";
-import { chooseLang, dictionary } from "@/lib/onboarding/i18n";
+import { formatLongDayIn, formatMinuteIn } from "@/lib/dates";
 import { getOnboardingStatus } from "@/lib/onboarding/status-page";
+import { langHrefs, requestLocale, translations } from "../../../_components/page-intl";
 import { PublicShell } from "../../../_components/public-shell";
 import { StatusLive } from "../../../_components/status-live";
 
-export const metadata: Metadata = { title: "Your WhatsApp setup" };
+type Query = Record<string, string | string[] | undefined>;
 
-/** "Created: 360dialog has …" → ["Created", "360dialog has …"]: the state in bold, then what it means. */
-function splitWords(text: string): [string, string] {
-  const at = text.indexOf(": ");
-  return at > 0 ? [text.slice(0, at), text.slice(at + 2)] : [text, ""];
+export async function generateMetadata({ searchParams }: { searchParams: Promise<Query> }): Promise<Metadata> {
+  const t = await translations(await requestLocale({ query: (await searchParams).lang }));
+  return { title: t("titles.status") };
 }
 
-export default async function StatusPage({ params, searchParams }: { params: Promise<{ token: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function StatusPage({ params, searchParams }: { params: Promise<{ token: string }>; searchParams: Promise<Query> }) {
   const [{ token }, query] = await Promise.all([params, searchParams]);
   const status = await getOnboardingStatus(token);
   if (!status) notFound();
-  const lang = chooseLang({ query: query.lang, preferred: status.lang, fallback: status.lang });
-  const t = dictionary(lang);
-  const here = `/onboarding/status/${token}`;
+  // The language the sign-up was made in comes before the browser's (docs/i18n.md §2): it is the one the client chose then.
+  const lang = await requestLocale({ query: query.lang, preferred: status.locale });
+  const t = await translations(lang);
   const todos = status.channels.filter((c) => c.todo);
   return (
     <PublicShell
       brand={{ name: status.hubBrand, logoUrl: status.logoUrl, accentColor: status.accentColor }}
       lang={lang}
-      langHrefs={{ en: `${here}?lang=en`, de: `${here}?lang=de` }}
-      languageLabel={t.languageLabel}
+      langHrefs={langHrefs(`/onboarding/status/${token}`)}
+      languageLabel={t("shell.languageLabel")}
     >
       <div className="space-y-8">
         <div className="flex flex-wrap items-start justify-between gap-4">
           <div className="space-y-2">
-            <h1 className="text-3xl font-semibold tracking-tight text-slate-900">{t.status.title}</h1>
+            <h1 className="text-3xl font-semibold tracking-tight text-slate-900">{t("status.title")}</h1>
             <p className="text-lg text-slate-700" data-testid="session-words">
-              {status.sessionWords[lang]}
+              {t(`status.session.${status.sessionStatus}`)}
             </p>
           </div>
-          <StatusLive token={token} labels={t.status.live} />
+          <StatusLive token={token} labels={{ connecting: t("status.live.connecting"), live: t("status.live.live"), reconnecting: t("status.live.reconnecting") }} />
         </div>
 
         <section aria-labelledby="numbers-title" className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
           <h2 id="numbers-title" className="text-lg font-semibold text-slate-900">
-            {t.status.numbersTitle}
+            {t("status.numbersTitle", { count: status.channels.length })}
           </h2>
           {status.channels.length === 0 ? (
-            <p className="mt-3 text-slate-700">{t.status.noNumbers}</p>
+            <p className="mt-3 text-slate-700">{t("status.noNumbers")}</p>
           ) : (
             <ul className="mt-3 divide-y divide-slate-100">
-              {status.channels.map((channel) => {
-                const [state, meaning] = splitWords(channel.words[lang]);
-                return (
-                  <li key={channel.id} className="py-4" data-testid="status-number">
-                    <p className="font-semibold text-slate-900">
-                      <span className="sr-only">{t.status.number}: </span>
-                      {channel.phoneNumber ?? t.status.noNumber}
-                      {channel.displayName ? <span className="font-normal text-slate-600"> · {channel.displayName}</span> : null}
-                    </p>
-                    <p className="mt-1 text-slate-800">
-                      <strong className="font-semibold">{state}</strong>
-                      {meaning ? `: ${meaning}` : null}
-                    </p>
-                    <p className="mt-1 text-xs text-slate-500">
-                      {t.status.since} {formatMinuteIn(lang, channel.since)} UTC
-                    </p>
-                  </li>
-                );
-              })}
+              {status.channels.map((channel) => (
+                <li key={channel.id} className="py-4" data-testid="status-number">
+                  <p className="font-semibold text-slate-900">
+                    <span className="sr-only">{t("status.number")}: </span>
+                    {channel.phoneNumber ?? t("status.noNumber")}
+                    {channel.displayName ? <span className="font-normal text-slate-600"> · {channel.displayName}</span> : null}
+                  </p>
+                  <p className="mt-1 text-slate-800">
+                    <strong className="font-semibold">{t(`status.state.${channel.statusKey}`)}</strong>
+                    {": "}
+                    {channel.until
+                      ? t("status.meaning.cancellation_requested_until", { until: formatLongDayIn(lang, channel.until) })
+                      : t(`status.meaning.${channel.meaning === "cancellation_requested_until" ? "cancellation_requested" : channel.meaning}`)}
+                  </p>
+                  <p className="mt-1 text-xs text-slate-500">{t("status.since", { at: formatMinuteIn(lang, channel.since) })}</p>
+                </li>
+              ))}
             </ul>
           )}
         </section>
 
         <section aria-labelledby="todo-title" className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
           <h2 id="todo-title" className="text-lg font-semibold text-slate-900">
-            {t.status.todoTitle}
+            {t("status.todoTitle")}
           </h2>
           {todos.length > 0 ? (
             <ul className="mt-3 list-disc space-y-2 pl-5 text-slate-800">
               {todos.map((channel) => (
                 <li key={channel.id}>
-                  <span className="font-semibold">{channel.phoneNumber ?? t.status.noNumber}</span>: {channel.todo?.[lang]}
+                  <span className="font-semibold">{channel.phoneNumber ?? t("status.noNumber")}</span>: {t("status.grantAccess")}
                 </li>
               ))}
             </ul>
           ) : (
-            <p className="mt-3 text-slate-700">{status.sessionStatus === "completed" ? t.status.nothingToDo : status.sessionWords[lang]}</p>
+            <p className="mt-3 text-slate-700">{status.sessionStatus === "completed" ? t("status.nothingToDo") : t(`status.session.${status.sessionStatus}`)}</p>
           )}
         </section>
       </div>
