@@ -53,7 +53,6 @@ forEachDatabase("onboarding sessions", (ctx) => {
   });
 
   it("sends 360dialog the closest language its onboarding takes, and records the client's own (docs/i18n.md §5)", async () => {
-    await world.seedHub({ openSignup: true });
     const pt = await start({ lang: "pt-BR" });
     expect(new URL(pt.ioUrl!).searchParams.get("lang")).toBe("pt");
     expect(pt.lang).toBe("pt-BR");
