@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from "node:crypto";
 import type { BrowserContext, BrowserContextOptions, Locator, Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
+import { LANDING } from "./support/onboarding";
 import { MESSAGES, createUser, firstSignIn, pageAlert, uniqueEmail, type Role } from "./support/portal";
 import { recordServerAction, replayServerAction } from "./support/server-action";
 
@@ -139,11 +140,16 @@ test("an operator creates a prefilled invite: link, QR code and direct link are 
 test("a prospect opening the link shows as opened in the list and “Link opened” on the invite", async ({ adminPage, newContext }) => {
   const label = uniqueLabel("Opened");
   const link = await createInvite(adminPage, { label });
-  const prospect = await (await newContext()).newPage();
+  // An Argentinian browser reads the invite in Spanish (es-AR → es), then switches to Brazilian Portuguese.
+  const prospect = await (await newContext({ locale: "es-AR" })).newPage();
   const response = await prospect.goto(link);
-  // /join/<token> is built by the client-onboarding work; until it exists there is nothing to open.
-  test.fixme(response?.status() === 404, "/join/<token> answers 404: the client-facing invite page is not built yet");
   expect(response?.status()).toBe(200);
+  await expect(prospect.getByRole("heading", { name: LANDING.es.title, level: 1 })).toBeVisible();
+  await expect(prospect.getByRole("button", { name: LANDING.es.action })).toBeVisible();
+  await prospect.getByRole("navigation", { name: "Idioma" }).getByRole("link", { name: "Português (Brasil)" }).click();
+  await expect(prospect.getByRole("main")).toHaveAttribute("lang", "pt-BR");
+  await expect(prospect.getByRole("heading", { name: LANDING["pt-BR"].title, level: 1 })).toBeVisible();
+  await expect(prospect.getByRole("button", { name: LANDING["pt-BR"].action })).toBeVisible();
   await adminPage.goto("/dashboard/invites");
   // The list shows the latest step: the opening itself, or the page view the /join page reports right after.
   const row = inviteRow(adminPage, label);

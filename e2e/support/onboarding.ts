@@ -12,9 +12,11 @@ export const SANDBOX_HUB = "Sandbox";
 export const LANDING = {
   en: { title: "Connect your WhatsApp number", action: "Connect WhatsApp" },
   de: { title: "Verbinden Sie Ihre WhatsApp-Nummer", action: "WhatsApp verbinden" },
+  es: { title: "Conecte su número de WhatsApp", action: "Conectar WhatsApp" },
+  "pt-BR": { title: "Conecte seu número de WhatsApp", action: "Conectar o WhatsApp" },
 } as const;
 
-export const STATUS_TITLE = { en: "Your WhatsApp setup", de: "Ihre WhatsApp-Einrichtung" } as const;
+export const STATUS_TITLE = { en: "Your WhatsApp setup", de: "Ihre WhatsApp-Einrichtung", es: "La configuración de su WhatsApp", "pt-BR": "A configuração do seu WhatsApp" } as const;
 
 export function suffix(): string {
   return randomBytes(3).toString("hex");
@@ -117,7 +119,7 @@ export type OnboardingOptions = {
   trigger?: "connect_button" | "popup";
   brandName?: string;
   accentColor?: string;
-  defaultLang?: "en" | "de";
+  defaultLang?: "en" | "de" | "es" | "pt-BR";
   solutionId?: string;
   metaAppId?: string;
   configId?: string;
@@ -246,7 +248,7 @@ export async function openConnectPopup(page: Page, name: string | RegExp = LANDI
 }
 
 /** The status page the client lands on, with the number shown masked to its last four digits. */
-export async function expectStatusPage(page: Page, phone: string, lang: "en" | "de" = "en"): Promise<void> {
+export async function expectStatusPage(page: Page, phone: string, lang: keyof typeof STATUS_TITLE = "en"): Promise<void> {
   await expect(page).toHaveURL(/\/onboarding\/status\/[A-Za-z0-9_-]{43}$/);
   await expect(page.getByRole("heading", { name: STATUS_TITLE[lang], level: 1 })).toBeVisible();
   await expect(page.getByTestId("status-number").first()).toContainText(phone.slice(-4));
