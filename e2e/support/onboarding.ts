@@ -16,6 +16,9 @@ export const LANDING = {
   "pt-BR": { title: "Conecte seu número de WhatsApp", action: "Conectar o WhatsApp" },
 } as const;
 
+/** The status page's live badge once its stream is open. */
+export const LIVE = { en: "Live", de: "Live", es: "En vivo", "pt-BR": "Ao vivo" } as const;
+
 export const STATUS_TITLE = { en: "Your WhatsApp setup", de: "Ihre WhatsApp-Einrichtung", es: "La configuración de su WhatsApp", "pt-BR": "A configuração do seu WhatsApp" } as const;
 
 export function suffix(): string {
@@ -253,7 +256,7 @@ export async function expectStatusPage(page: Page, phone: string, lang: keyof ty
   await expect(page.getByRole("heading", { name: STATUS_TITLE[lang], level: 1 })).toBeVisible();
   await expect(page.getByTestId("status-number").first()).toContainText(phone.slice(-4));
   await expect(page.getByTestId("status-number").first()).not.toContainText(phone.slice(0, -4));
-  await expect(page.getByRole("status").filter({ hasText: /^Live$/ })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: new RegExp(`^${LIVE[lang]}$`) })).toBeVisible();
 }
 
 /** The channel the sandbox made for this number. */

@@ -1,11 +1,11 @@
 import "server-only";
-import type { Locale } from "../i18n/locales";
 import { z } from "zod";
 import { findClientByExternalId } from "@/db/queries/client-store";
 import { findHubById } from "@/db/queries/hubs";
 import { findInviteByTokenHash, insertInvite, listInvitesWithProgress, revokeInviteRow, type InviteCursor, type InviteProgress } from "@/db/queries/invites";
 import { findOpenSessionOfBrowser } from "@/db/queries/onboarding";
 import type { Hub, Invite } from "@/db/schema";
+import type { Locale } from "../i18n/locales";
 import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
 import { publicBaseUrl } from "../env";

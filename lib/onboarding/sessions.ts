@@ -1,9 +1,9 @@
 import "server-only";
-import type { Locale } from "../i18n/locales";
 import { randomUUID } from "node:crypto";
 import { findInviteById, claimInviteUse } from "@/db/queries/invites";
 import { claimIoSecond, findOpenSessionOfBrowser, insertOnboardingSession, lockBrowserStarts, reissueSessionState } from "@/db/queries/onboarding";
 import type { Hub, OnboardingSession } from "@/db/schema";
+import type { Locale } from "../i18n/locales";
 import { getDb } from "../db";
 import { publicBaseUrl } from "../env";
 import { AppError, fieldErrorsOf } from "../errors";
