@@ -30,18 +30,20 @@ const PG_TOOLS = ["initdb", "pg_ctl"] as const;
 // Migrating costs more than most test files: an in-memory PGlite runs initdb in a second WASM instance and then
 // every migration, a PostgreSQL database runs every migration. So the migrations run once here, and each file's
 // database starts as a copy (test/db/databases.ts).
+// TEST_DB_MIGRATE_EACH=1 migrates every database from empty instead (to compare the two).
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const copies = process.env.TEST_DB_MIGRATE_EACH !== "1";
   const snapshotDir = mkdtempSync(path.join(os.tmpdir(), "portal-pglite-snapshot-"));
-  project.provide("pgliteSnapshot", await writeMigratedPgliteSnapshot(snapshotDir));
+  project.provide("pgliteSnapshot", copies ? await writeMigratedPgliteSnapshot(snapshotDir) : null);
   const stopSnapshot = async () => rmSync(snapshotDir, { recursive: true, force: true });
 
   const external = process.env.TEST_DATABASE_URL;
   if (external) {
     project.provide("postgresAdminUrl", external);
-    const template = await createMigratedTemplate(external);
-    project.provide("postgresTemplate", template.name);
+    const template = copies ? await createMigratedTemplate(external) : null;
+    project.provide("postgresTemplate", template?.name ?? null);
     return async () => {
-      await template.drop();
+      await template?.drop();
       await stopSnapshot();
     };
   }
@@ -62,7 +64,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const cluster = await startCluster(binDir, runAs);
   project.provide("postgresAdminUrl", cluster.url);
   try {
-    project.provide("postgresTemplate", (await createMigratedTemplate(cluster.url)).name);
+    project.provide("postgresTemplate", copies ? (await createMigratedTemplate(cluster.url)).name : null);
   } catch (error) {
     await cluster.stop();
     throw error;
