@@ -24,7 +24,12 @@ export type DatabaseHandle = {
 
 export type DatabaseConfig =
   | { driver: "postgres"; url: string; poolMax?: number; connectTimeoutSeconds?: number }
-  | { driver: "pglite"; dataDir: string | null };
+  | {
+      driver: "pglite";
+      dataDir: string | null;
+      /** Start from this data directory (a PGlite dumpDataDir), e.g. an already migrated one in tests. */
+      loadDataDir?: Blob;
+    };
 
 export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
   if (config.driver === "postgres") {
@@ -40,7 +45,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
   }
   if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
   // dataDir null = in memory (tests).
-  const client = config.dataDir ? new PGlite(config.dataDir) : new PGlite();
+  const client = new PGlite({ ...(config.dataDir ? { dataDir: config.dataDir } : {}), ...(config.loadDataDir ? { loadDataDir: config.loadDataDir } : {}) });
   await client.waitReady;
   const db = drizzlePglite({ client, schema }) as unknown as Database;
   return {

@@ -137,7 +137,6 @@ test("open-redirect payloads in every parameter never take the browser off the p
     await route.abort();
   });
   const navigations = recordNavigations(context);
-  const page = await context.newPage();
   const valid: Record<(typeof PARAMS)[number], string> = {
     client: "AbCdEfGhCL",
     channels: "[AbCdEfGhCH]",
@@ -148,28 +147,38 @@ test("open-redirect payloads in every parameter never take the browser off the p
     returnPath: "/",
   };
   let tried = 0;
-  for (const payload of PAYLOADS) {
-    for (const param of PARAMS) {
-      const query = new URLSearchParams({ ...valid, [param]: payload });
-      await page.goto(`/onboarding/redirect?${query}`);
-      await expectStillHome(page, baseURL!);
-      tried += 1;
-    }
-    // The Connect Button's host pages finish the flow too: every parameter poisoned at once.
-    const all = new URLSearchParams(Object.fromEntries(PARAMS.map((p) => [p, payload])));
-    for (const host of ["/", `/join/${randomState()}`]) {
-      await page.goto(`${host}?${all}`);
-      await expectStillHome(page, baseURL!);
-      tried += 1;
-    }
-    // returnPath is what a start sends as the Connect Button's redirect target: refused before any session.
-    const start = await page.evaluate(async (returnPath) => {
-      const res = await fetch("/api/onboarding/sessions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ method: "connect_button", returnPath }) });
-      return { status: res.status, body: await res.text() };
-    }, payload);
-    expect(start.status, start.body).toBe(400);
-    tried += 1;
-  }
+  // Over 300 independent page loads: three tabs of the same browser share them, so one tab's wait for the server
+  // is another's rendering (the suite's longest test, one tab at a time).
+  const LANES = 3;
+  const lanes = Array.from({ length: LANES }, (_, lane) => PAYLOADS.filter((_, i) => i % LANES === lane));
+  await Promise.all(
+    lanes.map(async (payloads) => {
+      const page = await context.newPage();
+      for (const payload of payloads) {
+        for (const param of PARAMS) {
+          const query = new URLSearchParams({ ...valid, [param]: payload });
+          await page.goto(`/onboarding/redirect?${query}`);
+          await expectStillHome(page, baseURL!);
+          tried += 1;
+        }
+        // The Connect Button's host pages finish the flow too: every parameter poisoned at once.
+        const all = new URLSearchParams(Object.fromEntries(PARAMS.map((p) => [p, payload])));
+        for (const host of ["/", `/join/${randomState()}`]) {
+          await page.goto(`${host}?${all}`);
+          await expectStillHome(page, baseURL!);
+          tried += 1;
+        }
+        // returnPath is what a start sends as the Connect Button's redirect target: refused before any session.
+        const start = await page.evaluate(async (returnPath) => {
+          const res = await fetch("/api/onboarding/sessions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ method: "connect_button", returnPath }) });
+          return { status: res.status, body: await res.text() };
+        }, payload);
+        expect(start.status, start.body).toBe(400);
+        tried += 1;
+      }
+    }),
+  );
+  expect(tried).toBe(PAYLOADS.length * (PARAMS.length + 3));
   console.log(`[open redirect] ${tried} attempts with ${PAYLOADS.length} payloads; escaped: ${escaped.length}`);
   expect(escaped).toEqual([]);
   for (const url of navigations) expect(new URL(url).origin, url).toBe(baseURL);

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import postgres from "postgres";
 import type { SQL } from "drizzle-orm";
 import { afterAll, beforeAll, describe, inject } from "vitest";
@@ -27,16 +28,31 @@ export function postgresAdminUrl(): string | null {
   return inject("postgresAdminUrl");
 }
 
+let pgliteSnapshot: Blob | null = null;
+
+/** The migrated PGlite data directory test/db/global-setup.ts wrote, read once per test file. */
+function migratedPgliteSnapshot(): Blob | null {
+  const file = inject("pgliteSnapshot");
+  if (!file) return null;
+  pgliteSnapshot ??= new Blob([readFileSync(file)]);
+  return pgliteSnapshot;
+}
+
 /** Why `driver` cannot run here, or null when it can. */
 export function unavailableReason(driver: Driver): string | null {
   return driver === "postgres" && !postgresAdminUrl() ? "no PostgreSQL available" : null;
 }
 
-/** A new, empty-or-migrated database: in-memory PGlite, or `t_<random>` on the test PostgreSQL server. */
+/**
+ * A new, empty-or-migrated database: in-memory PGlite, or `t_<random>` on the test PostgreSQL server. A migrated
+ * one starts as a copy of the database test/db/global-setup.ts migrated once (PGlite data directory, PostgreSQL
+ * template), and migrateDatabase() still runs on it, finding nothing left to apply.
+ */
 export async function freshDatabase(driver: Driver, options: { migrate?: boolean } = {}): Promise<FreshDatabase> {
   const migrate = options.migrate ?? true;
   if (driver === "pglite") {
-    const handle = await openDatabase({ driver: "pglite", dataDir: null });
+    const snapshot = migrate ? migratedPgliteSnapshot() : null;
+    const handle = await openDatabase({ driver: "pglite", dataDir: null, ...(snapshot ? { loadDataDir: snapshot } : {}) });
     const dispose = () => handle.close();
     try {
       if (migrate) await migrateDatabase(handle);
@@ -50,7 +66,8 @@ export async function freshDatabase(driver: Driver, options: { migrate?: boolean
   const adminUrl = postgresAdminUrl();
   if (!adminUrl) throw new Error("freshDatabase('postgres'): no PostgreSQL (see test/db/global-setup.ts)");
   const name = `t_${randomBytes(6).toString("hex")}`;
-  await withAdmin(adminUrl, (sql) => sql`create database ${sql(name)}`);
+  const template = migrate ? inject("postgresTemplate") : null;
+  await withAdmin(adminUrl, (sql) => (template ? sql`create database ${sql(name)} template ${sql(template)}` : sql`create database ${sql(name)}`));
   const url = databaseUrl(adminUrl, name);
   const handle = await openDatabase({ driver: "postgres", url });
   const dispose = async () => {

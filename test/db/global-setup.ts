@@ -1,15 +1,24 @@
 import { execFile } from "node:child_process";
-import { accessSync, chownSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { accessSync, chownSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import type { PGlite } from "@electric-sql/pglite";
+import postgres from "postgres";
 import type { TestProject } from "vitest/node";
+import { openDatabase } from "@/db/client";
+import { migrateDatabase } from "@/db/migrate";
 
 declare module "vitest" {
   export interface ProvidedContext {
     /** Superuser URL of a PostgreSQL server where tests may CREATE DATABASE; null = PostgreSQL tests skip. */
     postgresAdminUrl: string | null;
+    /** A database on that server with every migration applied, cloned by freshDatabase(); null = migrate each. */
+    postgresTemplate: string | null;
+    /** A file holding the data directory of a migrated PGlite (dumpDataDir), loaded by freshDatabase(). */
+    pgliteSnapshot: string | null;
   }
 }
 
@@ -18,11 +27,25 @@ const run = promisify(execFile);
 /** Throwaway-cluster mode needs these; everything else under /usr/lib/postgresql/<ver>/bin is found by pg_ctl. */
 const PG_TOOLS = ["initdb", "pg_ctl"] as const;
 
+// Migrating costs more than most test files: an in-memory PGlite runs initdb in a second WASM instance and then
+// every migration, a PostgreSQL database runs every migration. So the migrations run once here, and each file's
+// database starts as a copy (test/db/databases.ts).
+// TEST_DB_MIGRATE_EACH=1 migrates every database from empty instead (to compare the two).
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const copies = process.env.TEST_DB_MIGRATE_EACH !== "1";
+  const snapshotDir = mkdtempSync(path.join(os.tmpdir(), "portal-pglite-snapshot-"));
+  project.provide("pgliteSnapshot", copies ? await writeMigratedPgliteSnapshot(snapshotDir) : null);
+  const stopSnapshot = async () => rmSync(snapshotDir, { recursive: true, force: true });
+
   const external = process.env.TEST_DATABASE_URL;
   if (external) {
     project.provide("postgresAdminUrl", external);
-    return async () => {};
+    const template = copies ? await createMigratedTemplate(external) : null;
+    project.provide("postgresTemplate", template?.name ?? null);
+    return async () => {
+      await template?.drop();
+      await stopSnapshot();
+    };
   }
 
   const binDir = findPostgresBinDir();
@@ -34,12 +57,65 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
     warnSkipped(why);
     project.provide("postgresAdminUrl", null);
-    return async () => {};
+    project.provide("postgresTemplate", null);
+    return stopSnapshot;
   }
 
   const cluster = await startCluster(binDir, runAs);
   project.provide("postgresAdminUrl", cluster.url);
-  return cluster.stop;
+  try {
+    project.provide("postgresTemplate", copies ? (await createMigratedTemplate(cluster.url)).name : null);
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  return async () => {
+    await cluster.stop(); // the template goes with the cluster
+    await stopSnapshot();
+  };
+}
+
+/** Migrates an in-memory PGlite with the portal's own migrator and writes its data directory to a file. */
+async function writeMigratedPgliteSnapshot(dir: string): Promise<string> {
+  const handle = await openDatabase({ driver: "pglite", dataDir: null });
+  try {
+    await migrateDatabase(handle);
+    const client = (handle.db as unknown as { $client: PGlite }).$client;
+    const file = path.join(dir, "migrated.tar");
+    writeFileSync(file, Buffer.from(await (await client.dumpDataDir("none")).arrayBuffer()));
+    return file;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A migrated database used only as CREATE DATABASE … TEMPLATE; nothing may stay connected to it. */
+async function createMigratedTemplate(adminUrl: string): Promise<{ name: string; drop: () => Promise<void> }> {
+  const name = `template_${randomBytes(6).toString("hex")}`;
+  const withAdmin = async (query: (sql: postgres.Sql) => Promise<unknown>) => {
+    const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    try {
+      await query(sql);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  };
+  const drop = () => withAdmin((sql) => sql`drop database if exists ${sql(name)} with (force)`);
+  await withAdmin((sql) => sql`create database ${sql(name)}`);
+  try {
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    const handle = await openDatabase({ driver: "postgres", url: url.toString(), poolMax: 1 });
+    try {
+      await migrateDatabase(handle, url.toString());
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+  return { name, drop };
 }
 
 function findPostgresBinDir(): string | null {

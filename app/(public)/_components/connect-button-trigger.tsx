@@ -1,6 +1,6 @@
 "use client";
 
-import { ConnectButton } from "360dialog-connect-button";
+import type { ConnectButton as ConnectButtonComponent } from "360dialog-connect-button";
 import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from "react";
 import type { Locale } from "@/lib/i18n/locales";
 import { HANDOFF_ACK, POPUP_NAME, isRedirectQuery, reportFunnel, startSession, type StartedSession, type StartRequest } from "./onboarding-api";
@@ -16,6 +16,13 @@ import { TriggerProgress, openBlankPopup, useWhenPopupCloses, type ConnectString
 //    navigates the blank window instead of opening another one.
 // The popup comes back to the page hosting the button, which then renders the hand-off (redirect-handoff.tsx)
 // instead of the button, so the package never runs while a state is in the URL.
+// Only the click needs the package, so the click loads it, beside the session request and after the blank window
+// is open: the page's first load carries none of it (bench/first-load).
+
+/** The package, fetched by the first click (and kept: a second click finds it loaded). */
+function loadConnectButton(): Promise<typeof ConnectButtonComponent> {
+  return import("360dialog-connect-button").then((module) => module.ConnectButton);
+}
 
 /** The window the package opens (open-popup.js), so the blank one opened on the click is the one it navigates. */
 const POPUP_FEATURES = "toolbar=no, menubar=no, width=600, height=920, top=100, left=100";
@@ -35,6 +42,8 @@ export function ConnectButtonTrigger({
   reportLanding: boolean;
 }) {
   const [session, setSession] = useState<StartedSession | null>(null);
+  // In an object: a component is a function, which a state setter would call as an updater.
+  const [loaded, setLoaded] = useState<{ ConnectButton: typeof ConnectButtonComponent } | null>(null);
   const [phase, setPhase] = useState<TriggerPhase>({ kind: "idle" });
   const [openTick, setOpenTick] = useState(0);
   const popupRef = useRef<Window | null>(null);
@@ -99,8 +108,11 @@ export function ConnectButtonTrigger({
     const popup = openBlankPopup(POPUP_NAME, POPUP_FEATURES, t.opening);
     popupRef.current = popup;
     setPhase({ kind: "opening" });
-    const result = await startSession({ ...start, method: "connect_button", lang }, { errors: t.errors, fallback: t.failed });
-    if (!result.ok || !result.session.connectButton || !result.session.ioUrl) {
+    const [result, ConnectButton] = await Promise.all([
+      startSession({ ...start, method: "connect_button", lang }, { errors: t.errors, fallback: t.failed }),
+      loadConnectButton().catch(() => null),
+    ]);
+    if (!result.ok || !result.session.connectButton || !result.session.ioUrl || !ConnectButton) {
       popup?.close();
       popupRef.current = null;
       setPhase({ kind: "error", message: result.ok ? t.failed : result.message });
@@ -118,6 +130,7 @@ export function ConnectButtonTrigger({
       return;
     }
     pendingOpen.current = true;
+    setLoaded({ ConnectButton });
     setSession(created);
     setPhase({ kind: "open" });
   };
@@ -142,8 +155,8 @@ export function ConnectButtonTrigger({
     <div className="space-y-3">
       {/* Observes the clicks of the button inside (Enter and Space click it too); the div itself is not interactive. */}
       <div ref={holderRef} onClickCapture={onClickCapture}>
-        {props && queryParameters ? (
-          <ConnectButton
+        {props && queryParameters && loaded ? (
+          <loaded.ConnectButton
             partnerId={props.partnerId}
             env={props.env}
             version={props.version}
