@@ -95,5 +95,7 @@ export async function finishSignIn(user: User, method: SignInMethod, ip: string)
   await updateUser({ db, id: user.id, set: { lastLoginAt: new Date() } });
   await audit(db, { actor: { id: user.id, email: user.email }, action: "auth.sign_in", targetType: "user", targetId: user.id, detail: { method }, ip });
   await issueSession({ id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion }, method);
+  const token = await readFlowCookie("second_factor");
+  if (token) await consumeChallenge({ db, tokenHash: sha256(token), purpose: "second_factor" });
   await clearFlowCookie("second_factor");
 }
