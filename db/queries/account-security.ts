@@ -236,3 +236,20 @@ export async function findLivePasswordReset({ db, tokenHash }: { db: Executor; t
 export async function voidPasswordResetsOf({ db, userId }: { db: Executor; userId: string }): Promise<void> {
   await db.update(passwordResets).set({ usedAt: sql`now()` }).where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)));
 }
+
+export async function deletePasskeysOf({ db, userId }: { db: Executor; userId: string }): Promise<number> {
+  const rows = await db.delete(passkeys).where(eq(passkeys.userId, userId)).returning({ id: passkeys.id });
+  return rows.length;
+}
+
+/** Per user: whether an authenticator app is confirmed and how many passkeys (the Users page's column). */
+export async function twoFactorSummary({ db }: { db: Executor }): Promise<Map<string, { totp: boolean; passkeys: number }>> {
+  const rows = await db
+    .select({
+      userId: users.id,
+      totp: sql<boolean>`exists(select 1 from ${userTotp} where ${userTotp.userId} = ${users.id} and ${userTotp.confirmedAt} is not null)`,
+      passkeys: sql<number>`(select count(*) from ${passkeys} where ${passkeys.userId} = ${users.id})::int`,
+    })
+    .from(users);
+  return new Map(rows.map((r) => [r.userId, { totp: Boolean(r.totp), passkeys: Number(r.passkeys) }]));
+}
