@@ -14,6 +14,7 @@ import { hubTemplateSyncHandlerWith, templateSyncHandlerWith } from "./templates
 import { enqueueScheduledTemplateSyncs } from "./templates/sync-jobs";
 import { webhookProcessHandler } from "./webhooks/apply";
 import { webhookForwardHandler } from "./webhooks/forward";
+import { mailSendHandler } from "./mail/queue";
 
 // The composition root of background work: every job kind and the feature code that does it, and what runs every
 // minute. The portal (lib/boot.ts) and `npm run worker` (scripts/worker.ts) start the runner with this; lib/jobs
@@ -80,6 +81,7 @@ export const jobHandlers: JobHandlers = {
   }),
   "channel.waba_webhook": wabaWebhookHandler,
   "webhook.forward": webhookForwardHandler,
+  "mail.send": mailSendHandler,
 };
 
 export const jobRegistry: JobRegistry = {
