@@ -6,30 +6,23 @@ import { endSession, endSessionsOf, hasSessionFromBrowser, insertStaffSession, l
 import type { StaffSession } from "@/db/schema";
 import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
-import { getEnv } from "../env";
+import { getEnv, publicBaseUrl } from "../env";
 import { AppError } from "../errors";
 import { CLIENT_IP_HEADER } from "../http/client-ip";
-import { logger } from "../log";
+import { enqueueMail } from "../mail/queue";
+import { mailConfigured, type Mail } from "../mail/send";
 import type { SignedInUser } from "./credentials";
 import { readFlowCookie, setFlowCookie } from "./flow-cookies";
 import { sessionTokenFor } from "./session-token";
 import { sessionCookie, sessionMaxAgeSeconds } from "./session-cookie";
 import { newToken, sha256 } from "./tokens";
+import { describeBrowser } from "./user-agent";
 
 // Server-side staff sessions (docs/accounts.md §5): every sign-in writes a staff_sessions row and the session JWT
 // carries its id, so a user sees where they are signed in and any session can be ended; getCurrentUser() refuses
 // a token whose row has ended on its very next request.
 
 export type SignInMethod = "password" | "password+totp" | "password+recovery_code" | "password+passkey" | "passkey";
-
-export type NewBrowserNotice = (user: SignedInUser, session: StaffSession) => Promise<void>;
-
-let newBrowserNotice: NewBrowserNotice | undefined;
-
-/** Set once at start by the module that sends mail (lib/auth/account-mail.ts), so sessions need no mail import. */
-export function onNewBrowserSignIn(notice: NewBrowserNotice): void {
-  newBrowserNotice = notice;
-}
 
 async function requestFacts(): Promise<{ ip: string; userAgent: string }> {
   const h = await headers();
@@ -47,25 +40,41 @@ async function browserHash(): Promise<{ hash: string }> {
 }
 
 /**
- * Writes the session row for a completed sign-in and answers its id; a browser this user never signed in from
- * gets the user an email (docs/accounts.md §5). The mail is sent after the row is stored and never blocks or
- * fails the sign-in.
+ * Writes the session row for a completed sign-in and answers it. A browser this user never signed in from gets
+ * the user an email (docs/accounts.md §5), queued in the same transaction as the row (no secret in it), so it
+ * goes out exactly when the session exists and is retried if the mail server is down.
  */
 export async function startStaffSession(user: SignedInUser, method: SignInMethod): Promise<StaffSession> {
   const db = await getDb();
   const { ip, userAgent } = await requestFacts();
   const { hash } = await browserHash();
-  const known = await hasSessionFromBrowser({ db, userId: user.id, browserHash: hash });
-  const session = await insertStaffSession({
-    db,
-    session: { userId: user.id, method, ip, userAgent, browserHash: hash, expiresAt: new Date(Date.now() + sessionMaxAgeSeconds(getEnv()) * 1000) },
+  return db.transaction(async (tx) => {
+    const known = await hasSessionFromBrowser({ db: tx, userId: user.id, browserHash: hash });
+    const session = await insertStaffSession({
+      db: tx,
+      session: { userId: user.id, method, ip, userAgent, browserHash: hash, expiresAt: new Date(Date.now() + sessionMaxAgeSeconds(getEnv()) * 1000) },
+    });
+    if (!known && mailConfigured()) await enqueueMail(tx, newBrowserMail(user, session), { uniqueKey: `new-browser:${session.id}` });
+    return session;
   });
-  if (!known && newBrowserNotice) {
-    newBrowserNotice(user, session).catch((err: unknown) =>
-      logger("auth").error({ err: err instanceof Error ? err.message : String(err), userId: user.id }, "new-browser sign-in mail failed"),
-    );
-  }
-  return session;
+}
+
+function newBrowserMail(user: SignedInUser, session: StaffSession): Mail {
+  const base = publicBaseUrl();
+  return {
+    to: user.email,
+    subject: "New sign-in to your partner portal account",
+    text: [
+      `Your account ${user.email} was just signed in to ${base} from a browser it was not used from before:`,
+      "",
+      `  Browser: ${describeBrowser(session.userAgent)}`,
+      `  IP address: ${session.ip}`,
+      `  Time (UTC): ${session.createdAt.toISOString().replace("T", " ").slice(0, 16)}`,
+      "",
+      `If this was you, nothing needs doing. If not, end that session and change your password at ${base}/dashboard/account,`,
+      "or ask an admin of the portal to end all your sessions.",
+    ].join("\n"),
+  };
 }
 
 /**
