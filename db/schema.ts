@@ -691,7 +691,7 @@ export const userTotp = pgTable("user_totp", {
   createdAt: createdAt(),
 });
 
-/** One-time recovery codes, stored as SHA-256 (each carries 50 random bits, and guesses are throttled). */
+/** One-time recovery codes, stored as SHA-256 (each carries ~49 random bits, and guesses are throttled). */
 export const recoveryCodes = pgTable(
   "recovery_codes",
   {

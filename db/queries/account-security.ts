@@ -98,7 +98,7 @@ export async function replaceRecoveryCodes({ db, userId, hashes }: { db: Executo
 }
 
 /** Marks an unused code used; true exactly once per code, also under concurrent requests. */
-export async function useRecoveryCode({ db, userId, codeHash }: { db: Executor; userId: string; codeHash: string }): Promise<boolean> {
+export async function spendRecoveryCode({ db, userId, codeHash }: { db: Executor; userId: string; codeHash: string }): Promise<boolean> {
   const rows = await db
     .update(recoveryCodes)
     .set({ usedAt: sql`now()` })
@@ -214,7 +214,7 @@ export async function insertPasswordReset({ db, userId, tokenHash, expiresAt }: 
 }
 
 /** Takes a live reset link (unused, unexpired) once: the second use finds nothing. */
-export async function usePasswordReset({ db, tokenHash }: { db: Executor; tokenHash: string }): Promise<{ userId: string } | undefined> {
+export async function spendPasswordReset({ db, tokenHash }: { db: Executor; tokenHash: string }): Promise<{ userId: string } | undefined> {
   const [row] = await db
     .update(passwordResets)
     .set({ usedAt: sql`now()` })

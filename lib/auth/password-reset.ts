@@ -1,6 +1,6 @@
 import "server-only";
 import { after } from "next/server";
-import { findLivePasswordReset, insertPasswordReset, usePasswordReset, voidPasswordResetsOf } from "@/db/queries/account-security";
+import { findLivePasswordReset, insertPasswordReset, spendPasswordReset, voidPasswordResetsOf } from "@/db/queries/account-security";
 import { endSessionsOf } from "@/db/queries/staff-sessions";
 import { registerAttempt } from "@/db/queries/throttle";
 import { findUserByEmail, findUserById, updateUser } from "@/db/queries/users";
@@ -93,7 +93,7 @@ export async function completePasswordReset(token: string, newPassword: string, 
   const db = await getDb();
   const passwordHash = await hashPassword(newPassword);
   await db.transaction(async (tx) => {
-    const reset = await usePasswordReset({ db: tx, tokenHash: sha256(token) });
+    const reset = await spendPasswordReset({ db: tx, tokenHash: sha256(token) });
     const user = reset ? await findUserById({ db: tx, id: reset.userId }) : undefined;
     if (!reset || !user || user.disabledAt) throw new AppError("gone:password_reset", LINK_GONE);
     await updateUser({ db: tx, id: user.id, set: { passwordHash, mustChangePassword: false, bumpSessionVersion: true } });

@@ -10,7 +10,7 @@ import {
   findTotp,
   replaceRecoveryCodes,
   upsertPendingTotp,
-  useRecoveryCode,
+  spendRecoveryCode,
 } from "@/db/queries/account-security";
 import type { Executor } from "@/db/client";
 import { audit, type Actor } from "../audit";
@@ -30,9 +30,9 @@ export const RECOVERY_CODE_COUNT = 10;
 
 const aad = (userId: string) => `user_totp:${userId}:secret`;
 
-/** A recovery code: 10 characters in two groups (xxxxx-xxxxx) from a 32-letter alphabet without look-alikes: 50 bits. */
+/** A recovery code: 10 characters in two groups (xxxxx-xxxxx) from 31 letters and digits without look-alikes: ~49 bits. */
 export function newRecoveryCode(): string {
-  const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"; // 31 letters; the modulo bias over 256 is < 1 bit in total
+  const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"; // byte % 31: a slight bias toward the first 8 characters, well under a bit over the 10
   const chars = Array.from(randomBytes(10), (b) => alphabet[b % alphabet.length]).join("");
   return `${chars.slice(0, 5)}-${chars.slice(5)}`;
 }
@@ -114,7 +114,7 @@ export async function checkSecondFactorCode(tx: Executor, user: Actor, input: st
     return { ok: true, method: "totp" };
   }
   if (normaliseRecoveryCode(code).length !== 10) return { ok: false };
-  if (!(await useRecoveryCode({ db: tx, userId: user.id, codeHash: recoveryHash(user.id, code) }))) return { ok: false };
+  if (!(await spendRecoveryCode({ db: tx, userId: user.id, codeHash: recoveryHash(user.id, code) }))) return { ok: false };
   await audit(tx, { actor: user, action: "two_factor.recovery_code_used", targetType: "user", targetId: user.id, ip });
   return { ok: true, method: "recovery_code" };
 }
