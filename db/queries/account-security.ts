@@ -253,3 +253,18 @@ export async function twoFactorSummary({ db }: { db: Executor }): Promise<Map<st
     .from(users);
   return new Map(rows.map((r) => [r.userId, { totp: Boolean(r.totp), passkeys: Number(r.passkeys) }]));
 }
+
+/** For `npm run keys:rewrap`: every stored authenticator-app secret (one per user at most, so no paging). */
+export async function listTotpSecrets({ db }: { db: Executor }): Promise<{ userId: string; secretEnc: string }[]> {
+  return db.select({ userId: userTotp.userId, secretEnc: userTotp.secretEnc }).from(userTotp);
+}
+
+/** Compare-and-set of a resealed secret: false when the row changed meanwhile (re-enrolled, removed). */
+export async function replaceTotpSecret({ db, userId, from, to }: { db: Executor; userId: string; from: string; to: string }): Promise<boolean> {
+  const rows = await db
+    .update(userTotp)
+    .set({ secretEnc: to })
+    .where(and(eq(userTotp.userId, userId), eq(userTotp.secretEnc, from)))
+    .returning({ userId: userTotp.userId });
+  return rows.length > 0;
+}

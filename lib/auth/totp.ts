@@ -28,7 +28,9 @@ const ISSUER = "Partner portal";
 const EPOCH_TOLERANCE_SECONDS = 30;
 export const RECOVERY_CODE_COUNT = 10;
 
-const aad = (userId: string) => `user_totp:${userId}:secret`;
+/** The AAD of a user's sealed TOTP secret (also used by `npm run keys:rewrap`). */
+export const totpSecretAad = (userId: string) => `user_totp:${userId}:secret`;
+const aad = totpSecretAad;
 
 /** A recovery code: 10 characters in two groups (xxxxx-xxxxx) from 31 letters and digits without look-alikes: ~49 bits. */
 export function newRecoveryCode(): string {
