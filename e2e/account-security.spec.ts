@@ -106,7 +106,7 @@ test("a passkey registered with the virtual authenticator signs in without a pas
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login$/);
-  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await page.getByRole("button", { name: "Use a passkey" }).click();
   await expectOverview(page);
 
   // With a passkey the password alone is not enough: the second step offers the passkey.

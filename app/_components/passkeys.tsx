@@ -36,8 +36,8 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : "The passkey did not work.";
 }
 
-/** "Sign in with a passkey": password-less, or the second step after a password. */
-export function PasskeySignInButton({ callbackUrl, label = "Sign in with a passkey" }: { callbackUrl: string; label?: string }) {
+/** "Use a passkey": password-less sign-in, or the second step after a password. (Its name does not contain "Sign in", the sign-in button's.) */
+export function PasskeySignInButton({ callbackUrl, label = "Use a passkey" }: { callbackUrl: string; label?: string }) {
   const [error, setError] = useState<string>();
   const [pending, setPending] = useState(false);
   async function run() {
