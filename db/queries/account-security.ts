@@ -32,14 +32,20 @@ export async function writeTwoFactorPolicy({ db, policy, userId }: { db: Executo
 
 // ---- what a user has ----
 
+// Correlated subqueries on "users" spelled out in SQL: drizzle writes a column of a one-table select unqualified
+// ("id"), which inside a subquery would name the subquery's own column.
+export const HAS_TOTP = sql<boolean>`exists(select 1 from user_totp ut where ut.user_id = "users"."id" and ut.confirmed_at is not null)`;
+const PASSKEY_COUNT = sql<number>`(select count(*) from passkeys pk where pk.user_id = "users"."id")::int`;
+export const HAS_PASSKEY = sql<boolean>`exists(select 1 from passkeys pk where pk.user_id = "users"."id")`;
+
 export type SecondFactors = { totp: boolean; passkeys: number; recoveryCodesLeft: number };
 
 export async function secondFactorsOf({ db, userId }: { db: Executor; userId: string }): Promise<SecondFactors> {
   const [row] = await db
     .select({
-      totp: sql<boolean>`exists(select 1 from ${userTotp} where ${userTotp.userId} = ${users.id} and ${userTotp.confirmedAt} is not null)`,
-      passkeys: sql<number>`(select count(*) from ${passkeys} where ${passkeys.userId} = ${users.id})::int`,
-      codes: sql<number>`(select count(*) from ${recoveryCodes} where ${recoveryCodes.userId} = ${users.id} and ${recoveryCodes.usedAt} is null)::int`,
+      totp: HAS_TOTP,
+      passkeys: PASSKEY_COUNT,
+      codes: sql<number>`(select count(*) from recovery_codes rc where rc.user_id = "users"."id" and rc.used_at is null)::int`,
     })
     .from(users)
     .where(eq(users.id, userId))
@@ -247,8 +253,8 @@ export async function twoFactorSummary({ db }: { db: Executor }): Promise<Map<st
   const rows = await db
     .select({
       userId: users.id,
-      totp: sql<boolean>`exists(select 1 from ${userTotp} where ${userTotp.userId} = ${users.id} and ${userTotp.confirmedAt} is not null)`,
-      passkeys: sql<number>`(select count(*) from ${passkeys} where ${passkeys.userId} = ${users.id})::int`,
+      totp: HAS_TOTP,
+      passkeys: PASSKEY_COUNT,
     })
     .from(users);
   return new Map(rows.map((r) => [r.userId, { totp: Boolean(r.totp), passkeys: Number(r.passkeys) }]));

@@ -1,7 +1,8 @@
 import "server-only";
 import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { passkeys, portalSettings, staffSessions, userTotp, users, type StaffSession, type TwoFactorPolicy, type User } from "../schema";
+import { staffSessions, users, type StaffSession, type TwoFactorPolicy, type User } from "../schema";
+import { HAS_PASSKEY, HAS_TOTP } from "./account-security";
 
 export async function insertStaffSession({
   db,
@@ -42,9 +43,8 @@ export async function findLiveSessionUser({
     .select({
       user: users,
       session: staffSessions,
-      hasSecondFactor: sql<boolean>`(exists(select 1 from ${userTotp} where ${userTotp.userId} = ${users.id} and ${userTotp.confirmedAt} is not null)
-        or exists(select 1 from ${passkeys} where ${passkeys.userId} = ${users.id}))`,
-      policy: sql<TwoFactorPolicy>`coalesce((select ${portalSettings.twoFactorPolicy} from ${portalSettings} where ${portalSettings.id} = 1), 'off')`,
+      hasSecondFactor: sql<boolean>`(${HAS_TOTP} or ${HAS_PASSKEY})`,
+      policy: sql<TwoFactorPolicy>`coalesce((select ps.two_factor_policy from portal_settings ps where ps.id = 1), 'off')`,
     })
     .from(staffSessions)
     .innerJoin(users, eq(users.id, staffSessions.userId))

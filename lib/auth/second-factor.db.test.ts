@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { generate } from "otplib";
 import { afterAll, beforeAll, beforeEach, expect, it, vi } from "vitest";
-import { findLiveSessionUser } from "@/db/queries/staff-sessions";
+import { secondFactorsOf, writeTwoFactorPolicy } from "@/db/queries/account-security";
+import { findLiveSessionUser, insertStaffSession } from "@/db/queries/staff-sessions";
 import { insertUser } from "@/db/queries/users";
-import { auditLog, authThrottle } from "@/db/schema";
+import { auditLog, authThrottle, passkeys } from "@/db/schema";
 import { forEachDatabase } from "@/test/db/databases";
 import { bindAppDatabase, setTestAppEnv } from "@/test/db/use-as-app-db";
 import { isAppError } from "../errors";
@@ -45,6 +46,7 @@ forEachDatabase("second factor: throttled guesses, single-use codes, ended sessi
     const actor = { id: user.id, email: user.email };
     const { secret } = await startTotpEnrolment(actor);
     const recoveryCodes = await confirmTotpEnrolment(actor, await generate({ secret }), "192.0.2.10");
+    expect(await secondFactorsOf({ db: db(), userId: user.id })).toEqual({ totp: true, passkeys: 0, recoveryCodesLeft: 10 });
     return { user, secret, recoveryCodes };
   }
 
@@ -171,6 +173,18 @@ forEachDatabase("second factor: throttled guesses, single-use codes, ended sessi
     expect(await findLiveSessionUser({ db: db(), sessionId: first, touchAfterSeconds: 60 })).toBeDefined();
     expect(await endMyOtherSessions({ id: user.id, email: user.email }, second, ip)).toBe(1);
     expect(await findLiveSessionUser({ db: db(), sessionId: first, touchAfterSeconds: 60 })).toBeUndefined();
-    expect((await findLiveSessionUser({ db: db(), sessionId: second, touchAfterSeconds: 60 }))?.user.id).toBe(user.id);
+    expect(await findLiveSessionUser({ db: db(), sessionId: second, touchAfterSeconds: 60 })).toMatchObject({ user: { id: user.id }, hasSecondFactor: true, policy: "off" });
+  });
+
+  it("a passkey alone counts as a second factor for the policy check, and the policy is read with the session", async () => {
+    const user = await insertUser({ db: db(), user: { email: `pk-${randomBytes(4).toString("hex")}@example.com`, role: "admin", passwordHash } });
+    const session = await insertStaffSession({ db: db(), session: { userId: user.id, method: "passkey", userAgent: "", ip: "", browserHash: "", expiresAt: new Date(Date.now() + 3600_000) } });
+    const read = () => findLiveSessionUser({ db: db(), sessionId: session.id, touchAfterSeconds: 60 });
+    expect(await read()).toMatchObject({ hasSecondFactor: false, policy: "off" });
+    await writeTwoFactorPolicy({ db: db(), policy: "admins", userId: user.id });
+    await db().insert(passkeys).values({ userId: user.id, name: "k", credentialId: randomBytes(16).toString("base64url"), publicKey: "AA" });
+    expect(await read()).toMatchObject({ hasSecondFactor: true, policy: "admins" });
+    expect(await secondFactorsOf({ db: db(), userId: user.id })).toEqual({ totp: false, passkeys: 1, recoveryCodesLeft: 0 });
+    await writeTwoFactorPolicy({ db: db(), policy: "off", userId: user.id });
   });
 });

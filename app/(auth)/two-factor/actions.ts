@@ -20,7 +20,8 @@ const codeSchema = z.object({ code: z.string().trim().min(1, "Type the code.").m
 
 export const confirmTotpAction = validatedAction<typeof codeSchema, { recoveryCodes: string[] }>(codeSchema, "enrolment", async (input, user) => {
   const recoveryCodes = await confirmTotpEnrolment(user, input.code, await getClientIp());
-  revalidatePath("/dashboard/account");
+  // No revalidatePath here: a re-rendered page would replace the form that shows the recovery codes, the only
+  // time they are shown. The form's "continue" link loads the page afresh.
   return { ok: true, message: "Two-factor sign-in is on.", data: { recoveryCodes } };
 });
 
@@ -32,6 +33,5 @@ export const removeTotpAction = validatedAction(codeSchema, "viewer", async (inp
 
 export const regenerateCodesAction = validatedAction<typeof codeSchema, { recoveryCodes: string[] }>(codeSchema, "viewer", async (input, user) => {
   const recoveryCodes = await regenerateRecoveryCodes(user, input.code, await getClientIp());
-  revalidatePath("/dashboard/account");
   return { ok: true, message: "New recovery codes: the old ones no longer work.", data: { recoveryCodes } };
 });

@@ -29,7 +29,7 @@ export default async function AccountPage() {
           ) : (
             <div className="space-y-2">
               <p className="text-sm text-slate-600">Not set up. With an app, sign-in asks for a 6-digit code after your password.</p>
-              <TotpEnrolment />
+              <TotpEnrolment then="/dashboard/account" />
             </div>
           )}
         </Card>
