@@ -112,6 +112,7 @@ test("a passkey registered with the virtual authenticator signs in without a pas
 
   // With a passkey the password alone is not enough: the second step offers the passkey.
   await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
   await signIn(page, email, password);
   await expect(page).toHaveURL(/\/login\/second-factor/);
   await page.getByRole("button", { name: "Use a passkey" }).click();
