@@ -20,6 +20,8 @@ export type JobKinds = {
   "webhook.forward": { webhookEventId: string };
   /** Send one mail (lib/mail/queue.ts); never carries a secret (docs/mail.md). */
   "mail.send": { to: string | string[]; subject: string; text: string; html?: string };
+  /** Freeze one platform event's resource and hand it to every consumer (lib/events/dispatch.ts, docs/events.md). */
+  "event.dispatch": { eventId: string };
 };
 
 export type JobKind = keyof JobKinds;
@@ -34,6 +36,7 @@ export const JOB_KINDS = Object.keys({
   "channel.waba_webhook": true,
   "webhook.forward": true,
   "mail.send": true,
+  "event.dispatch": true,
 } satisfies Record<JobKind, true>) as JobKind[];
 
 export type JobContext<K extends JobKind = JobKind> = {
