@@ -172,6 +172,8 @@ test("forgot password: one answer for every address, a single-use link by mail, 
   const ask = async (address: string) => {
     await page.goto("/login");
     await page.getByRole("link", { name: "Forgot your password?" }).click();
+    // The sign-in form has an Email field too: fill only once the new page is there.
+    await expect(page.getByRole("heading", { name: "Forgot your password?" })).toBeVisible();
     await page.getByLabel("Email", { exact: true }).fill(address);
     await page.getByRole("button", { name: "Send me a link" }).click();
     return (await page.getByRole("main").getByRole("status").innerText()).trim();
