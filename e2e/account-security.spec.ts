@@ -49,6 +49,8 @@ async function withVirtualAuthenticator(context: BrowserContext, page: Page): Pr
 }
 
 test("TOTP: enrol with a code, sign in with the next code, a recovery code works once; ending sessions signs them out", async ({ adminPage, newContext }) => {
+  // Four browsers sign in (an argon2 check each) on a shared 2-core machine: more than the default 30 s under load.
+  test.setTimeout(60_000);
   const oneTime = await createUser(adminPage, { email: totpAdmin.email, role: "admin", method: "password" });
   const first = await (await newContext()).newPage();
   totpAdmin.password = await firstSignIn(first, totpAdmin.email, oneTime);
