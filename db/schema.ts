@@ -669,4 +669,138 @@ export type Template = typeof templates.$inferSelect;
 export type TemplateEvent = typeof templateEvents.$inferSelect;
 export type AuditEntry = typeof auditLog.$inferSelect;
 export type ApiToken = typeof apiTokens.$inferSelect;
+
+// ---- Staff account security (docs/accounts.md) ----
+
+export const TWO_FACTOR_POLICIES = ["off", "admins", "everyone"] as const;
+export type TwoFactorPolicy = (typeof TWO_FACTOR_POLICIES)[number];
+
+/** Portal-wide settings that belong to no hub: one row, id 1. */
+export const portalSettings = pgTable(
+  "portal_settings",
+  {
+    id: integer("id").primaryKey().default(1),
+    twoFactorPolicy: text("two_factor_policy", { enum: TWO_FACTOR_POLICIES }).notNull().default("off"),
+    updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),
+    updatedAt: updatedAt(),
+  },
+  (t) => [check("portal_settings_one_row", sql`${t.id} = 1`)],
+);
+
+/**
+ * A signed-in staff session, referenced by the session JWT (`sid`), so it can be listed and ended: an ended
+ * session is refused on its next request (docs/accounts.md §5).
+ */
+export const staffSessions = pgTable(
+  "staff_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** password, password+totp, password+recovery_code, password+passkey, passkey */
+    method: text("method").notNull(),
+    userAgent: text("user_agent").notNull().default(""),
+    ip: text("ip").notNull().default(""),
+    /** SHA-256 of the long-lived browser cookie: tells a new browser from a known one. */
+    browserHash: text("browser_hash").notNull().default(""),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    endedReason: text("ended_reason"),
+  },
+  (t) => [index("staff_sessions_user_idx").on(t.userId, t.createdAt), index("staff_sessions_browser_idx").on(t.userId, t.browserHash)],
+);
+
+/** A TOTP authenticator: the secret sealed (lib/secrets.ts); effective only once confirmed with a typed code. */
+export const userTotp = pgTable("user_totp", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  secretEnc: text("secret_enc").notNull(),
+  confirmedAt: timestamp("confirmed_at", { withTimezone: true }),
+  /** The time step of the last accepted code: a code is accepted once (RFC 6238 §5.2). */
+  lastTimeStep: bigint("last_time_step", { mode: "number" }),
+  createdAt: createdAt(),
+});
+
+/** One-time recovery codes, stored as SHA-256 (each carries ~49 random bits, and guesses are throttled). */
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("recovery_codes_hash_uq").on(t.userId, t.codeHash)],
+);
+
+/** Passkeys (WebAuthn credentials) of staff users. */
+export const passkeys = pgTable(
+  "passkeys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** base64url credential id, as the browser reports it. */
+    credentialId: text("credential_id").notNull(),
+    /** base64url COSE public key. */
+    publicKey: text("public_key").notNull(),
+    counter: bigint("counter", { mode: "number" }).notNull().default(0),
+    transports: jsonb("transports").$type<string[]>().notNull().default([]),
+    deviceType: text("device_type").notNull().default("singleDevice"),
+    backedUp: boolean("backed_up").notNull().default(false),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("passkeys_credential_uq").on(t.credentialId), index("passkeys_user_idx").on(t.userId)],
+);
+
+/**
+ * Short-lived, single-use state of a sign-in or ceremony in progress, found by the SHA-256 of a random token
+ * kept in an HttpOnly cookie: `second_factor` (password was right, a second factor is due), `passkey_sign_in`,
+ * `passkey_register` (WebAuthn challenges).
+ */
+export const authChallenges = pgTable(
+  "auth_challenges",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tokenHash: text("token_hash").notNull(),
+    purpose: text("purpose", { enum: ["second_factor", "passkey_sign_in", "passkey_register"] }).notNull(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+    /** The WebAuthn challenge (base64url), for the passkey purposes. */
+    challenge: text("challenge"),
+    failedAttempts: integer("failed_attempts").notNull().default(0),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("auth_challenges_token_uq").on(t.tokenHash), index("auth_challenges_expires_idx").on(t.expiresAt)],
+);
+
+/** Forgot-password links: the SHA-256 of the token, 30 minutes, single use (docs/accounts.md §4). */
+export const passwordResets = pgTable(
+  "password_resets",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("password_resets_token_uq").on(t.tokenHash), index("password_resets_user_idx").on(t.userId)],
+);
+
+export type StaffSession = typeof staffSessions.$inferSelect;
+export type Passkey = typeof passkeys.$inferSelect;
+export type AuthChallenge = typeof authChallenges.$inferSelect;
 export type PlatformEvent = typeof platformEvents.$inferSelect;

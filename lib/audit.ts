@@ -50,6 +50,22 @@ export const AUDIT_ACTIONS = [
   "template.sync_requested",
   "webhook.replayed",
   "job.replayed",
+  // staff account security (docs/accounts.md §6)
+  "auth.second_factor_failed",
+  "two_factor.totp_enrolled",
+  "two_factor.totp_removed",
+  "two_factor.recovery_code_used",
+  "two_factor.recovery_codes_regenerated",
+  "two_factor.reset_by_admin",
+  "passkey.registered",
+  "passkey.renamed",
+  "passkey.removed",
+  "policy.two_factor_changed",
+  "password.reset_requested",
+  "password.reset_completed",
+  "session.ended",
+  "session.ended_others",
+  "session.ended_all_by_admin",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

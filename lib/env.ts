@@ -91,6 +91,11 @@ const schema = z.object({
   E2E_LIVE_GATE_DIR: optionalString,
   /** Set by Next.js itself; during `next build` nothing may open the database. */
   NEXT_PHASE: optionalString,
+  // ---- staff account security (docs/accounts.md) ----
+  /** The least two-factor policy: admins can make it stricter in the dashboard, never weaker than this. */
+  TWO_FACTOR_POLICY: z.enum(["off", "admins", "everyone"]).default("off"),
+  /** Forgot-password requests per email per LOGIN_WINDOW_MINUTES (the per-IP limit is LOGIN_IP_MAX_ATTEMPTS). */
+  PASSWORD_RESET_MAX_PER_EMAIL: z.coerce.number().int().min(1).max(100).default(3),
 });
 
 export type Env = Omit<z.infer<typeof schema>, "NEXTAUTH_SECRET" | "APP_ENCRYPTION_KEY" | "PGLITE_DIR"> & {

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { apiKeys, channels, hubs, type Hub } from "@/db/schema";
+import { apiKeys, channels, hubs, users, userTotp, type Hub } from "@/db/schema";
 import { forEachDatabase } from "@/test/db/databases";
 import { bindAppDatabase, setTestAppEnv } from "@/test/db/use-as-app-db";
+import { totpSecretAad } from "./auth/totp";
 import { keyAad } from "./channels/api-keys";
 import { createHub } from "@/test/support/channels";
 import { openHubCredentials, openPlatformSecret } from "./hub-config/secrets";
@@ -71,5 +72,17 @@ forEachDatabase("npm run keys:rewrap", (ctx) => {
     const [stored] = await db.select().from(hubs).where(eq(hubs.id, hub.id));
     expect(openHubCredentials(stored!)).toEqual({ kind: "api_key", apiKey: "sandbox-partner-key" });
     expect(openPlatformSecret(stored!)).toBe("sandbox-platform-secret");
+  });
+
+  it("re-seals staff authenticator-app secrets too: a secret left under a removed key would lock its user out", async () => {
+    const db = ctx.get().db;
+    setTestAppEnv({ LOG_LEVEL: "silent", APP_ENCRYPTION_KEY: K1 });
+    const [user] = await db.insert(users).values({ email: `totp-${randomBytes(4).toString("hex")}@example.com`, role: "admin", passwordHash: "x" }).returning();
+    await db.insert(userTotp).values({ userId: user!.id, secretEnc: sealSecret("JBSWY3DPEHPK3PXP", totpSecretAad(user!.id)), confirmedAt: new Date() });
+    setTestAppEnv({ LOG_LEVEL: "silent", APP_ENCRYPTION_KEY: `${K2},${K1}` });
+    expect(await rewrapAllSecrets(db)).toMatchObject({ resealed: 1, failed: [], remaining: { k2: 10 } });
+    setTestAppEnv({ LOG_LEVEL: "silent", APP_ENCRYPTION_KEY: K2 });
+    const [row] = await db.select().from(userTotp).where(eq(userTotp.userId, user!.id));
+    expect(openSecret(row!.secretEnc, totpSecretAad(user!.id))).toBe("JBSWY3DPEHPK3PXP");
   });
 });

@@ -9,12 +9,14 @@ import {
   type HubSecretField,
 } from "@/db/queries/secrets";
 import type { Database } from "@/db/client";
+import { listTotpSecrets, replaceTotpSecret } from "@/db/queries/account-security";
+import { totpSecretAad } from "./auth/totp";
 import { keyAad } from "./channels/api-keys";
 import { hubSecretAad } from "./hub-config/secrets";
 import { currentKeyId, resealSecret, sealedWith } from "./secrets";
 
 // `npm run keys:rewrap`: after a new key was put first in APP_ENCRYPTION_KEY, seals every stored secret (API keys,
-// hub credentials, platform secrets) under it, so the old key can be removed. Only the data key of each value is
+// hub credentials, platform secrets, staff authenticator-app secrets) under it, so the old key can be removed. Only the data key of each value is
 // wrapped again (the value itself is authenticated first, so a tampered or misplaced value is reported, never
 // laundered). Each row is its own compare-and-set, so the run can be stopped at any point and started again: it
 // resumes with what is left.
@@ -23,7 +25,7 @@ export type RewrapReport = {
   keyId: string;
   resealed: number;
   /** Values that failed to open (tampered, wrong AAD, or a key no longer in APP_ENCRYPTION_KEY): left as they are. */
-  failed: { table: "hubs" | "api_keys"; id: string; field: string; reason: string }[];
+  failed: { table: "hubs" | "api_keys" | "user_totp"; id: string; field: string; reason: string }[];
   /** Values per key id after the run: when only `keyId` is left, the other keys can be removed. */
   remaining: Record<string, number>;
 };
@@ -57,6 +59,14 @@ export async function rewrapAllSecrets(db: Database, options: { batchSize?: numb
       if (next instanceof Error) report.failed.push({ table: "hubs", id: hub.id, field, reason: next.message });
       else if (await replaceHubSecret({ db, id: hub.id, field, from: stored, to: next })) report.resealed++;
     }
+  }
+
+  // Staff authenticator-app secrets (docs/accounts.md §1): a secret left under a removed key would lock its user out.
+  for (const row of await listTotpSecrets({ db })) {
+    if (report.resealed >= maxRows || sealedWith(row.secretEnc) === keyId) continue;
+    const next = reseal(row.secretEnc, totpSecretAad(row.userId));
+    if (next instanceof Error) report.failed.push({ table: "user_totp", id: row.userId, field: "secretEnc", reason: next.message });
+    else if (await replaceTotpSecret({ db, userId: row.userId, from: row.secretEnc, to: next })) report.resealed++;
   }
 
   let afterId: string | null = null;

@@ -5,6 +5,8 @@ declare module "next-auth" {
   interface Session {
     user: { id: string; email: string; name: string };
     sessionVersion: number;
+    /** The staff_sessions row this session is (docs/accounts.md §5). */
+    sessionId?: string;
   }
   interface User {
     id: string;
@@ -18,5 +20,7 @@ declare module "next-auth/jwt" {
   interface JWT {
     uid: string;
     sv: number;
+    /** The staff_sessions row: a token without one, or whose row has ended, is refused. */
+    sid?: string;
   }
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, eq, gt, isNotNull, sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { apiKeys, hubs } from "../schema";
+import { apiKeys, hubs, userTotp } from "../schema";
 
 // Every column that holds a secret sealed with APP_ENCRYPTION_KEY, for re-sealing under a new key
 // (lib/secrets-rewrap.ts). Each update is a compare-and-set on the old value, so a re-seal never overwrites a
@@ -11,7 +11,7 @@ export const HUB_SECRET_FIELDS = ["credentialsEnc", "platformSecretEnc", "previo
 export type HubSecretField = (typeof HUB_SECRET_FIELDS)[number];
 
 /** The key id inside a sealed value (`v1.<kid>.…`), in SQL. */
-const kidOf = (column: typeof apiKeys.keyEnc | (typeof hubs)[HubSecretField]) => sql`split_part(${column}, '.', 2)`;
+const kidOf = (column: typeof apiKeys.keyEnc | (typeof hubs)[HubSecretField] | typeof userTotp.secretEnc) => sql`split_part(${column}, '.', 2)`;
 
 export async function listHubSecrets({ db }: { db: Executor }) {
   return db
@@ -58,5 +58,7 @@ export async function countSecretsByKeyId({ db }: { db: Executor }): Promise<Rec
   for (const field of HUB_SECRET_FIELDS) {
     add(await db.select({ kid: sql<string>`${kidOf(hubs[field])}`, n: sql<number>`count(*)::int` }).from(hubs).where(isNotNull(hubs[field])).groupBy(kidOf(hubs[field])));
   }
+  // Staff authenticator-app secrets (docs/accounts.md §1).
+  add(await db.select({ kid: sql<string>`${kidOf(userTotp.secretEnc)}`, n: sql<number>`count(*)::int` }).from(userTotp).groupBy(kidOf(userTotp.secretEnc)));
   return counts;
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { secondFactorsOf } from "@/db/queries/account-security";
 import { findUserByEmail, updateUser } from "@/db/queries/users";
 import type { User } from "@/db/schema";
 import { audit } from "../audit";
@@ -38,7 +39,11 @@ export function repeatedField(names: Iterable<string>): string | undefined {
 
 export type SignedInUser = Pick<User, "id" | "email" | "name" | "sessionVersion">;
 
-export type CredentialsVerdict = { ok: true; user: SignedInUser } | { ok: false; reason: "invalid" | "disabled" };
+/**
+ * `secondFactorDue`: the password was right but the account has a second factor, so the sign-in is not complete:
+ * nothing is forgiven or recorded as a sign-in until the second step succeeds (lib/auth/second-factor.ts).
+ */
+export type CredentialsVerdict = { ok: true; user: SignedInUser; secondFactorDue: boolean } | { ok: false; reason: "invalid" | "disabled" };
 
 /** Counts the attempt against the email authorize() will check and the client IP (docs/security.md R24). */
 export function throttleSignIn(credentials: Credentials | null, ip: string): Promise<ThrottleVerdict> {
@@ -50,12 +55,19 @@ export function throttleSignIn(credentials: Credentials | null, ip: string): Pro
  * password and get the same answer (docs/security.md R24). A disabled account is named as such only once its password was
  * right, so the answer tells nothing to someone who does not know the password.
  */
-export async function verifyCredentials(credentials: Credentials): Promise<CredentialsVerdict> {
+export async function verifyCredentials(credentials: Credentials, ip?: string): Promise<CredentialsVerdict> {
   const db = await getDb();
   const user = await findUserByEmail({ db, email: credentials.email });
   const ok = await verifyPassword(user?.passwordHash, credentials.password);
   if (!ok || !user) return { ok: false, reason: "invalid" };
   if (user.disabledAt) return { ok: false, reason: "disabled" };
+  const signedIn = { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
+  const factors = await secondFactorsOf({ db, userId: user.id });
+  if (factors.totp || factors.passkeys > 0) {
+    // The email's failed attempts stay counted: the second step is throttled on the same keys (docs/accounts.md §1).
+    if (needsRehash(user.passwordHash!)) await updateUser({ db, id: user.id, set: { passwordHash: await hashPassword(credentials.password) } });
+    return { ok: true, user: signedIn, secondFactorDue: true };
+  }
   await forgiveLoginAttempts(credentials.email);
   await updateUser({
     db,
@@ -65,8 +77,8 @@ export async function verifyCredentials(credentials: Credentials): Promise<Crede
       ...(needsRehash(user.passwordHash!) ? { passwordHash: await hashPassword(credentials.password) } : {}),
     },
   });
-  await audit(db, { actor: { id: user.id, email: user.email }, action: "auth.sign_in", targetType: "user", targetId: user.id });
-  return { ok: true, user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } };
+  await audit(db, { actor: { id: user.id, email: user.email }, action: "auth.sign_in", targetType: "user", targetId: user.id, detail: { method: "password" }, ip });
+  return { ok: true, user: signedIn, secondFactorDue: false };
 }
 
 export type SignInOutcome = CredentialsVerdict | { ok: false; reason: "throttled"; retryAfterSeconds: number };
@@ -75,5 +87,5 @@ export type SignInOutcome = CredentialsVerdict | { ok: false; reason: "throttled
 export async function signInWithPassword(credentials: Credentials | null, ip: string): Promise<SignInOutcome> {
   const verdict = await throttleSignIn(credentials, ip);
   if (!verdict.allowed) return { ok: false, reason: "throttled", retryAfterSeconds: verdict.retryAfterSeconds };
-  return credentials ? verifyCredentials(credentials) : { ok: false, reason: "invalid" };
+  return credentials ? verifyCredentials(credentials, ip) : { ok: false, reason: "invalid" };
 }

@@ -1,15 +1,21 @@
 import "server-only";
 import type { NextAuthOptions } from "next-auth";
-import type { JWT } from "next-auth/jwt";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getEnv } from "../env";
 import { logger } from "../log";
 import { sameOriginRedirect } from "./callback-url";
 import { parseCredentials, verifyCredentials, type SignedInUser } from "./credentials";
 import { sessionCookie, sessionMaxAgeSeconds } from "./session-cookie";
+import { sessionTokenFor } from "./session-token";
+import { endSessionOfToken, startStaffSession } from "./staff-sessions";
 
 /** The error code next-auth hands back (`?error=AccountDisabled`) when a disabled user's password was right. */
 export const ACCOUNT_DISABLED = "AccountDisabled";
+/**
+ * `?error=SecondFactorRequired`: the password was right, but the account has a second factor, which next-auth's
+ * credentials endpoint cannot ask for; the sign-in form can (docs/accounts.md §1).
+ */
+export const SECOND_FACTOR_REQUIRED = "SecondFactorRequired";
 
 /**
  * next-auth's credentials check. Throttling happened before this, in the route (lib/auth/sign-in-guard.ts),
@@ -19,14 +25,10 @@ export async function authorizeCredentials(input: unknown): Promise<SignedInUser
   const credentials = parseCredentials(input);
   if (!credentials) return null;
   const verdict = await verifyCredentials(credentials);
+  if (verdict.ok && verdict.secondFactorDue) throw new Error(SECOND_FACTOR_REQUIRED);
   if (verdict.ok) return verdict.user;
   if (verdict.reason === "disabled") throw new Error(ACCOUNT_DISABLED);
   return null;
-}
-
-/** The session JWT's claims: next-auth's defaults plus the user id and the session_version it was issued for. */
-export function sessionTokenFor(user: SignedInUser): JWT {
-  return { name: user.name, email: user.email, sub: user.id, uid: user.id, sv: user.sessionVersion };
 }
 
 let cached: NextAuthOptions | undefined;
@@ -51,15 +53,25 @@ export function getAuthOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
-      jwt({ token, user }) {
-        return user ? { ...token, ...sessionTokenFor(user) } : token;
+      // A sign-in through next-auth's own endpoint starts a staff session like the sign-in form does.
+      async jwt({ token, user }) {
+        if (!user) return token;
+        const session = await startStaffSession(user, "password");
+        return { ...token, ...sessionTokenFor(user, session.id) };
       },
       session({ session, token }) {
         session.user = { id: token.uid, email: token.email ?? "", name: token.name ?? "" };
         session.sessionVersion = token.sv;
+        session.sessionId = token.sid;
         return session;
       },
       redirect: ({ url, baseUrl }) => sameOriginRedirect(url, baseUrl),
+    },
+    events: {
+      // Signing out ends the session row too, so the cookie's token is dead even if a copy of it was kept.
+      signOut: async ({ token }) => {
+        if (token?.sid && token.uid) await endSessionOfToken(token.uid, token.sid);
+      },
     },
     logger: {
       error: (code, metadata) => logger("next-auth").error({ code, err: metadata instanceof Error ? metadata.message : undefined }, "next-auth error"),

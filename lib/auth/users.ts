@@ -11,6 +11,7 @@ import {
   insertUser,
   updateUser,
 } from "@/db/queries/users";
+import { endSessionsOf } from "@/db/queries/staff-sessions";
 import type { User } from "@/db/schema";
 import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
@@ -124,6 +125,7 @@ export async function setUserDisabled(actor: Actor, userId: string, disabled: bo
   const db = await getDb();
   await db.transaction(async (tx) => {
     await updateUser({ db: tx, id: userId, set: { disabledAt: disabled ? new Date() : null, bumpSessionVersion: true } });
+    if (disabled) await endSessionsOf({ db: tx, userId, reason: "user_disabled" });
     await audit(tx, { actor, action: disabled ? "user.disabled" : "user.enabled", targetType: "user", targetId: userId, detail: { email: target.email } });
   });
 }
@@ -146,6 +148,7 @@ export async function resetUserAccess(actor: Actor, userId: string, method: "pas
         bumpSessionVersion: true,
       },
     });
+    await endSessionsOf({ db: tx, userId, reason: "access_reset" });
     await audit(tx, { actor, action: "user.access_reset", targetType: "user", targetId: userId, detail: { email: target.email, method } });
   });
   return { oneTimePassword, inviteToken };
@@ -188,6 +191,8 @@ export async function changeOwnPassword(userId: string, input: { currentPassword
   const passwordHash = await hashPassword(input.newPassword);
   return db.transaction(async (tx) => {
     const updated = await updateUser({ db: tx, id: userId, set: { passwordHash, mustChangePassword: false, bumpSessionVersion: true } });
+    // The browser that made the change gets a new session from the caller; every session row ends here.
+    await endSessionsOf({ db: tx, userId, reason: "password_changed" });
     await audit(tx, { actor: { id: user.id, email: user.email }, action: "user.password_changed", targetType: "user", targetId: userId });
     return updated!;
   });

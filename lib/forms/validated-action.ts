@@ -39,12 +39,12 @@ export function validatedAction<S extends z.ZodType, T = undefined>(
 ): FormAction<T>;
 export function validatedAction<S extends z.ZodType, T = undefined>(
   schema: S,
-  role: UserRole | "password-change",
+  role: UserRole | "password-change" | "enrolment",
   fn: (input: z.infer<S>, user: CurrentUser) => Promise<ActionState<T> | void>,
 ): FormAction<T>;
 export function validatedAction<S extends z.ZodType, T = undefined>(
   schema: S,
-  role: UserRole | "public" | "password-change",
+  role: UserRole | "public" | "password-change" | "enrolment",
   // Each overload's callback: the user it is given matches the role (null exactly when "public").
   fn: ((input: z.infer<S>, user: null) => Promise<ActionState<T> | void>) | ((input: z.infer<S>, user: CurrentUser) => Promise<ActionState<T> | void>),
 ): FormAction<T> {
@@ -56,8 +56,10 @@ export function validatedAction<S extends z.ZodType, T = undefined>(
         role === "public"
           ? null
           : role === "password-change"
-            ? await requireRole("viewer", { allowPasswordChange: true })
-            : await requireRole(role);
+            ? await requireRole("viewer", { allowPasswordChange: true, allowEnrolment: true })
+            : role === "enrolment"
+              ? await requireRole("viewer", { allowEnrolment: true }) // a user the two-factor policy sends to enrolment (docs/accounts.md §3)
+              : await requireRole(role);
       const parsed = schema.safeParse(Object.fromEntries(formData.entries()));
       if (!parsed.success) {
         return { ok: false, message: "Please correct the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error.issues), values };

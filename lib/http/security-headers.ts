@@ -54,11 +54,11 @@ export function contentSecurityPolicyFor(pathname: string, options: CspOptions):
 const PRIVATE_URLS = [/^\/onboarding\//, /^\/join\//];
 
 /**
- * The staff invite page holds a form: under `no-referrer` a browser posts it with `Origin: null`, which Next
+ * The staff invite page and the password-reset page (docs/accounts.md §4) hold a form: under `no-referrer` a browser posts it with `Origin: null`, which Next
  * refuses for a server action, so without JavaScript the invite could not be accepted. `same-origin` still
  * sends nothing to another site and keeps the real Origin on the portal's own POST.
  */
-const PRIVATE_FORM_URLS = [/^\/invite\//];
+const PRIVATE_FORM_URLS = [/^\/invite\//, /^\/reset-password\//];
 
 export function privacyHeadersFor(pathname: string): Record<string, string> {
   const noStore = "no-store, max-age=0";

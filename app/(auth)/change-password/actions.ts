@@ -2,7 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { issueSession } from "@/lib/auth/issue-session";
+import { issueSession } from "@/lib/auth/staff-sessions";
 import { newPasswordSchema } from "@/lib/auth/schemas";
 import { changeOwnPassword } from "@/lib/auth/users";
 import { validatedAction } from "@/lib/forms/validated-action";
@@ -13,6 +13,6 @@ const schema = z
 
 export const changePasswordAction = validatedAction(schema, "password-change", async (input, user) => {
   // Every other session of this user ends with the change; this browser gets a session on the new version.
-  await issueSession(await changeOwnPassword(user.id, input));
+  await issueSession(await changeOwnPassword(user.id, input), "password");
   redirect("/dashboard");
 });

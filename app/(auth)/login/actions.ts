@@ -3,7 +3,8 @@
 import { redirect } from "next/navigation";
 import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { parseCredentials, repeatedField, signInWithPassword, type SignInOutcome } from "@/lib/auth/credentials";
-import { issueSession } from "@/lib/auth/issue-session";
+import { beginSecondFactor } from "@/lib/auth/second-factor";
+import { issueSession } from "@/lib/auth/staff-sessions";
 import { getClientIp } from "@/lib/auth/session";
 import type { ActionState } from "@/lib/forms/validated-action";
 import { SIGN_IN_MESSAGES, throttledMessage } from "./messages";
@@ -26,6 +27,12 @@ export async function signInAction(_prev: ActionState | undefined, formData: For
   const credentials = parseCredentials({ email, password: formData.get("password") });
   const outcome = await signInWithPassword(credentials, await getClientIp());
   if (!outcome.ok) return { ok: false, message: refusal(outcome), values: { email: typeof email === "string" ? email : "" } };
-  await issueSession(outcome.user);
-  redirect(safeCallbackPath(formData.get("callbackUrl")));
+  const callbackUrl = safeCallbackPath(formData.get("callbackUrl"));
+  if (outcome.secondFactorDue) {
+    // The password was right; the session is set only after the second step (docs/accounts.md §1).
+    await beginSecondFactor(outcome.user);
+    redirect(`/login/second-factor?callbackUrl=${encodeURIComponent(callbackUrl)}`);
+  }
+  await issueSession(outcome.user, "password");
+  redirect(callbackUrl);
 }

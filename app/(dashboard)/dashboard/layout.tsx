@@ -43,6 +43,9 @@ export default async function DashboardLayout({ children }: { children: React.Re
           <span className="text-slate-600">
             <span className="font-medium text-slate-900">{user.name || user.email}</span> · {user.role}
           </span>
+          <Link href="/dashboard/account" className="text-slate-600 underline-offset-2 hover:underline">
+            Account
+          </Link>
           <Link href="/change-password" className="text-slate-600 underline-offset-2 hover:underline">
             Password
           </Link>
