@@ -50,6 +50,13 @@ export const AUDIT_ACTIONS = [
   "template.sync_requested",
   "webhook.replayed",
   "job.replayed",
+  // Staff alerts (docs/alerts.md)
+  "alert_rule.created",
+  "alert_rule.updated",
+  "alert_rule.deleted",
+  "alert_destination.added",
+  "alert_destination.removed",
+  "alert.test_sent",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
