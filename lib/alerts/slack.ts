@@ -31,7 +31,9 @@ export function slackLabel(raw: string): string {
   return `Slack ${url.host} …${raw.slice(-4)}`;
 }
 
-const aad = (destinationId: string) => `alert_destination:${destinationId}:slack_url`;
+/** The AAD of a destination's sealed URL: names its row, so a value copied to another row does not open. */
+export const slackUrlAad = (destinationId: string) => `alert_destination:${destinationId}:slack_url`;
+const aad = slackUrlAad;
 export const sealSlackUrl = (destinationId: string, url: string) => sealSecret(url, aad(destinationId));
 export const openSlackUrl = (destinationId: string, stored: string) => openSecret(stored, aad(destinationId));
 
@@ -59,7 +61,9 @@ export async function postToSlack(url: string, message: { text: string }): Promi
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (error) {
-    const cause = error instanceof Error ? (error.name === "TimeoutError" ? `no answer within ${TIMEOUT_MS / 1000} s` : error.message) : String(error);
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a TLS error) is on its cause.
+    const code = error instanceof Error && error.cause instanceof Error ? ((error.cause as { code?: string }).code ?? error.cause.message) : null;
+    const cause = error instanceof Error ? (error.name === "TimeoutError" ? `no answer within ${TIMEOUT_MS / 1000} s` : (code ?? error.message)) : String(error);
     throw new SlackError(`Slack could not be reached: ${cause}`, null);
   }
   const body = (await response.text().catch(() => "")).trim().slice(0, 200);
