@@ -223,7 +223,7 @@ export async function loadAlertHistory(deps: { db?: Database; limit?: number } =
     if (row.channel === "email" && row.job) {
       const { status, attempts, lastError } = row.job;
       const outcome = status === "done" ? "sent" : status === "dead" ? "failed" : attempts > 0 && lastError ? "retrying" : "queued";
-      return { ...row, outcome, detail: outcome === "sent" ? null : lastError, attemptsMade: attempts };
+      return { ...row, sentAt: outcome === "sent" ? row.job.finishedAt : null, outcome, detail: outcome === "sent" ? null : lastError, attemptsMade: attempts };
     }
     return { ...row, outcome: row.status, detail: row.lastError, attemptsMade: row.attempts };
   });
