@@ -804,3 +804,116 @@ export type StaffSession = typeof staffSessions.$inferSelect;
 export type Passkey = typeof passkeys.$inferSelect;
 export type AuthChallenge = typeof authChallenges.$inferSelect;
 export type PlatformEvent = typeof platformEvents.$inferSelect;
+
+// ── Staff alerts (docs/alerts.md) ─────────────────────────────────────────────────────────────────────────────
+
+export const ALERT_CONDITIONS = ["number_stuck", "number_restricted", "template_rejected", "delivery_dead", "endpoint_disabled"] as const;
+export type AlertCondition = (typeof ALERT_CONDITIONS)[number];
+
+/** A hub's alert rule: which conditions, sent at once or collected into a daily digest, to its destinations. */
+export const alertRules = pgTable(
+  "alert_rules",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    hubId: hubRef(),
+    name: text("name").notNull(),
+    conditions: jsonb("conditions").$type<AlertCondition[]>().notNull(),
+    mode: text("mode", { enum: ["immediate", "digest"] }).notNull().default("immediate"),
+    /** The UTC hour from which a digest rule's daily digest goes out. */
+    digestHour: integer("digest_hour").notNull().default(7),
+    enabled: boolean("enabled").notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("alert_rules_hub_idx").on(t.hubId)],
+);
+
+/** Where a rule's alerts go: an email address, or a Slack incoming webhook (its URL is a credential: sealed). */
+export const alertDestinations = pgTable(
+  "alert_destinations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ruleId: uuid("rule_id")
+      .notNull()
+      .references(() => alertRules.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["email", "slack"] }).notNull(),
+    email: text("email"),
+    slackUrlEnc: text("slack_url_enc"),
+    /** What a list shows: the address, or the webhook's host and last characters. */
+    label: text("label").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("alert_destinations_rule_idx").on(t.ruleId)],
+);
+
+/** One event matched by one rule: once per (rule, event). A digest rule's alerts wait here for its digest. */
+export const alerts = pgTable(
+  "alerts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ruleId: uuid("rule_id")
+      .notNull()
+      .references(() => alertRules.id, { onDelete: "cascade" }),
+    hubId: hubRef(),
+    eventId: uuid("event_id")
+      .notNull()
+      .references(() => platformEvents.id, { onDelete: "cascade" }),
+    eventType: text("event_type").notNull(),
+    title: text("title").notNull(),
+    text: text("text").notNull(),
+    link: text("link").notNull(),
+    /** The UTC day (YYYY-MM-DD) of the digest that carried it; null while waiting (digest rules) or for immediate rules. */
+    digestDay: text("digest_day"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("alerts_rule_event_uq").on(t.ruleId, t.eventId), index("alerts_rule_waiting_idx").on(t.ruleId, t.digestDay, t.createdAt)],
+);
+
+/** A digest rule's digest of one UTC day: made once (the primary key), whatever its number of alerts. */
+export const alertDigests = pgTable(
+  "alert_digests",
+  {
+    ruleId: uuid("rule_id")
+      .notNull()
+      .references(() => alertRules.id, { onDelete: "cascade" }),
+    day: text("day").notNull(),
+    alertCount: integer("alert_count").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.ruleId, t.day] })],
+);
+
+/**
+ * Every alert, digest and test sent to one destination: the history list. `uniqueKey` makes each occurrence one
+ * delivery per destination. Mail goes through a `mail.send` job (`jobId`), Slack through an `alert.slack` job
+ * that writes its outcome here; a test send is sent at once and stored with its outcome.
+ */
+export const alertDeliveries = pgTable(
+  "alert_deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    hubId: hubRef(),
+    ruleId: uuid("rule_id").references(() => alertRules.id, { onDelete: "set null" }),
+    destinationId: uuid("destination_id").references(() => alertDestinations.id, { onDelete: "set null" }),
+    alertId: uuid("alert_id").references(() => alerts.id, { onDelete: "set null" }),
+    kind: text("kind", { enum: ["alert", "digest", "test"] }).notNull(),
+    channel: text("channel", { enum: ["email", "slack"] }).notNull(),
+    target: text("target").notNull(),
+    subject: text("subject").notNull(),
+    /** The text sent (Slack's message as posted; the mail's plain-text part), never a secret. */
+    message: text("message").notNull(),
+    uniqueKey: text("unique_key").notNull(),
+    jobId: uuid("job_id"),
+    status: text("status", { enum: ["queued", "retrying", "sent", "failed"] }).notNull().default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("alert_deliveries_key_uq").on(t.uniqueKey), index("alert_deliveries_hub_created_idx").on(t.hubId, t.createdAt)],
+);
+
+export type AlertRule = typeof alertRules.$inferSelect;
+export type AlertDestination = typeof alertDestinations.$inferSelect;
+export type Alert = typeof alerts.$inferSelect;
+export type AlertDelivery = typeof alertDeliveries.$inferSelect;

@@ -161,6 +161,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     E2E_LIVE_GATE_DIR: LIVE_GATE_DIR,
     SMTP_URL: smtp.url,
     MAIL_FROM: "Portal e2e <portal@e2e.test>",
+    // alerts.spec.ts posts Slack alerts to a local receiver, not https://hooks.slack.com (docs/alerts.md §3).
+    ALERTS_SLACK_ANY_URL: "true",
   };
   delete env.DATABASE_URL; // embedded PGlite
   delete env.TRUST_PROXY_HOPS; // 0: X-Forwarded-For from a client is never trusted

@@ -66,6 +66,13 @@ export const AUDIT_ACTIONS = [
   "session.ended",
   "session.ended_others",
   "session.ended_all_by_admin",
+  // Staff alerts (docs/alerts.md)
+  "alert_rule.created",
+  "alert_rule.updated",
+  "alert_rule.deleted",
+  "alert_destination.added",
+  "alert_destination.removed",
+  "alert.test_sent",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -87,6 +87,14 @@ const schema = z.object({
   ),
   /** The From of every mail the portal sends, e.g. `Acme portal <portal@acme.example>`. */
   MAIL_FROM: z.string().trim().min(3).default("Partner portal <portal@localhost>"),
+  /**
+   * Staff alerts (docs/alerts.md §3): Slack destinations must be https://hooks.slack.com/… unless this is true, which
+   * allows any http(s) URL: a local receiver in tests and development, not meant for a production portal.
+   */
+  ALERTS_SLACK_ANY_URL: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
   /** End-to-end tests only (e2e/global-setup.ts): the folder through which lib/live/test-gate.ts holds live streams. */
   E2E_LIVE_GATE_DIR: optionalString,
   /** Set by Next.js itself; during `next build` nothing may open the database. */

@@ -19,6 +19,9 @@ import { webhookForwardHandler } from "./webhooks/forward";
 import { mailSendHandler } from "./mail/queue";
 import { eventDispatchHandlerWith, type EventConsumer } from "./events/dispatch";
 import { eventResourceSnapshot } from "./api/resources";
+import { alertsConsumer } from "./alerts/consumer";
+import { sendDailyDigests } from "./alerts/digest";
+import { alertSlackHandlerWith } from "./alerts/jobs";
 
 // The composition root of background work: every job kind and the feature code that does it, and what runs every
 // minute. The portal (lib/boot.ts) and `npm run worker` (scripts/worker.ts) start the runner with this; lib/jobs
@@ -88,11 +91,16 @@ export const jobHandlers: JobHandlers = {
   "mail.send": mailSendHandler,
   // Every platform event reaches each consumer in this list (docs/events.md §3).
   "event.dispatch": eventDispatchHandlerWith({ getDb, snapshot: eventResourceSnapshot, consumers: eventConsumers() }),
+  // Staff alerts to Slack (docs/alerts.md §3).
+  "alert.slack": alertSlackHandlerWith({ getDb }),
 };
 
 /** Who acts on the portal's events: outbound webhooks and staff alerts add themselves here. */
 function eventConsumers(): EventConsumer[] {
-  return [];
+  return [
+    // Staff alerts (docs/alerts.md §2).
+    alertsConsumer({ getDb }),
+  ];
 }
 
 export const jobRegistry: JobRegistry = {
@@ -102,5 +110,7 @@ export const jobRegistry: JobRegistry = {
     // Onboardings that never came back end as abandoned (docs/events.md §2).
     { name: "abandoned onboardings", run: (db, now) => expireAbandonedSessions({ db, now }) },
     { name: "stuck numbers", run: (db, now) => announceStuckChannels({ db, now }) },
+    // Each digest rule's daily digest, once a UTC day (docs/alerts.md §4).
+    { name: "alert digests", run: (db, now) => sendDailyDigests({ db, now }) },
   ],
 };

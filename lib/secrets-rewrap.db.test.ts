@@ -1,9 +1,10 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { apiKeys, channels, hubs, users, userTotp, type Hub } from "@/db/schema";
+import { alertDestinations, alertRules, apiKeys, channels, hubs, users, userTotp, type Hub } from "@/db/schema";
 import { forEachDatabase } from "@/test/db/databases";
 import { bindAppDatabase, setTestAppEnv } from "@/test/db/use-as-app-db";
+import { openSlackUrl, sealSlackUrl } from "./alerts/slack";
 import { totpSecretAad } from "./auth/totp";
 import { keyAad } from "./channels/api-keys";
 import { createHub } from "@/test/support/channels";
@@ -84,5 +85,21 @@ forEachDatabase("npm run keys:rewrap", (ctx) => {
     setTestAppEnv({ LOG_LEVEL: "silent", APP_ENCRYPTION_KEY: K2 });
     const [row] = await db.select().from(userTotp).where(eq(userTotp.userId, user!.id));
     expect(openSecret(row!.secretEnc, totpSecretAad(user!.id))).toBe("JBSWY3DPEHPK3PXP");
+  });
+
+  it("re-seals the Slack webhook URLs of staff alerts too", async () => {
+    const db = ctx.get().db;
+    setTestAppEnv({ LOG_LEVEL: "silent", APP_ENCRYPTION_KEY: K1 });
+    const [rule] = await db.insert(alertRules).values({ hubId: hub.id, name: "r", conditions: ["number_stuck"] }).returning();
+    const id = randomUUID();
+    const url = `https://hooks.slack.com/services/T1/B1/${randomBytes(8).toString("hex")}`;
+    await db.insert(alertDestinations).values({ id, ruleId: rule!.id, kind: "slack", slackUrlEnc: sealSlackUrl(id, url), label: "Slack" });
+    setTestAppEnv({ LOG_LEVEL: "silent", APP_ENCRYPTION_KEY: `${K2},${K1}` });
+    const report = await rewrapAllSecrets(db);
+    expect(report).toMatchObject({ resealed: 1, failed: [] });
+    expect(Object.keys(report.remaining)).toEqual(["k2"]);
+    setTestAppEnv({ LOG_LEVEL: "silent", APP_ENCRYPTION_KEY: K2 });
+    const [stored] = await db.select().from(alertDestinations).where(eq(alertDestinations.id, id));
+    expect(openSlackUrl(id, stored!.slackUrlEnc!)).toBe(url);
   });
 });

@@ -2,6 +2,8 @@ import "server-only";
 import {
   HUB_SECRET_FIELDS,
   countSecretsByKeyId,
+  listAlertSlackUrlsNotSealedWith,
+  replaceAlertSlackUrl,
   listApiKeysNotSealedWith,
   listHubSecrets,
   replaceApiKeySecret,
@@ -11,6 +13,7 @@ import {
 import type { Database } from "@/db/client";
 import { listTotpSecrets, replaceTotpSecret } from "@/db/queries/account-security";
 import { totpSecretAad } from "./auth/totp";
+import { slackUrlAad } from "./alerts/slack";
 import { keyAad } from "./channels/api-keys";
 import { hubSecretAad } from "./hub-config/secrets";
 import { currentKeyId, resealSecret, sealedWith } from "./secrets";
@@ -25,7 +28,7 @@ export type RewrapReport = {
   keyId: string;
   resealed: number;
   /** Values that failed to open (tampered, wrong AAD, or a key no longer in APP_ENCRYPTION_KEY): left as they are. */
-  failed: { table: "hubs" | "api_keys" | "user_totp"; id: string; field: string; reason: string }[];
+  failed: { table: "hubs" | "api_keys" | "user_totp" | "alert_destinations"; id: string; field: string; reason: string }[];
   /** Values per key id after the run: when only `keyId` is left, the other keys can be removed. */
   remaining: Record<string, number>;
 };
@@ -81,6 +84,13 @@ export async function rewrapAllSecrets(db: Database, options: { batchSize?: numb
     }
     afterId = rows[rows.length - 1]!.id;
     options.onProgress?.(report.resealed);
+  }
+  // Staff alerts' Slack webhook URLs (docs/alerts.md §3): few, read in one go.
+  for (const row of await listAlertSlackUrlsNotSealedWith({ db, keyId })) {
+    if (report.resealed >= maxRows) break;
+    const next = reseal(row.slackUrlEnc!, slackUrlAad(row.id));
+    if (next instanceof Error) report.failed.push({ table: "alert_destinations", id: row.id, field: "slackUrlEnc", reason: next.message });
+    else if (await replaceAlertSlackUrl({ db, id: row.id, from: row.slackUrlEnc!, to: next })) report.resealed++;
   }
   report.remaining = await countSecretsByKeyId({ db });
   return report;

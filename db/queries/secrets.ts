@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, eq, gt, isNotNull, sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { apiKeys, hubs, userTotp } from "../schema";
+import { alertDestinations, apiKeys, hubs, userTotp } from "../schema";
 
 // Every column that holds a secret sealed with APP_ENCRYPTION_KEY, for re-sealing under a new key
 // (lib/secrets-rewrap.ts). Each update is a compare-and-set on the old value, so a re-seal never overwrites a
@@ -11,7 +11,7 @@ export const HUB_SECRET_FIELDS = ["credentialsEnc", "platformSecretEnc", "previo
 export type HubSecretField = (typeof HUB_SECRET_FIELDS)[number];
 
 /** The key id inside a sealed value (`v1.<kid>.…`), in SQL. */
-const kidOf = (column: typeof apiKeys.keyEnc | (typeof hubs)[HubSecretField] | typeof userTotp.secretEnc) => sql`split_part(${column}, '.', 2)`;
+const kidOf = (column: typeof apiKeys.keyEnc | (typeof hubs)[HubSecretField] | typeof userTotp.secretEnc | typeof alertDestinations.slackUrlEnc) => sql`split_part(${column}, '.', 2)`;
 
 export async function listHubSecrets({ db }: { db: Executor }) {
   return db
@@ -60,5 +60,26 @@ export async function countSecretsByKeyId({ db }: { db: Executor }): Promise<Rec
   }
   // Staff authenticator-app secrets (docs/accounts.md §1).
   add(await db.select({ kid: sql<string>`${kidOf(userTotp.secretEnc)}`, n: sql<number>`count(*)::int` }).from(userTotp).groupBy(kidOf(userTotp.secretEnc)));
+  const slack = alertDestinations.slackUrlEnc;
+  add(await db.select({ kid: sql<string>`${kidOf(slack)}`, n: sql<number>`count(*)::int` }).from(alertDestinations).where(isNotNull(slack)).groupBy(kidOf(slack)));
   return counts;
+}
+
+/** Staff alerts' Slack webhook URLs not sealed with `keyId` (docs/alerts.md §3). */
+export async function listAlertSlackUrlsNotSealedWith({ db, keyId }: { db: Executor; keyId: string }) {
+  const column = alertDestinations.slackUrlEnc;
+  return db
+    .select({ id: alertDestinations.id, slackUrlEnc: column })
+    .from(alertDestinations)
+    .where(and(isNotNull(column), sql`${kidOf(column)} <> ${keyId}`))
+    .orderBy(asc(alertDestinations.id));
+}
+
+export async function replaceAlertSlackUrl({ db, id, from, to }: { db: Executor; id: string; from: string; to: string }): Promise<boolean> {
+  const rows = await db
+    .update(alertDestinations)
+    .set({ slackUrlEnc: to })
+    .where(and(eq(alertDestinations.id, id), eq(alertDestinations.slackUrlEnc, from)))
+    .returning({ id: alertDestinations.id });
+  return rows.length === 1;
 }

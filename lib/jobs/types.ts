@@ -22,6 +22,8 @@ export type JobKinds = {
   "mail.send": { to: string | string[]; subject: string; text: string; html?: string };
   /** Freeze one platform event's resource and hand it to every consumer (lib/events/dispatch.ts, docs/events.md). */
   "event.dispatch": { eventId: string };
+  /** Post one staff alert to a Slack incoming webhook (lib/alerts/slack.ts); the URL is read sealed, never queued. */
+  "alert.slack": { deliveryId: string };
 };
 
 export type JobKind = keyof JobKinds;
@@ -37,6 +39,7 @@ export const JOB_KINDS = Object.keys({
   "webhook.forward": true,
   "mail.send": true,
   "event.dispatch": true,
+  "alert.slack": true,
 } satisfies Record<JobKind, true>) as JobKind[];
 
 export type JobContext<K extends JobKind = JobKind> = {
