@@ -50,6 +50,13 @@ export const AUDIT_ACTIONS = [
   "template.sync_requested",
   "webhook.replayed",
   "job.replayed",
+  // Outbound webhooks (docs/outbound-webhooks.md §5).
+  "webhook_endpoint.created",
+  "webhook_endpoint.updated",
+  "webhook_endpoint.deleted",
+  "webhook_endpoint.secret_rotated",
+  "webhook_endpoint.replayed",
+  "webhook_endpoint.test_sent",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -19,6 +19,7 @@ import { webhookForwardHandler } from "./webhooks/forward";
 import { mailSendHandler } from "./mail/queue";
 import { eventDispatchHandlerWith, type EventConsumer } from "./events/dispatch";
 import { eventResourceSnapshot } from "./api/resources";
+import { outboundConsumer, outboundDeliverHandlerWith } from "./outbound/deliver";
 
 // The composition root of background work: every job kind and the feature code that does it, and what runs every
 // minute. The portal (lib/boot.ts) and `npm run worker` (scripts/worker.ts) start the runner with this; lib/jobs
@@ -88,11 +89,16 @@ export const jobHandlers: JobHandlers = {
   "mail.send": mailSendHandler,
   // Every platform event reaches each consumer in this list (docs/events.md §3).
   "event.dispatch": eventDispatchHandlerWith({ getDb, snapshot: eventResourceSnapshot, consumers: eventConsumers() }),
+  // One attempt of one outbound delivery on its own schedule (docs/outbound-webhooks.md §2).
+  "outbound.deliver": outboundDeliverHandlerWith(getDb),
 };
 
 /** Who acts on the portal's events: outbound webhooks and staff alerts add themselves here. */
 function eventConsumers(): EventConsumer[] {
-  return [];
+  return [
+    // Signed webhooks to the partner's endpoints (docs/outbound-webhooks.md).
+    outboundConsumer(getDb),
+  ];
 }
 
 export const jobRegistry: JobRegistry = {

@@ -22,6 +22,8 @@ export type JobKinds = {
   "mail.send": { to: string | string[]; subject: string; text: string; html?: string };
   /** Freeze one platform event's resource and hand it to every consumer (lib/events/dispatch.ts, docs/events.md). */
   "event.dispatch": { eventId: string };
+  /** Attempt one outbound delivery if it is due (lib/outbound/deliver.ts, docs/outbound-webhooks.md §2). */
+  "outbound.deliver": { deliveryId: string };
 };
 
 export type JobKind = keyof JobKinds;
@@ -37,6 +39,7 @@ export const JOB_KINDS = Object.keys({
   "webhook.forward": true,
   "mail.send": true,
   "event.dispatch": true,
+  "outbound.deliver": true,
 } satisfies Record<JobKind, true>) as JobKind[];
 
 export type JobContext<K extends JobKind = JobKind> = {
