@@ -95,8 +95,8 @@ const schema = z.object({
     .enum(["true", "false", "1", "0"])
     .default("false")
     .transform((v) => v === "true" || v === "1"),
-  /** One outbound delivery's whole request, connect to last byte of the answer's head. */
-  OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(10_000),
+  /** One outbound delivery's whole request and answer (Standard Webhooks recommends 15 to 30 s). */
+  OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(15_000),
   /** End-to-end tests only (e2e/global-setup.ts): the folder through which lib/live/test-gate.ts holds live streams. */
   E2E_LIVE_GATE_DIR: optionalString,
   /** Set by Next.js itself; during `next build` nothing may open the database. */

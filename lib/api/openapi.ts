@@ -121,7 +121,7 @@ export function webhooksSection(): Record<string, Json> {
           },
         },
         responses: {
-          "200": { description: "Any 2xx within 10 s acknowledges the event. Anything else, a redirect or a timeout is retried with exponential backoff for up to 3 days." },
+          "200": { description: "Any 2xx within 15 s (OUTBOUND_TIMEOUT_MS) acknowledges the event. Anything else, a redirect or a timeout is retried with exponential backoff and jitter for up to 3 days (a `Retry-After` asking for longer is honoured); 410 disables the endpoint." },
         },
       },
     };

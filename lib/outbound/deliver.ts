@@ -158,7 +158,8 @@ async function recordOutcome(db: Database, delivery: OutboundDelivery, endpoint:
       return "delivered";
     }
     const retryWindowMs = deps.retryWindowMs ?? 3 * DAY_MS;
-    const next = new Date(now.getTime() + backoff(delivery.attempts + 1, deps.random));
+    // The receiver's Retry-After is honoured when it asks for longer than the schedule (capped by the window).
+    const next = new Date(now.getTime() + Math.max(backoff(delivery.attempts + 1, deps.random), Math.min(result.retryAfterMs ?? 0, DAY_MS)));
     const dead = next.getTime() - windowStart.getTime() > retryWindowMs;
     await recordAttempt({
       db: tx,
@@ -181,14 +182,16 @@ async function recordOutcome(db: Database, delivery: OutboundDelivery, endpoint:
     }
     const failingSince = endpoint.failingSince ?? now;
     if (!endpoint.failingSince) await updateEndpointRow({ db: tx, id: endpoint.id, set: { failingSince } });
-    if (now.getTime() - failingSince.getTime() >= (deps.disableAfterMs ?? 3 * DAY_MS)) {
-      const reason = `Every delivery failed for 3 days (since ${failingSince.toISOString()}); last error: ${result.error}`;
+    // 410 Gone: the receiver says it wants nothing more (Standard Webhooks: disable the endpoint).
+    const gone = result.status === 410;
+    if (gone || now.getTime() - failingSince.getTime() >= (deps.disableAfterMs ?? 3 * DAY_MS)) {
+      const reason = gone ? "The endpoint answered 410 Gone: it asked for no more deliveries." : `Every delivery failed for 3 days (since ${failingSince.toISOString()}); last error: ${result.error}`;
       await updateEndpointRow({ db: tx, id: endpoint.id, set: { enabled: false, disabledAt: now, disabledReason: reason } });
       await emitEvent(tx, {
         type: "outbound.endpoint_disabled",
         hubId: endpoint.hubId,
         subjectId: endpoint.id,
-        data: { url: endpoint.url, failing_since: failingSince.toISOString(), error: result.error },
+        data: { url: endpoint.url, failing_since: failingSince.toISOString(), error: result.error, reason: gone ? "gone" : "failing" },
         dedupeKey: `outbound.endpoint_disabled:${endpoint.id}:${failingSince.toISOString()}`,
       });
       log.warn({ endpointId: endpoint.id }, "outbound endpoint disabled after failing for 3 days");

@@ -54,6 +54,7 @@ forEachDatabase("outbound webhooks", (ctx) => {
     receiver.answers = [];
     receiver.fallback = 200;
     receiver.hang = false;
+    receiver.retryAfter = null;
   });
 
   async function dispatch(db: Database, eventId: string): Promise<void> {
@@ -206,6 +207,23 @@ forEachDatabase("outbound webhooks", (ctx) => {
     expect(receiver.received).toHaveLength(sent);
     await updateEndpoint(actor(), endpoint.id, { enabled: true }, { db });
     expect(await attemptDelivery(second!.id, { db, now: () => new Date(start + 4 * DAY) })).toBe("delivered");
+  });
+
+  it("honours a longer Retry-After, and a 410 Gone disables the endpoint at once", async () => {
+    const { db } = ctx.get();
+    const { endpoint } = await createEndpoint(actor(), { url: receiver.url }, { db });
+    await emitAndDispatch(db, { type: "client.created", hubId: hub.id, subjectId: randomUUID() });
+    const [d] = await deliveriesOf(db, endpoint.id);
+    receiver.answers = [503];
+    receiver.retryAfter = "120";
+    const t0 = new Date();
+    expect(await attemptDelivery(d!.id, { db, now: () => t0, random: () => 0.5 })).toBe("retry");
+    expect((await deliveriesOf(db, endpoint.id))[0]!.nextAttemptAt.getTime()).toBe(t0.getTime() + 120_000);
+    receiver.retryAfter = null;
+    receiver.answers = [410];
+    expect(await attemptDelivery(d!.id, { db, now: () => new Date(t0.getTime() + 120_000) })).toBe("retry");
+    const [row] = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpoint.id));
+    expect(row).toMatchObject({ enabled: false, disabledReason: expect.stringMatching(/410 Gone/) });
   });
 
   it("replays one delivery and everything since a time, with the same webhook-id, audited", async () => {

@@ -7,7 +7,7 @@ import { hostOf, resolvePublicAddresses } from "./url";
 // checked before connecting (the socket uses the checked address: no second lookup to rebind), no redirect is
 // followed (a 3xx is a failure), and the whole exchange has one deadline.
 
-export type PostResult = { status: number | null; requestId: string | null; latencyMs: number; error: string | null };
+export type PostResult = { status: number | null; requestId: string | null; latencyMs: number; error: string | null; retryAfterMs?: number };
 
 const MAX_ANSWER_BYTES = 64 * 1024;
 
@@ -50,11 +50,13 @@ export async function postSigned(input: { url: string; headers: Record<string, s
           if (read > MAX_ANSWER_BYTES) res.destroy();
         });
         const requestId = headerValue(res.headers["x-request-id"]) ?? headerValue(res.headers["request-id"]);
+        const retryAfterMs = retryAfterOf(headerValue(res.headers["retry-after"]));
         const status = res.statusCode ?? null;
         const error = status !== null && status >= 200 && status < 300 ? null : status !== null && status >= 300 && status < 400 ? `answered HTTP ${status} (redirects are not followed)` : `answered HTTP ${status}`;
-        res.on("end", () => finish(done(status, requestId, error)));
-        res.on("close", () => finish(done(status, requestId, error)));
-        res.on("error", () => finish(done(status, requestId, error)));
+        const result = () => ({ ...done(status, requestId, error), ...(retryAfterMs !== undefined && { retryAfterMs }) });
+        res.on("end", () => finish(result()));
+        res.on("close", () => finish(result()));
+        res.on("error", () => finish(result()));
       },
     );
     const timer = setTimeout(() => {
@@ -69,4 +71,12 @@ export async function postSigned(input: { url: string; headers: Record<string, s
 function headerValue(value: string | string[] | undefined): string | null {
   const one = Array.isArray(value) ? value[0] : value;
   return one ? one.slice(0, 200) : null;
+}
+
+/** `Retry-After` as seconds or an HTTP date (Standard Webhooks asks senders to take it into account), in ms. */
+function retryAfterOf(value: string | null): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1_000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }

@@ -15,11 +15,13 @@ export type TestWebhookReceiver = {
   fallback: number;
   /** Holds every request open (never answered) while true: a receiver that hangs. */
   hang: boolean;
+  /** Sent as `Retry-After` on non-2xx answers while set. */
+  retryAfter: string | null;
   close: () => Promise<void>;
 };
 
 export async function startWebhookReceiver(options: { port?: number; host?: string; onRequest?: (r: ReceivedWebhook) => void } = {}): Promise<TestWebhookReceiver> {
-  const state = { answers: [] as number[], fallback: 200, hang: false };
+  const state = { answers: [] as number[], fallback: 200, hang: false, retryAfter: null as string | null };
   const received: ReceivedWebhook[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -30,7 +32,8 @@ export async function startWebhookReceiver(options: { port?: number; host?: stri
       options.onRequest?.(entry);
       if (receiver.hang) return;
       const status = receiver.answers.shift() ?? receiver.fallback;
-      res.writeHead(status, { "content-type": "text/plain", "x-request-id": `rcv-${received.length}` }).end(status < 300 ? "ok" : "no");
+      const retry = status >= 300 && receiver.retryAfter ? { "retry-after": receiver.retryAfter } : {};
+      res.writeHead(status, { "content-type": "text/plain", "x-request-id": `rcv-${received.length}`, ...retry }).end(status < 300 ? "ok" : "no");
     });
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
