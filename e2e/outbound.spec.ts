@@ -21,7 +21,7 @@ async function tokenFromSettings(page: Page, name: string): Promise<string> {
 
 async function addEndpoint(page: Page, url: string): Promise<{ secret: string; endpointPath: string }> {
   await page.goto("/dashboard/settings");
-  await page.getByRole("link", { name: "Webhooks" }).click();
+  await page.getByRole("main").getByRole("link", { name: "Webhooks" }).click();
   await expect(page.getByRole("heading", { name: "Webhooks", level: 1 })).toBeVisible();
   await page.getByLabel("URL").fill(url);
   await page.getByLabel("Description").fill(`e2e ${suffix()}`);
