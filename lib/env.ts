@@ -95,6 +95,11 @@ const schema = z.object({
     .enum(["true", "false", "1", "0"])
     .default("false")
     .transform((v) => v === "true" || v === "1"),
+  /** `1`: outbound endpoints may use plain http:// also in production (local test receivers; never for real endpoints). */
+  OUTBOUND_ALLOW_HTTP: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
   /** One outbound delivery's whole request and answer (Standard Webhooks recommends 15 to 30 s). */
   OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(15_000),
   /** End-to-end tests only (e2e/global-setup.ts): the folder through which lib/live/test-gate.ts holds live streams. */

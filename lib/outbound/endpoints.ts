@@ -65,7 +65,7 @@ function invalid(fieldErrors: Record<string, string[]>): AppError {
 
 export function urlPolicy() {
   const env = getEnv();
-  return { allowHttp: env.NODE_ENV !== "production", allowPrivate: env.OUTBOUND_ALLOW_PRIVATE };
+  return { allowHttp: env.NODE_ENV !== "production" || env.OUTBOUND_ALLOW_HTTP, allowPrivate: env.OUTBOUND_ALLOW_PRIVATE };
 }
 
 async function checkUrlAndHub(db: Database, input: { url?: string; hubId?: string | null }): Promise<void> {
