@@ -917,3 +917,100 @@ export type AlertRule = typeof alertRules.$inferSelect;
 export type AlertDestination = typeof alertDestinations.$inferSelect;
 export type Alert = typeof alerts.$inferSelect;
 export type AlertDelivery = typeof alertDeliveries.$inferSelect;
+// ---- Outbound webhooks (docs/outbound-webhooks.md) ----
+
+/**
+ * The partner platform's endpoints for the portal's events (docs/outbound-webhooks.md §1). The signing secret is
+ * sealed (lib/secrets.ts); after a rotation the previous one signs too until `previous_secret_expires_at`, so a
+ * receiver can switch without losing a delivery (Standard Webhooks allows several signatures).
+ */
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    url: text("url").notNull(),
+    description: text("description").notNull().default(""),
+    /** Null: every public event type, including ones added later. */
+    eventTypes: jsonb("event_types").$type<string[] | null>(),
+    /** Null: events of every hub. */
+    hubId: uuid("hub_id").references(() => hubs.id, { onDelete: "cascade" }),
+    enabled: boolean("enabled").notNull().default(true),
+    disabledReason: text("disabled_reason"),
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    secretEnc: text("secret_enc").notNull(),
+    previousSecretEnc: text("previous_secret_enc"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at", { withTimezone: true }),
+    /** The first failed attempt since the last success: three days of failure disable the endpoint. */
+    failingSince: timestamp("failing_since", { withTimezone: true }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("webhook_endpoints_created_idx").on(t.createdAt, t.id)],
+);
+
+/**
+ * One event (or test event) for one endpoint: unique per endpoint and event, so a re-run fan-out adds nothing. Its
+ * own retry schedule (`next_attempt_at`, up to 3 days) and a short lock so two jobs never post it at once.
+ */
+export const outboundDeliveries = pgTable(
+  "outbound_deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    /** Null for a test event, whose body is in `test_body`. */
+    eventId: uuid("event_id").references(() => platformEvents.id, { onDelete: "cascade" }),
+    /** `webhook-id`: the event's id, or the test event's own. */
+    messageId: uuid("message_id").notNull(),
+    eventType: text("event_type").notNull(),
+    /** Ordering within the endpoint: the event's seq and subject (docs/events.md §1). */
+    eventSeq: bigint("event_seq", { mode: "number" }),
+    subjectType: text("subject_type"),
+    subjectId: text("subject_id"),
+    testBody: jsonb("test_body").$type<Record<string, unknown>>(),
+    /** pending, delivered, dead. */
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Start of the current retry window (first attempt, or the replay that reopened it). */
+    windowStartedAt: timestamp("window_started_at", { withTimezone: true }),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("outbound_deliveries_endpoint_event_uq").on(t.endpointId, t.eventId),
+    index("outbound_deliveries_order_idx").on(t.endpointId, t.subjectType, t.subjectId, t.eventSeq),
+    index("outbound_deliveries_log_idx").on(t.endpointId, t.createdAt),
+  ],
+);
+
+/** Each HTTP attempt of a delivery: the delivery log (docs/outbound-webhooks.md §4). */
+export const outboundAttempts = pgTable(
+  "outbound_attempts",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    deliveryId: uuid("delivery_id")
+      .notNull()
+      .references(() => outboundDeliveries.id, { onDelete: "cascade" }),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    attemptedAt: timestamp("attempted_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The receiver's request id header, when it sent one. */
+    requestId: text("request_id"),
+    statusCode: integer("status_code"),
+    latencyMs: integer("latency_ms").notNull(),
+    error: text("error"),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }),
+  },
+  (t) => [index("outbound_attempts_delivery_idx").on(t.deliveryId, t.id), index("outbound_attempts_endpoint_idx").on(t.endpointId, t.id)],
+);
+
+export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
+export type OutboundDelivery = typeof outboundDeliveries.$inferSelect;
+export type OutboundAttempt = typeof outboundAttempts.$inferSelect;

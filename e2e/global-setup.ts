@@ -163,6 +163,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     MAIL_FROM: "Portal e2e <portal@e2e.test>",
     // alerts.spec.ts posts Slack alerts to a local receiver, not https://hooks.slack.com (docs/alerts.md §3).
     ALERTS_SLACK_ANY_URL: "true",
+    // outbound.spec.ts's receiver listens on 127.0.0.1 (docs/outbound-webhooks.md §2).
+    OUTBOUND_ALLOW_PRIVATE: "1",
+    // The e2e portal runs as production (npm start); its local receiver speaks plain http.
+    OUTBOUND_ALLOW_HTTP: "1",
   };
   delete env.DATABASE_URL; // embedded PGlite
   delete env.TRUST_PROXY_HOPS; // 0: X-Forwarded-For from a client is never trusted

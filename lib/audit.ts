@@ -73,6 +73,13 @@ export const AUDIT_ACTIONS = [
   "alert_destination.added",
   "alert_destination.removed",
   "alert.test_sent",
+  // Outbound webhooks (docs/outbound-webhooks.md §5).
+  "webhook_endpoint.created",
+  "webhook_endpoint.updated",
+  "webhook_endpoint.deleted",
+  "webhook_endpoint.secret_rotated",
+  "webhook_endpoint.replayed",
+  "webhook_endpoint.test_sent",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -95,6 +95,21 @@ const schema = z.object({
     .enum(["true", "false", "1", "0"])
     .default("false")
     .transform((v) => v === "true" || v === "1"),
+  /**
+   * Outbound webhooks (docs/outbound-webhooks.md §2): `1` lets endpoints point at loopback, private, link-local
+   * and unique-local addresses (a partner's receiver in its own network; tests). Off: refused at save and at delivery.
+   */
+  OUTBOUND_ALLOW_PRIVATE: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
+  /** `1`: outbound endpoints may use plain http:// also in production (local test receivers; never for real endpoints). */
+  OUTBOUND_ALLOW_HTTP: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
+  /** One outbound delivery's whole request and answer (Standard Webhooks recommends 15 to 30 s). */
+  OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(15_000),
   /** End-to-end tests only (e2e/global-setup.ts): the folder through which lib/live/test-gate.ts holds live streams. */
   E2E_LIVE_GATE_DIR: optionalString,
   /** Set by Next.js itself; during `next build` nothing may open the database. */

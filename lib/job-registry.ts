@@ -22,6 +22,7 @@ import { eventResourceSnapshot } from "./api/resources";
 import { alertsConsumer } from "./alerts/consumer";
 import { sendDailyDigests } from "./alerts/digest";
 import { alertSlackHandlerWith } from "./alerts/jobs";
+import { outboundConsumer, outboundDeliverHandlerWith } from "./outbound/deliver";
 
 // The composition root of background work: every job kind and the feature code that does it, and what runs every
 // minute. The portal (lib/boot.ts) and `npm run worker` (scripts/worker.ts) start the runner with this; lib/jobs
@@ -93,6 +94,8 @@ export const jobHandlers: JobHandlers = {
   "event.dispatch": eventDispatchHandlerWith({ getDb, snapshot: eventResourceSnapshot, consumers: eventConsumers() }),
   // Staff alerts to Slack (docs/alerts.md §3).
   "alert.slack": alertSlackHandlerWith({ getDb }),
+  // One attempt of one outbound delivery on its own schedule (docs/outbound-webhooks.md §2).
+  "outbound.deliver": outboundDeliverHandlerWith(getDb),
 };
 
 /** Who acts on the portal's events: outbound webhooks and staff alerts add themselves here. */
@@ -100,6 +103,8 @@ function eventConsumers(): EventConsumer[] {
   return [
     // Staff alerts (docs/alerts.md §2).
     alertsConsumer({ getDb }),
+    // Signed webhooks to the partner's endpoints (docs/outbound-webhooks.md).
+    outboundConsumer(getDb),
   ];
 }
 

@@ -28,8 +28,9 @@ export function alertPath(event: Pick<AlertEvent, "subjectType" | "subjectId">):
       return `/dashboard/webhooks/${id}`;
     case "client":
       return `/dashboard/clients/${id}`;
+    case "webhook_endpoint":
+      return `/dashboard/settings/webhooks/${id}`;
     default:
-      // Outbound endpoints live in Settings.
       return "/dashboard/settings";
   }
 }

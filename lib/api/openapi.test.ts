@@ -2,6 +2,7 @@ import SwaggerParser from "@apidevtools/swagger-parser";
 import { describe, expect, it } from "vitest";
 import { buildOpenApiDocument } from "./openapi";
 import { API_OPERATIONS } from "./operations";
+import { PUBLIC_EVENT_TYPES } from "../events/catalogue";
 
 // The served document is a valid OpenAPI 3.1 description (checked by a maintained validator against the
 // OpenAPI 3.1 schema, $refs resolved), and names every operation's scope and error answers.
@@ -31,5 +32,11 @@ describe("the OpenAPI document of /api/v1", () => {
     const shapeless = structuredClone(document) as { paths: Record<string, Record<string, { responses: Record<string, Record<string, unknown>> }>> };
     delete shapeless.paths["/api/v1/hubs"]!.get!.responses["401"]!.description;
     await expect(SwaggerParser.validate(shapeless as never)).rejects.toThrow();
+  });
+
+  it("lists every public event type, and only those, under `webhooks` with the resource its payload carries", () => {
+    const webhooks = document.webhooks as Record<string, { post: { requestBody: { content: Record<string, { schema: { properties: { data: { properties: { object: unknown } } } } }> } } }>;
+    expect(Object.keys(webhooks).sort()).toEqual([...PUBLIC_EVENT_TYPES].sort());
+    expect(JSON.stringify(webhooks["channel.api_key.ready"]!.post.requestBody.content["application/json"]!.schema.properties.data.properties.object)).toContain("#/components/schemas/Channel");
   });
 });

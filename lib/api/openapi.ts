@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { API_TOKEN_SCOPES } from "@/db/schema";
 import type { AnyOperation } from "./operation";
+import { EVENT_CATALOGUE, PUBLIC_EVENT_TYPES, type EventSubject } from "../events/catalogue";
 import { apiSchemas, problemSchema } from "./schemas";
 
 // The OpenAPI 3.1 document of /api/v1, generated from the operations (lib/api/operations.ts) and the zod schemas
@@ -70,6 +71,64 @@ function responses(op: AnyOperation): Json {
   return out;
 }
 
+/** The component each event's `data.object` is (the subject as GET /api/v1/<subject>/{id} returns it). */
+const SUBJECT_COMPONENT: Partial<Record<EventSubject, string>> = { client: "Client", channel: "Channel", template: "Template", onboarding_session: "OnboardingSession" };
+
+/**
+ * OpenAPI 3.1 top-level `webhooks`: one entry per public event type (lib/events/catalogue.ts), the Standard
+ * Webhooks envelope the portal POSTs to an endpoint (docs/outbound-webhooks.md §3), its signature headers and
+ * what the receiver should answer.
+ */
+export function webhooksSection(): Record<string, Json> {
+  const header = (description: string) => ({ in: "header", required: true, description, schema: { type: "string" } });
+  const out: Record<string, Json> = {};
+  for (const type of PUBLIC_EVENT_TYPES) {
+    const entry = EVENT_CATALOGUE[type];
+    const component = SUBJECT_COMPONENT[entry.subject];
+    out[type] = {
+      post: {
+        operationId: `event_${type.replaceAll(".", "_")}`,
+        summary: type,
+        description: `${entry.summary} Verify the signature with any Standard Webhooks library before trusting the body; de-duplicate on \`webhook-id\` (the event's \`id\`).`,
+        tags: ["event"],
+        parameters: [
+          { name: "webhook-id", ...header("The event's id: the same on every retry and replay.") },
+          { name: "webhook-timestamp", ...header("Seconds since the epoch when this attempt was signed; refuse stale ones (Standard Webhooks: 5 minutes).") },
+          { name: "webhook-signature", ...header("Space-separated `v1,<base64 HMAC-SHA256>` signatures, one per secret in force (two during a rotation).") },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["id", "type", "timestamp", "hub_id", "data"],
+                properties: {
+                  id: { type: "string", format: "uuid", description: "The event's id (= `webhook-id`)." },
+                  type: { const: type },
+                  timestamp: { type: "string", format: "date-time", description: "When the event happened." },
+                  hub_id: { type: ["string", "null"], format: "uuid" },
+                  data: {
+                    type: "object",
+                    required: ["object"],
+                    description: "What changed (snake_case, docs/events.md §2) beside `object`.",
+                    properties: { object: component ? { oneOf: [{ $ref: REF(component) }, { type: "null" }], description: "The resource as the REST API returns it, when the event was dispatched." } : { type: "null" } },
+                    additionalProperties: true,
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          "200": { description: "Any 2xx within 15 s (OUTBOUND_TIMEOUT_MS) acknowledges the event. Anything else, a redirect or a timeout is retried with exponential backoff and jitter for up to 3 days (a `Retry-After` asking for longer is honoured); 410 disables the endpoint." },
+        },
+      },
+    };
+  }
+  return out;
+}
+
 export function buildOpenApiDocument(operations: readonly AnyOperation[], options: { serverUrl?: string } = {}): Json {
   void problemSchema; // registered on import; the document's error responses reference it
   const paths: Record<string, Json> = {};
@@ -98,6 +157,7 @@ export function buildOpenApiDocument(operations: readonly AnyOperation[], option
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
     paths,
+    webhooks: webhooksSection(),
     components: {
       schemas: componentSchemas(),
       securitySchemes: {

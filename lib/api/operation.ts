@@ -11,7 +11,7 @@ import { authenticate, requireScope, RateLimited, type ApiCaller } from "./auth"
 // serialising, ETag) and the OpenAPI document is generated from the same object (lib/api/openapi.ts), so the
 // schemas a handler validates and answers with are the ones the document shows.
 
-export type Method = "GET" | "POST";
+export type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
 export type ProblemExtension = { status: number; code: string; description: string };
 

@@ -21,7 +21,9 @@ import { hubFilter, requireVisible, type ApiCaller } from "./auth";
 import { claimApiKey } from "./key-claim";
 import { defineOperation, ProblemWith, type AnyOperation } from "./operation";
 import * as s from "./schemas";
-import { channelResource, clientResource, inviteResource, sessionResource, templateResource, webhookEventResource } from "./serialise";
+import { channelResource, clientResource, inviteResource, sessionResource, templateResource, webhookEndpointResource, webhookEventResource } from "./serialise";
+import { listEndpoints } from "@/db/queries/outbound";
+import { createEndpoint, deleteEndpoint, requireEndpoint, rotateEndpointSecret, updateEndpoint } from "../outbound/endpoints";
 
 // Every operation of /api/v1 (docs/api.md). Route files under app/api/v1 export `apiRoute(<operation>)`; the
 // OpenAPI document lists API_OPERATIONS; a test requires the two to match one to one.
@@ -466,6 +468,131 @@ export const getWebhookEventOp = defineOperation({
   },
 });
 
+// ---- outbound webhook endpoints (docs/outbound-webhooks.md §1) ----
+
+/** A hub-bound token sees and makes only endpoints of its hub (an every-hub endpoint would hear other hubs). */
+async function visibleEndpoint(caller: ApiCaller, id: string) {
+  const endpoint = await requireEndpoint(await getDb(), id);
+  if (caller.hubId && endpoint.hubId !== caller.hubId) throw new AppError("not_found:webhook_endpoint", "That endpoint does not exist.");
+  return endpoint;
+}
+function hubForToken(caller: ApiCaller, requested: string | null | undefined): string | null | undefined {
+  if (!caller.hubId) return requested;
+  if (requested !== undefined && requested !== caller.hubId) throw new AppError("not_found:hub", "That hub does not exist.");
+  return caller.hubId;
+}
+const INVALID_ENDPOINT = { status: 400, code: "invalid:webhook_endpoint", description: "A field is not valid (`errors`): a URL that is not https, points at a private address, an unknown event type or hub." };
+
+export const listWebhookEndpointsOp = defineOperation({
+  operationId: "listWebhookEndpoints",
+  method: "GET",
+  path: "/api/v1/webhook-endpoints",
+  tag: "webhook_endpoint",
+  summary: "List outbound webhook endpoints",
+  scope: "webhooks",
+  query: z.object({ after: cursorParam, limit: limitParam }),
+  response: { status: 200, schema: s.webhookEndpointPageSchema, description: "A page of endpoints." },
+  errors: [INVALID_QUERY, INVALID_CURSOR],
+  async run({ caller, query }) {
+    let afterId: string | undefined;
+    if (query.after !== undefined) {
+      afterId = Buffer.from(query.after, "base64url").toString("utf8");
+      if (!z.uuid().safeParse(afterId).success) throw new AppError("invalid:cursor", "The cursor is not one this API issued; start again without `after`.", { fieldErrors: { after: ["Not a cursor of this API."] } });
+    }
+    const rows = await listEndpoints({ db: await getDb(), afterId, limit: query.limit + 1 });
+    const page = rows.slice(0, query.limit);
+    const next = rows.length > query.limit ? Buffer.from(page.at(-1)!.id, "utf8").toString("base64url") : null;
+    return { data: page.filter((e) => !caller.hubId || e.hubId === caller.hubId).map((e) => webhookEndpointResource(e)), next };
+  },
+});
+
+export const getWebhookEndpointOp = defineOperation({
+  operationId: "getWebhookEndpoint",
+  method: "GET",
+  path: "/api/v1/webhook-endpoints/{id}",
+  tag: "webhook_endpoint",
+  summary: "Get an outbound webhook endpoint",
+  scope: "webhooks",
+  params: idParams,
+  response: { status: 200, schema: s.webhookEndpointSchema, description: "The endpoint (never its secret)." },
+  etag: true,
+  errors: [NOT_FOUND("webhook_endpoint")],
+  async run({ caller, params }) {
+    return webhookEndpointResource(await visibleEndpoint(caller, params.id));
+  },
+});
+
+export const createWebhookEndpointOp = defineOperation({
+  operationId: "createWebhookEndpoint",
+  method: "POST",
+  path: "/api/v1/webhook-endpoints",
+  tag: "webhook_endpoint",
+  summary: "Subscribe an endpoint to the portal's events",
+  description: "The signing secret is in this answer only. Verify deliveries with any Standard Webhooks library (docs/outbound-webhooks.md).",
+  scope: "webhooks",
+  body: s.webhookEndpointCreateSchema,
+  response: { status: 201, schema: s.webhookEndpointWithSecretSchema, description: "The endpoint and its secret." },
+  errors: [INVALID_BODY, INVALID_ENDPOINT, { status: 404, code: "not_found:hub", description: "A hub-bound token asked for another hub." }],
+  async run({ caller, body }) {
+    const created = await createEndpoint(caller.actor, { ...body, hubId: hubForToken(caller, body.hubId) });
+    return { endpoint: webhookEndpointResource(created.endpoint), secret: created.secret };
+  },
+});
+
+export const updateWebhookEndpointOp = defineOperation({
+  operationId: "updateWebhookEndpoint",
+  method: "PATCH",
+  path: "/api/v1/webhook-endpoints/{id}",
+  tag: "webhook_endpoint",
+  summary: "Change an endpoint (URL, description, event types, hub, enabled)",
+  scope: "webhooks",
+  params: idParams,
+  body: s.webhookEndpointUpdateSchema,
+  response: { status: 200, schema: s.webhookEndpointSchema, description: "The endpoint as changed." },
+  errors: [INVALID_BODY, INVALID_ENDPOINT, NOT_FOUND("webhook_endpoint")],
+  async run({ caller, params, body }) {
+    await visibleEndpoint(caller, params.id);
+    const hubId = body.hubId === undefined ? undefined : hubForToken(caller, body.hubId);
+    return webhookEndpointResource(await updateEndpoint(caller.actor, params.id, { ...body, hubId }));
+  },
+});
+
+export const deleteWebhookEndpointOp = defineOperation({
+  operationId: "deleteWebhookEndpoint",
+  method: "DELETE",
+  path: "/api/v1/webhook-endpoints/{id}",
+  tag: "webhook_endpoint",
+  summary: "Delete an endpoint with its delivery log",
+  scope: "webhooks",
+  params: idParams,
+  response: { status: 200, schema: s.webhookEndpointDeletedSchema, description: "Deleted; nothing more is sent to it." },
+  errors: [NOT_FOUND("webhook_endpoint")],
+  async run({ caller, params }) {
+    await visibleEndpoint(caller, params.id);
+    await deleteEndpoint(caller.actor, params.id);
+    return { id: params.id, deleted: true as const };
+  },
+});
+
+export const rotateWebhookSecretOp = defineOperation({
+  operationId: "rotateWebhookEndpointSecret",
+  method: "POST",
+  path: "/api/v1/webhook-endpoints/{id}/rotate-secret",
+  tag: "webhook_endpoint",
+  summary: "Rotate an endpoint's signing secret",
+  description: "The new secret is in this answer only. The previous one keeps signing beside it (two `v1,` signatures) for `overlapHours` (default 24).",
+  scope: "webhooks",
+  params: idParams,
+  body: s.webhookSecretRotateSchema,
+  response: { status: 200, schema: s.webhookEndpointWithSecretSchema, description: "The endpoint and its new secret." },
+  errors: [INVALID_BODY, NOT_FOUND("webhook_endpoint")],
+  async run({ caller, params, body }) {
+    await visibleEndpoint(caller, params.id);
+    const rotated = await rotateEndpointSecret(caller.actor, params.id, { overlapHours: body.overlapHours ?? undefined });
+    return { endpoint: webhookEndpointResource(rotated.endpoint), secret: rotated.secret };
+  },
+});
+
 export const API_OPERATIONS: readonly AnyOperation[] = [
   listHubsOp,
   listClientsOp,
@@ -484,5 +611,11 @@ export const API_OPERATIONS: readonly AnyOperation[] = [
   getSessionOp,
   listWebhookEventsOp,
   getWebhookEventOp,
+  listWebhookEndpointsOp,
+  getWebhookEndpointOp,
+  createWebhookEndpointOp,
+  updateWebhookEndpointOp,
+  rotateWebhookSecretOp,
+  deleteWebhookEndpointOp,
 ];
 

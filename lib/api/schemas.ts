@@ -256,3 +256,55 @@ export const webhookEventDetailSchema = component(
 
 export const tokenScopeSchema = z.enum(API_TOKEN_SCOPES);
 export { TEMPLATE_CATEGORIES };
+
+// ---- outbound webhooks (docs/outbound-webhooks.md) ----
+
+export const webhookEndpointSchema = component(
+  "WebhookEndpoint",
+  z.object({
+    id,
+    url: z.string(),
+    description: z.string(),
+    eventTypes: z.array(z.string()).nullable().describe("The subscribed event types; null: every public type, also ones added later."),
+    hubId: id.nullable().describe("Only events of this hub; null: every hub."),
+    enabled: z.boolean(),
+    disabledReason: z.string().nullable(),
+    disabledAt: nullableTime,
+    previousSecretValidUntil: nullableTime.describe("After a rotation: until when the previous secret also signs."),
+    createdAt: time,
+    updatedAt: time,
+  }),
+  "An endpoint of the partner's platform that receives the portal's events, signed by Standard Webhooks. Never carries its secret.",
+);
+export const webhookEndpointPageSchema = page("WebhookEndpoint", webhookEndpointSchema);
+export const webhookEndpointCreateSchema = component(
+  "WebhookEndpointCreate",
+  z.object({
+    url: z.string().max(2000).describe("https:// (plain http in development only); no private, loopback or link-local address unless the portal allows it."),
+    description: z.string().max(200).optional(),
+    eventTypes: z.array(z.string()).nullable().optional().describe("Public event types (see `webhooks`); absent or null: all."),
+    hubId: id.nullable().optional(),
+  }),
+);
+export const webhookEndpointUpdateSchema = component(
+  "WebhookEndpointUpdate",
+  z.object({
+    url: z.string().max(2000).optional(),
+    description: z.string().max(200).optional(),
+    eventTypes: z.array(z.string()).nullable().optional(),
+    hubId: id.nullable().optional(),
+    enabled: z.boolean().optional().describe("false disables it (deliveries wait); true enables it again and sends what waited, in order."),
+  }),
+);
+export const webhookSecretRotateSchema = component(
+  "WebhookSecretRotate",
+  z.object({ overlapHours: z.number().int().min(0).max(168).optional().describe("How long the previous secret keeps signing beside the new one (default 24).") }),
+);
+export const webhookEndpointWithSecretSchema = component(
+  "WebhookEndpointWithSecret",
+  z.object({
+    endpoint: webhookEndpointSchema,
+    secret: z.string().describe("The signing secret (`whsec_…`, Standard Webhooks): returned this once, stored sealed."),
+  }),
+);
+export const webhookEndpointDeletedSchema = component("WebhookEndpointDeleted", z.object({ id, deleted: z.literal(true) }));

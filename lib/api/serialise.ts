@@ -1,9 +1,9 @@
 import "server-only";
 import type { KeyStateRow } from "@/db/queries/api-resources";
-import type { OnboardingEvent } from "@/db/schema";
+import type { OnboardingEvent, WebhookEndpoint } from "@/db/schema";
 import { isRunning } from "../hub/events";
 import type { z } from "zod";
-import type { channelSchema, clientSchema, inviteSchema, keyStateSchema, sessionSchema, templateSchema, webhookEventSchema } from "./schemas";
+import type { channelSchema, clientSchema, inviteSchema, keyStateSchema, sessionSchema, templateSchema, webhookEndpointSchema, webhookEventSchema } from "./schemas";
 import { inviteState } from "../onboarding/authorise";
 
 // Rows → resources as the API returns them (lib/api/schemas.ts). Kept apart from the handlers so the outbound
@@ -224,5 +224,22 @@ export function webhookEventResource(row: {
     clientExternalId: row.clientExternalId,
     lastError: row.lastError,
     receivedAt: iso(row.receivedAt),
+  };
+}
+
+/** An outbound endpoint as the API shows it: never its secret (docs/outbound-webhooks.md §1). */
+export function webhookEndpointResource(row: WebhookEndpoint, now: Date = new Date()): z.input<typeof webhookEndpointSchema> {
+  return {
+    id: row.id,
+    url: row.url,
+    description: row.description,
+    eventTypes: row.eventTypes,
+    hubId: row.hubId,
+    enabled: row.enabled,
+    disabledReason: row.disabledReason,
+    disabledAt: row.disabledAt?.toISOString() ?? null,
+    previousSecretValidUntil: row.previousSecretEnc && row.previousSecretExpiresAt && row.previousSecretExpiresAt > now ? row.previousSecretExpiresAt.toISOString() : null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
   };
 }

@@ -34,7 +34,7 @@ export const SCOPE_WORDS: Record<ApiTokenScope, string> = {
   onboard: "onboard: create and revoke invites",
   templates: "templates: create templates (the linter runs)",
   keys: "keys: claim a number's API key once",
-  webhooks: "webhooks: manage outbound event endpoints (reserved)",
+  webhooks: "webhooks: manage outbound event endpoints",
 };
 
 const MAX_DAYS = 3650;

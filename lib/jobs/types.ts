@@ -24,6 +24,8 @@ export type JobKinds = {
   "event.dispatch": { eventId: string };
   /** Post one staff alert to a Slack incoming webhook (lib/alerts/slack.ts); the URL is read sealed, never queued. */
   "alert.slack": { deliveryId: string };
+  /** Attempt one outbound delivery if it is due (lib/outbound/deliver.ts, docs/outbound-webhooks.md §2). */
+  "outbound.deliver": { deliveryId: string };
 };
 
 export type JobKind = keyof JobKinds;
@@ -40,6 +42,7 @@ export const JOB_KINDS = Object.keys({
   "mail.send": true,
   "event.dispatch": true,
   "alert.slack": true,
+  "outbound.deliver": true,
 } satisfies Record<JobKind, true>) as JobKind[];
 
 export type JobContext<K extends JobKind = JobKind> = {

@@ -7,7 +7,8 @@ import { z } from "zod";
 import type { Database } from "@/db/client";
 import { apiKeys, apiTokens, auditLog, channels, clients, invites, onboardingEvents, onboardingSessions, templates, users, webhookEvents, type Hub, type User } from "@/db/schema";
 import { buildOpenApiDocument } from "@/lib/api/openapi";
-import type { RouteHandler } from "@/lib/api/operation";
+import type { Method, RouteHandler } from "@/lib/api/operation";
+import { createEndpoint } from "@/lib/outbound/endpoints";
 import { API_OPERATIONS } from "@/lib/api/operations";
 import { createApiToken, hashApiToken, listTokens, revokeApiToken, type ApiTokenScope } from "@/lib/api/tokens";
 import { keyAad, revealApiKey } from "@/lib/channels/api-keys";
@@ -23,7 +24,7 @@ import { createHub, createUser } from "@/test/support/channels";
 const ROOT = path.join(import.meta.dirname);
 const BASE = "http://localhost:3000";
 
-type Route = { file: string; apiPath: string; handlers: Partial<Record<"GET" | "POST", RouteHandler>> };
+type Route = { file: string; apiPath: string; handlers: Partial<Record<Method, RouteHandler>> };
 
 function routeFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -103,7 +104,8 @@ forEachDatabase("REST API /api/v1", (ctx) => {
       .insert(webhookEvents)
       .values({ hubId: hub.id, dedupKey: "d1", event: "channel_running", rawBody: JSON.stringify({ event: "channel_running", api_key: "secret-value", phone_number: "4915112345678" }), signatureResult: "valid", status: "done", channelExternalId: "ch1" })
       .returning();
-    Object.assign(ids, { client: client!.id, channel: channel!.id, foreign: foreign!.id, template: template!.id, invite: invite!.id, session: session!.id, event: event!.id });
+    const endpoint = await createEndpoint({ id: admin.id, email: admin.email }, { url: "https://hooks.example.com/portal" }, { db });
+    Object.assign(ids, { client: client!.id, channel: channel!.id, foreign: foreign!.id, template: template!.id, invite: invite!.id, session: session!.id, event: event!.id, endpoint: endpoint.endpoint.id });
   });
   afterAll(() => restore?.());
 
@@ -111,14 +113,14 @@ forEachDatabase("REST API /api/v1", (ctx) => {
     return (await createApiToken({ id: admin.id, email: admin.email }, { name: extra.name ?? `t-${scopes.join("-")}`, scopes, hubId: extra.hubId })).token;
   }
 
-  function handlerFor(apiPath: string, method: "GET" | "POST"): RouteHandler {
+  function handlerFor(apiPath: string, method: Method): RouteHandler {
     const route = routes.find((r) => r.apiPath === apiPath);
     const handler = route?.handlers[method];
     if (!handler) throw new Error(`no route ${method} ${apiPath}`);
     return handler;
   }
 
-  async function call(method: "GET" | "POST", apiPath: string, opts: { token?: string; params?: Record<string, string>; query?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  async function call(method: Method, apiPath: string, opts: { token?: string; params?: Record<string, string>; query?: string; body?: unknown; headers?: Record<string, string> } = {}) {
     const concrete = apiPath.replace(/\{(\w+)\}/g, (_m, name: string) => opts.params?.[name] ?? "");
     const request = new Request(`${BASE}${concrete}${opts.query ? `?${opts.query}` : ""}`, {
       method,
@@ -166,10 +168,12 @@ forEachDatabase("REST API /api/v1", (ctx) => {
     const bodies: Record<string, unknown> = {
       createTemplate: { channelId: "{channel}", action: "save", draft: { name: "order_update", language: "en", category: "UTILITY", body: "Your order {{1}} ships today.", bodyExamples: ["A-1"] } },
       createInvite: { hubId: "{hub}", label: "from the CRM", prefill: { email: "lead@acme.test", name: "Lead" } },
+      createWebhookEndpoint: { url: "https://hooks.example.com/crm", eventTypes: ["channel.api_key.ready"] },
+      updateWebhookEndpoint: { description: "CRM" },
     };
     const fill = (v: unknown) => JSON.parse(JSON.stringify(v).replaceAll("{channel}", ids.channel!).replaceAll("{hub}", hub.id));
     const paramsFor = (p: string): Record<string, string> => {
-      const which = p.startsWith("/api/v1/clients") ? "client" : p.startsWith("/api/v1/channels") ? "channel" : p.startsWith("/api/v1/templates") ? "template" : p.startsWith("/api/v1/invites") ? "invite" : p.startsWith("/api/v1/onboarding-sessions") ? "session" : "event";
+      const which = p.startsWith("/api/v1/clients") ? "client" : p.startsWith("/api/v1/channels") ? "channel" : p.startsWith("/api/v1/templates") ? "template" : p.startsWith("/api/v1/invites") ? "invite" : p.startsWith("/api/v1/onboarding-sessions") ? "session" : p.startsWith("/api/v1/webhook-endpoints") ? "endpoint" : "event";
       return p.includes("{id}") ? { id: ids[which]! } : {};
     };
     // A key to claim, so the claim answers 200 once.
@@ -210,6 +214,35 @@ forEachDatabase("REST API /api/v1", (ctx) => {
     expect(other.status).toBe(200);
     const malformed = await call("GET", "/api/v1/channels/{id}", { token, params: { id: "not-a-uuid" } });
     expect(malformed).toMatchObject({ status: 404, body: { code: "not_found:channel" } });
+  });
+
+  it("manages outbound endpoints: the secret once at creation and rotation, never after; hub-bound tokens stay in their hub; audited", async () => {
+    const token = await tokenWith(["webhooks"]);
+    const created = await call("POST", "/api/v1/webhook-endpoints", { token, body: { url: "https://hooks.example.com/a", description: "CRM" } });
+    expect(created.status).toBe(201);
+    const secret = created.body!.secret as string;
+    expect(secret).toMatch(/^whsec_/);
+    const id = (created.body!.endpoint as { id: string }).id;
+    const got = await call("GET", "/api/v1/webhook-endpoints/{id}", { token, params: { id } });
+    expect(got.body).toMatchObject({ id, url: "https://hooks.example.com/a", eventTypes: null, enabled: true });
+    expect(JSON.stringify(got.body)).not.toContain(secret.slice(6));
+    expect((await call("GET", "/api/v1/webhook-endpoints", { token })).body!.data).toEqual(expect.arrayContaining([expect.objectContaining({ id })]));
+    const refused = await call("POST", "/api/v1/webhook-endpoints", { token, body: { url: "http://hooks.example.com/a", eventTypes: ["no.such"] } });
+    expect(refused).toMatchObject({ status: 400, body: { code: "invalid:webhook_endpoint" } });
+    const rotated = await call("POST", "/api/v1/webhook-endpoints/{id}/rotate-secret", { token, params: { id }, body: { overlapHours: 2 } });
+    expect(rotated.body!.secret).not.toBe(secret);
+    expect((rotated.body!.endpoint as { previousSecretValidUntil: string | null }).previousSecretValidUntil).not.toBeNull();
+    const patched = await call("PATCH", "/api/v1/webhook-endpoints/{id}", { token, params: { id }, body: { enabled: false } });
+    expect(patched.body).toMatchObject({ enabled: false, disabledReason: expect.stringMatching(/Disabled by/) });
+    const bound = await tokenWith(["webhooks"], { hubId: hub.id });
+    expect((await call("GET", "/api/v1/webhook-endpoints/{id}", { token: bound, params: { id } })).status).toBe(404);
+    const mine = await call("POST", "/api/v1/webhook-endpoints", { token: bound, body: { url: "https://hooks.example.com/b" } });
+    expect((mine.body!.endpoint as { hubId: string }).hubId).toBe(hub.id);
+    expect((await call("POST", "/api/v1/webhook-endpoints", { token: bound, body: { url: "https://hooks.example.com/b", hubId: otherHub.id } })).status).toBe(404);
+    expect((await call("DELETE", "/api/v1/webhook-endpoints/{id}", { token, params: { id } })).body).toEqual({ id, deleted: true });
+    expect((await call("GET", "/api/v1/webhook-endpoints/{id}", { token, params: { id } })).status).toBe(404);
+    const actions = (await db.select().from(auditLog).where(eq(auditLog.targetId, id))).map((a) => a.action).sort();
+    expect(actions).toEqual(["webhook_endpoint.created", "webhook_endpoint.deleted", "webhook_endpoint.secret_rotated", "webhook_endpoint.updated"]);
   });
 
   it("restricts a hub-bound token to its hub: other hubs' resources are 404, lists hold only its hub", async () => {

@@ -76,7 +76,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
       <PageHeader
         title="Settings"
         description="Your 360dialog partner hubs. Secrets are stored encrypted and never shown again; leave a secret field empty to keep what is stored."
-        actions={!adding && !editing ? <><Link href="/dashboard/settings/tokens" className={secondaryButtonClass}>API tokens</Link><Link href="/dashboard/settings/alerts" className={secondaryButtonClass}>Alerts</Link><Link href="/dashboard/settings?new=1" className={buttonClass}>Add a hub</Link></> : null}
+        actions={!adding && !editing ? <><Link href="/dashboard/settings/tokens" className={secondaryButtonClass}>API tokens</Link><Link href="/dashboard/settings/webhooks" className={secondaryButtonClass}>Webhooks</Link><Link href="/dashboard/settings/alerts" className={secondaryButtonClass}>Alerts</Link><Link href="/dashboard/settings?new=1" className={buttonClass}>Add a hub</Link></> : null}
       />
       {params.saved ? (
         <div className="mb-4 space-y-2">
