@@ -147,8 +147,12 @@ export async function exportCsv(list: ExportList, options: { db?: Executor } = {
   const encoder = new TextEncoder();
   let pending: Page | null = await list.page(db, undefined);
   let headerSent = false;
+  let cancelled = false;
   return new ReadableStream<Uint8Array>(
     {
+      cancel() {
+        cancelled = true;
+      },
       async pull(controller) {
         if (!headerSent) {
           headerSent = true;
@@ -162,8 +166,8 @@ export async function exportCsv(list: ExportList, options: { db?: Executor } = {
         const page: Page = pending;
         pending = null;
         if (page.rows.length > 0) controller.enqueue(encoder.encode(csvRows(page.rows)));
-        if (page.next) pending = await list.page(db, page.next);
-        else controller.close();
+        if (page.next && !cancelled) pending = await list.page(db, page.next);
+        else if (!cancelled) controller.close();
       },
     },
     // One chunk (a page) queued ahead at most: the database is read as fast as the client downloads, no faster.
