@@ -34,14 +34,13 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
         description="Message templates of your clients' numbers: checked before Meta sees them, with every status Meta gives. Times in UTC."
         actions={
           operator ? (
-            <div className="flex flex-wrap items-start gap-2">
-              {query.channel ? (
-                <SyncTemplatesButton channelId={query.channel} label="Sync this number now" />
-              ) : (
-                <SyncTemplatesButton hubId={query.hub} label={query.hub ? "Sync this hub now" : "Sync all now"} />
-              )}
+            <SyncTemplatesButton
+              channelId={query.channel}
+              hubId={query.channel ? undefined : query.hub}
+              label={query.channel ? "Sync this number now" : query.hub ? "Sync this hub now" : "Sync all now"}
+            >
               <Link href={query.channel ? `/dashboard/templates/new?channel=${query.channel}` : "/dashboard/templates/new"} className={buttonClass}>New template</Link>
-            </div>
+            </SyncTemplatesButton>
           ) : null
         }
       />
