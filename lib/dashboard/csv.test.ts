@@ -34,6 +34,8 @@ describe("csvRows", () => {
     const text = csvHeader(["one", "two", "three", "four"]) + csvRows(rows);
     expect(text.startsWith("\uFEFF")).toBe(true);
     expect(text).toContain("\r\n");
+    // A lone CR or LF inside a cell is quoted, so no reader splits the record there.
+    expect(csvRows([["a\rb", "c\nd", "e"]])).toBe('"a\rb","c\nd",e\r\n');
     expect(parse(text, { bom: true })).toEqual([["one", "two", "three", "four"], ["a,b", 'say "hi"', "line\nbreak", "'=bad"]]);
   });
 });

@@ -26,7 +26,9 @@ export function safeCell(value: unknown): string {
 export function csvRows(rows: readonly (readonly unknown[])[]): string {
   return stringify(
     rows.map((row) => row.map(safeCell)),
-    { record_delimiter: "windows" },
+    // CRLF between records (RFC 4180), and any cell holding a CR or LF quoted: with record_delimiter set,
+    // csv-stringify quotes only the full CRLF unless told (https://csv.js.org/stringify/options/quote_record_delimiter/).
+    { record_delimiter: "windows", quote_record_delimiter: true },
   );
 }
 
