@@ -76,6 +76,7 @@ test("a filtered list exports exactly its rows; the header search finds the numb
 });
 
 test("every list fits a 390 px phone and a 1280 px screen without widening the page", async ({ adminPage: page }) => {
+  test.setTimeout(90_000);
   await runningNumber(page);
   const lists = ["/dashboard/channels", "/dashboard/clients", "/dashboard/templates", "/dashboard/invites", "/dashboard/audit", "/dashboard/webhooks", "/dashboard/users", "/dashboard/search?q=4915"];
   for (const width of [390, 1280]) {
@@ -86,6 +87,23 @@ test("every list fits a 390 px phone and a 1280 px screen without widening the p
       expect(fit.scrollWidth, `${path} at ${width} px`).toBeLessThanOrEqual(fit.innerWidth);
     }
   }
+
+  // Refused custom dates on the Overview stay in their fields, with the reason beside them.
+  await page.goto("/dashboard?period=custom&from=2026-10-31&to=2026-10-01");
+  await expect(page.getByLabel("From (UTC)")).toHaveValue("2026-10-31");
+  await expect(page.getByLabel("To (UTC, included)")).toHaveValue("2026-10-01");
+  await expect(page.getByLabel("From (UTC)")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator("#o-dates-error")).toHaveText("The custom period ended before it started.");
+
+  // After a sync, its answer has a line of its own: New template stays beside the sync button, above the answer.
+  await page.goto("/dashboard/templates");
+  await page.getByRole("button", { name: "Sync all now" }).click();
+  const answer = page.getByRole("main").getByText(/Statuses update here as they arrive\./);
+  await expect(answer).toBeVisible();
+  const sync = (await page.getByRole("button", { name: "Sync all now" }).boundingBox())!;
+  const create = (await page.getByRole("link", { name: "New template" }).boundingBox())!;
+  expect(Math.abs(create.y - sync.y)).toBeLessThan(4);
+  expect(create.y + create.height).toBeLessThanOrEqual((await answer.boundingBox())!.y);
 });
 
 test("the template editor submits before its script loads, shows the linter's findings per field, and Back shows no stale form", async ({ adminPage, newContext, adminState }) => {
@@ -119,7 +137,7 @@ test("the template editor submits before its script loads, shows the linter's fi
   await page.goto("/dashboard/templates");
   await page.getByRole("link", { name: "New template" }).click();
   await expect(page).toHaveURL(/\/dashboard\/templates\/new$/);
-  await page.getByLabel("Channel").selectOption(channelId);
+  await page.getByLabel("Channel", { exact: true }).selectOption(channelId);
   await page.getByLabel("Name", { exact: true }).fill(jsName);
   await page.getByLabel("Body", { exact: true }).fill("Hi {{1}}, see you soon.");
   await page.getByRole("button", { name: "Save draft" }).click();
