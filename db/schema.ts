@@ -161,6 +161,8 @@ export const clients = pgTable(
     name: text("name").notNull().default(""),
     email: text("email"),
     phone: text("phone"),
+    /** The phone's digits alone, for the header search (docs/exports.md §5): formatting never hides a number. */
+    phoneDigits: text("phone_digits").generatedAlwaysAs(sql`nullif(regexp_replace(phone, '[^0-9]', '', 'g'), '')`),
     status: text("status"),
     partnerPayload: text("partner_payload"),
     hubCreatedAt: timestamp("hub_created_at", { withTimezone: true }),
@@ -179,6 +181,9 @@ export const clients = pgTable(
     index("clients_name_prefix_idx").on(sql`lower(${t.name}) text_pattern_ops`),
     index("clients_email_prefix_idx").on(sql`lower(${t.email}) text_pattern_ops`),
     index("clients_external_lower_idx").on(sql`lower(${t.externalId})`),
+    // Header search by digits (docs/exports.md §5): a prefix ("4915…") and a suffix ("…5678") each walk a btree.
+    index("clients_phone_digits_prefix_idx").on(sql`${t.phoneDigits} text_pattern_ops`),
+    index("clients_phone_digits_suffix_idx").on(sql`reverse(${t.phoneDigits}) text_pattern_ops`),
   ],
 );
 
@@ -253,6 +258,8 @@ export const channels = pgTable(
     clientId: uuid("client_id").references(() => clients.id, { onDelete: "set null" }),
     externalId: text("external_id").notNull(),
     phoneNumber: text("phone_number"),
+    /** The number's digits alone, for the header search (docs/exports.md §5). */
+    phoneDigits: text("phone_digits").generatedAlwaysAs(sql`nullif(regexp_replace(phone_number, '[^0-9]', '', 'g'), '')`),
     displayName: text("display_name"),
     /** As 360dialog sent it; unknown values are kept verbatim. */
     status: text("status").notNull().default("created"),
@@ -307,6 +314,9 @@ export const channels = pgTable(
     index("channels_status_changed_idx").on(t.status, t.statusChangedAt, t.id),
     index("channels_changed_idx").on(t.statusChangedAt, t.id),
     index("channels_external_idx").on(t.externalId),
+    // Header search by digits (docs/exports.md §5): a prefix ("4915…") and a suffix ("…5678") each walk a btree.
+    index("channels_phone_digits_prefix_idx").on(sql`${t.phoneDigits} text_pattern_ops`),
+    index("channels_phone_digits_suffix_idx").on(sql`reverse(${t.phoneDigits}) text_pattern_ops`),
     // The "other" filter of the channel list: statuses outside KNOWN_CHANNEL_STATUSES (db/queries/channel-list.ts) are rare.
     index("channels_other_status_idx")
       .on(t.statusChangedAt, t.id)
@@ -372,6 +382,9 @@ export const channelEvents = pgTable(
     webhookEventId: uuid("webhook_event_id").references(() => webhookEvents.id, { onDelete: "set null" }),
     data: jsonb("data").$type<Record<string, unknown>>(),
     occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    /** Set when this line came from an operator's replay of its delivery: when, and by whom (docs/exports.md §6). */
+    replayedAt: timestamp("replayed_at", { withTimezone: true }),
+    replayedBy: text("replayed_by"),
     recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -410,6 +423,9 @@ export const webhookEvents = pgTable(
     confirmedAt: timestamp("confirmed_at", { withTimezone: true }),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp("processed_at", { withTimezone: true }),
+    /** The newest replay by an operator: history lines written while processing it carry this mark (docs/exports.md §6). */
+    replayedAt: timestamp("replayed_at", { withTimezone: true }),
+    replayedBy: text("replayed_by"),
   },
   (t) => [
     uniqueIndex("webhook_events_dedup_uq").on(t.hubId, t.dedupKey),
@@ -528,6 +544,8 @@ export const templates = pgTable(
     // Rows replaced by a resubmission under a new name (few): taken out of the status counters' numbers.
     index("templates_replaced_idx").on(t.hubId, t.status).where(sql`${t.replacedById} is not null`),
     index("templates_replaces_idx").on(t.replacesId),
+    // Template search by name (docs/exports.md §5): names are lower-case by Meta's rule, a prefix walks this btree.
+    index("templates_name_prefix_idx").on(sql`lower(${t.name}) text_pattern_ops`),
     // The template list across all hubs (no hub filter), by last change and by status.
     index("templates_updated_idx").on(t.updatedAt, t.id),
     index("templates_status_updated_idx").on(t.status, t.updatedAt, t.id),

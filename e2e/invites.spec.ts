@@ -284,7 +284,7 @@ test("onboarding settings: field errors for a bad colour and logo URL, then the 
   await expect(field("Accent colour")).toHaveAttribute("aria-invalid", "true");
   await expect(form).toContainText("Use a colour like #0b6e4c.");
   await expect(field("Logo URL")).toHaveAttribute("aria-invalid", "true");
-  await expect(form).toContainText("Enter a full http:// or https:// URL.");
+  await expect(form).toContainText("A full https:// address of an image (http:// only for localhost).");
   await expect(field("Accent colour")).toHaveValue("green");
 
   await field("Accent colour").fill("#1A2B3C");

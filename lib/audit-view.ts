@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { listAuditActions, listAuditEntries, type AuditCursor } from "@/db/queries/audit";
+import { listAuditActions, listAuditEntries, type AuditCursor, type AuditFilter } from "@/db/queries/audit";
 import { listHubs } from "@/db/queries/hubs";
 import { listUsers } from "@/db/queries/users";
 import { getDb } from "./db";
@@ -36,24 +36,33 @@ export function formatCursor(cursor: AuditCursor): string {
   return String(cursor.id);
 }
 
-/** Audit page data: filters from the query string (bad values are ignored, never an error page). */
-export async function loadAuditPage(rawQuery: Record<string, string | string[] | undefined>) {
+export function parseAuditQuery(rawQuery: Record<string, string | string[] | undefined>) {
   const flat = Object.fromEntries(Object.entries(rawQuery).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v || undefined]));
-  const query = auditQuerySchema.parse(flat);
-  const db = await getDb();
+  return auditQuerySchema.parse(flat);
+}
+
+/** The log's filter from its query string: the page and its CSV export (dashboard/exports.ts) read the same rows. */
+export function auditFilterOf(query: z.output<typeof auditQuerySchema>): AuditFilter {
   const until = query.until ? new Date(`${query.until}T00:00:00Z`) : undefined;
   if (until) until.setUTCDate(until.getUTCDate() + 1); // inclusive of the chosen day
+  return {
+    action: query.action,
+    actorUserId: query.actor,
+    targetId: query.target,
+    hubId: query.hub,
+    since: query.since ? new Date(`${query.since}T00:00:00Z`) : undefined,
+    until,
+  };
+}
+
+/** Audit page data: filters from the query string (bad values are ignored, never an error page). */
+export async function loadAuditPage(rawQuery: Record<string, string | string[] | undefined>) {
+  const query = parseAuditQuery(rawQuery);
+  const db = await getDb();
   const [page, actions, users, hubs] = await Promise.all([
     listAuditEntries({
       db,
-      filter: {
-        action: query.action,
-        actorUserId: query.actor,
-        targetId: query.target,
-        hubId: query.hub,
-        since: query.since ? new Date(`${query.since}T00:00:00Z`) : undefined,
-        until,
-      },
+      filter: auditFilterOf(query),
       after: parseCursor(query.after),
       limit: PAGE_SIZE,
     }),

@@ -20,7 +20,7 @@ export function DataTable<Row>({
   rows,
   rowKey,
   rowProps,
-  scroll = false,
+  scroll = true,
 }: {
   /** Read by screen readers only. */
   caption: string;
@@ -28,7 +28,7 @@ export function DataTable<Row>({
   rows: readonly Row[];
   rowKey: (row: Row) => string | number;
   rowProps?: (row: Row) => { "data-testid"?: string; className?: string };
-  /** Wrap in a horizontally scrolling box, for lists wider than a phone. */
+  /** Wrap in a horizontally scrolling box (the default), so a list wider than a phone scrolls inside its card instead of widening the page. */
   scroll?: boolean;
 }) {
   const table = (

@@ -42,3 +42,20 @@ export function NextPage({ href }: { href: string | null }) {
     </div>
   ) : null;
 }
+
+/**
+ * "Export CSV" of a list with the filters it shows now (docs/exports.md): the same query string minus the page
+ * cursor, so the file holds every page of what is on screen.
+ */
+export function ExportLink({ list, query }: { list: "clients" | "channels" | "templates" | "invites" | "audit"; query: Record<string, string | undefined> }) {
+  const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[0] !== "after" && Boolean(e[1])));
+  const search = params.size ? `?${params}` : "";
+  return (
+    <div className="mb-2 flex justify-end">
+      {/* A plain link, not next/link: the answer is a file download, not a page. */}
+      <a href={`/api/exports/${list}${search}`} download className="text-sm font-medium text-brand-700 underline-offset-2 hover:underline" data-testid="export-csv">
+        Export CSV
+      </a>
+    </div>
+  );
+}

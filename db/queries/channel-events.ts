@@ -1,6 +1,7 @@
 import "server-only";
+import { sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { channelEvents } from "../schema";
+import { channelEvents, webhookEvents } from "../schema";
 
 export type NewChannelEvent = {
   hubId: string;
@@ -23,5 +24,13 @@ export async function insertChannelEvent({ db, event }: { db: Executor; event: N
     webhookEventId: event.webhookEventId ?? null,
     data: event.data ?? null,
     occurredAt: event.occurredAt,
+    // A line written while an operator's replay of its delivery is processed carries that replay's mark (the
+    // delivery holds its newest replay): the line keeps the event's own time, and the mark says it came again.
+    ...(event.webhookEventId
+      ? {
+          replayedAt: sql`(select ${webhookEvents.replayedAt} from ${webhookEvents} where ${webhookEvents.id} = ${event.webhookEventId})`,
+          replayedBy: sql`(select ${webhookEvents.replayedBy} from ${webhookEvents} where ${webhookEvents.id} = ${event.webhookEventId})`,
+        }
+      : {}),
   });
 }

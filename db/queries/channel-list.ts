@@ -95,6 +95,8 @@ export async function listChannelTimeline({ db, channelIds, limit = 500 }: { db:
       status: channelEvents.status,
       source: channelEvents.source,
       occurredAt: channelEvents.occurredAt,
+      replayedAt: channelEvents.replayedAt,
+      replayedBy: channelEvents.replayedBy,
     })
     .from(channelEvents)
     .innerJoin(channels, eq(channels.id, channelEvents.channelId))

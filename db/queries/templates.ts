@@ -176,7 +176,13 @@ export type TemplateListFilter = {
   status?: string;
   category?: string;
   language?: string;
+  /** Part of the name, any case (docs/exports.md §5). */
+  name?: string;
 };
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
 
 function filterWhere(filter: TemplateListFilter): SQL[] {
   // A row the partner replaced by resubmitting under a new name is shown only in its successor's history.
@@ -187,6 +193,9 @@ function filterWhere(filter: TemplateListFilter): SQL[] {
   if (filter.status) where.push(eq(templates.status, filter.status));
   if (filter.category) where.push(eq(templates.category, filter.category));
   if (filter.language) where.push(eq(templates.language, filter.language));
+  // Anywhere in the name ("update" finds order_update): the list walks its order index and stops at a page.
+  const name = filter.name?.trim().toLowerCase();
+  if (name) where.push(sql`lower(${templates.name}) like ${`%${escapeLike(name)}%`}`);
   return where;
 }
 
@@ -231,7 +240,7 @@ export async function listTemplatesPage({ db, filter, after, limit }: { db: Exec
  * from the counters the templates triggers keep (drizzle/0004, 0005): no count over millions of rows per view.
  */
 export async function countTemplatesByStatus({ db, filter }: { db: Executor; filter: TemplateListFilter }) {
-  if (!filter.clientId && !filter.channelId && !filter.category && !filter.language) {
+  if (!filter.clientId && !filter.channelId && !filter.category && !filter.language && !filter.name) {
     const [counted, replaced] = await Promise.all([
       db
         .select({ status: templateStatusCounts.status, n: sql<number>`sum(${templateStatusCounts.n})::int` })

@@ -100,10 +100,11 @@ export async function setWebhookEventConfirmation({ db, id, confirmation, at }: 
 }
 
 /** Back to pending for an operator's replay; the attempt count is history and stays. */
-export async function resetWebhookEventForReplay({ db, id }: { db: Executor; id: string }): Promise<WebhookEvent | undefined> {
+/** `by`: who replays it, kept with the time so the history lines this processing writes say so (channel-events.ts). */
+export async function resetWebhookEventForReplay({ db, id, by }: { db: Executor; id: string; by: string }): Promise<WebhookEvent | undefined> {
   const [row] = await db
     .update(webhookEvents)
-    .set({ status: "pending", lastError: null, processedAt: null })
+    .set({ status: "pending", lastError: null, processedAt: null, replayedAt: sql`now()`, replayedBy: by })
     .where(eq(webhookEvents.id, id))
     .returning();
   return row;

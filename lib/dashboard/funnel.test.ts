@@ -62,6 +62,13 @@ describe("parseOverviewQuery", () => {
       expect(q.notes, JSON.stringify(raw)).toHaveLength(1);
       expect(q.notes[0]).toMatch(/Showing the last 30 days instead\.$/);
     }
+    // Refused custom dates are kept as typed, with the reason, for the form to show (not cleared).
+    expect(parseOverviewQuery({ period: "custom", from: "2026-10-31", to: "2026-10-01" }, NOW).rejectedCustom).toEqual({
+      from: "2026-10-31",
+      to: "2026-10-01",
+      error: "The custom period ended before it started.",
+    });
+    expect(parseOverviewQuery({ period: "7d" }, NOW).rejectedCustom).toBeUndefined();
     expect(parseOverviewQuery({ hub: "00000000-0000-0000-0000-00000000000b" }, NOW).hubId).toBe("00000000-0000-0000-0000-00000000000b");
     const badHub = parseOverviewQuery({ hub: "'; drop table hubs;--" }, NOW);
     expect(badHub.hubId).toBeUndefined();

@@ -35,7 +35,10 @@ export type FunnelPeriod =
   | { kind: "preset"; preset: Preset; from: Date; to: Date; label: string }
   | { kind: "custom"; fromDay: string; toDay: string; from: Date; to: Date; label: string };
 
-export type OverviewQuery = { period: FunnelPeriod; hubId: string | undefined; notes: string[] };
+/** Custom dates that could not be used: kept as typed, with the reason, so the form shows them instead of clearing them. */
+export type RejectedCustom = { from: string; to: string; error: string };
+
+export type OverviewQuery = { period: FunnelPeriod; hubId: string | undefined; notes: string[]; rejectedCustom?: RejectedCustom };
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
 const day = z.iso.date();
@@ -68,14 +71,17 @@ export function parseOverviewQuery(raw: Record<string, string | string[] | undef
   const toParam = one(raw.to);
   const hubParam = one(raw.hub);
   let period: FunnelPeriod | null = null;
+  let rejectedCustom: RejectedCustom | undefined;
 
   if (periodParam !== undefined && periodParam !== "custom") {
     if (Object.hasOwn(PRESETS, periodParam)) period = presetPeriod(periodParam as Preset, now);
     else notes.push("That period is not one of 24 h, 7 d, 30 d or 90 d.");
   } else if (fromParam !== undefined || toParam !== undefined || periodParam === "custom") {
     const custom = customPeriod(fromParam, toParam, now);
-    if (typeof custom === "string") notes.push(custom);
-    else period = custom;
+    if (typeof custom === "string") {
+      notes.push(custom);
+      rejectedCustom = { from: (fromParam ?? "").slice(0, 40), to: (toParam ?? "").slice(0, 40), error: custom };
+    } else period = custom;
   }
   if (!period) {
     period = presetPeriod(DEFAULT_PRESET, now);
@@ -88,7 +94,7 @@ export function parseOverviewQuery(raw: Record<string, string | string[] | undef
     if (z.guid().safeParse(hubParam).success) hubId = hubParam.toLowerCase();
     else notes.push("That hub is not valid. Showing all hubs.");
   }
-  return { period, hubId, notes };
+  return { period, hubId, notes, ...(rejectedCustom ? { rejectedCustom } : {}) };
 }
 
 /** The id below which a random v4 uuid falls with probability `fraction` (only the top 32 bits matter here). */

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
-import { getClientDetail, listClientsPage, listSessionsOfClient } from "@/db/queries/client-list";
-import { countChannelsByStatus, listChannelsOfClient, listChannelsPage, listChannelTimeline } from "@/db/queries/channel-list";
+import { getClientDetail, listClientsPage, listSessionsOfClient, type ClientListFilter } from "@/db/queries/client-list";
+import { countChannelsByStatus, listChannelsOfClient, listChannelsPage, listChannelTimeline, type ChannelListFilter } from "@/db/queries/channel-list";
 import { listHubs } from "@/db/queries/hubs";
 import { getWebhookEventDetail, listWebhookEventsPage } from "@/db/queries/webhook-inbox";
 import { listStuckChannels } from "../channels/stuck";
@@ -20,7 +20,7 @@ const baseQuery = {
 };
 
 type Raw = Record<string, string | string[] | undefined>;
-const flat = (raw: Raw) => Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v || undefined]));
+export const flat = (raw: Raw) => Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v || undefined]));
 
 /** Every hub as a choice for a filter or a form. */
 export async function hubOptions() {
@@ -29,11 +29,16 @@ export async function hubOptions() {
 
 export const clientQuerySchema = z.object({ ...baseQuery, q: opt(z.string().trim().max(100)) });
 
+/** The list's filter from its query string: the page and its CSV export (exports.ts) read the same rows. */
+export function clientFilterOf(query: z.output<typeof clientQuerySchema>): ClientListFilter {
+  return { hubId: query.hub, q: query.q };
+}
+
 export async function loadClientList(raw: Raw) {
   const query = clientQuerySchema.parse(flat(raw));
   const db = await getDb();
   const [page, hubs] = await Promise.all([
-    listClientsPage({ db, filter: { hubId: query.hub, q: query.q }, after: query.after, limit: PAGE_SIZE }),
+    listClientsPage({ db, filter: clientFilterOf(query), after: query.after, limit: PAGE_SIZE }),
     hubOptions(),
   ]);
   return { query, page, hubs };
@@ -47,11 +52,15 @@ export const channelQuerySchema = z.object({
   limit: opt(z.string().regex(/^[A-Za-z0-9_]{1,40}$/)),
 });
 
+export function channelFilterOf(query: z.output<typeof channelQuerySchema>): ChannelListFilter {
+  return { hubId: query.hub, status: query.status, q: query.q, quality: query.quality, limit: query.limit };
+}
+
 export async function loadChannelList(raw: Raw) {
   const query = channelQuerySchema.parse(flat(raw));
   const db = await getDb();
   const [page, hubs, counts] = await Promise.all([
-    listChannelsPage({ db, filter: { hubId: query.hub, status: query.status, q: query.q, quality: query.quality, limit: query.limit }, after: query.after, limit: PAGE_SIZE }),
+    listChannelsPage({ db, filter: channelFilterOf(query), after: query.after, limit: PAGE_SIZE }),
     hubOptions(),
     countChannelsByStatus({ db, hubId: query.hub }),
   ]);

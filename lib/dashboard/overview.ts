@@ -35,5 +35,5 @@ export async function loadOverview(raw: Record<string, string | string[] | undef
     listTemplatesAwaitingReview({ db, hubIds, statuses: AWAITING_REVIEW, limit: CARD_LIMIT }),
     listRecentlyRejectedTemplates({ db, hubIds, statuses: REJECTED, since: new Date(now.getTime() - REJECTED_DAYS * 86_400_000), limit: CARD_LIMIT }),
   ]);
-  return { period: query.period, hub: hub ?? null, notes, hubs: allHubs, stuck, counts, funnel, webhookFailures, awaitingReview, rejected, now };
+  return { period: query.period, rejectedCustom: query.rejectedCustom, hub: hub ?? null, notes, hubs: allHubs, stuck, counts, funnel, webhookFailures, awaitingReview, rejected, now };
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { findChannelById } from "@/db/queries/channel-store";
 import { getClientDetail } from "@/db/queries/client-list";
 import { listHubs } from "@/db/queries/hubs";
-import { countTemplatesByStatus, getTemplateDetail, listTemplateChannels, listTemplateEventsOf, listTemplateLineage, listTemplatesPage } from "@/db/queries/templates";
+import { countTemplatesByStatus, getTemplateDetail, listTemplateChannels, listTemplateEventsOf, listTemplateLineage, listTemplatesPage, type TemplateListFilter } from "@/db/queries/templates";
 import { getDb } from "../db";
 import { fromComponents } from "../templates/components";
 import { TEMPLATE_CATEGORIES } from "../templates/draft";
@@ -21,13 +21,20 @@ export const templateQuerySchema = z.object({
   status: opt(z.string().regex(/^[a-z_]{1,40}$/)),
   category: opt(z.enum(TEMPLATE_CATEGORIES)),
   language: opt(z.string().regex(/^[A-Za-z_]{2,12}$/)),
+  /** Part of the name (docs/exports.md §5). */
+  q: opt(z.string().trim().max(100)),
   after: opt(z.string().max(80)),
 });
+
+/** The list's filter from its query string: the page and its CSV export (exports.ts) read the same rows. */
+export function templateFilterOf(query: z.output<typeof templateQuerySchema>): TemplateListFilter {
+  return { hubId: query.hub, clientId: query.client, channelId: query.channel, status: query.status, category: query.category, language: query.language, name: query.q };
+}
 
 export async function loadTemplateList(raw: Raw) {
   const query = templateQuerySchema.parse(flat(raw));
   const db = await getDb();
-  const filter = { hubId: query.hub, clientId: query.client, channelId: query.channel, status: query.status, category: query.category, language: query.language };
+  const filter = templateFilterOf(query);
   const [page, counts, hubs, client, channel] = await Promise.all([
     listTemplatesPage({ db, filter, after: query.after, limit: PAGE_SIZE }),
     countTemplatesByStatus({ db, filter }),

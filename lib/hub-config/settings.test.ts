@@ -58,4 +58,11 @@ describe("hub settings validation", () => {
     expect(urlProblem("https://staging.example.com/hub", { kind: "base" })).toBeNull();
     for (const bad of ["gopher://x", "ws://localhost", "mailto:a@b.c", "//hub.360dialog.io"]) expect(urlProblem(bad, { kind: "base" })).not.toBeNull();
   });
+
+  it("says the allowed range when a number of minutes or hours is out of it", () => {
+    expect(errorsFor({ stuckNoKeyMinutes: "99999999" }).stuckNoKeyMinutes).toEqual(["Enter a whole number of minutes from 1 to 1440."]);
+    expect(errorsFor({ templateSyncMinutes: "-1" }).templateSyncMinutes).toEqual(["Enter a whole number of minutes from 0 to 1440 (0 turns the schedule off)."]);
+    expect(errorsFor({ stuckNotRunningHours: "1.5" }).stuckNotRunningHours).toEqual(["Enter a whole number of hours from 1 to 2160."]);
+    expect(errorsFor({ stuckNoPermissionHours: "soon" }).stuckNoPermissionHours).toEqual(["Enter a whole number of hours from 1 to 2160."]);
+  });
 });

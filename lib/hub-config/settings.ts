@@ -67,6 +67,12 @@ const url = checkedUrl("base");
 export const PARTNER_ID_PATTERN = /^[A-Za-z0-9]{1,62}PA$/;
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
+/** A whole number in a range; every refusal names the range, so 99999999 is told what is allowed. */
+function wholeNumber(unit: "minutes" | "hours", min: number, max: number, note = "") {
+  const range = `Enter a whole number of ${unit} from ${min} to ${max}${note}.`;
+  return z.coerce.number(range).int(range).min(min, range).max(max, range);
+}
+
 export const hubSettingsSchema = z
   .object({
     hubId: z.preprocess(blankToUndefined, z.uuid().optional()),
@@ -87,10 +93,10 @@ export const hubSettingsSchema = z
     channelWebhookUrl: z.preprocess(blankToUndefined, checkedUrl("webhook").optional()),
     /** Ticked to save a partner ID change, which changes the webhook URL 360dialog must call. */
     confirmWebhookUrlChange: z.preprocess((v) => v === "on" || v === "true", z.boolean()).default(false),
-    stuckNotRunningHours: z.coerce.number("Enter a number of hours.").int().min(1).max(24 * 90).default(48),
-    stuckNoKeyMinutes: z.coerce.number("Enter a number of minutes.").int().min(1).max(24 * 60).default(15),
-    stuckNoPermissionHours: z.coerce.number("Enter a number of hours.").int().min(1).max(24 * 90).default(24),
-    templateSyncMinutes: z.coerce.number("Enter a number of minutes.").int().min(0, "0 turns the schedule off.").max(24 * 60).default(15),
+    stuckNotRunningHours: wholeNumber("hours", 1, 24 * 90).default(48),
+    stuckNoKeyMinutes: wholeNumber("minutes", 1, 24 * 60).default(15),
+    stuckNoPermissionHours: wholeNumber("hours", 1, 24 * 90).default(24),
+    templateSyncMinutes: wholeNumber("minutes", 0, 24 * 60, " (0 turns the schedule off)").default(15),
   })
   .superRefine((v, ctx) => {
     if (v.authKind === "token" && Boolean(v.username) !== Boolean(v.password)) {

@@ -1,3 +1,4 @@
+import { LOGO_URL_RULE } from "./logo-rule";
 import { describe, expect, it } from "vitest";
 import { META_SDK_URL, embeddedSignupSdk, getOnboardingSettings, onboardingSettingsSchema, readStoredOnboardingSettings } from "./settings";
 
@@ -72,6 +73,7 @@ describe("onboarding settings", () => {
       { accentColor: "#abc" },
       { logoUrl: "ftp://x.test/a.png" },
       { logoUrl: "javascript:alert(1)" },
+      { logoUrl: "http://cdn.acme.test/logo.png" },
       { solutionId: "1234567890123" },
       { solutionId: "1234567890123456789" },
       { metaAppId: "12ab" },
@@ -84,5 +86,12 @@ describe("onboarding settings", () => {
     ]) {
       expect(onboardingSettingsSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
+  });
+
+  it("takes a logo over https, or over http from localhost only, and says so in the words of the field's help", () => {
+    expect(onboardingSettingsSchema.safeParse({ logoUrl: "https://cdn.acme.test/logo.png" }).success).toBe(true);
+    expect(onboardingSettingsSchema.safeParse({ logoUrl: "http://localhost:3000/logo.png" }).success).toBe(true);
+    const refused = onboardingSettingsSchema.safeParse({ logoUrl: "http://cdn.acme.test/logo.png" });
+    expect(refused.error?.issues[0]?.message).toBe(`${LOGO_URL_RULE}.`);
   });
 });

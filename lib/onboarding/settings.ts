@@ -8,6 +8,7 @@ import { getDb } from "../db";
 import { AppError, fieldErrorsOf } from "../errors";
 import { IO_DEFAULT_LANGS, parseIoLangs } from "../hub/io";
 import { LOCALES, type Locale } from "../i18n/locales";
+import { LOGO_URL_RULE } from "./logo-rule";
 
 // Per-hub onboarding settings, stored under hubs.settings.onboarding (free-form jsonb). Written strictly by
 // the settings form, read leniently: a field that is missing or damaged falls back to its default.
@@ -20,13 +21,18 @@ export const ES_TIERS = ["basic", "regular", "premium"] as const;
 
 const blank = z.literal("");
 const httpUrl = z.url({ protocol: /^https?$/, error: "Enter a full http:// or https:// URL." }).max(500);
+// Shown on the client's https pages, where a plain-http image is mixed content; localhost is for development.
+const logoUrl = z
+  .url({ protocol: /^https?$/, error: `${LOGO_URL_RULE}.` })
+  .max(500)
+  .refine((v) => v.startsWith("https:") || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\//.test(v), `${LOGO_URL_RULE}.`);
 const digits = (what: string) => z.string().regex(/^[0-9]{1,32}$/, `${what} is digits only.`);
 const trimmed = (v: unknown) => (typeof v === "string" ? v.trim() : v);
 
 export const onboardingSettingsSchema = z.object({
   trigger: z.enum(["connect_button", "popup"]).default("popup"),
   brandName: z.preprocess(trimmed, z.string().max(100, "At most 100 characters.")).default(""),
-  logoUrl: z.preprocess(trimmed, z.union([blank, httpUrl])).default(""),
+  logoUrl: z.preprocess(trimmed, z.union([blank, logoUrl])).default(""),
   accentColor: z.preprocess(trimmed, z.string().regex(/^#[0-9a-fA-F]{6}$/, "Use a colour like #0b6e4c.")).default(DEFAULT_ACCENT),
   defaultLang: z.enum(LOCALES).default("en"),
   /**

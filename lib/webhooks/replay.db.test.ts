@@ -3,8 +3,10 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { insertHub } from "@/db/queries/hubs";
 import { insertUser } from "@/db/queries/users";
+import { insertChannelEvent } from "@/db/queries/channel-events";
+import { listChannelTimeline } from "@/db/queries/channel-list";
 import { getWebhookEvent, setWebhookEventOutcome } from "@/db/queries/webhook-events";
-import { auditLog, jobs } from "@/db/schema";
+import { auditLog, channels, jobs } from "@/db/schema";
 import { isAppError } from "@/lib/errors";
 import { WEBHOOK_PROCESS_JOB, webhookJobKey, webhookReplayJobKey } from "@/lib/jobs/kinds";
 import { forEachDatabase } from "@/test/db/databases";
@@ -92,5 +94,27 @@ forEachDatabase("webhook inbox queries and replay", (ctx) => {
     expect((await getWebhookEvent({ db: ctx.get().db, id }))?.status).toBe("pending");
     // The delivery's own job and the replay's.
     expect((await jobsFor(id)).map((j) => (j.id === jobId ? "replay" : j.uniqueKey)).sort()).toEqual(["replay", webhookJobKey(id)].sort());
+  });
+
+  it("marks the history lines a replay writes with when and by whom; the original line stays unmarked", async () => {
+    const db = ctx.get().db;
+    const { id } = await newEvent("k6", "pending", "channel_live");
+    const [channel] = await db.insert(channels).values({ hubId, externalId: "replayCH", phoneNumber: "+4915100000066" }).returning();
+    const occurredAt = new Date("2026-03-01T10:00:00Z");
+    const line = { hubId, channelId: channel!.id, event: "channel_live", status: "running", source: "webhook", webhookEventId: id, occurredAt };
+    await insertChannelEvent({ db, event: line });
+    await setWebhookEventOutcome({ db, id, status: "done", processedAt: new Date() });
+    await replayWebhookEvent(actor, id);
+    expect(await getWebhookEvent({ db, id })).toMatchObject({ replayedBy: actor.email });
+    await insertChannelEvent({ db, event: line });
+    const timeline = await listChannelTimeline({ db, channelIds: [channel!.id] });
+    expect(timeline).toHaveLength(2);
+    expect(timeline.map((e) => e.occurredAt.toISOString())).toEqual([occurredAt.toISOString(), occurredAt.toISOString()]);
+    expect(timeline[0]).toMatchObject({ replayedAt: null, replayedBy: null });
+    expect(timeline[1]).toMatchObject({ replayedBy: actor.email });
+    expect(timeline[1]!.replayedAt).toBeInstanceOf(Date);
+    // A line from elsewhere (reconcile, no delivery) is never marked.
+    await insertChannelEvent({ db, event: { ...line, source: "reconcile", webhookEventId: null } });
+    expect((await listChannelTimeline({ db, channelIds: [channel!.id] })).at(-1)).toMatchObject({ replayedAt: null });
   });
 });

@@ -25,7 +25,7 @@ export async function replayWebhookEvent(actor: Actor, id: string, now: Date = n
     if (existing.event === "invalid") {
       throw new AppError("conflict:webhook_event", "This delivery is not a webhook event (its body is not an event object), so there is nothing to replay.");
     }
-    await resetWebhookEventForReplay({ db: tx, id });
+    await resetWebhookEventForReplay({ db: tx, id, by: actor.email });
     const job = await enqueueJob(tx, { kind: WEBHOOK_PROCESS_JOB, payload: { webhookEventId: id }, uniqueKey: webhookReplayJobKey(id, now) });
     await audit(
       tx,

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { Badge } from "@/app/_components/ui";
+import { Badge, inputClass } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
 import { listHubBadges } from "@/lib/hub-config/settings";
 import { NavLinks } from "./nav-links";
@@ -40,6 +40,11 @@ export default async function DashboardLayout({ children }: { children: React.Re
               ))
             )}
           </ul>
+          {/* A GET form: search works before any script has loaded, and its results page can be bookmarked. */}
+          <form method="get" action="/dashboard/search" role="search" className="w-full sm:w-64">
+            <label htmlFor="header-search" className="sr-only">Search clients, numbers and templates</label>
+            <input id="header-search" type="search" name="q" placeholder="Search client, number, template" maxLength={100} className={inputClass} />
+          </form>
           <span className="text-slate-600">
             <span className="font-medium text-slate-900">{user.name || user.email}</span> · {user.role}
           </span>

@@ -41,7 +41,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       <div className="mt-4 grid gap-6 xl:grid-cols-[1fr_20rem]">
         <Card title={`Onboarding funnel: ${o.period.label}${scope}`}>
           <div className="mb-4">
-            <PeriodPicker period={o.period} hubId={o.hub?.id ?? null} hubs={o.hubs} />
+            <PeriodPicker period={o.period} rejected={o.rejectedCustom} hubId={o.hub?.id ?? null} hubs={o.hubs} />
           </div>
           <FunnelChart funnel={o.funnel} periodLabel={o.period.label} />
         </Card>

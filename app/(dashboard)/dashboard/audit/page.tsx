@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DataTable } from "@/app/_components/data-table";
+import { ExportLink } from "@/app/_components/filters";
 import { Card, EmptyState, PageHeader, buttonClass, inputClass, secondaryButtonClass } from "@/app/_components/ui";
 import { formatCursor, loadAuditPage } from "@/lib/audit-view";
 import { requirePageRole } from "@/lib/auth/session";
@@ -74,6 +75,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </EmptyState>
       ) : (
         <Card>
+          <ExportLink list="audit" query={query} />
           <DataTable
             caption="Audit entries"
             rows={page.rows}

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DataTable } from "@/app/_components/data-table";
-import { FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_components/filters";
+import { ExportLink, FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_components/filters";
 import { LiveRefresh } from "@/app/_components/live-refresh";
 import { Badge, Card, EmptyState, PageHeader, secondaryButtonClass } from "@/app/_components/ui";
 import { hasRole } from "@/lib/auth/roles";
@@ -67,6 +67,7 @@ export default async function ChannelsPage({ searchParams }: { searchParams: Pro
         </EmptyState>
       ) : (
         <Card>
+          <ExportLink list="channels" query={query} />
           <DataTable
             caption="Channels"
             rows={page.rows}

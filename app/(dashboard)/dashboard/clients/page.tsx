@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DataTable } from "@/app/_components/data-table";
-import { FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_components/filters";
+import { ExportLink, FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_components/filters";
 import { LiveRefresh } from "@/app/_components/live-refresh";
 import { Card, EmptyState, PageHeader } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
@@ -31,6 +31,7 @@ export default async function ClientsPage({ searchParams }: { searchParams: Prom
         </EmptyState>
       ) : (
         <Card>
+          <ExportLink list="clients" query={query} />
           <DataTable
             caption="Clients"
             rows={page.rows}

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DataTable } from "@/app/_components/data-table";
-import { FilterBar, FilterSelect, NextPage } from "@/app/_components/filters";
+import { ExportLink, FilterBar, FilterSelect, NextPage } from "@/app/_components/filters";
 import { LiveRefresh } from "@/app/_components/live-refresh";
 import { Badge, Card, EmptyState, PageHeader } from "@/app/_components/ui";
 import { hasRole } from "@/lib/auth/roles";
@@ -45,6 +45,7 @@ export default async function InvitesPage({ searchParams }: { searchParams: Prom
         </EmptyState>
       ) : (
         <Card>
+          <ExportLink list="invites" query={query} />
           <DataTable
             caption="Invite links"
             scroll

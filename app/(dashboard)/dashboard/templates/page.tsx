@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DataTable } from "@/app/_components/data-table";
-import { FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_components/filters";
+import { ExportLink, FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_components/filters";
 import { LiveRefresh } from "@/app/_components/live-refresh";
 import { Badge, buttonClass, Card, EmptyState, PageHeader } from "@/app/_components/ui";
 import { hasRole } from "@/lib/auth/roles";
@@ -21,7 +21,7 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
   const user = await requirePageRole("viewer");
   const { query, page, counts, hubs, clientName, channelLabel } = await loadTemplateList(await searchParams);
   const operator = hasRole(user.role, "operator");
-  const filtered = Boolean(query.status || query.hub || query.category || query.language || query.client || query.channel);
+  const filtered = Boolean(query.status || query.hub || query.category || query.language || query.client || query.channel || query.q);
   const total = counts.reduce((n, c) => n + c.n, 0);
   const statuses = [...new Set([...STATUS_ORDER.filter((s) => counts.some((c) => c.status === s)), ...counts.map((c) => c.status)])];
   const base = { ...query, status: undefined, after: undefined };
@@ -34,14 +34,13 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
         description="Message templates of your clients' numbers: checked before Meta sees them, with every status Meta gives. Times in UTC."
         actions={
           operator ? (
-            <div className="flex flex-wrap items-start gap-2">
-              {query.channel ? (
-                <SyncTemplatesButton channelId={query.channel} label="Sync this number now" />
-              ) : (
-                <SyncTemplatesButton hubId={query.hub} label={query.hub ? "Sync this hub now" : "Sync all now"} />
-              )}
+            <SyncTemplatesButton
+              channelId={query.channel}
+              hubId={query.channel ? undefined : query.hub}
+              label={query.channel ? "Sync this number now" : query.hub ? "Sync this hub now" : "Sync all now"}
+            >
               <Link href={query.channel ? `/dashboard/templates/new?channel=${query.channel}` : "/dashboard/templates/new"} className={buttonClass}>New template</Link>
-            </div>
+            </SyncTemplatesButton>
           ) : null
         }
       />
@@ -58,6 +57,7 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
         {query.status ? <input type="hidden" name="status" value={query.status} /> : null}
         {query.client ? <input type="hidden" name="client" value={query.client} /> : null}
         {query.channel ? <input type="hidden" name="channel" value={query.channel} /> : null}
+        <FilterInput id="f-name" label="Name" name="q" value={query.q} placeholder="order_update" />
         <FilterSelect id="f-category" label="Category" name="category" value={query.category} options={[{ value: "", label: "Any category" }, ...TEMPLATE_CATEGORIES.map((c) => ({ value: c, label: c }))]} />
         <FilterInput id="f-language" label="Language" name="language" value={query.language} placeholder="en_US" />
         <FilterSelect id="f-hub" label="Hub" name="hub" value={query.hub} options={[{ value: "", label: "All hubs" }, ...hubs.map((h) => ({ value: h.id, label: h.name }))]} />
@@ -73,11 +73,12 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
       {page.rows.length === 0 ? (
         <EmptyState title={filtered ? "No template matches" : "No templates yet"}>
           {filtered
-            ? "Try another status, category or language."
+            ? "Try another part of the name, status, category or language."
             : "Write one with New template once a number is running with its API key, or press Sync all now to read the templates your clients already have."}
         </EmptyState>
       ) : (
         <Card>
+          <ExportLink list="templates" query={query} />
           <DataTable
             caption="Templates"
             scroll

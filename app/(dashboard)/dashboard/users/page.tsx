@@ -25,7 +25,7 @@ export default async function UsersPage() {
   return (
     <>
       <PageHeader title="Users" description="Partner staff who can sign in. Viewers see everything, operators onboard and submit, admins also manage users, settings and keys." />
-      <div className="grid gap-6 xl:grid-cols-[1fr_22rem]">
+      <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
         <Card>
           <DataTable
             caption="Staff users"

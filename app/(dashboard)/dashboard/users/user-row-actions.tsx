@@ -1,22 +1,42 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useEffect, useState } from "react";
 import { Alert, inputClass, secondaryButtonClass } from "@/app/_components/ui";
 import type { UserRole } from "@/lib/auth/roles";
 import { changeRoleAction, resetAccessAction, setDisabledAction } from "./actions";
 import { IssuedAccessBox } from "./issued-access";
 
 type Row = { id: string; email: string; role: UserRole; disabled: boolean };
+type Kind = "role" | "disable" | "reset";
+
+/** Sent when any row's form is submitted, so every other row drops its now stale notice. */
+const USER_ACTION_EVENT = "portal:user-action";
 
 export function UserRowActions({ user, isSelf }: { user: Row; isSelf: boolean }) {
   const [roleState, roleAction, rolePending] = useActionState(changeRoleAction, undefined);
   const [disableState, disableAction, disablePending] = useActionState(setDisabledAction, undefined);
   const [resetState, resetAction, resetPending] = useActionState(resetAccessAction, undefined);
-  const message = [roleState, disableState, resetState].find((s) => s?.message);
+  // Only the answer to this row's latest action is shown, and only until an action on another row: a refusal such as
+  // "the last active admin" must not stay beside the page after later actions changed what it was about.
+  const [last, setLast] = useState<Kind | "dropped" | null>(null);
+  useEffect(() => {
+    const drop = (e: Event) => {
+      if ((e as CustomEvent<string>).detail !== user.id) setLast("dropped");
+    };
+    window.addEventListener(USER_ACTION_EVENT, drop);
+    return () => window.removeEventListener(USER_ACTION_EVENT, drop);
+  }, [user.id]);
+  const started = (kind: Kind) => () => {
+    setLast(kind);
+    window.dispatchEvent(new CustomEvent(USER_ACTION_EVENT, { detail: user.id }));
+  };
+  // Before hydration (no script yet) a form posts alone and the page comes back with that one answer.
+  const states = { role: roleState, disable: disableState, reset: resetState };
+  const message = last === "dropped" ? undefined : last ? states[last] : [roleState, disableState, resetState].find((s) => s?.message);
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center gap-2">
-        <form action={roleAction} className="flex items-center gap-2">
+        <form action={roleAction} onSubmit={started("role")} className="flex items-center gap-2">
           <input type="hidden" name="userId" value={user.id} />
           <label className="sr-only" htmlFor={`role-${user.id}`}>Role of {user.email}</label>
           <select id={`role-${user.id}`} name="role" defaultValue={user.role} className={`${inputClass} w-32 py-1`}>
@@ -29,7 +49,7 @@ export function UserRowActions({ user, isSelf }: { user: Row; isSelf: boolean })
           </button>
         </form>
         {!isSelf && user.disabled ? (
-          <form action={disableAction}>
+          <form action={disableAction} onSubmit={started("disable")}>
             <input type="hidden" name="userId" value={user.id} />
             <input type="hidden" name="disabled" value="false" />
             <button type="submit" className={secondaryButtonClass} disabled={disablePending} aria-label={`Enable ${user.email}`}>
@@ -44,7 +64,7 @@ export function UserRowActions({ user, isSelf }: { user: Row; isSelf: boolean })
             <summary className={`${secondaryButtonClass} cursor-pointer list-none [&::-webkit-details-marker]:hidden`} aria-label={`Disable ${user.email}`}>
               Disable
             </summary>
-            <form action={disableAction} className="mt-2 space-y-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm">
+            <form action={disableAction} onSubmit={started("disable")} className="mt-2 space-y-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm">
               <p className="text-red-900">Disable {user.email}? They are signed out everywhere at once and cannot sign in until enabled again.</p>
               <input type="hidden" name="userId" value={user.id} />
               <input type="hidden" name="disabled" value="true" />
@@ -56,7 +76,7 @@ export function UserRowActions({ user, isSelf }: { user: Row; isSelf: boolean })
           </details>
         ) : null}
         {!isSelf ? (
-          <form action={resetAction}>
+          <form action={resetAction} onSubmit={started("reset")}>
             <input type="hidden" name="userId" value={user.id} />
             <input type="hidden" name="method" value="invite" />
             <button type="submit" className={secondaryButtonClass} disabled={resetPending} aria-label={`New invite link for ${user.email}`}>
@@ -66,6 +86,7 @@ export function UserRowActions({ user, isSelf }: { user: Row; isSelf: boolean })
         ) : null}
       </div>
       {message?.message ? <Alert tone={message.ok ? "success" : "error"}>{message.message}</Alert> : null}
+      {/* A link shown once stays until the page is left, whatever is done next. */}
       {resetState?.ok && resetState.data ? <IssuedAccessBox access={resetState.data} /> : null}
     </div>
   );

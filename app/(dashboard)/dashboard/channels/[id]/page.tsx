@@ -107,10 +107,11 @@ export default async function ChannelPage({ params }: { params: Promise<{ id: st
         <Card title="History (UTC)" className="lg:col-span-2">
           <ol className="space-y-1 text-sm">
             {timeline.map((e) => (
-              <li key={e.id} className="flex gap-3">
+              <li key={e.id} className="flex flex-wrap gap-x-3" data-testid="history-line">
                 <span className="whitespace-nowrap text-slate-500">{formatMinute(e.occurredAt)}</span>
                 <span className="font-mono text-xs">{e.event}</span>
                 <span className="text-slate-600">{e.status ? `→ ${e.status}` : ""} ({e.source})</span>
+                {e.replayedAt ? <Badge tone="amber">replayed {formatMinute(e.replayedAt)} by {e.replayedBy ?? "unknown"}</Badge> : null}
               </li>
             ))}
           </ol>

@@ -84,10 +84,11 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
           ) : (
             <ol className="space-y-1 text-sm">
               {timeline.map((e) => (
-                <li key={e.id} className="flex gap-3">
+                <li key={e.id} className="flex flex-wrap gap-x-3" data-testid="history-line">
                   <span className="whitespace-nowrap text-slate-500">{formatMinute(e.occurredAt)}</span>
                   <span className="font-mono text-xs">{e.event}</span>
                   <span className="text-slate-600">{e.phoneNumber ?? ""} {e.status ? `→ ${e.status}` : ""} ({e.source})</span>
+                  {e.replayedAt ? <Badge tone="amber">replayed {formatMinute(e.replayedAt)} by {e.replayedBy ?? "unknown"}</Badge> : null}
                 </li>
               ))}
             </ol>

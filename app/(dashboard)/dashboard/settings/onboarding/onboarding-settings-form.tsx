@@ -5,6 +5,7 @@ import { useActionState, useState } from "react";
 import { Field, Select } from "@/app/_components/field";
 import { Alert, buttonClass, secondaryButtonClass } from "@/app/_components/ui";
 import { LOCALES, LOCALE_NAMES, type Locale } from "@/lib/i18n/locales";
+import { LOGO_URL_RULE } from "@/lib/onboarding/logo-rule";
 import { saveOnboardingSettingsAction } from "./actions";
 
 export type OnboardingFormDefaults = {
@@ -72,7 +73,7 @@ export function OnboardingSettingsForm({ defaults, connectButtonNote }: { defaul
       </fieldset>
       <div className="grid gap-4 md:grid-cols-2">
         <Field label="Brand name" name="brandName" defaultValue={v.brandName} errors={e.brandName} hint="Shown to clients; empty = the hub's name." />
-        <Field label="Logo URL" name="logoUrl" type="url" defaultValue={v.logoUrl} errors={e.logoUrl} hint="A full https:// address of an image; empty = no logo." />
+        <Field label="Logo URL" name="logoUrl" type="url" defaultValue={v.logoUrl} errors={e.logoUrl} hint={`${LOGO_URL_RULE}; empty = no logo.`} />
         <AccentColour initial={v.accentColor ?? "#0b6e4c"} errors={e.accentColor} />
         <Select id="onboarding-lang" label="Default language" name="defaultLang" value={v.defaultLang ?? "en"} options={LOCALES.map((l): [string, string] => [l, LOCALE_NAMES[l]])} errors={e.defaultLang} hint="For clients whose browser asks for none of these languages and who chose none." />
         <Field

@@ -33,12 +33,11 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
         description={`${t.language} · ${t.category} · ${detail.hubName}`}
         actions={
           operator ? (
-            <div className="flex flex-wrap items-start gap-2">
-              <SyncTemplatesButton channelId={t.channelId} label="Sync now" />
+            <SyncTemplatesButton channelId={t.channelId} label="Sync now">
               {detail.editable ? (
                 <Link className={buttonClass} href={`/dashboard/templates/${t.id}/edit`}>{t.status === "rejected" || t.status === "paused" ? "Edit and resubmit" : "Edit"}</Link>
               ) : null}
-            </div>
+            </SyncTemplatesButton>
           ) : null
         }
       />

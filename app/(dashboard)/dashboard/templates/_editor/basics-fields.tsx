@@ -26,7 +26,11 @@ export function ChannelField(props: {
         Channel
       </label>
       {locked ? (
-        <input {...a11y} readOnly value={current ? channelText(current) : channelId} className={`${inputClass} bg-slate-50 text-slate-700`} />
+        <>
+          {/* The shown text is a label; the form posts the number's id. */}
+          <input {...a11y} name={undefined} readOnly value={current ? channelText(current) : channelId} className={`${inputClass} bg-slate-50 text-slate-700`} />
+          <input type="hidden" name={CHANNEL_FIELD} value={channelId} />
+        </>
       ) : (
         <select {...a11y} required value={channelId} onChange={(e) => onChange(e.target.value)} className={inputClass}>
           {channelId === "" ? <option value="">Choose a number…</option> : null}

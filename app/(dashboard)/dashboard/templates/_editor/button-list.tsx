@@ -131,6 +131,9 @@ export function ButtonList(props: {
           return (
             <li key={i}>
               <FieldGroup path={`buttons.${i}`} legend={`Button ${i + 1} · ${TYPE_LABELS[button.type]}`} findings={findings} className="bg-slate-50/60">
+                {/* A plain form post (before the script) names each button's kind; see form-draft.ts. */}
+                <input type="hidden" name={`buttons.${i}.type`} value={button.type} />
+                {button.type === "KEPT" ? <input type="hidden" name={`buttons.${i}.kind`} value={button.kind} /> : null}
                 <ButtonFields button={button} index={i} findings={findings} onChange={(b) => onChange(replaceItem(buttons, i, b))} />
                 <div className="flex flex-wrap gap-1.5">
                   <button type="button" id={`${id}-up`} className={smallButton} disabled={i === 0} onClick={() => move(i, i - 1, "up")} aria-label={`Move button ${i + 1} up`}>

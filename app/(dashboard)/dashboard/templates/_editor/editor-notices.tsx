@@ -36,18 +36,20 @@ export function ActionBar(props: {
   errors: number;
   warnings: number;
   submitLabel: string;
+  /** Before hydration the buttons post the form itself (server action): nothing may be disabled by a lint not yet run. */
+  hydrated: boolean;
   onSave: () => void;
   onSubmit: () => void;
   onShowFindings: () => void;
 }) {
-  const { busy, errors, warnings, submitLabel, onSave, onSubmit, onShowFindings } = props;
+  const { busy, errors, warnings, submitLabel, hydrated, onSave, onSubmit, onShowFindings } = props;
   return (
     <div className="space-y-2 border-t border-slate-200 pt-4">
       <div className="flex flex-wrap items-center gap-3">
-        <button type="button" className={secondaryButtonClass} disabled={busy !== null} onClick={onSave}>
+        <button type="submit" name="action" value="save" className={secondaryButtonClass} disabled={busy !== null} onClick={onSave}>
           {busy === "save" ? "Saving…" : "Save draft"}
         </button>
-        <button type="button" className={buttonClass} disabled={busy !== null || errors > 0} aria-describedby="tpl-submit-status" onClick={onSubmit}>
+        <button type="submit" name="action" value="submit" className={buttonClass} disabled={busy !== null || (hydrated && errors > 0)} aria-describedby="tpl-submit-status" onClick={onSubmit}>
           {busy === "submit" ? "Submitting…" : submitLabel}
         </button>
       </div>

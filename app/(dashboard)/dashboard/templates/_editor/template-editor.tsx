@@ -2,11 +2,13 @@
 
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { useEffect, useMemo, useRef, useState, type JSX } from "react";
+import { useActionState, useEffect, useMemo, useRef, useState, useSyncExternalStore, type JSX } from "react";
 import { Alert, Card, EmptyState } from "@/app/_components/ui";
 import { namedVariablesIn, variablesIn } from "@/lib/templates/components";
 import type { TemplateCategoryName, TemplateDraft } from "@/lib/templates/draft";
-import { emptyDraft } from "@/lib/templates/draft";
+import { emptyDraft, templateDraftSchema } from "@/lib/templates/draft";
+import type { ActionState } from "@/lib/forms/validated-action";
+import { saveTemplateFormAction, type TemplateFormRefusal } from "../actions";
 import { hasErrors, type Finding } from "@/lib/templates/lint";
 import { AuthFields } from "./auth-fields";
 import { BasicsFields, ChannelField, type EditorChannel } from "./basics-fields";
@@ -18,6 +20,7 @@ import { samplesFor, switchCategory, type CategoryStash } from "./draft-edits";
 import { ActionBar, CategoryNote, RejectionNotice } from "./editor-notices";
 import { CHANNEL_FIELD, countFindings, mergeFindings, placeFindings, placeOf, renderedFields } from "./field-paths";
 import { FindingSummary, focusField } from "./finding-summary";
+import { requestFromForm } from "./form-draft";
 import { dropFlash, leaveFlash, peekFlash, type EditorFlash, type Notice } from "./flash";
 import { postTemplate, UNREACHABLE_MESSAGE } from "./post-template";
 import { TemplatePreview } from "./template-preview";
@@ -35,6 +38,9 @@ export type EditorInitial = {
   categoryChanged: boolean;
   requestedCategory: string | null;
   category: string;
+  /** After a form post without script (redirected here): the stored draft's findings and what happened. */
+  findings?: Finding[];
+  notice?: Notice;
 };
 
 const SUMMARY_ID = "tpl-summary";
@@ -65,18 +71,41 @@ export function TemplateEditor(props: { channels: EditorChannel[]; initial?: Edi
   return <EditorForm {...props} />;
 }
 
+/**
+ * What a form post without script came back with when it could not redirect: a refusal naming fields (the draft
+ * as posted, re-read through the draft schema) or 360dialog's words about a stored draft.
+ */
+function postedBack(state: ActionState<TemplateFormRefusal> | undefined): { draft?: TemplateDraft; channelId?: string; templateId?: string; findings: Finding[]; notice?: Notice } | undefined {
+  if (!state || state.ok) return undefined;
+  const notice: Notice | undefined = state.message ? { tone: "error", text: state.message } : undefined;
+  if (state.data) return { ...state.data, notice };
+  const posted = state.values ? (requestFromForm(state.values) as { channelId?: string; templateId?: string; draft: unknown }) : undefined;
+  const draft = posted ? templateDraftSchema.safeParse(posted.draft) : undefined;
+  const findings: Finding[] = Object.entries(state.fieldErrors ?? {}).flatMap(([path, messages]) =>
+    messages.map((message) => ({ field: path.replace(/^draft\./, ""), rule: "shape", severity: "error" as const, message })),
+  );
+  return { draft: draft?.success ? draft.data : undefined, channelId: posted?.channelId, templateId: posted?.templateId, findings, notice };
+}
+
+const noSubscription = () => () => {};
+
 function EditorForm({ channels, initial, defaultChannelId }: { channels: EditorChannel[]; initial?: EditorInitial; defaultChannelId?: string }) {
   const router = useRouter();
   const pathname = usePathname();
-  const [form, setForm] = useState<TemplateDraft>(() => initial?.draft ?? emptyDraft());
+  // The form's own way in before the script loads; once hydrated, `send` posts JSON and the form never submits.
+  const [formState, formAction] = useActionState(saveTemplateFormAction, undefined);
+  const back = postedBack(formState);
+  // false in the server's HTML and until hydration, true after: the one render difference React allows for.
+  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
+  const [form, setForm] = useState<TemplateDraft>(() => back?.draft ?? initial?.draft ?? emptyDraft());
   const [stash, setStash] = useState<CategoryStash | null>(null);
-  const [channelId, setChannelId] = useState(() => initial?.channelId ?? firstChannel(channels, defaultChannelId));
-  const [templateId, setTemplateId] = useState(initial?.templateId);
+  const [channelId, setChannelId] = useState(() => initial?.channelId ?? back?.channelId ?? firstChannel(channels, defaultChannelId));
+  const [templateId, setTemplateId] = useState(initial?.templateId ?? back?.templateId);
   const [flash] = useState<EditorFlash | undefined>(() => peekFlash(initial?.templateId));
-  const [notice, setNotice] = useState<Notice | null>(flash?.notice ?? null);
+  const [notice, setNotice] = useState<Notice | null>(flash?.notice ?? back?.notice ?? initial?.notice ?? null);
   const [proposedName, setProposedName] = useState<string | null>(null);
-  const [serverFindings, setServerFindings] = useState<Finding[]>(flash?.findings ?? []);
-  const [touched, setTouched] = useState(Boolean(initial));
+  const [serverFindings, setServerFindings] = useState<Finding[]>(flash?.findings ?? back?.findings ?? initial?.findings ?? []);
+  const [touched, setTouched] = useState(Boolean(initial) || Boolean(back));
   const [busy, setBusy] = useState<"save" | "submit" | null>(null);
   const noticeRef = useRef<HTMLDivElement>(null);
   const locked = Boolean(initial);
@@ -139,8 +168,10 @@ function EditorForm({ channels, initial, defaultChannelId }: { channels: EditorC
     setBusy(action);
     const answer = await postTemplate({ channelId, ...(templateId ? { templateId } : {}), action, draft });
     if (answer.kind === "ok" && action === "submit") {
-      // Stay busy: the list page takes over, and a second click must not submit again meanwhile.
-      router.push(`/dashboard/templates/${encodeURIComponent(answer.templateId)}`);
+      // Stay busy: the template's page takes over, and a second click must not submit again meanwhile. It
+      // replaces this entry, so Back leads to where the editor was opened from, never to this form with its old
+      // text and findings (the submission is done; editing again starts from the stored template).
+      router.replace(`/dashboard/templates/${encodeURIComponent(answer.templateId)}`);
       return;
     }
     setBusy(null);
@@ -191,7 +222,9 @@ function EditorForm({ channels, initial, defaultChannelId }: { channels: EditorC
       </div>
       {touched ? <FindingSummary id={SUMMARY_ID} items={summary} /> : null}
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem] xl:grid-cols-[minmax(0,1fr)_23rem]">
-        <form aria-label="Template" noValidate onSubmit={(e) => e.preventDefault()} className="min-w-0 space-y-5">
+        {/* autoComplete off: a browser must not refill an old draft into this form when Back returns to it. */}
+        <form aria-label="Template" noValidate action={formAction} autoComplete="off" onSubmit={(e) => e.preventDefault()} className="min-w-0 space-y-5">
+          {templateId ? <input type="hidden" name="templateId" value={templateId} /> : null}
           <Card className="space-y-4">
             <ChannelField channels={channels} channelId={channelId} locked={locked} findings={at} onChange={(id) => { setTouched(true); setChannelId(id); }} />
             <BasicsFields draft={form} findings={at} onPatch={patch} onCategory={changeCategory} />
@@ -223,6 +256,7 @@ function EditorForm({ channels, initial, defaultChannelId }: { channels: EditorC
             errors={errors}
             warnings={warnings}
             submitLabel={initial?.rejectedReason ? "Resubmit for review" : "Submit for review"}
+            hydrated={hydrated}
             onSave={() => void send("save")}
             onSubmit={() => void send("submit")}
             onShowFindings={showFindings}

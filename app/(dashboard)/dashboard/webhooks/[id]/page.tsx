@@ -35,6 +35,7 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
             <div><dt className="text-xs text-slate-500">Attempts</dt><dd>{w.attempts}</dd></div>
             <div><dt className="text-xs text-slate-500">Deliveries of this body</dt><dd>{w.deliveries}</dd></div>
             <div><dt className="text-xs text-slate-500">Processed</dt><dd>{w.processedAt ? formatSecond(w.processedAt) : "not yet"}</dd></div>
+            {w.replayedAt ? <div><dt className="text-xs text-slate-500">Last replayed</dt><dd data-testid="webhook-replayed">{formatSecond(w.replayedAt)} UTC by {w.replayedBy ?? "unknown"}</dd></div> : null}
             <div><dt className="text-xs text-slate-500">Dedup key</dt><dd className="break-all font-mono text-xs">{w.dedupKey}</dd></div>
             {w.lastError ? <div><dt className="text-xs text-slate-500">Last error</dt><dd className="text-red-700">{w.lastError}</dd></div> : null}
           </dl>
