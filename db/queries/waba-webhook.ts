@@ -35,6 +35,16 @@ export async function setForwardOutcome({ db, id, status, lastError }: { db: Exe
   await db.update(webhookEvents).set({ status, lastError, processedAt: sql`now()` }).where(eq(webhookEvents.id, id));
 }
 
+/** The numbers of one Meta WABA within a hub, unlocked (an unverified delivery's confirmation re-reads each). */
+export async function findChannelsOfWaba({ db, hubId, metaWabaId, limit = 20 }: { db: Executor; hubId: string; metaWabaId: string; limit?: number }): Promise<Channel[]> {
+  return db
+    .select()
+    .from(channels)
+    .where(and(eq(channels.hubId, hubId), eq(channels.metaWabaId, metaWabaId)))
+    .orderBy(channels.id)
+    .limit(limit);
+}
+
 /** The numbers of one Meta WABA within a hub, locked in id order (so concurrent events lock them alike). */
 export async function lockChannelsOfWaba({ db, hubId, metaWabaId }: { db: Executor; hubId: string; metaWabaId: string }): Promise<Channel[]> {
   return db
