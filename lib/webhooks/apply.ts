@@ -26,7 +26,10 @@ import { confirmUnverifiedEvent } from "./confirm";
 
 /** An applier's answer: done (and what it did) or ignored (and why); nothing when it only follows along. */
 export type WebhookOutcome = { status: "done" | "ignored"; effect: string };
-export type ApplyOutcome = { status: WebhookOutcome["status"] | "missing" | "skipped"; effect: string };
+export type ApplyOutcome = { status: WebhookOutcome["status"] | "missing" | "skipped" | "held"; effect: string };
+
+/** Why a delivery waits: its hub was archived when it was processed (docs/hub-settings.md §6.6). */
+export const HELD_WORDS = "Held: the hub is archived. Applied when an admin restores it in Settings.";
 
 /** The kinds features apply; `unknown` and `invalid` are recorded here, without effect; `meta` is taken apart below. */
 type AppliedKind = Exclude<WebhookKind, "unknown" | "invalid" | "meta">;
@@ -70,6 +73,15 @@ export async function applyWebhookEvent(
   if (!row) return { status: "missing", effect: "no such webhook event" };
   if (row.status === "done" || row.status === "ignored") return { status: "skipped", effect: `already ${row.status}` };
   try {
+    // Stored while its hub is archived: kept, not acted on; restoring the hub queues it again (docs/hub-settings.md §6.6).
+    const owner = await findHubById({ db, id: row.hubId });
+    if (owner?.archivedAt) {
+      await db.transaction(async (tx) => {
+        await setWebhookEventOutcome({ db: tx, id: row.id, status: "held", lastError: HELD_WORDS });
+        await publishChange(tx, { topic: "webhook", id: row.id, hubId: row.hubId });
+      });
+      return { status: "held", effect: HELD_WORDS };
+    }
     // Unverified (no platform secret when it came): never applied as sent, only confirmed through the Partner API.
     if (row.signatureResult === "unsigned") return await confirmUnverifiedEvent(db, row, { deps: options.deps, finalAttempt: options.finalAttempt });
     return await db.transaction(async (tx) => {
