@@ -102,6 +102,6 @@ test("a verdict reaches the template page only through the WABA webhook the port
   expect(((await inbound.json()) as { via: string }).via).toBe("waba");
   await page.goto("/dashboard/webhooks");
   const messages = page.getByRole("row").filter({ hasText: "messages" }).first();
-  await expect(messages).toContainText("WABA webhook (secret header)", { timeout: 30_000 });
+  await expect(messages).toContainText("WABA webhook (hub secret)", { timeout: 30_000 });
   await expect(messages).toContainText("no messaging URL is set", { timeout: 30_000 });
 });

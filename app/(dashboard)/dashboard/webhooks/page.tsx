@@ -62,7 +62,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
                   ) : w.signatureResult === "valid_previous" ? (
                     "valid (previous secret)"
                   ) : w.signatureResult === "hub_secret" ? (
-                    "WABA webhook (secret header)"
+                    "WABA webhook (hub secret)"
                   ) : (
                     w.signatureResult
                   ) },
