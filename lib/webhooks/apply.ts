@@ -73,20 +73,13 @@ export async function applyWebhookEvent(
   if (!row) return { status: "missing", effect: "no such webhook event" };
   if (row.status === "done" || row.status === "ignored") return { status: "skipped", effect: `already ${row.status}` };
   try {
-    // Stored while its hub is archived: kept, not acted on; restoring the hub queues it again (docs/hub-settings.md §6.6).
-    const owner = await findHubById({ db, id: row.hubId });
-    if (owner?.archivedAt) {
-      await db.transaction(async (tx) => {
-        await setWebhookEventOutcome({ db: tx, id: row.id, status: "held", lastError: HELD_WORDS });
-        await publishChange(tx, { topic: "webhook", id: row.id, hubId: row.hubId });
-      });
-      return { status: "held", effect: HELD_WORDS };
-    }
     // Unverified (no platform secret when it came): never applied as sent, only confirmed through the Partner API.
     if (row.signatureResult === "unsigned") return await confirmUnverifiedEvent(db, row, { deps: options.deps, finalAttempt: options.finalAttempt });
     return await db.transaction(async (tx) => {
       const hub = await findHubById({ db: tx, id: row.hubId });
       if (!hub) throw new Error("webhook event of a deleted hub");
+      // Stored while its hub is archived: kept, not acted on; restoring the hub queues it again (docs/hub-settings.md §6.6).
+      if (hub.archivedAt) return holdWhileArchived(tx, row);
       const outcome = await applyParsed(tx, hub, row, parseWebhookBody(row.rawBody));
       await setWebhookEventOutcome({ db: tx, id: row.id, status: outcome.status, lastError: outcome.status === "ignored" ? outcome.effect : null, processedAt: new Date() });
       await publishChange(tx, { topic: "webhook", id: row.id, hubId: hub.id });
@@ -98,6 +91,13 @@ export async function applyWebhookEvent(
     logger("webhooks").warn({ webhookEventId: row.id, event: row.event, err: message }, "webhook event processing failed");
     throw error instanceof DrizzleQueryError ? new Error(message, { cause: error }) : error;
   }
+}
+
+/** Marks a delivery held: its hub is archived (docs/hub-settings.md §6.6); setHubArchived releases it on restore. */
+export async function holdWhileArchived(tx: Executor, row: WebhookRow): Promise<ApplyOutcome> {
+  await setWebhookEventOutcome({ db: tx, id: row.id, status: "held", lastError: HELD_WORDS });
+  await publishChange(tx, { topic: "webhook", id: row.id, hubId: row.hubId });
+  return { status: "held", effect: HELD_WORDS };
 }
 
 /** The `webhook.process` job (idempotent, docs/security.md R8: an event already done or ignored is skipped). */

@@ -10,7 +10,7 @@ import type { ChannelDeps } from "../channels/api-keys";
 import { parseWebhookBody } from "../hub/events";
 import { enqueueChannelSync } from "../templates/sync-jobs";
 import { publishChange } from "../live/publish";
-import type { ApplyOutcome } from "./apply";
+import { holdWhileArchived, type ApplyOutcome } from "./apply";
 
 // An unverified delivery (its hub had no platform secret, docs/hub-settings.md §5) is a hint to look, never a
 // fact: its own content is not applied. The job asks the Partner API about the channel or client it names and
@@ -19,6 +19,8 @@ import type { ApplyOutcome } from "./apply";
 export async function confirmUnverifiedEvent(db: Database, row: WebhookRow, options: { deps?: ChannelDeps; finalAttempt?: boolean } = {}): Promise<ApplyOutcome> {
   const hub = await findHubById({ db, id: row.hubId });
   if (!hub) throw new Error("webhook event of a deleted hub");
+  // Held while the hub is archived, like a signed delivery (docs/hub-settings.md §6.6): not even confirmed.
+  if (hub.archivedAt) return db.transaction((tx) => holdWhileArchived(tx, row));
   if (row.source === "waba") return confirmUnverifiedWaba(db, hub, row, options);
   const facts = await reconcileOne(hub, { channelExternalId: row.channelExternalId ?? (await channelNamedByPhone(db, row)), clientExternalId: row.clientExternalId }, { ...options.deps, db });
   // A number announced a moment ago may not be listed yet: asked again with the job's backoff, given up at the end.
