@@ -221,6 +221,8 @@ export const onboardingSessions = pgTable(
     index("onboarding_sessions_binding_idx").on(t.browserBindingHash, t.createdAt),
     // Webhooks and stored keys look up the sessions that list a number (`channel_external_ids @> '["id"]'`).
     index("onboarding_sessions_channel_ids_idx").using("gin", sql`${t.channelExternalIds} jsonb_path_ops`),
+    // The sweep that ends abandoned sessions (lib/onboarding/session-events.ts) reads only the open ones.
+    index("onboarding_sessions_open_expiry_idx").on(t.expiresAt).where(sql`${t.status} in ('started', 'redirected')`),
   ],
 );
 
@@ -619,6 +621,38 @@ export const apiTokens = pgTable(
   (t) => [uniqueIndex("api_tokens_hash_uq").on(t.tokenHash), index("api_tokens_created_idx").on(t.createdAt, t.id)],
 );
 
+/**
+ * The portal's own events (docs/events.md): one row per fact the partner's platform and the staff alerts may hear
+ * of, written in the transaction of the change that caused it. `seq` orders them (per subject, for in-order
+ * delivery); `resource` is the subject as the REST API returns it, frozen when the event is dispatched.
+ */
+export const platformEvents = pgTable(
+  "platform_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    seq: bigserial("seq", { mode: "number" }).notNull(),
+    type: text("type").notNull(),
+    /** Null: a portal-wide event (none in the catalogue yet). */
+    hubId: uuid("hub_id").references(() => hubs.id, { onDelete: "cascade" }),
+    subjectType: text("subject_type").notNull(),
+    subjectId: text("subject_id").notNull(),
+    /** What changed (e.g. `{ from, to }`); the resource itself is in `resource`. */
+    data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
+    resource: jsonb("resource").$type<Record<string, unknown>>(),
+    /** "Once per occurrence" for facts found by a sweep (a number found stuck): a second emit with the key is a no-op. */
+    dedupeKey: text("dedupe_key"),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull().defaultNow(),
+    dispatchedAt: timestamp("dispatched_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("platform_events_seq_uq").on(t.seq),
+    uniqueIndex("platform_events_dedupe_uq").on(t.dedupeKey),
+    index("platform_events_subject_idx").on(t.subjectType, t.subjectId, t.seq),
+    index("platform_events_occurred_idx").on(t.occurredAt, t.seq),
+    index("platform_events_hub_type_idx").on(t.hubId, t.type, t.occurredAt),
+  ],
+);
+
 export type Hub = typeof hubs.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
@@ -635,3 +669,4 @@ export type Template = typeof templates.$inferSelect;
 export type TemplateEvent = typeof templateEvents.$inferSelect;
 export type AuditEntry = typeof auditLog.$inferSelect;
 export type ApiToken = typeof apiTokens.$inferSelect;
+export type PlatformEvent = typeof platformEvents.$inferSelect;

@@ -5,7 +5,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { E2E_BODY_READ_TIMEOUT_MS } from "./support/raw-http";
-import { LIVE_GATE_DIR, RESULTS_DIR, SERVER_LOG, STATE_FILE, serverLogTail, type ServerState } from "./support/server-state";
+import { startSmtpServer } from "../test/support/smtp";
+import { LIVE_GATE_DIR, MAIL_DIR, RESULTS_DIR, SERVER_LOG, STATE_FILE, serverLogTail, type ServerState } from "./support/server-state";
 
 // Builds the portal (unless E2E_SKIP_BUILD=1), starts the production server on a fresh PGlite database in a
 // temp dir and a free port, and waits until /api/health answers 200. Returns the teardown.
@@ -108,6 +109,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   rmSync(LIVE_GATE_DIR, { recursive: true, force: true });
   mkdirSync(LIVE_GATE_DIR);
+  rmSync(MAIL_DIR, { recursive: true, force: true });
+  mkdirSync(MAIL_DIR);
   const workDir = mkdtempSync(path.join(tmpdir(), "portal-e2e-"));
   const secrets = {
     NEXTAUTH_SECRET: randomBytes(36).toString("base64"), // 48 characters
@@ -120,6 +123,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     rmSync(workDir, { recursive: true, force: true });
     throw error;
   }
+
+  // A real SMTP server for the whole run: the portal sends through it, the specs read what arrived (e2e/support/mail.ts).
+  let mailCount = 0;
+  const smtp = await startSmtpServer({
+    onMail: (mail) => writeFileSync(path.join(MAIL_DIR, `${String(++mailCount).padStart(5, "0")}.json`), JSON.stringify(mail)),
+  });
 
   const port = process.env.E2E_PORT ? Number(process.env.E2E_PORT) : await freePort();
   const baseURL = `http://localhost:${port}`;
@@ -150,6 +159,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     SANDBOX_PORT: "8082",
     // Lets live-orderings.spec.ts hold a live stream at each stage of its opening (lib/live/test-gate.ts).
     E2E_LIVE_GATE_DIR: LIVE_GATE_DIR,
+    SMTP_URL: smtp.url,
+    MAIL_FROM: "Portal e2e <portal@e2e.test>",
   };
   delete env.DATABASE_URL; // embedded PGlite
   delete env.TRUST_PROXY_HOPS; // 0: X-Forwarded-For from a client is never trusted
@@ -169,6 +180,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   const teardown = async () => {
     await stop(child);
+    await smtp.close();
     if (process.env.E2E_KEEP_DATA === "1") console.log(`[e2e] kept the data directory ${workDir}`);
     else rmSync(workDir, { recursive: true, force: true });
     rmSync(STATE_FILE, { force: true });

@@ -74,6 +74,19 @@ const schema = z.object({
   WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1_024).max(10 * 1024 * 1024).default(256 * 1024),
   /** How long a webhook or onboarding body may take to arrive before the request is answered 408 and closed. */
   BODY_READ_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /**
+   * Outgoing mail (docs/mail.md): `smtp://user:pass@host:587` (STARTTLS when the server offers it) or
+   * `smtps://…:465`. Unset: the portal sends no mail and says so where mail would go.
+   */
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .url()
+      .refine((v) => /^smtps?:\/\//i.test(v), "must start with smtp:// or smtps://")
+      .optional(),
+  ),
+  /** The From of every mail the portal sends, e.g. `Acme portal <portal@acme.example>`. */
+  MAIL_FROM: z.string().trim().min(3).default("Partner portal <portal@localhost>"),
   /** End-to-end tests only (e2e/global-setup.ts): the folder through which lib/live/test-gate.ts holds live streams. */
   E2E_LIVE_GATE_DIR: optionalString,
   /** Set by Next.js itself; during `next build` nothing may open the database. */

@@ -2,6 +2,7 @@ import "server-only";
 import { findChannelById } from "@/db/queries/channel-store";
 import { countTemplateSyncIntoRun, findHubById, setTemplateSyncTotal } from "@/db/queries/hubs";
 import { apiKeyProvisionHandler, hubReconcileHandlerWith } from "./channels/jobs";
+import { announceStuckChannels } from "./channels/stuck-events";
 import { getDb } from "./db";
 import { explainHubFailure, reconcileSummary, recordHubHealth, recordHubRun } from "./hub-config/health";
 import { failureMessage } from "./jobs/failure";
@@ -10,10 +11,14 @@ import { WEBHOOK_PROCESS_JOB } from "./jobs/kinds";
 import type { JobRegistry } from "./jobs/start";
 import type { JobHandlers } from "./jobs/types";
 import { recordKeyStored } from "./onboarding/funnel";
+import { expireAbandonedSessions } from "./onboarding/session-events";
 import { hubTemplateSyncHandlerWith, templateSyncHandlerWith } from "./templates/jobs";
 import { enqueueScheduledTemplateSyncs } from "./templates/sync-jobs";
 import { webhookProcessHandler } from "./webhooks/apply";
 import { webhookForwardHandler } from "./webhooks/forward";
+import { mailSendHandler } from "./mail/queue";
+import { eventDispatchHandlerWith, type EventConsumer } from "./events/dispatch";
+import { eventResourceSnapshot } from "./api/resources";
 
 // The composition root of background work: every job kind and the feature code that does it, and what runs every
 // minute. The portal (lib/boot.ts) and `npm run worker` (scripts/worker.ts) start the runner with this; lib/jobs
@@ -80,9 +85,22 @@ export const jobHandlers: JobHandlers = {
   }),
   "channel.waba_webhook": wabaWebhookHandler,
   "webhook.forward": webhookForwardHandler,
+  "mail.send": mailSendHandler,
+  // Every platform event reaches each consumer in this list (docs/events.md §3).
+  "event.dispatch": eventDispatchHandlerWith({ getDb, snapshot: eventResourceSnapshot, consumers: eventConsumers() }),
 };
+
+/** Who acts on the portal's events: outbound webhooks and staff alerts add themselves here. */
+function eventConsumers(): EventConsumer[] {
+  return [];
+}
 
 export const jobRegistry: JobRegistry = {
   handlers: jobHandlers,
-  everyMinute: [{ name: "template sync", run: (db, now) => enqueueScheduledTemplateSyncs({ db, now }) }],
+  everyMinute: [
+    { name: "template sync", run: (db, now) => enqueueScheduledTemplateSyncs({ db, now }) },
+    // Onboardings that never came back end as abandoned (docs/events.md §2).
+    { name: "abandoned onboardings", run: (db, now) => expireAbandonedSessions({ db, now }) },
+    { name: "stuck numbers", run: (db, now) => announceStuckChannels({ db, now }) },
+  ],
 };

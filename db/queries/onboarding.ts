@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, gt, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, lt, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { apiKeys, channels, clients, hubs, onboardingEvents, onboardingSessions, type Channel, type Hub, type OnboardingEvent, type OnboardingSession } from "../schema";
 
@@ -314,4 +314,23 @@ export async function reissueSessionState({
     )
     .returning();
   return row;
+}
+
+/**
+ * Sessions still open (started, or back from 360dialog but never confirmed) past their expiry: marked expired, at
+ * most `limit` per call, oldest first; rows another instance is expiring at the same time are skipped.
+ */
+export async function expireOverdueSessions({ db, now, limit }: { db: Executor; now: Date; limit: number }): Promise<OnboardingSession[]> {
+  const overdue = db
+    .select({ id: onboardingSessions.id })
+    .from(onboardingSessions)
+    .where(and(inArray(onboardingSessions.status, ["started", "redirected"]), lt(onboardingSessions.expiresAt, now)))
+    .orderBy(onboardingSessions.expiresAt)
+    .limit(limit)
+    .for("update", { skipLocked: true });
+  return db
+    .update(onboardingSessions)
+    .set({ status: "expired", updatedAt: sql`now()` })
+    .where(inArray(onboardingSessions.id, overdue))
+    .returning();
 }

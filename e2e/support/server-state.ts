@@ -10,6 +10,9 @@ export const SERVER_LOG = path.join(RESULTS_DIR, "e2e-server.log");
 /** Where the server's live-stream test gate meets the tests (lib/live/test-gate.ts, e2e/live-orderings.spec.ts). */
 export const LIVE_GATE_DIR = path.join(RESULTS_DIR, "live-gate");
 
+/** Every mail the portal sends during the run, one JSON file each (e2e/global-setup.ts, e2e/support/mail.ts). */
+export const MAIL_DIR = path.join(RESULTS_DIR, "mail");
+
 export type ServerState = { baseURL: string; port: number; pid: number; dataDir: string; log: string };
 
 export function readServerState(): ServerState | undefined {

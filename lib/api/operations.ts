@@ -1,9 +1,9 @@
 import "server-only";
 import { z } from "zod";
-import { listCurrentKeyStates, findSessionRow, listSessionsPage } from "@/db/queries/api-resources";
+import { listCurrentKeyStates, listSessionsPage } from "@/db/queries/api-resources";
 import { listChannelsPage } from "@/db/queries/channel-list";
 import { findChannelById } from "@/db/queries/channel-store";
-import { getClientDetail, listClientsPage } from "@/db/queries/client-list";
+import { listClientsPage } from "@/db/queries/client-list";
 import { listHubs } from "@/db/queries/hubs";
 import { findInviteById } from "@/db/queries/invites";
 import { listFunnelEvents } from "@/db/queries/onboarding";
@@ -16,6 +16,7 @@ import { createInvite, listInvites, revokeInvite } from "../onboarding/invites";
 import { qrCodeSvg } from "../onboarding/qr";
 import { saveOrSubmitTemplate } from "../templates/submit";
 import { redactWebhookBody } from "../webhooks/redact";
+import { loadChannelResource, loadClientResource, loadSessionResource, loadTemplateResource } from "./resources";
 import { hubFilter, requireVisible, type ApiCaller } from "./auth";
 import { claimApiKey } from "./key-claim";
 import { defineOperation, ProblemWith, type AnyOperation } from "./operation";
@@ -105,23 +106,10 @@ export const getClientOp = defineOperation({
   etag: true,
   errors: [NOT_FOUND("client")],
   async run({ caller, params }) {
-    const db = await getDb();
-    const detail = await getClientDetail({ db, id: params.id });
-    if (!detail) throw new AppError("not_found:client", "No such client.");
-    requireVisible(caller, detail.client.hubId, "client", "No such client.");
-    const channels = await listChannelsPage({ db, filter: { clientId: params.id }, limit: 200 });
-    const c = detail.client;
-    return clientResource({
-      id: c.id,
-      hubId: c.hubId,
-      externalId: c.externalId,
-      name: c.name,
-      email: c.email,
-      phone: c.phone,
-      channelCount: channels.rows.length,
-      runningCount: channels.rows.filter((r) => r.statusRank >= 50).length,
-      createdAt: c.createdAt,
-    });
+    const loaded = await loadClientResource(await getDb(), params.id);
+    if (!loaded) throw new AppError("not_found:client", "No such client.");
+    requireVisible(caller, loaded.hubId, "client", "No such client.");
+    return loaded.resource;
   },
 });
 
@@ -177,8 +165,10 @@ export const getChannelOp = defineOperation({
   etag: true,
   errors: [NOT_FOUND("channel")],
   async run({ caller, params }) {
-    const channel = await visibleChannel(caller, params.id);
-    return channelResource(channel, (await keyStatesFor([channel.id])).get(channel.id));
+    const loaded = await loadChannelResource(await getDb(), params.id);
+    if (!loaded) throw new AppError("not_found:channel", "No such number.");
+    requireVisible(caller, loaded.hubId, "channel", "No such number.");
+    return loaded.resource;
   },
 });
 
@@ -249,10 +239,10 @@ export const getTemplateOp = defineOperation({
   etag: true,
   errors: [NOT_FOUND("template")],
   async run({ caller, params }) {
-    const row = await getTemplateDetail({ db: await getDb(), id: params.id });
-    if (!row) throw new AppError("not_found:template", "No such template.");
-    requireVisible(caller, row.template.hubId, "template", "No such template.");
-    return templateResource(row.template);
+    const loaded = await loadTemplateResource(await getDb(), params.id);
+    if (!loaded) throw new AppError("not_found:template", "No such template.");
+    requireVisible(caller, loaded.hubId, "template", "No such template.");
+    return loaded.resource;
   },
 });
 
@@ -422,11 +412,10 @@ export const getSessionOp = defineOperation({
   etag: true,
   errors: [NOT_FOUND("onboarding_session")],
   async run({ caller, params }) {
-    const db = await getDb();
-    const row = await findSessionRow({ db, id: params.id });
-    if (!row) throw new AppError("not_found:onboarding_session", "No such onboarding session.");
-    requireVisible(caller, row.hubId, "onboarding_session", "No such onboarding session.");
-    return sessionResource(row, await listFunnelEvents({ db, sessionId: row.id }));
+    const loaded = await loadSessionResource(await getDb(), params.id);
+    if (!loaded) throw new AppError("not_found:onboarding_session", "No such onboarding session.");
+    requireVisible(caller, loaded.hubId, "onboarding_session", "No such onboarding session.");
+    return loaded.resource;
   },
 });
 

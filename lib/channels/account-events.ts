@@ -1,6 +1,6 @@
 import "server-only";
 import { insertChannelEvent } from "@/db/queries/channel-events";
-import { findChannelsByPhone, lockChannelByExternalId, updateChannel } from "@/db/queries/channel-store";
+import { findChannelsByPhone, lockChannelByExternalId } from "@/db/queries/channel-store";
 import type { Executor } from "@/db/client";
 import type { Hub, WebhookEvent as WebhookRow } from "@/db/schema";
 import type { WebhookEventOf } from "../hub/events";
@@ -9,6 +9,7 @@ import { eventTimeOf, signalOf } from "./lifecycle";
 import { phoneVariants } from "./phone";
 import { recordSignalChanges } from "./signal-history";
 import { isRecord } from "../hub/json";
+import { saveChannel } from "./events";
 
 // Events about a client's account that land on one of its numbers: restrictions and violations, and Meta's quality
 // signal. They name a channel id or only a phone number (older docs, Meta's display number).
@@ -35,7 +36,7 @@ async function applyAccountEvent(tx: Executor, hub: Hub, row: WebhookRow, ev: We
   const detail = { type: ev.violationType ?? null, restrictionType: ev.restrictionType ?? null, expiresAt: ev.restrictionExpiresAt ?? null };
   const flags = { ...channel.flags, [ev.event]: { ...detail, at: at.toISOString() } };
   const newest = channel.restrictedAt === null || at.getTime() >= channel.restrictedAt.getTime();
-  const updated = await updateChannel({ db: tx, id: channel.id, set: { flags, restricted: true, restrictedAt: newest ? at : channel.restrictedAt } });
+  const updated = await saveChannel(tx, channel, { flags, restricted: true, restrictedAt: newest ? at : channel.restrictedAt });
   await insertChannelEvent({
     db: tx,
     event: { hubId: hub.id, channelId: channel.id, event: ev.event, status: channel.status, source: "webhook", webhookEventId: row.id, data: { violationType: ev.violationType ?? null, ...detail }, occurredAt: at },
@@ -57,11 +58,7 @@ async function applyQualityUpdate(tx: Executor, hub: Hub, row: WebhookRow, ev: W
   const newest = Number.isNaN(previous) || at.getTime() >= previous;
   const limit = signalOf(ev.currentLimit);
   if (newest) {
-    await updateChannel({
-      db: tx,
-      id: channel.id,
-      set: { flags: { ...channel.flags, quality: { ...signal, at: at.toISOString() } }, ...(limit ? { messagingLimit: limit } : {}) },
-    });
+    await saveChannel(tx, channel, { flags: { ...channel.flags, quality: { ...signal, at: at.toISOString() } }, ...(limit ? { messagingLimit: limit } : {}) });
   }
   await insertChannelEvent({
     db: tx,

@@ -29,6 +29,7 @@ import { publishChange } from "../live/publish";
 import { logger } from "../log";
 import { openSecret, sealSecret } from "../secrets";
 import { enqueueWabaWebhook } from "./waba-webhook";
+import { emitEvent } from "../events/emit";
 
 /** Seams for tests and scale-out tools; production code passes nothing. */
 export type ChannelDeps = {
@@ -151,6 +152,8 @@ export async function provisionApiKey(
     const revoked = await revokeActiveKeys({ db: tx, channelId: channel.id, exceptId: key.id });
     await updateChannel({ db: tx, id: channel.id, set: { messagingBaseUrl: issued.address } });
     await deps.onKeyStored?.(tx, { hubId: hub.id, channelExternalId: current.externalId });
+    // The partner's platform hears a key waits to be claimed; the event never carries it (docs/events.md §2).
+    await emitEvent(tx, { type: "channel.api_key.ready", hubId: hub.id, subjectId: channel.id, data: { key_version: keyVersion, last4: key.last4 } });
     // Every new key re-points the number's WABA webhook at the portal (docs/waba-webhook.md §2), committed with the key.
     await enqueueWabaWebhook(tx, { channelId: channel.id, reason: "key", discriminator: key.id });
     await audit(

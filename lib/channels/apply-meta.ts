@@ -1,6 +1,6 @@
 import "server-only";
 import { insertChannelEvent } from "@/db/queries/channel-events";
-import { updateChannel } from "@/db/queries/channel-store";
+
 import { lockChannelsOfWaba } from "@/db/queries/waba-webhook";
 import type { Executor } from "@/db/client";
 import type { Channel, Hub, WebhookEvent as WebhookRow } from "@/db/schema";
@@ -10,6 +10,7 @@ import { publishChange } from "../live/publish";
 import { signalOf } from "./lifecycle";
 import { phoneVariants } from "./phone";
 import { recordSignalChanges } from "./signal-history";
+import { saveChannel } from "./events";
 
 // Meta's number and account events from the WABA webhook (docs/waba-webhook.md §3): quality rating and messaging
 // limit, display-name decisions, account restrictions, violations and bans, alerts and capability changes. Matched
@@ -48,7 +49,7 @@ async function record(
   data: Record<string, unknown>,
   set?: Partial<Pick<Channel, "flags" | "restricted" | "restrictedAt" | "displayName" | "messagingLimit">>,
 ): Promise<void> {
-  const updated = set ? await updateChannel({ db: tx, id: channel.id, set }) : channel;
+  const updated = set ? await saveChannel(tx, channel, set) : channel;
   await insertChannelEvent({
     db: tx,
     event: { hubId: hub.id, channelId: channel.id, event: change.field, status: channel.status, source: "waba_webhook", webhookEventId: row.id, data, occurredAt: at },

@@ -1,14 +1,13 @@
 import "server-only";
-import { upsertClient } from "@/db/queries/client-store";
 import type { Executor } from "@/db/client";
 import type { Hub, WebhookEvent as WebhookRow } from "@/db/schema";
 import { lockChannelByExternalId } from "@/db/queries/channel-store";
 import { isCancellationEvent, type WebhookEventOf } from "../hub/events";
-import { publishChange } from "../live/publish";
 import { applyCancellation } from "./cancellation";
 import { applyChannelSnapshot, clientOfChannel, eventTimeOf } from "./lifecycle";
 import { applyPermission } from "./permissions";
 import { dateOf } from "../dates";
+import { storeClient } from "./store-client";
 
 // What a channel or client event from the partner webhook does to the portal's channels and clients.
 
@@ -57,12 +56,7 @@ async function applyChannelEvent(tx: Executor, hub: Hub, row: WebhookRow, parsed
 /** `client_created`: the client row, created or brought up to date. */
 async function applyClientEvent(tx: Executor, hub: Hub, _row: WebhookRow, parsed: WebhookEventOf<"client">): Promise<Outcome> {
   const c = parsed.client;
-  const result = await upsertClient({
-    db: tx,
-    hubId: hub.id,
-    client: { externalId: c.id, name: c.name, email: c.email, partnerPayload: c.partnerPayload, hubCreatedAt: timeOf(c.raw.created_at), raw: c.raw },
-  });
-  if (result.changed) await publishChange(tx, { topic: "client", id: result.client.id, hubId: hub.id });
+  const result = await storeClient(tx, hub.id, { externalId: c.id, name: c.name, email: c.email, partnerPayload: c.partnerPayload, hubCreatedAt: timeOf(c.raw.created_at), raw: c.raw });
   return { status: "done", effect: result.created ? "client created" : "client updated" };
 }
 

@@ -1,12 +1,13 @@
 import "server-only";
 import { revokeActiveKeys } from "@/db/queries/api-keys";
-import { updateChannel, type NewChannel } from "@/db/queries/channel-store";
+import { type NewChannel } from "@/db/queries/channel-store";
 import type { Executor } from "@/db/client";
 import type { Channel, Hub } from "@/db/schema";
 import { dateOf } from "../dates";
 import { statusRank, type CancellationEvent } from "../hub/events";
 import { isRecord } from "../hub/json";
 import { publishChange } from "../live/publish";
+import { saveChannel } from "./events";
 
 // The end of a number (docs/channel-lifecycle.md §1): cancellation requested (the number keeps working until
 // `terminated_at`), revoked (back to what it was), processed (cancelled: its keys are revoked, nothing is made
@@ -84,7 +85,7 @@ export async function applyCancellation(tx: Executor, hub: Hub, channel: Channel
 
   let updated = channel;
   if (set) {
-    updated = await updateChannel({ db: tx, id: channel.id, set });
+    updated = await saveChannel(tx, channel, set);
     if (set.cancellation === "cancelled") {
       // The number can no longer send: its keys are of no use to anyone (docs/channel-lifecycle.md §1).
       const revoked = await revokeActiveKeys({ db: tx, channelId: channel.id, reason: "channel_cancelled" });

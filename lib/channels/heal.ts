@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { findNewestPermissionGrant, findNewestStoredKey, findActiveApiKey, restoreRevokedKey } from "@/db/queries/api-keys";
 import { insertChannelEvent } from "@/db/queries/channel-events";
-import { lockChannelById, updateChannel } from "@/db/queries/channel-store";
+import { lockChannelById } from "@/db/queries/channel-store";
 import type { Database } from "@/db/client";
 import type { Channel, Hub } from "@/db/schema";
 import { audit } from "../audit";
@@ -13,6 +13,7 @@ import { logger } from "../log";
 import { RUNNING_RANK } from "../hub/events";
 import { openStoredKey, type ChannelDeps } from "./api-keys";
 import { applyPermission } from "./permissions";
+import { saveChannel } from "./events";
 
 // Undoing a withdrawal that 360dialog does not confirm (docs/onboarding-redirect.md). A permission marked
 // "revoked" here while 360dialog says the number is shared (direct payment), or on a partner-payment hub where
@@ -54,7 +55,7 @@ export async function healWithdrawnPermission(db: Database, hub: Hub, channel: C
       const current = await lockChannelById({ db: tx, id: channel.id });
       if (!current || current.permission !== "revoked") return false;
       if (!(await restoreRevokedKey({ db: tx, id: key.id, channelId: channel.id }))) return false;
-      const updated = await updateChannel({ db: tx, id: channel.id, set: { permission: "granted", permissionChangedAt: grantAt ?? current.permissionChangedAt } });
+      const updated = await saveChannel(tx, current, { permission: "granted", permissionChangedAt: grantAt ?? current.permissionChangedAt });
       await insertChannelEvent({
         db: tx,
         event: { hubId: hub.id, channelId: channel.id, event: "permission_restored", status: updated.status, source: "reconcile", data: { keyVersion: key.keyVersion }, occurredAt: new Date() },

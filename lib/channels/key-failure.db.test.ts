@@ -91,8 +91,10 @@ forEachDatabase("a key generation that fails", (ctx) => {
 
     const operator = await createUser(db, "operator");
     expect(await retryKeyProvision({ id: operator.id, email: operator.email }, channel.id, { db })).toEqual({ jobId: failed.job!.id });
-    // The key job, and the channel.waba_webhook job a stored key queues (docs/waba-webhook.md §2).
-    expect(await drain()).toBe(2);
+    // The key job, the channel.waba_webhook job a stored key queues (docs/waba-webhook.md §2), and the dispatch of
+    // its channel.api_key.ready event (docs/events.md).
+    expect(await drain()).toBe(3);
+    expect((await jobsOfKind(db, "event.dispatch")).filter((j) => j.status === "done").length).toBeGreaterThan(0);
     const key = await maskedKeyFor(channel.id, { db });
     expect(key).toMatchObject({ status: "active", job: null });
     expect(sb.keyPosts(externalId)).toBe(2);

@@ -1,7 +1,7 @@
 import "server-only";
-import { upsertClient, type ClientFields } from "@/db/queries/client-store";
+import { type ClientFields } from "@/db/queries/client-store";
 import { insertChannelEvent } from "@/db/queries/channel-events";
-import { insertChannelIfAbsent, lockChannelByExternalId, updateChannel, type NewChannel } from "@/db/queries/channel-store";
+import { insertChannelIfAbsent, lockChannelByExternalId, type NewChannel } from "@/db/queries/channel-store";
 import type { Executor } from "@/db/client";
 import type { Channel, Client, Hub } from "@/db/schema";
 import { dateOf } from "../dates";
@@ -11,7 +11,9 @@ import { publishChange } from "../live/publish";
 import { adoptManualChannel } from "./adopt-manual";
 import { enqueueProvisionIfDue } from "./api-keys";
 import { reconcileCancellation } from "./cancellation";
+import { emitChannelChanges, saveChannel } from "./events";
 import { recordSignalChanges } from "./signal-history";
+import { storeClient } from "./store-client";
 
 // A channel's lifecycle: where an event puts its status (decideStatus, docs/security.md R7) and the upsert of what 360dialog
 // reports about it (applyChannelSnapshot), shared by webhooks (apply-webhook.ts), reconciliation and onboarding.
@@ -103,8 +105,7 @@ export type SnapshotResult = { channel: Channel; client: Client | null; created:
 
 /** Upserts one channel (and its client) from a webhook or a Partner API listing, in the caller's transaction. */
 export async function applyChannelSnapshot(tx: Executor, hub: Hub, snap: ChannelSnapshot, ctx: SnapshotContext): Promise<SnapshotResult> {
-  const client = snap.client ? await upsertClient({ db: tx, hubId: hub.id, client: snap.client }) : null;
-  if (client?.changed) await publishChange(tx, { topic: "client", id: client.client.id, hubId: hub.id });
+  const client = snap.client ? await storeClient(tx, hub.id, snap.client) : null;
   const placeholder = await insertChannelIfAbsent({ db: tx, hubId: hub.id, externalId: snap.externalId, source: ctx.source });
   const inserted = placeholder.inserted && !(await adoptManualChannel(tx, hub, snap));
   const current = await lockChannelByExternalId({ db: tx, hubId: hub.id, externalId: snap.externalId });
@@ -136,7 +137,8 @@ export async function applyChannelSnapshot(tx: Executor, hub: Hub, snap: Channel
     set.lastEventAt = ctx.occurredAt;
     set.raw = snap.raw;
   }
-  let channel = changed || fresh ? await updateChannel({ db: tx, id: current.id, set }) : current;
+  if (inserted) await emitChannelChanges(tx, null, current);
+  let channel = changed || fresh ? await saveChannel(tx, current, set) : current;
   if (ctx.source === "reconcile") {
     const ended = await reconcileCancellation(tx, hub, channel, { raw: snap.raw, occurredAt: ctx.occurredAt, statusBefore: current.status });
     if (ended?.applied) {
@@ -160,7 +162,7 @@ export async function applyChannelSnapshot(tx: Executor, hub: Hub, snap: Channel
       },
     });
   }
-  // Quality and limit changes each get their own history row (docs/channel-lifecycle.md §3).
+  // Quality and limit changes each get their own history row (docs/channel-lifecycle.md §5).
   await recordSignalChanges(tx, hub, current, { qualityRating: channel.qualityRating, messagingLimit: channel.messagingLimit }, {
     source: ctx.source,
     webhookEventId: ctx.webhookEventId,

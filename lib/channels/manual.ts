@@ -3,8 +3,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { activateApiKey, claimApiKeyGrant, findApiKeyForGrant, markActiveKeyRevealed } from "@/db/queries/api-keys";
 import { insertChannelEvent } from "@/db/queries/channel-events";
-import { findChannelByExternalId, findChannelsByPhone, insertChannelIfAbsent, updateChannel } from "@/db/queries/channel-store";
-import { upsertClient } from "@/db/queries/client-store";
+import { findChannelByExternalId, findChannelsByPhone, insertChannelIfAbsent } from "@/db/queries/channel-store";
 import { findHubById } from "@/db/queries/hubs";
 import type { Database } from "@/db/client";
 import { audit, type Actor } from "../audit";
@@ -17,6 +16,8 @@ import { publishChange } from "../live/publish";
 import { sealSecret } from "../secrets";
 import type { MessagingApiFactory } from "./messaging";
 import { fingerprintOf, grantIdFor, keyAad } from "./api-keys";
+import { emitChannelChanges, saveChannel } from "./events";
+import { storeClient } from "./store-client";
 
 // Numbers from elsewhere: a client onboarded outside the portal (the Hub, another tool) brings its phone number
 // and API key. The key is proven with one Messaging API call before anything is stored, then kept like a
@@ -79,13 +80,11 @@ export async function addManualChannel(
     const channel = await findChannelByExternalId({ db: tx, hubId: hub.id, externalId });
     if (!channel) throw new Error("manual channel vanished");
     const client = input.clientName
-      ? (await upsertClient({ db: tx, hubId: hub.id, client: { externalId: `manual-${randomUUID()}`, name: input.clientName } })).client
+      ? (await storeClient(tx, hub.id, { externalId: `manual-${randomUUID()}`, name: input.clientName })).client
       : undefined;
     const now = new Date();
-    await updateChannel({
-      db: tx,
-      id: channel.id,
-      set: {
+    await emitChannelChanges(tx, null, channel);
+    await saveChannel(tx, channel, {
         phoneNumber: phone,
         displayName: input.displayName ?? null,
         clientId: client?.id ?? null,
@@ -97,7 +96,6 @@ export async function addManualChannel(
         // lifecycle never generates another one (which would revoke the client's key at 360dialog, docs/security.md F6).
         permission: "granted",
         permissionChangedAt: now,
-      },
     });
     const grantId = grantIdFor(hub, { permissionChangedAt: now }) ?? `manual:${now.toISOString()}`;
     await claimApiKeyGrant({ db: tx, hubId: hub.id, channelId: channel.id, grantId, createdBy: actor.id });

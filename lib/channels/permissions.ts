@@ -1,7 +1,7 @@
 import "server-only";
 import { revokeActiveKeys } from "@/db/queries/api-keys";
 import { insertChannelEvent } from "@/db/queries/channel-events";
-import { insertChannelIfAbsent, lockChannelByExternalId, updateChannel } from "@/db/queries/channel-store";
+import { insertChannelIfAbsent, lockChannelByExternalId } from "@/db/queries/channel-store";
 import { findHubById } from "@/db/queries/hubs";
 import type { Executor } from "@/db/client";
 import type { Channel, Hub } from "@/db/schema";
@@ -10,6 +10,7 @@ import { getDb } from "../db";
 import { AppError } from "../errors";
 import { publishChange } from "../live/publish";
 import { enqueueProvisionIfDue, type ChannelDeps } from "./api-keys";
+import { emitChannelChanges, saveChannel } from "./events";
 
 export type PermissionSource = "redirect" | "webhook" | "reconcile";
 
@@ -36,7 +37,7 @@ export async function applyPermission(tx: Executor, hub: Hub, channel: Channel, 
     return { channel, changed: false, provisionJobId: change.granted ? await enqueueProvisionIfDue(tx, hub, channel) : null };
   }
   const at = change.at ?? new Date();
-  const updated = await updateChannel({ db: tx, id: channel.id, set: { permission: target, permissionChangedAt: at } });
+  const updated = await saveChannel(tx, channel, { permission: target, permissionChangedAt: at });
   // Withdrawing permission makes 360dialog stop the number's key: our copy is dead too.
   const revoked = change.granted ? [] : await revokeActiveKeys({ db: tx, channelId: channel.id });
   if (change.history !== false) {
@@ -84,9 +85,10 @@ export async function setChannelPermission(
   const hub = await findHubById({ db, id: input.hubId });
   if (!hub) throw new AppError("not_found:hub", "That hub no longer exists.");
   return db.transaction(async (tx) => {
-    await insertChannelIfAbsent({ db: tx, hubId: hub.id, externalId: input.externalChannelId, source: sourceOfRow[input.source] });
+    const { inserted } = await insertChannelIfAbsent({ db: tx, hubId: hub.id, externalId: input.externalChannelId, source: sourceOfRow[input.source] });
     const channel = await lockChannelByExternalId({ db: tx, hubId: hub.id, externalId: input.externalChannelId });
     if (!channel) throw new Error("setChannelPermission: channel row vanished");
+    if (inserted) await emitChannelChanges(tx, null, channel);
     return applyPermission(tx, hub, channel, input);
   });
 }

@@ -1,5 +1,4 @@
 import "server-only";
-import { upsertClient } from "@/db/queries/client-store";
 import { findChannelByExternalId, lockChannelByExternalId } from "@/db/queries/channel-store";
 import { findHubById } from "@/db/queries/hubs";
 import type { Channel, Hub } from "@/db/schema";
@@ -11,13 +10,13 @@ import type { PartnerApi } from "../hub/partner-api";
 import type { Client as HubClient, PartnerChannel } from "../hub/types";
 import { partnerApiFor } from "../hub-config/connection";
 import { enqueueJob } from "../jobs/enqueue";
-import { publishChange } from "../live/publish";
 import { logger } from "../log";
 import type { ChannelDeps } from "./api-keys";
 import { applyChannelSnapshot, clientOfChannel } from "./lifecycle";
 import { healWithdrawnPermission } from "./heal";
 import { applyPermission } from "./permissions";
 import { enqueueMissingWabaWebhooks } from "./waba-webhook";
+import { storeClient } from "./store-client";
 
 const PAGE_SIZE = 100;
 
@@ -58,13 +57,7 @@ export async function reconcileHub(hubId: string, deps: ChannelDeps = {}): Promi
   for await (const c of listAllClients(api)) {
     result.clients.seen++;
     const outcome = await db.transaction(async (tx) => {
-      const r = await upsertClient({
-        db: tx,
-        hubId: hub.id,
-        client: { externalId: c.id, name: c.name, email: c.email, status: c.status, partnerPayload: c.partnerPayload, hubCreatedAt: dateOf(c.createdAt), raw: c.raw },
-      });
-      if (r.changed) await publishChange(tx, { topic: "client", id: r.client.id, hubId: hub.id });
-      return r;
+      return storeClient(tx, hub.id, { externalId: c.id, name: c.name, email: c.email, status: c.status, partnerPayload: c.partnerPayload, hubCreatedAt: dateOf(c.createdAt), raw: c.raw });
     });
     if (outcome.created) result.clients.created++;
     else if (outcome.changed) result.clients.updated++;
@@ -215,13 +208,7 @@ export async function reconcileOne(
     const c = await api.getClient(target.clientExternalId);
     if (!c) return { outcome: "not_listed", changed: false, words: `The Partner API does not list client ${target.clientExternalId}: nothing changed.` };
     const outcome = await db.transaction(async (tx) => {
-      const r = await upsertClient({
-        db: tx,
-        hubId: hub.id,
-        client: { externalId: c.id, name: c.name, email: c.email, status: c.status, partnerPayload: c.partnerPayload, hubCreatedAt: dateOf(c.createdAt), raw: c.raw },
-      });
-      if (r.changed) await publishChange(tx, { topic: "client", id: r.client.id, hubId: hub.id });
-      return r;
+      return storeClient(tx, hub.id, { externalId: c.id, name: c.name, email: c.email, status: c.status, partnerPayload: c.partnerPayload, hubCreatedAt: dateOf(c.createdAt), raw: c.raw });
     });
     const what = outcome.created ? "added" : outcome.changed ? "updated" : "already up to date";
     return { outcome: "confirmed", changed: outcome.created || outcome.changed, words: `The Partner API lists client ${c.id}${c.status ? ` as ${c.status}` : ""}: ${what}.` };

@@ -1,11 +1,12 @@
 import "server-only";
 import { insertChannelEvent } from "@/db/queries/channel-events";
-import { lockChannelById, updateChannel } from "@/db/queries/channel-store";
+import { lockChannelById } from "@/db/queries/channel-store";
 import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import { publishChange } from "../live/publish";
 import type { ChannelDeps } from "./api-keys";
+import { saveChannel } from "./events";
 
 /**
  * Staff mark a restriction resolved: 360dialog documents no event for a lifted restriction
@@ -19,7 +20,7 @@ export async function resolveRestriction(actor: Actor, channelId: string, deps: 
     if (!channel.restricted) throw new AppError("conflict:channel_not_restricted", "This number is not marked restricted.");
     const at = new Date();
     const flags = { ...channel.flags, restriction_resolved: { at: at.toISOString(), by: actor.email } };
-    await updateChannel({ db: tx, id: channel.id, set: { restricted: false, flags } });
+    await saveChannel(tx, channel, { restricted: false, flags });
     await insertChannelEvent({
       db: tx,
       event: { hubId: channel.hubId, channelId: channel.id, event: "restriction_resolved", status: channel.status, source: "user", data: { by: actor.email }, occurredAt: at },

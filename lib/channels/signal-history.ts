@@ -3,7 +3,7 @@ import { insertChannelEvent } from "@/db/queries/channel-events";
 import type { Executor } from "@/db/client";
 import type { Channel, Hub } from "@/db/schema";
 
-// Meta's quality rating and messaging limit tier (docs/channel-lifecycle.md §3) change over a number's life, from
+// Meta's quality rating and messaging limit tier (docs/channel-lifecycle.md §5) change over a number's life, from
 // whichever source reports them: the channel object (partner events, reconcile), the partner's quality event, or
 // Meta's phone_number_quality_update. Each change is one history row of its own with the value before and after,
 // so the channel page shows when a number dropped to YELLOW or got a higher tier, not only the current value.

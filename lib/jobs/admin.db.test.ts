@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { sameHandlerForEveryKind } from "@/test/support/jobs";
 import { beforeEach, expect, it, vi } from "vitest";
 import type { Database } from "@/db/client";
 import { findJobById } from "@/db/queries/jobs";
@@ -40,7 +41,7 @@ forEachDatabase("job administration", (ctx) => {
       seen.push(job);
       if (failing) throw new Error("hub down");
     };
-    const handlers: JobHandlers = { "webhook.process": handler, "api_key.provision": handler, "hub.reconcile": handler, "template.sync": handler, "hub.template_sync": handler, "channel.waba_webhook": handler, "webhook.forward": handler };
+    const handlers: JobHandlers = sameHandlerForEveryKind(handler);
     const runner = createJobRunner({ getDb: () => db, handlers, concurrency: 2, pollMs: 60_000, leaseSeconds: 30, log: silent });
     const { id } = await enqueueJob(db, { kind: "webhook.process", payload: { webhookEventId: "r" }, maxAttempts: 1 });
     await runner.runOnce();

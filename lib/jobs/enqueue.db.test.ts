@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { sameHandlerForEveryKind } from "@/test/support/jobs";
 import { beforeEach, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { insertHub } from "@/db/queries/hubs";
@@ -132,7 +133,7 @@ forEachDatabase("enqueueing jobs", (ctx) => {
     const hub = await insertHub({ db, hub: { ...base, name: "A", partnerId: "pa" } });
     const seen: JobContext[] = [];
     const handler = async (job: JobContext) => void seen.push(job);
-    const handlers: JobHandlers = { "webhook.process": handler, "api_key.provision": handler, "hub.reconcile": handler, "template.sync": handler, "hub.template_sync": handler, "channel.waba_webhook": handler, "webhook.forward": handler };
+    const handlers: JobHandlers = sameHandlerForEveryKind(handler);
     const runners = ["r1", "r2"].map((workerId) =>
       createJobRunner({ getDb: () => db, handlers, concurrency: 2, pollMs: 50, leaseSeconds: 30, workerId, log: silent, reconcileIntervalMinutes: 60 }),
     );

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { openDatabase, type Database, type DatabaseHandle } from "@/db/client";
-import { countJobsByStatus } from "@/test/support/jobs";
+import { countJobsByStatus, sameHandlerForEveryKind } from "@/test/support/jobs";
 import { insertUser } from "@/db/queries/users";
 import { freshDatabase, selectRows, unavailableReason, type FreshDatabase } from "@/test/db/databases";
 import { replayJob } from "./admin";
@@ -54,7 +54,7 @@ function startRunners(pools: DatabaseHandle[], url: string, behave: (job: JobCon
         inFlight--;
       }
     };
-    const handlers: JobHandlers = { "webhook.process": handler, "api_key.provision": handler, "hub.reconcile": handler, "template.sync": handler, "hub.template_sync": handler, "channel.waba_webhook": handler, "webhook.forward": handler };
+    const handlers: JobHandlers = sameHandlerForEveryKind(handler);
     return createJobRunner({
       getDb: () => pool.db,
       handlers,

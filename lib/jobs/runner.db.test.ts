@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { sameHandlerForEveryKind } from "@/test/support/jobs";
 import { beforeEach, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { claimJobs, findJobById, insertJob, markJobDone, markJobFailed } from "@/db/queries/jobs";
@@ -22,7 +23,7 @@ function handlersFor(run: (job: JobContext) => Promise<void>, seen: JobContext[]
     seen.push(job);
     await run(job);
   };
-  return { "webhook.process": handler, "api_key.provision": handler, "hub.reconcile": handler, "template.sync": handler, "hub.template_sync": handler, "channel.waba_webhook": handler, "webhook.forward": handler };
+  return sameHandlerForEveryKind(handler);
 }
 
 function runnerOn(db: Database, handlers: JobHandlers, extra: Partial<JobRunnerOptions> = {}) {

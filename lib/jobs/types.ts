@@ -18,9 +18,26 @@ export type JobKinds = {
   "channel.waba_webhook": { channelId: string; reason: "key" | "reconcile" | "secret" | "manual" };
   /** Forward one stored WABA delivery of message traffic, byte for byte, to the hub's messaging URL (docs/waba-webhook.md §5). */
   "webhook.forward": { webhookEventId: string };
+  /** Send one mail (lib/mail/queue.ts); never carries a secret (docs/mail.md). */
+  "mail.send": { to: string | string[]; subject: string; text: string; html?: string };
+  /** Freeze one platform event's resource and hand it to every consumer (lib/events/dispatch.ts, docs/events.md). */
+  "event.dispatch": { eventId: string };
 };
 
 export type JobKind = keyof JobKinds;
+
+/** Every kind at run time (tests build handler sets from it); the `satisfies` fails the build when one is missing. */
+export const JOB_KINDS = Object.keys({
+  "webhook.process": true,
+  "api_key.provision": true,
+  "hub.reconcile": true,
+  "template.sync": true,
+  "hub.template_sync": true,
+  "channel.waba_webhook": true,
+  "webhook.forward": true,
+  "mail.send": true,
+  "event.dispatch": true,
+} satisfies Record<JobKind, true>) as JobKind[];
 
 export type JobContext<K extends JobKind = JobKind> = {
   id: string;

@@ -14,6 +14,7 @@ import { linkSession } from "./link-session";
 import { failure, type OnboardingFailure, type OnboardingFailureCode } from "./outcomes";
 import { hashToken, readBrowserBinding, sameHash, statusPathFor } from "./tokens";
 import { verifyRedirect, type Verdict } from "./verify-redirect";
+import { endSession } from "./session-events";
 
 // The redirect back from 360dialog (docs/onboarding-redirect.md): `?client=…&channels=[…]&revoked=[…]` and, when
 // 360dialog echoes it, `&state=…`, handed over by the redirect page (popup or not) or by the page hosting the
@@ -70,7 +71,7 @@ export async function completeOnboarding(
   const refusal = refusalFor(session, bindingHash);
   if (refusal) {
     if (refusal === "state_expired" && (session.status === "started" || session.status === "redirected")) {
-      await updateSession({ db, id: session.id, set: { status: "expired" } });
+      await endSession(db, session, { status: "expired" });
     }
     return refuse(refusal, { sessionId: session.id, ip: input.ip });
   }
@@ -103,7 +104,7 @@ export async function completeOnboarding(
   }
 
   if (!verdict.ok) {
-    await updateSession({ db, id: session.id, set: { status: "failed", error: verdict.code, clientExternalId: null, channelExternalIds: [], revokedExternalIds: [] } });
+    await endSession(db, session, { status: "failed", error: verdict.code, clientExternalId: null, channelExternalIds: [], revokedExternalIds: [] });
     return refuse(verdict.code, { sessionId: session.id, ip: input.ip });
   }
 

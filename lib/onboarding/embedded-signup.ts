@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { findHubById } from "@/db/queries/hubs";
-import { consumeSession, findSessionById, updateSession } from "@/db/queries/onboarding";
+import { consumeSession, findSessionById } from "@/db/queries/onboarding";
 import { getDb } from "../db";
 import type { OnboardSharedWabaInput } from "../hub/partner-api";
 import { partnerApiFor } from "../hub-config/connection";
@@ -14,6 +14,7 @@ import { failure, type OnboardingFailure, type OnboardingFailureCode } from "./o
 import { fromStoredPrefill } from "./prefill";
 import { getOnboardingSettings } from "./settings";
 import { hashToken, readBrowserBinding, statusPathFor } from "./tokens";
+import { endSession } from "./session-events";
 
 // Partner-hosted Embedded Signup (docs/hub-contract.md §7): the page launches Meta's FB.login with the hub's
 // app and configuration ids and forwards the WA_EMBEDDED_SIGNUP session message here; on FINISH the shared WABA
@@ -60,13 +61,13 @@ export async function recordEmbeddedSignupEvent(
 
   if (event.event === "CANCEL") {
     const step = event.data.current_step ?? "UNKNOWN";
-    await updateSession({ db, id: session.id, set: { status: "cancelled", error: `cancelled at ${step}` } });
+    await endSession(db, session, { status: "cancelled", error: `cancelled at ${step}` });
     await recordFunnelEvent(db, { ...ids, kind: "es_cancel", detail: { currentStep: step } });
     return { ok: true, statusUrl: null };
   }
   if (event.event === "ERROR") {
     const message = clip(event.data.error_message, 500);
-    await updateSession({ db, id: session.id, set: { status: "failed", error: `embedded signup error: ${message}` } });
+    await endSession(db, session, { status: "failed", error: `embedded signup error: ${message}` });
     await recordFunnelEvent(db, { ...ids, kind: "es_error", detail: { message: clip(message, 200) } });
     return { ok: true, statusUrl: null };
   }
@@ -107,7 +108,7 @@ export async function recordEmbeddedSignupEvent(
     });
   } catch (error) {
     // Nothing was linked: hand the session back to this browser so the page can submit FINISH again.
-    await updateSession({ db, id: session.id, set: { consumedAt: null, status: "failed", error: "embedded signup: onboarding failed" } });
+    await endSession(db, session, { consumedAt: null, status: "failed", error: "embedded signup: onboarding failed" });
     log().error({ sessionId: session.id, err: error instanceof Error ? error.message : "failed" }, "embedded signup: onboarding the shared WABA failed");
     return { ok: false, error: failure("onboarding_failed") };
   }

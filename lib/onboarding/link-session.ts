@@ -1,5 +1,4 @@
 import "server-only";
-import { upsertClient } from "@/db/queries/client-store";
 import { updateSession } from "@/db/queries/onboarding";
 import type { Hub, OnboardingSession } from "@/db/schema";
 import { audit } from "../audit";
@@ -13,6 +12,8 @@ import type { Client as HubClient, PartnerChannel } from "../hub/types";
 import { publishChange } from "../live/publish";
 import { recordFunnelEvent } from "./funnel";
 import { channelsOfClient, type SharedPermissions } from "./verify-redirect";
+import { storeClient } from "../channels/store-client";
+import { emitSessionCompleted } from "./session-events";
 
 // Linking what 360dialog confirmed to an onboarding session. What a redirect may link is decided in
 // verify-redirect.ts; Embedded Signup confirms the numbers that account sharing produced with confirmWithHub.
@@ -66,20 +67,15 @@ export async function linkSession(request: LinkRequest): Promise<OnboardingSessi
   const { hub, session, client } = request;
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const stored = await upsertClient({
-      db: tx,
-      hubId: hub.id,
-      client: {
-        externalId: client.id,
-        name: client.name,
-        email: client.email,
-        status: client.status,
-        partnerPayload: client.partnerPayload,
-        hubCreatedAt: dateOf(client.createdAt),
-        raw: client.raw,
-      },
+    const stored = await storeClient(tx, hub.id, {
+      externalId: client.id,
+      name: client.name,
+      email: client.email,
+      status: client.status,
+      partnerPayload: client.partnerPayload,
+      hubCreatedAt: dateOf(client.createdAt),
+      raw: client.raw,
     });
-    if (stored.changed) await publishChange(tx, { topic: "client", id: stored.client.id, hubId: hub.id });
     await recordFunnelEvent(tx, { hubId: hub.id, sessionId: session.id, inviteId: session.inviteId, kind: "client_confirmed", detail: { channels: request.channels.length } });
     // The channel's own time, so a later webhook about the same moment still counts as news (docs/security.md R7).
     const contextOf = (channel: { raw: Record<string, unknown> }) => ({
@@ -121,6 +117,7 @@ export async function linkSession(request: LinkRequest): Promise<OnboardingSessi
       },
     });
     if (!linked) throw new Error("linkSession: session vanished");
+    await emitSessionCompleted(tx, linked);
     // No personal data in the audit: ids and counts only.
     await audit(
       tx,

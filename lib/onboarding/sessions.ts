@@ -14,6 +14,7 @@ import { startRefusal } from "./outcomes";
 import { fromStoredPrefill, pickPublicPrefill, prefillSchema, safeReturnPath, toStoredPrefill, type Lang, type Prefill, type PrefillInput } from "./prefill";
 import { embeddedSignupSdk, getOnboardingSettings, type EmbeddedSignupSdk } from "./settings";
 import { SESSION_TTL_MS, hashToken, newToken, statusPathFor, statusTokenFor } from "./tokens";
+import { emitSessionStarted } from "./session-events";
 
 export const SESSION_METHODS = ["connect_button", "popup", "direct_link", "embedded_signup", "permission"] as const;
 export type SessionMethod = (typeof SESSION_METHODS)[number];
@@ -111,6 +112,7 @@ async function storeSession(input: CreateSessionInput, auth: Authorisation, sess
       }
     }
     const row = await insertOnboardingSession({ db: tx, session });
+    await emitSessionStarted(tx, row);
     const popup = row.method === "popup" || row.method === "permission";
     await recordFunnelEvent(
       tx,

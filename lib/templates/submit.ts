@@ -30,6 +30,7 @@ import { hasErrors, lintTemplate, type Finding } from "./lint";
 import { listRemoteTemplates } from "./sync";
 import { enqueueChannelSync } from "./sync-jobs";
 import { normaliseStatus } from "./status";
+import { emitTemplateChanges } from "./events";
 
 export type TemplateDeps = { db?: Database; messagingApi?: MessagingApiFactory; partnerApi?: (hub: Hub) => Pick<PartnerApi, "editWabaTemplate"> };
 
@@ -340,6 +341,7 @@ async function recordAccepted(
         submittedAt: new Date(),
       },
     });
+    await emitTemplateChanges(tx, saved, row, "submit");
     await insertTemplateEvent({
       db: tx,
       event: { templateId: row.id, status: got.status, category: got.category, reason: got.how === "edited" ? "Edited in place and sent to Meta for review again." : got.reason, source: "submit" },

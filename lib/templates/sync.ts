@@ -19,6 +19,7 @@ import type { Template as RemoteTemplate } from "../hub/types";
 import { publishChange } from "../live/publish";
 import { AWAITING_REVIEW_STATUSES, LOCAL_STATUSES, normaliseReason, normaliseStatus } from "./status";
 import { enqueueChannelSync } from "./sync-jobs";
+import { emitTemplateChanges } from "./events";
 
 export type SyncDeps = { db?: Database; messagingApi?: MessagingApiFactory };
 
@@ -53,7 +54,7 @@ export async function applyObservation(tx: Executor, template: Template, seen: O
   const recategorised = category !== template.category;
   const newId = seen.externalId && seen.externalId !== template.externalId;
   if (!moved && !recategorised && !newId) return false;
-  await updateTemplate({
+  const after = await updateTemplate({
     db: tx,
     id: template.id,
     set: {
@@ -71,6 +72,7 @@ export async function applyObservation(tx: Executor, template: Template, seen: O
       event: { templateId: template.id, status: moved ? status : null, reason: moved ? rejectedReason : null, category: recategorised ? category : null, source },
     });
   }
+  await emitTemplateChanges(tx, template, after, source);
   await publishChange(tx, { topic: "template", id: template.id, hubId: template.hubId });
   return true;
 }

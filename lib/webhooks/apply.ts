@@ -20,6 +20,7 @@ import { templateMetaAppliers } from "../templates/apply-meta";
 import { templateWebhookAppliers } from "../templates/apply-webhook";
 import { forwardMetaAppliers } from "./forward";
 import { confirmUnverifiedEvent } from "./confirm";
+import { emitEvent } from "../events/emit";
 
 // What a stored webhook delivery does: lib/hub/events.ts says what kind of event it is, and each feature's
 // applier (living with its feature, knowing nothing of the others) does its part, in one transaction.
@@ -87,7 +88,15 @@ export async function applyWebhookEvent(
     });
   } catch (error) {
     const message = failureMessage(error);
-    await setWebhookEventOutcome({ db, id: row.id, status: options.finalAttempt ? "dead" : "failed", lastError: message });
+    if (options.finalAttempt) {
+      // Its last attempt: dead, and staff alerts hear of it (docs/events.md §2), in one transaction.
+      await db.transaction(async (tx) => {
+        await setWebhookEventOutcome({ db: tx, id: row.id, status: "dead", lastError: message });
+        await emitEvent(tx, { type: "inbox.webhook_dead", hubId: row.hubId, subjectId: row.id, data: { event: row.event, error: message } });
+      });
+    } else {
+      await setWebhookEventOutcome({ db, id: row.id, status: "failed", lastError: message });
+    }
     logger("webhooks").warn({ webhookEventId: row.id, event: row.event, err: message }, "webhook event processing failed");
     throw error instanceof DrizzleQueryError ? new Error(message, { cause: error }) : error;
   }
