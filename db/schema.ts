@@ -407,7 +407,7 @@ export const webhookEvents = pgTable(
     signatureResult: text("signature_result", { enum: ["valid", "valid_previous", "unsigned", "hub_secret"] }).notNull(),
     /** Who sent it: 360dialog's partner webhook, or Meta's WABA webhook through 360dialog (docs/waba-webhook.md). */
     source: text("source", { enum: ["partner", "waba"] }).notNull().default("partner"),
-    status: text("status", { enum: ["pending", "processing", "done", "failed", "dead", "ignored"] })
+    status: text("status", { enum: ["pending", "processing", "done", "failed", "dead", "ignored", "held"] })
       .notNull()
       .default("pending"),
     attempts: integer("attempts").notNull().default(0),

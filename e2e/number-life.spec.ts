@@ -112,6 +112,12 @@ test("a violation counts as needing attention, with its type and next step, and 
 
   await openChannel(adminPage, channelId);
   await expect(adminPage.getByTestId("channel-restriction")).toContainText("violation type SCAM");
+  // Meta lowered the number's quality: the next channel event carries it, and the history has a row for the change.
+  await request.post(`${SANDBOX}/_sandbox/channels/${channelId}/signals`, { data: { qualityRating: "YELLOW" } });
+  await request.post(`${SANDBOX}/_sandbox/channels/${channelId}/status`, { data: { status: "running" } });
+  await eventually(adminPage, async () => {
+    await expect(adminPage.getByText("Quality rating GREEN → YELLOW")).toBeVisible({ timeout: 1_000 });
+  });
   // Staff who checked WhatsApp Manager mark it resolved: it leaves the count.
   await adminPage.goto("/dashboard");
   await item.getByRole("button", { name: "Mark resolved" }).click();

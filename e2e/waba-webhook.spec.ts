@@ -4,7 +4,7 @@ import { registerSandboxWebhooks } from "./support/onboarding";
 
 // Template verdicts the way Meta gives them (docs/waba-webhook.md): the portal points each number's WABA webhook at
 // itself once the key exists; the sandbox then tells verdicts ONLY there, in Meta's shape with the portal's secret
-// header. The channel page shows the WABA webhook as set; the template page shows the verdict, its reason and that
+// in the URL and the header (one verdict with the header dropped). The channel page shows the WABA webhook as set; the template page shows the verdict, its reason and that
 // it came from an event; message traffic reaching the WABA webhook is in the inbox.
 const SANDBOX = "http://localhost:8082";
 
@@ -58,7 +58,9 @@ test("a verdict reaches the template page only through the WABA webhook the port
   }).toPass({ timeout: 30_000 });
   await expect(card).toContainText("/api/webhooks/waba/");
   const sandboxState = (await (await page.request.get(`${SANDBOX}/_sandbox/state`)).json()) as { channels: { id: string; waba_webhook_url: string | null }[] };
-  expect(sandboxState.channels.find((c) => c.id === external)?.waba_webhook_url).toMatch(/\/api\/webhooks\/waba\/[0-9a-f-]{36}$/);
+  // The secret rides in the URL too (docs/waba-webhook.md §2.1); the page shows a placeholder, never the token.
+  expect(sandboxState.channels.find((c) => c.id === external)?.waba_webhook_url).toMatch(/\/api\/webhooks\/waba\/[0-9a-f-]{36}\/[0-9a-f]{64}$/);
+  await expect(card).toContainText("{secret}");
 
   // A rejection, given at the hub: it arrives as Meta's message_template_status_update and the page follows live.
   const rejectedName = `waba_verdict_${Date.now().toString().slice(-6)}`;
@@ -74,12 +76,17 @@ test("a verdict reaches the template page only through the WABA webhook the port
   const delivered = await wabaDeliveries(page.request, "message_template_status_update");
   expect(delivered.some((d) => d.outcome === "delivered" && d.statusCode === 200 && d.url?.includes("/api/webhooks/waba/"))).toBe(true);
 
-  // An approval of a second template, the same way.
+  // An approval of a second template, from a hub that drops the custom header: the secret in the URL proves it.
   const approvedName = `waba_ok_${Date.now().toString().slice(-6)}`;
   const approvedId = await submitTemplate(page, channelId, approvedName);
-  await page.request.post(`${SANDBOX}/_sandbox/templates/${approvedId}/status`, { data: { status: "approved" } });
-  await expect(page.getByRole("list", { name: "Template history" })).toContainText("Approved", { timeout: 30_000 });
-  await expect(page.getByTestId("status-source")).toHaveText("Event from Meta");
+  await page.request.post(`${SANDBOX}/_sandbox/faults`, { data: { dropCustomHeaders: true } });
+  try {
+    await page.request.post(`${SANDBOX}/_sandbox/templates/${approvedId}/status`, { data: { status: "approved" } });
+    await expect(page.getByRole("list", { name: "Template history" })).toContainText("Approved", { timeout: 30_000 });
+    await expect(page.getByTestId("status-source")).toHaveText("Event from Meta");
+  } finally {
+    await page.request.post(`${SANDBOX}/_sandbox/faults`, { data: {} });
+  }
 
   // An admin rotates the hub's secret: every keyed number is set again with the new one.
   await page.goto("/dashboard/settings");
@@ -95,6 +102,6 @@ test("a verdict reaches the template page only through the WABA webhook the port
   expect(((await inbound.json()) as { via: string }).via).toBe("waba");
   await page.goto("/dashboard/webhooks");
   const messages = page.getByRole("row").filter({ hasText: "messages" }).first();
-  await expect(messages).toContainText("WABA webhook (secret header)", { timeout: 30_000 });
+  await expect(messages).toContainText("WABA webhook (hub secret)", { timeout: 30_000 });
   await expect(messages).toContainText("no messaging URL is set", { timeout: 30_000 });
 });

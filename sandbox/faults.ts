@@ -36,6 +36,12 @@ export const faultSchema = z
      * portal's worst case, not 360dialog's habit.
      */
     unsignedDeliveries: z.boolean().optional(),
+    /**
+     * Messaging and WABA webhook deliveries go out without the custom headers set with `POST /waba_webhook` or
+     * `/v1/configs/webhook`: whether 360dialog forwards them is not documented (docs/waba-webhook.md §2.1), so
+     * the portal must cope with a hub that drops them. The URL is kept as set.
+     */
+    dropCustomHeaders: z.boolean().optional(),
     /** Every Partner API request (`/api/v2`) answered with this status: a revoked key (401), a foreign one (403), a wrong base URL (404). */
     partnerApiStatus: z.union([z.literal(401), z.literal(403), z.literal(404)]).optional(),
   })
@@ -108,6 +114,10 @@ export class Faults {
 
   get unsignedDeliveries(): boolean {
     return this.config.unsignedDeliveries ?? false;
+  }
+
+  get dropCustomHeaders(): boolean {
+    return this.config.dropCustomHeaders ?? false;
   }
 
   get outOfOrderDeliveries(): boolean {

@@ -172,6 +172,19 @@ describe("Template review and notifications", () => {
     await waitFor(() => receiver.received.find((r) => r.path.endsWith("/messaging")), 2000, "number webhook");
   });
 
+  it("drops the custom headers of WABA and number webhooks with the dropCustomHeaders fault, keeping the URL as set", async () => {
+    await call(t.url, "/waba_webhook", { method: "POST", d360: apiKey, json: { url: `${receiver.url}/waba/token`, headers: { "x-portal-waba-secret": "s3cret" } } });
+    await call(t.url, "/_sandbox/faults", { method: "POST", json: { dropCustomHeaders: true } });
+    try {
+      await call(t.url, `/_sandbox/channels/${channelId}/quality`, { method: "POST", json: { event: "FLAGGED" } });
+      const got = await waitFor(() => receiver.received.find((r) => r.path.endsWith("/waba/token")), 2000, "WABA delivery");
+      expect(got.headers["x-portal-waba-secret"]).toBeUndefined();
+      expect(got.json.entry[0].changes[0].field).toBe("phone_number_quality_update");
+    } finally {
+      await call(t.url, "/_sandbox/faults", { method: "POST", json: {} });
+    }
+  });
+
   it("sets a status on demand through the control API", async () => {
     const created = await post(valid());
     const id = String(created.body.id);

@@ -75,7 +75,8 @@ export class WebhookDispatcher {
     if (!channel.messagingWebhook) return this.sendWaba(channel, "messages", value);
     const body = { object: "whatsapp_business_account", entry: [{ id: channel.wabaExternalId, changes: [{ value, field: "messages" }] }] };
     const attempt: Attempt = { kind: "messaging", eventId: newEventId(), event: "messages", attempt: 1, duplicate: false, final: true };
-    void this.post(channel.messagingWebhook.url, JSON.stringify(body), { ...channel.messagingWebhook.headers, "content-type": "application/json" }, attempt);
+    const custom = this.deps.faults.dropCustomHeaders ? {} : channel.messagingWebhook.headers;
+    void this.post(channel.messagingWebhook.url, JSON.stringify(body), { ...custom, "content-type": "application/json" }, attempt);
     return attempt.eventId;
   }
 
@@ -173,7 +174,7 @@ export class WebhookDispatcher {
         this.record(null, { ...base, attempt, final: true }, "skipped", null, "no WABA webhook set", 0);
         return;
       }
-      const headers = { ...hook.headers, "content-type": "application/json", "user-agent": "360dialog-sandbox" };
+      const headers = { ...(faults.dropCustomHeaders ? {} : hook.headers), "content-type": "application/json", "user-agent": "360dialog-sandbox" };
       const info = { ...base, attempt, final: attempt === max };
       if (await this.post(hook.url, item.body, headers, info)) {
         for (let i = 0; i < faults.duplicateDeliveries && gen === this.generation; i++) {

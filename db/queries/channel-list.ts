@@ -94,6 +94,7 @@ export async function listChannelTimeline({ db, channelIds, limit = 500 }: { db:
       event: channelEvents.event,
       status: channelEvents.status,
       source: channelEvents.source,
+      data: channelEvents.data,
       occurredAt: channelEvents.occurredAt,
       replayedAt: channelEvents.replayedAt,
       replayedBy: channelEvents.replayedBy,
@@ -115,3 +116,19 @@ export async function countChannelsByStatus({ db, hubId }: { db: Executor; hubId
     .having(sql`sum(${channelStatusCounts.n}) > 0`);
 }
 
+/**
+ * Numbers at their end of life per cancellation state (docs/channel-lifecycle.md §1), one hub or all, for the filter
+ * bar: the status counters above count 360dialog's statuses, so these are counted here, on the partial index
+ * channels_cancellation_idx that holds only such numbers.
+ */
+export async function countChannelsByCancellation({ db, hubId }: { db: Executor; hubId?: string }): Promise<{ requested: number; cancelled: number }> {
+  const rows = await db
+    .select({ cancellation: channels.cancellation, n: sql<number>`count(*)::int` })
+    .from(channels)
+    .where(and(sql`${channels.cancellation} is not null`, hubId ? eq(channels.hubId, hubId) : undefined))
+    .groupBy(channels.cancellation);
+  return {
+    requested: rows.find((r) => r.cancellation === "requested")?.n ?? 0,
+    cancelled: rows.find((r) => r.cancellation === "cancelled")?.n ?? 0,
+  };
+}

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, inArray, lt, notExists, notInArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, exists, inArray, lt, notExists, notInArray, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { apiKeys, channels, clients, jobs, webhookEvents, type Channel } from "../schema";
 
@@ -140,29 +140,47 @@ const literalIn = (column: typeof channels.status, values: string[]): SQL =>
 /** A number whose cancellation was processed has nothing left to wait for (docs/channel-lifecycle.md §1). */
 const notEnded = (): SQL => sql`${channels.cancellation} is distinct from 'cancelled'`;
 
+/** Where the "Needs attention" list continues (cursor paging, oldest first): after this `since`, then channel id. */
+export type StuckCursor = { since: Date; channelId: string };
+
+/**
+ * Rows of a rule at or after the cursor, in the order the list pages by (since, channel id). At, not after: two
+ * rules may name one channel at one time, so lib/channels/stuck.ts drops what the cursor already passed.
+ */
+const fromCursor = (since: SQL | typeof channels.createdAt, after: StuckCursor | undefined): SQL | undefined =>
+  after ? sql`(${since} > ${after.since.toISOString()}::timestamptz or (${since} = ${after.since.toISOString()}::timestamptz and ${channels.id} >= ${after.channelId}::uuid))` : undefined;
+
+const countOf = async (rows: Promise<{ n: number }[]>): Promise<number> => (await rows)[0]?.n ?? 0;
+const COUNT = { n: sql<number>`count(*)::int` };
+
 /** Restricted numbers not cancelled, longest restricted first, along channels_stuck_restricted_idx. */
 export async function listRestrictedChannels({
   db,
   hubId,
   limit,
   channelIds,
+  after,
 }: {
   db: Executor;
   hubId: string;
   limit: number;
   channelIds?: string[];
+  after?: StuckCursor;
 }): Promise<(StuckCandidate & { flags: Record<string, unknown> })[]> {
-  const since = sql<Date>`coalesce(${channels.restrictedAt}, ${channels.updatedAt})`.mapWith(channels.updatedAt);
+  const since = restrictedSince();
   const rows = await db
     .select({ ...candidateColumns, since, flags: channels.flags })
     .from(channels)
     .leftJoin(clients, eq(clients.id, channels.clientId))
-    // Literal, as in the index's predicate.
-    .where(and(eq(channels.hubId, hubId), sql`${channels.restricted} and ${channels.cancellation} is null`, onlyChannels(channelIds)))
-    .orderBy(asc(channels.restrictedAt))
+    .where(and(restrictedWhere(hubId, channelIds), fromCursor(since, after)))
+    .orderBy(asc(since), asc(channels.id))
     .limit(limit);
   return rows.map((r) => ({ ...r, ...noJob }));
 }
+
+const restrictedSince = () => sql<Date>`coalesce(${channels.restrictedAt}, ${channels.updatedAt})`.mapWith(channels.updatedAt);
+// Literal, as in the index's predicate.
+const restrictedWhere = (hubId: string, channelIds?: string[]) => and(eq(channels.hubId, hubId), sql`${channels.restricted} and ${channels.cancellation} is null`, onlyChannels(channelIds));
 
 /**
  * Numbers in a status the lifecycle does not know (`error`, anything new), not ended, along
@@ -176,6 +194,7 @@ export async function listChannelsInUnknownStatus({
   changedBefore,
   limit,
   channelIds,
+  after,
 }: {
   db: Executor;
   hubId: string;
@@ -183,23 +202,25 @@ export async function listChannelsInUnknownStatus({
   changedBefore: Date;
   limit: number;
   channelIds?: string[];
+  after?: StuckCursor;
 }): Promise<StuckCandidate[]> {
   const rows = await db
     .select({ ...candidateColumns, since: channels.statusChangedAt })
     .from(channels)
     .leftJoin(clients, eq(clients.id, channels.clientId))
-    .where(
-      and(
-        eq(channels.hubId, hubId),
-        sql`${channels.status} not in (${sql.raw(knownStatuses.map((v) => `'${v.replace(/'/g, "''")}'`).join(", "))}) and ${channels.cancellation} is null`,
-        lt(channels.statusChangedAt, changedBefore),
-        onlyChannels(channelIds),
-      ),
-    )
-    .orderBy(asc(channels.statusChangedAt))
+    .where(and(unknownStatusWhere({ hubId, knownStatuses, changedBefore, channelIds }), fromCursor(sql`${channels.statusChangedAt}`, after)))
+    .orderBy(asc(channels.statusChangedAt), asc(channels.id))
     .limit(limit);
   return rows.map((r) => ({ ...r, ...noJob }));
 }
+
+const unknownStatusWhere = (p: { hubId: string; knownStatuses: readonly string[]; changedBefore: Date; channelIds?: string[] }) =>
+  and(
+    eq(channels.hubId, p.hubId),
+    sql`${channels.status} not in (${sql.raw(p.knownStatuses.map((v) => `'${v.replace(/'/g, "''")}'`).join(", "))}) and ${channels.cancellation} is null`,
+    lt(channels.statusChangedAt, p.changedBefore),
+    onlyChannels(p.channelIds),
+  );
 
 /**
  * Key jobs that failed and wait for their next attempt, for channels without an active key (queued jobs are
@@ -210,11 +231,13 @@ export async function listChannelsWithFailingKeyJobs({
   hubId,
   limit,
   channelIds,
+  after,
 }: {
   db: Executor;
   hubId: string;
   limit: number;
   channelIds?: string[];
+  after?: StuckCursor;
 }): Promise<(StuckCandidate & { jobError: string | null; jobRunAt: Date; jobMaxAttempts: number })[]> {
   return db
     .select({
@@ -230,21 +253,22 @@ export async function listChannelsWithFailingKeyJobs({
     .from(jobs)
     .innerJoin(channels, eq(channels.id, payloadUuid("channelId")))
     .leftJoin(clients, eq(clients.id, channels.clientId))
-    .where(
-      and(
-        eq(jobs.status, "queued"),
-        eq(jobs.kind, "api_key.provision"),
-        sql`${jobs.attempts} > 0 and ${jobs.lastError} is not null`,
-        eq(channels.hubId, hubId),
-        sql`not ${channels.hasActiveKey}`,
-        notEnded(),
-        grantUnfulfilled(),
-        onlyChannels(channelIds),
-      ),
-    )
-    .orderBy(asc(jobs.createdAt))
+    .where(and(failingKeyWhere(hubId, channelIds), fromCursor(sql`${jobs.createdAt}`, after)))
+    .orderBy(asc(jobs.createdAt), asc(channels.id))
     .limit(limit);
 }
+
+const failingKeyWhere = (hubId: string, channelIds?: string[]) =>
+  and(
+    eq(jobs.status, "queued"),
+    eq(jobs.kind, "api_key.provision"),
+    sql`${jobs.attempts} > 0 and ${jobs.lastError} is not null`,
+    eq(channels.hubId, hubId),
+    sql`not ${channels.hasActiveKey}`,
+    notEnded(),
+    grantUnfulfilled(),
+    onlyChannels(channelIds),
+  );
 
 /** Known statuses before `running`, oldest first along channels_stuck_not_running_idx (hub_id, created_at). */
 export async function listChannelsNotRunning({
@@ -254,6 +278,7 @@ export async function listChannelsNotRunning({
   createdBefore,
   limit,
   channelIds,
+  after,
 }: {
   db: Executor;
   hubId: string;
@@ -261,16 +286,20 @@ export async function listChannelsNotRunning({
   createdBefore: Date;
   limit: number;
   channelIds?: string[];
+  after?: StuckCursor;
 }): Promise<StuckCandidate[]> {
   const rows = await db
     .select({ ...candidateColumns, since: channels.createdAt })
     .from(channels)
     .leftJoin(clients, eq(clients.id, channels.clientId))
-    .where(and(eq(channels.hubId, hubId), literalIn(channels.status, statuses), lt(channels.createdAt, createdBefore), notEnded(), onlyChannels(channelIds)))
-    .orderBy(asc(channels.createdAt))
+    .where(and(notRunningWhere({ hubId, statuses, createdBefore, channelIds }), fromCursor(channels.createdAt, after)))
+    .orderBy(asc(channels.createdAt), asc(channels.id))
     .limit(limit);
   return rows.map((r) => ({ ...r, ...noJob }));
 }
+
+const notRunningWhere = (p: { hubId: string; statuses: string[]; createdBefore: Date; channelIds?: string[] }) =>
+  and(eq(channels.hubId, p.hubId), literalIn(channels.status, p.statuses), lt(channels.createdAt, p.createdBefore), notEnded(), onlyChannels(p.channelIds));
 
 /** Running (or further), permitted since before `readyBefore`, and no active key (api_keys_channel_status_idx probe). */
 export async function listRunningChannelsWithoutKey({
@@ -280,6 +309,7 @@ export async function listRunningChannelsWithoutKey({
   readyBefore,
   limit,
   channelIds,
+  after,
 }: {
   db: Executor;
   hubId: string;
@@ -287,36 +317,39 @@ export async function listRunningChannelsWithoutKey({
   readyBefore: Date;
   limit: number;
   channelIds?: string[];
+  after?: StuckCursor;
 }): Promise<StuckCandidate[]> {
-  const since = sql<Date>`greatest(${channels.statusChangedAt}, coalesce(${channels.permissionChangedAt}, ${channels.statusChangedAt}))`.mapWith(
-    channels.statusChangedAt,
-  );
+  const since = noKeySince();
   const rows = await db
     .select({ ...candidateColumns, since })
     .from(channels)
     .leftJoin(clients, eq(clients.id, channels.clientId))
-    .where(
-      and(
-        eq(channels.hubId, hubId),
-        inArray(channels.status, statuses),
-        // Literal, as in channels_stuck_no_key_idx's predicate, so even a generic plan may use that partial index.
-        sql`${channels.permission} = 'granted' and not ${channels.hasActiveKey} and ${channels.statusRank} >= 50`,
-        lt(channels.statusChangedAt, readyBefore),
-        notEnded(),
-        sql`coalesce(${channels.permissionChangedAt}, ${channels.statusChangedAt}) < ${readyBefore.toISOString()}::timestamptz`,
-        notExists(
-          db
-            .select({ one: sql`1` })
-            .from(apiKeys)
-            .where(and(eq(apiKeys.channelId, channels.id), eq(apiKeys.status, "active"))),
-        ),
-        onlyChannels(channelIds),
-      ),
-    )
-    .orderBy(asc(channels.statusChangedAt))
+    .where(and(noKeyWhere(db, { hubId, statuses, readyBefore, channelIds }), fromCursor(since, after)))
+    .orderBy(asc(since), asc(channels.id))
     .limit(limit);
   return rows.map((r) => ({ ...r, ...noJob }));
 }
+
+const noKeySince = () =>
+  sql<Date>`greatest(${channels.statusChangedAt}, coalesce(${channels.permissionChangedAt}, ${channels.statusChangedAt}))`.mapWith(channels.statusChangedAt);
+
+const noKeyWhere = (db: Executor, p: { hubId: string; statuses: string[]; readyBefore: Date; channelIds?: string[] }) =>
+  and(
+    eq(channels.hubId, p.hubId),
+    inArray(channels.status, p.statuses),
+    // Literal, as in channels_stuck_no_key_idx's predicate, so even a generic plan may use that partial index.
+    sql`${channels.permission} = 'granted' and not ${channels.hasActiveKey} and ${channels.statusRank} >= 50`,
+    lt(channels.statusChangedAt, p.readyBefore),
+    notEnded(),
+    sql`coalesce(${channels.permissionChangedAt}, ${channels.statusChangedAt}) < ${p.readyBefore.toISOString()}::timestamptz`,
+    notExists(
+      db
+        .select({ one: sql`1` })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.channelId, channels.id), eq(apiKeys.status, "active"))),
+    ),
+    onlyChannels(p.channelIds),
+  );
 
 export async function listChannelsWithoutPermission({
   db,
@@ -324,22 +357,27 @@ export async function listChannelsWithoutPermission({
   createdBefore,
   limit,
   channelIds,
+  after,
 }: {
   db: Executor;
   hubId: string;
   createdBefore: Date;
   limit: number;
   channelIds?: string[];
+  after?: StuckCursor;
 }): Promise<StuckCandidate[]> {
   const rows = await db
     .select({ ...candidateColumns, since: channels.createdAt })
     .from(channels)
     .leftJoin(clients, eq(clients.id, channels.clientId))
-    .where(and(eq(channels.hubId, hubId), lt(channels.createdAt, createdBefore), sql`${channels.permission} <> 'granted'`, notEnded(), onlyChannels(channelIds)))
-    .orderBy(asc(channels.createdAt))
+    .where(and(noPermissionWhere({ hubId, createdBefore, channelIds }), fromCursor(channels.createdAt, after)))
+    .orderBy(asc(channels.createdAt), asc(channels.id))
     .limit(limit);
   return rows.map((r) => ({ ...r, ...noJob }));
 }
+
+const noPermissionWhere = (p: { hubId: string; createdBefore: Date; channelIds?: string[] }) =>
+  and(eq(channels.hubId, p.hubId), lt(channels.createdAt, p.createdBefore), sql`${channels.permission} <> 'granted'`, notEnded(), onlyChannels(p.channelIds));
 
 // A payload id that is not a uuid matches nothing instead of failing the cast.
 const payloadUuid = (key: string): SQL =>
@@ -357,11 +395,13 @@ export async function listChannelsWithDeadJobs({
   hubId,
   limit,
   channelIds,
+  after,
 }: {
   db: Executor;
   hubId: string;
   limit: number;
   channelIds?: string[];
+  after?: StuckCursor;
 }): Promise<StuckCandidate[]> {
   const jobColumns = {
     ...candidateColumns,
@@ -370,12 +410,14 @@ export async function listChannelsWithDeadJobs({
     jobKind: jobs.kind,
     jobAttempts: jobs.attempts,
   };
+  const since = deadSince();
   const keyJobs = await db
     .select(jobColumns)
     .from(jobs)
     .innerJoin(channels, eq(channels.id, payloadUuid("channelId")))
     .leftJoin(clients, eq(clients.id, channels.clientId))
-    .where(and(eq(jobs.status, "dead"), eq(jobs.kind, "api_key.provision"), eq(channels.hubId, hubId), grantUnfulfilled(), onlyChannels(channelIds)))
+    .where(and(deadKeyWhere(hubId, channelIds), fromCursor(since, after)))
+    .orderBy(asc(since), asc(channels.id))
     .limit(limit);
   const webhookJobs = await db
     .select(jobColumns)
@@ -383,17 +425,78 @@ export async function listChannelsWithDeadJobs({
     .innerJoin(webhookEvents, eq(webhookEvents.id, payloadUuid("webhookEventId")))
     .innerJoin(channels, and(eq(channels.hubId, webhookEvents.hubId), eq(channels.externalId, webhookEvents.channelExternalId)))
     .leftJoin(clients, eq(clients.id, channels.clientId))
-    .where(
-      and(
-        eq(jobs.status, "dead"),
-        eq(jobs.kind, "webhook.process"),
-        eq(webhookEvents.hubId, hubId),
-        notInArray(webhookEvents.status, ["done", "ignored"]),
-        onlyChannels(channelIds),
-      ),
-    )
+    .where(and(deadWebhookWhere(hubId, channelIds), fromCursor(since, after)))
+    .orderBy(asc(since), asc(channels.id))
     .limit(limit);
   return [...keyJobs, ...webhookJobs];
+}
+
+const deadSince = () => sql<Date>`coalesce(${jobs.finishedAt}, ${jobs.updatedAt})`.mapWith(jobs.updatedAt);
+const deadKeyWhere = (hubId: string, channelIds?: string[]) =>
+  and(eq(jobs.status, "dead"), eq(jobs.kind, "api_key.provision"), eq(channels.hubId, hubId), grantUnfulfilled(), onlyChannels(channelIds));
+const deadWebhookWhere = (hubId: string, channelIds?: string[]) =>
+  and(eq(jobs.status, "dead"), eq(jobs.kind, "webhook.process"), eq(webhookEvents.hubId, hubId), notInArray(webhookEvents.status, ["done", "ignored"]), onlyChannels(channelIds));
+
+/**
+ * How many rows each "Needs attention" rule holds for one hub (the list's true count, docs/channel-lifecycle.md §4),
+ * with the same conditions as the list queries above, each led by the same partial index.
+ */
+export async function countStuckCandidates({
+  db,
+  hubId,
+  notRunning,
+  noKey,
+  noPermission,
+  unknownStatus,
+}: {
+  db: Executor;
+  hubId: string;
+  notRunning: { statuses: string[]; createdBefore: Date };
+  noKey: { statuses: string[]; readyBefore: Date };
+  /** Only for direct-payment hubs. */
+  noPermission: { createdBefore: Date } | null;
+  unknownStatus: { knownStatuses: readonly string[]; changedBefore: Date };
+}): Promise<Record<"not_running" | "no_api_key" | "no_permission" | "dead_job" | "restricted" | "unknown_status" | "key_failing", number>> {
+  // A number without its key whose key job is failing is listed once, under key_failing (lib/channels/stuck.ts).
+  const failingJobOfChannel = db
+    .select({ one: sql`1` })
+    .from(jobs)
+    .where(
+      and(
+        eq(jobs.status, "queued"),
+        eq(jobs.kind, "api_key.provision"),
+        sql`${jobs.attempts} > 0 and ${jobs.lastError} is not null`,
+        sql`${payloadUuid("channelId")} = ${channels.id}`,
+        grantUnfulfilled(),
+      ),
+    );
+  const [notRunningN, noKeyN, noPermissionN, deadKeyN, deadWebhookN, restrictedN, unknownN, failingN, noKeyButFailingN] = await Promise.all([
+    countOf(db.select(COUNT).from(channels).where(notRunningWhere({ hubId, ...notRunning }))),
+    countOf(db.select(COUNT).from(channels).where(noKeyWhere(db, { hubId, ...noKey }))),
+    noPermission ? countOf(db.select(COUNT).from(channels).where(noPermissionWhere({ hubId, ...noPermission }))) : Promise.resolve(0),
+    countOf(db.select(COUNT).from(jobs).innerJoin(channels, eq(channels.id, payloadUuid("channelId"))).where(deadKeyWhere(hubId))),
+    countOf(
+      db
+        .select(COUNT)
+        .from(jobs)
+        .innerJoin(webhookEvents, eq(webhookEvents.id, payloadUuid("webhookEventId")))
+        .innerJoin(channels, and(eq(channels.hubId, webhookEvents.hubId), eq(channels.externalId, webhookEvents.channelExternalId)))
+        .where(deadWebhookWhere(hubId)),
+    ),
+    countOf(db.select(COUNT).from(channels).where(restrictedWhere(hubId))),
+    countOf(db.select(COUNT).from(channels).where(unknownStatusWhere({ hubId, ...unknownStatus }))),
+    countOf(db.select(COUNT).from(jobs).innerJoin(channels, eq(channels.id, payloadUuid("channelId"))).where(failingKeyWhere(hubId))),
+    countOf(db.select(COUNT).from(channels).where(and(noKeyWhere(db, { hubId, ...noKey }), exists(failingJobOfChannel)))),
+  ]);
+  return {
+    not_running: notRunningN,
+    no_api_key: noKeyN - noKeyButFailingN,
+    no_permission: noPermissionN,
+    dead_job: deadKeyN + deadWebhookN,
+    restricted: restrictedN,
+    unknown_status: unknownN,
+    key_failing: failingN,
+  };
 }
 
 /** A dead key job of the channel whose grant still has no key (for "retry key"). */

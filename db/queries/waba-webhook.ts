@@ -6,33 +6,19 @@ import { apiKeys, channels, hubs, templates, webhookEvents, type Channel, type H
 // The WABA webhook (docs/waba-webhook.md): what its receiver stores, how its events find their numbers and
 // templates, and where each number's WABA webhook stands.
 
-export type NewWabaDelivery = {
-  hubId: string;
-  dedupKey: string;
-  event: string;
-  rawBody: string;
-  headers: Record<string, string>;
-  status: "pending" | "ignored";
-  channelExternalId?: string | null;
-};
-
-/**
- * Stores one WABA webhook delivery in the inbox (source `waba`, proven by the hub's secret header): a second
- * delivery of the same bytes only counts itself. Returns the row and whether it is new.
- */
-export async function insertWabaDelivery({ db, row }: { db: Executor; row: NewWabaDelivery }): Promise<{ id: string; inserted: boolean; status: WebhookEvent["status"] }> {
-  const [stored] = await db
-    .insert(webhookEvents)
-    .values({ ...row, signatureResult: "hub_secret", source: "waba" })
-    .onConflictDoUpdate({ target: [webhookEvents.hubId, webhookEvents.dedupKey], set: { deliveries: sql`${webhookEvents.deliveries} + 1` } })
-    .returning({ id: webhookEvents.id, inserted: sql<boolean>`(xmax = 0)`, status: webhookEvents.status });
-  if (!stored) throw new Error("insertWabaDelivery returned no row");
-  return stored;
-}
-
 /** Forwarding's own outcome on the inbox row (not a processing attempt: the attempt count stays). */
 export async function setForwardOutcome({ db, id, status, lastError }: { db: Executor; id: string; status: WebhookEvent["status"]; lastError: string | null }): Promise<void> {
   await db.update(webhookEvents).set({ status, lastError, processedAt: sql`now()` }).where(eq(webhookEvents.id, id));
+}
+
+/** The numbers of one Meta WABA within a hub, unlocked (an unverified delivery's confirmation re-reads each). */
+export async function findChannelsOfWaba({ db, hubId, metaWabaId, limit = 20 }: { db: Executor; hubId: string; metaWabaId: string; limit?: number }): Promise<Channel[]> {
+  return db
+    .select()
+    .from(channels)
+    .where(and(eq(channels.hubId, hubId), eq(channels.metaWabaId, metaWabaId)))
+    .orderBy(channels.id)
+    .limit(limit);
 }
 
 /** The numbers of one Meta WABA within a hub, locked in id order (so concurrent events lock them alike). */

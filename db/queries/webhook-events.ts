@@ -11,8 +11,11 @@ export type NewWebhookEvent = {
   event: string;
   rawBody: string;
   headers: Record<string, string>;
-  /** "unsigned": stored although it could not be verified (no platform secret saved), never applied as sent. */
-  signatureResult: "valid" | "valid_previous" | "unsigned";
+  /**
+   * "unsigned": stored although it could not be verified (no platform secret saved, or a WABA delivery without the
+   * hub's secret), never applied as sent. "hub_secret": a WABA delivery proven by the hub's secret (docs/waba-webhook.md §2).
+   */
+  signatureResult: "valid" | "valid_previous" | "unsigned" | "hub_secret";
   status: "pending" | "ignored";
   clientExternalId?: string | null;
   channelExternalId?: string | null;
@@ -110,6 +113,49 @@ export async function resetWebhookEventForReplay({ db, id, by }: { db: Executor;
   return row;
 }
 
+/**
+ * Restoring an archived hub (docs/hub-settings.md §6.6): every delivery held while it was archived goes back to
+ * pending with a fresh processing job, in one statement (so none is released without its job). Returns how many.
+ */
+export async function releaseHeldWebhookEvents({
+  db,
+  hubId,
+  jobKind,
+  jobKeyPrefix,
+  discriminator,
+}: {
+  db: Executor;
+  hubId: string;
+  jobKind: string;
+  jobKeyPrefix: string;
+  discriminator: string;
+}): Promise<number> {
+  const result = await db.execute(sql`
+    with released as (
+      update webhook_events set status = 'pending', last_error = null
+      where hub_id = ${hubId}::uuid and status = 'held'
+      returning id
+    ), queued as (
+      insert into jobs (kind, payload, unique_key)
+      select ${jobKind}, jsonb_build_object('webhookEventId', released.id), ${jobKeyPrefix} || released.id || ':restored:' || ${discriminator}
+      from released
+      on conflict (unique_key) do nothing
+      returning id
+    )
+    select count(*)::int as n from queued`);
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { n: number }[];
+  return rows[0]?.n ?? 0;
+}
+
+/** Deliveries of each hub held while it was archived (Settings shows them waiting). */
+export async function countHeldWebhookEvents({ db }: { db: Executor }): Promise<{ hubId: string; n: number }[]> {
+  return db
+    .select({ hubId: webhookEvents.hubId, n: sql<number>`count(*)::int` })
+    .from(webhookEvents)
+    .where(eq(webhookEvents.status, "held"))
+    .groupBy(webhookEvents.hubId);
+}
+
 export type StoredDelivery = { id: string; inserted: boolean; status: WebhookEventStatus };
 
 export type DeliveryStatement = {
@@ -141,12 +187,19 @@ const literal = (value: string) => {
  * the statement timeout and synchronous_commit; on PGlite it runs through drizzle inside a transaction that sets
  * them (limitStatementTime).
  */
-export function webhookDeliveryStatement(options: { jobKind: string; jobKeyPrefix: string; jobsChannel: string; liveChannel: string }): DeliveryStatement {
+export function webhookDeliveryStatement(options: {
+  jobKind: string;
+  jobKeyPrefix: string;
+  jobsChannel: string;
+  liveChannel: string;
+  /** Who sends what this statement stores: the partner webhook (default) or Meta's WABA webhook (docs/waba-webhook.md §2). */
+  source?: "partner" | "waba";
+}): DeliveryStatement {
   const kind = literal(options.jobKind);
   const text = `
     with ins as (
-      insert into webhook_events (hub_id, dedup_key, event, raw_body, headers, signature_result, status, client_external_id, channel_external_id)
-      values ($1::uuid, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9)
+      insert into webhook_events (hub_id, dedup_key, event, raw_body, headers, signature_result, status, client_external_id, channel_external_id, source)
+      values ($1::uuid, $2, $3, $4, $5::text::jsonb, $6, $7, $8, $9, ${literal(options.source ?? "partner")})
       on conflict (hub_id, dedup_key) do update set deliveries = webhook_events.deliveries + 1
       returning id, (xmax = 0) as inserted, status
     ), job as (

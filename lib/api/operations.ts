@@ -435,7 +435,7 @@ export const listWebhookEventsOp = defineOperation({
     hub: hubParam,
     event: z.string().regex(/^[\w.:-]{1,64}$/).optional(),
     channel: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe("A 360dialog channel id."),
-    status: z.enum(["pending", "processing", "done", "failed", "dead", "ignored"]).optional(),
+    status: z.enum(["pending", "processing", "done", "failed", "dead", "ignored", "held"]).optional(),
     after: cursorParam,
     limit: limitParam,
   }),

@@ -236,7 +236,7 @@ export const webhookEventSchema = component(
     id,
     hubId: id,
     event: z.string(),
-    status: z.enum(["pending", "processing", "done", "failed", "dead", "ignored"]),
+    status: z.enum(["pending", "processing", "done", "failed", "dead", "ignored", "held"]).describe("held: arrived while its hub was archived; applied when the hub is restored."),
     signatureResult: z
       .enum(["valid", "valid_previous", "unsigned", "hub_secret"])
       .describe("valid / valid_previous: 360dialog's signature matched; unsigned: stored without a platform secret, confirmed only through the Partner API; hub_secret: Meta's WABA webhook, the hub's secret header matched."),

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { findChannelByExternalId } from "@/db/queries/channel-store";
 import { channelEvents, webhookEvents, type Hub } from "@/db/schema";
+import { signalChangeWords } from "./signal-history";
 import { forEachDatabase } from "@/test/db/databases";
 import { externalIdsOf, parseWebhookEvent } from "../hub/events";
 import { applyWebhookEvent } from "../webhooks/apply";
@@ -60,6 +61,16 @@ forEachDatabase("account events on a number", (ctx) => {
         [older, { event: "FLAGGED", currentLimit: "TIER_1K", oldLimit: null }],
       ].sort(),
     );
+    // The limit's change has a history row of its own (docs/channel-lifecycle.md §3); the late, older one adds none.
+    expect(history.filter((h) => h.event === "messaging_limit_changed").map((h) => [h.webhookEventId, h.data])).toEqual([[newer, { from: null, to: "TIER_250" }]]);
+
+    // A channel object with a new rating and tier (a partner channel event, or reconcile) records both changes.
+    const update = { id: randomUUID(), event: "channel_updated", data: { id: "qualCH", current_quality_rating: "yellow", current_limit: "TIER_1K", modified_at: new Date(Date.now() + 60_000).toISOString() } };
+    await applyWebhookEvent(await storeWebhook(db, hub.id, update), { db });
+    const after = await db.select().from(channelEvents).where(eq(channelEvents.channelId, channel!.id));
+    expect(after.filter((h) => h.event === "quality_rating_changed").map((h) => h.data)).toEqual([{ from: null, to: "YELLOW" }]);
+    expect(after.filter((h) => h.event === "messaging_limit_changed").map((h) => h.data)).toEqual([{ from: null, to: "TIER_250" }, { from: "TIER_250", to: "TIER_1K" }]);
+    expect(signalChangeWords("messaging_limit_changed", { from: "TIER_250", to: "TIER_1K" })).toBe("Messaging limit TIER_250 → TIER_1K");
 
     const stranger = await storeWebhook(db, hub.id, body({ display_phone_number: "1000", event: "FLAGGED" }));
     expect(await applyWebhookEvent(stranger, { db })).toMatchObject({ status: "ignored" });

@@ -7,6 +7,7 @@ import type { WebhookEventOf } from "../hub/events";
 import { publishChange } from "../live/publish";
 import { eventTimeOf, signalOf } from "./lifecycle";
 import { phoneVariants } from "./phone";
+import { recordSignalChanges } from "./signal-history";
 import { isRecord } from "../hub/json";
 import { saveChannel } from "./events";
 
@@ -63,6 +64,7 @@ async function applyQualityUpdate(tx: Executor, hub: Hub, row: WebhookRow, ev: W
     db: tx,
     event: { hubId: hub.id, channelId: channel.id, event: ev.event, status: channel.status, source: "webhook", webhookEventId: row.id, data: signal, occurredAt: at },
   });
+  if (newest && limit) await recordSignalChanges(tx, hub, channel, { messagingLimit: limit }, { source: "webhook", webhookEventId: row.id, occurredAt: at });
   await publishChange(tx, { topic: "channel", id: channel.id, hubId: hub.id, clientId: channel.clientId ?? undefined });
   const what = [signal.event ?? "quality update", signal.currentLimit && `limit ${signal.currentLimit}`].filter(Boolean).join(", ");
   return { status: "done", effect: newest ? `channel ${what}` : `channel ${what} (older than the stored one: history only)` };

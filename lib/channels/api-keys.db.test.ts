@@ -127,8 +127,14 @@ forEachDatabase("api keys against the sandbox hub", (ctx) => {
     const { channelId: externalId, bodies } = await onboardRunning("sandboxPA");
     await deliver(db, hub, bodies);
     const channel = (await findChannelByExternalId({ db, hubId: hub.id, externalId }))!;
-    for (const payload of await keyJobPayloads(db, channel.id)) await provisionApiKey(payload, { db });
     const adminActor = { id: admin.id, email: admin.email, role: admin.role };
+    // Running and permitted, but no key stored yet: nothing to regenerate, and no second job is queued.
+    const jobsBefore = (await keyJobPayloads(db, channel.id)).length;
+    const noKey = await rejection(regenerateApiKey(adminActor, channel.id, { confirm: true }, { db }));
+    expect(isAppError(noKey) && noKey.code).toBe("conflict:no_api_key");
+    expect(isAppError(noKey) && noKey.status).toBe(409);
+    expect(await keyJobPayloads(db, channel.id)).toHaveLength(jobsBefore);
+    for (const payload of await keyJobPayloads(db, channel.id)) await provisionApiKey(payload, { db });
 
     expect(await maskedKeyFor(channel.id, { db })).toMatchObject({ status: "active", revealed: false });
     const denied = await rejection(revealApiKey({ id: viewer.id, email: viewer.email, role: viewer.role }, channel.id, { db }));

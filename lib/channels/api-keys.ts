@@ -3,6 +3,7 @@ import { createHash, randomUUID } from "node:crypto";
 import {
   activateApiKey,
   claimApiKeyGrant,
+  findActiveApiKey,
   findApiKeyForGrant,
   findCurrentApiKey,
   lockApiKeyGrant,
@@ -271,6 +272,11 @@ export async function regenerateApiKey(
   refuseCancelled(channel);
   if (channel.statusRank < RUNNING_RANK || channel.permission !== "granted") {
     throw new AppError("conflict:api_key", "A key can only be made for a running number the client has given you permission for.");
+  }
+  // Regenerating replaces a key; with none stored there is nothing to replace, and a new grant beside a failing
+  // first generation would only queue a second job (docs/channel-lifecycle.md §4: the page offers Retry instead).
+  if (!(await findActiveApiKey({ db, channelId }))) {
+    throw new AppError("conflict:no_api_key", "This number has no key yet, so there is nothing to regenerate. Use Retry to generate its first key.");
   }
   const grantId = `regen:${randomUUID()}`;
   return db.transaction(async (tx) => {

@@ -9,6 +9,7 @@ import { isRecord } from "../hub/json";
 import { publishChange } from "../live/publish";
 import { signalOf } from "./lifecycle";
 import { phoneVariants } from "./phone";
+import { recordSignalChanges } from "./signal-history";
 import { saveChannel } from "./events";
 
 // Meta's number and account events from the WABA webhook (docs/waba-webhook.md §3): quality rating and messaging
@@ -69,6 +70,7 @@ async function applyNumberQuality(tx: Executor, hub: Hub, row: WebhookRow, chang
     const limit = signalOf(change.currentLimit);
     const set = { flags: { ...channel.flags, quality: { ...signal, at: at.toISOString() } }, ...(limit ? { messagingLimit: limit } : {}) };
     await record(tx, hub, row, channel, change, at, signal, newest ? set : undefined);
+    if (newest && limit) await recordSignalChanges(tx, hub, channel, { messagingLimit: limit }, { source: "waba_webhook", webhookEventId: row.id, occurredAt: at });
   }
   return { status: "done", effect: [`number ${signal.event ?? "quality update"}`, signal.currentLimit && `limit ${signal.currentLimit}`].filter(Boolean).join(", ") };
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { findChannelByExternalId } from "@/db/queries/channel-store";
-import { listChannelsPage } from "@/db/queries/channel-list";
+import { countChannelsByCancellation, listChannelsPage } from "@/db/queries/channel-list";
 import { apiKeys, channels, type Hub } from "@/db/schema";
 import { forEachDatabase } from "@/test/db/databases";
 import { applyWebhookEvent } from "../webhooks/apply";
@@ -58,6 +58,7 @@ forEachDatabase("a number's whole life", (ctx) => {
     let ch = await load("lifeCH");
     expect(ch).toMatchObject({ cancellation: "requested", status: "running", terminatesAt: new Date("2026-11-30T23:59:59.000Z") });
     expect(await listChannelsPage({ db, filter: { hubId: hub.id, status: "cancellation_requested" }, limit: 10 })).toMatchObject({ rows: [{ externalId: "lifeCH" }] });
+    expect(await countChannelsByCancellation({ db, hubId: hub.id })).toEqual({ requested: 1, cancelled: 0 });
 
     expect(await apply(fixture("cancellation_revoke", "lifeCH", "4915100000001"))).toMatchObject({ effect: "cancellation revoked" });
     ch = await load("lifeCH");
@@ -88,6 +89,7 @@ forEachDatabase("a number's whole life", (ctx) => {
     const stuck = await listStuckChannels({ hubId: hub.id, limit: 500, now: new Date("2027-01-01T00:00:00Z") }, { db });
     expect(stuck.filter((s) => s.channelId === ch.id)).toEqual([]);
     expect(await listChannelsPage({ db, filter: { hubId: hub.id, status: "cancelled" }, limit: 10 })).toMatchObject({ rows: [{ externalId: "lifeCH" }] });
+    expect(await countChannelsByCancellation({ db, hubId: hub.id })).toEqual({ requested: 0, cancelled: 1 });
   });
 
   it("a revoke brings back the status from before the request when the request sent an unknown one", async () => {

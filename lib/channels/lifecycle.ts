@@ -12,6 +12,7 @@ import { adoptManualChannel } from "./adopt-manual";
 import { enqueueProvisionIfDue } from "./api-keys";
 import { reconcileCancellation } from "./cancellation";
 import { emitChannelChanges, saveChannel } from "./events";
+import { recordSignalChanges } from "./signal-history";
 import { storeClient } from "./store-client";
 
 // A channel's lifecycle: where an event puts its status (decideStatus, docs/security.md R7) and the upsert of what 360dialog
@@ -161,6 +162,12 @@ export async function applyChannelSnapshot(tx: Executor, hub: Hub, snap: Channel
       },
     });
   }
+  // Quality and limit changes each get their own history row (docs/channel-lifecycle.md §5).
+  await recordSignalChanges(tx, hub, current, { qualityRating: channel.qualityRating, messagingLimit: channel.messagingLimit }, {
+    source: ctx.source,
+    webhookEventId: ctx.webhookEventId,
+    occurredAt: ctx.occurredAt,
+  });
   if (changed) await publishChange(tx, { topic: "channel", id: channel.id, hubId: hub.id, clientId: channel.clientId ?? undefined });
   await enqueueProvisionIfDue(tx, hub, channel);
   return { channel, client: client?.client ?? null, created: inserted, changed };

@@ -3,7 +3,7 @@ import { beforeAll, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { apiKeys, channels, clients, jobs, webhookEvents, type Hub } from "@/db/schema";
 import { forEachDatabase } from "@/test/db/databases";
-import { listStuckChannels, STUCK_DEFAULTS, stuckThresholds, type StuckChannel } from "./stuck";
+import { countStuckChannels, decodeStuckCursor, encodeStuckCursor, listStuckChannels, STUCK_DEFAULTS, stuckThresholds, type StuckChannel } from "./stuck";
 import { createHub, setTestEnvironment } from "@/test/support/channels";
 
 setTestEnvironment();
@@ -124,6 +124,27 @@ forEachDatabase("stuck numbers", (ctx) => {
     expect(all.map((s) => s.since.getTime())).toEqual([...all.map((s) => s.since.getTime())].sort((a, b) => a - b));
     const two = await listStuckChannels({ limit: 2, now: NOW }, { db });
     expect(two).toEqual(all.slice(0, 2));
+  });
+
+  it("pages with a cursor, each entry once and in order, and counts every page together (the list's true count)", async () => {
+    const { db } = ctx.get();
+    const all = await listStuckChannels({ limit: 500, now: NOW }, { db });
+    expect(all.length).toBeGreaterThan(6);
+    const seen: StuckChannel[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const rows = await listStuckChannels({ limit: 3, now: NOW, after: decodeStuckCursor(after) }, { db });
+      seen.push(...rows);
+      if (rows.length < 3) break;
+      after = encodeStuckCursor(rows.at(-1)!);
+    }
+    expect(seen.map((s) => [s.channelId, s.rule])).toEqual(all.map((s) => [s.channelId, s.rule]));
+    expect((await countStuckChannels({ now: NOW }, { db })).total).toBe(all.length);
+    const ofDirect = await countStuckChannels({ hubId: direct.id, now: NOW }, { db });
+    expect(ofDirect.total).toBe(all.filter((s) => s.hubId === direct.id).length);
+    expect(ofDirect.byRule.no_permission).toBe(2);
+    // A cursor that is not one starts from the first page.
+    expect(decodeStuckCursor("not-a-cursor")).toBeUndefined();
   });
 
   it("reads thresholds from hub settings with defaults for anything missing or malformed", () => {

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import {
+  countStuckCandidates,
   listChannelsInUnknownStatus,
   listChannelsNotRunning,
   listChannelsWithDeadJobs,
@@ -135,9 +136,35 @@ function describe(rule: StuckRule, c: Candidate, now: Date): Pick<StuckChannel, 
   }
 }
 
-/** Stuck numbers, oldest first, from a few bounded index-led queries per hub (never a count over all channels). */
+/** Where a page of the "Needs attention" list continues: the last row's (since, channel, rule), opaque. */
+export type StuckPageCursor = { since: Date; channelId: string; rule: StuckRule };
+
+const order = (a: Pick<StuckChannel, "since" | "channelId" | "rule">, b: Pick<StuckChannel, "since" | "channelId" | "rule">): number =>
+  a.since.getTime() - b.since.getTime() || (a.channelId < b.channelId ? -1 : a.channelId > b.channelId ? 1 : 0) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0);
+
+export function encodeStuckCursor(row: Pick<StuckChannel, "since" | "channelId" | "rule">): string {
+  return Buffer.from(JSON.stringify([row.since.toISOString(), row.channelId, row.rule]), "utf8").toString("base64url");
+}
+
+const cursorSchema = z.tuple([z.iso.datetime(), z.uuid(), z.string().max(40)]);
+
+/** The cursor a page link carries, or undefined when it is not one (the first page then). */
+export function decodeStuckCursor(text: string | undefined): StuckPageCursor | undefined {
+  if (!text) return undefined;
+  try {
+    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(text, "base64url").toString("utf8")));
+    return parsed.success ? { since: new Date(parsed.data[0]), channelId: parsed.data[1], rule: parsed.data[2] as StuckRule } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stuck numbers, oldest first, from a few bounded index-led queries per hub (never a count over all channels);
+ * `after` continues a page (cursor paging by since, channel, rule, as other lists page).
+ */
 export async function listStuckChannels(
-  input: { hubId?: string; limit: number; now?: Date; /** Only these channels (a list page's rows). */ channelIds?: string[] },
+  input: { hubId?: string; limit: number; now?: Date; /** Only these channels (a list page's rows). */ channelIds?: string[]; after?: StuckPageCursor },
   deps: ChannelDeps = {},
 ): Promise<StuckChannel[]> {
   const db = deps.db ?? (await getDb());
@@ -146,23 +173,26 @@ export async function listStuckChannels(
   const hubs: Hub[] = input.hubId ? [await findHubById({ db, id: input.hubId })].filter((h): h is Hub => Boolean(h)) : await listHubs({ db });
   const rows: StuckChannel[] = [];
   const { channelIds } = input;
+  const after = input.after ? { since: input.after.since, channelId: input.after.channelId } : undefined;
+  // One more per rule than asked: rows the cursor names exactly are dropped below.
+  const per = limit + 1;
   for (const hub of hubs) {
     const t = stuckThresholds(hub.settings);
     const before = (ms: number) => new Date(now.getTime() - ms);
     const found: [StuckRule, Candidate[]][] = [
-      ["not_running", await listChannelsNotRunning({ db, hubId: hub.id, statuses: PRE_RUNNING, createdBefore: before(t.notRunningHours * 3_600_000), limit, channelIds })],
-      ["no_api_key", await listRunningChannelsWithoutKey({ db, hubId: hub.id, statuses: RUNNING, readyBefore: before(t.noKeyMinutes * 60_000), limit, channelIds })],
+      ["not_running", await listChannelsNotRunning({ db, hubId: hub.id, statuses: PRE_RUNNING, createdBefore: before(t.notRunningHours * 3_600_000), limit: per, channelIds, after })],
+      ["no_api_key", await listRunningChannelsWithoutKey({ db, hubId: hub.id, statuses: RUNNING, readyBefore: before(t.noKeyMinutes * 60_000), limit: per, channelIds, after })],
       [
         "no_permission",
-        hub.paymentMode === "direct" ? await listChannelsWithoutPermission({ db, hubId: hub.id, createdBefore: before(t.noPermissionHours * 3_600_000), limit, channelIds }) : [],
+        hub.paymentMode === "direct" ? await listChannelsWithoutPermission({ db, hubId: hub.id, createdBefore: before(t.noPermissionHours * 3_600_000), limit: per, channelIds, after }) : [],
       ],
-      ["dead_job", await listChannelsWithDeadJobs({ db, hubId: hub.id, limit, channelIds })],
-      ["restricted", await listRestrictedChannels({ db, hubId: hub.id, limit, channelIds })],
+      ["dead_job", await listChannelsWithDeadJobs({ db, hubId: hub.id, limit: per, channelIds, after })],
+      ["restricted", await listRestrictedChannels({ db, hubId: hub.id, limit: per, channelIds, after })],
       [
         "unknown_status",
-        await listChannelsInUnknownStatus({ db, hubId: hub.id, knownStatuses: CHANNEL_STATUSES, changedBefore: before(t.unknownStatusMinutes * 60_000 - 1), limit, channelIds }),
+        await listChannelsInUnknownStatus({ db, hubId: hub.id, knownStatuses: CHANNEL_STATUSES, changedBefore: before(t.unknownStatusMinutes * 60_000 - 1), limit: per, channelIds, after }),
       ],
-      ["key_failing", await listChannelsWithFailingKeyJobs({ db, hubId: hub.id, limit, channelIds })],
+      ["key_failing", await listChannelsWithFailingKeyJobs({ db, hubId: hub.id, limit: per, channelIds, after })],
     ];
     // A failing key job already says why the key is missing: its channel is not listed twice for that.
     const failing = new Set(found.find(([rule]) => rule === "key_failing")?.[1].map((c) => c.channelId));
@@ -183,5 +213,34 @@ export async function listStuckChannels(
       }
     }
   }
-  return rows.sort((a, b) => a.since.getTime() - b.since.getTime()).slice(0, limit);
+  const cursor = input.after;
+  return rows
+    .filter((r) => !cursor || order(r, cursor) > 0)
+    .sort(order)
+    .slice(0, limit);
+}
+
+/**
+ * The true number of entries the "Needs attention" list holds (every page together), per rule and in all: one
+ * count per rule and hub, with the list's own conditions (db/queries/channel-store.ts countStuckCandidates).
+ */
+export async function countStuckChannels(input: { hubId?: string; now?: Date }, deps: ChannelDeps = {}): Promise<{ total: number; byRule: Record<StuckRule, number> }> {
+  const db = deps.db ?? (await getDb());
+  const now = input.now ?? new Date();
+  const hubs: Hub[] = input.hubId ? [await findHubById({ db, id: input.hubId })].filter((h): h is Hub => Boolean(h)) : await listHubs({ db });
+  const byRule: Record<StuckRule, number> = { not_running: 0, no_api_key: 0, no_permission: 0, dead_job: 0, restricted: 0, unknown_status: 0, key_failing: 0 };
+  for (const hub of hubs) {
+    const t = stuckThresholds(hub.settings);
+    const before = (ms: number) => new Date(now.getTime() - ms);
+    const counts = await countStuckCandidates({
+      db,
+      hubId: hub.id,
+      notRunning: { statuses: PRE_RUNNING, createdBefore: before(t.notRunningHours * 3_600_000) },
+      noKey: { statuses: RUNNING, readyBefore: before(t.noKeyMinutes * 60_000) },
+      noPermission: hub.paymentMode === "direct" ? { createdBefore: before(t.noPermissionHours * 3_600_000) } : null,
+      unknownStatus: { knownStatuses: CHANNEL_STATUSES, changedBefore: before(t.unknownStatusMinutes * 60_000 - 1) },
+    });
+    for (const rule of Object.keys(byRule) as StuckRule[]) byRule[rule] += counts[rule];
+  }
+  return { total: Object.values(byRule).reduce((a, b) => a + b, 0), byRule };
 }

@@ -19,7 +19,9 @@ import { publicBaseUrl } from "../env";
 import { isHubError } from "../hub/http";
 import { WABA_SECRET_HEADER } from "../hub/meta-events";
 import { createMessagingApi, type MessagingApi } from "../hub/messaging-api";
-import { openWabaWebhookSecret, sealWabaWebhookSecret } from "../hub-config/secrets";
+import { forgetCachedHubs } from "../hub-config/cache";
+import { openWabaWebhookSecret, sealWabaWebhookSecret, wabaPathToken } from "../hub-config/secrets";
+import { wabaWebhookSettingsOf } from "../hub-config/waba-webhook-settings";
 import { enqueueJob } from "../jobs/enqueue";
 import { withStorableErrors } from "../jobs/failure";
 import type { JobHandler, JobKinds } from "../jobs/types";
@@ -32,9 +34,22 @@ import { openStoredKey } from "./api-keys";
 
 type Reason = JobKinds["channel.waba_webhook"]["reason"];
 
-/** Where 360dialog must deliver this hub's WABA webhooks. */
-export function wabaWebhookUrlFor(hub: Pick<Hub, "id">): string {
-  return `${publicBaseUrl()}/api/webhooks/waba/${hub.id}`;
+/** What the URL's secret segment is shown as: the URL staff see and the channel keeps never holds the secret. */
+export const WABA_URL_SECRET_PLACEHOLDER = "{secret}";
+
+/**
+ * Where 360dialog must deliver this hub's WABA webhooks, as shown to staff and kept on each channel: with the
+ * hub's setting "secret in the URL" (docs/waba-webhook.md §2.1) it ends in a placeholder for the secret segment.
+ * A number whose stored URL differs (the setting changed) is set again by the next reconcile.
+ */
+export function wabaWebhookUrlFor(hub: Pick<Hub, "id" | "settings">): string {
+  const base = `${publicBaseUrl()}/api/webhooks/waba/${hub.id}`;
+  return wabaWebhookSettingsOf(hub).secretIn === "url" ? `${base}/${WABA_URL_SECRET_PLACEHOLDER}` : base;
+}
+
+/** The URL actually given to 360dialog: the shown one with the secret's path token in place of the placeholder. */
+export function wabaWebhookDeliveryUrl(hub: Pick<Hub, "id" | "settings">, secret: string): string {
+  return wabaWebhookUrlFor(hub).replace(WABA_URL_SECRET_PLACEHOLDER, wabaPathToken(secret));
 }
 
 /**
@@ -87,6 +102,7 @@ export async function rotateWabaWebhookSecret(actor: Actor, hubId: string, deps:
     let queued = 0;
     const discriminator = now.toISOString();
     for (const channelId of ids) if ((await enqueueWabaWebhook(tx, { channelId, reason: "secret", discriminator })).created) queued++;
+    forgetCachedHubs();
     await audit(tx, { actor, action: "hub.waba_webhook_secret_rotated", targetType: "hub", targetId: hubId, hubId, detail: { numbers: queued } });
     return { queued };
   });
@@ -109,6 +125,7 @@ export async function wabaWebhookSecretOf(db: Executor, hub: Hub): Promise<strin
   const existing = openWabaWebhookSecret(hub);
   if (existing) return existing;
   const stored = await claimWabaWebhookSecret({ db, hubId: hub.id, sealed: sealWabaWebhookSecret(hub.id, randomBytes(32).toString("base64url")) });
+  forgetCachedHubs();
   const secret = stored ? openWabaWebhookSecret(stored) : null;
   if (!secret) throw new Error("the hub's WABA webhook secret could not be stored");
   return secret;
@@ -130,15 +147,16 @@ export async function setChannelWabaWebhook(channelId: string, deps: WabaWebhook
   const key = await findActiveApiKey({ db, channelId });
   if (!key) return { outcome: "no_key" };
   const secret = await wabaWebhookSecretOf(db, hub);
-  const url = wabaWebhookUrlFor(hub);
   const messaging = (deps.messagingApi ?? createMessagingApi)({ baseUrl: key.address ?? channel.messagingBaseUrl ?? hub.messagingBaseUrl, apiKey: openStoredKey(key) });
   try {
-    await messaging.setWabaWebhook({ url, headers: { [WABA_SECRET_HEADER]: secret } });
+    // The header always; the URL carries the secret too unless the hub says header only (docs/waba-webhook.md §2.1).
+    await messaging.setWabaWebhook({ url: wabaWebhookDeliveryUrl(hub, secret), headers: { [WABA_SECRET_HEADER]: secret } });
   } catch (error) {
     await record(db, hub, channelId, "failed", answerOf(error));
     throw error;
   }
-  await record(db, hub, channelId, "set", url);
+  // Kept as shown (no secret): what reconcile compares with wabaWebhookUrlFor().
+  await record(db, hub, channelId, "set", wabaWebhookUrlFor(hub));
   return { outcome: "set" };
 }
 

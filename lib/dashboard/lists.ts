@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { getClientDetail, listClientsPage, listSessionsOfClient, type ClientListFilter } from "@/db/queries/client-list";
-import { countChannelsByStatus, listChannelsOfClient, listChannelsPage, listChannelTimeline, type ChannelListFilter } from "@/db/queries/channel-list";
+import { countChannelsByCancellation, countChannelsByStatus, listChannelsOfClient, listChannelsPage, listChannelTimeline, type ChannelListFilter } from "@/db/queries/channel-list";
 import { listHubs } from "@/db/queries/hubs";
 import { getWebhookEventDetail, listWebhookEventsPage } from "@/db/queries/webhook-inbox";
 import { listStuckChannels } from "../channels/stuck";
@@ -59,17 +59,18 @@ export function channelFilterOf(query: z.output<typeof channelQuerySchema>): Cha
 export async function loadChannelList(raw: Raw) {
   const query = channelQuerySchema.parse(flat(raw));
   const db = await getDb();
-  const [page, hubs, counts] = await Promise.all([
+  const [page, hubs, counts, ending] = await Promise.all([
     listChannelsPage({ db, filter: channelFilterOf(query), after: query.after, limit: PAGE_SIZE }),
     hubOptions(),
     countChannelsByStatus({ db, hubId: query.hub }),
+    countChannelsByCancellation({ db, hubId: query.hub }),
   ]);
   // Only the rows on this page need their stuck explanation: a hub-wide list would grow with the hub.
   const stuckRows = await listStuckChannels({ hubId: query.hub, limit: 500, channelIds: page.rows.map((r) => r.id) });
   const stuck = new Map<string, string>();
   for (const s of stuckRows) if (!stuck.has(s.channelId)) stuck.set(s.channelId, s.explanation);
   const keyFailing = new Set(stuckRows.filter((s) => s.rule === "key_failing").map((s) => s.channelId));
-  return { query, page, hubs, counts, stuck, keyFailing };
+  return { query, page, hubs, counts, ending, stuck, keyFailing };
 }
 
 export async function loadClientDetail(id: string) {

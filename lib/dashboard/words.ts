@@ -65,4 +65,4 @@ export const WEBHOOK_EVENT_NAMES = [
   "invalid",
 ] as const;
 
-export const WEBHOOK_OUTCOMES = ["pending", "processing", "done", "failed", "dead", "ignored"] as const;
+export const WEBHOOK_OUTCOMES = ["pending", "processing", "done", "failed", "dead", "ignored", "held"] as const;

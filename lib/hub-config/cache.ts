@@ -1,5 +1,5 @@
 import "server-only";
-import { findHubByPartnerId } from "@/db/queries/hubs";
+import { findHubById, findHubByPartnerId } from "@/db/queries/hubs";
 import type { Hub } from "@/db/schema";
 import { getDb } from "../db";
 import { processSlots } from "../process-slots";
@@ -19,6 +19,17 @@ export async function cachedHubByPartnerId(partnerId: string, now = Date.now()):
   const hub = await findHubByPartnerId({ db: await getDb(), partnerId });
   if (cache.size >= MAX_ENTRIES) cache.clear(); // unknown partner ids must not grow it without bound
   cache.set(partnerId, { hub, until: now + TTL_MS });
+  return hub;
+}
+
+/** The same cache by hub id, for the WABA webhook receiver (docs/waba-webhook.md §2): keyed apart from partner ids. */
+export async function cachedHubById(id: string, now = Date.now()): Promise<Hub | undefined> {
+  const key = `id:${id}`;
+  const hit = cache.get(key);
+  if (hit && hit.until > now) return hit.hub;
+  const hub = await findHubById({ db: await getDb(), id });
+  if (cache.size >= MAX_ENTRIES) cache.clear();
+  cache.set(key, { hub, until: now + TTL_MS });
   return hub;
 }
 

@@ -1,4 +1,5 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import type { Hub } from "@/db/schema";
 import { openSecret, sealSecret } from "../secrets";
 
@@ -65,3 +66,16 @@ export function wabaWebhookSecrets(
 export function openWabaWebhookSecret(hub: Pick<Hub, "id" | "wabaWebhookSecretEnc">): string | null {
   return hub.wabaWebhookSecretEnc ? openSecret(hub.wabaWebhookSecretEnc, aad(hub.id, "waba_webhook_secret")) : null;
 }
+
+/**
+ * The WABA webhook secret in the form that travels in the URL path (docs/waba-webhook.md §2.1): whether 360dialog
+ * forwards the headers set with `POST /waba_webhook` is not documented, so the secret also rides in the URL, which it
+ * must keep. Hex (no "_", which 360dialog refuses in webhook addresses), derived, so the stored secret itself never
+ * shows in an access log.
+ */
+export function wabaPathToken(secret: string): string {
+  return createHash("sha256").update(`waba-webhook-path|${secret}`, "utf8").digest("hex");
+}
+
+/** What a path token looks like; anything else in that segment is a wrong secret. */
+export const WABA_PATH_TOKEN = /^[0-9a-f]{64}$/;

@@ -2,13 +2,17 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { findHubById, findHubByPartnerId, insertHub, insertHubIfAbsent, listHubs, updateHub, type NewHub } from "@/db/queries/hubs";
-import { unverifiedSummaries, type UnverifiedSummary } from "@/db/queries/webhook-events";
+import { notifyJobsChannel } from "@/db/queries/jobs";
+import { countHeldWebhookEvents, releaseHeldWebhookEvents, unverifiedSummaries, type UnverifiedSummary } from "@/db/queries/webhook-events";
 import type { Hub } from "@/db/schema";
 import { audit, type Actor } from "../audit";
 import { getDb } from "../db";
 import { AppError } from "../errors";
+import { WEBHOOK_JOB_KEY_PREFIX, WEBHOOK_PROCESS_JOB } from "../jobs/kinds";
 import { forgetCachedHubs } from "./cache";
 import { portalUrlsFor } from "./connection";
+import { WABA_SECRET_IN } from "./waba-webhook-settings";
+import { TEMPLATE_EDIT_ADDRESSES } from "./template-edit";
 import { hubBadge } from "./health";
 import { IO_BASE_V1, IO_BASE_V2, PARTNER_API_BASE, MESSAGING_API_BASE } from "./defaults";
 import { openHubCredentials, openPlatformSecret, sealHubCredentials, sealPlatformSecret, type HubCredentials } from "./secrets";
@@ -97,6 +101,10 @@ export const hubSettingsSchema = z
     stuckNoKeyMinutes: wholeNumber("minutes", 1, 24 * 60).default(15),
     stuckNoPermissionHours: wholeNumber("hours", 1, 24 * 90).default(24),
     templateSyncMinutes: wholeNumber("minutes", 0, 24 * 60, " (0 turns the schedule off)").default(15),
+    /** Where a rejected or paused template is edited in place (docs/templates-meta.md §2.2). */
+    templateEditAddress: z.enum(TEMPLATE_EDIT_ADDRESSES, "Choose how templates are edited.").default("messaging_patch"),
+    /** Where the WABA webhook's secret travels (docs/waba-webhook.md §2.1). */
+    wabaSecretIn: z.enum(WABA_SECRET_IN, "Choose where the WABA webhook secret travels.").default("url"),
   })
   .superRefine((v, ctx) => {
     if (v.authKind === "token" && Boolean(v.username) !== Boolean(v.password)) {
@@ -113,11 +121,13 @@ export type HubSummary = Omit<Hub, "credentialsEnc" | "platformSecretEnc" | "pre
   /** Whether the WABA webhook secret header exists yet (made with the hub's first key, docs/waba-webhook.md §2). */
   hasWabaWebhookSecret: boolean;
   rotationUntil: Date | null;
+  /** Deliveries stored while the hub was archived, applied when it is restored (docs/hub-settings.md §6.6). */
+  held: number;
   /** Partner deliveries stored unverified and still waiting for their Partner API confirmation (docs/hub-settings.md §5). */
   unverified: { waiting: number; why: string; lastError: string | null; oldestAt: Date | null } | null;
 };
 
-function summarise(hub: Hub, unverified: UnverifiedSummary | undefined): HubSummary {
+function summarise(hub: Hub, unverified: UnverifiedSummary | undefined, held = 0): HubSummary {
   const { credentialsEnc: _c, platformSecretEnc, previousPlatformSecretEnc, wabaWebhookSecretEnc, previousWabaWebhookSecretEnc: _w, ...rest } = hub;
   let authKind: HubCredentials["kind"] | null = null;
   try {
@@ -130,6 +140,7 @@ function summarise(hub: Hub, unverified: UnverifiedSummary | undefined): HubSumm
     authKind,
     hasPlatformSecret: Boolean(platformSecretEnc),
     hasWabaWebhookSecret: Boolean(wabaWebhookSecretEnc),
+    held,
     rotationUntil: previousPlatformSecretEnc && hub.previousSecretExpiresAt && hub.previousSecretExpiresAt > new Date() ? hub.previousSecretExpiresAt : null,
     unverified: unverified && unverified.waiting > 0 ? { ...unverified, why: unverifiedWhy(hub, authKind !== null) } : null,
   };
@@ -145,8 +156,8 @@ function unverifiedWhy(hub: Hub, hasCredentials: boolean): string {
 
 export async function listHubSummaries(): Promise<HubSummary[]> {
   const db = await getDb();
-  const [hubs, unverified] = await Promise.all([listHubs({ db }), unverifiedSummaries({ db })]);
-  return hubs.map((h) => summarise(h, unverified.find((u) => u.hubId === h.id)));
+  const [hubs, unverified, held] = await Promise.all([listHubs({ db }), unverifiedSummaries({ db }), countHeldWebhookEvents({ db })]);
+  return hubs.map((h) => summarise(h, unverified.find((u) => u.hubId === h.id), held.find((c) => c.hubId === h.id)?.n ?? 0));
 }
 
 export async function getHubSummary(id: string): Promise<HubSummary | null> {
@@ -205,7 +216,8 @@ export async function saveHubSettings(actor: Actor, input: HubSettingsInput): Pr
     settings: {
       ...(existing?.settings ?? {}),
       stuck: { notRunningHours: input.stuckNotRunningHours, noKeyMinutes: input.stuckNoKeyMinutes, noPermissionHours: input.stuckNoPermissionHours },
-      templates: { syncIntervalMinutes: input.templateSyncMinutes },
+      templates: { ...templatesOf(existing), syncIntervalMinutes: input.templateSyncMinutes, editAddress: input.templateEditAddress },
+      wabaWebhook: { secretIn: input.wabaSecretIn },
     },
   };
   const rotated = Boolean(input.platformSecret && existing?.platformSecretEnc);
@@ -249,6 +261,12 @@ export async function saveHubSettings(actor: Actor, input: HubSettingsInput): Pr
     );
     return hub;
   });
+}
+
+/** The hub's stored template settings, kept on save beside the fields the form changes. */
+function templatesOf(hub: Hub | undefined): Record<string, unknown> {
+  const raw = (hub?.settings as Record<string, unknown> | undefined)?.templates;
+  return raw && typeof raw === "object" ? (raw as Record<string, unknown>) : {};
 }
 
 export function defaultBases(version: "v1" | "v2") {
@@ -343,7 +361,19 @@ export async function setHubArchived(actor: Actor, hubId: string, archived: bool
     const updated = await updateHub({ db: tx, id: hubId, set: { archivedAt: archived ? new Date() : null } });
     if (!updated) throw new AppError("not_found:hub", "That hub no longer exists.");
     forgetCachedHubs();
-    await audit(tx, { actor, action: archived ? "hub.archived" : "hub.restored", targetType: "hub", targetId: hub.id, hubId: hub.id, detail: { partnerId: hub.partnerId, name: hub.name } });
+    // What arrived while archived was stored and held (docs/hub-settings.md §6.6): restoring applies it now.
+    const released = archived
+      ? 0
+      : await releaseHeldWebhookEvents({ db: tx, hubId, jobKind: WEBHOOK_PROCESS_JOB, jobKeyPrefix: WEBHOOK_JOB_KEY_PREFIX, discriminator: new Date().toISOString() });
+    if (released > 0) await notifyJobsChannel({ db: tx, kind: WEBHOOK_PROCESS_JOB });
+    await audit(tx, {
+      actor,
+      action: archived ? "hub.archived" : "hub.restored",
+      targetType: "hub",
+      targetId: hub.id,
+      hubId: hub.id,
+      detail: { partnerId: hub.partnerId, name: hub.name, ...(archived ? {} : { heldDeliveriesReleased: released }) },
+    });
     return updated;
   });
 }

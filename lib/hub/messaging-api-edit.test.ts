@@ -23,6 +23,13 @@ describe("editTemplate", () => {
     expect(answer).toEqual({ id: undefined, status: undefined, category: undefined, rejectedReason: undefined });
   });
 
+  it("POSTs on the same path when the hub's setting says so (docs/templates-meta.md §2.2)", async () => {
+    const { api, fake } = setup({ json: { success: true } });
+    await api.editTemplate("1234567890", { components }, { method: "POST" });
+    expect([fake.calls[0]!.method, fake.calls[0]!.url.pathname]).toEqual(["POST", "/v1/configs/templates/1234567890"]);
+    expect(fake.calls[0]!.json).toEqual({ components });
+  });
+
   it("is never retried: a 500 is the caller's to settle", async () => {
     const { api, fake } = setup({ status: 500 }, { json: { success: true } });
     await expect(api.editTemplate("1", { components })).rejects.toMatchObject({ status: 500 });

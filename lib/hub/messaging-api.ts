@@ -57,6 +57,21 @@ const editedTemplateSchema = z
   .transform((t): Partial<Template> => ({ id: t.id, status: t.status, category: t.category, rejectedReason: t.rejected_reason }));
 
 
+/** The body of an edit, whichever address takes it: what Meta lets change (docs/templates-meta.md §2). */
+export function editBody(input: EditTemplateInput): Record<string, unknown> {
+  return {
+    components: input.components,
+    ...(input.category === undefined ? {} : { category: input.category }),
+    ...(input.parameterFormat === undefined ? {} : { parameter_format: input.parameterFormat }),
+  };
+}
+
+/** Read leniently: an edit's answer through any address (Meta's `{success: true}`, or the template). */
+export function editedTemplateOf(answer: unknown): Partial<Template> {
+  const parsed = editedTemplateSchema.safeParse(answer ?? {});
+  return parsed.success ? parsed.data : {};
+}
+
 export type MessagingApi = ReturnType<typeof createMessagingApi>;
 
 export function createMessagingApi(options: MessagingApiOptions) {
@@ -94,14 +109,11 @@ export function createMessagingApi(options: MessagingApiOptions) {
      * editing in its Hub and a real integration edits through the Partner API's waba_templates/{id}; a hub that
      * does not offer it answers 404/405, which callers read as "not possible here". Not retried, like create.
      */
-    editTemplate: async (templateId: string, input: EditTemplateInput): Promise<Partial<Template>> => {
+    editTemplate: async (templateId: string, input: EditTemplateInput, options: { method?: "PATCH" | "POST" } = {}): Promise<Partial<Template>> => {
       if (templateId === "") throw new TypeError("template id is empty");
-      const body = {
-        components: input.components,
-        ...(input.category === undefined ? {} : { category: input.category }),
-        ...(input.parameterFormat === undefined ? {} : { parameter_format: input.parameterFormat }),
-      };
-      const answer = await call({ method: "PATCH", path: `${TEMPLATES_PATH}/${encodeURIComponent(templateId)}`, body, schema: editedTemplateSchema, retry: false });
+      // PATCH (the default) or POST, as the hub's setting says (docs/templates-meta.md §2.2): Meta's own edit is a
+      // POST on the template id; which one 360dialog's Messaging API takes is not documented.
+      const answer = await call({ method: options.method ?? "PATCH", path: `${TEMPLATES_PATH}/${encodeURIComponent(templateId)}`, body: editBody(input), schema: editedTemplateSchema, retry: false });
       return answer;
     },
 

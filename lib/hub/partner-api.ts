@@ -252,6 +252,22 @@ export function createPartnerApi(options: PartnerApiOptions) {
       }
     },
 
+    /**
+     * Edits one template of a WABA through the Partner API (docs/templates-meta.md §2): the address a real
+     * integration uses (kairon's `BSP360Dialog.edit_template`, `PATCH …/waba_accounts/{id}/waba_templates/{id}`),
+     * not in 360dialog's stored reference: UNVERIFIED, chosen per hub. Not retried, like create.
+     */
+    editWabaTemplate: (wabaAccountId: string, templateId: string, body: Record<string, unknown>): Promise<unknown> => {
+      if (wabaAccountId === "" || templateId === "") throw new TypeError("editWabaTemplate needs a WABA account id and a template id");
+      return call({
+        method: "PATCH",
+        path: `${base}/waba_accounts/${encodeURIComponent(wabaAccountId)}/waba_templates/${encodeURIComponent(templateId)}`,
+        body,
+        schema: z.unknown(),
+        retry: false,
+      });
+    },
+
     /** Never retried here: a new key revokes the old ones, so a retry belongs to the caller's claim (docs/security.md R6). */
     generateApiKey: (channelId: string): Promise<ApiKeyResult> =>
       call({ method: "POST", path: `${base}/channels/${encodeURIComponent(channelId)}/api_keys`, schema: apiKeySchema, retry: false }),

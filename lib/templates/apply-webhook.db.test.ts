@@ -3,7 +3,8 @@ import { eq } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { findChannelById } from "@/db/queries/channel-store";
 import { findTemplateByKey } from "@/db/queries/templates";
-import { jobs as jobsTable } from "@/db/schema";
+import { hubs, jobs as jobsTable } from "@/db/schema";
+import { setChannelWabaWebhook } from "../channels/waba-webhook";
 import { setTestEnvironment, waitFor } from "@/test/support/channels";
 import { forEachDatabase } from "@/test/db/databases";
 import { toComponents } from "./components";
@@ -12,6 +13,7 @@ import { requestTemplateSync } from "./sync-now";
 import {
   cleanDraft,
   drainJobs,
+  drainJobsNow,
   eventsOf,
   onboardKeyedChannel,
   outsideMessagingApi,
@@ -54,12 +56,14 @@ forEachDatabase("template webhooks through the real receivers", (ctx) => {
     );
   };
 
-  it("the portal set the number's WABA webhook to itself with the hub's secret header, after the key was made", async () => {
+  it("the portal set the number's WABA webhook to itself with the hub's secret in the URL and as a header, after the key was made", async () => {
     const { db } = ctx.get();
     const channel = await findChannelById({ db, id: suite.number.channel.id });
-    expect(channel).toMatchObject({ wabaWebhookState: "set", wabaWebhookDetail: expect.stringMatching(new RegExp(`/api/webhooks/waba/${suite.world.hub.id}$`)) });
+    // The channel keeps the URL as shown, the secret's segment a placeholder (docs/waba-webhook.md §2.1).
+    expect(channel).toMatchObject({ wabaWebhookState: "set", wabaWebhookDetail: expect.stringMatching(new RegExp(`/api/webhooks/waba/${suite.world.hub.id}/\\{secret\\}$`)) });
     const hook = await outsideMessagingApi(sandbox.sb, suite.number.apiKey).getWabaWebhook();
-    expect(hook.url).toBe(channel!.wabaWebhookDetail);
+    expect(hook.url).toBe(channel!.wabaWebhookDetail!.replace("{secret}", hook.url!.split("/").pop()!));
+    expect(hook.url).toMatch(new RegExp(`/api/webhooks/waba/${suite.world.hub.id}/[0-9a-f]{64}$`));
     expect(Object.keys(hook.headers ?? {})).toEqual(["x-portal-waba-secret"]);
   });
 
@@ -86,12 +90,18 @@ forEachDatabase("template webhooks through the real receivers", (ctx) => {
     // The same news in other bytes (Meta sending it again later) escapes the inbox dedup; the template effect is still once.
     const copy = JSON.stringify({ ...(JSON.parse(approval.raw) as Record<string, unknown>), resent: randomUUID() });
     expect(await sandbox.sb.redeliver({ ...approval, raw: copy })).toBe(200);
-    // Without the hub's secret header nothing is stored.
+    // The secret travels in the URL and as a header (docs/waba-webhook.md §2.1): either proves it; a wrong one is refused.
     const { "x-portal-waba-secret": _secret, ...unproven } = approval.headers;
-    expect(await sandbox.sb.redeliver({ ...approval, raw: `${copy} `, headers: unproven })).toBe(401);
-    expect(await sandbox.sb.redeliver({ ...approval, raw: `${copy} `, headers: { ...unproven, "x-portal-waba-secret": "guess" } })).toBe(401);
+    expect(approval.wabaPathToken).toMatch(/^[0-9a-f]{64}$/);
+    expect(await sandbox.sb.redeliver({ ...approval, raw: `${copy} `, headers: unproven })).toBe(200);
+    expect(await sandbox.sb.redeliver({ ...approval, raw: `${copy}  `, headers: { ...unproven, "x-portal-waba-secret": "guess" } })).toBe(401);
+    expect(await sandbox.sb.redeliver({ ...approval, raw: `${copy}  `, wabaPathToken: "0".repeat(64) })).toBe(401);
+    expect(await sandbox.sb.redeliver({ ...approval, raw: `${copy}  `, wabaPathToken: "not-a-token" })).toBe(401);
+    // Neither (stored unverified, confirmed through 360dialog's own list): the last test of this file.
     await drainJobs(db);
-    expect(await webhookRowsOf(db, suite.world.hub.id, STATUS_EVENT)).toHaveLength(3);
+    const stored = await webhookRowsOf(db, suite.world.hub.id, STATUS_EVENT);
+    expect(stored).toHaveLength(4);
+    expect(stored.find((r) => r.rawBody === `${copy} `)).toMatchObject({ signatureResult: "hub_secret", status: "done" });
     expect((await eventsOf(db, good.id)).length).toBe(eventCount);
     expect((await templateRow(db, good.id)).status).toBe("approved");
   });
@@ -149,5 +159,49 @@ forEachDatabase("template webhooks through the real receivers", (ctx) => {
     await waitFor(() => sandbox.sb.deliveries.slice(sent).find((d) => d.event === "template_messaging_enabled" && d.status === 200), "template_messaging_enabled");
     await drainJobs(db);
     expect((await findChannelById({ db, id: suite.number.channel.id }))?.flags).toMatchObject({ template_messaging: { enabled: true } });
+  });
+
+  it("a hub that drops the custom header still delivers: the secret in the URL proves it (sandbox dropCustomHeaders)", async () => {
+    const { db } = ctx.get();
+    await sandbox.sb.control("/faults", { dropCustomHeaders: true });
+    try {
+      const good = await submitted(uniqueName("no_header"));
+      const delivery = await statusAtHub(good.externalId!, "approved");
+      expect(delivery.headers["x-portal-waba-secret"]).toBeUndefined();
+      expect(delivery.wabaPathToken).toMatch(/^[0-9a-f]{64}$/);
+      await drainJobs(db);
+      const row = (await webhookRowsOf(db, suite.world.hub.id, STATUS_EVENT)).find((r) => r.rawBody === delivery.raw);
+      expect(row).toMatchObject({ signatureResult: "hub_secret", status: "done" });
+      expect((await eventsOf(db, good.id)).at(-1)).toMatchObject({ status: "approved", source: "webhook" });
+    } finally {
+      await sandbox.sb.control("/faults", {});
+    }
+  });
+
+  it("header only and the header dropped: stored unverified, and the verdict comes from 360dialog's own list (a sync), never from the body", async () => {
+    const { db } = ctx.get();
+    const hub = (await db.select().from(hubs).where(eq(hubs.id, suite.world.hub.id)))[0]!;
+    await db.update(hubs).set({ settings: { ...hub.settings, wabaWebhook: { secretIn: "header" } } }).where(eq(hubs.id, hub.id));
+    expect(await setChannelWabaWebhook(suite.number.channel.id, { db })).toEqual({ outcome: "set" });
+    expect((await outsideMessagingApi(sandbox.sb, suite.number.apiKey).getWabaWebhook()).url).toMatch(new RegExp(`/api/webhooks/waba/${hub.id}$`));
+    await sandbox.sb.control("/faults", { dropCustomHeaders: true });
+    try {
+      const bad = await submitted(uniqueName("unproven"));
+      const delivery = await statusAtHub(bad.externalId!, "rejected", "TAG_CONTENT_MISMATCH");
+      expect(delivery.wabaPathToken).toBeUndefined();
+      expect(delivery.headers["x-portal-waba-secret"]).toBeUndefined();
+      const stored = (await webhookRowsOf(db, suite.world.hub.id, STATUS_EVENT)).find((r) => r.rawBody === delivery.raw)!;
+      expect(stored).toMatchObject({ source: "waba", signatureResult: "unsigned", status: "pending" });
+      await drainJobsNow(db);
+      const row = (await webhookRowsOf(db, suite.world.hub.id, STATUS_EVENT)).find((r) => r.rawBody === delivery.raw)!;
+      expect(row).toMatchObject({ status: "done", confirmation: expect.stringContaining("template sync") });
+      // The rejection is believed only as the sync read it from 360dialog.
+      expect(await templateRow(db, bad.id)).toMatchObject({ status: "rejected" });
+      expect((await eventsOf(db, bad.id)).at(-1)).toMatchObject({ status: "rejected", source: "sync" });
+    } finally {
+      await sandbox.sb.control("/faults", {});
+      await db.update(hubs).set({ settings: hub.settings }).where(eq(hubs.id, hub.id));
+      await setChannelWabaWebhook(suite.number.channel.id, { db });
+    }
   });
 });

@@ -1,4 +1,6 @@
+import { eq } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
+import { hubs } from "@/db/schema";
 import { listRecentlyRejectedTemplates } from "@/db/queries/overview";
 import { countTemplatesByStatus, listTemplateLineage, listTemplatesPage } from "@/db/queries/templates";
 import { setTestEnvironment } from "@/test/support/channels";
@@ -132,6 +134,31 @@ forEachDatabase("resubmitting rejected templates against the sandbox hub", (ctx)
       expect((await eventsOf(db, first.templateId)).at(-1)).toMatchObject({ reason: `Resubmitted as ${name}_v3 (en).` });
     } finally {
       await sandbox.sb.control("/config", { templateEditing: true });
+    }
+  });
+
+  it("edits through the address the hub chose; 'off', or an address the hub does not offer, proposes a new name and touches nothing at 360dialog", async () => {
+    const { db } = ctx.get();
+    const name = uniqueName("address");
+    const first = await submit(cleanDraft(name));
+    const remote = await rejectAtMeta(name);
+    const edited = cleanDraft(name, { body: "Dear {{1}}, order {{2}} has left our warehouse today." });
+    const [hub] = await db.select().from(hubs).where(eq(hubs.id, suite.world.hub.id));
+    const withAddress = (editAddress: string) => db.update(hubs).set({ settings: { ...hub!.settings, templates: { ...(hub!.settings.templates as object), editAddress } } }).where(eq(hubs.id, hub!.id));
+    try {
+      for (const address of ["off", "messaging_post", "partner_patch"]) {
+        await withAddress(address);
+        const refused = await submit(edited, first.templateId);
+        expect(refused, address).toMatchObject({ kind: "refused", proposedName: `${name}_v2` });
+        // Still rejected at 360dialog and here, under its name and id: nothing deleted, nothing created.
+        expect((await remoteNamed(name)).map((t) => [t.id, t.status]), address).toEqual([[remote.id, "rejected"]]);
+        expect(await templateRow(db, first.templateId), address).toMatchObject({ status: "rejected", externalId: remote.id });
+      }
+      // Back to the address the sandbox offers: edited in place.
+      await withAddress("messaging_patch");
+      expect(await submit(edited, first.templateId)).toMatchObject({ kind: "submitted", status: "pending" });
+    } finally {
+      await db.update(hubs).set({ settings: hub!.settings }).where(eq(hubs.id, hub!.id));
     }
   });
 

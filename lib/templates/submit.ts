@@ -19,7 +19,10 @@ import { AppError } from "../errors";
 import { isHubError } from "../hub/http";
 import { publishChange } from "../live/publish";
 import { logger } from "../log";
-import type { MessagingApi } from "../hub/messaging-api";
+import { editBody, editedTemplateOf, type EditTemplateInput, type MessagingApi } from "../hub/messaging-api";
+import type { PartnerApi } from "../hub/partner-api";
+import { partnerApiFor } from "../hub-config/connection";
+import { templateSettingsOf } from "./settings";
 import { fromComponents, parameterFormatOf, toComponents } from "./components";
 import type { ButtonDraft, TemplateDraft } from "./draft";
 import { hubRefusalFindings, outcomeUnknown } from "./hub-findings";
@@ -29,7 +32,7 @@ import { enqueueChannelSync } from "./sync-jobs";
 import { normaliseStatus } from "./status";
 import { emitTemplateChanges } from "./events";
 
-export type TemplateDeps = { db?: Database; messagingApi?: MessagingApiFactory };
+export type TemplateDeps = { db?: Database; messagingApi?: MessagingApiFactory; partnerApi?: (hub: Hub) => Pick<PartnerApi, "editWabaTemplate"> };
 
 export type SaveInput = { channelId: string; templateId?: string; draft: TemplateDraft };
 
@@ -260,8 +263,24 @@ async function submitSaved(actor: Actor, saved: Template, draft: TemplateDraft, 
       const proposed = await proposeFor(messaging, db, saved);
       return newNameRefusal(saved, proposed, "The portal does not know this template's id at 360dialog, so it cannot be edited in place.");
     }
+    const address = templateSettingsOf(hub).editAddress;
+    if (address === "off") {
+      await release(previous);
+      const proposed = await proposeFor(messaging, db, saved);
+      return newNameRefusal(saved, proposed, "Editing in place is turned off for this hub (Settings), and Meta keeps the name.");
+    }
+    if (address === "partner_patch" && !channel.wabaId) {
+      await release(previous);
+      const proposed = await proposeFor(messaging, db, saved);
+      return newNameRefusal(saved, proposed, "The portal does not know this number's WABA account at 360dialog, so the Partner API cannot edit its template.");
+    }
     try {
-      const answer = await messaging.editTemplate(saved.externalId, { components, category: draft.category, ...(parameterFormat ? { parameterFormat } : {}) });
+      const input: EditTemplateInput = { components, category: draft.category, ...(parameterFormat ? { parameterFormat } : {}) };
+      // The address this hub chose (docs/templates-meta.md §2.2); any of them answering 404/405/501 means "not offered".
+      const answer =
+        address === "partner_patch"
+          ? editedTemplateOf(await (deps.partnerApi ?? partnerApiFor)(hub).editWabaTemplate(channel.wabaId!, saved.externalId, editBody(input)))
+          : await messaging.editTemplate(saved.externalId, input, { method: address === "messaging_post" ? "POST" : "PATCH" });
       const status = normaliseStatus(answer.status) ?? "pending";
       const category = answer.category?.toUpperCase() ?? draft.category;
       return await recordAccepted(actor, saved, draft, hub, db, { status, category, externalId: saved.externalId, reason: answer.rejectedReason ?? null, how: "edited" });

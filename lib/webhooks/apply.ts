@@ -27,7 +27,10 @@ import { emitEvent } from "../events/emit";
 
 /** An applier's answer: done (and what it did) or ignored (and why); nothing when it only follows along. */
 export type WebhookOutcome = { status: "done" | "ignored"; effect: string };
-export type ApplyOutcome = { status: WebhookOutcome["status"] | "missing" | "skipped"; effect: string };
+export type ApplyOutcome = { status: WebhookOutcome["status"] | "missing" | "skipped" | "held"; effect: string };
+
+/** Why a delivery waits: its hub was archived when it was processed (docs/hub-settings.md §6.6). */
+export const HELD_WORDS = "Held: the hub is archived. Applied when an admin restores it in Settings.";
 
 /** The kinds features apply; `unknown` and `invalid` are recorded here, without effect; `meta` is taken apart below. */
 type AppliedKind = Exclude<WebhookKind, "unknown" | "invalid" | "meta">;
@@ -76,6 +79,8 @@ export async function applyWebhookEvent(
     return await db.transaction(async (tx) => {
       const hub = await findHubById({ db: tx, id: row.hubId });
       if (!hub) throw new Error("webhook event of a deleted hub");
+      // Stored while its hub is archived: kept, not acted on; restoring the hub queues it again (docs/hub-settings.md §6.6).
+      if (hub.archivedAt) return holdWhileArchived(tx, row);
       const outcome = await applyParsed(tx, hub, row, parseWebhookBody(row.rawBody));
       await setWebhookEventOutcome({ db: tx, id: row.id, status: outcome.status, lastError: outcome.status === "ignored" ? outcome.effect : null, processedAt: new Date() });
       await publishChange(tx, { topic: "webhook", id: row.id, hubId: hub.id });
@@ -95,6 +100,13 @@ export async function applyWebhookEvent(
     logger("webhooks").warn({ webhookEventId: row.id, event: row.event, err: message }, "webhook event processing failed");
     throw error instanceof DrizzleQueryError ? new Error(message, { cause: error }) : error;
   }
+}
+
+/** Marks a delivery held: its hub is archived (docs/hub-settings.md §6.6); setHubArchived releases it on restore. */
+export async function holdWhileArchived(tx: Executor, row: WebhookRow): Promise<ApplyOutcome> {
+  await setWebhookEventOutcome({ db: tx, id: row.id, status: "held", lastError: HELD_WORDS });
+  await publishChange(tx, { topic: "webhook", id: row.id, hubId: row.hubId });
+  return { status: "held", effect: HELD_WORDS };
 }
 
 /** The `webhook.process` job (idempotent, docs/security.md R8: an event already done or ignored is skipped). */

@@ -4,6 +4,8 @@ import { eq, sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/webhooks/360dialog/[partnerId]/route";
+import { POST as WABA_POST } from "@/app/api/webhooks/waba/[hubId]/[token]/route";
+import { sealWabaWebhookSecret, wabaPathToken } from "@/lib/hub-config/secrets";
 import { openDatabase, type DatabaseHandle } from "@/db/client";
 import { insertHub } from "@/db/queries/hubs";
 import { jobs, webhookEvents } from "@/db/schema";
@@ -24,6 +26,18 @@ function deliver(partnerId: string, body: string) {
   });
   return POST(request, { params: Promise.resolve({ partnerId }) });
 }
+
+const WABA_SECRET = "waba-secret-current-0123456789";
+
+/** A delivery to the hub's WABA webhook with the secret in the URL (docs/waba-webhook.md §2.1), through the Next route. */
+function deliverWaba(hubId: string, body: string) {
+  const token = wabaPathToken(WABA_SECRET);
+  const request = new Request(`http://127.0.0.1:3000/api/webhooks/waba/${hubId}/${token}`, { method: "POST", body, headers: { "content-type": "application/json" } });
+  return WABA_POST(request, { params: Promise.resolve({ hubId, token }) });
+}
+
+const metaBody = (id: string) =>
+  JSON.stringify({ object: "whatsapp_business_account", entry: [{ id: "102290129340398", time: 1, changes: [{ field: "account_alerts", value: { entity_id: id } }] }] });
 
 const event = (id: string) => JSON.stringify({ id, event: "channel_running", data: { id: `ch_${id}`, status: "running" } });
 
@@ -50,6 +64,7 @@ describe.skipIf(unavailableReason("postgres"))("webhook receiver on PostgreSQL",
         partnerApiBaseUrl: "http://127.0.0.1:9/api/v2",
         ioBaseUrl: "http://127.0.0.1:9/io",
         platformSecretEnc: sealPlatformSecret(hubId, SECRET),
+        wabaWebhookSecretEnc: sealWabaWebhookSecret(hubId, WABA_SECRET),
       },
     });
   });
@@ -101,6 +116,42 @@ describe.skipIf(unavailableReason("postgres"))("webhook receiver on PostgreSQL",
     expect((await deliver(partnerId, event("locked"))).status).toBe(200);
     const rows = await fresh.handle.db.select().from(webhookEvents).where(eq(webhookEvents.dedupKey, "id:locked"));
     expect(rows.map((r) => r.deliveries)).toEqual([1]);
+  });
+
+  it("stores a WABA delivery with the partner receiver's one statement: blocked on its job, it is answered 503 and nothing is kept; free, 200 with row and job (R3, R4)", async () => {
+    const body = metaBody("atomic");
+    const locker = postgres(fresh.url!, { max: 1, onnotice: () => {} });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    // The jobs table, not the inbox: the inbox row is written first in the statement, so only one statement (or
+    // one transaction) can leave no row behind when its job cannot be written.
+    const transaction = locker.begin(async (tx) => {
+      await tx`lock table jobs in access exclusive mode`;
+      locked();
+      await held;
+    });
+    try {
+      await lockTaken;
+      const res = await deliverWaba(hubId, body);
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("5");
+    } finally {
+      release();
+      await transaction;
+      await locker.end({ timeout: 5 });
+    }
+    const rowsOf = () => fresh.handle.db.select().from(webhookEvents).where(eq(webhookEvents.rawBody, body));
+    expect(await rowsOf()).toHaveLength(0);
+
+    const ok = await deliverWaba(hubId, body);
+    expect(ok.status).toBe(200);
+    // Answered after the commit: another connection sees the row and its job at once.
+    const [row] = await rowsOf();
+    expect(row).toMatchObject({ source: "waba", signatureResult: "hub_secret", status: "pending", deliveries: 1 });
+    const queued = await fresh.handle.db.select().from(jobs).where(sql`${jobs.payload}->>'webhookEventId' = ${row!.id}`);
+    expect(queued.map((j) => j.kind)).toEqual(["webhook.process"]);
   });
 
   describe("with the database out of reach", () => {

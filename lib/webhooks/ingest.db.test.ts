@@ -11,6 +11,10 @@ import { sealPlatformSecret } from "@/lib/hub-config/secrets";
 import { forEachDatabase, selectRows } from "@/test/db/databases";
 import { captureAppLogs, setTestAppEnv, bindAppDatabase, type CapturedLogs } from "@/test/db/use-as-app-db";
 import { forgetCachedHubs } from "@/lib/hub-config/cache";
+import { listHubSummaries, setHubArchived } from "@/lib/hub-config/settings";
+import { findChannelByExternalId } from "@/db/queries/channel-store";
+import { applyWebhookEvent } from "./apply";
+import { createUser } from "@/test/support/channels";
 import { resetEnvForTests } from "@/lib/env";
 import { AppError, problemOf, type ErrorCode } from "@/lib/errors";
 
@@ -270,22 +274,43 @@ forEachDatabase("webhook receiver", (ctx) => {
     expect((await rowsOf(hubId)).filter((r) => r.signatureResult === "unsigned")).toHaveLength(0);
   });
 
-  it("refuses deliveries to an archived hub with 410 (after the signature check), storing nothing", async () => {
+  it("stores deliveries to an archived hub (after the signature check), holds them, and applies them once the hub is restored", async () => {
+    const { db } = ctx.get();
     const hub = await seedHub();
-    await updateHub({ db: ctx.get().db, id: hub.id, set: { archivedAt: new Date() } });
+    await updateHub({ db, id: hub.id, set: { archivedAt: new Date() } });
     forgetCachedHubs();
     const body = channelEvent("archived");
     const wrong = await deliver(hub.partnerId, body, signed(body, "not-the-secret"));
     expect(wrong.status).toBe(401);
     const res = await deliver(hub.partnerId, body, signed(body));
-    expect(res.status).toBe(410);
-    expect(await res.json()).toMatchObject({ status: 410, code: "gone:hub_archived" });
+    expect(res.status).toBe(200);
+    const [row] = await rowsOf(hub.id);
+    expect(row).toMatchObject({ status: "pending", signatureResult: "valid" });
+    // Processing while archived holds it: nothing applied (docs/hub-settings.md §6.6).
+    expect(await applyWebhookEvent(row!.id, { db })).toMatchObject({ status: "held" });
+    expect((await rowsOf(hub.id))[0]).toMatchObject({ status: "held", lastError: expect.stringContaining("archived") });
+    expect(await findChannelByExternalId({ db, hubId: hub.id, externalId: "ch_archived" })).toBeUndefined();
+    expect((await listHubSummaries()).find((h) => h.id === hub.id)?.held).toBe(1);
+
+    // A hub without a platform secret: stored unverified, held the same way.
     const noSecret = await seedHub({ secret: null });
-    await updateHub({ db: ctx.get().db, id: noSecret.id, set: { archivedAt: new Date() } });
+    await updateHub({ db, id: noSecret.id, set: { archivedAt: new Date() } });
     forgetCachedHubs();
-    expect((await deliver(noSecret.partnerId, body, {})).status).toBe(410);
-    expect(await rowsOf(hub.id)).toHaveLength(0);
-    expect(await rowsOf(noSecret.id)).toHaveLength(0);
+    expect((await deliver(noSecret.partnerId, body, {})).status).toBe(200);
+    const [unverified] = await rowsOf(noSecret.id);
+    expect(await applyWebhookEvent(unverified!.id, { db })).toMatchObject({ status: "held" });
+
+    // Restoring queues every held delivery again, in the same transaction; its job applies it.
+    const admin = await createUser(db, "admin");
+    await setHubArchived({ id: admin.id, email: admin.email }, hub.id, false);
+    const [released] = await rowsOf(hub.id);
+    expect(released).toMatchObject({ status: "pending", lastError: null });
+    const queued = await db.select().from(jobs).where(sql`${jobs.payload}->>'webhookEventId' = ${released!.id} and ${jobs.uniqueKey} like '%:restored:%'`);
+    expect(queued.map((j) => [j.kind, j.status])).toEqual([["webhook.process", "queued"]]);
+    expect(await applyWebhookEvent(released!.id, { db })).toMatchObject({ status: "done" });
+    expect(await findChannelByExternalId({ db, hubId: hub.id, externalId: "ch_archived" })).toMatchObject({ status: "running" });
+    // The other hub stays archived, its delivery held.
+    expect((await rowsOf(noSecret.id))[0]).toMatchObject({ status: "held" });
   });
 
   it("answers 404 for a malformed partner id (no partner can have one), 405 for other methods", async () => {
@@ -464,10 +489,11 @@ forEachDatabase("webhook receiver", (ctx) => {
   });
 
   it("keeps the inbox and job rows consistent across engines", async () => {
+    // Every row that is not ignored has a processing job (a held row released on restore has a second one).
     const counts = await selectRows<{ events: number; queued: number }>(
       ctx.get().db,
       sql`select (select count(*)::int from webhook_events where status <> 'ignored') as events,
-                 (select count(*)::int from jobs where kind = 'webhook.process') as queued`,
+                 (select count(distinct payload->>'webhookEventId')::int from jobs where kind = 'webhook.process') as queued`,
     );
     expect(counts[0]!.events).toBe(counts[0]!.queued);
   });

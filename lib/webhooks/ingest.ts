@@ -39,7 +39,6 @@ export type IngestOutcome =
   | "unverified_stored"
   | "unverified_duplicate"
   | "unverified_full"
-  | "archived"
   | "invalid_signature"
   | "unavailable";
 
@@ -85,8 +84,6 @@ const unavailable = refusal("unavailable", "temporarily unavailable", { "retry-a
 const timedOut = refusal("timeout", "request timeout", { connection: "close" });
 const tooLarge = refusal("too_large", "payload too large");
 const cutOff = refusal("invalid", "bad request");
-// An archived hub (Settings): 360dialog, or whoever replays its deliveries, is told plainly why nothing is taken.
-const archived = refusal("gone:hub_archived", "This hub is archived in the portal; an admin can restore it in Settings. Nothing was stored.");
 
 /**
  * What an unknown partner id's delivery is checked against: a well-formed id answers exactly as a known hub with a
@@ -160,7 +157,6 @@ async function handle({ partnerId, headers, readBody }: Delivery, log: Logger): 
     if (!hub || !hub.platformSecretEnc) {
       verifyWebhookSignature({ rawBody: raw, header: headers.get(WEBHOOK_SIGNATURE_HEADER), secrets: UNKNOWN_PARTNER_SECRETS });
       if (!hub) return { outcome: "unknown_hub", partnerId, response: invalidSignature() };
-      if (hub.archivedAt) return { outcome: "archived", partnerId, response: archived() };
       // No platform secret saved yet: nothing can be verified, so the delivery is kept as unverified and only a
       // job's question to the Partner API turns it into facts (docs/hub-settings.md §5).
       warnMissingSecret(hub, log);
@@ -178,7 +174,8 @@ async function handle({ partnerId, headers, readBody }: Delivery, log: Logger): 
     // With a secret saved, a missing signature is refused like a wrong one: 360dialog documents the header on every
     // partner delivery (docs/hub-settings.md §5).
     if (!verified.ok) return { outcome: "invalid_signature", partnerId, response: invalidSignature() };
-    if (hub.archivedAt) return { outcome: "archived", partnerId, response: archived() };
+    // An archived hub's deliveries are stored all the same and held by their job until it is restored
+    // (docs/hub-settings.md §6.6): whether 360dialog retries a refusal is not documented, so refusing would lose them.
 
     // Only now, with the bytes proven to come from 360dialog, is anything parsed (docs/security.md R1).
     const parsed = parseWebhookBody(raw);

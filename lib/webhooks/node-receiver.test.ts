@@ -6,7 +6,7 @@ import type { DatabaseHandle } from "@/db/client";
 import nextConfig from "@/next.config";
 import { processSlots } from "../process-slots";
 import type { Delivery, DeliveryResponse } from "./ingest";
-import { createWebhookFastPath, deliveryHeaders, fastPathPartnerId, fastPathWabaHubId, NEXT_CONFIG_HEADERS } from "./node-receiver";
+import { createWebhookFastPath, deliveryHeaders, fastPathPartnerId, fastPathWabaHubId, fastPathWabaTarget, NEXT_CONFIG_HEADERS } from "./node-receiver";
 
 // The adapter around ingestDelivery(); the receiver itself is replaced by one that reads the body through the
 // adapter's reader (a 1 KiB cap and a 400 ms deadline here) and reports what it saw. The real receiver behind a real server.ts is proven by
@@ -136,6 +136,17 @@ describe("fastPathWabaHubId", () => {
       expect(fastPathWabaHubId("POST", url), url).toBeNull();
     }
     expect(fastPathWabaHubId("GET", `/api/webhooks/waba/${id}`)).toBeNull();
+  });
+
+  it("takes the secret's path token after the hub id (docs/waba-webhook.md §2.1); a segment that is not one goes on to Next.js", () => {
+    const id = "0b9f6c1e-3d4a-4e5f-8a7b-1c2d3e4f5a6b";
+    const token = "a".repeat(64);
+    expect(fastPathWabaTarget("POST", `/api/webhooks/waba/${id}/${token}`)).toEqual({ hubId: id, pathToken: token });
+    expect(fastPathWabaTarget("POST", `/api/webhooks/waba/${id}/${token}?x=1`)).toEqual({ hubId: id, pathToken: token });
+    expect(fastPathWabaTarget("POST", `/api/webhooks/waba/${id}`)).toEqual({ hubId: id });
+    for (const url of [`/api/webhooks/waba/${id}/${token}/`, `/api/webhooks/waba/${id}/${"a".repeat(63)}`, `/api/webhooks/waba/${id}/${token.toUpperCase()}`, `/api/webhooks/waba/${id}/x`]) {
+      expect(fastPathWabaTarget("POST", url), url).toBeNull();
+    }
   });
 });
 

@@ -39,12 +39,19 @@ export const NEXT_CONFIG_HEADERS: Readonly<Record<string, string>> = {
 const NEXT_VARY = "rsc, next-router-state-tree, next-router-prefetch, next-router-segment-prefetch";
 
 /** Each hub's WABA webhook (docs/waba-webhook.md §2): message traffic comes this way too, so it gets the fast path. */
-const WABA_FAST_PATH = /^\/api\/webhooks\/waba\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\?.*)?$/;
+const WABA_FAST_PATH = /^\/api\/webhooks\/waba\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/([0-9a-f]{64}))?(?:\?.*)?$/;
+
+/** The hub id (and the secret's path token, docs/waba-webhook.md §2.1) when this request is a WABA webhook delivery the fast path serves, else null. */
+export function fastPathWabaTarget(method: string | undefined, url: string | undefined): { hubId: string; pathToken?: string } | null {
+  if (method !== "POST" || url === undefined) return null;
+  const match = WABA_FAST_PATH.exec(url);
+  if (!match) return null;
+  return match[2] === undefined ? { hubId: match[1]! } : { hubId: match[1]!, pathToken: match[2] };
+}
 
 /** The hub id when this request is a WABA webhook delivery the fast path serves, else null. */
 export function fastPathWabaHubId(method: string | undefined, url: string | undefined): string | null {
-  if (method !== "POST" || url === undefined) return null;
-  return WABA_FAST_PATH.exec(url)?.[1] ?? null;
+  return fastPathWabaTarget(method, url)?.hubId ?? null;
 }
 
 /** The partner id when this request is one the fast path serves, else null. */
@@ -65,8 +72,8 @@ export type FastPathOptions = {
 export function createWebhookFastPath(options: FastPathOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const partnerId = fastPathPartnerId(req.method, req.url);
-    const wabaHubId = partnerId === null ? fastPathWabaHubId(req.method, req.url) : null;
-    if ((partnerId === null && wabaHubId === null) || !databaseOpened()) return false;
+    const waba = partnerId === null ? fastPathWabaTarget(req.method, req.url) : null;
+    if ((partnerId === null && waba === null) || !databaseOpened()) return false;
     const headers = deliveryHeaders(nextRequestHeaders(req, options.port));
     if (headers === null) {
       // A value the web Headers class refuses: Next.js gets the request, untouched, and answers as it would.
@@ -74,7 +81,7 @@ export function createWebhookFastPath(options: FastPathOptions): (req: IncomingM
       return false;
     }
     const body = nodeBody(req);
-    const answered = wabaHubId !== null ? ingestWabaDelivery({ hubId: wabaHubId, headers, readBody: body.read }) : ingestDelivery({ partnerId: partnerId!, headers, readBody: body.read });
+    const answered = waba !== null ? ingestWabaDelivery({ ...waba, headers, readBody: body.read }) : ingestDelivery({ partnerId: partnerId!, headers, readBody: body.read });
     void answered
       .then((answer) => send(res, answer, req.complete))
       .catch((error: unknown) => {

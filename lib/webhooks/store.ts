@@ -17,15 +17,28 @@ export const deliveryStatement = webhookDeliveryStatement({
   liveChannel: LIVE_CHANNEL,
 });
 
-/** One statement: the inbox row, its processing job and the live notice commit together or not at all (docs/security.md R4). */
-export async function storeDelivery(row: NewWebhookEvent): Promise<StoredDelivery> {
+/** The same statement for Meta's WABA webhook deliveries (source `waba`): the WABA receiver's one store (docs/waba-webhook.md §2). */
+export const wabaDeliveryStatement = webhookDeliveryStatement({
+  jobKind: WEBHOOK_PROCESS_JOB,
+  jobKeyPrefix: WEBHOOK_JOB_KEY_PREFIX,
+  jobsChannel: JOBS_CHANNEL,
+  liveChannel: LIVE_CHANNEL,
+  source: "waba",
+});
+
+/**
+ * One statement: the inbox row, its processing job and the live notice commit together or not at all (docs/security.md R4).
+ * Both receivers (partner and WABA) store through here, on the receiver's own pool on PostgreSQL.
+ */
+export async function storeDelivery(row: NewWebhookEvent, source: "partner" | "waba" = "partner"): Promise<StoredDelivery> {
+  const statement = source === "waba" ? wabaDeliveryStatement : deliveryStatement;
   const handle = await getDatabaseHandle();
   const receiver = handle.driver === "postgres" ? receiverSql() : null;
-  if (receiver) return deliveryStatement.runPrepared(receiver, row);
+  if (receiver) return statement.runPrepared(receiver, row);
   // PGlite (and a PostgreSQL handle without DATABASE_URL, as in tests): the statement timeout needs a transaction.
   return handle.db.transaction(async (tx) => {
     await limitStatementTime({ db: tx, milliseconds: RECEIVER_STATEMENT_TIMEOUT_MS });
-    return deliveryStatement.run(tx, row);
+    return statement.run(tx, row);
   });
 }
 

@@ -1,26 +1,26 @@
 import "server-only";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { limitStatementTime } from "@/db/queries/webhook-events";
-import { findHubForWabaWebhook, insertWabaDelivery } from "@/db/queries/waba-webhook";
+import type { StoredDelivery } from "@/db/queries/webhook-events";
 import type { Hub } from "@/db/schema";
-import { getDb } from "../db";
 import { getEnv } from "../env";
 import { AppError, PROBLEM_CONTENT_TYPE, problemOf, type ErrorCode } from "../errors";
 import { metaEventName, parseMetaWebhook, WABA_SECRET_HEADER } from "../hub/meta-events";
-import { wabaWebhookSecrets } from "../hub-config/secrets";
+import { cachedHubById } from "../hub-config/cache";
+import { WABA_PATH_TOKEN, wabaPathToken, wabaWebhookSecrets } from "../hub-config/secrets";
 import { readBodyWithCap, type ReadBodyResult } from "../http/read-body";
-import { enqueueJob } from "../jobs/enqueue";
-import { WEBHOOK_PROCESS_JOB, webhookJobKey } from "../jobs/kinds";
-import { publishChange } from "../live/publish";
 import { logger } from "../log";
-import { storableHeaders, type DeliveryHeaders } from "./ingest";
-import { RECEIVER_STATEMENT_TIMEOUT_MS } from "./receiver-db";
+import { storableHeaders, UNVERIFIED_WAITING_CAP, type DeliveryHeaders } from "./ingest";
+import { countUnverifiedWaiting, storeDelivery } from "./store";
 
-// The receiver of each hub's WABA webhook, `POST /api/webhooks/waba/<hub id>` (docs/waba-webhook.md §2). Meta's
-// events come through 360dialog with no signature; what proves them is the secret header the portal set with
-// `POST /waba_webhook`, compared in constant time. As with the partner webhook (docs/security.md R3, R4, R5): the delivery is stored
-// in the inbox (source `waba`, deduplicated on its bytes) with its processing job, and only then acknowledged;
-// when it cannot be stored the answer is 503, so 360dialog delivers it again.
+// The receiver of each hub's WABA webhook, `POST /api/webhooks/waba/<hub id>[/<path token>]` (docs/waba-webhook.md §2).
+// Meta's events come through 360dialog with no signature; what proves them is the hub's secret, set with
+// `POST /waba_webhook` both as a header and (by default) as the URL's last segment, because whether 360dialog
+// forwards custom headers on each delivery is not documented (§2.1). Each secret given is checked in constant
+// time; a wrong one is refused. A delivery carrying none (a URL set before the secret moved into it, and a hub
+// that dropped the header) is stored unverified and only confirmed through the Partner API, as partner deliveries
+// without a platform secret are (docs/hub-settings.md §5). Storing is the partner receiver's one statement
+// (lib/webhooks/store.ts, docs/security.md R3, R4, R5), and only its commit is acknowledged; when it cannot be
+// stored the answer is 503, so 360dialog delivers it again.
 
 const HUB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATABASE_DEADLINE_MS = 3_000;
@@ -33,8 +33,8 @@ function refusal(code: ErrorCode, detail: string, headers: Record<string, string
 }
 
 const ACCEPTED: Answer = { status: 200, headers: { "cache-control": "no-store", "content-type": "application/json" }, body: '{"ok":true}' };
-// Unknown hub, hub without a secret and wrong secret answer alike, so the answer does not tell which hubs exist.
-const unauthenticated = () => refusal("unauthenticated:waba_secret", "missing or wrong secret header");
+// Unknown hub and wrong secret answer alike, so the answer does not tell which hubs exist.
+const unauthenticated = () => refusal("unauthenticated:waba_secret", "missing or wrong secret");
 const unavailable = () => refusal("unavailable", "temporarily unavailable", { "retry-after": "5" });
 // Compared against when there is nothing to compare with, so every refusal costs the same work.
 const NO_SECRET = randomBytes(32).toString("base64url");
@@ -47,20 +47,39 @@ export function wabaSecretMatches(given: string | null, expected: string | null)
   return ok && given !== null && expected !== null;
 }
 
+/**
+ * How a delivery proves itself: every secret it carries (header, path token) must match one of the hub's
+ * (current, or previous during a rotation's overlap); "none" when it carries neither.
+ */
+export function wabaProof(candidates: string[], given: { header: string | null; pathToken: string | null }): "proven" | "wrong" | "none" {
+  if (given.header === null && given.pathToken === null) return "none";
+  const secrets = candidates.length > 0 ? candidates : [null];
+  let header = given.header === null;
+  let path = given.pathToken === null;
+  for (const expected of secrets) {
+    if (given.header !== null && wabaSecretMatches(given.header, expected)) header = true;
+    if (given.pathToken !== null && wabaSecretMatches(given.pathToken, expected === null ? null : wabaPathToken(expected))) path = true;
+  }
+  return header && path && candidates.length > 0 ? "proven" : "wrong";
+}
+
 // Keeps a leading byte-order mark: the stored body is the body as sent, and it is forwarded as stored.
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
-export async function ingestWabaWebhook({ hubId, request }: { hubId: string; request: Request }): Promise<Response> {
-  const answer = await ingestWabaDelivery({ hubId, headers: request.headers, readBody: (max, ms) => readBodyWithCap(request, max, ms) });
+export async function ingestWabaWebhook({ hubId, pathToken, request }: { hubId: string; pathToken?: string; request: Request }): Promise<Response> {
+  const answer = await ingestWabaDelivery({ hubId, pathToken, headers: request.headers, readBody: (max, ms) => readBodyWithCap(request, max, ms) });
   return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
 export async function ingestWabaDelivery({
   hubId,
+  pathToken,
   headers,
   readBody,
 }: {
   hubId: string;
+  /** The URL's last segment after the hub id, when there is one (docs/waba-webhook.md §2.1). */
+  pathToken?: string;
   headers: DeliveryHeaders;
   readBody: (maxBytes: number, timeoutMs: number) => Promise<ReadBodyResult>;
 }): Promise<Answer> {
@@ -77,7 +96,7 @@ export async function ingestWabaDelivery({
   const deadline = new Promise<Answer>((resolve) => {
     timer = setTimeout(() => resolve(unavailable()), DATABASE_DEADLINE_MS);
   });
-  const work = store(hubId, headers, body.bytes).catch((error: unknown) => {
+  const work = store(hubId, pathToken ?? null, headers, body.bytes).catch((error: unknown) => {
     log.error({ hubId, err: error instanceof Error ? error.message.slice(0, 200) : "failed" }, "WABA webhook: could not store the delivery");
     return unavailable();
   });
@@ -88,17 +107,15 @@ export async function ingestWabaDelivery({
   }
 }
 
-async function store(hubId: string, headers: DeliveryHeaders, raw: Uint8Array): Promise<Answer> {
-  const db = await getDb();
-  const hub: Hub | undefined = await findHubForWabaWebhook({ db, id: hubId });
-  // The current secret and, during a rotation's overlap, the previous one; every candidate is compared.
-  const candidates: (string | null)[] = hub ? wabaWebhookSecrets(hub) : [];
-  const given = headers.get(WABA_SECRET_HEADER);
-  let matched = false;
-  for (const expected of candidates.length > 0 ? candidates : [null]) if (wabaSecretMatches(given, expected)) matched = true;
-  if (!matched || !hub) return unauthenticated();
+async function store(hubId: string, pathToken: string | null, headers: DeliveryHeaders, raw: Uint8Array): Promise<Answer> {
+  // Cached like the partner receiver's hub (5 s; a save or a secret rotation in this process clears it).
+  const hub: Hub | undefined = await cachedHubById(hubId);
+  // A segment that cannot be a token is a wrong secret, compared all the same so it costs what a real one does.
+  const given = { header: headers.get(WABA_SECRET_HEADER), pathToken: pathToken === null ? null : WABA_PATH_TOKEN.test(pathToken) ? pathToken : "" };
+  const proof = wabaProof(hub ? wabaWebhookSecrets(hub) : [], given);
+  if (!hub || proof === "wrong") return unauthenticated();
 
-  // Only now, with the sender proven, is anything parsed (docs/security.md R1).
+  // Only now, with the sender proven or the delivery marked unverified, is anything parsed (docs/security.md R1).
   const text = utf8.decode(raw).replaceAll("\u0000", "\uFFFD").toWellFormed();
   let json: unknown;
   try {
@@ -107,24 +124,28 @@ async function store(hubId: string, headers: DeliveryHeaders, raw: Uint8Array): 
     json = undefined;
   }
   const meta = parseMetaWebhook(json);
-  const stored = await db.transaction(async (tx) => {
-    await limitStatementTime({ db: tx, milliseconds: RECEIVER_STATEMENT_TIMEOUT_MS });
-    const row = await insertWabaDelivery({
-      db: tx,
-      row: {
-        hubId: hub.id,
-        dedupKey: `sha256:${createHash("sha256").update(raw).digest("hex")}`,
-        event: meta ? metaEventName(meta) : "invalid",
-        rawBody: text,
-        headers: storableHeaders(headers),
-        // Not in Meta's shape: kept for the record, acknowledged, never processed.
-        status: meta ? "pending" : "ignored",
-      },
-    });
-    if (row.inserted && row.status === "pending") await enqueueJob(tx, { kind: WEBHOOK_PROCESS_JOB, payload: { webhookEventId: row.id }, uniqueKey: webhookJobKey(row.id) });
-    if (row.inserted) await publishChange(tx, { topic: "webhook", id: row.id, hubId: hub.id });
-    return row;
-  });
-  logger("webhooks").info({ hubId, source: "waba", outcome: stored.inserted ? "stored" : "duplicate" }, "WABA webhook delivery");
+  const unverified = proof === "none";
+  if (unverified && (await countUnverifiedWaiting(hub.id)) >= UNVERIFIED_WAITING_CAP) {
+    logger("webhooks").warn({ hubId }, "WABA webhook: too many unverified deliveries waiting; set the numbers' WABA webhooks again so the secret travels in the URL");
+    return unavailable();
+  }
+  const stored: StoredDelivery = await storeDelivery(
+    {
+      hubId: hub.id,
+      dedupKey: `sha256:${createHash("sha256").update(raw).digest("hex")}`,
+      event: meta ? metaEventName(meta) : "invalid",
+      rawBody: text,
+      headers: storableHeaders(headers),
+      // Without the secret: kept, never applied as sent; its job asks the Partner API instead (lib/webhooks/confirm.ts).
+      signatureResult: unverified ? "unsigned" : "hub_secret",
+      // Not in Meta's shape: kept for the record, acknowledged, never processed.
+      status: meta ? "pending" : "ignored",
+    },
+    "waba",
+  );
+  logger("webhooks").info(
+    { hubId, source: "waba", outcome: `${unverified ? "unverified_" : ""}${stored.inserted ? "stored" : "duplicate"}` },
+    "WABA webhook delivery",
+  );
   return ACCEPTED;
 }

@@ -22,6 +22,9 @@ import { applyWebhookEvent } from "./apply";
 import { forwardDelivery } from "./forward";
 import { replayWebhookEvent } from "./replay";
 import { ingestWabaDelivery } from "./waba-ingest";
+import { forgetCachedHubs } from "../hub-config/cache";
+import { wabaPathToken } from "../hub-config/secrets";
+import { listChannelsNeedingWabaWebhook } from "@/db/queries/waba-webhook";
 
 setTestEnvironment();
 
@@ -38,8 +41,8 @@ const headersOf = (record: Record<string, string>) => {
   const h = new Headers(record);
   return { get: (name: string) => h.get(name), forEach: (cb: (value: string, name: string) => void) => h.forEach(cb) };
 };
-const deliver = (hubId: string, body: string, headers: Record<string, string>) =>
-  ingestWabaDelivery({ hubId, headers: headersOf(headers), readBody: async () => ({ ok: true, bytes: new TextEncoder().encode(body) }) });
+const deliver = (hubId: string, body: string, headers: Record<string, string>, pathToken?: string) =>
+  ingestWabaDelivery({ hubId, pathToken, headers: headersOf(headers), readBody: async () => ({ ok: true, bytes: new TextEncoder().encode(body) }) });
 
 forEachDatabase("the WABA webhook", (ctx) => {
   let hub: Hub;
@@ -95,14 +98,24 @@ forEachDatabase("the WABA webhook", (ctx) => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  it("stores a delivery only with the hub's secret header; unknown hubs and wrong secrets get the same 401", async () => {
+  it("stores a delivery proven by the hub's secret (header or URL); unknown hubs and wrong secrets get the same 401", async () => {
     const { db } = ctx.get();
     const body = fixture("business_capability_update").replace("2000", "2001");
-    expect((await deliver(hub.id, body, {})).status).toBe(401);
+    const token = wabaPathToken(secret);
     expect((await deliver(hub.id, body, { [WABA_SECRET_HEADER]: `${secret}x` })).status).toBe(401);
+    expect((await deliver(hub.id, body, {}, wabaPathToken(`${secret}x`))).status).toBe(401);
+    expect((await deliver(hub.id, body, {}, "not-a-token")).status).toBe(401);
+    // Every secret given must match: a right URL does not excuse a wrong header.
+    expect((await deliver(hub.id, body, { [WABA_SECRET_HEADER]: `${secret}x` }, token)).status).toBe(401);
     expect((await deliver(randomUUID(), body, { [WABA_SECRET_HEADER]: secret })).status).toBe(401);
+    expect((await deliver(randomUUID(), body, {}, token)).status).toBe(401);
+    expect((await deliver(randomUUID(), body, {})).status).toBe(401);
     expect((await deliver("not-a-hub", body, { [WABA_SECRET_HEADER]: secret })).status).toBe(404);
     expect(await db.select().from(webhookEvents).where(eq(webhookEvents.rawBody, body))).toHaveLength(0);
+    // The secret in the URL alone proves it (a hub that drops custom headers, docs/waba-webhook.md §2.1).
+    const viaUrl = `${body} `;
+    expect((await deliver(hub.id, viaUrl, {}, token)).status).toBe(200);
+    expect((await db.select().from(webhookEvents).where(eq(webhookEvents.rawBody, viaUrl)))[0]).toMatchObject({ source: "waba", signatureResult: "hub_secret" });
 
     expect((await deliver(hub.id, body, { [WABA_SECRET_HEADER]: secret, "content-type": "application/json" })).status).toBe(200);
     expect((await deliver(hub.id, body, { [WABA_SECRET_HEADER]: secret, "content-type": "application/json" })).status).toBe(200);
@@ -218,10 +231,19 @@ forEachDatabase("the WABA webhook", (ctx) => {
     await expect(setChannelWabaWebhook(channel.id, { db, messagingApi: fake(true) })).rejects.toThrow();
     expect(await reread()).toMatchObject({ wabaWebhookState: "failed", wabaWebhookDetail: "360dialog answered HTTP 400: Invalid webhook URL" });
     expect(await setChannelWabaWebhook(channel.id, { db, messagingApi: fake(false) })).toEqual({ outcome: "set" });
+    // By default the secret rides in the URL too; the channel keeps the URL with a placeholder, never the secret.
     const url = wabaWebhookUrlFor(hub);
-    expect(url).toMatch(new RegExp(`/api/webhooks/waba/${hub.id}$`));
+    expect(url).toMatch(new RegExp(`/api/webhooks/waba/${hub.id}/\\{secret\\}$`));
     expect(await reread()).toMatchObject({ wabaWebhookState: "set", wabaWebhookDetail: url });
-    expect(calls.at(-1)).toEqual({ url, headers: { [WABA_SECRET_HEADER]: secret } });
+    expect(calls.at(-1)).toEqual({ url: url.replace("{secret}", wabaPathToken(secret)), headers: { [WABA_SECRET_HEADER]: secret } });
+    // Header only (the hub's setting): the plain URL; reconcile sees the stored one differ and sets it again.
+    const headerOnly = { ...hub, settings: { ...hub.settings, wabaWebhook: { secretIn: "header" } } };
+    await db.update(hubs).set({ settings: headerOnly.settings }).where(eq(hubs.id, hub.id));
+    expect(await listChannelsNeedingWabaWebhook({ db, hubId: hub.id, url: wabaWebhookUrlFor(headerOnly) })).toEqual([channel.id]);
+    expect(await setChannelWabaWebhook(channel.id, { db, messagingApi: fake(false) })).toEqual({ outcome: "set" });
+    expect(calls.at(-1)).toEqual({ url: wabaWebhookUrlFor(headerOnly), headers: { [WABA_SECRET_HEADER]: secret } });
+    expect(wabaWebhookUrlFor(headerOnly)).toMatch(new RegExp(`/api/webhooks/waba/${hub.id}$`));
+    await db.update(hubs).set({ settings: hub.settings }).where(eq(hubs.id, hub.id));
   });
 
   it("a rotated secret is required from then on, the previous one is accepted for 7 days, and every keyed number is set again", async () => {
@@ -242,6 +264,7 @@ forEachDatabase("the WABA webhook", (ctx) => {
     expect((await deliver(hub.id, `${body} `, { [WABA_SECRET_HEADER]: before })).status).toBe(200);
     // Once the overlap is over, the old one is refused.
     await db.update(hubs).set({ previousWabaWebhookSecretExpiresAt: new Date(Date.now() - 1_000) }).where(eq(hubs.id, hub.id));
+    forgetCachedHubs();
     expect((await deliver(hub.id, `${body}  `, { [WABA_SECRET_HEADER]: before })).status).toBe(401);
     expect((await deliver(hub.id, `${body}  `, { [WABA_SECRET_HEADER]: after })).status).toBe(200);
   });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertHub } from "@/db/queries/hubs";
 import { webhookEvents } from "@/db/schema";
 import { AppError, problemOf } from "@/lib/errors";
-import { sealPlatformSecret } from "@/lib/hub-config/secrets";
+import { sealPlatformSecret, sealWabaWebhookSecret, wabaPathToken } from "@/lib/hub-config/secrets";
 import { freshDatabase, unavailableReason, type FreshDatabase } from "@/test/db/databases";
 import { setTestAppEnv, TEST_APP_ENV } from "@/test/db/use-as-app-db";
 import { freePort, signedHeaders } from "./support";
@@ -22,6 +22,7 @@ import { freePort, signedHeaders } from "./support";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
 const SECRET = "fast-path-platform-secret-0123456789";
+const WABA_SECRET = "fast-path-waba-secret-0123456789";
 const CAP = 256 * 1024;
 const BODY_READ_TIMEOUT_MS = 1_000;
 
@@ -170,7 +171,8 @@ describe.skipIf(skip)(`webhook fast path in server.ts, production build [postgre
   let nextOnly: Server;
   const partnerId = `fp${randomUUID().slice(0, 8)}`;
   let hubId = "";
-  // docs/hub-settings.md §5–6: a hub without a platform secret (deliveries stored unverified) and an archived hub (410).
+  // docs/hub-settings.md §5–6: a hub without a platform secret (deliveries stored unverified) and an archived hub
+  // (stored, held until restored).
   const noSecretPartnerId = `fpn${randomUUID().slice(0, 8)}`;
   const archivedPartnerId = `fpa${randomUUID().slice(0, 8)}`;
   const noSecretHubId = randomUUID();
@@ -181,7 +183,15 @@ describe.skipIf(skip)(`webhook fast path in server.ts, production build [postgre
     hubId = randomUUID();
     await insertHub({
       db: fresh.handle.db,
-      hub: { id: hubId, name: "Fast path hub", partnerId, partnerApiBaseUrl: "http://127.0.0.1:9/api", ioBaseUrl: "http://127.0.0.1:9/io", platformSecretEnc: sealPlatformSecret(hubId, SECRET) },
+      hub: {
+        id: hubId,
+        name: "Fast path hub",
+        partnerId,
+        partnerApiBaseUrl: "http://127.0.0.1:9/api",
+        ioBaseUrl: "http://127.0.0.1:9/io",
+        platformSecretEnc: sealPlatformSecret(hubId, SECRET),
+        wabaWebhookSecretEnc: sealWabaWebhookSecret(hubId, WABA_SECRET),
+      },
     });
     await insertHub({
       db: fresh.handle.db,
@@ -221,6 +231,9 @@ describe.skipIf(skip)(`webhook fast path in server.ts, production build [postgre
     const event = (id: string) => JSON.stringify({ id, event: "channel_running", data: { id: `ch-${id}`, client_id: `cl-${id}`, status: "running" } });
     const signed = (body: string) => ({ ...signedHeaders(body, SECRET), "x-forwarded-for": "198.51.100.7", "user-agent": "360dialog-test" });
     const bad = { "x-360dialog-signature": "0".repeat(64), "content-type": "application/json" };
+    const waba = `/api/webhooks/waba/${hubId}`;
+    const meta = (id: string) =>
+      JSON.stringify({ object: "whatsapp_business_account", entry: [{ id: "102290129340398", time: 1, changes: [{ field: "account_alerts", value: { entity_id: id, alert_info: { alert_type: "X" } } }] }] });
     // Per server, so each stores its own rows; `same` bodies are identical for both.
     const cases = (server: string): { name: string; fast: boolean; method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer }[] => [
       { name: "signed", fast: true, path: route, headers: signed(event(`${server}-1`)), body: event(`${server}-1`) },
@@ -231,7 +244,16 @@ describe.skipIf(skip)(`webhook fast path in server.ts, production build [postgre
       { name: "no signature", fast: true, path: route, body: event("same") },
       { name: "unknown partner", fast: true, path: "/api/webhooks/360dialog/nobody", headers: bad, body: event("same") },
       { name: "hub without a platform secret (stored unverified)", fast: true, path: `/api/webhooks/360dialog/${noSecretPartnerId}`, headers: { "content-type": "application/json" }, body: event(`${server}-u`) },
-      { name: "archived hub, signed", fast: true, path: `/api/webhooks/360dialog/${archivedPartnerId}`, headers: signed(event("same")), body: event("same") },
+      // Stored (and held by its job) on both servers, so each sends its own body.
+      { name: "archived hub, signed", fast: true, path: `/api/webhooks/360dialog/${archivedPartnerId}`, headers: signed(event(`${server}-a`)), body: event(`${server}-a`) },
+      // Meta's WABA webhook (docs/waba-webhook.md §2): the same fast path, the same one store statement.
+      { name: "WABA, secret header", fast: true, path: waba, headers: { "content-type": "application/json", "x-portal-waba-secret": WABA_SECRET }, body: meta(`${server}-w1`) },
+      { name: "WABA, secret in the URL", fast: true, path: `${waba}/${wabaPathToken(WABA_SECRET)}`, headers: { "content-type": "application/json" }, body: meta(`${server}-w2`) },
+      { name: "WABA, no secret (stored unverified)", fast: true, path: waba, headers: { "content-type": "application/json" }, body: meta(`${server}-w3`) },
+      { name: "WABA, wrong secret in the URL", fast: true, path: `${waba}/${"0".repeat(64)}`, headers: { "content-type": "application/json" }, body: meta("same") },
+      { name: "WABA, wrong secret header", fast: true, path: waba, headers: { "content-type": "application/json", "x-portal-waba-secret": "guess" }, body: meta("same") },
+      { name: "WABA, unknown hub", fast: true, path: `/api/webhooks/waba/${randomUUID()}`, headers: { "x-portal-waba-secret": WABA_SECRET }, body: meta("same") },
+      { name: "WABA, not a token", fast: false, path: `${waba}/not-a-token`, headers: { "content-type": "application/json" }, body: meta("same") },
       { name: "partner id too long", fast: false, path: `/api/webhooks/360dialog/${"a".repeat(65)}`, headers: bad, body: "{}" },
       { name: "declared length over the cap", fast: true, path: route, headers: { "content-length": String(CAP + 1) }, body: Buffer.alloc(CAP + 1, 0x20) },
       { name: "chunked body over the cap", fast: true, path: route, headers: { "transfer-encoding": "chunked" }, body: Buffer.alloc(CAP + 10, 0x20) },
@@ -284,6 +306,18 @@ describe.skipIf(skip)(`webhook fast path in server.ts, production build [postgre
       expect(unnamed(viaFast, "fast")).toEqual(unnamed(viaNext, "next"));
     }
     expect(rows.filter((r) => r.status === "ignored")).toHaveLength(2);
+    // WABA deliveries: stored by both servers alike, proven by header or URL, or unverified without either.
+    const wabaRows = rows.filter((r) => r.source === "waba").map((r) => [r.rawBody.includes("-w1") ? "w1" : r.rawBody.includes("-w2") ? "w2" : "w3", r.signatureResult, r.status]);
+    expect(wabaRows.sort()).toEqual(
+      [
+        ["w1", "hub_secret", "pending"],
+        ["w1", "hub_secret", "pending"],
+        ["w2", "hub_secret", "pending"],
+        ["w2", "hub_secret", "pending"],
+        ["w3", "unsigned", "pending"],
+        ["w3", "unsigned", "pending"],
+      ].sort(),
+    );
     const unverified = await fresh!.handle.db.select().from(webhookEvents).where(eq(webhookEvents.hubId, noSecretHubId));
     expect(unverified.map((r) => [r.dedupKey, r.signatureResult, r.status]).sort()).toEqual([
       ["id:fast-u", "unsigned", "pending"],

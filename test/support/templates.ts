@@ -37,6 +37,8 @@ export type Delivery = {
   headers: Record<string, string>;
   /** Set for a delivery to a hub's WABA webhook (Meta's shape): the hub id of its path. */
   wabaHubId?: string;
+  /** The secret's path token after the hub id, when the URL carries one (docs/waba-webhook.md §2.1). */
+  wabaPathToken?: string;
 };
 
 export type TemplateSandbox = TestSandbox & {
@@ -75,10 +77,11 @@ export async function startTemplateSandbox(): Promise<TemplateSandbox> {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers[name] = value;
       if ((req.url ?? "").startsWith("/api/webhooks/waba/")) {
+        const [hubId = "", pathToken] = (req.url ?? "").slice("/api/webhooks/waba/".length).split("?")[0]!.split("/");
         const request = new Request(`http://127.0.0.1:3000${req.url ?? ""}`, { method: "POST", body: raw, headers });
-        const answer = await ingestWabaWebhook({ hubId: partnerId, request });
+        const answer = await ingestWabaWebhook({ hubId, pathToken, request });
         const field = (JSON.parse(raw) as { entry?: { changes?: { field?: string }[] }[] }).entry?.[0]?.changes?.[0]?.field ?? "";
-        deliveries.push({ partnerId: "", wabaHubId: partnerId, event: field, status: answer.status, raw, headers });
+        deliveries.push({ partnerId: "", wabaHubId: hubId, wabaPathToken: pathToken, event: field, status: answer.status, raw, headers });
         res.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
         return;
       }
@@ -99,7 +102,7 @@ export async function startTemplateSandbox(): Promise<TemplateSandbox> {
     async redeliver(delivery) {
       if (delivery.wabaHubId) {
         const request = new Request(`${origin}/api/webhooks/waba/${delivery.wabaHubId}`, { method: "POST", body: delivery.raw, headers: delivery.headers });
-        return (await ingestWabaWebhook({ hubId: delivery.wabaHubId, request })).status;
+        return (await ingestWabaWebhook({ hubId: delivery.wabaHubId, pathToken: delivery.wabaPathToken, request })).status;
       }
       return (await toIngest(delivery.partnerId, delivery.raw, delivery.headers)).status;
     },

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { LiveRefresh } from "@/app/_components/live-refresh";
-import { Alert, Badge, Card, EmptyState, PageHeader } from "@/app/_components/ui";
+import { Alert, Badge, Card, EmptyState, PageHeader, secondaryButtonClass } from "@/app/_components/ui";
 import { hasRole } from "@/lib/auth/roles";
 import { requirePageRole } from "@/lib/auth/session";
 import { loadGettingStarted } from "@/lib/dashboard/getting-started";
@@ -21,7 +21,13 @@ export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageRole("viewer");
-  const [o, checklist] = await Promise.all([searchParams.then((p) => loadOverview(p)), loadGettingStarted()]);
+  const params = await searchParams;
+  const [o, checklist] = await Promise.all([loadOverview(params), loadGettingStarted()]);
+  // The next page keeps the period and hub of this one.
+  const stuckHref = (cursor: string | null) => {
+    const kept = Object.entries(params).filter((e): e is [string, string] => typeof e[1] === "string" && e[0] !== "stuck");
+    return `?${new URLSearchParams(cursor ? [...kept, ["stuck", cursor]] : kept)}#needs-attention`;
+  };
   const operator = hasRole(user.role, "operator");
   const scope = o.hub ? ` · ${o.hub.name}` : o.hubs.length > 1 ? " · all hubs" : "";
   return (
@@ -87,8 +93,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         <RejectedCard rows={o.rejected} now={o.now} />
       </div>
       <div className="mt-6">
-        <Card title={`Needs attention (${o.stuck.length})`}>
-          {o.stuck.length === 0 ? (
+        <Card title={`Needs attention (${o.stuckTotal})`}>
+          <span id="needs-attention" />
+          {o.stuck.length === 0 && !o.stuckPaged ? (
             <p className="text-sm text-slate-600">Nothing is stuck. Numbers that wait too long for a status, a key or a permission show up here with the next step.</p>
           ) : (
             <ul className="divide-y divide-slate-100" aria-label="Stuck numbers">
@@ -105,6 +112,13 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
               ))}
             </ul>
           )}
+          {o.stuckNext || o.stuckPaged ? (
+            <div className="mt-3 flex flex-wrap items-center gap-3 text-sm" data-testid="stuck-paging">
+              <span className="text-slate-600">{o.stuck.length} shown of {o.stuckTotal}, oldest first.</span>
+              {o.stuckPaged ? <Link href={stuckHref(null)} className={secondaryButtonClass}>First page</Link> : null}
+              {o.stuckNext ? <Link href={stuckHref(o.stuckNext)} className={secondaryButtonClass}>Next page</Link> : null}
+            </div>
+          ) : null}
         </Card>
       </div>
     </>

@@ -15,7 +15,7 @@ export const metadata: Metadata = { title: "Channels" };
 
 export default async function ChannelsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageRole("viewer");
-  const { query, page, hubs, counts, stuck, keyFailing } = await loadChannelList(await searchParams);
+  const { query, page, hubs, counts, ending, stuck, keyFailing } = await loadChannelList(await searchParams);
   const filtered = Boolean(query.status || query.hub || query.q || query.quality || query.limit);
   const total = counts.reduce((n, c) => n + c.n, 0);
   const countOf = (status: string) =>
@@ -40,8 +40,8 @@ export default async function ChannelsPage({ searchParams }: { searchParams: Pro
             { value: "", label: `Any status (${total})` },
             ...KNOWN_CHANNEL_STATUSES.map((s) => ({ value: s, label: `${channelStatusWords(s)} (${countOf(s)})` })),
             { value: "other", label: `Other (${countOf("other")})` },
-            // No counts: the status counters (drizzle/0002) count 360dialog's statuses, not the end of life.
-            ...CANCELLATION_FILTERS.map((f) => ({ value: f.value, label: f.label })),
+            // Counted apart: the status counters (drizzle/0002) count 360dialog's statuses, not the end of life.
+            ...CANCELLATION_FILTERS.map((f) => ({ value: f.value, label: `${f.label} (${f.value === "cancelled" ? ending.cancelled : ending.requested})` })),
           ]}
         />
         <FilterSelect

@@ -25,6 +25,8 @@ export type HubFormDefaults = {
   stuckNoKeyMinutes: number;
   stuckNoPermissionHours: number;
   templateSyncMinutes: number;
+  wabaSecretIn: "url" | "header";
+  templateEditAddress: "messaging_patch" | "messaging_post" | "partner_patch" | "off";
 };
 
 
@@ -83,6 +85,27 @@ export function HubForm({ defaults }: { defaults: HubFormDefaults }) {
           <Field label="Stuck: no permission after (hours)" name="stuckNoPermissionHours" type="number" min={1} required defaultValue={v.stuckNoPermissionHours} errors={e.stuckNoPermissionHours} />
           <Field label="Template sync every (minutes)" name="templateSyncMinutes" type="number" min={0} required defaultValue={v.templateSyncMinutes} errors={e.templateSyncMinutes} hint="Checks templates awaiting Meta's review; 0 turns it off." />
         </div>
+        <Select
+          id="hub-waba-secret-in"
+          label="WABA webhook secret travels"
+          name="wabaSecretIn"
+          value={v.wabaSecretIn ?? "url"}
+          options={[["url", "In the URL and as a header (recommended)"], ["header", "As a header only"]]}
+          hint="360dialog does not document whether it forwards custom headers, so by default the secret is also part of the URL. Changing this sets every number's WABA webhook again at the next reconcile."
+        />
+        <Select
+          id="hub-template-edit"
+          label="Edit a rejected template in place through"
+          name="templateEditAddress"
+          value={v.templateEditAddress ?? "messaging_patch"}
+          options={[
+            ["messaging_patch", "Messaging API: PATCH /v1/configs/templates/{id}"],
+            ["messaging_post", "Messaging API: POST /v1/configs/templates/{id}"],
+            ["partner_patch", "Partner API: PATCH …/waba_accounts/{waba}/waba_templates/{id}"],
+            ["off", "Never: always resubmit under a new name"],
+          ]}
+          hint="360dialog does not document its edit call. If the hub answers the chosen one with 404 or 405, the portal proposes a new name instead; nothing is deleted either way."
+        />
       </fieldset>
       <details className="rounded-md border border-slate-200 p-4" open={Boolean(e.partnerApiBaseUrl || e.ioBaseUrl || e.messagingBaseUrl)}>
         <summary className="cursor-pointer text-sm font-semibold">360dialog URLs (change only for staging hubs)</summary>

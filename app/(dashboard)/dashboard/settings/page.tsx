@@ -7,6 +7,7 @@ import { STUCK_DEFAULTS, stuckThresholds } from "@/lib/channels/stuck";
 import { portalUrlsFor } from "@/lib/hub-config/connection";
 import { defaultBases, listHubSummaries, type HubSummary } from "@/lib/hub-config/settings";
 import { wabaWebhookUrlFor } from "@/lib/channels/waba-webhook";
+import { WABA_WEBHOOK_SETTINGS_DEFAULTS, wabaWebhookSettingsOf } from "@/lib/hub-config/waba-webhook-settings";
 import { WabaSecretButton } from "./waba-secret-button";
 import { LiveRefresh } from "@/app/_components/live-refresh";
 import { formatMinute } from "@/lib/dates";
@@ -55,6 +56,8 @@ function formDefaults(hub: HubSummary | undefined): HubFormDefaults {
     stuckNoKeyMinutes: stuck.noKeyMinutes,
     stuckNoPermissionHours: stuck.noPermissionHours,
     templateSyncMinutes: templateSettingsOf(hub).syncIntervalMinutes,
+    wabaSecretIn: wabaWebhookSettingsOf(hub).secretIn,
+    templateEditAddress: templateSettingsOf(hub).editAddress,
   };
 }
 
@@ -63,6 +66,8 @@ const STUCK_FORM_DEFAULTS = {
   stuckNoKeyMinutes: STUCK_DEFAULTS.noKeyMinutes,
   stuckNoPermissionHours: STUCK_DEFAULTS.noPermissionHours,
   templateSyncMinutes: TEMPLATE_SETTINGS_DEFAULTS.syncIntervalMinutes,
+  wabaSecretIn: WABA_WEBHOOK_SETTINGS_DEFAULTS.secretIn,
+  templateEditAddress: TEMPLATE_SETTINGS_DEFAULTS.editAddress,
 };
 
 export default async function SettingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -87,8 +92,8 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
           ) : null}
         </div>
       ) : null}
-      {params.archived ? <div className="mb-4"><Alert tone="success">Hub archived: its webhooks are refused and no jobs run for it. Its data is kept; restore it any time.</Alert></div> : null}
-      {params.restored ? <div className="mb-4"><Alert tone="success">Hub restored: webhooks and jobs run again.</Alert></div> : null}
+      {params.archived ? <div className="mb-4"><Alert tone="success">Hub archived: no jobs run for it, and its webhooks are stored but held until you restore it. Its data is kept; restore it any time.</Alert></div> : null}
+      {params.restored ? <div className="mb-4"><Alert tone="success">Hub restored: jobs run again, and the webhooks held while it was archived are being applied.</Alert></div> : null}
       {editing || adding ? (
         <Card title={editing ? `Edit ${editing.name}` : "Add a partner hub"} className="mb-6">
           <HubForm defaults={formDefaults(editing)} />
@@ -119,7 +124,15 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
                   </div>
                 </div>
                 {hub.archivedAt ? (
-                  <div className="mt-3"><Alert tone="info">Archived on {formatMinute(hub.archivedAt)} UTC: 360dialog&apos;s webhooks for it are refused (410), no reconcile or template sync runs, and no sign-up starts on it. Its data is kept.</Alert></div>
+                  <div className="mt-3"><Alert tone="info">Archived on {formatMinute(hub.archivedAt)} UTC: 360dialog&apos;s webhooks for it are stored and held, not applied; no reconcile or template sync runs, and no sign-up starts on it. Its data is kept.</Alert></div>
+                ) : null}
+                {hub.held > 0 ? (
+                  <div className="mt-3" data-testid="held-deliveries">
+                    <Alert tone="warning">
+                      <strong>{hub.held} deliver{hub.held === 1 ? "y" : "ies"} held</strong> while this hub is archived: applied when it is restored.{" "}
+                      <Link className="underline" href={`/dashboard/webhooks?hub=${hub.id}&status=held`}>See them in the webhook inbox</Link>
+                    </Alert>
+                  </div>
                 ) : null}
                 <HubHealthLine hub={hub} />
                 {hub.unverified ? (
@@ -144,7 +157,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
                   <Item label="Redirect URL for the hub">{urls.redirectUrl}</Item>
                   <Item label="Messaging webhook for numbers">{hub.channelWebhookUrl ?? "Not set"}</Item>
                   <Item label="WABA webhook of every number">
-                    {wabaWebhookUrlFor(hub)} ({hub.hasWabaWebhookSecret ? "secret header stored" : "its secret header is made with the first API key"}; Meta&apos;s events arrive here, and message traffic of numbers without their own webhook is passed on to the messaging webhook)
+                    {wabaWebhookUrlFor(hub)} ({hub.hasWabaWebhookSecret ? "secret stored" : "its secret is made with the first API key"}; sent {wabaWebhookSettingsOf(hub).secretIn === "url" ? "in the URL, where {secret} stands, and as a header" : "as a header only"}; Meta&apos;s events arrive here, and message traffic of numbers without their own webhook is passed on to the messaging webhook)
                     {hub.hasWabaWebhookSecret ? <WabaSecretButton hubId={hub.id} hubName={hub.name} /> : null}
                   </Item>
                 </dl>

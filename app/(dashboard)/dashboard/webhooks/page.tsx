@@ -11,7 +11,7 @@ import { formatSecond } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
-const outcomeTone = { pending: "blue", processing: "blue", done: "green", failed: "amber", dead: "red", ignored: "slate" } as const;
+const outcomeTone = { pending: "blue", processing: "blue", done: "green", failed: "amber", dead: "red", ignored: "slate", held: "amber" } as const;
 
 export default async function WebhooksPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageRole("viewer");
@@ -62,7 +62,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
                   ) : w.signatureResult === "valid_previous" ? (
                     "valid (previous secret)"
                   ) : w.signatureResult === "hub_secret" ? (
-                    "WABA webhook (secret header)"
+                    "WABA webhook (hub secret)"
                   ) : (
                     w.signatureResult
                   ) },

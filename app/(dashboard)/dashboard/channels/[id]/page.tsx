@@ -7,6 +7,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { requirePageRole } from "@/lib/auth/session";
 import { loadChannelDetail } from "@/lib/dashboard/channel";
 import { restrictionNextStep, restrictionOf, restrictionSummary } from "@/lib/channels/restriction-words";
+import { signalChangeWords } from "@/lib/channels/signal-history";
 import { cancellationWords, channelStatusTone, channelStatusWords } from "@/lib/dashboard/words";
 import { KeyHandOver } from "./key-hand-over";
 import { KeyPanel } from "./key-panel";
@@ -110,7 +111,7 @@ export default async function ChannelPage({ params }: { params: Promise<{ id: st
               <li key={e.id} className="flex flex-wrap gap-x-3" data-testid="history-line">
                 <span className="whitespace-nowrap text-slate-500">{formatMinute(e.occurredAt)}</span>
                 <span className="font-mono text-xs">{e.event}</span>
-                <span className="text-slate-600">{e.status ? `→ ${e.status}` : ""} ({e.source})</span>
+                <span className="text-slate-600">{signalChangeWords(e.event, e.data) ?? (e.status ? `→ ${e.status}` : "")} ({e.source})</span>
                 {e.replayedAt ? <Badge tone="amber">replayed {formatMinute(e.replayedAt)} by {e.replayedBy ?? "unknown"}</Badge> : null}
               </li>
             ))}
