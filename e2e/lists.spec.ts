@@ -145,9 +145,17 @@ test("the template editor submits before its script loads, shows the linter's fi
   await page.getByLabel("Sample for {{1}}").fill("Lena");
   await page.getByRole("button", { name: "Submit for review" }).click();
   await expect(page.getByRole("heading", { name: jsName, level: 1 })).toBeVisible();
+  // Back never shows the old form and its findings. (Where it lands varies: the list, the edit address saying the
+  // template is in review, or the template page itself when the submit left two entries for it.)
   await page.goBack();
-  await expect(page.getByRole("heading", { name: "Templates", level: 1 })).toBeVisible();
+  await expect(
+    page
+      .getByRole("heading", { name: "Templates", level: 1 })
+      .or(page.getByText("only drafts, rejected and paused templates can be changed"))
+      .or(page.getByRole("heading", { name: jsName, level: 1 })),
+  ).toBeVisible();
   await expect(page.getByLabel("Body", { exact: true })).toHaveCount(0);
+  await expect(page.getByLabel("Sample for {{1}}")).toHaveCount(0);
 });
 
 test("a replayed webhook's history line says it was replayed, when and by whom", async ({ adminPage: page }) => {
