@@ -182,7 +182,8 @@ test("starting from the link and finishing shows each step; after a second click
 
   await page.goto("/dashboard/invites");
   const row = inviteRow(page, label);
-  await expect(row).toContainText(/Channel (created|running)/);
+  // The row shows the newest step; the sandbox may already have moved the number on and its key been stored.
+  await expect(row).toContainText(/Channel (created|running)|API key stored/);
   await expect(row).toContainText("Client linked · 1 channel");
 
   await row.getByRole("link", { name: label }).click();
