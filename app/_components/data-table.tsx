@@ -56,5 +56,7 @@ export function DataTable<Row>({
       </tbody>
     </table>
   );
-  return scroll ? <div className="overflow-x-auto">{table}</div> : table;
+  // `relative`: a positioned box also clips absolutely positioned cells (an sr-only column header), which would
+  // otherwise stand out past the box and widen the page.
+  return scroll ? <div className="relative overflow-x-auto">{table}</div> : table;
 }
