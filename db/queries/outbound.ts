@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 import { outboundAttempts, outboundDeliveries, platformEvents, webhookEndpoints, type OutboundAttempt, type OutboundDelivery, type PlatformEvent, type WebhookEndpoint } from "../schema";
 
@@ -154,15 +154,7 @@ export async function earlierUndelivered({
   const [pending] = await db
     .select({ nextAttemptAt: outboundDeliveries.nextAttemptAt })
     .from(outboundDeliveries)
-    .where(
-      and(
-        eq(outboundDeliveries.endpointId, delivery.endpointId),
-        eq(outboundDeliveries.subjectType, delivery.subjectType),
-        eq(outboundDeliveries.subjectId, delivery.subjectId),
-        lt(outboundDeliveries.eventSeq, delivery.eventSeq),
-        eq(outboundDeliveries.status, "pending"),
-      ),
-    )
+    .where(pendingOfSameSubject({ endpointId: delivery.endpointId, subjectType: delivery.subjectType, subjectId: delivery.subjectId }, lt(outboundDeliveries.eventSeq, delivery.eventSeq)))
     .orderBy(asc(outboundDeliveries.eventSeq))
     .limit(1);
   if (pending) return pending;
@@ -183,21 +175,24 @@ export async function earlierUndelivered({
   return undispatched ? { nextAttemptAt: null } : undefined;
 }
 
+/** Pending deliveries to the same endpoint about the same subject, before or after this one (`seq`). */
+function pendingOfSameSubject(delivery: { endpointId: string; subjectType: string; subjectId: string }, order: SQL) {
+  return and(
+    eq(outboundDeliveries.endpointId, delivery.endpointId),
+    eq(outboundDeliveries.subjectType, delivery.subjectType),
+    eq(outboundDeliveries.subjectId, delivery.subjectId),
+    order,
+    eq(outboundDeliveries.status, "pending"),
+  );
+}
+
 /** The pending deliveries of this endpoint and subject after `seq` (woken when the one before them ends). */
 export async function pendingSuccessors({ db, delivery }: { db: Executor; delivery: OutboundDelivery }): Promise<OutboundDelivery[]> {
   if (delivery.eventSeq === null || delivery.subjectType === null || delivery.subjectId === null) return [];
   return db
     .select()
     .from(outboundDeliveries)
-    .where(
-      and(
-        eq(outboundDeliveries.endpointId, delivery.endpointId),
-        eq(outboundDeliveries.subjectType, delivery.subjectType),
-        eq(outboundDeliveries.subjectId, delivery.subjectId),
-        gt(outboundDeliveries.eventSeq, delivery.eventSeq),
-        eq(outboundDeliveries.status, "pending"),
-      ),
-    )
+    .where(pendingOfSameSubject({ endpointId: delivery.endpointId, subjectType: delivery.subjectType, subjectId: delivery.subjectId }, gt(outboundDeliveries.eventSeq, delivery.eventSeq)))
     .orderBy(asc(outboundDeliveries.eventSeq))
     .limit(1);
 }
