@@ -1,14 +1,19 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { alertDestinations, alertRules, apiKeys, channels, hubs, users, userTotp, type Hub } from "@/db/schema";
-import { forEachDatabase } from "@/test/db/databases";
+import { SEALED_COLUMNS } from "@/db/queries/secrets";
+import { alertDestinations, alertRules, apiKeys, channels, hubs, users, userTotp, webhookEndpoints, type Hub } from "@/db/schema";
+import { forEachDatabase, selectRows } from "@/test/db/databases";
 import { bindAppDatabase, setTestAppEnv } from "@/test/db/use-as-app-db";
 import { openSlackUrl, sealSlackUrl } from "./alerts/slack";
 import { totpSecretAad } from "./auth/totp";
 import { keyAad } from "./channels/api-keys";
-import { createHub } from "@/test/support/channels";
-import { openHubCredentials, openPlatformSecret } from "./hub-config/secrets";
+import { createHub, createUser } from "@/test/support/channels";
+import { startWebhookReceiver } from "@/test/support/webhook-receiver";
+import { openHubCredentials, openPlatformSecret, sealPlatformSecret, sealWabaWebhookSecret, wabaWebhookSecrets, webhookSecrets } from "./hub-config/secrets";
+import { attemptDelivery } from "./outbound/deliver";
+import { createEndpoint, rotateEndpointSecret, sendTestEvent } from "./outbound/endpoints";
 import { rewrapAllSecrets } from "./secrets-rewrap";
 import { openSecret, sealSecret, sealedWith } from "./secrets";
 
@@ -101,5 +106,101 @@ forEachDatabase("npm run keys:rewrap", (ctx) => {
     setTestAppEnv({ LOG_LEVEL: "silent", APP_ENCRYPTION_KEY: K2 });
     const [stored] = await db.select().from(alertDestinations).where(eq(alertDestinations.id, id));
     expect(openSlackUrl(id, stored!.slackUrlEnc!)).toBe(url);
+  });
+
+  it("re-seals outbound endpoints' signing secrets: with the old key removed the endpoint still signs deliveries a receiver verifies", async () => {
+    const db = ctx.get().db;
+    const receiver = await startWebhookReceiver();
+    try {
+      setTestAppEnv({ LOG_LEVEL: "silent", APP_ENCRYPTION_KEY: K1, OUTBOUND_ALLOW_PRIVATE: "1" });
+      const admin = await createUser(db, "admin");
+      const actor = { id: admin.id, email: admin.email };
+      const created = await createEndpoint(actor, { url: receiver.url }, { db });
+      // A rotation in its overlap window: both the current and the previous secret are sealed and both sign.
+      const rotated = await rotateEndpointSecret(actor, created.endpoint.id, { overlapHours: 24 }, { db });
+      const [before] = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, created.endpoint.id));
+      expect([sealedWith(before!.secretEnc), sealedWith(before!.previousSecretEnc!)]).toEqual(["k1", "k1"]);
+
+      setTestAppEnv({ LOG_LEVEL: "silent", APP_ENCRYPTION_KEY: `${K2},${K1}`, OUTBOUND_ALLOW_PRIVATE: "1" });
+      // Stopped after one of the two values, then run again: it resumes with the other.
+      expect(await rewrapAllSecrets(db, { maxRows: 1 })).toMatchObject({ resealed: 1, failed: [] });
+      const report = await rewrapAllSecrets(db);
+      expect(report).toMatchObject({ resealed: 1, failed: [] });
+      expect(Object.keys(report.remaining)).toEqual(["k2"]);
+
+      setTestAppEnv({ LOG_LEVEL: "silent", APP_ENCRYPTION_KEY: K2, OUTBOUND_ALLOW_PRIVATE: "1" });
+      const test = await sendTestEvent(actor, created.endpoint.id, { db });
+      expect(await attemptDelivery(test.deliveryId, { db })).toBe("delivered");
+      const [delivery] = receiver.received;
+      expect(receiver.received).toHaveLength(1);
+      const headers = delivery!.headers as Record<string, string>;
+      expect(String(headers["webhook-signature"]).split(" ")).toHaveLength(2);
+      expect(new Webhook(rotated.secret).verify(delivery!.body, headers)).toMatchObject({ type: "webhook.test" });
+      expect(new Webhook(created.secret).verify(delivery!.body, headers)).toMatchObject({ type: "webhook.test" });
+      // A key that is not the endpoint's does not verify it: the check above is a real one.
+      expect(() => new Webhook(`whsec_${randomBytes(32).toString("base64")}`).verify(delivery!.body, headers)).toThrow();
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("covers every sealed column of the schema: the *_enc columns are the ones it handles, and after a run none is left under the old key", async () => {
+    const db = ctx.get().db;
+    // db/schema.ts: secrets are stored only as lib/crypto envelopes in text columns named *_enc.
+    const columns = (
+      await selectRows<{ t: string; c: string }>(
+        db,
+        sql`select table_name as t, column_name as c from information_schema.columns where table_schema = current_schema() and column_name like '%\_enc' escape '\' order by 1, 2`,
+      )
+    ).map((r) => `${r.t}.${r.c}`);
+    expect(columns.length).toBeGreaterThan(0);
+    expect([...SEALED_COLUMNS].sort()).toEqual(columns);
+
+    // A fresh value under k1 in every one of them, stored the way the app stores it, then one real run.
+    setTestAppEnv({ LOG_LEVEL: "silent", APP_ENCRYPTION_KEY: K1, OUTBOUND_ALLOW_PRIVATE: "1" });
+    const future = new Date(Date.now() + 86_400_000);
+    const fresh = await createHub(db);
+    await db
+      .update(hubs)
+      .set({
+        previousPlatformSecretEnc: sealPlatformSecret(fresh.id, "old-platform-secret", "previous"),
+        previousSecretExpiresAt: future,
+        wabaWebhookSecretEnc: sealWabaWebhookSecret(fresh.id, "waba-secret"),
+        previousWabaWebhookSecretEnc: sealWabaWebhookSecret(fresh.id, "old-waba-secret", "previous"),
+        previousWabaWebhookSecretExpiresAt: future,
+      })
+      .where(eq(hubs.id, fresh.id));
+    const [channel] = await db.insert(channels).values({ hubId: fresh.id, externalId: `rewrapAllCH` }).returning();
+    await db.insert(apiKeys).values({ hubId: fresh.id, channelId: channel!.id, grantId: "initial", keyVersion: 1, keyEnc: sealSecret("all-columns-key", keyAad(channel!.id, 1)), status: "active", last4: "-key" });
+    const user = await createUser(db, "admin");
+    await db.insert(userTotp).values({ userId: user.id, secretEnc: sealSecret("JBSWY3DPEHPK3PXP", totpSecretAad(user.id)) });
+    const [rule] = await db.insert(alertRules).values({ hubId: fresh.id, name: "all", conditions: ["number_stuck"] }).returning();
+    const destinationId = randomUUID();
+    await db.insert(alertDestinations).values({ id: destinationId, ruleId: rule!.id, kind: "slack", slackUrlEnc: sealSlackUrl(destinationId, "https://hooks.slack.com/services/T/B/all"), label: "Slack" });
+    const endpoint = await createEndpoint({ id: user.id, email: user.email }, { url: "http://127.0.0.1:9/hooks" }, { db });
+    await rotateEndpointSecret({ id: user.id, email: user.email }, endpoint.endpoint.id, { overlapHours: 1 }, { db });
+    for (const column of columns) {
+      const [table, name] = column.split(".");
+      const [row] = await selectRows<{ n: number }>(db, sql`select count(*)::int as n from ${sql.identifier(table!)} where split_part(${sql.identifier(name!)}, '.', 2) = 'k1'`);
+      expect(row!.n, `no value under k1 in ${column}: store one in this test`).toBeGreaterThan(0);
+    }
+
+    setTestAppEnv({ LOG_LEVEL: "silent", APP_ENCRYPTION_KEY: `${K2},${K1}` });
+    const report = await rewrapAllSecrets(db);
+    expect(report.failed).toEqual([]);
+    expect(Object.keys(report.remaining)).toEqual(["k2"]);
+    for (const column of columns) {
+      const [table, name] = column.split(".");
+      const [row] = await selectRows<{ n: number }>(
+        db,
+        sql`select count(*)::int as n from ${sql.identifier(table!)} where ${sql.identifier(name!)} is not null and split_part(${sql.identifier(name!)}, '.', 2) <> 'k2'`,
+      );
+      expect(row!.n, `${column} still holds values under an older key after keys:rewrap`).toBe(0);
+    }
+
+    setTestAppEnv({ LOG_LEVEL: "silent", APP_ENCRYPTION_KEY: K2 });
+    const [stored] = await db.select().from(hubs).where(eq(hubs.id, fresh.id));
+    expect(webhookSecrets(stored!).map((s) => s.secret)).toEqual(["sandbox-platform-secret", "old-platform-secret"]);
+    expect(wabaWebhookSecrets(stored!)).toEqual(["waba-secret", "old-waba-secret"]);
   });
 });

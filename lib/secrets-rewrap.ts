@@ -1,7 +1,10 @@
 import "server-only";
 import {
   HUB_SECRET_FIELDS,
+  ENDPOINT_SECRET_FIELDS,
   countSecretsByKeyId,
+  listEndpointSecretsNotSealedWith,
+  replaceEndpointSecret,
   listAlertSlackUrlsNotSealedWith,
   replaceAlertSlackUrl,
   listApiKeysNotSealedWith,
@@ -16,10 +19,12 @@ import { totpSecretAad } from "./auth/totp";
 import { slackUrlAad } from "./alerts/slack";
 import { keyAad } from "./channels/api-keys";
 import { hubSecretAad } from "./hub-config/secrets";
+import { secretAad as endpointSecretAad } from "./outbound/deliver";
 import { currentKeyId, resealSecret, sealedWith } from "./secrets";
 
 // `npm run keys:rewrap`: after a new key was put first in APP_ENCRYPTION_KEY, seals every stored secret (API keys,
-// hub credentials, platform secrets, staff authenticator-app secrets) under it, so the old key can be removed. Only the data key of each value is
+// hub credentials, platform and WABA webhook secrets, staff authenticator-app secrets, alert Slack URLs, outbound
+// endpoints' signing secrets; db/queries/secrets.ts SEALED_COLUMNS) under it, so the old key can be removed. Only the data key of each value is
 // wrapped again (the value itself is authenticated first, so a tampered or misplaced value is reported, never
 // laundered). Each row is its own compare-and-set, so the run can be stopped at any point and started again: it
 // resumes with what is left.
@@ -28,7 +33,7 @@ export type RewrapReport = {
   keyId: string;
   resealed: number;
   /** Values that failed to open (tampered, wrong AAD, or a key no longer in APP_ENCRYPTION_KEY): left as they are. */
-  failed: { table: "hubs" | "api_keys" | "user_totp" | "alert_destinations"; id: string; field: string; reason: string }[];
+  failed: { table: "hubs" | "api_keys" | "user_totp" | "alert_destinations" | "webhook_endpoints"; id: string; field: string; reason: string }[];
   /** Values per key id after the run: when only `keyId` is left, the other keys can be removed. */
   remaining: Record<string, number>;
 };
@@ -91,6 +96,24 @@ export async function rewrapAllSecrets(db: Database, options: { batchSize?: numb
     const next = reseal(row.slackUrlEnc!, slackUrlAad(row.id));
     if (next instanceof Error) report.failed.push({ table: "alert_destinations", id: row.id, field: "slackUrlEnc", reason: next.message });
     else if (await replaceAlertSlackUrl({ db, id: row.id, from: row.slackUrlEnc!, to: next })) report.resealed++;
+  }
+  // Outbound endpoints' signing secrets (docs/outbound-webhooks.md §3): a secret left under a removed key stops
+  // every delivery to that endpoint, since nothing can be signed with it.
+  afterId = null;
+  while (report.resealed < maxRows) {
+    const rows = await listEndpointSecretsNotSealedWith({ db, keyId, afterId, limit: batchSize });
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      for (const field of ENDPOINT_SECRET_FIELDS) {
+        const stored = row[field];
+        if (!stored || report.resealed >= maxRows || sealedWith(stored) === keyId) continue;
+        const next = reseal(stored, endpointSecretAad(row.id, field === "secretEnc" ? "current" : "previous"));
+        if (next instanceof Error) report.failed.push({ table: "webhook_endpoints", id: row.id, field, reason: next.message });
+        else if (await replaceEndpointSecret({ db, id: row.id, field, from: stored, to: next })) report.resealed++;
+      }
+    }
+    afterId = rows[rows.length - 1]!.id;
+    options.onProgress?.(report.resealed);
   }
   report.remaining = await countSecretsByKeyId({ db });
   return report;

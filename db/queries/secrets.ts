@@ -1,7 +1,7 @@
 import "server-only";
-import { and, asc, eq, gt, isNotNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNotNull, or, sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { alertDestinations, apiKeys, hubs, userTotp } from "../schema";
+import { alertDestinations, apiKeys, hubs, userTotp, webhookEndpoints } from "../schema";
 
 // Every column that holds a secret sealed with APP_ENCRYPTION_KEY, for re-sealing under a new key
 // (lib/secrets-rewrap.ts). Each update is a compare-and-set on the old value, so a re-seal never overwrites a
@@ -9,9 +9,27 @@ import { alertDestinations, apiKeys, hubs, userTotp } from "../schema";
 
 export const HUB_SECRET_FIELDS = ["credentialsEnc", "platformSecretEnc", "previousPlatformSecretEnc", "wabaWebhookSecretEnc", "previousWabaWebhookSecretEnc"] as const;
 export type HubSecretField = (typeof HUB_SECRET_FIELDS)[number];
+/** The sealed columns of an outbound endpoint: its signing secret, and the previous one of a rotation's overlap. */
+export const ENDPOINT_SECRET_FIELDS = ["secretEnc", "previousSecretEnc"] as const;
+export type EndpointSecretField = (typeof ENDPOINT_SECRET_FIELDS)[number];
+
+/**
+ * Every sealed column this module lists, counts and replaces, as `table.column` (SQL names). The rewrap db test
+ * compares it with the `*_enc` columns of the migrated schema (db/schema.ts: secrets are stored only in columns
+ * named so), so a sealed column added without a re-seal fails there.
+ */
+export const SEALED_COLUMNS: readonly string[] = [
+  ...HUB_SECRET_FIELDS.map((f) => `hubs.${hubs[f].name}`),
+  `api_keys.${apiKeys.keyEnc.name}`,
+  `user_totp.${userTotp.secretEnc.name}`,
+  `alert_destinations.${alertDestinations.slackUrlEnc.name}`,
+  ...ENDPOINT_SECRET_FIELDS.map((f) => `webhook_endpoints.${webhookEndpoints[f].name}`),
+];
 
 /** The key id inside a sealed value (`v1.<kid>.…`), in SQL. */
-const kidOf = (column: typeof apiKeys.keyEnc | (typeof hubs)[HubSecretField] | typeof userTotp.secretEnc | typeof alertDestinations.slackUrlEnc) => sql`split_part(${column}, '.', 2)`;
+const kidOf = (
+  column: typeof apiKeys.keyEnc | (typeof hubs)[HubSecretField] | typeof userTotp.secretEnc | typeof alertDestinations.slackUrlEnc | (typeof webhookEndpoints)[EndpointSecretField],
+) => sql`split_part(${column}, '.', 2)`;
 
 export async function listHubSecrets({ db }: { db: Executor }) {
   return db
@@ -62,6 +80,11 @@ export async function countSecretsByKeyId({ db }: { db: Executor }): Promise<Rec
   add(await db.select({ kid: sql<string>`${kidOf(userTotp.secretEnc)}`, n: sql<number>`count(*)::int` }).from(userTotp).groupBy(kidOf(userTotp.secretEnc)));
   const slack = alertDestinations.slackUrlEnc;
   add(await db.select({ kid: sql<string>`${kidOf(slack)}`, n: sql<number>`count(*)::int` }).from(alertDestinations).where(isNotNull(slack)).groupBy(kidOf(slack)));
+  // Outbound endpoints' signing secrets (docs/outbound-webhooks.md §3).
+  for (const field of ENDPOINT_SECRET_FIELDS) {
+    const column = webhookEndpoints[field];
+    add(await db.select({ kid: sql<string>`${kidOf(column)}`, n: sql<number>`count(*)::int` }).from(webhookEndpoints).where(isNotNull(column)).groupBy(kidOf(column)));
+  }
   return counts;
 }
 
@@ -81,5 +104,25 @@ export async function replaceAlertSlackUrl({ db, id, from, to }: { db: Executor;
     .set({ slackUrlEnc: to })
     .where(and(eq(alertDestinations.id, id), eq(alertDestinations.slackUrlEnc, from)))
     .returning({ id: alertDestinations.id });
+  return rows.length === 1;
+}
+
+/** Outbound endpoints with a signing secret (current or previous) not sealed with `keyId`, in id order after `afterId`. */
+export async function listEndpointSecretsNotSealedWith({ db, keyId, afterId, limit }: { db: Executor; keyId: string; afterId: string | null; limit: number }) {
+  const notWith = (column: (typeof webhookEndpoints)[EndpointSecretField]) => and(isNotNull(column), sql`${kidOf(column)} <> ${keyId}`);
+  return db
+    .select({ id: webhookEndpoints.id, secretEnc: webhookEndpoints.secretEnc, previousSecretEnc: webhookEndpoints.previousSecretEnc })
+    .from(webhookEndpoints)
+    .where(and(or(notWith(webhookEndpoints.secretEnc), notWith(webhookEndpoints.previousSecretEnc)), afterId ? gt(webhookEndpoints.id, afterId) : undefined))
+    .orderBy(asc(webhookEndpoints.id))
+    .limit(limit);
+}
+
+export async function replaceEndpointSecret({ db, id, field, from, to }: { db: Executor; id: string; field: EndpointSecretField; from: string; to: string }): Promise<boolean> {
+  const rows = await db
+    .update(webhookEndpoints)
+    .set({ [field]: to })
+    .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints[field], from)))
+    .returning({ id: webhookEndpoints.id });
   return rows.length === 1;
 }
