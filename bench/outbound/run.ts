@@ -17,8 +17,8 @@ import { startHubCollector, startVerifyingReceiver, type HubDelivery } from "./r
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const PORTAL_DIR = path.resolve(process.env.BENCH_PORTAL_DIR ?? ROOT);
-const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 150);
-const CHANNEL_RATE = Number(process.env.BENCH_CHANNEL_RATE ?? 5);
+const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 120);
+const CHANNEL_RATE = Number(process.env.BENCH_CHANNEL_RATE ?? 1);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
 const WORKER = process.env.BENCH_WORKER === "separate" ? "separate" : "in-process";
 const INBOUND_CONCURRENCY = Number(process.env.BENCH_INBOUND_CONCURRENCY ?? 16);
