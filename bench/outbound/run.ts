@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { closedLoop, percentile, summarise, type Delivery } from "../webhook-ingest/load";
-import { cleanEnv, ensureProductionBuild, freePort, startNodeScript, stopProcess, waitUntil, type Started } from "../webhook-ingest/processes";
+import { cleanEnv, ensureProductionBuild, freePort, startNodeScript, stopProcess, tail, waitUntil, type Started } from "../webhook-ingest/processes";
 import { startHubCollector, startVerifyingReceiver, type HubDelivery } from "./receiver";
 
 // npm run bench:outbound — the portal's outbound events (docs/outbound-webhooks.md) from a production build with
@@ -112,6 +112,9 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
   }));
 }
 
+/** The portal and its worker: a settle fails at once when one of them is gone, instead of waiting out its timeout. */
+const watched: Started[] = [];
+
 type Settled = { openJobs: number; pendingDeliveries: number; inboxNotDone: number; deadJobs: number; deadDeliveries: number };
 
 async function settledState(sql: postgres.Sql): Promise<Settled> {
@@ -128,6 +131,7 @@ async function settledState(sql: postgres.Sql): Promise<Settled> {
 async function settle(sql: postgres.Sql, what: string, timeoutMs: number): Promise<Settled> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    for (const p of watched) if (p.child.exitCode !== null || p.child.signalCode !== null) throw new Error(`${what}: a process of the portal exited:\n${tail(p.logFile)}`);
     const state = await settledState(sql);
     if (state.openJobs === 0 && state.pendingDeliveries === 0) return state;
     if (Date.now() > deadline) throw new Error(`${what}: not settled after ${timeoutMs / 1000} s (${JSON.stringify(state)})`);
@@ -220,10 +224,12 @@ async function main(): Promise<void> {
   };
   const portal: Started = startNodeScript("server.ts", PORTAL_DIR, { ...portalEnv, DATA_DIR: path.join(work, "portal-data"), JOBS_IN_PROCESS: WORKER === "in-process" ? "true" : "false" }, path.join(work, "portal.log"));
   cleanups.push(() => stopProcess(portal));
+  watched.push(portal);
   await waitUntil(portal, "the portal", async () => (await fetch(`http://127.0.0.1:${portalPort}/api/health`)).status === 200, 120_000);
   if (WORKER === "separate") {
     const worker = startWorker({ ...portalEnv, DATA_DIR: path.join(work, "worker-data") }, path.join(work, "worker.log"));
     cleanups.push(() => stopProcess(worker));
+    watched.push(worker);
   }
   const [version] = await sql<{ v: string }[]>`select version() as v`;
   console.info(`[bench] ${os.cpus().length} cores, node ${process.version}, ${version?.v.split(",")[0]}; worker ${WORKER}; load average ${loadAtStart}`);
