@@ -97,7 +97,7 @@ export async function rewrapAllSecrets(db: Database, options: { batchSize?: numb
     if (next instanceof Error) report.failed.push({ table: "alert_destinations", id: row.id, field: "slackUrlEnc", reason: next.message });
     else if (await replaceAlertSlackUrl({ db, id: row.id, from: row.slackUrlEnc!, to: next })) report.resealed++;
   }
-  // Outbound endpoints' signing secrets (docs/outbound-webhooks.md §3): a secret left under a removed key stops
+  // Outbound endpoints' signing secrets (docs/outbound-webhooks.md §1): a secret left under a removed key stops
   // every delivery to that endpoint, since nothing can be signed with it.
   afterId = null;
   while (report.resealed < maxRows) {

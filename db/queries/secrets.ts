@@ -80,7 +80,7 @@ export async function countSecretsByKeyId({ db }: { db: Executor }): Promise<Rec
   add(await db.select({ kid: sql<string>`${kidOf(userTotp.secretEnc)}`, n: sql<number>`count(*)::int` }).from(userTotp).groupBy(kidOf(userTotp.secretEnc)));
   const slack = alertDestinations.slackUrlEnc;
   add(await db.select({ kid: sql<string>`${kidOf(slack)}`, n: sql<number>`count(*)::int` }).from(alertDestinations).where(isNotNull(slack)).groupBy(kidOf(slack)));
-  // Outbound endpoints' signing secrets (docs/outbound-webhooks.md §3).
+  // Outbound endpoints' signing secrets (docs/outbound-webhooks.md §1).
   for (const field of ENDPOINT_SECRET_FIELDS) {
     const column = webhookEndpoints[field];
     add(await db.select({ kid: sql<string>`${kidOf(column)}`, n: sql<number>`count(*)::int` }).from(webhookEndpoints).where(isNotNull(column)).groupBy(kidOf(column)));
