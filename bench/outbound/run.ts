@@ -139,6 +139,14 @@ async function settle(sql: postgres.Sql, what: string, timeoutMs: number): Promi
   }
 }
 
+/** Jobs made since `since` (the database's clock), by kind: what one phase cost the job runner. */
+async function jobsSince(sql: postgres.Sql, since: Date): Promise<string> {
+  const rows = await sql<{ kind: string; n: number }[]>`select kind, count(*)::int as n from jobs where created_at >= ${since} group by kind order by kind`;
+  return rows.map((r) => `${r.kind} ${r.n}`).join(", ");
+}
+
+const dbNow = async (sql: postgres.Sql) => (await sql<{ now: Date }[]>`select clock_timestamp() as now`)[0]!.now;
+
 function inboundDeliveries(): () => Delivery {
   let n = 0;
   return () => {
@@ -258,6 +266,7 @@ async function main(): Promise<void> {
   await settle(sql, "the deliveries before running", 180_000);
   console.info(`[bench] ${before.length} earlier hub deliveries (${[...beforeStatuses].map(([s, n]) => `${s}×${n}`).join(" ")}) processed; ${receiver.arrivals.length} outbound events so far`);
 
+  const channelsSince = await dbNow(sql);
   const startArrivals = receiver.arrivals.length;
   const startDuplicates = receiver.duplicates;
   const startFailures = receiver.failures;
@@ -281,6 +290,7 @@ async function main(): Promise<void> {
   const channelsDone = await settle(sql, "the running channels", 180_000);
   const ready = readyOf();
   const latencies = ready.map((a) => a.at - postedAt.get(a.externalId!)!).sort((a, b) => a - b);
+  const channelJobs = await jobsSince(sql, channelsSince);
   const lifecycle = {
     channels: channelIds.length,
     ready: ready.length,
@@ -297,6 +307,7 @@ async function main(): Promise<void> {
   // ---- 2. drain: N events committed at once, the way the app emits them ----
   console.info(`[bench] emitting ${EVENTS} client.created events in one transaction ...`);
   const drainIds = new Set<string>();
+  const drainSince = await dbNow(sql);
   const drainStartArrivals = receiver.arrivals.length;
   const drainDuplicates = receiver.duplicates;
   const drainFailures = receiver.failures;
@@ -322,6 +333,7 @@ async function main(): Promise<void> {
   const drainSeconds = ((drainArrivals.at(-1) ?? Number.NaN) - committed) / 1_000;
   const tenth = drainArrivals[Math.floor(drainArrivals.length * 0.1)] ?? Number.NaN;
   const ninetieth = drainArrivals[Math.floor(drainArrivals.length * 0.9)] ?? Number.NaN;
+  const drainJobs = await jobsSince(sql, drainSince);
   const drain = {
     events: drainIds.size,
     verified: drainArrivals.length,
@@ -345,6 +357,7 @@ async function main(): Promise<void> {
   console.info(`outbound, channel running → channel.api_key.ready (${lifecycle.channels} channels posted at ${CHANNEL_RATE}/s; running webhooks answered ${lifecycle.statuses}):`);
   console.info(`  ready delivered ${lifecycle.ready}/${lifecycle.channels}; p50 ${fmt(lifecycle.p50)} ms, p99 ${fmt(lifecycle.p99)} ms, max ${fmt(lifecycle.max)} ms`);
   console.info(`  outbound events of the phase ${lifecycle.events} verified, duplicates by webhook-id ${lifecycle.duplicates}, failed verification ${lifecycle.failures}; dead jobs ${lifecycle.settled.deadJobs}, dead deliveries ${lifecycle.settled.deadDeliveries}`);
+  console.info(`  jobs of the phase: ${channelJobs}`);
   console.info(`outbound, drain of ${drain.events} events committed at once (client.created, each its own subject):`);
   console.info(
     `  verified ${drain.verified}/${drain.events} in ${fmt(drain.seconds, 2)} s: ${fmt(drain.rate)} deliveries/s (10th–90th percentile of arrivals: ${fmt(drain.steadyRate)}/s); first after ${fmt(drain.firstMs)} ms`,
@@ -352,6 +365,7 @@ async function main(): Promise<void> {
   console.info(
     `  duplicates by webhook-id ${drain.duplicates}, failed verification ${drain.failures}; deliveries ${drain.attempts.deliveries} (delivered ${drain.attempts.delivered}), attempts ${drain.attempts.attempts}; dead jobs ${drain.settled.deadJobs}, dead deliveries ${drain.settled.deadDeliveries}`,
   );
+  console.info(`  jobs of the phase: ${drainJobs}`);
   console.info(`inbound receiver, closed loop ${INBOUND_CONCURRENCY} × ${INBOUND_SECONDS} s: ${inbound.ok}/${inbound.sent} 200, ${fmt(inbound.rps)} req/s, p50 ${fmt(inbound.p50, 2)} ms, p99 ${fmt(inbound.p99, 2)} ms, max ${fmt(inbound.max, 2)} ms${inbound.failures ? `; failures ${inbound.failures}` : ""}`);
   if (receiver.failureReasons.size > 0) console.info(`verification failures: ${[...receiver.failureReasons].map(([r, n]) => `${r} ×${n}`).join("; ")}`);
   console.info(`load average: start ${loadAtStart}, end ${loadAtEnd}. PostgreSQL: throwaway cluster with fsync off unless BENCH_DATABASE_URL.`);
