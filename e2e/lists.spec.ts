@@ -178,9 +178,9 @@ test("the template editor submits before its script loads, shows the linter's fi
   await expect(page.getByLabel("Sample for {{1}}")).toHaveCount(0);
 });
 
-test("a replayed webhook's history line says it was replayed, when and by whom", async ({ adminPage: page }) => {
+test("a replayed webhook's history line says it was replayed, when and by whom, on the channel and the client", async ({ adminPage: page }) => {
   test.setTimeout(90_000);
-  const { external, channelId } = await runningNumber(page);
+  const { external, channelId, phone, client } = await runningNumber(page);
   await page.goto(`/dashboard/channels/${channelId}`);
   const lines = page.getByTestId("history-line");
   const before = await lines.count();
@@ -198,4 +198,9 @@ test("a replayed webhook's history line says it was replayed, when and by whom",
     await expect(page.getByTestId("history-line").filter({ hasText: `by ${ADMIN.email}` })).toHaveCount(1, { timeout: 2_000 });
   }).toPass({ timeout: 30_000 });
   await expect(page.getByTestId("history-line").filter({ hasText: /replayed \d/ })).toHaveCount(1);
+
+  // The client's timeline shows the same line, marked the same way.
+  await page.goto(`/dashboard/channels?q=${phone.slice(-7)}`);
+  await page.goto((await page.getByRole("table", { name: "Channels" }).getByRole("link", { name: client }).getAttribute("href"))!);
+  await expect(page.getByTestId("history-line").filter({ hasText: `by ${ADMIN.email}` })).toHaveCount(1);
 });
