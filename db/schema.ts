@@ -579,6 +579,11 @@ export const templateEvents = pgTable(
     category: text("category"),
     source: text("source", { enum: ["submit", "sync", "webhook", "user"] }).notNull(),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    /** The delivery whose processing wrote this line (a webhook's verdict), and, when that was an operator's replay
+     * of it, when and by whom (docs/exports.md §6), as on channel_events. */
+    webhookEventId: uuid("webhook_event_id").references(() => webhookEvents.id, { onDelete: "set null" }),
+    replayedAt: timestamp("replayed_at", { withTimezone: true }),
+    replayedBy: text("replayed_by"),
   },
   (t) => [index("template_events_template_idx").on(t.templateId, t.at, t.id)],
 );

@@ -1,7 +1,7 @@
 import { generate } from "otplib";
 import type { BrowserContext, Page } from "@playwright/test";
 import { test, expect } from "./support/fixtures";
-import { waitForMail } from "./support/mail";
+import { sentMails, waitForMail } from "./support/mail";
 import { createUser, expectOverview, firstSignIn, newPassword, pageAlert, signIn, uniqueEmail, userRow } from "./support/portal";
 
 // Staff account security (docs/accounts.md): TOTP with recovery codes, passkeys through Chromium's virtual
@@ -12,6 +12,9 @@ test.describe.configure({ mode: "serial" });
 
 type Account = { email: string; password: string; secret?: string; recoveryCodes?: string[] };
 const totpAdmin: Account = { email: uniqueEmail("totp-admin"), password: "" };
+const NEW_SIGN_IN = "New sign-in to your partner portal account";
+/** Another browser on another system, as the new-browser mail names it ("Firefox 128 on macOS"). */
+const FIREFOX_UA = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:128.0) Gecko/20100101 Firefox/128.0";
 
 /** A code of the authenticator app for a time step that has not been used yet (the enrolment spent the current one). */
 async function nextCode(secret: string): Promise<string> {
@@ -95,7 +98,9 @@ test("TOTP: enrol with a code, sign in with the next code, a recovery code works
   await expect(first.getByRole("heading", { name: "Clients", level: 1 })).toBeVisible();
 });
 
-test("a passkey registered with the virtual authenticator signs in without a password and is the second step after one", async ({ adminPage, newContext }) => {
+test("a passkey registered with the virtual authenticator signs in without a password and is the second step after one; a new browser is told by mail; an admin's two-factor reset", async ({ adminPage, newContext, baseURL }) => {
+  // Five sign-ins (an argon2 check each) and an admin's actions on a shared 2-core machine.
+  test.setTimeout(60_000);
   const email = uniqueEmail("passkey");
   const oneTime = await createUser(adminPage, { email, role: "viewer", method: "password" });
   const context = await newContext();
@@ -124,13 +129,36 @@ test("a passkey registered with the virtual authenticator signs in without a pas
 
   // The admin ends all of this user's sessions (a lost laptop): the next request is refused.
   await adminPage.goto("/dashboard/users");
-  await userRow(adminPage, email).getByRole("button", { name: `End all sessions of ${email}` }).click();
-  await expect(userRow(adminPage, email).getByRole("status")).toHaveText(/sessions? ended/);
+  const row = userRow(adminPage, email);
+  await row.getByRole("button", { name: `End all sessions of ${email}` }).click();
+  await expect(row.getByRole("status")).toHaveText(/sessions? ended/);
   await page.goto("/dashboard");
   await expect(page).toHaveURL(/\/login/);
+
+  // The device with the passkey is lost for good: the admin resets the user's two-factor (asked first). The user
+  // signs in on a new device with the password alone (no policy covers them here); the audit log has the reset.
+  await expect(row).toContainText("Two-factor: 1 passkey");
+  await row.getByLabel(`Reset two-factor of ${email}`, { exact: true }).click();
+  await row.getByRole("button", { name: `Yes, reset two-factor of ${email}` }).click();
+  await expect(row.getByRole("status")).toHaveText("Second factors removed and sessions ended.");
+  await expect(row).toContainText("No second factor");
+  const newDevice = await (await newContext({ userAgent: FIREFOX_UA })).newPage();
+  await signIn(newDevice, email, password);
+  await expectOverview(newDevice);
+  await adminPage.goto("/dashboard/audit?action=two_factor.reset_by_admin");
+  await expect(adminPage.getByRole("main").getByRole("row").filter({ hasText: email })).toHaveCount(1);
+
+  // One mail per browser the account never used (the first sign-in's, the new device's), none for the sign-ins from
+  // the browser it knew; each says which browser, from where, and where to act.
+  const notice = await waitForMail((m) => m.to.includes(email) && m.subject === NEW_SIGN_IN && m.text.includes("Browser: Firefox 128 on macOS"));
+  expect(notice.text).toMatch(/IP address: \S+/);
+  expect(notice.text).toContain(`${baseURL}/dashboard/account`);
+  const notices = sentMails().filter((m) => m.to.includes(email) && m.subject === NEW_SIGN_IN);
+  expect(notices.map((m) => /Browser: (.*)/.exec(m.text)?.[1])).toEqual([expect.stringMatching(/^Chrome \d+/), "Firefox 128 on macOS"]);
 });
 
-test("the two-factor policy sends a user without a second factor to enrolment, and nowhere else until done", async ({ adminPage, newContext }) => {
+test("the two-factor policy sends a user without a second factor to enrolment, and nowhere else until done, also after an admin reset their two-factor", async ({ adminPage, newContext }) => {
+  test.setTimeout(60_000);
   const email = uniqueEmail("policy");
   const oneTime = await createUser(adminPage, { email, role: "viewer", method: "password" });
   const admin = await (await newContext()).newPage();
@@ -160,6 +188,19 @@ test("the two-factor policy sends a user without a second factor to enrolment, a
     await enrolTotp(page);
     await page.getByRole("link", { name: "I saved them: continue" }).click();
     await expectOverview(page);
+
+    // Their phone is lost: an admin resets their two-factor, which signs them out. The password alone now lets them
+    // in only as far as setting up a second factor again.
+    await admin.goto("/dashboard/users");
+    const row = userRow(admin, email);
+    await row.getByLabel(`Reset two-factor of ${email}`, { exact: true }).click();
+    await row.getByRole("button", { name: `Yes, reset two-factor of ${email}` }).click();
+    await expect(row.getByRole("status")).toHaveText("Second factors removed and sessions ended.");
+    await page.goto("/dashboard/channels");
+    await expect(page).toHaveURL(/\/login/);
+    await signIn(page, email, password);
+    await expect(page).toHaveURL(/\/two-factor$/);
+    await expect(page.getByRole("heading", { name: "Set up two-factor sign-in" })).toBeVisible();
   } finally {
     await policy("Optional for everyone");
   }

@@ -74,7 +74,9 @@ test("an unsigned event to a hub without a platform secret waits in Settings, th
     await expect(hubCard(page, UNSIGNED.id).getByTestId("unverified-deliveries")).toHaveCount(0);
 
     await page.goto(`/dashboard/webhooks?event=channel_running`);
-    await page.getByRole("main").getByRole("row").filter({ hasText: channelId }).first().getByRole("link").first().click();
+    // Opened by its address, a page load waited for: on a loaded machine a click on the live list once had not
+    // navigated within the assertion's wait.
+    await page.goto((await page.getByRole("main").getByRole("row").filter({ hasText: channelId }).first().getByRole("link").first().getAttribute("href"))!);
     await expect(page.getByTestId("webhook-confirmation")).toContainText(`channel ${channelId} as running`);
   } finally {
     await setFaults(page, {});
@@ -84,7 +86,7 @@ test("an unsigned event to a hub without a platform secret waits in Settings, th
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
-  test("the hub form refuses javascript: as Partner API base with a field error, and saves nothing", async ({ newContext, adminState }) => {
+  test("the hub form refuses javascript: as Partner API base and an out-of-range number of minutes with field errors that say what is allowed, and saves nothing; the logo field's help and error agree", async ({ newContext, adminState }) => {
     const context = await newContext({ storageState: adminState, javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto("/dashboard/settings");
@@ -93,6 +95,8 @@ test.describe("without JavaScript", () => {
     await page.getByText("360dialog URLs (change only for staging hubs)").click();
     await form.getByLabel("Partner API base URL").fill("javascript:alert(1)");
     await form.getByLabel("Onboarding (IO) base URL").fill("ftp://example.com/io");
+    const noKeyMinutes = form.getByLabel("Stuck: running without key after (minutes)");
+    await noKeyMinutes.fill("99999999");
     await form.getByRole("button", { name: "Save hub" }).click();
     await expect(pageAlert(page)).toContainText("Please correct the highlighted fields.");
     const base = form.getByLabel("Partner API base URL");
@@ -100,9 +104,30 @@ test.describe("without JavaScript", () => {
     await expect(form).toContainText("Only https:// addresses are allowed here.");
     await expect(form.getByLabel("Onboarding (IO) base URL")).toHaveAttribute("aria-invalid", "true");
     await expect(form).toContainText("not ftp://");
+    // Not "Enter a number": the number typed is kept and the message gives the range.
+    await expect(noKeyMinutes).toHaveAttribute("aria-invalid", "true");
+    await expect(noKeyMinutes).toHaveValue("99999999");
+    await expect(noKeyMinutes).toHaveAccessibleDescription("Enter a whole number of minutes from 1 to 1440.");
     await page.goto("/dashboard/settings");
     await expect(hubCard(page, "sandboxPA")).toContainText(SANDBOX);
     await expect(hubCard(page, "sandboxPA")).not.toContainText("javascript:");
+    await expect(hubCard(page, "sandboxPA")).not.toContainText("99999999");
+
+    // The logo: a plain-http address of another host, the case where the help once said https and the check took
+    // http. The refusal is the help's own rule, and both stay on screen together.
+    await page.getByRole("link", { name: "Onboarding settings of Sandbox" }).click();
+    const onboarding = page.getByRole("main").locator("form").filter({ has: page.getByRole("button", { name: "Save onboarding settings" }) });
+    const logo = onboarding.getByLabel("Logo URL", { exact: true });
+    const rule = "A full https:// address of an image (http:// only for localhost)";
+    await expect(logo).toHaveAccessibleDescription(`${rule}; empty = no logo.`);
+    const onboardingUrl = page.url();
+    await logo.fill("http://cdn.example.com/logo.png");
+    await onboarding.getByRole("button", { name: "Save onboarding settings" }).click();
+    await expect(pageAlert(page)).toContainText("Please correct the highlighted fields.");
+    await expect(logo).toHaveAttribute("aria-invalid", "true");
+    await expect(logo).toHaveAccessibleDescription(`${rule}; empty = no logo. ${rule}.`);
+    await page.goto(onboardingUrl);
+    await expect(onboarding.getByLabel("Logo URL", { exact: true })).not.toHaveValue("http://cdn.example.com/logo.png");
   });
 });
 
@@ -117,6 +142,17 @@ test("a wrong Partner API key: the save's test and Test connection say 401 and w
   await expect(card.getByRole("alert")).toContainText(`360dialog refused the credentials (401 Unauthorized at ${SANDBOX}/api/v2/partners/${WRONG_KEY.id})`);
   await expect(card.getByRole("alert")).toContainText("Partner Hub → API Keys");
   await expect(card).not.toContainText("not-the-key");
+
+  // With JavaScript, as before it: a number of minutes out of range is answered with the range.
+  await page.getByRole("link", { name: "Edit Wrong key hub", exact: true }).click();
+  const form = page.getByRole("main").locator("form").first();
+  const syncMinutes = form.getByLabel("Template sync every (minutes)");
+  await syncMinutes.fill("99999999");
+  await form.getByRole("button", { name: "Save hub" }).click();
+  await expect(form.getByRole("alert")).toHaveText("Please correct the highlighted fields.");
+  await expect(syncMinutes).toHaveAttribute("aria-invalid", "true");
+  await expect(syncMinutes).toHaveValue("99999999");
+  await expect(syncMinutes).toHaveAccessibleDescription("Checks templates awaiting Meta's review; 0 turns it off. Enter a whole number of minutes from 0 to 1440 (0 turns the schedule off).");
 });
 
 test("archive and restore a hub: webhooks stored and held while archived, applied on restore, the data and settings kept", async ({ adminPage: page, baseURL }) => {

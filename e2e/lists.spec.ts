@@ -88,22 +88,42 @@ test("every list fits a 390 px phone and a 1280 px screen without widening the p
     }
   }
 
-  // Refused custom dates on the Overview stay in their fields, with the reason beside them.
-  await page.goto("/dashboard?period=custom&from=2026-10-31&to=2026-10-01");
-  await expect(page.getByLabel("From (UTC)")).toHaveValue("2026-10-31");
-  await expect(page.getByLabel("To (UTC, included)")).toHaveValue("2026-10-01");
-  await expect(page.getByLabel("From (UTC)")).toHaveAttribute("aria-invalid", "true");
-  await expect(page.locator("#o-dates-error")).toHaveText("The custom period ended before it started.");
+  // At both widths (the last one above is 1280 px, then 390 px): refused custom dates on the Overview stay in their
+  // fields, with the reason beside them; after a sync, its answer has a line of its own, so New template stays beside
+  // the sync button, above the answer, inside the page.
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 844 });
+    if (width === 1280) {
+      await page.goto("/dashboard?period=custom&from=2026-10-31&to=2026-10-01");
+    } else {
+      // As a user does it: the period form (a GET form) filled in and sent.
+      await page.goto("/dashboard");
+      await page.getByLabel("Period", { exact: true }).selectOption("custom");
+      await page.getByLabel("From (UTC)").fill("2026-10-31");
+      await page.getByLabel("To (UTC, included)").fill("2026-10-01");
+      await page.getByRole("button", { name: "Show" }).click();
+      await expect(page).toHaveURL(/period=custom&from=2026-10-31&to=2026-10-01/);
+    }
+    await expect(page.getByLabel("From (UTC)")).toHaveValue("2026-10-31");
+    await expect(page.getByLabel("To (UTC, included)")).toHaveValue("2026-10-01");
+    await expect(page.getByLabel("From (UTC)")).toHaveAttribute("aria-invalid", "true");
+    await expect(page.getByLabel("From (UTC)")).toHaveAccessibleDescription("The custom period ended before it started.");
+    const reason = (await page.locator("#o-dates-error").boundingBox())!;
+    expect(reason.x + reason.width, `${width} px: the reason inside the page`).toBeLessThanOrEqual(width);
 
-  // After a sync, its answer has a line of its own: New template stays beside the sync button, above the answer.
-  await page.goto("/dashboard/templates");
-  await page.getByRole("button", { name: "Sync all now" }).click();
-  const answer = page.getByRole("main").getByText(/Statuses update here as they arrive\./);
-  await expect(answer).toBeVisible();
-  const sync = (await page.getByRole("button", { name: "Sync all now" }).boundingBox())!;
-  const create = (await page.getByRole("link", { name: "New template" }).boundingBox())!;
-  expect(Math.abs(create.y - sync.y)).toBeLessThan(4);
-  expect(create.y + create.height).toBeLessThanOrEqual((await answer.boundingBox())!.y);
+    await page.goto("/dashboard/templates");
+    await page.getByRole("button", { name: "Sync all now" }).click();
+    const answer = page.getByRole("main").getByText(/Statuses update here as they arrive\./);
+    await expect(answer).toBeVisible();
+    const sync = (await page.getByRole("button", { name: "Sync all now" }).boundingBox())!;
+    const create = (await page.getByRole("link", { name: "New template" }).boundingBox())!;
+    const said = (await answer.boundingBox())!;
+    expect(Math.abs(create.y - sync.y), `${width} px: New template beside the sync button`).toBeLessThan(4);
+    expect(create.y + create.height, `${width} px: New template above the answer`).toBeLessThanOrEqual(said.y);
+    expect(create.x + create.width, `${width} px: New template inside the page`).toBeLessThanOrEqual(width);
+    expect(said.x, `${width} px: the answer inside the page`).toBeGreaterThanOrEqual(0);
+    expect(said.x + said.width, `${width} px: the answer inside the page`).toBeLessThanOrEqual(width);
+  }
 });
 
 test("the template editor submits before its script loads, shows the linter's findings per field, and Back shows no stale form", async ({ adminPage, newContext, adminState }) => {
@@ -158,9 +178,9 @@ test("the template editor submits before its script loads, shows the linter's fi
   await expect(page.getByLabel("Sample for {{1}}")).toHaveCount(0);
 });
 
-test("a replayed webhook's history line says it was replayed, when and by whom", async ({ adminPage: page }) => {
+test("a replayed webhook's history line says it was replayed, when and by whom, on the channel and the client", async ({ adminPage: page }) => {
   test.setTimeout(90_000);
-  const { external, channelId } = await runningNumber(page);
+  const { external, channelId, phone, client } = await runningNumber(page);
   await page.goto(`/dashboard/channels/${channelId}`);
   const lines = page.getByTestId("history-line");
   const before = await lines.count();
@@ -178,4 +198,9 @@ test("a replayed webhook's history line says it was replayed, when and by whom",
     await expect(page.getByTestId("history-line").filter({ hasText: `by ${ADMIN.email}` })).toHaveCount(1, { timeout: 2_000 });
   }).toPass({ timeout: 30_000 });
   await expect(page.getByTestId("history-line").filter({ hasText: /replayed \d/ })).toHaveCount(1);
+
+  // The client's timeline shows the same line, marked the same way.
+  await page.goto(`/dashboard/channels?q=${phone.slice(-7)}`);
+  await page.goto((await page.getByRole("table", { name: "Channels" }).getByRole("link", { name: client }).getAttribute("href"))!);
+  await expect(page.getByTestId("history-line").filter({ hasText: `by ${ADMIN.email}` })).toHaveCount(1);
 });

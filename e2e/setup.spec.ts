@@ -1,5 +1,5 @@
 import { test, expect } from "./support/fixtures";
-import { ADMIN, MESSAGES, NAV_LINKS, expectOverview, expectSignInRefused, mainNav, pageAlert, signIn, submitSignIn, uniqueEmail } from "./support/portal";
+import { ADMIN, MESSAGES, NAV_LINKS, expectOverview, expectSignInRefused, mainNav, pageAlert, roleShownFor, signIn, submitSignIn, uniqueEmail, userRow } from "./support/portal";
 import { recordServerAction, replayServerAction, type RecordedAction } from "./support/server-action";
 
 // First run on an empty database. Runs first (project "setup"); creates the admin every other file uses.
@@ -92,7 +92,7 @@ test("setup is closed once the admin exists, also for a replayed setup request",
   await expectSignInRefused(page, MESSAGES.badCredentials);
 });
 
-test("the audit log lists the setup and the sign-in", async ({ page }) => {
+test("the audit log lists the setup and the sign-in; the only admin keeps their role, and that refusal goes after the next action", async ({ page }) => {
   await signIn(page, ADMIN.email, ADMIN.password);
   await expectOverview(page);
   await mainNav(page).getByRole("link", { name: "Audit" }).click();
@@ -101,4 +101,17 @@ test("the audit log lists the setup and the sign-in", async ({ page }) => {
   await expect(entries.getByRole("cell", { name: "setup.first_admin", exact: true })).toHaveCount(1);
   await expect(entries.getByRole("cell", { name: "auth.sign_in", exact: true }).first()).toBeVisible();
   await expect(entries.getByRole("row").filter({ hasText: "setup.first_admin" })).toContainText(ADMIN.email);
+
+  // Here, before any other file adds users, the first admin is the only one: lowering their own role is refused.
+  await mainNav(page).getByRole("link", { name: "Users" }).click();
+  const row = userRow(page, ADMIN.email);
+  await row.getByLabel(`Role of ${ADMIN.email}`, { exact: true }).selectOption("operator");
+  await row.getByRole("button", { name: `Save role of ${ADMIN.email}` }).click();
+  await expect(row.getByRole("alert")).toHaveText("This is the last active admin. Make another user admin first.");
+  // A later, unrelated action on the page (the sign-in policy, saved as it is): the refusal is no longer shown.
+  await page.getByRole("button", { name: "Save policy" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Two-factor policy saved." })).toBeVisible();
+  await expect(row.getByRole("alert")).toHaveCount(0);
+  await expect(page.getByText("This is the last active admin")).toHaveCount(0);
+  expect(await roleShownFor(page, ADMIN.email)).toBe("admin");
 });

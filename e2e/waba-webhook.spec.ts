@@ -1,6 +1,7 @@
 import type { APIRequestContext, Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
 import { registerSandboxWebhooks } from "./support/onboarding";
+import { ADMIN } from "./support/portal";
 
 // Template verdicts the way Meta gives them (docs/waba-webhook.md): the portal points each number's WABA webhook at
 // itself once the key exists; the sandbox then tells verdicts ONLY there, in Meta's shape with the portal's secret
@@ -75,6 +76,25 @@ test("a verdict reaches the template page only through the WABA webhook the port
   await expect(history).not.toContainText("Sync (read from 360dialog)");
   const delivered = await wabaDeliveries(page.request, "message_template_status_update");
   expect(delivered.some((d) => d.outcome === "delivered" && d.statusCode === 200 && d.url?.includes("/api/webhooks/waba/"))).toBe(true);
+
+  // Meta approves it after all (an appeal); then an operator replays the old rejection from the inbox. The history
+  // line that replay writes says so, with when and by whom; the lines Meta's own deliveries wrote do not.
+  const templateUrl = page.url();
+  const lines = page.getByTestId("template-history-line");
+  await page.request.post(`${SANDBOX}/_sandbox/templates/${rejectedId}/status`, { data: { status: "approved" } });
+  await expect(lines.first()).toContainText("Approved", { timeout: 30_000 });
+  await page.goto("/dashboard/webhooks?event=message_template_status_update");
+  // Newest first: the approval, then the rejection.
+  await page.goto((await page.getByRole("main").locator("tbody tr a[href^='/dashboard/webhooks/']").nth(1).getAttribute("href"))!);
+  await expect(page.getByRole("main").locator("pre").first()).toContainText("TAG_CONTENT_MISMATCH");
+  await page.getByRole("button", { name: "Replay" }).click();
+  await expect(page.getByTestId("webhook-replayed")).toContainText(`by ${ADMIN.email}`);
+  await page.goto(templateUrl);
+  await expect(lines.first()).toContainText(/replayed \d/, { timeout: 30_000 });
+  await expect(lines.first()).toContainText("Rejected");
+  await expect(lines.first()).toContainText(`by ${ADMIN.email}`);
+  await expect(lines.filter({ hasText: "replayed" })).toHaveCount(1);
+  await expect(lines.filter({ hasText: "Event from Meta" })).toHaveCount(3);
 
   // An approval of a second template, from a hub that drops the custom header: the secret in the URL proves it.
   const approvedName = `waba_ok_${Date.now().toString().slice(-6)}`;

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, desc, eq, inArray, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
-import { apiKeys, channels, clients, hubs, templateEvents, templates, templateStatusCounts, type Template, type TemplateEvent } from "../schema";
+import { apiKeys, channels, clients, hubs, templateEvents, templates, templateStatusCounts, webhookEvents, type Template, type TemplateEvent } from "../schema";
 import { beforeCursor, cursorText, decodeCursor, pageOf } from "./paging";
 
 export type NewTemplate = typeof templates.$inferInsert;
@@ -156,8 +156,18 @@ export async function claimTemplateForSubmit({
   return row;
 }
 
-export async function insertTemplateEvent({ db, event }: { db: Executor; event: NewTemplateEvent }): Promise<void> {
-  await db.insert(templateEvents).values(event);
+export async function insertTemplateEvent({ db, event }: { db: Executor; event: Omit<NewTemplateEvent, "replayedAt" | "replayedBy"> }): Promise<void> {
+  await db.insert(templateEvents).values({
+    ...event,
+    // A line written while an operator's replay of its delivery is processed carries that replay's mark (the delivery
+    // holds its newest replay), as channel-events.ts does: docs/exports.md §6.
+    ...(event.webhookEventId
+      ? {
+          replayedAt: sql`(select ${webhookEvents.replayedAt} from ${webhookEvents} where ${webhookEvents.id} = ${event.webhookEventId})`,
+          replayedBy: sql`(select ${webhookEvents.replayedBy} from ${webhookEvents} where ${webhookEvents.id} = ${event.webhookEventId})`,
+        }
+      : {}),
+  });
 }
 
 export async function listTemplateEvents({ db, templateId, limit = 200 }: { db: Executor; templateId: string; limit?: number }): Promise<TemplateEvent[]> {

@@ -5,6 +5,7 @@ import { requireRole, type CurrentUser } from "../auth/session";
 import type { UserRole } from "../auth/roles";
 import { fieldErrorsOf, isAppError, publicMessageOf, type FieldErrors } from "../errors";
 import { logger } from "../log";
+import { echoFormValues } from "./echo";
 
 export type ActionState<T = undefined> = {
   ok: boolean;
@@ -15,15 +16,6 @@ export type ActionState<T = undefined> = {
   data?: T;
 };
 
-const secretField = /pass|secret|token|key/i;
-
-function echo(formData: FormData): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const [name, value] of formData.entries()) {
-    if (typeof value === "string" && !secretField.test(name) && !name.startsWith("$")) values[name] = value;
-  }
-  return values;
-}
 
 type FormAction<T> = (_prev: ActionState<T> | undefined, formData: FormData) => Promise<ActionState<T>>;
 
@@ -50,7 +42,7 @@ export function validatedAction<S extends z.ZodType, T = undefined>(
 ): FormAction<T> {
   const run = fn as (input: z.infer<S>, user: CurrentUser | null) => Promise<ActionState<T> | void>;
   return async (_prev: ActionState<T> | undefined, formData: FormData): Promise<ActionState<T>> => {
-    const values = echo(formData);
+    const values = echoFormValues(formData);
     try {
       const user =
         role === "public"

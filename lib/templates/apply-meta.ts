@@ -29,18 +29,18 @@ async function notStoredYet(tx: Executor, hub: Hub, change: MetaTemplateRef & { 
   return { status: "done", effect: `${label} not stored yet: a sync of the number was queued` };
 }
 
-async function applyToEach(tx: Executor, hub: Hub, change: MetaTemplateRef & { wabaId?: string; field: string }, seen: Observation): Promise<Outcome> {
+async function applyToEach(tx: Executor, hub: Hub, row: WebhookRow, change: MetaTemplateRef & { wabaId?: string; field: string }, seen: Observation): Promise<Outcome> {
   const rows = await templatesOf(tx, hub, change);
   if (rows.length === 0) return notStoredYet(tx, hub, change);
   let changed = 0;
-  for (const template of rows) if (await applyObservation(tx, template, seen, "webhook")) changed++;
+  for (const template of rows) if (await applyObservation(tx, template, seen, "webhook", row.id)) changed++;
   const name = rows[0]!.name;
   const what = seen.status ? seen.status.toLowerCase() : seen.category ? `category ${seen.category}` : "updated";
   return { status: "done", effect: changed ? `template ${name} ${what} (${changed} of ${rows.length} stored)` : `template ${name} unchanged` };
 }
 
 /** message_template_status_update: APPROVED, REJECTED (with reason), PAUSED, DISABLED, FLAGGED, REINSTATED… */
-async function applyStatus(tx: Executor, hub: Hub, _row: WebhookRow, change: MetaChangeOf<"message_template_status_update">): Promise<Outcome> {
+async function applyStatus(tx: Executor, hub: Hub, row: WebhookRow, change: MetaChangeOf<"message_template_status_update">): Promise<Outcome> {
   const event = change.status?.toUpperCase();
   if (!event) return { status: "ignored", effect: "message_template_status_update without an event" };
   if (NOT_A_STATUS.has(event)) {
@@ -55,7 +55,7 @@ async function applyStatus(tx: Executor, hub: Hub, _row: WebhookRow, change: Met
       : event === "DISABLED" && change.disableDate
         ? `Disabled by Meta (${dateWords(change.disableDate)}).`
         : change.reason;
-  return applyToEach(tx, hub, change, { status: event, reason: why ?? null, category: change.category, externalId: change.templateId });
+  return applyToEach(tx, hub, row, change, { status: event, reason: why ?? null, category: change.category, externalId: change.templateId });
 }
 
 /**
@@ -63,7 +63,7 @@ async function applyStatus(tx: Executor, hub: Hub, _row: WebhookRow, change: Met
  * announces that it will (`correct_category`, with `new_category` the current one): an announcement changes nothing
  * yet, the completed change that follows does.
  */
-async function applyCategory(tx: Executor, hub: Hub, _row: WebhookRow, change: MetaChangeOf<"template_category_update">): Promise<Outcome> {
+async function applyCategory(tx: Executor, hub: Hub, row: WebhookRow, change: MetaChangeOf<"template_category_update">): Promise<Outcome> {
   if (change.correctCategory && !change.previousCategory) {
     const rows = await templatesOf(tx, hub, change);
     if (rows.length === 0) return notStoredYet(tx, hub, change);
@@ -72,7 +72,7 @@ async function applyCategory(tx: Executor, hub: Hub, _row: WebhookRow, change: M
   }
   const category = change.newCategory;
   if (!category) return { status: "ignored", effect: "template_category_update without a new category" };
-  return applyToEach(tx, hub, change, { category, externalId: change.templateId });
+  return applyToEach(tx, hub, row, change, { category, externalId: change.templateId });
 }
 
 /** message_template_quality_update: GREEN, YELLOW, RED or UNKNOWN, kept on the template and shown with it. */

@@ -41,7 +41,7 @@ async function applyTemplateWebhook(tx: Executor, hub: Hub, row: WebhookRow, ev:
     await enqueueChannelSync(tx, { channelId: channel.id, reason: "webhook" });
     return { status: "done", effect: "template not stored yet: a sync of the number was queued" };
   }
-  const changed = await applyObservation(tx, template, { status: ev.status, reason: ev.reason ?? null, category: ev.category, externalId: ev.templateId }, "webhook");
+  const changed = await applyObservation(tx, template, { status: ev.status, reason: ev.reason ?? null, category: ev.category, externalId: ev.templateId }, "webhook", row.id);
   return { status: "done", effect: changed ? `template ${template.name} ${ev.status?.toLowerCase() ?? "updated"}` : `template ${template.name} unchanged` };
 }
 

@@ -42,7 +42,14 @@ const MAX_PAGES = 50;
  * template_events (docs/security.md R7-like: the same observation twice changes nothing the second time). A category that
  * differs from the one staff asked for is flagged: Meta re-categorised it.
  */
-export async function applyObservation(tx: Executor, template: Template, seen: Observation, source: ObservationSource): Promise<boolean> {
+export async function applyObservation(
+  tx: Executor,
+  template: Template,
+  seen: Observation,
+  source: ObservationSource,
+  /** The stored delivery a webhook's observation came from: its history line is linked to it (and marked when replayed). */
+  webhookEventId?: string,
+): Promise<boolean> {
   const status = normaliseStatus(seen.status) ?? template.status;
   // A reason given replaces the old one; none given keeps it only while the status stays the same.
   const given = seen.reason === undefined || seen.reason === null ? null : normaliseReason(seen.reason);
@@ -69,7 +76,7 @@ export async function applyObservation(tx: Executor, template: Template, seen: O
   if (moved || recategorised) {
     await insertTemplateEvent({
       db: tx,
-      event: { templateId: template.id, status: moved ? status : null, reason: moved ? rejectedReason : null, category: recategorised ? category : null, source },
+      event: { templateId: template.id, status: moved ? status : null, reason: moved ? rejectedReason : null, category: recategorised ? category : null, source, webhookEventId },
     });
   }
   await emitTemplateChanges(tx, template, after, source);

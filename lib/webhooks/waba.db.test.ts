@@ -149,6 +149,30 @@ forEachDatabase("the WABA webhook", (ctx) => {
     // The same bytes again are one inbox row; applying it again changes nothing.
     const again = await send("message_template_status_update.disabled");
     expect(again.deliveries).toBe(2);
+
+    // Each line names the delivery it came from. An operator replays the rejection: the line it writes carries the
+    // replay's mark (docs/exports.md §6); the lines of first processings stay unmarked.
+    const { db } = ctx.get();
+    const rejection = await send("message_template_status_update.rejected");
+    expect(history.find((e) => e.status === "rejected")).toMatchObject({ webhookEventId: rejection.id, replayedAt: null, replayedBy: null });
+    const operator = await createUser(db, "operator");
+    await replayWebhookEvent({ id: operator.id, email: operator.email }, rejection.id);
+    await applyWebhookEvent(rejection.id, { db });
+    expect(await templateNow()).toMatchObject({ status: "rejected", rejectedReason: "INVALID_FORMAT" });
+    const lines = await db.select().from(templateEvents).where(eq(templateEvents.templateId, template.id)).orderBy(templateEvents.id);
+    expect(lines.map((e) => [e.status, e.replayedBy])).toEqual([
+      ["approved", null],
+      ["rejected", null],
+      ["paused", null],
+      ["disabled", null],
+      ["rejected", operator.email],
+    ]);
+    expect(lines.at(-1)).toMatchObject({ webhookEventId: rejection.id, source: "webhook" });
+    expect(lines.at(-1)!.replayedAt).toBeInstanceOf(Date);
+    // A replay that changes nothing writes no line, so nothing is shown twice.
+    await replayWebhookEvent({ id: operator.id, email: operator.email }, rejection.id);
+    await applyWebhookEvent(rejection.id, { db });
+    expect(await db.select().from(templateEvents).where(eq(templateEvents.templateId, template.id))).toHaveLength(5);
   });
 
   it("category and quality updates land on the template; an announced category change changes nothing yet", async () => {

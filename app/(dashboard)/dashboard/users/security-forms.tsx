@@ -4,6 +4,7 @@ import { useActionState } from "react";
 import { Alert, buttonClass, secondaryButtonClass } from "@/app/_components/ui";
 import type { TwoFactorPolicy } from "@/lib/auth/policy";
 import { endUserSessionsAction, resetTwoFactorAction, setPolicyAction } from "./security-actions";
+import { useLatestAnswer } from "./use-latest-answer";
 
 const LABELS: Record<TwoFactorPolicy, string> = {
   off: "Optional for everyone",
@@ -38,13 +39,15 @@ export function TwoFactorPolicyForm({ stored, floor }: { stored: TwoFactorPolicy
 export function UserSecurityActions({ user, twoFactor, isSelf }: { user: { id: string; email: string }; twoFactor: string; isSelf: boolean }) {
   const [ended, end, ending] = useActionState(endUserSessionsAction, undefined);
   const [reset, resetAction, resetting] = useActionState(resetTwoFactorAction, undefined);
-  const state = reset?.message ? reset : ended;
+  // The answer of this cell's latest action, until another form on the page is submitted (as in user-row-actions.tsx).
+  const { root, latest, started } = useLatestAnswer<"end" | "reset">();
+  const state = latest === "dropped" ? undefined : latest === "end" ? ended : latest === "reset" ? reset : (reset?.message ? reset : ended);
   return (
-    <div className="space-y-2">
+    <div ref={root} className="space-y-2">
       <p className="text-slate-600">{twoFactor}</p>
       {isSelf ? null : (
         <div className="flex flex-wrap gap-2">
-          <form action={end}>
+          <form action={end} onSubmit={started("end")}>
             <input type="hidden" name="userId" value={user.id} />
             <input type="hidden" name="email" value={user.email} />
             <button type="submit" className={secondaryButtonClass} disabled={ending} aria-label={`End all sessions of ${user.email}`}>
@@ -55,7 +58,7 @@ export function UserSecurityActions({ user, twoFactor, isSelf }: { user: { id: s
             <summary className={`${secondaryButtonClass} cursor-pointer list-none [&::-webkit-details-marker]:hidden`} aria-label={`Reset two-factor of ${user.email}`}>
               Reset two-factor
             </summary>
-            <form action={resetAction} className="mt-2 space-y-2 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm">
+            <form action={resetAction} onSubmit={started("reset")} className="mt-2 space-y-2 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm">
               <p>Remove every second factor of {user.email} (authenticator app, recovery codes, passkeys) and end their sessions? For a lost device.</p>
               <input type="hidden" name="userId" value={user.id} />
               <input type="hidden" name="email" value={user.email} />

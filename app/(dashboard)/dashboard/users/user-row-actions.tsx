@@ -1,40 +1,27 @@
 "use client";
 
-import { useActionState, useEffect, useState } from "react";
+import { useActionState } from "react";
 import { Alert, inputClass, secondaryButtonClass } from "@/app/_components/ui";
 import type { UserRole } from "@/lib/auth/roles";
 import { changeRoleAction, resetAccessAction, setDisabledAction } from "./actions";
 import { IssuedAccessBox } from "./issued-access";
+import { useLatestAnswer } from "./use-latest-answer";
 
 type Row = { id: string; email: string; role: UserRole; disabled: boolean };
 type Kind = "role" | "disable" | "reset";
-
-/** Sent when any row's form is submitted, so every other row drops its now stale notice. */
-const USER_ACTION_EVENT = "portal:user-action";
 
 export function UserRowActions({ user, isSelf }: { user: Row; isSelf: boolean }) {
   const [roleState, roleAction, rolePending] = useActionState(changeRoleAction, undefined);
   const [disableState, disableAction, disablePending] = useActionState(setDisabledAction, undefined);
   const [resetState, resetAction, resetPending] = useActionState(resetAccessAction, undefined);
-  // Only the answer to this row's latest action is shown, and only until an action on another row: a refusal such as
-  // "the last active admin" must not stay beside the page after later actions changed what it was about.
-  const [last, setLast] = useState<Kind | "dropped" | null>(null);
-  useEffect(() => {
-    const drop = (e: Event) => {
-      if ((e as CustomEvent<string>).detail !== user.id) setLast("dropped");
-    };
-    window.addEventListener(USER_ACTION_EVENT, drop);
-    return () => window.removeEventListener(USER_ACTION_EVENT, drop);
-  }, [user.id]);
-  const started = (kind: Kind) => () => {
-    setLast(kind);
-    window.dispatchEvent(new CustomEvent(USER_ACTION_EVENT, { detail: user.id }));
-  };
+  // Only the answer to this row's latest action is shown, and only until any other form on the page is submitted: a
+  // refusal such as "the last active admin" must not stay beside the page after later actions changed what it was about.
+  const { root, latest: last, started } = useLatestAnswer<Kind>();
   // Before hydration (no script yet) a form posts alone and the page comes back with that one answer.
   const states = { role: roleState, disable: disableState, reset: resetState };
   const message = last === "dropped" ? undefined : last ? states[last] : [roleState, disableState, resetState].find((s) => s?.message);
   return (
-    <div className="space-y-2">
+    <div ref={root} className="space-y-2">
       <div className="flex flex-wrap items-center gap-2">
         <form action={roleAction} onSubmit={started("role")} className="flex items-center gap-2">
           <input type="hidden" name="userId" value={user.id} />

@@ -9,7 +9,7 @@ import { loadTemplateDetail } from "@/lib/dashboard/templates";
 import { rejectionWords, templateStatusTone, templateStatusWords } from "@/lib/templates/status";
 import { TemplatePreview } from "../_editor/template-preview";
 import { SyncTemplatesButton } from "../sync-button";
-import { formatSecond } from "@/lib/dates";
+import { formatMinute, formatSecond } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Template" };
 
@@ -107,12 +107,14 @@ export default async function TemplatePage({ params }: { params: Promise<{ id: s
           ) : (
             <ol className="divide-y divide-slate-100 text-sm" aria-label="Template history">
               {events.map((e) => (
-                <li key={e.id} className="flex flex-wrap gap-x-4 gap-y-1 py-2">
+                <li key={e.id} className="flex flex-wrap gap-x-4 gap-y-1 py-2" data-testid="template-history-line">
                   <span className="w-48 shrink-0 text-slate-500">{formatSecond(e.at)} UTC</span>
                   <span className="min-w-0 flex-1">
                     {e.status ? <Badge tone={templateStatusTone(e.status)}>{templateStatusWords(e.status)}</Badge> : null}
                     {e.category ? <span className="ml-2">Category: <strong>{e.category}</strong></span> : null}
                     {e.reason ? <span className="ml-2 text-slate-700">{rejectionWords(e.reason)}</span> : null}
+                    {/* Written by an operator's replay of the delivery, not by Meta again (docs/exports.md §6). */}
+                    {e.replayedAt ? <span className="ml-2"><Badge tone="amber">replayed {formatMinute(e.replayedAt)} by {e.replayedBy ?? "unknown"}</Badge></span> : null}
                   </span>
                   <span className="text-xs text-slate-500">
                     {detail.lineage.length > 0 ? <span className="mr-2 font-mono">{e.of}</span> : null}
