@@ -41,7 +41,10 @@ export function createGroupCommit<T, R>(options: GroupCommitOptions<T, R>): Grou
   let inFlight = 0;
   const stats: GroupCommitStats = { statements: 0, batched: 0, items: 0, retriedAlone: 0 };
 
-  /** Takes the next statement's items off the queue: in arrival order, within the bounds, one per key. */
+  /**
+   * Takes the next statement's items off the queue, oldest first, within the bounds and one per key; one that does
+   * not fit stays for a later statement (the oldest always goes, alone if it must, so none waits forever).
+   */
   function take(): Waiting<T, R>[] {
     const batch: Waiting<T, R>[] = [];
     const keys = new Set<string>();

@@ -6,7 +6,7 @@ import { getDatabaseHandle } from "../db";
 import { processSlots as slots } from "../process-slots";
 import { WEBHOOK_JOB_KEY_PREFIX, WEBHOOK_PROCESS_JOB } from "../jobs/kinds";
 import { LIVE_CHANNEL } from "../live/types";
-import { createGroupCommit, type GroupCommit } from "./group-commit";
+import { createGroupCommit, type GroupCommit, type GroupCommitStats } from "./group-commit";
 import { RECEIVER_STATEMENT_TIMEOUT_MS, receiverSql } from "./receiver-db";
 
 /**
@@ -103,11 +103,19 @@ export function mayBeOneRowsFault(error: unknown): boolean {
  * after the statement that carried its row committed.
  */
 export async function storeDelivery(row: NewWebhookEvent, source: Source = "partner"): Promise<StoredDelivery> {
+  return (await currentGroups())[source].submit(row);
+}
+
+/** The counters of the group commit storeDelivery() uses now, since it was made (tests, benches). */
+export async function deliveryGroupStats(source: Source = "partner"): Promise<GroupCommitStats> {
+  return (await currentGroups())[source].stats();
+}
+
+async function currentGroups(): Promise<Groups> {
   const handle = await getDatabaseHandle();
   const receiver = handle.driver === "postgres" ? receiverSql() : null;
   if (receiver) {
-    const groups = groupsFor(receiver, group({ one: (s, r) => s.runPrepared(receiver, r), many: (s, rs) => s.runManyPrepared(receiver, rs) }, RECEIVER_STATEMENTS_IN_FLIGHT));
-    return groups[source].submit(row);
+    return groupsFor(receiver, group({ one: (s, r) => s.runPrepared(receiver, r), many: (s, rs) => s.runManyPrepared(receiver, rs) }, RECEIVER_STATEMENTS_IN_FLIGHT));
   }
   // PGlite (and a PostgreSQL handle without DATABASE_URL, as in tests): the statement timeout needs a transaction.
   // PGlite has one connection, so one statement at a time.
@@ -117,8 +125,7 @@ export async function storeDelivery(row: NewWebhookEvent, source: Source = "part
       await limitStatementTime({ db: tx, milliseconds: RECEIVER_STATEMENT_TIMEOUT_MS });
       return work(tx);
     });
-  const groups = groupsFor(db, group({ one: (s, r) => inTransaction((tx) => s.run(tx, r)), many: (s, rs) => inTransaction((tx) => s.runMany(tx, rs)) }, 1));
-  return groups[source].submit(row);
+  return groupsFor(db, group({ one: (s, r) => inTransaction((tx) => s.run(tx, r)), many: (s, rs) => inTransaction((tx) => s.runMany(tx, rs)) }, 1));
 }
 
 /** How many unverified deliveries of this hub still wait for their confirmation (the receiver's cap). */
