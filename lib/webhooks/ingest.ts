@@ -178,13 +178,15 @@ async function handle({ partnerId, headers, readBody }: Delivery, log: Logger): 
     // (docs/hub-settings.md §6.6): whether 360dialog retries a refusal is not documented, so refusing would lose them.
 
     // Only now, with the bytes proven to come from 360dialog, is anything parsed (docs/security.md R1).
-    const parsed = parseWebhookBody(raw);
+    // Decoded once, byte-order mark kept for the stored body; parsed without it, as parseWebhookBody(raw) would.
+    const text = utf8.decode(raw);
+    const parsed = parseWebhookBody(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     const event = parsed.kind === "invalid" ? "invalid" : storable(parsed.event, MAX_EVENT_CHARS);
     const row: NewWebhookEvent = {
       hubId: hub.id,
       dedupKey: dedupKeyFor(raw, parsed),
       event,
-      rawBody: storable(utf8.decode(raw)),
+      rawBody: storable(text),
       headers: storableHeaders(headers),
       signatureResult: verified.matched === "current" ? "valid" : "valid_previous",
       // Signed but not an event object: kept for the record, acknowledged, never processed.
