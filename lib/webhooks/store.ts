@@ -43,7 +43,8 @@ declare module "../process-slots" {
 
 /**
  * Statements the receiver runs at once on its pool (receiver-db.ts holds 5 connections). Two keep PostgreSQL busy
- * while node prepares the next batch; more only split the waiting deliveries into smaller batches (bench/README.md).
+ * while node prepares the next batch; more would split the waiting deliveries into smaller batches, each paying a
+ * statement's fixed cost again (bench/README.md, "Webhook receiver").
  */
 export const RECEIVER_STATEMENTS_IN_FLIGHT = 2;
 /** Deliveries in one statement, and their raw bodies' total: bounds a statement's size and its time in PostgreSQL. */
