@@ -174,7 +174,7 @@ forEachDatabase("webhook receiver", (ctx) => {
   it("writes one line per delivery with its fixed fields, none of them a path the log redacts (docs/security.md R20)", async () => {
     // ingest.ts writes this line without pino's redaction (bench/README.md): that is safe only while no field of
     // it is one redaction would censor.
-    const body = channelEvent("logline");
+    const body = channelEvent("logfields");
     expect((await deliver(partnerId, body, signed(body))).status).toBe(200);
     expect((await deliver(partnerId, body, signed(body, "not-the-secret"))).status).toBe(401);
     const lines = logs.lines().filter((l) => l.msg === "webhook delivery");
