@@ -66,9 +66,9 @@ export async function ensureProductionBuild(dir: string, env: Record<string, str
 export type Started = { child: ChildProcess; logFile: string };
 
 /** Starts `node --import tsx <script>` in `cwd`; stdout is discarded (the portal's per-delivery log lines), stderr kept. */
-export function startNodeScript(script: string, cwd: string, env: Record<string, string>, logFile: string): Started {
+export function startNodeScript(script: string, cwd: string, env: Record<string, string>, logFile: string, nodeArgs: string[] = []): Started {
   const fd = openSync(logFile, "w");
-  const child = spawn(process.execPath, ["--import", "tsx", script], { cwd, env: cleanEnv(env) as NodeJS.ProcessEnv, stdio: ["ignore", "ignore", fd] });
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", script], { cwd, env: cleanEnv(env) as NodeJS.ProcessEnv, stdio: ["ignore", "ignore", fd] });
   closeSync(fd);
   return { child, logFile };
 }

@@ -43,7 +43,12 @@ async function database(): Promise<string> {
   if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
   const { default: setup } = await import("../../test/db/global-setup");
   let adminUrl: string | null = null;
-  const provide = (_key: string, value: string | null) => (adminUrl = value);
+  // The db tests' setup also provides a migrated template and a PGlite snapshot; the bench migrates its own
+  // database, so it asks for neither and keeps only the server's URL.
+  process.env.TEST_DB_MIGRATE_EACH = "1";
+  const provide = (key: string, value: string | null) => {
+    if (key === "postgresAdminUrl") adminUrl = value;
+  };
   const stop = await setup({ provide } as unknown as Parameters<typeof setup>[0]);
   cleanups.push(stop);
   if (!adminUrl) throw new Error("no PostgreSQL: install it (initdb/pg_ctl) or set BENCH_DATABASE_URL");
@@ -78,6 +83,9 @@ function deliveries(label: string): () => Delivery {
     return { body, signature: createHmac("sha256", SECRET).update(body).digest("hex") };
   };
 }
+
+/** Extra node flags for the portal, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (written when it stops). */
+const nodeArgs = (flags: string | undefined) => (flags ? flags.split(/\s+/).filter(Boolean) : []);
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
 
@@ -136,7 +144,7 @@ async function main(): Promise<void> {
     SANDBOX: "off",
     JOBS_IN_PROCESS: "false",
     LOG_LEVEL: "info",
-  }, path.join(work, "portal.log"));
+  }, path.join(work, "portal.log"), nodeArgs(process.env.BENCH_PORTAL_NODE_ARGS));
   cleanups.push(() => stopProcess(portal));
   const baseline: Started = startNodeScript(path.join(ROOT, "bench", "webhook-ingest", "baseline-server.ts"), ROOT, {
     BASELINE_PORT: String(baselinePort),

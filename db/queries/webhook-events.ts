@@ -165,6 +165,15 @@ export type DeliveryStatement = {
   run(db: Executor, event: NewWebhookEvent): Promise<StoredDelivery>;
   /** As one prepared postgres.js statement in autocommit (the receiver's own pool on PostgreSQL). */
   runPrepared(pg: Sql, event: NewWebhookEvent): Promise<StoredDelivery>;
+  /** The SQL text that stores several deliveries in one statement, $1…$11 (see webhookDeliveryStatement). */
+  readonly batchText: string;
+  /**
+   * Several deliveries in ONE statement through drizzle (PGlite, tests), results in the order given. No two may
+   * share a hub and dedup key (PostgreSQL refuses to upsert one row twice in a statement).
+   */
+  runMany(db: Executor, events: readonly NewWebhookEvent[]): Promise<StoredDelivery[]>;
+  /** The same as one prepared postgres.js statement in autocommit (the receiver's own pool on PostgreSQL). */
+  runManyPrepared(pg: Sql, events: readonly NewWebhookEvent[]): Promise<StoredDelivery[]>;
 };
 
 // Job kinds and key prefixes are written into the statement as literals: plain names only, never quoted text.
@@ -238,8 +247,67 @@ export function webhookDeliveryStatement(options: {
     if (!row) throw new Error("the delivery statement returned no row");
     return { id: row.id, inserted: row.inserted, status: row.status };
   };
+  // The same work for several deliveries (lib/webhooks/group-commit.ts): each column comes as one array, so the
+  // statement text, and its prepared plan, is the same for any number of rows. Every row gets its own upsert
+  // result, its own job and its own live notice exactly as above; the job runner's wake-up, the same text for
+  // every row, is sent once. Still one statement: all rows, jobs and notices commit together or not at all.
+  const batchText = `
+    with input as (
+      select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+        with ordinality as t(hub_id, dedup_key, event, raw_body, headers, signature_result, status, client_external_id, channel_external_id, n)
+    ), ins as (
+      insert into webhook_events (hub_id, dedup_key, event, raw_body, headers, signature_result, status, client_external_id, channel_external_id, source)
+      select hub_id, dedup_key, event, raw_body, headers::jsonb, signature_result, status, client_external_id, channel_external_id, ${literal(options.source ?? "partner")}
+      from input order by n
+      on conflict (hub_id, dedup_key) do update set deliveries = webhook_events.deliveries + 1
+      returning id, (xmax = 0) as inserted, status, hub_id, dedup_key
+    ), job as (
+      insert into jobs (kind, payload, unique_key)
+      select ${kind}, jsonb_build_object('webhookEventId', ins.id), ${literal(options.jobKeyPrefix)} || ins.id
+      from ins where ins.inserted and ins.status <> 'ignored'
+      on conflict (unique_key) do nothing
+      returning id
+    ), woken as (
+      select pg_notify($10::text, ${kind}) as notified where exists (select 1 from job)
+    )
+    select input.n::int as n, ins.id::text as id, ins.inserted, ins.status,
+      (select count(*) from woken) as job_notified,
+      case when ins.inserted then pg_notify($11::text, json_build_object('topic', 'webhook', 'id', ins.id, 'hubId', ins.hub_id::text)::text) end as live_notified
+    from input join ins on ins.hub_id = input.hub_id and ins.dedup_key = input.dedup_key
+    order by input.n`;
+  const batchParts = batchText.split(/\$\d+/);
+  if (batchParts.length !== 12) throw new Error("webhookDeliveryStatement: expected 11 placeholders in the batch");
+  const batchStrings = Object.freeze(Object.assign([...batchParts], { raw: Object.freeze([...batchParts]) })) as unknown as TemplateStringsArray;
+  const batchParams = (events: readonly NewWebhookEvent[]) => [
+    arrayLiteral(events.map((e) => e.hubId)),
+    arrayLiteral(events.map((e) => e.dedupKey)),
+    arrayLiteral(events.map((e) => e.event)),
+    arrayLiteral(events.map((e) => e.rawBody)),
+    arrayLiteral(events.map((e) => JSON.stringify(e.headers))),
+    arrayLiteral(events.map((e) => e.signatureResult)),
+    arrayLiteral(events.map((e) => e.status)),
+    arrayLiteral(events.map((e) => e.clientExternalId ?? null)),
+    arrayLiteral(events.map((e) => e.channelExternalId ?? null)),
+    options.jobsChannel,
+    options.liveChannel,
+  ];
+  const all = (events: readonly NewWebhookEvent[], rows: (StoredDelivery & { n: number })[]): StoredDelivery[] => {
+    if (rows.length !== events.length) throw new Error(`the delivery statement returned ${rows.length} rows for ${events.length} deliveries`);
+    return rows.map((row, i) => {
+      if (row.n !== i + 1) throw new Error("the delivery statement returned its rows out of order");
+      return { id: row.id, inserted: row.inserted, status: row.status };
+    });
+  };
   return {
     text,
+    batchText,
+    async runMany(db, events) {
+      const result = await db.execute(sql(batchStrings, ...batchParams(events)));
+      return all(events, (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as (StoredDelivery & { n: number })[]);
+    },
+    async runManyPrepared(pg, events) {
+      return all(events, await pg<(StoredDelivery & { n: number })[]>(batchStrings, ...batchParams(events)));
+    },
     async run(db, event) {
       const result = await db.execute(sql(strings, ...params(event)));
       return one((Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as StoredDelivery[]);
@@ -249,3 +317,24 @@ export function webhookDeliveryStatement(options: {
     },
   };
 }
+
+/**
+ * A PostgreSQL array literal of text values (NULL for null): every element quoted, backslash and double quote
+ * escaped, so any text, empty or with commas, braces or quotes, comes back as it was sent.
+ */
+export function arrayLiteral(values: readonly (string | null)[]): string {
+  let out = "{";
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (i > 0) out += ",";
+    if (value === null || value === undefined) out += "NULL";
+    // JSON's string syntax quotes and escapes exactly as an array element does (backslash before `"` and `\\`)
+    // for text without control characters and lone surrogates, which JSON writes as escapes an array reads
+    // differently; JSON.stringify does it natively, several times faster than a replace over a 1 KB body.
+    else if (!CONTROL.test(value) && value.isWellFormed()) out += JSON.stringify(value);
+    else out += `"${value.replace(ARRAY_ESCAPE, "\\$&")}"`;
+  }
+  return out + "}";
+}
+const ARRAY_ESCAPE = /[\\"]/g;
+const CONTROL = /[\u0000-\u001f]/;

@@ -112,7 +112,7 @@ export async function ingestWebhook({ partnerId, request }: { partnerId: string;
 
 export async function ingestDelivery(delivery: Delivery): Promise<DeliveryResponse> {
   const started = performance.now();
-  const log = webhookLogger();
+  const { log, deliveryLine } = webhookLoggers();
   let handled: Handled;
   try {
     handled = await handle(delivery, log);
@@ -121,7 +121,7 @@ export async function ingestDelivery(delivery: Delivery): Promise<DeliveryRespon
     log.error({ err: describeError(error) }, "webhook delivery failed unexpectedly");
     handled = { outcome: "unavailable", response: unavailable() };
   }
-  log.info(
+  deliveryLine.info(
     {
       partnerId: handled.partnerId,
       event: handled.event,
@@ -178,13 +178,15 @@ async function handle({ partnerId, headers, readBody }: Delivery, log: Logger): 
     // (docs/hub-settings.md §6.6): whether 360dialog retries a refusal is not documented, so refusing would lose them.
 
     // Only now, with the bytes proven to come from 360dialog, is anything parsed (docs/security.md R1).
-    const parsed = parseWebhookBody(raw);
+    // Decoded once, byte-order mark kept for the stored body; parsed without it, as parseWebhookBody(raw) would.
+    const text = utf8.decode(raw);
+    const parsed = parseWebhookBody(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     const event = parsed.kind === "invalid" ? "invalid" : storable(parsed.event, MAX_EVENT_CHARS);
     const row: NewWebhookEvent = {
       hubId: hub.id,
       dedupKey: dedupKeyFor(raw, parsed),
       event,
-      rawBody: storable(utf8.decode(raw)),
+      rawBody: storable(text),
       headers: storableHeaders(headers),
       signatureResult: verified.matched === "current" ? "valid" : "valid_previous",
       // Signed but not an event object: kept for the record, acknowledged, never processed.
@@ -247,13 +249,21 @@ export const UNVERIFIED_WAITING_CAP = 1_000;
 // Made once, not per delivery: a child logger and an AES-GCM decryption per delivery showed in the receiver's
 // CPU profile (bench/README.md).
 
-let childLogger: { root: Logger; log: Logger } | undefined;
+let childLoggers: { root: Logger; log: Logger; deliveryLine: Logger } | undefined;
 
-/** logger("webhooks"), made once per root logger (tests swap the root to capture lines). */
-function webhookLogger(): Logger {
+/**
+ * logger("webhooks"), made once per root logger (tests swap the root to capture lines); and the same child without
+ * redaction for the one line every delivery writes, whose fields are fixed here (partnerId, event, outcome,
+ * status, durationMs) and include no path docs/security.md R20 censors (lib/log.ts redactPaths; ingest.db.test.ts
+ * checks). Redaction scans every line for those paths and cost six times the rest of writing it (bench/README.md).
+ */
+function webhookLoggers(): { log: Logger; deliveryLine: Logger } {
   const root = getLogger();
-  if (childLogger?.root !== root) childLogger = { root, log: root.child({ component: "webhooks" }) };
-  return childLogger.log;
+  if (childLoggers?.root !== root) {
+    const log = root.child({ component: "webhooks" });
+    childLoggers = { root, log, deliveryLine: root.child({ component: "webhooks" }, { redact: [] }) };
+  }
+  return childLoggers;
 }
 
 // Kept with the hub object lib/hub-config/cache.ts hands out (refreshed within 5 s, replaced at once by a save in this
@@ -269,19 +279,22 @@ function openedSecrets(hub: Hub, now = Date.now()): ReturnType<typeof webhookSec
   return secrets;
 }
 
-async function withinDeadline<T>(milliseconds: number, work: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const running = work();
-  // A late failure after the deadline has already been answered with 503; nothing is left to tell.
-  running.catch(() => {});
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`database work exceeded ${milliseconds} ms`)), milliseconds);
+// One promise and one timer around the work (each promise costs more with Next's async hooks in the process).
+function withinDeadline<T>(milliseconds: number, work: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`database work exceeded ${milliseconds} ms`)), milliseconds);
+    // A late result or failure after the deadline has already been answered with 503; nothing is left to tell.
+    work().then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  try {
-    return await Promise.race([running, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function externalIds(parsed: WebhookEvent): Pick<NewWebhookEvent, "clientExternalId" | "channelExternalId"> {

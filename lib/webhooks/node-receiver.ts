@@ -82,16 +82,22 @@ export function createWebhookFastPath(options: FastPathOptions): (req: IncomingM
     }
     const body = nodeBody(req);
     const answered = waba !== null ? ingestWabaDelivery({ ...waba, headers, readBody: body.read }) : ingestDelivery({ partnerId: partnerId!, headers, readBody: body.read });
-    void answered
-      .then((answer) => send(res, answer, req.complete))
-      .catch((error: unknown) => {
-        logger("webhooks").error({ err: error instanceof Error ? error.message : "failed" }, "webhook fast path could not answer");
-        if (!res.headersSent && !res.destroyed) res.writeHead(500, { ...NEXT_CONFIG_HEADERS, "Cache-Control": "no-store" });
-      })
-      .then(() => body.drain(LINGER_MS))
-      .finally(() => res.end());
+    void respond(req, res, answered, body);
     return true;
   };
+}
+
+/** Writes the answer, drains what the sender still sends, ends the response; never rejects. */
+async function respond(req: IncomingMessage, res: ServerResponse, answered: Promise<DeliveryResponse>, body: NodeBody): Promise<void> {
+  try {
+    send(res, await answered, req.complete);
+  } catch (error) {
+    logger("webhooks").error({ err: error instanceof Error ? error.message : "failed" }, "webhook fast path could not answer");
+    if (!res.headersSent && !res.destroyed) res.writeHead(500, { ...NEXT_CONFIG_HEADERS, "Cache-Control": "no-store" });
+  }
+  // Most requests are complete by now: nothing to drain, and no promise made for it.
+  if (!req.complete && !req.destroyed) await body.drain(LINGER_MS).catch(() => undefined);
+  res.end();
 }
 
 // lib/db.ts keeps the process's one database handle in a process slot. Next's instrumentation (lib/boot.ts) opens it
