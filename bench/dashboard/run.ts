@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
-import { freePort, startNodeScript, stopProcess, waitUntil, type Started } from "../webhook-ingest/processes";
+import { freePort, startNodeScript, stopProcess, tail, waitUntil, type Started } from "../webhook-ingest/processes";
 import { measure, request, signIn, type Stats } from "./http";
 import { benchPages } from "./pages";
 
@@ -127,6 +127,11 @@ async function runScale(admin: string, scale: number): Promise<ScaleResult> {
     }
     await request(base, "/api/health");
     return { scale, seedSeconds: seeded.seconds, dbSize: size!.size, counts: seeded.counts, pages: results };
+  } catch (error) {
+    // Whether the server was still up, and what it logged, tells a dropped connection from a crash.
+    const { exitCode, signalCode } = portal.child;
+    const state = exitCode === null && signalCode === null ? "still running" : `exited (${exitCode ?? signalCode})`;
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n[bench] the portal: ${state}; its log:\n${tail(portal.logFile, 40) || "(empty)"}`, { cause: error });
   } finally {
     await stopProcess(portal);
   }
