@@ -55,11 +55,15 @@ const webhookFastPath = createWebhookFastPath({ port: env.PORT });
 // Node's own bounds, a backstop for every request (the routes that read small bodies themselves give up after
 // BODY_READ_TIMEOUT_MS): headers within 10 s and the whole request within 30 s, else Node answers 408 and closes.
 // Checked every second instead of every 30 s, so a trickling sender is cut off near the bound, not a minute later.
+// Idle kept-alive connections stay open HTTP_KEEP_ALIVE_SECONDS (65 s), not Node's 5 s: a client or proxy that
+// pools connections must close them first, else it may send a request on one the portal is closing that instant
+// and get a reset (a proxy answers 502). Node starts headersTimeout at a request's first byte, not while idle.
 const server = createServer(
   {
     headersTimeout: 10_000,
     requestTimeout: Math.max(30_000, env.BODY_READ_TIMEOUT_MS + 5_000),
     connectionsCheckingInterval: 1_000,
+    keepAliveTimeout: env.HTTP_KEEP_ALIVE_SECONDS * 1_000,
   },
   (req, res) => {
     req.headers[CLIENT_IP_HEADER] = resolveClientIp(

@@ -40,7 +40,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
       idle_timeout: 60,
       onnotice: () => {},
     });
-    const db = drizzlePostgres({ client: sql, schema }) as unknown as Database;
+    const db = drizzlePostgres({ client: preparing(sql), schema }) as unknown as Database;
     return { db, driver: "postgres", close: () => sql.end({ timeout: 5 }) };
   }
   if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
@@ -58,3 +58,36 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
     },
   };
 }
+
+type Client = postgres.Sql | postgres.TransactionSql;
+
+/**
+ * The client drizzle is given: every query with parameters becomes a named prepared statement of its connection
+ * (drizzle sends unnamed ones unless a query is given a name), also inside transactions. PostgreSQL then plans a
+ * statement once per connection instead of at every execution, and the dashboard's queries over tables with many
+ * partial indexes cost more to plan than to run (bench/README.md "Dashboard pages"). After five executions
+ * PostgreSQL keeps a generic plan only where it costs no more than the custom ones (plan_cache_mode auto), and the
+ * partial-index predicates are constants in the SQL text (db/queries/channel-store.ts), so a generic plan may use
+ * them. Queries without parameters keep the simple protocol. The webhook receiver's pool prepares its statements
+ * too, so PgBouncer needs what the README already asks for it (session pooling, or 1.21+ in transaction mode).
+ */
+function preparing<T extends Client>(client: T): T {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === "unsafe") {
+        return (query: string, params?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(query, params, { ...options, prepare: true });
+      }
+      if (prop === "begin" || prop === "savepoint") {
+        // begin(fn), begin(options, fn), savepoint(fn), savepoint(name, fn): the callback's client prepares too.
+        return (...args: unknown[]) => {
+          const fn = args.pop() as (tx: postgres.TransactionSql) => unknown;
+          const open = Reflect.get(target, prop, target) as (...a: unknown[]) => unknown;
+          return open.call(target, ...args, (tx: postgres.TransactionSql) => fn(preparing(tx)));
+        };
+      }
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  });
+}
+

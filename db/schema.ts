@@ -215,6 +215,15 @@ export const onboardingSessions = pgTable(
     consumedAt: timestamp("consumed_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /**
+     * The first time of each funnel step among the session's onboarding_events, kept by the triggers of
+     * drizzle/0013 in the statement that records the event (db/queries/funnel.ts reads them instead of the events).
+     */
+    firstReturnedAt: timestamp("first_returned_at", { withTimezone: true }),
+    firstClientConfirmedAt: timestamp("first_client_confirmed_at", { withTimezone: true }),
+    firstChannelCreatedAt: timestamp("first_channel_created_at", { withTimezone: true }),
+    firstChannelRunningAt: timestamp("first_channel_running_at", { withTimezone: true }),
+    firstKeyStoredAt: timestamp("first_key_stored_at", { withTimezone: true }),
   },
   (t) => [
     uniqueIndex("onboarding_sessions_state_uq").on(t.stateHash),

@@ -75,6 +75,12 @@ const schema = z.object({
   /** How long a webhook or onboarding body may take to arrive before the request is answered 408 and closed. */
   BODY_READ_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   /**
+   * How long an idle kept-alive connection stays open. Above the idle timeout of whatever pools connections to the
+   * portal (AWS ALB and nginx's upstream keepalive: 60 s), so the proxy, never the portal, closes an idle one; a
+   * proxy that reuses a connection the portal has just closed answers its client 502 (README "Behind a reverse proxy").
+   */
+  HTTP_KEEP_ALIVE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(65),
+  /**
    * Outgoing mail (docs/mail.md): `smtp://user:pass@host:587` (STARTTLS when the server offers it) or
    * `smtps://…:465`. Unset: the portal sends no mail and says so where mail would go.
    */

@@ -1,10 +1,29 @@
 import http from "node:http";
+import type { Socket } from "node:net";
 
 // Signed-in GETs against the portal on loopback, timed to the last byte of the body.
 
 export type Answer = { status: number; body: string; ms: number; location?: string; cookies: string[] };
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+// `timeout`: with none, Node keeps an idle socket until it sees the server close it, and a request written in the
+// instant the server closes it is reset (ECONNRESET; bench/dashboard/keep-alive-race.ts reproduces it). With one,
+// Node closes idle sockets itself a second before the server's `Keep-Alive: timeout=` hint, or at 30 s.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 8, timeout: 30_000 });
+
+// What each socket has carried, so a failed request says which connection failed and how long it had been idle:
+// the evidence that tells a keep-alive race (reused just as the server's idle timeout closed it) from a crash.
+type SocketLog = { id: number; requests: number; freeSince: number | null };
+const sockets = new WeakMap<Socket, SocketLog>();
+let socketCount = 0;
+agent.on("free", (socket: Socket) => (socketLog(socket).freeSince = Date.now()));
+function socketLog(socket: Socket): SocketLog {
+  let log = sockets.get(socket);
+  if (!log) {
+    log = { id: ++socketCount, requests: 0, freeSince: null };
+    sockets.set(socket, log);
+  }
+  return log;
+}
 
 export function request(base: string, path: string, options: { method?: string; cookie?: string; form?: Record<string, string> } = {}): Promise<Answer> {
   const url = new URL(path, base);
@@ -31,8 +50,16 @@ export function request(base: string, path: string, options: { method?: string; 
       );
       res.on("error", reject);
     });
+    let where = "before a socket was assigned";
+    req.on("socket", (socket: Socket) => {
+      const log = socketLog(socket);
+      const idle = log.freeSince === null ? null : Date.now() - log.freeSince;
+      log.requests++;
+      log.freeSince = null;
+      where = `socket #${log.id}, request ${log.requests} on it${idle === null ? " (new connection)" : `, reused after ${idle} ms idle`}`;
+    });
     req.setTimeout(60_000, () => req.destroy(new Error(`timeout: ${path}`)));
-    req.on("error", reject);
+    req.on("error", (error: NodeJS.ErrnoException) => reject(Object.assign(new Error(`${options.method ?? "GET"} ${path}: ${error.message} (${where})`, { cause: error }), { code: error.code })));
     req.end(body);
   });
 }

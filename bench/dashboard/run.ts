@@ -3,20 +3,20 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
-import { freePort, startNodeScript, stopProcess, waitUntil, type Started } from "../webhook-ingest/processes";
+import { freePort, startNodeScript, stopProcess, tail, waitUntil, type Started } from "../webhook-ingest/processes";
 import { measure, request, signIn, type Stats } from "./http";
 import { benchPages } from "./pages";
 
 // npm run bench:dashboard — server response times of the staff dashboard's pages, signed in, on real PostgreSQL
-// seeded by db/seed.ts at each scale (default 10k and 1M channels). Prints figures; asserts nothing.
-// BENCH_SCALES=10000,1000000  BENCH_DATABASE_URL (a server where it may CREATE DATABASE)  BENCH_PORTAL_DIR (a checkout
+// seeded by db/seed.ts at each scale (default 10k, 100k and 1M channels). Prints figures; asserts nothing.
+// BENCH_SCALES=10000,100000,1000000 (a shorter list for a shorter run)  BENCH_DATABASE_URL (a server where it may CREATE DATABASE)  BENCH_PORTAL_DIR (a checkout
 // with a production build; never run `next build` in a shared tree)  BENCH_REQUESTS=100  BENCH_WARMUP=10
 // BENCH_CONCURRENCY=4 (0 = skip the concurrent run)  BENCH_SEED=1  BENCH_KEEP=1 (keep the databases)
 // BENCH_REUSE=1 (keep them, and measure an existing bench_dashboard_<scale> again instead of seeding it anew).
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const PORTAL_DIR = path.resolve(process.env.BENCH_PORTAL_DIR ?? ROOT);
-const SCALES = (process.env.BENCH_SCALES ?? "10000,1000000").split(",").map(Number);
+const SCALES = (process.env.BENCH_SCALES ?? "10000,100000,1000000").split(",").map(Number);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
@@ -59,7 +59,11 @@ async function adminUrl(): Promise<string> {
   return url;
 }
 
-type ScaleResult = { scale: number; seedSeconds: number; dbSize: string; counts: Record<string, number>; pages: { label: string; path: string; seq: Stats; conc?: Stats }[] };
+/** `load`: the 1-minute load average when that run ended (the machine is shared; a figure is read beside it). */
+type Run = Stats & { load: number };
+type ScaleResult = { scale: number; seedSeconds: number; dbSize: string; counts: Record<string, number>; pages: { label: string; path: string; seq: Run; conc?: Run }[] };
+
+const load1 = () => os.loadavg()[0]!;
 
 async function runScale(admin: string, scale: number): Promise<ScaleResult> {
   const name = `bench_dashboard_${scale}`;
@@ -120,42 +124,66 @@ async function runScale(admin: string, scale: number): Promise<ScaleResult> {
     const results: ScaleResult["pages"] = [];
     for (const page of pages) {
       await measure(base, page.path, cookie, page.expect, WARMUP);
-      const seq = await measure(base, page.path, cookie, page.expect, REQUESTS);
-      const conc = CONCURRENCY > 0 ? await measure(base, page.path, cookie, page.expect, REQUESTS, CONCURRENCY) : undefined;
-      console.info(`[bench] ${scale.toLocaleString("en")} ${page.label}: p50 ${seq.p50.toFixed(1)} ms, p95 ${seq.p95.toFixed(1)} ms`);
+      const seq = { ...(await measure(base, page.path, cookie, page.expect, REQUESTS)), load: load1() };
+      const conc = CONCURRENCY > 0 ? { ...(await measure(base, page.path, cookie, page.expect, REQUESTS, CONCURRENCY)), load: load1() } : undefined;
+      console.info(
+        `[bench] ${scale.toLocaleString("en")} ${page.label}: p50 ${seq.p50.toFixed(1)} ms, p95 ${seq.p95.toFixed(1)} ms` +
+          (conc ? `; ${CONCURRENCY}× p50 ${conc.p50.toFixed(1)} ms, p95 ${conc.p95.toFixed(1)} ms` : "") +
+          ` (load ${seq.load.toFixed(1)}${conc ? `/${conc.load.toFixed(1)}` : ""})`,
+      );
       results.push({ label: page.label, path: page.path, seq, conc });
     }
     await request(base, "/api/health");
     return { scale, seedSeconds: seeded.seconds, dbSize: size!.size, counts: seeded.counts, pages: results };
+  } catch (error) {
+    // Whether the server was still up, and what it logged, tells a dropped connection from a crash.
+    const { exitCode, signalCode } = portal.child;
+    const state = exitCode === null && signalCode === null ? "still running" : `exited (${exitCode ?? signalCode})`;
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n[bench] the portal: ${state}; its log:\n${tail(portal.logFile, 40) || "(empty)"}`, { cause: error });
   } finally {
     await stopProcess(portal);
   }
 }
 
 const f = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "-" : n.toFixed(1));
+const k = (scale: number) => (scale >= 1_000_000 ? `${scale / 1_000_000}M` : `${scale / 1000}k`);
+
+function printTable(title: string, results: ScaleResult[], pick: (p: ScaleResult["pages"][number]) => Run | undefined): void {
+  const first = results[0];
+  const last = results.at(-1);
+  const ratio = results.length > 1 && first && last ? `${k(last.scale)}/${k(first.scale)} p95` : null;
+  const header = ["page", ...results.flatMap((r) => [`${k(r.scale)} p50`, "p95", "max", "load"]), ...(ratio ? [ratio] : [])];
+  const rows = (first?.pages ?? []).map((page, i) => {
+    const base = pick(page)?.p95;
+    const top = last ? pick(last.pages[i]!)?.p95 : undefined;
+    return [
+      page.label,
+      ...results.flatMap((r) => {
+        const run = r.pages[i] ? pick(r.pages[i]) : undefined;
+        return [f(run?.p50), f(run?.p95), f(run?.max), run ? run.load.toFixed(1) : "-"];
+      }),
+      ...(ratio ? [base && top ? `${(top / base).toFixed(1)}x` : "-"] : []),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  console.info("");
+  console.info(title);
+  console.info(line(header));
+  console.info(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of rows) console.info(line(row));
+}
 
 function printTables(results: ScaleResult[]): void {
   console.info("");
   for (const r of results) {
     console.info(`scale ${r.scale.toLocaleString("en")}: seeded in ${r.seedSeconds.toFixed(0)} s, database ${r.dbSize}; rows: ${Object.entries(r.counts).map(([t, n]) => `${t} ${n.toLocaleString("en")}`).join(", ")}`);
   }
-  const first = results[0];
-  const last = results.at(-1);
-  const header = ["page", ...results.flatMap((r) => [`${r.scale / 1000}k p50`, "p95", "max", `${CONCURRENCY}× p95`]), ...(results.length > 1 ? ["p95 ratio"] : [])];
-  const rows = (first?.pages ?? []).map((page, i) => [
-    page.label,
-    ...results.flatMap((r) => [f(r.pages[i]?.seq.p50), f(r.pages[i]?.seq.p95), f(r.pages[i]?.seq.max), f(r.pages[i]?.conc?.p95)]),
-    ...(results.length > 1 && last ? [f((last.pages[i]?.seq.p95 ?? NaN) / (page.seq.p95 || NaN)).replace(/(\.\d)$/, "$1") + "x"] : []),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  printTable(`Sequential: ${REQUESTS} GETs one after another (after ${WARMUP} warm-up)`, results, (p) => p.seq);
+  if (CONCURRENCY > 0) printTable(`Concurrent: ${REQUESTS} GETs, ${CONCURRENCY} at a time (${CONCURRENCY} signed-in users)`, results, (p) => p.conc);
   console.info("");
-  console.info(line(header));
-  console.info(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of rows) console.info(line(row));
-  console.info("");
-  console.info(`ms to the full body, signed in as admin; ${REQUESTS} sequential GETs after ${WARMUP} warm-up (and ${REQUESTS} at ${CONCURRENCY} concurrent). Targets: p95 < 150 ms at 1M, 1M/10k p95 ratio ≤ 1.5.`);
-  console.info(`PostgreSQL: throwaway cluster with fsync off unless BENCH_DATABASE_URL. ${os.cpus().length} cores; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}.`);
+  console.info(`ms to the full body, signed in as admin. "load": the 1-minute load average when that run ended. Targets: p95 < 150 ms at 1M at ${CONCURRENCY} concurrent; the figures alike at every scale.`);
+  console.info(`PostgreSQL: ${process.env.BENCH_DATABASE_URL ? "BENCH_DATABASE_URL" : "throwaway cluster with fsync off"}. ${os.cpus().length} cores; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}.`);
 }
 
 async function main(): Promise<void> {

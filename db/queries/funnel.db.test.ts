@@ -187,4 +187,45 @@ forEachDatabase("onboarding funnel queries", (ctx) => {
     ]);
     expect(rows.some((r) => r.sessionId === open.id)).toBe(false);
   });
+
+  it("keeps each session's first step times in the statement that inserts, changes or deletes its events", async () => {
+    const { db } = ctx.get();
+    const h = await hub(db, "F");
+    const s = await session(db, { id: "f0000000-0000-4000-8000-000000000001", hubId: h, start: P0 });
+    const other = await session(db, { id: "f0000000-0000-4000-8000-000000000002", hubId: h, start: P0 });
+    const firsts = async (id: string) => {
+      const [row] = await db
+        .select({
+          returned: onboardingSessions.firstReturnedAt,
+          confirmed: onboardingSessions.firstClientConfirmedAt,
+          created: onboardingSessions.firstChannelCreatedAt,
+          running: onboardingSessions.firstChannelRunningAt,
+          key: onboardingSessions.firstKeyStoredAt,
+        })
+        .from(onboardingSessions)
+        .where(eq(onboardingSessions.id, id));
+      return Object.fromEntries(Object.entries(row!).map(([k, v]) => [k, v ? (v.getTime() - P0.getTime()) / 1000 : null]));
+    };
+    // One statement with two returns (es_finish first), a later one, and kinds that are no step.
+    await events(db, h, [
+      { sessionId: s.id, kind: "redirect_received", at: at(P0, 300) },
+      { sessionId: s.id, kind: "es_finish", at: at(P0, 200) },
+      { sessionId: s.id, kind: "popup_opened", at: at(P0, 10) },
+      { sessionId: other.id, kind: "channel_running", at: at(P0, 50) },
+    ]);
+    expect(await firsts(s.id)).toEqual({ returned: 200, confirmed: null, created: null, running: null, key: null });
+    // A later event of a step already reached changes nothing; an earlier one (a late-arriving record) moves it.
+    await events(db, h, [{ sessionId: s.id, kind: "redirect_received", at: at(P0, 400) }]);
+    await events(db, h, [{ sessionId: s.id, kind: "client_confirmed", at: at(P0, 500) }, { sessionId: s.id, kind: "channel_created", at: at(P0, 600) }]);
+    await events(db, h, [{ sessionId: s.id, kind: "redirect_received", at: at(P0, 100) }]);
+    expect(await firsts(s.id)).toEqual({ returned: 100, confirmed: 500, created: 600, running: null, key: null });
+    // Deleting the earliest return falls back to the next one; moving an event to another session recomputes both.
+    await db.delete(onboardingEvents).where(and(eq(onboardingEvents.sessionId, s.id), eq(onboardingEvents.kind, "redirect_received"), eq(onboardingEvents.at, at(P0, 100))));
+    expect((await firsts(s.id)).returned).toBe(200);
+    await db.update(onboardingEvents).set({ sessionId: s.id }).where(eq(onboardingEvents.sessionId, other.id));
+    expect(await firsts(s.id)).toEqual({ returned: 200, confirmed: 500, created: 600, running: 50, key: null });
+    expect(await firsts(other.id)).toEqual({ returned: null, confirmed: null, created: null, running: null, key: null });
+    await db.delete(onboardingEvents).where(eq(onboardingEvents.sessionId, s.id));
+    expect(await firsts(s.id)).toEqual({ returned: null, confirmed: null, created: null, running: null, key: null });
+  });
 });

@@ -176,24 +176,31 @@ export async function listStuckChannels(
   const after = input.after ? { since: input.after.since, channelId: input.after.channelId } : undefined;
   // One more per rule than asked: rows the cursor names exactly are dropped below.
   const per = limit + 1;
-  for (const hub of hubs) {
-    const t = stuckThresholds(hub.settings);
-    const before = (ms: number) => new Date(now.getTime() - ms);
-    const found: [StuckRule, Candidate[]][] = [
-      ["not_running", await listChannelsNotRunning({ db, hubId: hub.id, statuses: PRE_RUNNING, createdBefore: before(t.notRunningHours * 3_600_000), limit: per, channelIds, after })],
-      ["no_api_key", await listRunningChannelsWithoutKey({ db, hubId: hub.id, statuses: RUNNING, readyBefore: before(t.noKeyMinutes * 60_000), limit: per, channelIds, after })],
-      [
-        "no_permission",
-        hub.paymentMode === "direct" ? await listChannelsWithoutPermission({ db, hubId: hub.id, createdBefore: before(t.noPermissionHours * 3_600_000), limit: per, channelIds, after }) : [],
-      ],
-      ["dead_job", await listChannelsWithDeadJobs({ db, hubId: hub.id, limit: per, channelIds, after })],
-      ["restricted", await listRestrictedChannels({ db, hubId: hub.id, limit: per, channelIds, after })],
-      [
-        "unknown_status",
-        await listChannelsInUnknownStatus({ db, hubId: hub.id, knownStatuses: CHANNEL_STATUSES, changedBefore: before(t.unknownStatusMinutes * 60_000 - 1), limit: per, channelIds, after }),
-      ],
-      ["key_failing", await listChannelsWithFailingKeyJobs({ db, hubId: hub.id, limit: per, channelIds, after })],
-    ];
+  // The rules of every hub side by side: each is one small index-led query, so the page waits for the slowest
+  // one, not for the sum of all.
+  const perHub = await Promise.all(
+    hubs.map(async (hub) => {
+      const t = stuckThresholds(hub.settings);
+      const before = (ms: number) => new Date(now.getTime() - ms);
+      const rules: [StuckRule, Promise<Candidate[]>][] = [
+        ["not_running", listChannelsNotRunning({ db, hubId: hub.id, statuses: PRE_RUNNING, createdBefore: before(t.notRunningHours * 3_600_000), limit: per, channelIds, after })],
+        ["no_api_key", listRunningChannelsWithoutKey({ db, hubId: hub.id, statuses: RUNNING, readyBefore: before(t.noKeyMinutes * 60_000), limit: per, channelIds, after })],
+        [
+          "no_permission",
+          hub.paymentMode === "direct" ? listChannelsWithoutPermission({ db, hubId: hub.id, createdBefore: before(t.noPermissionHours * 3_600_000), limit: per, channelIds, after }) : Promise.resolve([]),
+        ],
+        ["dead_job", listChannelsWithDeadJobs({ db, hubId: hub.id, limit: per, channelIds, after })],
+        ["restricted", listRestrictedChannels({ db, hubId: hub.id, limit: per, channelIds, after })],
+        [
+          "unknown_status",
+          listChannelsInUnknownStatus({ db, hubId: hub.id, knownStatuses: CHANNEL_STATUSES, changedBefore: before(t.unknownStatusMinutes * 60_000 - 1), limit: per, channelIds, after }),
+        ],
+        ["key_failing", listChannelsWithFailingKeyJobs({ db, hubId: hub.id, limit: per, channelIds, after })],
+      ];
+      return Promise.all(rules.map(async ([rule, candidates]) => [rule, await candidates] as [StuckRule, Candidate[]]));
+    }),
+  );
+  for (const found of perHub) {
     // A failing key job already says why the key is missing: its channel is not listed twice for that.
     const failing = new Set(found.find(([rule]) => rule === "key_failing")?.[1].map((c) => c.channelId));
     for (const [rule, candidates] of found) {
