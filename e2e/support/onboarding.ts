@@ -252,7 +252,8 @@ export async function openConnectPopup(page: Page, name: string | RegExp = LANDI
 
 /** The status page the client lands on, with the number shown masked to its last four digits. */
 export async function expectStatusPage(page: Page, phone: string, lang: keyof typeof STATUS_TITLE = "en"): Promise<void> {
-  await expect(page).toHaveURL(/\/onboarding\/status\/[A-Za-z0-9_-]{43}$/);
+  // The hand-off runs through the sandbox's redirect and the portal's session check: give a loaded machine time.
+  await expect(page).toHaveURL(/\/onboarding\/status\/[A-Za-z0-9_-]{43}$/, { timeout: 20_000 });
   await expect(page.getByRole("heading", { name: STATUS_TITLE[lang], level: 1 })).toBeVisible();
   await expect(page.getByTestId("status-number").first()).toContainText(phone.slice(-4));
   await expect(page.getByTestId("status-number").first()).not.toContainText(phone.slice(0, -4));
