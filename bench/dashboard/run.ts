@@ -48,7 +48,13 @@ async function adminUrl(): Promise<string> {
   if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
   const { default: setup } = await import("../../test/db/global-setup");
   let url: string | null = null;
-  const stop = await setup({ provide: (_key: string, value: string | null) => (url = value) } as unknown as Parameters<typeof setup>[0]);
+  // The db tests' setup also provides a migrated template and a PGlite snapshot; the bench migrates its own
+  // databases, so it asks for neither and keeps only the server's URL.
+  process.env.TEST_DB_MIGRATE_EACH = "1";
+  const provide = (key: string, value: string | null) => {
+    if (key === "postgresAdminUrl") url = value;
+  };
+  const stop = await setup({ provide } as unknown as Parameters<typeof setup>[0]);
   cleanups.push(stop);
   if (!url) throw new Error("no PostgreSQL: install it (initdb/pg_ctl) or set BENCH_DATABASE_URL");
   // Reloadable settings only (the cluster keeps shared_buffers at its default 128 MB): faster bulk load and index builds.
