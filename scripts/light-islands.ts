@@ -3,7 +3,7 @@ import path from "node:path";
 import type { BuildOptions, Metafile, Plugin } from "esbuild";
 import { LIGHT_MANIFEST, LIGHT_PUBLIC_DIR, type LightManifest } from "../app/(public)/_components/light-manifest";
 
-// The scripts of the light client pages (`/`, `/join/<token>`; docs/nextjs.md §6), which Next.js does not bundle:
+// The scripts of the light client pages (`/`, `/join/<token>`; docs/nextjs.md §2), which Next.js does not bundle:
 // those pages are Pages Router pages without Next's client runtime, so their one script and the island it loads on
 // the click are built here with esbuild into public/_light/ (git-ignored), with a manifest the pages read to name
 // the script. Run by `next build` (next.config.ts, so every way of building makes them) and by `npm run dev`

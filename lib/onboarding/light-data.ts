@@ -1,5 +1,5 @@
 // What the light client pages (`/`, `/join/<token>`: Pages Router pages without Next's client runtime,
-// docs/nextjs.md §6) need to know from the database, as plain data. Next.js refuses `server-only` modules, which
+// docs/nextjs.md §2) need to know from the database, as plain data. Next.js refuses `server-only` modules, which
 // every database path here imports, anywhere in a Pages Router page's module graph; so the App Router side of the
 // process loads it (light-load.ts, installed by lib/boot.ts from instrumentation.ts) and hands the functions over
 // in a process slot (lib/process-slots.ts), which the pages call. This module is client-safe: types only.

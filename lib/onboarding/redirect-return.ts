@@ -16,7 +16,7 @@ export function isRedirectReturn(params: Params): boolean {
 
 /**
  * The App Router page that answers a Connect Button host reached with the redirect query: the light pages
- * (pages/, docs/nextjs.md §6) load no React before a click, and the hand-off needs it at once, so proxy.ts rewrites
+ * (pages/, docs/nextjs.md §2) load no React before a click, and the hand-off needs it at once, so proxy.ts rewrites
  * such a request to the redirect page, under the same address. Null when the request is no such return.
  */
 export function redirectReturnRewrite(pathname: string, params: URLSearchParams): "/onboarding/redirect" | null {

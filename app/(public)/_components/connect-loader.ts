@@ -2,7 +2,7 @@ import type { ConnectConfig } from "./connect-trigger";
 import { POPUP_NAME, reportFunnel } from "./onboarding-api";
 import { CONNECT_BUTTON_POPUP_FEATURES, PORTAL_POPUP_FEATURES, openBlankPopup } from "./popup-open";
 
-// The only script `/` and `/join/<token>` load with the page (docs/nextjs.md §6): no React, no Next.js runtime.
+// The only script `/` and `/join/<token>` load with the page (docs/nextjs.md §2): no React, no Next.js runtime.
 // The page view itself starts nothing (docs/security.md R10, R11): it reports an invite's `landing_viewed`, as the
 // invite page always did. The click, inside the user gesture as popup blockers require, opens the blank popup under
 // the name the official package uses, then fetches the island (connect-island.tsx: React, the trigger and the

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
-// Where the light pages' scripts are (docs/nextjs.md §6): scripts/light-islands.ts builds them into public/_light/
+// Where the light pages' scripts are (docs/nextjs.md §2): scripts/light-islands.ts builds them into public/_light/
 // with content-hashed names and writes this manifest; light-pages.tsx reads it to name the page's script.
 
 export const LIGHT_PUBLIC_DIR = "_light";

@@ -10,7 +10,7 @@ import { connectStrings, langHrefs, type T } from "./intl-strings";
 import { lightManifest } from "./light-manifest";
 import { translatorOf, type Island, type LightPageProps } from "./light-page";
 
-// `/` and `/join/<token>` as light pages (docs/nextjs.md §6): Pages Router pages (pages/index.tsx,
+// `/` and `/join/<token>` as light pages (docs/nextjs.md §2): Pages Router pages (pages/index.tsx,
 // pages/join/[token].tsx) with Next's client runtime switched off, so a client's first load is the HTML, the CSS
 // and one small script (connect-loader.ts). Their getServerSideProps: what they show is decided with the same rules
 // as before (lib/onboarding/light-load.ts, reached through a process slot: Next.js refuses `server-only` modules in
