@@ -24,7 +24,7 @@ const nextConfig: NextConfig = {
   allowedDevOrigins: devOrigins(process.env),
   compiler: {
     // `next build`, however it is started (`npm run build`, `npm test`, the e2e setup), also builds the light pages'
-    // scripts, which Next.js does not bundle (docs/nextjs.md §6); `npm run dev` builds and watches them in server.ts.
+    // scripts, which Next.js does not bundle (docs/nextjs.md §2); `npm run dev` builds and watches them in server.ts.
     runAfterProductionCompile: async ({ projectDir }) => {
       const manifest = await buildLightIslands({ root: projectDir });
       console.info(`[light] built ${manifest.loader}`);

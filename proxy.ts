@@ -44,7 +44,7 @@ export async function proxy(req: NextRequest) {
   const requestHeaders = new Headers(req.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("Content-Security-Policy", csp);
-  // `/` and `/join/<token>` are light pages without React (pages/, docs/nextjs.md §6); when 360dialog's redirect
+  // `/` and `/join/<token>` are light pages without React (pages/, docs/nextjs.md §2); when 360dialog's redirect
   // brings the Connect Button's popup (or, through the package, its opener) back to them, the App Router's
   // redirect page answers under the same address and hands the query over (docs/security.md R14, R16).
   const rewrite = redirectReturnRewrite(pathname, req.nextUrl.searchParams);

@@ -44,7 +44,7 @@ exportLibraryEnv(env);
 const sandbox = env.sandboxEnabled ? await startDevSandbox(env) : null;
 const hostname = "0.0.0.0";
 if (dev) {
-  // The light pages' scripts, which Next.js does not bundle (docs/nextjs.md §6): built now and on every change.
+  // The light pages' scripts, which Next.js does not bundle (docs/nextjs.md §2): built now and on every change.
   // (`next build` makes them for production: next.config.ts.)
   const { buildLightIslands } = await import("./scripts/light-islands");
   const manifest = await buildLightIslands({ dev: true, watch: true });
