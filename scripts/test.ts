@@ -7,13 +7,15 @@ import path from "node:path";
 // The db step runs beside the e2e step: each has its own database (a throwaway PostgreSQL cluster and in-memory
 // PGlite; the e2e server's PGlite in its own temp dir), its own ports, and each spends much of its time waiting
 // (on PostgreSQL, on the browser), so together they take far less than one after the other (bench/README.md,
-// "CI time"). The db step's output is printed whole when it ends. TEST_SERIAL=1 runs every step alone.
+// "CI time"). Likewise typecheck runs beside lint. A step run beside prints its output whole when it ends.
+// TEST_SERIAL=1 runs every step alone.
 
 type Step = { name: string; command: string; args: string[]; env?: Record<string, string>; beside?: boolean };
 
 const serial = process.env.TEST_SERIAL === "1";
 const steps: Step[] = [
-  { name: "typecheck", command: "npx", args: ["tsc", "--noEmit"] },
+  // Beside lint: each is one single-threaded process on a 2-core machine.
+  { name: "typecheck", command: "npx", args: ["tsc", "--noEmit"], beside: !serial },
   { name: "lint", command: "npx", args: ["eslint", "--max-warnings", "0", "."] },
   { name: "unit", command: "npx", args: ["vitest", "run", "--project", "unit"] },
   // Built before the db step: a proof there runs the production server (test/proofs/webhook-fast-path.db.test.ts).
@@ -68,5 +70,5 @@ rmSync(logDir, { recursive: true, force: true });
 console.log("\n━━ summary ━━");
 for (const r of results) console.log(`${r.ok ? "✓" : "✗"} ${r.name.padEnd(28)} ${r.seconds.toFixed(1)} s`);
 const failed = results.filter((r) => !r.ok).length;
-console.log(`steps: ${results.length - failed} passed, ${failed} failed; ${((Date.now() - started) / 1000).toFixed(1)} s in all${serial ? "" : " (db beside e2e)"}`);
+console.log(`steps: ${results.length - failed} passed, ${failed} failed; ${((Date.now() - started) / 1000).toFixed(1)} s in all${serial ? "" : " (typecheck beside lint, db beside e2e)"}`);
 process.exit(failed === 0 && results.length > 0 ? 0 : 1);

@@ -94,6 +94,9 @@ describe.skipIf(skip)(`two portal instances on one database [postgres]${skip ? `
 
     // Jobs (docs/security.md R8): each ran to "done" exactly once across both instances; a second attempt only after a logged failure.
     const allJobs = await db.select().from(jobs);
+    // Each instance logs "job done" after its commit: give the last lines a moment to come through the pipes.
+    const doneLineCount = () => instances.reduce((n, i) => n + i.lines.filter((x) => x.msg === "job done").length, 0);
+    await waitFor(() => doneLineCount() >= allJobs.length, "a 'job done' line for every finished job", 10_000).catch(() => undefined);
     const lines: Line[][] = instances.map((i) => i.lines);
     const doneBy = (jobId: string) => lines.flatMap((l, n) => l.filter((x) => x.msg === "job done" && x.jobId === jobId).map(() => n));
     const failedRuns = (jobId: string) => lines.flat().filter((x) => x.jobId === jobId && x.msg === "job failed; will retry").length;

@@ -86,7 +86,10 @@ describe.skipIf(skip)(`worker killed between the key call and the commit [postgr
     const current = sb!.activeKey(externalId);
     const hubKeys = (await sb!.control<SandboxState>("/state")).apiKeys.filter((k) => k.channelId === externalId);
     const stored = active[0] ? openSecret(active[0].keyEnc!, `api_keys|${channel.id}|${active[0].keyVersion}`) : undefined;
-    const doneLines = second.lines.filter((l) => l.msg === "job done" && l.jobId === jobId);
+    // The worker logs "job done" after its commit, so the line can reach this process's pipe a moment after the row does.
+    const doneOf = () => second.lines.filter((l) => l.msg === "job done" && l.jobId === jobId);
+    if (done.status === "done") await waitFor(() => doneOf().length > 0, "the second worker's 'job done' line", 10_000);
+    const doneLines = doneOf();
 
     console.info(
       `[R8] worker SIGKILLed after the key call: job ${done.status} with attempts ${done.attempts} in the second worker ` +
