@@ -32,7 +32,7 @@ const layers = (files, patterns, ignores = []) => ({
   rules: { "no-restricted-imports": ["error", { patterns }] },
 });
 const layerRules = [
-  layers(["app/**/*.{ts,tsx}"], [...NO_DB_FROM_APP, ...NO_SANDBOX]),
+  layers(["app/**/*.{ts,tsx}", "pages/**/*.{ts,tsx}"], [...NO_DB_FROM_APP, ...NO_SANDBOX]),
   layers(["lib/**/*.{ts,tsx}"], [...NO_APP, ...NO_SANDBOX], ["lib/hub/**"]),
   layers(["lib/hub/**/*.{ts,tsx}"], [
     {

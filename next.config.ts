@@ -1,6 +1,7 @@
 import type { NextConfig } from "next";
 import createNextIntlPlugin from "next-intl/plugin";
 import { devOrigins } from "./lib/dev-origins";
+import { buildLightIslands } from "./scripts/light-islands";
 
 const securityHeaders = [
   { key: "X-Content-Type-Options", value: "nosniff" },
@@ -21,6 +22,14 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // `npm run dev` opened at 127.0.0.1 or the public URL's host must hydrate too (lib/dev-origins.ts).
   allowedDevOrigins: devOrigins(process.env),
+  compiler: {
+    // `next build`, however it is started (`npm run build`, `npm test`, the e2e setup), also builds the light pages'
+    // scripts, which Next.js does not bundle (docs/nextjs.md §2); `npm run dev` builds and watches them in server.ts.
+    runAfterProductionCompile: async ({ projectDir }) => {
+      const manifest = await buildLightIslands({ root: projectDir });
+      console.info(`[light] built ${manifest.loader}`);
+    },
+  },
   // forbidden() renders app/forbidden.tsx with a real 403.
   experimental: { authInterrupts: true },
   // Native and WASM packages must load from node_modules at run time, not be bundled.

@@ -43,6 +43,13 @@ const env = loadEnvOrExit();
 exportLibraryEnv(env);
 const sandbox = env.sandboxEnabled ? await startDevSandbox(env) : null;
 const hostname = "0.0.0.0";
+if (dev) {
+  // The light pages' scripts, which Next.js does not bundle (docs/nextjs.md §2): built now and on every change.
+  // (`next build` makes them for production: next.config.ts.)
+  const { buildLightIslands } = await import("./scripts/light-islands");
+  const manifest = await buildLightIslands({ dev: true, watch: true });
+  console.info(`[light] watching the light pages' scripts (${manifest.loader})`);
+}
 const app = next({ dev, hostname, port: env.PORT });
 const handle = app.getRequestHandler();
 

@@ -1,18 +1,12 @@
 import { getRequestConfig } from "next-intl/server";
 import { cookies, headers } from "next/headers";
 import { LOCALE_COOKIE, chooseLocale, isLocale, type Locale } from "@/lib/i18n/locales";
+import { catalogues } from "./catalogues";
 
 // next-intl's request configuration (docs/i18n.md §3). The client pages pass the locale they chose explicitly
 // (`getTranslations({ locale })`), since it depends on the page's hub, invite or sign-up; the cookie and the
 // browser's Accept-Language are only the fallback for a call without one. Only the chosen locale's catalogue is
 // loaded, and it stays on the server: client components get finished strings as props.
-
-const catalogues: Record<Locale, () => Promise<{ default: Record<string, unknown> }>> = {
-  en: () => import("../messages/en.json"),
-  de: () => import("../messages/de.json"),
-  es: () => import("../messages/es.json"),
-  "pt-BR": () => import("../messages/pt-BR.json"),
-};
 
 export default getRequestConfig(async ({ locale: explicit }) => {
   let locale: Locale;

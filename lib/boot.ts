@@ -5,6 +5,7 @@ import { jobRegistry } from "./job-registry";
 import { startJobsInProcess } from "./jobs/start";
 import { ConfigError, getEnv } from "./env";
 import { logger } from "./log";
+import { installLightPageData } from "./onboarding/light-load";
 
 /**
  * Runs once when a portal server starts (instrumentation.ts): refuse to run on bad configuration (docs/security.md R21), then
@@ -20,6 +21,8 @@ export async function boot(): Promise<void> {
     process.exit(1);
   }
   if (env.NEXT_PHASE === "phase-production-build") return;
+  // Before the first request: the light client pages (Pages Router) read their data through this slot.
+  installLightPageData();
   try {
     const handle = await getDatabaseHandle();
     logger("boot").info({ db: handle.driver }, "database ready, migrations applied");

@@ -37,6 +37,11 @@ export function generateOneTimePassword(): string {
 
 export async function isSetupOpen(): Promise<boolean> {
   await connection(); // answered per request: a build must not bake in "no users yet"
+  return countSaysSetupOpen();
+}
+
+/** The same answer outside the App Router's rendering, where connection() throws: the light pages' getServerSideProps (lib/onboarding/light-load.ts), which runs per request anyway. */
+export async function countSaysSetupOpen(): Promise<boolean> {
   return (await countUsers({ db: await getDb() })) === 0;
 }
 

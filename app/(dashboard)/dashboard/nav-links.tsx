@@ -25,7 +25,7 @@ export function NavLinks({ role }: { role: UserRole }) {
         {items
           .filter((item) => !item.admin || role === "admin")
           .map((item) => {
-            const active = item.href === "/dashboard" ? pathname === item.href : pathname.startsWith(item.href);
+            const active = item.href === "/dashboard" ? pathname === item.href : (pathname ?? "").startsWith(item.href);
             return (
               <li key={item.href}>
                 <Link

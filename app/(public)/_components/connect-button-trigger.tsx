@@ -4,6 +4,7 @@ import type { ConnectButton as ConnectButtonComponent } from "360dialog-connect-
 import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from "react";
 import type { Locale } from "@/lib/i18n/locales";
 import { HANDOFF_ACK, POPUP_NAME, isRedirectQuery, reportFunnel, startSession, type StartedSession, type StartRequest } from "./onboarding-api";
+import { CONNECT_BUTTON_POPUP_FEATURES } from "./popup-open";
 import { TriggerProgress, openBlankPopup, useWhenPopupCloses, type ConnectStrings, type TriggerPhase } from "./popup-window";
 
 // The official 360dialog Connect Button, with the session made by the click, never by the page view (docs/security.md R10, R11):
@@ -17,15 +18,20 @@ import { TriggerProgress, openBlankPopup, useWhenPopupCloses, type ConnectString
 // The popup comes back to the page hosting the button, which then renders the hand-off (redirect-handoff.tsx)
 // instead of the button, so the package never runs while a state is in the URL.
 // Only the click needs the package, so the click loads it, beside the session request and after the blank window
-// is open: the page's first load carries none of it (bench/first-load).
+// is open: the page's first load carries none of it (bench/first-load). On the light pages (`/`, `/join/<token>`,
+// pages/) even this component arrives with the click: their first script opens the blank window and then mounts it
+// with that window as `opened` (connect-island.tsx), and it carries on from step 2.
 
 /** The package, fetched by the first click (and kept: a second click finds it loaded). */
 function loadConnectButton(): Promise<typeof ConnectButtonComponent> {
-  return import("360dialog-connect-button").then((module) => module.ConnectButton);
+  // The package is CommonJS: esbuild's island chunk (scripts/light-islands.ts) hands its exports over as `default`.
+  type Loaded = { ConnectButton?: typeof ConnectButtonComponent; default?: { ConnectButton?: typeof ConnectButtonComponent } };
+  return import("360dialog-connect-button").then((module: Loaded) => {
+    const component = module.ConnectButton ?? module.default?.ConnectButton;
+    if (!component) throw new Error("360dialog-connect-button: no ConnectButton export");
+    return component;
+  });
 }
-
-/** The window the package opens (open-popup.js), so the blank one opened on the click is the one it navigates. */
-const POPUP_FEATURES = "toolbar=no, menubar=no, width=600, height=920, top=100, left=100";
 
 export function ConnectButtonTrigger({
   start,
@@ -33,6 +39,7 @@ export function ConnectButtonTrigger({
   t,
   buttonClass,
   reportLanding,
+  opened,
 }: {
   start: Omit<StartRequest, "method" | "lang">;
   lang: Locale;
@@ -40,11 +47,13 @@ export function ConnectButtonTrigger({
   buttonClass: string;
   /** Record `landing_viewed` with the first session (pages without an invite have nothing else to tie it to). */
   reportLanding: boolean;
+  /** The click already happened and opened this window (null: blocked) before this component loaded: start at once. */
+  opened?: { popup: Window | null };
 }) {
   const [session, setSession] = useState<StartedSession | null>(null);
   // In an object: a component is a function, which a state setter would call as an updater.
   const [loaded, setLoaded] = useState<{ ConnectButton: typeof ConnectButtonComponent } | null>(null);
-  const [phase, setPhase] = useState<TriggerPhase>({ kind: "idle" });
+  const [phase, setPhase] = useState<TriggerPhase>(opened ? { kind: "opening" } : { kind: "idle" });
   const [openTick, setOpenTick] = useState(0);
   const popupRef = useRef<Window | null>(null);
   const holderRef = useRef<HTMLDivElement | null>(null);
@@ -104,8 +113,7 @@ export function ConnectButtonTrigger({
     }
   }, [openTick]);
 
-  const begin = async () => {
-    const popup = openBlankPopup(POPUP_NAME, POPUP_FEATURES, t.opening);
+  const begin = async (popup: Window | null) => {
     popupRef.current = popup;
     setPhase({ kind: "opening" });
     const [result, ConnectButton] = await Promise.all([
@@ -146,8 +154,17 @@ export function ConnectButtonTrigger({
     // Nothing is opened before the server made this click's session.
     event.stopPropagation();
     event.preventDefault();
-    if (phase.kind !== "opening") void begin();
+    if (phase.kind !== "opening") void begin(openBlankPopup(POPUP_NAME, CONNECT_BUTTON_POPUP_FEATURES, t.opening));
   };
+
+  const startedWith = useRef<typeof opened>(undefined);
+  useEffect(() => {
+    if (!opened || startedWith.current === opened) return;
+    startedWith.current = opened;
+    void begin(opened.popup);
+    // Once, for the click that mounted this component; `begin` reads only refs and stable props.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [opened]);
 
   const busy = phase.kind === "opening";
   const label = busy ? t.opening : t.action;

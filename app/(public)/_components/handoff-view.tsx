@@ -32,7 +32,4 @@ export async function HandoffView({ locale, empty = false }: { locale: Locale; e
   );
 }
 
-/** Whether a host page was reached as 360dialog's redirect target (the Connect Button flow). */
-export function isRedirectReturn(params: Record<string, string | string[] | undefined>): boolean {
-  return ["client", "channels", "revoked", "state"].some((name) => params[name] !== undefined);
-}
+export { isRedirectReturn } from "@/lib/onboarding/redirect-return";

@@ -1,29 +1,16 @@
 import type { ReactNode } from "react";
-import type { Locale } from "@/lib/i18n/locales";
 import type { Prefill } from "@/lib/onboarding/prefill";
-import { ConnectButtonTrigger } from "./connect-button-trigger";
-import { connectStrings, type T } from "./page-intl";
-import { PopupTrigger } from "./popup-trigger";
-import { linkClass, primaryButtonClass } from "./public-shell";
+import type { T } from "./intl-strings";
+import { linkClass } from "./public-shell";
 
-// The body of the landing page and of an invite link: what happens, what the client needs, and the one action.
-
-export type Trigger = "connect_button" | "popup";
+// The body of the landing page and of an invite link (light-pages.tsx): what happens, what the client needs, and
+// the one action.
 
 /** How long a sign-up takes, as the landing page says it (a plural in each catalogue). */
 const SETUP_MINUTES = 10;
 
-export type StartContext = { hubId?: string; inviteToken?: string; returnPath: "/" | `/join/${string}` };
-
-export function ConnectAction({ trigger, start, lang, t, label }: { trigger: Trigger; start: StartContext; lang: Locale; t: T; label?: string }) {
-  const anonymous = !start.inviteToken;
-  const strings = connectStrings(t, label);
-  if (trigger === "connect_button") {
-    return <ConnectButtonTrigger start={start} lang={lang} buttonClass={primaryButtonClass} reportLanding={anonymous} t={strings} />;
-  }
-  const { returnPath: _unused, ...popupStart } = start;
-  return <PopupTrigger start={popupStart} lang={lang} label={strings.action} buttonClass={primaryButtonClass} reportLandingWithSession={anonymous} t={strings} />;
-}
+/** What staff prepared on an invite (its prefill), as the page shows it. */
+export type PreparedFields = { [K in "email" | "name" | "number"]: NonNullable<Prefill[K]> | null };
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -34,7 +21,7 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
-export function Prepared({ prefill, t }: { prefill: Prefill; t: T }) {
+export function Prepared({ prefill, t }: { prefill: PreparedFields; t: T }) {
   const rows = [
     [t("join.email"), prefill.email],
     [t("join.name"), prefill.name],

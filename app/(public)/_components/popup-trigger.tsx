@@ -3,13 +3,12 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Locale } from "@/lib/i18n/locales";
 import { HANDOFF_ACK, POPUP_NAME, completeRedirect, isRedirectQuery, reportFunnel, startSession, type StartRequest } from "./onboarding-api";
+import { PORTAL_POPUP_FEATURES } from "./popup-open";
 import { TriggerProgress, openBlankPopup, useWhenPopupCloses, type ConnectStrings, type TriggerPhase } from "./popup-window";
 
 // The portal's own popup (custom IO, docs/hub-contract.md §1): opened blank and synchronously on the click, so no popup
 // blocker bites, then pointed at the 360dialog URL of a session made for this click. The redirect page in the
 // popup hands the query back with postMessage; only that popup's message is taken (docs/security.md R14).
-
-const POPUP_FEATURES = "popup=yes,width=620,height=860,top=60,left=80";
 
 export function PopupTrigger({
   start,
@@ -18,6 +17,7 @@ export function PopupTrigger({
   t,
   buttonClass,
   reportLandingWithSession,
+  opened,
 }: {
   start: Omit<StartRequest, "method" | "lang" | "returnPath">;
   lang: Locale;
@@ -26,10 +26,12 @@ export function PopupTrigger({
   buttonClass: string;
   /** Anonymous visitors have no session before the click: the landing view is then recorded with the first one. */
   reportLandingWithSession: boolean;
+  /** The click already happened and opened this window (null: blocked) before this component loaded (connect-island.tsx). */
+  opened?: { popup: Window | null };
 }) {
   const popupRef = useRef<Window | null>(null);
   const landingReported = useRef(false);
-  const [phase, setPhase] = useState<TriggerPhase>({ kind: "idle" });
+  const [phase, setPhase] = useState<TriggerPhase>(opened ? { kind: "opening" } : { kind: "idle" });
 
   const finish = useCallback(
     async (query: string) => {
@@ -65,7 +67,10 @@ export function PopupTrigger({
       setPhase({ kind: "open", focused: true });
       return;
     }
-    const popup = openBlankPopup(POPUP_NAME, POPUP_FEATURES, t.opening);
+    await begin(openBlankPopup(POPUP_NAME, PORTAL_POPUP_FEATURES, t.opening));
+  };
+
+  const begin = async (popup: Window | null) => {
     popupRef.current = popup;
     setPhase({ kind: "opening" });
     const result = await startSession({ ...start, method: "popup", lang }, { errors: t.errors, fallback: t.failed });
@@ -96,6 +101,15 @@ export function PopupTrigger({
     popup.focus();
     setPhase({ kind: "open" });
   };
+
+  const startedWith = useRef<typeof opened>(undefined);
+  useEffect(() => {
+    if (!opened || startedWith.current === opened) return;
+    startedWith.current = opened;
+    void begin(opened.popup);
+    // Once, for the click that mounted this component; `begin` reads only refs and stable props.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [opened]);
 
   const busy = phase.kind === "opening" || phase.kind === "finishing";
   return (

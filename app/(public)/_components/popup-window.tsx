@@ -2,6 +2,8 @@
 
 import { useEffect, type RefObject } from "react";
 
+export { openBlankPopup } from "./popup-open";
+
 // What the two onboarding triggers (connect-button-trigger.tsx, popup-trigger.tsx) share: the blank window opened
 // inside the click, the watch for a window the client closed, and the progress line under the button.
 
@@ -24,23 +26,6 @@ export type ConnectStrings = ProgressStrings & {
   /** Refusals' words by error code (onboarding-api.ts). */
   errors: Record<string, string>;
 };
-
-/**
- * Opens a blank window under `name`, synchronously: it must run inside the click, since a window opened after an
- * await is what popup blockers refuse. Null when the browser blocked it.
- */
-export function openBlankPopup(name: string, features: string, opening: string): Window | null {
-  const popup = window.open("", name, features);
-  if (popup) {
-    try {
-      popup.document.title = opening;
-      popup.document.body.textContent = opening;
-    } catch {
-      // A window of that name left on 360dialog's site by an earlier visit: the caller points it at the new URL.
-    }
-  }
-  return popup;
-}
 
 /** While the window is open, notices that the client closed it without finishing, so the next click starts afresh. */
 export function useWhenPopupCloses(popupRef: RefObject<Window | null>, open: boolean, onClosed: () => void): void {

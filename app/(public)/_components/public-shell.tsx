@@ -1,12 +1,11 @@
 import type { CSSProperties, ReactNode } from "react";
 import { LOCALES, LOCALE_NAMES, type Locale } from "@/lib/i18n/locales";
+import { NEUTRAL_BRAND, type Brand } from "@/lib/onboarding/light-data";
 
 // The frame of every client-facing page: the partner's name, logo and accent colour (from its onboarding
 // settings), a language switch, and the content marked with its language.
 
-export type Brand = { name: string; logoUrl: string; accentColor: string };
-
-export const NEUTRAL_BRAND: Brand = { name: "", logoUrl: "", accentColor: "#0b6e4c" };
+export { NEUTRAL_BRAND, type Brand };
 
 /** Text colour that stays readable on the partner's accent (WCAG relative luminance). */
 function textOn(hex: string): string {

@@ -1,6 +1,7 @@
-import type { HubSummary } from "@/lib/hub-config/settings";
-import { getOnboardingSettings } from "@/lib/onboarding/settings";
-import { NEUTRAL_BRAND, type Brand } from "./public-shell";
+import "server-only";
+import type { HubSummary } from "../hub-config/settings";
+import { NEUTRAL_BRAND, type Brand } from "./light-data";
+import { getOnboardingSettings } from "./settings";
 
 export function brandOf(hub: HubSummary | undefined | null): Brand {
   if (!hub) return NEUTRAL_BRAND;
