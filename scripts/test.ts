@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -50,6 +50,15 @@ function runBeside(step: Step): Promise<void> {
   });
 }
 
+/** A step in the foreground, awaited rather than run synchronously, so a step beside it is timed when it ends. */
+function runInline(step: Step): Promise<boolean> {
+  const child = spawn(step.command, step.args, { stdio: "inherit", env: { ...process.env, ...step.env } });
+  return new Promise((resolve) => {
+    child.on("error", () => resolve(false));
+    child.on("exit", (code) => resolve(code === 0));
+  });
+}
+
 for (const step of steps) {
   if (only.length && !only.some((o) => step.name.startsWith(o))) continue;
   if (step.beside) {
@@ -58,8 +67,7 @@ for (const step of steps) {
   }
   console.log(`\n━━ ${step.name} ━━ ${step.command} ${step.args.join(" ")}`);
   const begun = Date.now();
-  const run = spawnSync(step.command, step.args, { stdio: "inherit", env: { ...process.env, ...step.env } });
-  const ok = run.status === 0;
+  const ok = await runInline(step);
   results.push({ name: step.name, ok, seconds: (Date.now() - begun) / 1000 });
   // Without a build there is nothing for the browser tests to run against; the db step still runs.
   if (!ok && step.name === "build") steps.splice(steps.findIndex((s) => s.name.startsWith("e2e")), 1);

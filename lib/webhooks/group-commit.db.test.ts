@@ -142,12 +142,15 @@ for (const driver of drivers) {
         expect(row.client_external_id).toBe(`cl_${key}`);
         expect(row.raw_body).toBe(events[index]!.rawBody);
       }
-      // Each answer names its own row; the first of a key was inserted, its repeats were not.
+      // Each answer names its own row, and exactly one delivery of each key inserted it. Which copy of a repeated key
+      // that is depends on which of two statements in flight commits first, as with any two concurrent requests.
       const results = settled.map((s) => (s.ok ? s.stored : null));
       const byKey = new Map(rows.map((r) => [r.dedup_key, r.id]));
       events.forEach((e, i) => expect(results[i]!.id).toBe(byKey.get(e.dedupKey)));
-      expect(results.slice(0, 30).every((r) => r!.inserted)).toBe(true);
-      expect(results.slice(30).map((r) => r!.inserted)).toEqual([false, false, false]);
+      const insertedPerKey = new Map<string, number>();
+      events.forEach((e, i) => insertedPerKey.set(e.dedupKey, (insertedPerKey.get(e.dedupKey) ?? 0) + (results[i]!.inserted ? 1 : 0)));
+      expect([...insertedPerKey.values()]).toEqual(Array(30).fill(1));
+      expect(results.filter((r) => r!.inserted)).toHaveLength(30);
     });
 
     it("does not let one failing row lose the others: the batch is retried row by row and only that one fails", async () => {
