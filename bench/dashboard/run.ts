@@ -183,7 +183,7 @@ function printTable(title: string, results: ScaleResult[], pick: (p: ScaleResult
 function printTables(results: ScaleResult[]): void {
   console.info("");
   for (const r of results) {
-    console.info(`scale ${r.scale.toLocaleString("en")}: seeded in ${r.seedSeconds.toFixed(0)} s, database ${r.dbSize}; rows: ${Object.entries(r.counts).map(([t, n]) => `${t} ${n.toLocaleString("en")}`).join(", ")}`);
+    console.info(`scale ${r.scale.toLocaleString("en")}: ${Number.isFinite(r.seedSeconds) ? `seeded in ${r.seedSeconds.toFixed(0)} s` : "an existing database, reused"}, database ${r.dbSize}; rows: ${Object.entries(r.counts).map(([t, n]) => `${t} ${n.toLocaleString("en")}`).join(", ")}`);
   }
   printTable(`Sequential: ${REQUESTS} GETs one after another (after ${WARMUP} warm-up)`, results, (p) => p.seq);
   if (CONCURRENCY > 0) printTable(`Concurrent: ${REQUESTS} GETs, ${CONCURRENCY} at a time (${CONCURRENCY} signed-in users)`, results, (p) => p.conc);
