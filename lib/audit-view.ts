@@ -1,9 +1,9 @@
 import "server-only";
 import { z } from "zod";
 import { listAuditActions, listAuditEntries, type AuditCursor, type AuditFilter } from "@/db/queries/audit";
-import { listHubs } from "@/db/queries/hubs";
 import { listUsers } from "@/db/queries/users";
 import { getDb } from "./db";
+import { listHubsOfThisRender } from "./hub-config/render-hubs";
 
 const PAGE_SIZE = 50;
 
@@ -68,7 +68,7 @@ export async function loadAuditPage(rawQuery: Record<string, string | string[] |
     }),
     listAuditActions({ db }),
     listUsers({ db }),
-    listHubs({ db }),
+    listHubsOfThisRender(),
   ]);
   return {
     query,

@@ -3,6 +3,7 @@ import { getServerSession } from "next-auth";
 import { forbidden, redirect } from "next/navigation";
 import { headers } from "next/headers";
 import { connection } from "next/server";
+import { cache } from "react";
 import { findLiveSessionUser } from "@/db/queries/staff-sessions";
 import type { User } from "@/db/schema";
 import { getDb } from "../db";
@@ -27,7 +28,7 @@ const TOUCH_AFTER_SECONDS = 60;
  * a changed password or a lowered role takes effect on the very next request, and so does an ended session
  * (docs/accounts.md §5): one statement reads the session row, the user and what the two-factor policy asks.
  */
-export async function getCurrentUser(): Promise<CurrentUser | null> {
+export const getCurrentUser = cache(async function getCurrentUser(): Promise<CurrentUser | null> {
   await connection(); // per request, never at build time
   const session = await getServerSession(getAuthOptions());
   if (!session?.user?.id || !session.sessionId) return null;
@@ -44,7 +45,7 @@ export async function getCurrentUser(): Promise<CurrentUser | null> {
     sessionId: found.session.id,
     enrolmentDue: isEnrolmentDue(effectivePolicy(found.policy), user.role, found.hasSecondFactor),
   };
-}
+});
 
 /** For loaders, actions and route handlers: throws AppError unauthenticated / forbidden. */
 export async function requireRole(required: UserRole, options?: { allowPasswordChange?: boolean; allowEnrolment?: boolean }): Promise<CurrentUser> {

@@ -14,6 +14,7 @@ import {
 import { findHubById, listHubs } from "@/db/queries/hubs";
 import type { Hub } from "@/db/schema";
 import { getDb } from "../db";
+import { listHubsOfThisRender } from "../hub-config/render-hubs";
 import { CHANNEL_STATUSES, CHANNEL_STATUS_RANK } from "../hub/events";
 import { formatMinute } from "../dates";
 import type { ChannelDeps } from "./api-keys";
@@ -170,7 +171,7 @@ export async function listStuckChannels(
   const db = deps.db ?? (await getDb());
   const now = input.now ?? new Date();
   const limit = Math.max(1, Math.min(500, Math.floor(input.limit)));
-  const hubs: Hub[] = input.hubId ? [await findHubById({ db, id: input.hubId })].filter((h): h is Hub => Boolean(h)) : await listHubs({ db });
+  const hubs: Hub[] = input.hubId ? [await findHubById({ db, id: input.hubId })].filter((h): h is Hub => Boolean(h)) : deps.db ? await listHubs({ db }) : await listHubsOfThisRender();
   const rows: StuckChannel[] = [];
   const { channelIds } = input;
   const after = input.after ? { since: input.after.since, channelId: input.after.channelId } : undefined;
@@ -234,7 +235,7 @@ export async function listStuckChannels(
 export async function countStuckChannels(input: { hubId?: string; now?: Date }, deps: ChannelDeps = {}): Promise<{ total: number; byRule: Record<StuckRule, number> }> {
   const db = deps.db ?? (await getDb());
   const now = input.now ?? new Date();
-  const hubs: Hub[] = input.hubId ? [await findHubById({ db, id: input.hubId })].filter((h): h is Hub => Boolean(h)) : await listHubs({ db });
+  const hubs: Hub[] = input.hubId ? [await findHubById({ db, id: input.hubId })].filter((h): h is Hub => Boolean(h)) : deps.db ? await listHubs({ db }) : await listHubsOfThisRender();
   const byRule: Record<StuckRule, number> = { not_running: 0, no_api_key: 0, no_permission: 0, dead_job: 0, restricted: 0, unknown_status: 0, key_failing: 0 };
   for (const hub of hubs) {
     const t = stuckThresholds(hub.settings);

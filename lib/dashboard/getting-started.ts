@@ -2,7 +2,7 @@ import "server-only";
 import { findFirstSteps, type FirstSteps } from "@/db/queries/getting-started";
 import { getDb } from "../db";
 import { portalUrlsFor } from "../hub-config/connection";
-import { listHubSummaries, type HubSummary } from "../hub-config/settings";
+import { listHubSummariesWithoutCounts, type HubSummary } from "../hub-config/settings";
 import { DEFAULT_ACCENT, getOnboardingSettings } from "../onboarding/settings";
 
 // The Overview's getting-started checklist: what a partner does once after installing the portal, each item read
@@ -105,7 +105,7 @@ export function gettingStartedItems(hubs: readonly HubFacts[], steps: FirstSteps
 }
 
 export async function loadGettingStarted(): Promise<GettingStarted> {
-  const hubs = await listHubSummaries();
+  const hubs = await listHubSummariesWithoutCounts();
   const live = hubs.filter((h) => !h.isSandbox);
   const steps = await findFirstSteps({ db: await getDb(), hubIds: (live.length > 0 ? live : hubs).map((h) => h.id) });
   const facts = hubs.map((h): HubFacts => {

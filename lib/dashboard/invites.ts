@@ -1,13 +1,14 @@
 import "server-only";
 import { z } from "zod";
 import { findClientById } from "@/db/queries/client-store";
-import { findHubById, listHubs } from "@/db/queries/hubs";
+import { findHubById } from "@/db/queries/hubs";
 import { findInviteById } from "@/db/queries/invites";
 import { findSessionById, listFunnelEvents } from "@/db/queries/onboarding";
 import { findUserById } from "@/db/queries/users";
 import type { OnboardingEvent, OnboardingSession } from "@/db/schema";
 import type { Actor } from "../audit";
 import { getDb } from "../db";
+import { listHubsOfThisRender } from "../hub-config/render-hubs";
 import { inviteState } from "../onboarding/authorise";
 import { createInvite, inviteInputSchema, listInvites } from "../onboarding/invites";
 import { fromStoredPrefill } from "../onboarding/prefill";
@@ -48,8 +49,7 @@ function plural(n: number, one: string, many: string): string {
 
 export async function loadInviteList(raw: Raw) {
   const query = inviteListQuerySchema.parse({ hub: first(raw.hub), after: first(raw.after) });
-  const db = await getDb();
-  const [hubs, page] = await Promise.all([listHubs({ db }), listInvites({ hubId: query.hub, after: decodeInviteCursor(query.after), limit: PAGE_SIZE })]);
+  const [hubs, page] = await Promise.all([listHubsOfThisRender(), listInvites({ hubId: query.hub, after: decodeInviteCursor(query.after), limit: PAGE_SIZE })]);
   const hubName = new Map(hubs.map((h) => [h.id, h.name]));
   const rows = page.rows.map((invite) => ({
     id: invite.id,

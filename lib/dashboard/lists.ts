@@ -2,10 +2,10 @@ import "server-only";
 import { z } from "zod";
 import { getClientDetail, listClientsPage, listSessionsOfClient, type ClientListFilter } from "@/db/queries/client-list";
 import { countChannelsByCancellation, countChannelsByStatus, listChannelsOfClient, listChannelsPage, listChannelTimeline, type ChannelListFilter } from "@/db/queries/channel-list";
-import { listHubs } from "@/db/queries/hubs";
 import { getWebhookEventDetail, listWebhookEventsPage } from "@/db/queries/webhook-inbox";
 import { listStuckChannels } from "../channels/stuck";
 import { getDb } from "../db";
+import { listHubsOfThisRender } from "../hub-config/render-hubs";
 import { WEBHOOK_OUTCOMES } from "./words";
 
 export { KNOWN_CHANNEL_STATUSES } from "@/db/queries/channel-list";
@@ -24,7 +24,7 @@ export const flat = (raw: Raw) => Object.fromEntries(Object.entries(raw).map(([k
 
 /** Every hub as a choice for a filter or a form. */
 export async function hubOptions() {
-  return (await listHubs({ db: await getDb() })).map((h) => ({ id: h.id, name: h.name }));
+  return (await listHubsOfThisRender()).map((h) => ({ id: h.id, name: h.name }));
 }
 
 export const clientQuerySchema = z.object({ ...baseQuery, q: opt(z.string().trim().max(100)) });

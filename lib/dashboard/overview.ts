@@ -1,9 +1,9 @@
 import "server-only";
 import { countChannelsByStatus } from "@/db/queries/channel-list";
-import { listHubs } from "@/db/queries/hubs";
 import { listRecentlyRejectedTemplates, listRecentWebhookFailures, listTemplatesAwaitingReview } from "@/db/queries/overview";
 import { countStuckChannels, decodeStuckCursor, encodeStuckCursor, listStuckChannels } from "../channels/stuck";
 import { getDb } from "../db";
+import { listHubsOfThisRender } from "../hub-config/render-hubs";
 import { loadFunnel, parseOverviewQuery } from "./funnel";
 
 export type { TemplateCardRow, WebhookFailureRow } from "@/db/queries/overview";
@@ -23,7 +23,7 @@ export async function loadOverview(raw: Record<string, string | string[] | undef
   const query = parseOverviewQuery(raw, now);
   const db = await getDb();
   // The last reconcile rides along: the Overview's "Reconcile now" shows its outcome beside it (docs/hub-settings.md §6.5).
-  const allHubs = (await listHubs({ db })).map((h) => ({ id: h.id, name: h.name, archived: h.archivedAt !== null, lastReconcile: h.lastRuns.reconcile ?? null }));
+  const allHubs = (await listHubsOfThisRender()).map((h) => ({ id: h.id, name: h.name, archived: h.archivedAt !== null, lastReconcile: h.lastRuns.reconcile ?? null }));
   const hub = query.hubId ? allHubs.find((h) => h.id === query.hubId) : undefined;
   const notes = [...query.notes];
   if (query.hubId && !hub) notes.push("That hub does not exist (any more). Showing all hubs.");

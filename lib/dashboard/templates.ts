@@ -2,9 +2,9 @@ import "server-only";
 import { z } from "zod";
 import { findChannelById } from "@/db/queries/channel-store";
 import { getClientDetail } from "@/db/queries/client-list";
-import { listHubs } from "@/db/queries/hubs";
 import { countTemplatesByStatus, getTemplateDetail, listTemplateChannels, listTemplateEventsOf, listTemplateLineage, listTemplatesPage, type TemplateListFilter } from "@/db/queries/templates";
 import { getDb } from "../db";
+import { listHubsOfThisRender } from "../hub-config/render-hubs";
 import { fromComponents } from "../templates/components";
 import { TEMPLATE_CATEGORIES } from "../templates/draft";
 import { EDITABLE_STATUSES } from "../templates/submit";
@@ -38,7 +38,7 @@ export async function loadTemplateList(raw: Raw) {
   const [page, counts, hubs, client, channel] = await Promise.all([
     listTemplatesPage({ db, filter, after: query.after, limit: PAGE_SIZE }),
     countTemplatesByStatus({ db, filter }),
-    listHubs({ db }),
+    listHubsOfThisRender(),
     query.client ? getClientDetail({ db, id: query.client }) : undefined,
     query.channel ? findChannelById({ db, id: query.channel }) : undefined,
   ]);

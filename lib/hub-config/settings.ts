@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { findHubById, findHubByPartnerId, insertHub, insertHubIfAbsent, listHubs, updateHub, type NewHub } from "@/db/queries/hubs";
+import { findHubById, findHubByPartnerId, insertHub, insertHubIfAbsent, updateHub, type NewHub } from "@/db/queries/hubs";
 import { notifyJobsChannel } from "@/db/queries/jobs";
 import { countHeldWebhookEvents, releaseHeldWebhookEvents, unverifiedSummaries, type UnverifiedSummary } from "@/db/queries/webhook-events";
 import type { Hub } from "@/db/schema";
@@ -10,6 +10,7 @@ import { getDb } from "../db";
 import { AppError } from "../errors";
 import { WEBHOOK_JOB_KEY_PREFIX, WEBHOOK_PROCESS_JOB } from "../jobs/kinds";
 import { forgetCachedHubs } from "./cache";
+import { listHubsOfThisRender } from "./render-hubs";
 import { portalUrlsFor } from "./connection";
 import { WABA_SECRET_IN } from "./waba-webhook-settings";
 import { TEMPLATE_EDIT_ADDRESSES } from "./template-edit";
@@ -156,8 +157,13 @@ function unverifiedWhy(hub: Hub, hasCredentials: boolean): string {
 
 export async function listHubSummaries(): Promise<HubSummary[]> {
   const db = await getDb();
-  const [hubs, unverified, held] = await Promise.all([listHubs({ db }), unverifiedSummaries({ db }), countHeldWebhookEvents({ db })]);
+  const [hubs, unverified, held] = await Promise.all([listHubsOfThisRender(), unverifiedSummaries({ db }), countHeldWebhookEvents({ db })]);
   return hubs.map((h) => summarise(h, unverified.find((u) => u.hubId === h.id), held.find((c) => c.hubId === h.id)?.n ?? 0));
+}
+
+/** The hubs as the Overview's checklist reads them: without the unverified and held webhook counts it does not show. */
+export async function listHubSummariesWithoutCounts(): Promise<HubSummary[]> {
+  return (await listHubsOfThisRender()).map((h) => summarise(h, undefined));
 }
 
 export async function getHubSummary(id: string): Promise<HubSummary | null> {
@@ -344,7 +350,7 @@ export async function bootstrapHubFromEnv(env: {
 
 /** For the dashboard header: which hubs are sandbox and which are live. */
 export async function listHubBadges(): Promise<{ id: string; name: string; isSandbox: boolean; badge: ReturnType<typeof hubBadge> }[]> {
-  return (await listHubs({ db: await getDb() })).map((h) => ({ id: h.id, name: h.name, isSandbox: h.isSandbox, badge: hubBadge(h) }));
+  return (await listHubsOfThisRender()).map((h) => ({ id: h.id, name: h.name, isSandbox: h.isSandbox, badge: hubBadge(h) }));
 }
 
 /**

@@ -1,7 +1,7 @@
 import "server-only";
 import { countSaysSetupOpen } from "../auth/users";
 import { connectButtonEnvFor } from "../hub-config/connect-button";
-import { getHubSummary, listHubSummaries, type HubSummary } from "../hub-config/settings";
+import { getHubSummary, listHubSummariesWithoutCounts, type HubSummary } from "../hub-config/settings";
 import { processSlots } from "../process-slots";
 import { resolveInvite } from "./invites";
 import type { JoinData, LandingData, LightPageData, Trigger } from "./light-data";
@@ -20,7 +20,7 @@ async function landing({ requestedHub }: { requestedHub: string | undefined }): 
   // A portal just installed has no staff yet and no partner of its own to show clients: whoever opens it is the
   // partner installing it, so it goes straight to creating the first administrator (README, Quick start).
   if (await countSaysSetupOpen()) return { kind: "setup" };
-  const hubs = await listHubSummaries();
+  const hubs = await listHubSummariesWithoutCounts();
   const open = hubs.filter((h) => h.openSignup);
   const hub = (requestedHub ? open.find((h) => h.id === requestedHub) : undefined) ?? (open.length === 1 ? open[0] : undefined);
   const shown = hub ?? (requestedHub ? hubs.find((h) => h.id === requestedHub) : undefined) ?? (open.length === 0 ? portalBrandHub(hubs) : undefined);
@@ -38,7 +38,7 @@ async function join({ token, browserBinding }: { token: string; browserBinding: 
   const invite = await resolveInvite(token, { recordOpen: true, browserBinding });
   const hub = invite ? await getHubSummary(invite.hubId) : null;
   if (!invite || !hub) {
-    const brandHub = portalBrandHub(await listHubSummaries());
+    const brandHub = portalBrandHub(await listHubSummariesWithoutCounts());
     return { kind: "unknown", brand: brandOf(brandHub), partnerDefault: brandHub ? getOnboardingSettings(brandHub).defaultLang : null };
   }
   const settings = getOnboardingSettings(hub);

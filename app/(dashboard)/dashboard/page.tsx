@@ -11,7 +11,8 @@ import { AwaitingReviewCard, RejectedCard, WebhookFailuresCard } from "./_overvi
 import { FunnelChart } from "./_overview/funnel-chart";
 import { GettingStartedCard } from "./_overview/getting-started";
 import { PeriodPicker } from "./_overview/period-picker";
-import { ReconcileButton, StuckAction } from "./stuck-actions";
+import type { StuckChannel } from "@/lib/channels/stuck";
+import { ReconcileButton, ReplayJobForm, ResolveRestrictionForm, RetryKeyForm } from "./stuck-actions";
 import { formatMinute } from "@/lib/dates";
 
 const RUN_STATE = { queued: "queued", running: "running", done: "finished", failed: "failed" } as const;
@@ -107,7 +108,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
                     <div className="text-slate-800">{s.explanation}</div>
                     <div className="text-slate-600">Next step: {s.nextStep} <span className="text-slate-400">(since {formatMinute(s.since)} UTC)</span></div>
                   </div>
-                  {operator ? <StuckAction action={s.action} channelId={s.channelId} jobId={s.jobId} /> : null}
+                  {operator ? <StuckRowAction row={s} /> : null}
                 </li>
               ))}
             </ul>
@@ -123,4 +124,20 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       </div>
     </>
   );
+}
+
+/** The one thing a stuck row offers, as its own small form (stuck-actions.tsx). */
+function StuckRowAction({ row }: { row: StuckChannel }) {
+  switch (row.action) {
+    case "retry_key":
+      return <RetryKeyForm channelId={row.channelId} />;
+    case "replay_job":
+      return row.jobId ? <ReplayJobForm channelId={row.channelId} jobId={row.jobId} /> : null;
+    case "resolve_restriction":
+      return <ResolveRestrictionForm channelId={row.channelId} />;
+    case "resend_permission_invite":
+      return <Link className={secondaryButtonClass} href="/dashboard/invites">Send a permission invite</Link>;
+    default:
+      return null;
+  }
 }

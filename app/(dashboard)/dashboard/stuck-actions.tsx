@@ -1,56 +1,50 @@
 "use client";
 
-import Link from "next/link";
 import { useActionState } from "react";
 import { Alert, secondaryButtonClass } from "@/app/_components/ui";
+import type { ActionState } from "@/lib/forms/validated-action";
 import { replayJobAction, resolveRestrictionAction, retryKeyAction } from "./channels/[id]/actions";
 import { reconcileAction } from "./overview-actions";
 
-export function StuckAction({
-  action,
-  channelId,
-  jobId,
-}: {
-  action: "retry_key" | "resend_permission_invite" | "replay_job" | "resolve_restriction" | null;
-  channelId: string;
-  jobId: string | null;
-}) {
-  const [retry, retryAction, retrying] = useActionState(retryKeyAction, undefined);
-  const [replay, replayAction, replaying] = useActionState(replayJobAction, undefined);
-  const [resolved, resolveAction, resolving] = useActionState(resolveRestrictionAction, undefined);
-  const result = retry ?? replay ?? resolved;
-  if (action === "resolve_restriction") {
-    return (
-      <form action={resolveAction}>
-        <input type="hidden" name="channelId" value={channelId} />
-        <button type="submit" className={secondaryButtonClass} disabled={resolving}>Mark resolved</button>
-        {result?.message ? <div className="mt-1"><Alert tone={result.ok ? "success" : "error"}>{result.message}</Alert></div> : null}
-      </form>
-    );
-  }
-  if (action === "resend_permission_invite") {
-    return <Link className={secondaryButtonClass} href="/dashboard/invites">Send a permission invite</Link>;
-  }
-  if (action === "retry_key") {
-    return (
-      <form action={retryAction}>
-        <input type="hidden" name="channelId" value={channelId} />
-        <button type="submit" className={secondaryButtonClass} disabled={retrying}>Retry the key</button>
-        {result?.message ? <div className="mt-1"><Alert tone={result.ok ? "success" : "error"}>{result.message}</Alert></div> : null}
-      </form>
-    );
-  }
-  if (action === "replay_job" && jobId) {
-    return (
-      <form action={replayAction}>
-        <input type="hidden" name="channelId" value={channelId} />
-        <input type="hidden" name="jobId" value={jobId} />
-        <button type="submit" className={secondaryButtonClass} disabled={replaying}>Run it again</button>
-        {result?.message ? <div className="mt-1"><Alert tone={result.ok ? "success" : "error"}>{result.message}</Alert></div> : null}
-      </form>
-    );
-  }
-  return null;
+// One form per row of "Needs attention", each with the one action its row offers (the page picks which): a row
+// holds a single action state, so the 50 rows of a page render 50 small forms, not 50 × 3 (docs/nextjs.md §3).
+
+function ActionResult({ result }: { result: Pick<ActionState<unknown>, "ok" | "message"> | undefined }) {
+  return result?.message ? <div className="mt-1"><Alert tone={result.ok ? "success" : "error"}>{result.message}</Alert></div> : null;
+}
+
+export function RetryKeyForm({ channelId }: { channelId: string }) {
+  const [result, action, pending] = useActionState(retryKeyAction, undefined);
+  return (
+    <form action={action}>
+      <input type="hidden" name="channelId" value={channelId} />
+      <button type="submit" className={secondaryButtonClass} disabled={pending}>Retry the key</button>
+      <ActionResult result={result} />
+    </form>
+  );
+}
+
+export function ReplayJobForm({ channelId, jobId }: { channelId: string; jobId: string }) {
+  const [result, action, pending] = useActionState(replayJobAction, undefined);
+  return (
+    <form action={action}>
+      <input type="hidden" name="channelId" value={channelId} />
+      <input type="hidden" name="jobId" value={jobId} />
+      <button type="submit" className={secondaryButtonClass} disabled={pending}>Run it again</button>
+      <ActionResult result={result} />
+    </form>
+  );
+}
+
+export function ResolveRestrictionForm({ channelId }: { channelId: string }) {
+  const [result, action, pending] = useActionState(resolveRestrictionAction, undefined);
+  return (
+    <form action={action}>
+      <input type="hidden" name="channelId" value={channelId} />
+      <button type="submit" className={secondaryButtonClass} disabled={pending}>Mark resolved</button>
+      <ActionResult result={result} />
+    </form>
+  );
 }
 
 export function ReconcileButton({ hubId, hubName }: { hubId: string; hubName: string }) {

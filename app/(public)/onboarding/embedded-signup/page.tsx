@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
-import { listHubSummaries, getHubSummary, type HubSummary } from "@/lib/hub-config/settings";
+import { listHubSummariesWithoutCounts, getHubSummary, type HubSummary } from "@/lib/hub-config/settings";
 import { resolveInvite } from "@/lib/onboarding/invites";
 import { getOnboardingSettings } from "@/lib/onboarding/settings";
 import { EmbeddedSignupLauncher, type EsStrings } from "../../_components/embedded-signup-launcher";
@@ -45,7 +45,7 @@ async function hubFor(
     if (invite.state !== "valid") return { hub: await getHubSummary(invite.hubId), inviteInvalid: invite.state };
     return { hub: await getHubSummary(invite.hubId), inviteToken: params.invite, permissionInvite: invite.purpose === "permission" };
   }
-  const open = (await listHubSummaries()).filter((h) => h.openSignup);
+  const open = (await listHubSummariesWithoutCounts()).filter((h) => h.openSignup);
   const requested = typeof params.hub === "string" ? open.find((h) => h.id === params.hub) : undefined;
   return { hub: requested ?? (open.length === 1 ? (open[0] ?? null) : null) };
 }
