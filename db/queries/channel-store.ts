@@ -129,8 +129,12 @@ const candidateColumns = {
 
 const noJob = { jobId: null, jobKind: null, jobAttempts: null } as const;
 
-/** Optional narrowing to given channels (a list page asks only about its own rows). */
-const onlyChannels = (channelIds: string[] | undefined): SQL | undefined => (channelIds ? (channelIds.length ? inArray(channels.id, channelIds) : sql`false`) : undefined);
+/**
+ * Optional narrowing to given channels (a list page asks only about its own rows): the ids go as one array
+ * parameter, not as one parameter each, so the seven rule queries of a 50-row page bind 7 values instead of 350.
+ */
+const onlyChannels = (channelIds: string[] | undefined): SQL | undefined =>
+  channelIds ? (channelIds.length ? sql`${channels.id} = any(${sql.param(channelIds)}::uuid[])` : sql`false`) : undefined;
 
 // Constants in the SQL text, not parameters: a cached generic plan must still prove channels_stuck_not_running_idx's
 // predicate, or it walks every channel of the hub oldest first.
