@@ -18,6 +18,8 @@ const routeHandlerHeaders = [
   { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
 ];
 
+const immutable = [{ key: "Cache-Control", value: "public, max-age=31536000, immutable" }];
+
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   // `npm run dev` opened at 127.0.0.1 or the public URL's host must hydrate too (lib/dev-origins.ts).
@@ -38,6 +40,11 @@ const nextConfig: NextConfig = {
     return [
       { source: "/:path*", headers: securityHeaders },
       { source: "/api/:path*", headers: routeHandlerHeaders },
+      // The light pages' scripts (docs/nextjs.md §2) are named after a hash of their content, so a browser may keep
+      // them: a client who opens the invite link again loads none of them anew. Everything else in public/ keeps
+      // Next's `max-age=0` (the manifest beside them is read by the server, and is not hashed).
+      { source: "/_light/:file([^/]+-[A-Z0-9]{8}\\.js)", headers: immutable },
+      { source: "/_light/chunks/:file([^/]+-[A-Z0-9]{8}\\.js)", headers: immutable },
     ];
   },
 };
