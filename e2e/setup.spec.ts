@@ -114,4 +114,11 @@ test("the audit log lists the setup and the sign-in; the only admin keeps their 
   await expect(row.getByRole("alert")).toHaveCount(0);
   await expect(page.getByText("This is the last active admin")).toHaveCount(0);
   expect(await roleShownFor(page, ADMIN.email)).toBe("admin");
+  // And the other way round: the policy saved, then the role refused again: the policy's "saved" goes.
+  await page.getByRole("button", { name: "Save policy" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Two-factor policy saved." })).toBeVisible();
+  await row.getByLabel(`Role of ${ADMIN.email}`, { exact: true }).selectOption("operator");
+  await row.getByRole("button", { name: `Save role of ${ADMIN.email}` }).click();
+  await expect(row.getByRole("alert")).toHaveText("This is the last active admin. Make another user admin first.");
+  await expect(page.getByText("Two-factor policy saved.")).toHaveCount(0);
 });

@@ -13,26 +13,31 @@ const LABELS: Record<TwoFactorPolicy, string> = {
 };
 
 export function TwoFactorPolicyForm({ stored, floor }: { stored: TwoFactorPolicy; floor: TwoFactorPolicy }) {
-  const [state, action, pending] = useActionState(setPolicyAction, undefined);
+  const [saved, action, pending] = useActionState(setPolicyAction, undefined);
+  // "Saved" is about this submit; after any other form on the page is submitted it goes (as a row's answer does).
+  const { root, latest, started } = useLatestAnswer<"policy">();
+  const state = latest === "dropped" ? undefined : saved;
   const order: TwoFactorPolicy[] = ["off", "admins", "everyone"];
   return (
-    <form action={action} className="space-y-3">
-      {state?.message ? state.ok ? <p role="status" className="text-sm text-green-800">{state.message}</p> : <Alert>{state.message}</Alert> : null}
-      <fieldset className="space-y-1">
-        <legend className="text-sm font-medium text-slate-800">Two-factor sign-in</legend>
-        {order.map((p) => (
-          <label key={p} className="flex items-center gap-2 text-sm">
-            <input type="radio" name="policy" value={p} defaultChecked={p === stored} disabled={order.indexOf(p) < order.indexOf(floor)} />
-            {LABELS[p]}
-          </label>
-        ))}
-      </fieldset>
-      {floor !== "off" ? <p className="text-xs text-slate-500">The server sets at least “{LABELS[floor]}” (TWO_FACTOR_POLICY).</p> : null}
-      <p className="text-xs text-slate-500">A user it covers without a second factor is sent to set one up right after signing in, and can do nothing else until done.</p>
-      <button type="submit" className={buttonClass} disabled={pending}>
-        Save policy
-      </button>
-    </form>
+    <div ref={root}>
+      <form action={action} onSubmit={started("policy")} className="space-y-3">
+        {state?.message ? state.ok ? <p role="status" className="text-sm text-green-800">{state.message}</p> : <Alert>{state.message}</Alert> : null}
+        <fieldset className="space-y-1">
+          <legend className="text-sm font-medium text-slate-800">Two-factor sign-in</legend>
+          {order.map((p) => (
+            <label key={p} className="flex items-center gap-2 text-sm">
+              <input type="radio" name="policy" value={p} defaultChecked={p === stored} disabled={order.indexOf(p) < order.indexOf(floor)} />
+              {LABELS[p]}
+            </label>
+          ))}
+        </fieldset>
+        {floor !== "off" ? <p className="text-xs text-slate-500">The server sets at least “{LABELS[floor]}” (TWO_FACTOR_POLICY).</p> : null}
+        <p className="text-xs text-slate-500">A user it covers without a second factor is sent to set one up right after signing in, and can do nothing else until done.</p>
+        <button type="submit" className={buttonClass} disabled={pending}>
+          Save policy
+        </button>
+      </form>
+    </div>
   );
 }
 
