@@ -1,5 +1,6 @@
 import "server-only";
 import { and, asc, desc, eq, inArray, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Executor } from "../client";
 import { apiKeys, channels, clients, hubs, templateEvents, templates, templateStatusCounts, webhookEvents, type Template, type TemplateEvent } from "../schema";
 import { beforeCursor, cursorText, decodeCursor, pageOf } from "./paging";
@@ -168,6 +169,40 @@ export async function insertTemplateEvent({ db, event }: { db: Executor; event: 
         }
       : {}),
   });
+}
+
+/**
+ * The newest status line of a template that is newer than a delivery (lib/templates/sync.ts applyObservation): a line
+ * a webhook wrote counts from its own delivery's receipt, a submit's or staff's from when it was written; both are
+ * the database's clock. A sync's lines do not count: a list read from 360dialog can lag behind the webhooks (docs/
+ * waba-webhook.md §3). Undefined when no such line is newer.
+ */
+export async function findStatusNewerThanDelivery({
+  db,
+  templateId,
+  webhookEventId,
+}: {
+  db: Executor;
+  templateId: string;
+  webhookEventId: string;
+}): Promise<{ status: string; at: Date } | undefined> {
+  const source = alias(webhookEvents, "source_delivery");
+  const seenAt = sql`coalesce(${source.receivedAt}, ${templateEvents.at})`;
+  const [row] = await db
+    .select({ status: templateEvents.status, at: seenAt.mapWith(templateEvents.at) })
+    .from(templateEvents)
+    .leftJoin(source, eq(source.id, templateEvents.webhookEventId))
+    .where(
+      and(
+        eq(templateEvents.templateId, templateId),
+        isNotNull(templateEvents.status),
+        inArray(templateEvents.source, ["webhook", "submit", "user"]),
+        sql`${seenAt} > (select ${webhookEvents.receivedAt} from ${webhookEvents} where ${webhookEvents.id} = ${webhookEventId})`,
+      ),
+    )
+    .orderBy(desc(seenAt))
+    .limit(1);
+  return row?.status ? { status: row.status, at: row.at } : undefined;
 }
 
 export async function listTemplateEvents({ db, templateId, limit = 200 }: { db: Executor; templateId: string; limit?: number }): Promise<TemplateEvent[]> {

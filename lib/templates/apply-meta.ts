@@ -4,7 +4,7 @@ import type { Executor } from "@/db/client";
 import type { Hub, Template, WebhookEvent as WebhookRow } from "@/db/schema";
 import type { MetaChangeOf, MetaTemplateRef } from "../hub/meta-events";
 import { publishChange } from "../live/publish";
-import { applyObservation, type Observation } from "./sync";
+import { applyObservation, olderThanWords, type Observation, type ObservationResult } from "./sync";
 import { enqueueChannelSync } from "./sync-jobs";
 
 // Meta's template events from the WABA webhook (docs/waba-webhook.md §3): the verdict with its reason, the
@@ -33,9 +33,15 @@ async function applyToEach(tx: Executor, hub: Hub, row: WebhookRow, change: Meta
   const rows = await templatesOf(tx, hub, change);
   if (rows.length === 0) return notStoredYet(tx, hub, change);
   let changed = 0;
-  for (const template of rows) if (await applyObservation(tx, template, seen, "webhook", row.id)) changed++;
+  let olderThan: ObservationResult["olderThan"];
+  for (const template of rows) {
+    const result = await applyObservation(tx, template, seen, "webhook", row.id);
+    if (result.changed) changed++;
+    olderThan ??= result.olderThan;
+  }
   const name = rows[0]!.name;
   const what = seen.status ? seen.status.toLowerCase() : seen.category ? `category ${seen.category}` : "updated";
+  if (changed === 0 && olderThan) return { status: "ignored", effect: olderThanWords(name, olderThan) };
   return { status: "done", effect: changed ? `template ${name} ${what} (${changed} of ${rows.length} stored)` : `template ${name} unchanged` };
 }
 

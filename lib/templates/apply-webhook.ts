@@ -6,7 +6,7 @@ import type { Executor } from "@/db/client";
 import type { Hub, WebhookEvent as WebhookRow } from "@/db/schema";
 import type { WebhookEventOf } from "../hub/events";
 import { publishChange } from "../live/publish";
-import { applyObservation } from "./sync";
+import { applyObservation, olderThanWords } from "./sync";
 import { enqueueChannelSync } from "./sync-jobs";
 
 type TemplateWebhook = WebhookEventOf<"template">;
@@ -41,8 +41,9 @@ async function applyTemplateWebhook(tx: Executor, hub: Hub, row: WebhookRow, ev:
     await enqueueChannelSync(tx, { channelId: channel.id, reason: "webhook" });
     return { status: "done", effect: "template not stored yet: a sync of the number was queued" };
   }
-  const changed = await applyObservation(tx, template, { status: ev.status, reason: ev.reason ?? null, category: ev.category, externalId: ev.templateId }, "webhook", row.id);
-  return { status: "done", effect: changed ? `template ${template.name} ${ev.status?.toLowerCase() ?? "updated"}` : `template ${template.name} unchanged` };
+  const result = await applyObservation(tx, template, { status: ev.status, reason: ev.reason ?? null, category: ev.category, externalId: ev.templateId }, "webhook", row.id);
+  if (result.olderThan) return { status: "ignored", effect: olderThanWords(template.name, result.olderThan) };
+  return { status: "done", effect: result.changed ? `template ${template.name} ${ev.status?.toLowerCase() ?? "updated"}` : `template ${template.name} unchanged` };
 }
 
 /** What lib/webhooks/apply.ts runs for each kind of event this file applies. */

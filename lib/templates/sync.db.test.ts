@@ -99,7 +99,7 @@ forEachDatabase("template status sync against the sandbox hub", (ctx) => {
     const t = await submit(uniqueName("observed"));
     const apply = async (seen: Parameters<typeof applyObservation>[2]) => {
       const current = await templateRow(db, t.id);
-      return db.transaction((tx) => applyObservation(tx, current, seen, "webhook"));
+      return (await db.transaction((tx) => applyObservation(tx, current, seen, "webhook"))).changed;
     };
 
     expect(await apply({ status: "SUBMITTED", category: "marketing" })).toBe(true);

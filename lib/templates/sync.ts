@@ -2,6 +2,7 @@ import "server-only";
 import { findChannelById } from "@/db/queries/channel-store";
 import { findHubById } from "@/db/queries/hubs";
 import {
+  findStatusNewerThanDelivery,
   findTemplateByKey,
   insertTemplate,
   insertTemplateEvent,
@@ -14,6 +15,7 @@ import type { Database, Executor } from "@/db/client";
 import type { Template } from "@/db/schema";
 import { messagingApiForChannel, type MessagingApiFactory } from "../channels/messaging";
 import { getDb } from "../db";
+import { formatMinute } from "../dates";
 import type { MessagingApi } from "../hub/messaging-api";
 import type { Template as RemoteTemplate } from "../hub/types";
 import { publishChange } from "../live/publish";
@@ -49,7 +51,7 @@ export async function applyObservation(
   source: ObservationSource,
   /** The stored delivery a webhook's observation came from: its history line is linked to it (and marked when replayed). */
   webhookEventId?: string,
-): Promise<boolean> {
+): Promise<ObservationResult> {
   const status = normaliseStatus(seen.status) ?? template.status;
   // A reason given replaces the old one; none given keeps it only while the status stays the same.
   const given = seen.reason === undefined || seen.reason === null ? null : normaliseReason(seen.reason);
@@ -60,7 +62,14 @@ export async function applyObservation(
   const moved = status !== template.status || rejectedReason !== template.rejectedReason;
   const recategorised = category !== template.category;
   const newId = seen.externalId && seen.externalId !== template.externalId;
-  if (!moved && !recategorised && !newId) return false;
+  if (!moved && !recategorised && !newId) return { changed: false };
+  // A delivery received before the status in force was set tells nothing newer (docs/waba-webhook.md §3): an
+  // operator's replay of an old verdict, or a delivery whose processing waited behind a newer one. It changes
+  // nothing, not even the category or the id, which may be as old as its status.
+  if (webhookEventId) {
+    const newer = await findStatusNewerThanDelivery({ db: tx, templateId: template.id, webhookEventId });
+    if (newer) return { changed: false, olderThan: newer };
+  }
   const after = await updateTemplate({
     db: tx,
     id: template.id,
@@ -81,8 +90,20 @@ export async function applyObservation(
   }
   await emitTemplateChanges(tx, template, after, source);
   await publishChange(tx, { topic: "template", id: template.id, hubId: template.hubId });
-  return true;
+  return { changed: true };
 }
+
+/** The inbox's words for a delivery that was older than the template's status (webhook_events.last_error is for failures). */
+export function olderThanWords(name: string, newer: { status: string; at: Date }): string {
+  return `template ${name} not changed: this delivery is older than its status ${newer.status} (${formatMinute(newer.at)} UTC)`;
+}
+
+/** What one observation did to a stored template. */
+export type ObservationResult = {
+  changed: boolean;
+  /** Not applied: this status, set by something newer than the observation's delivery, stays in force. */
+  olderThan?: { status: string; at: Date };
+};
 
 /** Every template 360dialog holds for one number, page by page. */
 export async function listRemoteTemplates(messaging: Pick<MessagingApi, "listTemplates">): Promise<RemoteTemplate[]> {
@@ -117,7 +138,7 @@ export async function syncChannelTemplates(channelId: string, deps: SyncDeps = {
       if (existing) {
         // A submission whose answer was lost did arrive: it was submitted when it was sent.
         if (existing.status === "submit_unknown" && !existing.submittedAt) await updateTemplate({ db: tx, id: existing.id, set: { submittedAt: existing.updatedAt } });
-        if (await applyObservation(tx, existing, seen, "sync")) result.changed++;
+        if ((await applyObservation(tx, existing, seen, "sync")).changed) result.changed++;
         else await updateTemplate({ db: tx, id: existing.id, set: { lastSyncedAt: new Date() } });
         return;
       }

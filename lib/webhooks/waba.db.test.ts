@@ -21,6 +21,7 @@ import { keyAad } from "../channels/api-keys";
 import { applyWebhookEvent } from "./apply";
 import { forwardDelivery } from "./forward";
 import { replayWebhookEvent } from "./replay";
+import { applyObservation } from "../templates/sync";
 import { ingestWabaDelivery } from "./waba-ingest";
 import { forgetCachedHubs } from "../hub-config/cache";
 import { wabaPathToken } from "../hub-config/secrets";
@@ -150,29 +151,80 @@ forEachDatabase("the WABA webhook", (ctx) => {
     const again = await send("message_template_status_update.disabled");
     expect(again.deliveries).toBe(2);
 
-    // Each line names the delivery it came from. An operator replays the rejection: the line it writes carries the
-    // replay's mark (docs/exports.md §6); the lines of first processings stay unmarked.
+    // Each line names the delivery it came from. An operator replays the rejection, which arrived before the
+    // "disabled" in force: it is older than that status, so it changes nothing and writes no line (lib/templates/sync.ts).
     const { db } = ctx.get();
     const rejection = await send("message_template_status_update.rejected");
     expect(history.find((e) => e.status === "rejected")).toMatchObject({ webhookEventId: rejection.id, replayedAt: null, replayedBy: null });
     const operator = await createUser(db, "operator");
     await replayWebhookEvent({ id: operator.id, email: operator.email }, rejection.id);
-    await applyWebhookEvent(rejection.id, { db });
+    expect(await applyWebhookEvent(rejection.id, { db })).toMatchObject({
+      status: "ignored",
+      effect: expect.stringMatching(/^template order_confirmation not changed: this delivery is older than its status disabled \(/),
+    });
+    expect(await templateNow()).toMatchObject({ status: "disabled", rejectedReason: "Disabled by Meta (2025-04-26)." });
+    expect(await db.select().from(templateEvents).where(eq(templateEvents.templateId, template.id))).toHaveLength(4);
+    // The newest delivery replayed is not older than anything, and is the status already: still no line.
+    const disabled = await send("message_template_status_update.disabled");
+    await replayWebhookEvent({ id: operator.id, email: operator.email }, disabled.id);
+    expect(await applyWebhookEvent(disabled.id, { db })).toMatchObject({ status: "done", effect: expect.stringContaining("unchanged") });
+    expect(await db.select().from(templateEvents).where(eq(templateEvents.templateId, template.id))).toHaveLength(4);
+  });
+
+  it("a verdict received before the status in force changes nothing, whether processed late or replayed; a newer one applies", async () => {
+    const { db } = ctx.get();
+    const operator = await createUser(db, "operator");
+    // New deliveries (another `time`, so other bytes than the fixtures already stored), received in this order.
+    const variant = (name: string, time: number) => {
+      const body = JSON.parse(fixture(name)) as { entry: { time: number }[] };
+      body.entry[0]!.time = time;
+      return JSON.stringify(body);
+    };
+    const store = async (body: string) => {
+      expect((await deliver(hub.id, body, { "content-type": "application/json", [WABA_SECRET_HEADER]: secret })).status).toBe(200);
+      return (await db.select().from(webhookEvents).where(and(eq(webhookEvents.hubId, hub.id), eq(webhookEvents.rawBody, body))))[0]!;
+    };
+    const approved = await store(variant("message_template_status_update.approved", 1_900_000_001));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const rejected = await store(variant("message_template_status_update.rejected", 1_900_000_002));
+    const linesBefore = (await db.select().from(templateEvents).where(eq(templateEvents.templateId, template.id))).length;
+
+    // The later one is processed first (the earlier one's job waited, say): it applies.
+    expect(await applyWebhookEvent(rejected.id, { db })).toMatchObject({ status: "done", effect: expect.stringContaining("rejected") });
+    expect(await templateNow()).toMatchObject({ status: "rejected", rejectedReason: "INVALID_FORMAT" });
+    // The earlier one comes after it: older than the status in force, it changes nothing, also when replayed.
+    expect(await applyWebhookEvent(approved.id, { db })).toMatchObject({ status: "ignored", effect: expect.stringContaining("not changed: this delivery is older than its status rejected") });
+    // The inbox shows why: the delivery is "ignored" with that reason.
+    expect((await db.select().from(webhookEvents).where(eq(webhookEvents.id, approved.id)))[0]).toMatchObject({ status: "ignored", lastError: expect.stringContaining("older than its status rejected") });
+    await replayWebhookEvent({ id: operator.id, email: operator.email }, approved.id);
+    expect(await applyWebhookEvent(approved.id, { db })).toMatchObject({ effect: expect.stringContaining("older than its status rejected") });
     expect(await templateNow()).toMatchObject({ status: "rejected", rejectedReason: "INVALID_FORMAT" });
     const lines = await db.select().from(templateEvents).where(eq(templateEvents.templateId, template.id)).orderBy(templateEvents.id);
-    expect(lines.map((e) => [e.status, e.replayedBy])).toEqual([
-      ["approved", null],
-      ["rejected", null],
-      ["paused", null],
-      ["disabled", null],
-      ["rejected", operator.email],
+    expect(lines.slice(linesBefore).map((e) => [e.status, e.webhookEventId])).toEqual([["rejected", rejected.id]]);
+
+    // A verdict received after it applies, and its replay of the same verdict adds nothing.
+    const reinstated = await store(variant("message_template_status_update.approved", 1_900_000_003));
+    expect(await applyWebhookEvent(reinstated.id, { db })).toMatchObject({ effect: expect.stringContaining("approved") });
+    expect(await templateNow()).toMatchObject({ status: "approved", rejectedReason: null });
+    await replayWebhookEvent({ id: operator.id, email: operator.email }, reinstated.id);
+    expect(await applyWebhookEvent(reinstated.id, { db })).toMatchObject({ effect: expect.stringContaining("unchanged") });
+    const after = await db.select().from(templateEvents).where(eq(templateEvents.templateId, template.id)).orderBy(templateEvents.id);
+    expect(after.slice(linesBefore).map((e) => [e.status, e.webhookEventId])).toEqual([
+      ["rejected", rejected.id],
+      ["approved", reinstated.id],
     ]);
-    expect(lines.at(-1)).toMatchObject({ webhookEventId: rejection.id, source: "webhook" });
-    expect(lines.at(-1)!.replayedAt).toBeInstanceOf(Date);
-    // A replay that changes nothing writes no line, so nothing is shown twice.
-    await replayWebhookEvent({ id: operator.id, email: operator.email }, rejection.id);
-    await applyWebhookEvent(rejection.id, { db });
-    expect(await db.select().from(templateEvents).where(eq(templateEvents.templateId, template.id))).toHaveLength(5);
+
+    // A sync read a list that lagged behind (still "pending"): a sync's status does not count as newer, so the
+    // operator's replay of the approval applies again, and its line carries the replay's mark (docs/exports.md §6).
+    const beforeSync = await templateNow();
+    await db.transaction((tx) => applyObservation(tx, beforeSync, { status: "PENDING" }, "sync"));
+    expect(await templateNow()).toMatchObject({ status: "pending" });
+    await replayWebhookEvent({ id: operator.id, email: operator.email }, reinstated.id);
+    expect(await applyWebhookEvent(reinstated.id, { db })).toMatchObject({ status: "done", effect: expect.stringContaining("approved") });
+    expect(await templateNow()).toMatchObject({ status: "approved" });
+    const last = (await db.select().from(templateEvents).where(eq(templateEvents.templateId, template.id)).orderBy(templateEvents.id)).at(-1)!;
+    expect(last).toMatchObject({ status: "approved", source: "webhook", webhookEventId: reinstated.id, replayedBy: operator.email });
+    expect(last.replayedAt).toBeInstanceOf(Date);
   });
 
   it("category and quality updates land on the template; an announced category change changes nothing yet", async () => {

@@ -37,7 +37,14 @@ export default async function WebhookEventPage({ params }: { params: Promise<{ i
             <div><dt className="text-xs text-slate-500">Processed</dt><dd>{w.processedAt ? formatSecond(w.processedAt) : "not yet"}</dd></div>
             {w.replayedAt ? <div><dt className="text-xs text-slate-500">Last replayed</dt><dd data-testid="webhook-replayed">{formatSecond(w.replayedAt)} UTC by {w.replayedBy ?? "unknown"}</dd></div> : null}
             <div><dt className="text-xs text-slate-500">Dedup key</dt><dd className="break-all font-mono text-xs">{w.dedupKey}</dd></div>
-            {w.lastError ? <div><dt className="text-xs text-slate-500">Last error</dt><dd className="text-red-700">{w.lastError}</dd></div> : null}
+            {/* An ignored delivery's reason is no error (e.g. older than the template's status, docs/waba-webhook.md §3). */}
+            {w.lastError ? (
+              w.status === "ignored" ? (
+                <div><dt className="text-xs text-slate-500">Why it changed nothing</dt><dd data-testid="webhook-ignored-why">{w.lastError}</dd></div>
+              ) : (
+                <div><dt className="text-xs text-slate-500">Last error</dt><dd className="text-red-700">{w.lastError}</dd></div>
+              )
+            ) : null}
           </dl>
           {hasRole(user.role, "operator") ? <div className="mt-4"><ReplayButton id={w.id} /></div> : null}
         </Card>
