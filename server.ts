@@ -5,7 +5,7 @@ import { ConfigError, exportLibraryEnv, getEnv } from "./lib/env";
 import { startDevSandbox } from "./lib/dev-sandbox";
 import { CLIENT_IP_HEADER, resolveClientIp } from "./lib/http/client-ip";
 import { dropForwardingHeaders } from "./lib/http/forwarded-headers";
-import { guardAgainstPostgresMidWriteErrors } from "./lib/process-guards";
+import { guardAgainstPostgresDriverErrors } from "./lib/process-guards";
 import { processSlots } from "./lib/process-slots";
 
 // The portal's own HTTP server: `npm run dev` (with --dev) and `npm start`. It exists so the client address the
@@ -23,9 +23,9 @@ register(
 );
 
 const dev = process.argv.includes("--dev");
-// postgres.js 3.4.9's uncatchable mid-write TypeError (porsager/postgres#1154) must not take the portal down: the
-// receiver's pool and the shared one both reconnect.
-guardAgainstPostgresMidWriteErrors("portal");
+// postgres.js 3.4.9's uncatchable errors when the database dies under a connection (porsager/postgres#1154, #1192)
+// must not take the portal down: the receiver's pool and the shared one both reconnect (lib/process-guards.ts).
+guardAgainstPostgresDriverErrors("portal");
 
 function loadEnvOrExit() {
   try {

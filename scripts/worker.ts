@@ -2,7 +2,7 @@ import { getDatabaseHandle } from "@/lib/db";
 import { ConfigError, getEnv } from "@/lib/env";
 import { jobRegistry } from "@/lib/job-registry";
 import { createJobRunnerFromEnv } from "@/lib/jobs/start";
-import { guardAgainstPostgresMidWriteErrors } from "@/lib/process-guards";
+import { guardAgainstPostgresDriverErrors } from "@/lib/process-guards";
 
 // npm run worker: the job runner alone, for scale-out beside portal instances (set JOBS_IN_PROCESS=false there
 // to keep jobs out of the web processes). Stops on SIGTERM/SIGINT after the jobs in hand finish.
@@ -12,8 +12,9 @@ function fatal(message: string): never {
   process.exit(1);
 }
 
-// postgres.js 3.4.9's uncatchable mid-write TypeError (porsager/postgres#1154) must not take the worker down.
-guardAgainstPostgresMidWriteErrors("worker");
+// postgres.js 3.4.9's uncatchable errors when the database dies under a connection (porsager/postgres#1154, #1192)
+// must not take the worker down (lib/process-guards.ts).
+guardAgainstPostgresDriverErrors("worker");
 
 let env;
 try {
