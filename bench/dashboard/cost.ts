@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { freePort, startNodeScript, stopProcess, tail, waitUntil } from "../webhook-ingest/processes";
-import { measure, signIn } from "./http";
+import { measure, request, signIn } from "./http";
 import { benchPages } from "./pages";
 
 // npm run bench:dashboard:cost — where a dashboard page's time goes: for each page of bench:dashboard, the CPU one
@@ -15,7 +15,8 @@ import { benchPages } from "./pages";
 // Needs a database seeded by bench:dashboard (BENCH_KEEP=1 or BENCH_REUSE=1): BENCH_DATABASE_URL (the server),
 // BENCH_SCALE=1000000 (which bench_dashboard_<scale>), BENCH_PORTAL_DIR (a checkout with a production build),
 // BENCH_REQUESTS=50, BENCH_WARMUP=10, BENCH_PAGES=Overview,Channels (only pages whose label starts so),
-// BENCH_CPU_PROF=<dir> (the portal writes a V8 CPU profile there when it stops: open it in Chrome's DevTools).
+// BENCH_CPU_PROF=<dir> (the portal writes a V8 CPU profile there when it stops: open it in Chrome's DevTools),
+// BENCH_SAVE_HTML=<dir> (each page's HTML, as one GET returned it, to see what its bytes are).
 // Only the seed users' password is reset, as BENCH_REUSE does.
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -25,6 +26,7 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 50);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 10);
 const ONLY = process.env.BENCH_PAGES?.split(",").map((p) => p.trim()).filter(Boolean);
 const CPU_PROF = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
+const SAVE_HTML = process.env.BENCH_SAVE_HTML ? path.resolve(process.env.BENCH_SAVE_HTML) : undefined;
 if (!process.env.BENCH_DATABASE_URL) throw new Error("set BENCH_DATABASE_URL to the server holding bench_dashboard_<scale> (see bench/README.md)");
 const url = new URL(process.env.BENCH_DATABASE_URL);
 url.pathname = `/bench_dashboard_${SCALE}`;
@@ -88,6 +90,10 @@ try {
     const stats = await measure(base, page.path, cookie, page.expect, REQUESTS);
     const node = (cpuMs(ofPortal) - node0) / REQUESTS;
     const pg = (cpuMs(ofPostgres) - pg0) / REQUESTS;
+    if (SAVE_HTML) {
+      mkdirSync(SAVE_HTML, { recursive: true });
+      writeFileSync(path.join(SAVE_HTML, `${page.label.replace(/[^A-Za-z0-9]+/g, "-")}.html`), (await request(base, page.path, { cookie })).body);
+    }
     console.info(`${page.label.padEnd(26)} ${(stats.bytes / 1000).toFixed(1).padStart(6)} ${stats.p50.toFixed(1).padStart(7)} ${node.toFixed(1).padStart(10)} ${pg.toFixed(1).padStart(14)}`);
   }
   console.info(`${os.cpus().length} cores; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}.`);
