@@ -106,8 +106,20 @@ test("a violation counts as needing attention, with its type and next step, and 
   await eventually(adminPage, async () => {
     await expect(adminPage.getByText(`Needs attention (${before + 1})`)).toBeVisible({ timeout: 1_000 });
   });
+  // The Overview shows the oldest few; the whole list, by reason, is a click away (as a user finds it).
+  await adminPage.getByTestId("stuck-more").getByRole("link", { name: /, by reason$/ }).click();
+  await expect(adminPage.getByRole("heading", { name: "Needs attention", level: 1 })).toBeVisible();
+  const restrictedOption = adminPage.getByLabel("Reason").locator("option", { hasText: /^Restricted \(\d+\)$/ });
+  const restrictedBefore = Number((await restrictedOption.innerText()).match(/\d+/)![0]);
+  expect(restrictedBefore).toBeGreaterThanOrEqual(1);
+  await adminPage.getByLabel("Reason").selectOption("restricted");
+  await adminPage.getByRole("button", { name: "Filter" }).click();
+  await expect(adminPage).toHaveURL(/\/dashboard\/attention\?rule=restricted$/);
+  await expect(adminPage.getByTestId("stuck-paging")).toContainText(/^\d+ shown of \d+ \(restricted\), oldest first\.$/);
   const item = adminPage.getByRole("list", { name: "Stuck numbers" }).getByRole("listitem").filter({ hasText: "violation type SCAM" });
   await expect(item).toContainText("Meta reported a policy violation (violation type SCAM)");
+  // Only restricted numbers are listed under that reason.
+  await expect(adminPage.getByRole("list", { name: "Stuck numbers" }).getByRole("listitem").filter({ hasText: "Creating the API key failed" })).toHaveCount(0);
   await expect(item).toContainText("Next step: Review messages that could read as scam with the client");
 
   await openChannel(adminPage, channelId);
@@ -118,12 +130,14 @@ test("a violation counts as needing attention, with its type and next step, and 
   await eventually(adminPage, async () => {
     await expect(adminPage.getByText("Quality rating GREEN → YELLOW")).toBeVisible({ timeout: 1_000 });
   });
-  // Staff who checked WhatsApp Manager mark it resolved: it leaves the count.
-  await adminPage.goto("/dashboard");
+  // Staff who checked WhatsApp Manager mark it resolved: it leaves the list and the count.
+  await adminPage.goto("/dashboard/attention?rule=restricted");
   await item.getByRole("button", { name: "Mark resolved" }).click();
   await eventually(adminPage, async () => {
-    await expect(adminPage.getByText(`Needs attention (${before})`)).toBeVisible({ timeout: 1_000 });
+    await expect(adminPage.getByLabel("Reason").locator("option", { hasText: /^Restricted \(/ })).toHaveText(`Restricted (${restrictedBefore - 1})`, { timeout: 1_000 });
   });
+  await adminPage.goto("/dashboard");
+  await expect(adminPage.getByText(`Needs attention (${before})`)).toBeVisible();
 });
 
 test("a key generation that fails shows the failure, the next try and the hub's answer; Retry now makes the key", async ({ adminPage, request }) => {
@@ -146,7 +160,7 @@ test("a key generation that fails shows the failure, the next try and the hub's 
   await expect(adminPage.getByRole("button", { name: "Regenerate key" })).toHaveCount(0);
   await expect(adminPage.getByText("Being generated")).toHaveCount(0);
 
-  await adminPage.goto("/dashboard");
+  await adminPage.goto("/dashboard/attention?rule=key_failing");
   await expect(adminPage.getByRole("list", { name: "Stuck numbers" }).getByRole("listitem").filter({ hasText: phone }).filter({ hasText: "Creating the API key failed 2 times" })).toBeVisible();
 
   await openChannel(adminPage, channelId);

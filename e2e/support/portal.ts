@@ -20,7 +20,7 @@ export const MESSAGES = {
   roleRefused: "Your role does not allow this.",
 } as const;
 
-export const NAV_LINKS = ["Overview", "Clients", "Channels", "Templates", "Webhooks", "Invites", "Settings", "Users", "Audit", "API"] as const;
+export const NAV_LINKS = ["Overview", "Needs attention", "Clients", "Channels", "Templates", "Webhooks", "Invites", "Settings", "Users", "Audit", "API"] as const;
 
 /** An email no other test uses: tests never depend on each other's users. */
 export function uniqueEmail(prefix: string): string {

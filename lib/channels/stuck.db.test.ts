@@ -3,7 +3,7 @@ import { beforeAll, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { apiKeys, channels, clients, jobs, webhookEvents, type Hub } from "@/db/schema";
 import { forEachDatabase } from "@/test/db/databases";
-import { countStuckChannels, decodeStuckCursor, encodeStuckCursor, listStuckChannels, STUCK_DEFAULTS, stuckThresholds, type StuckChannel } from "./stuck";
+import { countStuckChannels, decodeStuckCursor, encodeStuckCursor, listStuckChannels, STUCK_DEFAULTS, STUCK_RULES, stuckThresholds, type StuckChannel } from "./stuck";
 import { createHub, setTestEnvironment } from "@/test/support/channels";
 
 setTestEnvironment();
@@ -145,6 +145,32 @@ forEachDatabase("stuck numbers", (ctx) => {
     expect(ofDirect.byRule.no_permission).toBe(2);
     // A cursor that is not one starts from the first page.
     expect(decodeStuckCursor("not-a-cursor")).toBeUndefined();
+  });
+
+  it("filters by rule (the Needs attention page): exactly the unfiltered list's entries of that rule, counted by byRule, and pages alike", async () => {
+    const { db } = ctx.get();
+    const all = await listStuckChannels({ limit: 500, now: NOW }, { db });
+    const { byRule } = await countStuckChannels({ now: NOW }, { db });
+    let rulesSeen = 0;
+    for (const rule of STUCK_RULES) {
+      const only = await listStuckChannels({ limit: 500, now: NOW, rules: [rule] }, { db });
+      expect(only).toEqual(all.filter((s) => s.rule === rule));
+      expect(only.length).toBe(byRule[rule]);
+      if (only.length > 0) rulesSeen++;
+    }
+    // The table holds entries of four rules, so the comparison above compares something.
+    expect(rulesSeen).toBe(4);
+    // Two rules, paged by one: the same entries in the same order.
+    const two = all.filter((s) => s.rule === "no_api_key" || s.rule === "dead_job");
+    const paged: StuckChannel[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const rows = await listStuckChannels({ limit: 1, now: NOW, rules: ["no_api_key", "dead_job"], after: decodeStuckCursor(after) }, { db });
+      paged.push(...rows);
+      if (rows.length < 1) break;
+      after = encodeStuckCursor(rows.at(-1)!);
+    }
+    expect(paged).toEqual(two);
   });
 
   it("reads thresholds from hub settings with defaults for anything missing or malformed", () => {

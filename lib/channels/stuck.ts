@@ -47,7 +47,21 @@ export function stuckThresholds(settings: Record<string, unknown>): StuckThresho
   return thresholdsSchema.parse(settings.stuck ?? {});
 }
 
-export type StuckRule = "not_running" | "no_api_key" | "no_permission" | "dead_job" | "restricted" | "unknown_status" | "key_failing";
+export const STUCK_RULES = ["not_running", "no_api_key", "no_permission", "dead_job", "restricted", "unknown_status", "key_failing"] as const;
+export type StuckRule = (typeof STUCK_RULES)[number];
+
+/** A rule's name for staff, as the "Needs attention" page's filters read. */
+export const STUCK_RULE_WORDS: Record<StuckRule, string> = {
+  not_running: "Not running yet",
+  no_api_key: "No API key",
+  no_permission: "No permission",
+  dead_job: "Stopped tasks",
+  restricted: "Restricted",
+  unknown_status: "Unknown status",
+  key_failing: "Key creation failing",
+};
+
+export const isStuckRule = (value: unknown): value is StuckRule => typeof value === "string" && (STUCK_RULES as readonly string[]).includes(value);
 export type StuckAction = "retry_key" | "resend_permission_invite" | "replay_job" | "resolve_restriction" | null;
 
 export type StuckChannel = {
@@ -165,7 +179,16 @@ export function decodeStuckCursor(text: string | undefined): StuckPageCursor | u
  * `after` continues a page (cursor paging by since, channel, rule, as other lists page).
  */
 export async function listStuckChannels(
-  input: { hubId?: string; limit: number; now?: Date; /** Only these channels (a list page's rows). */ channelIds?: string[]; after?: StuckPageCursor },
+  input: {
+    hubId?: string;
+    limit: number;
+    now?: Date;
+    /** Only these channels (a list page's rows). */
+    channelIds?: string[];
+    after?: StuckPageCursor;
+    /** Only these rules (the "Needs attention" page's filter); every rule when absent. */
+    rules?: readonly StuckRule[];
+  },
   deps: ChannelDeps = {},
 ): Promise<StuckChannel[]> {
   const db = deps.db ?? (await getDb());
@@ -183,28 +206,31 @@ export async function listStuckChannels(
     hubs.map(async (hub) => {
       const t = stuckThresholds(hub.settings);
       const before = (ms: number) => new Date(now.getTime() - ms);
-      const rules: [StuckRule, Promise<Candidate[]>][] = [
-        ["not_running", listChannelsNotRunning({ db, hubId: hub.id, statuses: PRE_RUNNING, createdBefore: before(t.notRunningHours * 3_600_000), limit: per, channelIds, after })],
-        ["no_api_key", listRunningChannelsWithoutKey({ db, hubId: hub.id, statuses: RUNNING, readyBefore: before(t.noKeyMinutes * 60_000), limit: per, channelIds, after })],
+      const rules: [StuckRule, () => Promise<Candidate[]>][] = [
+        ["not_running", () => listChannelsNotRunning({ db, hubId: hub.id, statuses: PRE_RUNNING, createdBefore: before(t.notRunningHours * 3_600_000), limit: per, channelIds, after })],
+        ["no_api_key", () => listRunningChannelsWithoutKey({ db, hubId: hub.id, statuses: RUNNING, readyBefore: before(t.noKeyMinutes * 60_000), limit: per, channelIds, after })],
         [
           "no_permission",
-          hub.paymentMode === "direct" ? listChannelsWithoutPermission({ db, hubId: hub.id, createdBefore: before(t.noPermissionHours * 3_600_000), limit: per, channelIds, after }) : Promise.resolve([]),
+          () => hub.paymentMode === "direct" ? listChannelsWithoutPermission({ db, hubId: hub.id, createdBefore: before(t.noPermissionHours * 3_600_000), limit: per, channelIds, after }) : Promise.resolve([]),
         ],
-        ["dead_job", listChannelsWithDeadJobs({ db, hubId: hub.id, limit: per, channelIds, after })],
-        ["restricted", listRestrictedChannels({ db, hubId: hub.id, limit: per, channelIds, after })],
+        ["dead_job", () => listChannelsWithDeadJobs({ db, hubId: hub.id, limit: per, channelIds, after })],
+        ["restricted", () => listRestrictedChannels({ db, hubId: hub.id, limit: per, channelIds, after })],
         [
           "unknown_status",
-          listChannelsInUnknownStatus({ db, hubId: hub.id, knownStatuses: CHANNEL_STATUSES, changedBefore: before(t.unknownStatusMinutes * 60_000 - 1), limit: per, channelIds, after }),
+          () => listChannelsInUnknownStatus({ db, hubId: hub.id, knownStatuses: CHANNEL_STATUSES, changedBefore: before(t.unknownStatusMinutes * 60_000 - 1), limit: per, channelIds, after }),
         ],
-        ["key_failing", listChannelsWithFailingKeyJobs({ db, hubId: hub.id, limit: per, channelIds, after })],
+        ["key_failing", () => listChannelsWithFailingKeyJobs({ db, hubId: hub.id, limit: per, channelIds, after })],
       ];
-      return Promise.all(rules.map(async ([rule, candidates]) => [rule, await candidates] as [StuckRule, Candidate[]]));
+      // key_failing also runs when only no_api_key is asked for: it hides that rule's duplicates (below).
+      const wanted = (rule: StuckRule) => !input.rules || input.rules.includes(rule) || (rule === "key_failing" && input.rules.includes("no_api_key"));
+      return Promise.all(rules.filter(([rule]) => wanted(rule)).map(async ([rule, candidates]) => [rule, await candidates()] as [StuckRule, Candidate[]]));
     }),
   );
   for (const found of perHub) {
     // A failing key job already says why the key is missing: its channel is not listed twice for that.
     const failing = new Set(found.find(([rule]) => rule === "key_failing")?.[1].map((c) => c.channelId));
     for (const [rule, candidates] of found) {
+      if (input.rules && !input.rules.includes(rule)) continue;
       for (const c of candidates) {
         if (rule === "no_api_key" && failing.has(c.channelId)) continue;
         rows.push({

@@ -1,7 +1,7 @@
 import "server-only";
 import { countChannelsByStatus } from "@/db/queries/channel-list";
 import { listRecentlyRejectedTemplates, listRecentWebhookFailures, listTemplatesAwaitingReview } from "@/db/queries/overview";
-import { countStuckChannels, decodeStuckCursor, encodeStuckCursor, listStuckChannels } from "../channels/stuck";
+import { countStuckChannels, listStuckChannels } from "../channels/stuck";
 import { getDb } from "../db";
 import { listHubsOfThisRender } from "../hub-config/render-hubs";
 import { loadFunnel, parseOverviewQuery } from "./funnel";
@@ -9,8 +9,11 @@ import { loadFunnel, parseOverviewQuery } from "./funnel";
 export type { TemplateCardRow, WebhookFailureRow } from "@/db/queries/overview";
 
 export const CARD_LIMIT = 5;
-/** Rows per page of "Needs attention"; the card shows the true count of every page together. */
-export const STUCK_PAGE_SIZE = 50;
+/**
+ * The oldest entries of "Needs attention" the Overview shows, with the true count of all: the whole list, paged and
+ * filtered by reason, is its own page (lib/dashboard/attention.ts), as the other cards show a few and link on.
+ */
+export const OVERVIEW_STUCK_ROWS = 10;
 const REJECTED_DAYS = 7;
 
 // Stored lowercase by lib/templates; Meta's webhook spells them uppercase (docs/hub-contract.md §6), so both are matched.
@@ -29,11 +32,8 @@ export async function loadOverview(raw: Record<string, string | string[] | undef
   if (query.hubId && !hub) notes.push("That hub does not exist (any more). Showing all hubs.");
   const hubIds = hub ? [hub.id] : allHubs.map((h) => h.id);
 
-  // Cursor paging (`?stuck=<cursor>`), as the other lists page; one row more than shown says whether a next page exists.
-  const stuckParam = typeof raw.stuck === "string" ? raw.stuck : undefined;
-  const after = decodeStuckCursor(stuckParam);
-  const [stuckPage, stuckCount, counts, funnel, webhookFailures, awaitingReview, rejected] = await Promise.all([
-    listStuckChannels({ hubId: hub?.id, limit: STUCK_PAGE_SIZE + 1, now, after }),
+  const [stuck, stuckCount, counts, funnel, webhookFailures, awaitingReview, rejected] = await Promise.all([
+    listStuckChannels({ hubId: hub?.id, limit: OVERVIEW_STUCK_ROWS, now }),
     countStuckChannels({ hubId: hub?.id, now }),
     countChannelsByStatus({ db, hubId: hub?.id }),
     loadFunnel({ hubIds, period: query.period }),
@@ -41,8 +41,6 @@ export async function loadOverview(raw: Record<string, string | string[] | undef
     listTemplatesAwaitingReview({ db, hubIds, statuses: AWAITING_REVIEW, limit: CARD_LIMIT }),
     listRecentlyRejectedTemplates({ db, hubIds, statuses: REJECTED, since: new Date(now.getTime() - REJECTED_DAYS * 86_400_000), limit: CARD_LIMIT }),
   ]);
-  const stuck = stuckPage.slice(0, STUCK_PAGE_SIZE);
-  const stuckNext = stuckPage.length > STUCK_PAGE_SIZE ? encodeStuckCursor(stuck.at(-1)!) : null;
   return {
     period: query.period,
     rejectedCustom: query.rejectedCustom,
@@ -51,8 +49,6 @@ export async function loadOverview(raw: Record<string, string | string[] | undef
     hubs: allHubs,
     stuck,
     stuckTotal: stuckCount.total,
-    stuckNext,
-    stuckPaged: Boolean(after),
     counts,
     funnel,
     webhookFailures,

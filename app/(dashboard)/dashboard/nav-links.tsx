@@ -6,6 +6,7 @@ import type { UserRole } from "@/lib/auth/roles";
 
 const items: { href: string; label: string; admin?: boolean }[] = [
   { href: "/dashboard", label: "Overview" },
+  { href: "/dashboard/attention", label: "Needs attention" },
   { href: "/dashboard/clients", label: "Clients" },
   { href: "/dashboard/channels", label: "Channels" },
   { href: "/dashboard/templates", label: "Templates" },

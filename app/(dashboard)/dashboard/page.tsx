@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import { LiveRefresh } from "@/app/_components/live-refresh";
 import { Alert, Badge, Card, EmptyState, PageHeader, secondaryButtonClass } from "@/app/_components/ui";
 import { hasRole } from "@/lib/auth/roles";
@@ -11,8 +12,8 @@ import { AwaitingReviewCard, RejectedCard, WebhookFailuresCard } from "./_overvi
 import { FunnelChart } from "./_overview/funnel-chart";
 import { GettingStartedCard } from "./_overview/getting-started";
 import { PeriodPicker } from "./_overview/period-picker";
-import type { StuckChannel } from "@/lib/channels/stuck";
-import { ReconcileButton, ReplayJobForm, ResolveRestrictionForm, RetryKeyForm } from "./stuck-actions";
+import { stuckRowData } from "@/lib/dashboard/attention";
+import { ReconcileButton, StuckRows } from "./stuck-actions";
 import { formatMinute } from "@/lib/dates";
 
 const RUN_STATE = { queued: "queued", running: "running", done: "finished", failed: "failed" } as const;
@@ -23,12 +24,13 @@ export const metadata: Metadata = { title: "Overview" };
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requirePageRole("viewer");
   const params = await searchParams;
+  // The Overview paged "Needs attention" itself before it had a page of its own: such a link goes on there.
+  if (typeof params.stuck === "string") {
+    const kept = Object.entries(params).filter((e): e is [string, string] => typeof e[1] === "string" && (e[0] === "stuck" || e[0] === "hub"));
+    redirect(`/dashboard/attention?${new URLSearchParams(kept)}`);
+  }
   const [o, checklist] = await Promise.all([loadOverview(params), loadGettingStarted()]);
-  // The next page keeps the period and hub of this one.
-  const stuckHref = (cursor: string | null) => {
-    const kept = Object.entries(params).filter((e): e is [string, string] => typeof e[1] === "string" && e[0] !== "stuck");
-    return `?${new URLSearchParams(cursor ? [...kept, ["stuck", cursor]] : kept)}#needs-attention`;
-  };
+  const attentionHref = `/dashboard/attention${o.hub ? `?hub=${o.hub.id}` : ""}`;
   const operator = hasRole(user.role, "operator");
   const scope = o.hub ? ` · ${o.hub.name}` : o.hubs.length > 1 ? " · all hubs" : "";
   return (
@@ -96,48 +98,19 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       <div className="mt-6">
         <Card title={`Needs attention (${o.stuckTotal})`}>
           <span id="needs-attention" />
-          {o.stuck.length === 0 && !o.stuckPaged ? (
+          {o.stuck.length === 0 ? (
             <p className="text-sm text-slate-600">Nothing is stuck. Numbers that wait too long for a status, a key or a permission show up here with the next step.</p>
           ) : (
-            <ul className="divide-y divide-slate-100" aria-label="Stuck numbers">
-              {o.stuck.map((s) => (
-                <li key={`${s.channelId}-${s.rule}`} className="flex flex-wrap items-start justify-between gap-3 py-3 text-sm">
-                  <div className="min-w-0">
-                    <Link href={`/dashboard/channels/${s.channelId}`} className="font-medium text-brand-700 underline-offset-2 hover:underline">{s.phoneNumber ?? s.externalId}</Link>
-                    {s.clientName ? <span className="text-slate-600"> · {s.clientName}</span> : null}
-                    <div className="text-slate-800">{s.explanation}</div>
-                    <div className="text-slate-600">Next step: {s.nextStep} <span className="text-slate-400">(since {formatMinute(s.since)} UTC)</span></div>
-                  </div>
-                  {operator ? <StuckRowAction row={s} /> : null}
-                </li>
-              ))}
-            </ul>
+            <>
+              <StuckRows operator={operator} rows={o.stuck.map(stuckRowData)} />
+              <div className="mt-3 flex flex-wrap items-center gap-3 text-sm" data-testid="stuck-more">
+                <span className="text-slate-600">{o.stuckTotal > o.stuck.length ? `The ${o.stuck.length} oldest of ${o.stuckTotal}.` : "All of them, oldest first."}</span>
+                <Link href={attentionHref} className={secondaryButtonClass}>{o.stuckTotal > o.stuck.length ? `See all ${o.stuckTotal}` : "Open the list"}, by reason</Link>
+              </div>
+            </>
           )}
-          {o.stuckNext || o.stuckPaged ? (
-            <div className="mt-3 flex flex-wrap items-center gap-3 text-sm" data-testid="stuck-paging">
-              <span className="text-slate-600">{o.stuck.length} shown of {o.stuckTotal}, oldest first.</span>
-              {o.stuckPaged ? <Link href={stuckHref(null)} className={secondaryButtonClass}>First page</Link> : null}
-              {o.stuckNext ? <Link href={stuckHref(o.stuckNext)} className={secondaryButtonClass}>Next page</Link> : null}
-            </div>
-          ) : null}
         </Card>
       </div>
     </>
   );
-}
-
-/** The one thing a stuck row offers, as its own small form (stuck-actions.tsx). */
-function StuckRowAction({ row }: { row: StuckChannel }) {
-  switch (row.action) {
-    case "retry_key":
-      return <RetryKeyForm channelId={row.channelId} />;
-    case "replay_job":
-      return row.jobId ? <ReplayJobForm channelId={row.channelId} jobId={row.jobId} /> : null;
-    case "resolve_restriction":
-      return <ResolveRestrictionForm channelId={row.channelId} />;
-    case "resend_permission_invite":
-      return <Link className={secondaryButtonClass} href="/dashboard/invites">Send a permission invite</Link>;
-    default:
-      return null;
-  }
 }
