@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { DataTable } from "@/app/_components/data-table";
 import { ExportLink, FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_components/filters";
 import { LiveRefresh } from "@/app/_components/live-refresh";
-import { Badge, Card, EmptyState, PageHeader, secondaryButtonClass } from "@/app/_components/ui";
+import { Card, EmptyState, PageHeader, secondaryButtonClass } from "@/app/_components/ui";
+import { ChannelRows } from "./channel-rows";
 import { hasRole } from "@/lib/auth/roles";
 import { requirePageRole } from "@/lib/auth/session";
 import { KNOWN_CHANNEL_STATUSES, loadChannelList, nextPageHref } from "@/lib/dashboard/lists";
@@ -68,67 +68,26 @@ export default async function ChannelsPage({ searchParams }: { searchParams: Pro
       ) : (
         <Card>
           <ExportLink list="channels" query={query} />
-          <DataTable
-            caption="Channels"
-            rows={page.rows}
-            rowKey={(ch) => ch.id}
-            columns={[
-              {
-                header: "Number",
-                className: "py-2 pr-4",
-                cell: (ch) => (
-                  <>
-                    <Link href={`/dashboard/channels/${ch.id}`} className="font-medium text-brand-700 underline-offset-2 hover:underline">{ch.phoneNumber ?? ch.externalId}</Link>
-                    <div className="font-mono text-xs text-slate-500">{ch.externalId}</div>
-                  </>
-                ),
-              },
-              {
-                header: "Client",
-                className: "py-2 pr-4",
-                cell: (ch) => (ch.clientId ? <Link className="text-brand-700 underline-offset-2 hover:underline" href={`/dashboard/clients/${ch.clientId}`}>{ch.clientName || "(no name)"}</Link> : "—"),
-              },
-              {
-                header: "Status",
-                className: "py-2 pr-4",
-                cell: (ch) => (
-                  <>
-                    <Badge tone={channelStatusTone(ch.statusRank, ch.restricted)}>{channelStatusWords(ch.status)}</Badge>
-                    {ch.cancellation ? <> <Badge tone={ch.cancellation === "cancelled" ? "slate" : "amber"}>{cancellationWords(ch.cancellation, ch.terminatesAt, formatMinute)}</Badge></> : null}
-                    {ch.restricted ? <Badge tone="red">Restricted</Badge> : null}
-                    {stuck.has(ch.id) ? (
-                      <span title={stuck.get(ch.id)}>
-                        {" "}
-                        <Badge tone="amber">Needs attention</Badge>
-                      </span>
-                    ) : null}
-                  </>
-                ),
-              },
-              {
-                header: "Permission",
-                className: "py-2 pr-4 text-slate-700",
-                cell: (ch) => (ch.paymentMode === "partner" && ch.permission === "unknown" ? "granted (partner payment)" : ch.permission),
-              },
-              {
-                header: "Quality / limit",
-                className: "py-2 pr-4 text-slate-700",
-                cell: (ch) => (ch.qualityRating || ch.messagingLimit ? `${ch.qualityRating ?? "—"} / ${ch.messagingLimit ?? "—"}` : "—"),
-              },
-              {
-                header: "API key",
-                className: "py-2 pr-4 text-slate-700",
-                cell: (ch) => keyWords(keyFailing.has(ch.id) && ch.keyStatus !== "active" ? "failing" : ch.keyStatus, ch.keyLast4),
-              },
-              // Where Meta's template verdicts arrive (docs/waba-webhook.md §2); set once the number has its key.
-              {
-                header: "WABA webhook",
-                className: "py-2 pr-4",
-                cell: (ch) =>
-                  ch.wabaWebhookState === "set" ? <Badge tone="green">Set</Badge> : ch.wabaWebhookState === "failed" ? <Badge tone="red">Failed</Badge> : <span className="text-slate-500">Not yet</span>,
-              },
-              { header: "Status since", className: "py-2 text-slate-600", cell: (ch) => formatMinute(ch.statusChangedAt) },
-            ]}
+          <ChannelRows
+            rows={page.rows.map((ch) => {
+              const cancellation = cancellationWords(ch.cancellation, ch.terminatesAt, formatMinute);
+              return {
+                id: ch.id,
+                label: ch.phoneNumber ?? ch.externalId,
+                externalId: ch.externalId,
+                clientId: ch.clientId,
+                clientName: ch.clientName || "(no name)",
+                status: { words: channelStatusWords(ch.status), tone: channelStatusTone(ch.statusRank, ch.restricted) },
+                cancellation: cancellation ? { words: cancellation, tone: ch.cancellation === "cancelled" ? "slate" : "amber" } : null,
+                restricted: ch.restricted,
+                stuck: stuck.get(ch.id) ?? null,
+                permission: ch.paymentMode === "partner" && ch.permission === "unknown" ? "granted (partner payment)" : ch.permission,
+                qualityAndLimit: ch.qualityRating || ch.messagingLimit ? `${ch.qualityRating ?? "—"} / ${ch.messagingLimit ?? "—"}` : "—",
+                key: keyWords(keyFailing.has(ch.id) && ch.keyStatus !== "active" ? "failing" : ch.keyStatus, ch.keyLast4),
+                wabaWebhook: ch.wabaWebhookState === "set" ? "set" : ch.wabaWebhookState === "failed" ? "failed" : "not_yet",
+                statusSince: formatMinute(ch.statusChangedAt),
+              };
+            })}
           />
           <NextPage href={nextPageHref(query, page.next)} />
         </Card>
