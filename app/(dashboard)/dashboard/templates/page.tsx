@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { DataTable } from "@/app/_components/data-table";
 import { ExportLink, FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_components/filters";
 import { LiveRefresh } from "@/app/_components/live-refresh";
 import { Badge, buttonClass, Card, EmptyState, PageHeader } from "@/app/_components/ui";
@@ -11,6 +10,7 @@ import { loadTemplateList } from "@/lib/dashboard/templates";
 import { TEMPLATE_CATEGORIES } from "@/lib/templates/draft";
 import { rejectionWords, templateStatusTone, templateStatusWords } from "@/lib/templates/status";
 import { SyncTemplatesButton } from "./sync-button";
+import { TemplateRows } from "./template-rows";
 import { formatMinute } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Templates" };
@@ -79,55 +79,21 @@ export default async function TemplatesPage({ searchParams }: { searchParams: Pr
       ) : (
         <Card>
           <ExportLink list="templates" query={query} />
-          <DataTable
-            caption="Templates"
-            scroll
-            rows={page.rows}
-            rowKey={(t) => t.id}
-            columns={[
-              {
-                header: "Template",
-                className: "py-2 pr-4",
-                cell: (t) => (
-                  <>
-                    <Link href={`/dashboard/templates/${t.id}`} className="font-medium text-brand-700 underline-offset-2 hover:underline">{t.name}</Link>
-                    <span className="ml-2 font-mono text-xs text-slate-500">{t.language}</span>
-                  </>
-                ),
-              },
-              {
-                header: "Number · client",
-                className: "py-2 pr-4",
-                cell: (t) => (
-                  <>
-                    <Link href={`/dashboard/channels/${t.channelId}`} className="text-brand-700 underline-offset-2 hover:underline">{t.phoneNumber ?? t.channelExternalId}</Link>
-                    {t.channelCancellation === "cancelled" ? <div className="text-xs font-medium text-slate-700">Number cancelled: cannot be sent</div> : null}
-                    {t.clientId ? <div className="text-xs text-slate-600">{t.clientName || "(no name)"}</div> : null}
-                  </>
-                ),
-              },
-              {
-                header: "Category",
-                className: "py-2 pr-4",
-                cell: (t) => (
-                  <>
-                    {t.category}
-                    {t.categoryChanged ? <div><Badge tone="amber">Changed by Meta{t.requestedCategory ? ` (was ${t.requestedCategory})` : ""}</Badge></div> : null}
-                  </>
-                ),
-              },
-              {
-                header: "Status",
-                className: "py-2 pr-4",
-                cell: (t) => (
-                  <>
-                    <Badge tone={templateStatusTone(t.status)}>{templateStatusWords(t.status)}</Badge>
-                    {t.rejectedReason ? <div className="max-w-xs text-xs text-slate-600">{rejectionWords(t.rejectedReason)}</div> : null}
-                  </>
-                ),
-              },
-              { header: "Changed", className: "py-2 text-slate-600", cell: (t) => formatMinute(t.updatedAt) },
-            ]}
+          <TemplateRows
+            rows={page.rows.map((t) => ({
+              id: t.id,
+              name: t.name,
+              language: t.language,
+              channelId: t.channelId,
+              number: t.phoneNumber ?? t.channelExternalId,
+              numberCancelled: t.channelCancellation === "cancelled",
+              client: t.clientId ? t.clientName || "(no name)" : null,
+              category: t.category,
+              categoryChange: t.categoryChanged ? `Changed by Meta${t.requestedCategory ? ` (was ${t.requestedCategory})` : ""}` : null,
+              status: { words: templateStatusWords(t.status), tone: templateStatusTone(t.status) },
+              rejection: t.rejectedReason ? rejectionWords(t.rejectedReason) : null,
+              changed: formatMinute(t.updatedAt),
+            }))}
           />
           <NextPage href={nextPageHref(query, page.next)} />
         </Card>

@@ -1,9 +1,8 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { DataTable } from "@/app/_components/data-table";
 import { FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_components/filters";
 import { LiveRefresh } from "@/app/_components/live-refresh";
-import { Badge, Card, EmptyState, PageHeader } from "@/app/_components/ui";
+import { Card, EmptyState, PageHeader } from "@/app/_components/ui";
+import { WebhookRows } from "./webhook-rows";
 import { requirePageRole } from "@/lib/auth/session";
 import { loadWebhookInbox, nextPageHref } from "@/lib/dashboard/lists";
 import { WEBHOOK_EVENT_NAMES, WEBHOOK_OUTCOMES } from "@/lib/dashboard/words";
@@ -11,7 +10,12 @@ import { formatSecond } from "@/lib/dates";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
-const outcomeTone = { pending: "blue", processing: "blue", done: "green", failed: "amber", dead: "red", ignored: "slate", held: "amber" } as const;
+function signatureWords(result: string): string {
+  if (result === "unsigned") return "unverified";
+  if (result === "valid_previous") return "valid (previous secret)";
+  if (result === "hub_secret") return "WABA webhook (hub secret)";
+  return result;
+}
 
 export default async function WebhooksPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageRole("viewer");
@@ -33,41 +37,17 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
         </EmptyState>
       ) : (
         <Card>
-          <DataTable
-            caption="Webhook deliveries"
-            rows={page.rows}
-            rowKey={(w) => w.id}
-            columns={[
-              {
-                header: "Received",
-                className: "whitespace-nowrap py-2 pr-4",
-                cell: (w) => <Link href={`/dashboard/webhooks/${w.id}`} className="text-brand-700 underline-offset-2 hover:underline">{formatSecond(w.receivedAt)}</Link>,
-              },
-              { header: "Event", className: "py-2 pr-4 font-mono text-xs", cell: (w) => w.event },
-              { header: "Channel / client", className: "py-2 pr-4 font-mono text-xs text-slate-600", cell: (w) => w.channelExternalId ?? w.clientExternalId ?? "—" },
-              {
-                header: "Outcome",
-                className: "py-2 pr-4",
-                cell: (w) => (
-                  <>
-                    <Badge tone={outcomeTone[w.status]}>{w.status}</Badge>
-                    {w.lastError ? <div className="mt-1 max-w-xs truncate text-xs text-red-700" title={w.lastError}>{w.lastError}</div> : null}
-                  </>
-                ),
-              },
-              { header: "Signature", className: "py-2 pr-4 text-xs text-slate-600", cell: (w) =>
-                  w.signatureResult === "unsigned" ? (
-                    // Stored without a platform secret: never applied as sent, only confirmed by the Partner API (docs/hub-settings.md §5).
-                    <Badge tone="amber">unverified</Badge>
-                  ) : w.signatureResult === "valid_previous" ? (
-                    "valid (previous secret)"
-                  ) : w.signatureResult === "hub_secret" ? (
-                    "WABA webhook (hub secret)"
-                  ) : (
-                    w.signatureResult
-                  ) },
-              { header: "Attempts · deliveries", className: "py-2 text-slate-600", cell: (w) => `${w.attempts} · ${w.deliveries}` },
-            ]}
+          <WebhookRows
+            rows={page.rows.map((w) => ({
+              id: w.id,
+              receivedAt: formatSecond(w.receivedAt),
+              event: w.event,
+              subject: w.channelExternalId ?? w.clientExternalId ?? "—",
+              status: w.status,
+              lastError: w.lastError,
+              signature: { words: signatureWords(w.signatureResult), unverified: w.signatureResult === "unsigned" },
+              attempts: `${w.attempts} · ${w.deliveries}`,
+            }))}
           />
           <NextPage href={nextPageHref(query, page.next)} />
         </Card>
