@@ -1,12 +1,11 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { DataTable } from "@/app/_components/data-table";
 import { ExportLink, FilterBar, FilterInput, FilterSelect, NextPage } from "@/app/_components/filters";
 import { LiveRefresh } from "@/app/_components/live-refresh";
 import { Card, EmptyState, PageHeader } from "@/app/_components/ui";
 import { requirePageRole } from "@/lib/auth/session";
 import { loadClientList, nextPageHref } from "@/lib/dashboard/lists";
 import { formatDay } from "@/lib/dates";
+import { ClientRows } from "./client-rows";
 
 export const metadata: Metadata = { title: "Clients" };
 
@@ -32,38 +31,23 @@ export default async function ClientsPage({ searchParams }: { searchParams: Prom
       ) : (
         <Card>
           <ExportLink list="clients" query={query} />
-          <DataTable
-            caption="Clients"
-            rows={page.rows}
-            rowKey={(c) => c.id}
-            columns={[
-              {
-                header: "Client",
-                className: "py-2 pr-4",
-                cell: (c) => (
-                  <>
-                    <Link href={`/dashboard/clients/${c.id}`} className="font-medium text-brand-700 underline-offset-2 hover:underline">{c.name || "(no name)"}</Link>
-                    <div className="text-xs text-slate-600">{c.email ?? ""}</div>
-                  </>
-                ),
-              },
-              { header: "360dialog ID", className: "py-2 pr-4 font-mono text-xs", cell: (c) => c.externalId },
-              {
-                header: "Numbers",
-                className: "py-2 pr-4",
-                cell: (c) =>
-                  [
-                    `${c.runningCount} running of ${c.channelCount}`,
-                    c.endingCount ? `${c.endingCount} cancellation requested` : null,
-                    c.cancelledCount ? `${c.cancelledCount} cancelled` : null,
-                    c.restrictedCount ? `${c.restrictedCount} restricted` : null,
-                  ]
-                    .filter(Boolean)
-                    .join(" · "),
-              },
-              { header: "Hub", className: "py-2 pr-4 text-slate-600", cell: (c) => c.hubName },
-              { header: "Since", className: "py-2 text-slate-600", cell: (c) => formatDay(c.createdAt) },
-            ]}
+          <ClientRows
+            rows={page.rows.map((c) => ({
+              id: c.id,
+              name: c.name || "(no name)",
+              email: c.email ?? "",
+              externalId: c.externalId,
+              numbers: [
+                `${c.runningCount} running of ${c.channelCount}`,
+                c.endingCount ? `${c.endingCount} cancellation requested` : null,
+                c.cancelledCount ? `${c.cancelledCount} cancelled` : null,
+                c.restrictedCount ? `${c.restrictedCount} restricted` : null,
+              ]
+                .filter(Boolean)
+                .join(" · "),
+              hub: c.hubName,
+              since: formatDay(c.createdAt),
+            }))}
           />
           <NextPage href={nextPageHref(query, page.next)} />
         </Card>
