@@ -22,8 +22,8 @@ async function deepClientsPage(base: string, cookie: string): Promise<string> {
 export async function benchPages(base: string, cookie: string, search: { name: string; digits: string }): Promise<Page[]> {
   const pages: Page[] = [
     { label: "Overview", path: "/dashboard", expect: "Overview" },
-    { label: "Needs attention", path: "/dashboard/attention", expect: "Next page" },
-    { label: "Needs attention, no key", path: "/dashboard/attention?rule=no_api_key", expect: "Next page" },
+    { label: "Needs attention", path: "/dashboard/attention", expect: "id=\"f-rule\"" },
+    { label: "Needs attention, no key", path: "/dashboard/attention?rule=no_api_key", expect: "id=\"f-rule\"" },
     { label: "Clients, first page", path: "/dashboard/clients", expect: "Next page" },
     { label: `Clients, page ${DEEP_PAGES + 1}`, path: await deepClientsPage(base, cookie), expect: "Clients" },
     { label: "Clients, search by name", path: `/dashboard/clients?q=${encodeURIComponent(search.name)}`, expect: search.name },
