@@ -7,7 +7,8 @@ import { listHubsOfThisRender } from "../hub-config/render-hubs";
 /** Rows per page of the "Needs attention" page (the Overview shows only the oldest few: lib/dashboard/overview.ts). */
 export const ATTENTION_PAGE_SIZE = 50;
 
-const one = (value: string | string[] | undefined) => (typeof value === "string" ? value : undefined);
+// An empty value is the form's "any" choice (its GET form sends every field), not a wrong one.
+const one = (value: string | string[] | undefined) => (typeof value === "string" && value !== "" ? value : undefined);
 
 /**
  * Everything the "Needs attention" page shows for its URL: `?hub=<id>` (one hub, else all), `?rule=<rule>` (one
