@@ -67,6 +67,14 @@ forEachDatabase("a key generation that fails", (ctx) => {
     const stuck = (await listStuckChannels({ hubId: hub.id, limit: 500 }, { db })).filter((s) => s.channelId === channel.id);
     expect(stuck.map((s) => [s.rule, s.action])).toEqual([["key_failing", "retry_key"]]);
     expect(stuck[0]!.explanation).toContain("HTTP 503");
+    // An hour on, the number also matches no_api_key, and is still listed once: under key_failing, and under
+    // no_api_key not even when that reason alone is asked for (the Needs attention page's filter).
+    const later = new Date(Date.now() + 3_600_000);
+    const mine = async (rules?: ("no_api_key" | "key_failing")[]) =>
+      (await listStuckChannels({ hubId: hub.id, limit: 500, now: later, ...(rules ? { rules } : {}) }, { db })).filter((s) => s.channelId === channel.id).map((s) => s.rule);
+    expect(await mine()).toEqual(["key_failing"]);
+    expect(await mine(["no_api_key"])).toEqual([]);
+    expect(await mine(["key_failing"])).toEqual(["key_failing"]);
 
     // Out of the next test's way: this job waits.
     await db.update(jobs).set({ runAt: new Date(Date.now() + 3_600_000) }).where(eq(jobs.id, job!.id));
