@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useActionState } from "react";
 import { Alert, secondaryButtonClass } from "@/app/_components/ui";
+import type { StuckAction } from "@/lib/channels/stuck";
 import type { ActionState } from "@/lib/forms/validated-action";
 import { replayJobAction, resolveRestrictionAction, retryKeyAction } from "./channels/[id]/actions";
 import { reconcileAction } from "./overview-actions";
@@ -73,7 +74,7 @@ export type StuckRowData = {
   nextStep: string;
   /** "10 Feb 2025, 06:37" (UTC). */
   since: string;
-  action: "retry_key" | "resend_permission_invite" | "replay_job" | "resolve_restriction" | null;
+  action: StuckAction;
   jobId: string | null;
 };
 
