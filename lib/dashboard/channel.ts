@@ -18,7 +18,8 @@ export async function loadChannelDetail(id: string) {
     findHubById({ db, id: channel.hubId }),
     maskedKeyFor(id),
     listChannelTimeline({ db, channelIds: [id] }),
-    listStuckChannels({ hubId: channel.hubId, limit: 500 }),
+    // Asked about this number alone: the hub's oldest entries need not include it (a hub may hold thousands).
+    listStuckChannels({ hubId: channel.hubId, limit: 50, channelIds: [id] }),
     channel.clientId ? getClientDetail({ db, id: channel.clientId }) : Promise.resolve(undefined),
   ]);
   return {
@@ -28,6 +29,6 @@ export async function loadChannelDetail(id: string) {
     clientName: client?.client.name ?? null,
     key,
     timeline,
-    stuck: stuck.filter((s) => s.channelId === id),
+    stuck,
   };
 }
