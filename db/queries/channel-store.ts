@@ -1,7 +1,7 @@
 import "server-only";
-import { and, asc, eq, exists, inArray, lt, notExists, notInArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, notExists, notInArray, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
-import { apiKeys, channels, clients, jobs, webhookEvents, type Channel } from "../schema";
+import { apiKeys, channels, jobs, webhookEvents, type Channel } from "../schema";
 
 export type NewChannel = typeof channels.$inferInsert;
 export type ChannelSource = Channel["source"];
@@ -111,8 +111,10 @@ export type StuckCandidate = {
   externalId: string;
   phoneNumber: string | null;
   status: string;
-  clientName: string | null;
+  clientId: string | null;
   since: Date;
+  /** How many rows the rule holds in all (every page; `count(*) over ()`, before the LIMIT). */
+  total: number;
   jobId: string | null;
   jobKind: string | null;
   jobAttempts: number | null;
@@ -124,7 +126,9 @@ const candidateColumns = {
   externalId: channels.externalId,
   phoneNumber: channels.phoneNumber,
   status: channels.status,
-  clientName: clients.name,
+  // The client's name is read for the page's rows only (lib/channels/stuck.ts), not joined for every candidate.
+  clientId: channels.clientId,
+  total: sql<number>`(count(*) over ())::int`,
 };
 
 const noJob = { jobId: null, jobKind: null, jobAttempts: null } as const;
@@ -175,7 +179,6 @@ export async function listRestrictedChannels({
   const rows = await db
     .select({ ...candidateColumns, since, flags: channels.flags })
     .from(channels)
-    .leftJoin(clients, eq(clients.id, channels.clientId))
     .where(and(restrictedWhere(hubId, channelIds), fromCursor(since, after)))
     .orderBy(asc(since), asc(channels.id))
     .limit(limit);
@@ -211,7 +214,6 @@ export async function listChannelsInUnknownStatus({
   const rows = await db
     .select({ ...candidateColumns, since: channels.statusChangedAt })
     .from(channels)
-    .leftJoin(clients, eq(clients.id, channels.clientId))
     .where(and(unknownStatusWhere({ hubId, knownStatuses, changedBefore, channelIds }), fromCursor(sql`${channels.statusChangedAt}`, after)))
     .orderBy(asc(channels.statusChangedAt), asc(channels.id))
     .limit(limit);
@@ -256,7 +258,6 @@ export async function listChannelsWithFailingKeyJobs({
     })
     .from(jobs)
     .innerJoin(channels, eq(channels.id, payloadUuid("channelId")))
-    .leftJoin(clients, eq(clients.id, channels.clientId))
     .where(and(failingKeyWhere(hubId, channelIds), fromCursor(sql`${jobs.createdAt}`, after)))
     .orderBy(asc(jobs.createdAt), asc(channels.id))
     .limit(limit);
@@ -295,7 +296,6 @@ export async function listChannelsNotRunning({
   const rows = await db
     .select({ ...candidateColumns, since: channels.createdAt })
     .from(channels)
-    .leftJoin(clients, eq(clients.id, channels.clientId))
     .where(and(notRunningWhere({ hubId, statuses, createdBefore, channelIds }), fromCursor(channels.createdAt, after)))
     .orderBy(asc(channels.createdAt), asc(channels.id))
     .limit(limit);
@@ -327,7 +327,6 @@ export async function listRunningChannelsWithoutKey({
   const rows = await db
     .select({ ...candidateColumns, since })
     .from(channels)
-    .leftJoin(clients, eq(clients.id, channels.clientId))
     .where(and(noKeyWhere(db, { hubId, statuses, readyBefore, channelIds }), fromCursor(since, after)))
     .orderBy(asc(since), asc(channels.id))
     .limit(limit);
@@ -352,8 +351,26 @@ const noKeyWhere = (db: Executor, p: { hubId: string; statuses: string[]; readyB
         .from(apiKeys)
         .where(and(eq(apiKeys.channelId, channels.id), eq(apiKeys.status, "active"))),
     ),
+    // A failing key job already says why the key is missing: such a number is listed (and counted) once, under
+    // key_failing.
+    notExists(failingKeyJobOf(db)),
     onlyChannels(p.channelIds),
   );
+
+/** The channel's key job that failed and waits for its next attempt (the key_failing rule's job). */
+const failingKeyJobOf = (db: Executor) =>
+  db
+    .select({ one: sql`1` })
+    .from(jobs)
+    .where(
+      and(
+        eq(jobs.status, "queued"),
+        eq(jobs.kind, "api_key.provision"),
+        sql`${jobs.attempts} > 0 and ${jobs.lastError} is not null`,
+        sql`${payloadUuid("channelId")} = ${channels.id}`,
+        grantUnfulfilled(),
+      ),
+    );
 
 export async function listChannelsWithoutPermission({
   db,
@@ -373,7 +390,6 @@ export async function listChannelsWithoutPermission({
   const rows = await db
     .select({ ...candidateColumns, since: channels.createdAt })
     .from(channels)
-    .leftJoin(clients, eq(clients.id, channels.clientId))
     .where(and(noPermissionWhere({ hubId, createdBefore, channelIds }), fromCursor(channels.createdAt, after)))
     .orderBy(asc(channels.createdAt), asc(channels.id))
     .limit(limit);
@@ -419,7 +435,6 @@ export async function listChannelsWithDeadJobs({
     .select(jobColumns)
     .from(jobs)
     .innerJoin(channels, eq(channels.id, payloadUuid("channelId")))
-    .leftJoin(clients, eq(clients.id, channels.clientId))
     .where(and(deadKeyWhere(hubId, channelIds), fromCursor(since, after)))
     .orderBy(asc(since), asc(channels.id))
     .limit(limit);
@@ -428,7 +443,6 @@ export async function listChannelsWithDeadJobs({
     .from(jobs)
     .innerJoin(webhookEvents, eq(webhookEvents.id, payloadUuid("webhookEventId")))
     .innerJoin(channels, and(eq(channels.hubId, webhookEvents.hubId), eq(channels.externalId, webhookEvents.channelExternalId)))
-    .leftJoin(clients, eq(clients.id, channels.clientId))
     .where(and(deadWebhookWhere(hubId, channelIds), fromCursor(since, after)))
     .orderBy(asc(since), asc(channels.id))
     .limit(limit);
@@ -461,20 +475,7 @@ export async function countStuckCandidates({
   noPermission: { createdBefore: Date } | null;
   unknownStatus: { knownStatuses: readonly string[]; changedBefore: Date };
 }): Promise<Record<"not_running" | "no_api_key" | "no_permission" | "dead_job" | "restricted" | "unknown_status" | "key_failing", number>> {
-  // A number without its key whose key job is failing is listed once, under key_failing (lib/channels/stuck.ts).
-  const failingJobOfChannel = db
-    .select({ one: sql`1` })
-    .from(jobs)
-    .where(
-      and(
-        eq(jobs.status, "queued"),
-        eq(jobs.kind, "api_key.provision"),
-        sql`${jobs.attempts} > 0 and ${jobs.lastError} is not null`,
-        sql`${payloadUuid("channelId")} = ${channels.id}`,
-        grantUnfulfilled(),
-      ),
-    );
-  const [notRunningN, noKeyN, noPermissionN, deadKeyN, deadWebhookN, restrictedN, unknownN, failingN, noKeyButFailingN] = await Promise.all([
+  const [notRunningN, noKeyN, noPermissionN, deadKeyN, deadWebhookN, restrictedN, unknownN, failingN] = await Promise.all([
     countOf(db.select(COUNT).from(channels).where(notRunningWhere({ hubId, ...notRunning }))),
     countOf(db.select(COUNT).from(channels).where(noKeyWhere(db, { hubId, ...noKey }))),
     noPermission ? countOf(db.select(COUNT).from(channels).where(noPermissionWhere({ hubId, ...noPermission }))) : Promise.resolve(0),
@@ -490,11 +491,10 @@ export async function countStuckCandidates({
     countOf(db.select(COUNT).from(channels).where(restrictedWhere(hubId))),
     countOf(db.select(COUNT).from(channels).where(unknownStatusWhere({ hubId, ...unknownStatus }))),
     countOf(db.select(COUNT).from(jobs).innerJoin(channels, eq(channels.id, payloadUuid("channelId"))).where(failingKeyWhere(hubId))),
-    countOf(db.select(COUNT).from(channels).where(and(noKeyWhere(db, { hubId, ...noKey }), exists(failingJobOfChannel)))),
   ]);
   return {
     not_running: notRunningN,
-    no_api_key: noKeyN - noKeyButFailingN,
+    no_api_key: noKeyN,
     no_permission: noPermissionN,
     dead_job: deadKeyN + deadWebhookN,
     restricted: restrictedN,

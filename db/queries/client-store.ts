@@ -74,6 +74,16 @@ function nameOf(column: unknown): string {
   return (column as { name: string }).name;
 }
 
+/** The names of these clients, by id (a page's rows name their clients; ids go as one array parameter). */
+export async function findClientNames({ db, ids }: { db: Executor; ids: readonly string[] }): Promise<Map<string, string | null>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: clients.id, name: clients.name })
+    .from(clients)
+    .where(sql`${clients.id} = any(${sql.param([...new Set(ids)])}::uuid[])`);
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 export async function findClientById({ db, id }: { db: Executor; id: string }): Promise<Client | undefined> {
   const [row] = await db.select().from(clients).where(eq(clients.id, id)).limit(1);
   return row;

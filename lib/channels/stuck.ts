@@ -11,6 +11,7 @@ import {
   listRunningChannelsWithoutKey,
   type StuckCandidate,
 } from "@/db/queries/channel-store";
+import { findClientNames } from "@/db/queries/client-store";
 import { findHubById, listHubs } from "@/db/queries/hubs";
 import type { Hub } from "@/db/schema";
 import { getDb } from "../db";
@@ -174,84 +175,109 @@ export function decodeStuckCursor(text: string | undefined): StuckPageCursor | u
   }
 }
 
+type StuckInput = {
+  hubId?: string;
+  limit: number;
+  now?: Date;
+  /** Only these channels (a list page's rows). */
+  channelIds?: string[];
+  after?: StuckPageCursor;
+  /** Only these rules (the "Needs attention" page's filter); every rule when absent. */
+  rules?: readonly StuckRule[];
+};
+
 /**
  * Stuck numbers, oldest first, from a few bounded index-led queries per hub (never a count over all channels);
  * `after` continues a page (cursor paging by since, channel, rule, as other lists page).
  */
-export async function listStuckChannels(
-  input: {
-    hubId?: string;
-    limit: number;
-    now?: Date;
-    /** Only these channels (a list page's rows). */
-    channelIds?: string[];
-    after?: StuckPageCursor;
-    /** Only these rules (the "Needs attention" page's filter); every rule when absent. */
-    rules?: readonly StuckRule[];
-  },
+export async function listStuckChannels(input: StuckInput, deps: ChannelDeps = {}): Promise<StuckChannel[]> {
+  return (await findStuck(input, false, deps)).rows;
+}
+
+/**
+ * A page of the list and the true number of entries per rule (every page together, whatever `rules` shows): on a
+ * first page each rule's query brings its own total (`count(*) over ()`), so the counts cost no query of their
+ * own; a later page counts apart (countStuckChannels), since its queries start at the cursor.
+ */
+export async function listStuckChannelsWithCounts(
+  input: Omit<StuckInput, "channelIds">,
   deps: ChannelDeps = {},
-): Promise<StuckChannel[]> {
+): Promise<{ rows: StuckChannel[]; total: number; byRule: Record<StuckRule, number> }> {
+  if (input.after) {
+    const [rows, counts] = await Promise.all([listStuckChannels(input, deps), countStuckChannels(input, deps)]);
+    return { rows, ...counts };
+  }
+  const { rows, byRule } = await findStuck(input, true, deps);
+  return { rows, total: sumOf(byRule), byRule };
+}
+
+const noCounts = (): Record<StuckRule, number> => ({ not_running: 0, no_api_key: 0, no_permission: 0, dead_job: 0, restricted: 0, unknown_status: 0, key_failing: 0 });
+const sumOf = (byRule: Record<StuckRule, number>) => Object.values(byRule).reduce((a, b) => a + b, 0);
+
+async function findStuck(input: StuckInput, counted: boolean, deps: ChannelDeps): Promise<{ rows: StuckChannel[]; byRule: Record<StuckRule, number> }> {
   const db = deps.db ?? (await getDb());
   const now = input.now ?? new Date();
   const limit = Math.max(1, Math.min(500, Math.floor(input.limit)));
   const hubs: Hub[] = input.hubId ? [await findHubById({ db, id: input.hubId })].filter((h): h is Hub => Boolean(h)) : deps.db ? await listHubs({ db }) : await listHubsOfThisRender();
-  const rows: StuckChannel[] = [];
   const { channelIds } = input;
   const after = input.after ? { since: input.after.since, channelId: input.after.channelId } : undefined;
-  // One more per rule than asked: rows the cursor names exactly are dropped below.
-  const per = limit + 1;
+  const shown = (rule: StuckRule) => !input.rules || input.rules.includes(rule);
+  // One more per rule than asked: rows the cursor names exactly are dropped below. A rule the page does not show
+  // runs only for its total (counted), with one row, as a window count needs a row to ride on.
+  const perOf = (rule: StuckRule) => (shown(rule) ? limit + 1 : 1);
   // The rules of every hub side by side: each is one small index-led query, so the page waits for the slowest
   // one, not for the sum of all.
   const perHub = await Promise.all(
     hubs.map(async (hub) => {
       const t = stuckThresholds(hub.settings);
       const before = (ms: number) => new Date(now.getTime() - ms);
-      const rules: [StuckRule, () => Promise<Candidate[]>][] = [
-        ["not_running", () => listChannelsNotRunning({ db, hubId: hub.id, statuses: PRE_RUNNING, createdBefore: before(t.notRunningHours * 3_600_000), limit: per, channelIds, after })],
-        ["no_api_key", () => listRunningChannelsWithoutKey({ db, hubId: hub.id, statuses: RUNNING, readyBefore: before(t.noKeyMinutes * 60_000), limit: per, channelIds, after })],
+      const rules: [StuckRule, (per: number) => Promise<Candidate[]>][] = [
+        ["not_running", (per) => listChannelsNotRunning({ db, hubId: hub.id, statuses: PRE_RUNNING, createdBefore: before(t.notRunningHours * 3_600_000), limit: per, channelIds, after })],
+        ["no_api_key", (per) => listRunningChannelsWithoutKey({ db, hubId: hub.id, statuses: RUNNING, readyBefore: before(t.noKeyMinutes * 60_000), limit: per, channelIds, after })],
         [
           "no_permission",
-          () => hub.paymentMode === "direct" ? listChannelsWithoutPermission({ db, hubId: hub.id, createdBefore: before(t.noPermissionHours * 3_600_000), limit: per, channelIds, after }) : Promise.resolve([]),
+          (per) =>
+            hub.paymentMode === "direct" ? listChannelsWithoutPermission({ db, hubId: hub.id, createdBefore: before(t.noPermissionHours * 3_600_000), limit: per, channelIds, after }) : Promise.resolve([]),
         ],
-        ["dead_job", () => listChannelsWithDeadJobs({ db, hubId: hub.id, limit: per, channelIds, after })],
-        ["restricted", () => listRestrictedChannels({ db, hubId: hub.id, limit: per, channelIds, after })],
+        ["dead_job", (per) => listChannelsWithDeadJobs({ db, hubId: hub.id, limit: per, channelIds, after })],
+        ["restricted", (per) => listRestrictedChannels({ db, hubId: hub.id, limit: per, channelIds, after })],
         [
           "unknown_status",
-          () => listChannelsInUnknownStatus({ db, hubId: hub.id, knownStatuses: CHANNEL_STATUSES, changedBefore: before(t.unknownStatusMinutes * 60_000 - 1), limit: per, channelIds, after }),
+          (per) => listChannelsInUnknownStatus({ db, hubId: hub.id, knownStatuses: CHANNEL_STATUSES, changedBefore: before(t.unknownStatusMinutes * 60_000 - 1), limit: per, channelIds, after }),
         ],
-        ["key_failing", () => listChannelsWithFailingKeyJobs({ db, hubId: hub.id, limit: per, channelIds, after })],
+        ["key_failing", (per) => listChannelsWithFailingKeyJobs({ db, hubId: hub.id, limit: per, channelIds, after })],
       ];
-      // key_failing also runs when only no_api_key is asked for: it hides that rule's duplicates (below).
-      const wanted = (rule: StuckRule) => !input.rules || input.rules.includes(rule) || (rule === "key_failing" && input.rules.includes("no_api_key"));
-      return Promise.all(rules.filter(([rule]) => wanted(rule)).map(async ([rule, candidates]) => [rule, await candidates()] as [StuckRule, Candidate[]]));
+      return Promise.all(rules.filter(([rule]) => counted || shown(rule)).map(async ([rule, candidates]) => [rule, await candidates(perOf(rule))] as [StuckRule, Candidate[]]));
     }),
   );
-  for (const found of perHub) {
-    // A failing key job already says why the key is missing: its channel is not listed twice for that.
-    const failing = new Set(found.find(([rule]) => rule === "key_failing")?.[1].map((c) => c.channelId));
-    for (const [rule, candidates] of found) {
-      if (input.rules && !input.rules.includes(rule)) continue;
-      for (const c of candidates) {
-        if (rule === "no_api_key" && failing.has(c.channelId)) continue;
-        rows.push({
-          channelId: c.channelId,
-          hubId: c.hubId,
-          externalId: c.externalId,
-          phoneNumber: c.phoneNumber,
-          clientName: c.clientName,
-          rule,
-          since: c.since,
-          ...describe(rule, c, now),
-          jobId: c.jobId,
-        });
-      }
-    }
+  const byRule = noCounts();
+  const found: [StuckRule, Candidate][] = [];
+  for (const [rule, candidates] of perHub.flat()) {
+    // dead_job is two queries (key jobs, webhook jobs), each with its own total.
+    const totals = new Map<string, number>();
+    for (const c of candidates) totals.set(c.jobKind ?? "", c.total);
+    for (const n of totals.values()) byRule[rule] += n;
+    if (shown(rule)) for (const c of candidates) found.push([rule, c]);
   }
   const cursor = input.after;
-  return rows
-    .filter((r) => !cursor || order(r, cursor) > 0)
-    .sort(order)
+  const page = found
+    .map(([rule, c]) => ({ rule, c }))
+    .filter(({ rule, c }) => !cursor || order({ since: c.since, channelId: c.channelId, rule }, cursor) > 0)
+    .sort((a, b) => order({ ...a.c, rule: a.rule }, { ...b.c, rule: b.rule }))
     .slice(0, limit);
+  const names = await findClientNames({ db, ids: page.flatMap(({ c }) => (c.clientId ? [c.clientId] : [])) });
+  const rows = page.map(({ rule, c }) => ({
+    channelId: c.channelId,
+    hubId: c.hubId,
+    externalId: c.externalId,
+    phoneNumber: c.phoneNumber,
+    clientName: c.clientId ? (names.get(c.clientId) ?? null) : null,
+    rule,
+    since: c.since,
+    ...describe(rule, c, now),
+    jobId: c.jobId,
+  }));
+  return { rows, byRule };
 }
 
 /**
@@ -262,7 +288,7 @@ export async function countStuckChannels(input: { hubId?: string; now?: Date }, 
   const db = deps.db ?? (await getDb());
   const now = input.now ?? new Date();
   const hubs: Hub[] = input.hubId ? [await findHubById({ db, id: input.hubId })].filter((h): h is Hub => Boolean(h)) : deps.db ? await listHubs({ db }) : await listHubsOfThisRender();
-  const byRule: Record<StuckRule, number> = { not_running: 0, no_api_key: 0, no_permission: 0, dead_job: 0, restricted: 0, unknown_status: 0, key_failing: 0 };
+  const byRule = noCounts();
   for (const hub of hubs) {
     const t = stuckThresholds(hub.settings);
     const before = (ms: number) => new Date(now.getTime() - ms);
@@ -276,5 +302,5 @@ export async function countStuckChannels(input: { hubId?: string; now?: Date }, 
     });
     for (const rule of Object.keys(byRule) as StuckRule[]) byRule[rule] += counts[rule];
   }
-  return { total: Object.values(byRule).reduce((a, b) => a + b, 0), byRule };
+  return { total: sumOf(byRule), byRule };
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { countStuckChannels, decodeStuckCursor, encodeStuckCursor, isStuckRule, listStuckChannels, type StuckChannel, type StuckRule } from "../channels/stuck";
+import { decodeStuckCursor, encodeStuckCursor, isStuckRule, listStuckChannelsWithCounts, type StuckChannel, type StuckRule } from "../channels/stuck";
 import { formatMinute } from "../dates";
 import { listHubsOfThisRender } from "../hub-config/render-hubs";
 
@@ -34,10 +34,7 @@ export async function loadAttention(raw: Record<string, string | string[] | unde
   const after = decodeStuckCursor(stuckParam);
   if (stuckParam !== undefined && !after) notes.push("That page link is not valid (any more). Showing the first page.");
 
-  const [page, counts] = await Promise.all([
-    listStuckChannels({ hubId: hub?.id, limit: ATTENTION_PAGE_SIZE + 1, now, after, ...(rule ? { rules: [rule] } : {}) }),
-    countStuckChannels({ hubId: hub?.id, now }),
-  ]);
+  const { rows: page, ...counts } = await listStuckChannelsWithCounts({ hubId: hub?.id, limit: ATTENTION_PAGE_SIZE + 1, now, after, ...(rule ? { rules: [rule] } : {}) });
   const rows = page.slice(0, ATTENTION_PAGE_SIZE);
   return {
     notes,

@@ -1,7 +1,7 @@
 import "server-only";
 import { countChannelsByStatus } from "@/db/queries/channel-list";
 import { listRecentlyRejectedTemplates, listRecentWebhookFailures, listTemplatesAwaitingReview } from "@/db/queries/overview";
-import { countStuckChannels, listStuckChannels } from "../channels/stuck";
+import { listStuckChannelsWithCounts } from "../channels/stuck";
 import { getDb } from "../db";
 import { listHubsOfThisRender } from "../hub-config/render-hubs";
 import { loadFunnel, parseOverviewQuery } from "./funnel";
@@ -32,9 +32,8 @@ export async function loadOverview(raw: Record<string, string | string[] | undef
   if (query.hubId && !hub) notes.push("That hub does not exist (any more). Showing all hubs.");
   const hubIds = hub ? [hub.id] : allHubs.map((h) => h.id);
 
-  const [stuck, stuckCount, counts, funnel, webhookFailures, awaitingReview, rejected] = await Promise.all([
-    listStuckChannels({ hubId: hub?.id, limit: OVERVIEW_STUCK_ROWS, now }),
-    countStuckChannels({ hubId: hub?.id, now }),
+  const [stuck, counts, funnel, webhookFailures, awaitingReview, rejected] = await Promise.all([
+    listStuckChannelsWithCounts({ hubId: hub?.id, limit: OVERVIEW_STUCK_ROWS, now }),
     countChannelsByStatus({ db, hubId: hub?.id }),
     loadFunnel({ hubIds, period: query.period }),
     listRecentWebhookFailures({ db, hubIds, limit: CARD_LIMIT }),
@@ -47,8 +46,8 @@ export async function loadOverview(raw: Record<string, string | string[] | undef
     hub: hub ?? null,
     notes,
     hubs: allHubs,
-    stuck,
-    stuckTotal: stuckCount.total,
+    stuck: stuck.rows,
+    stuckTotal: stuck.total,
     counts,
     funnel,
     webhookFailures,
