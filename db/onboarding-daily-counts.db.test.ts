@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { beforeAll, expect, it } from "vitest";
 import { forEachDatabase, selectRows } from "@/test/db/databases";
 import type { Database } from "./client";
-import { countLinkOpens, countSessionsStarted } from "./queries/funnel";
+import { countFunnelTotals } from "./queries/funnel";
 import { insertHub } from "./queries/hubs";
 import { hubs, invites, onboardingEvents, onboardingSessions } from "./schema";
 
@@ -50,10 +50,10 @@ forEachDatabase("onboarding daily counts kept by triggers", (ctx) => {
     );
     return { started: Number(row!.started), opened: Number(row!.opened) };
   };
-  const totals = async (hubIds: string[], from: Date, to: Date) => ({
-    started: await countSessionsStarted({ db, hubIds, from, to }),
-    opened: await countLinkOpens({ db, hubIds, from, to }),
-  });
+  const totals = async (hubIds: string[], from: Date, to: Date) => {
+    const { started, linkOpened } = await countFunnelTotals({ db, hubIds, from, to });
+    return { started, opened: linkOpened };
+  };
 
   beforeAll(() => {
     db = ctx.get().db;

@@ -229,6 +229,8 @@ export const onboardingSessions = pgTable(
     uniqueIndex("onboarding_sessions_state_uq").on(t.stateHash),
     uniqueIndex("onboarding_sessions_status_token_uq").on(t.statusTokenHash),
     index("onboarding_sessions_hub_created_idx").on(t.hubId, t.createdAt, t.id),
+    // The funnel's sample index (hub, first byte of the id, created_at, INCLUDE the step times) is created by
+    // drizzle/0015 alone: drizzle-kit cannot model INCLUDE.
     index("onboarding_sessions_invite_idx").on(t.inviteId),
     index("onboarding_sessions_client_idx").on(t.clientId),
     // A redirect without `state` finds the newest open session of the browser that started it.

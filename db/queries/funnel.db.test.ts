@@ -4,11 +4,7 @@ import { recordKeyStored } from "@/lib/onboarding/funnel";
 import { forEachDatabase } from "@/test/db/databases";
 import type { Executor } from "../client";
 import { hubs, invites, onboardingEvents, onboardingSessions } from "../schema";
-import { countLinkOpens, countSessionsStarted, sampleFunnelSteps, type FunnelScope } from "./funnel";
-
-async function countFunnelTotals(scope: { db: Executor } & FunnelScope) {
-  return { started: await countSessionsStarted(scope), linkOpened: await countLinkOpens(scope) };
-}
+import { countFunnelTotals, readFunnel, sampleFunnelSteps } from "./funnel";
 
 const P0 = new Date("2026-03-01T00:00:00Z");
 const P1 = new Date("2026-03-08T00:00:00Z");
@@ -130,7 +126,7 @@ forEachDatabase("onboarding funnel queries", (ctx) => {
     const scope = { db, hubIds: [a], from: P0, to: P1 };
 
     expect(await countFunnelTotals(scope)).toEqual({ started: 6, linkOpened: 4 });
-    const steps = await sampleFunnelSteps({ ...scope, idBelow: null });
+    const steps = await sampleFunnelSteps({ ...scope, buckets: null });
     expect(steps).toEqual({
       sessions: 6,
       fromInvite: 3,
@@ -151,25 +147,38 @@ forEachDatabase("onboarding funnel queries", (ctx) => {
 
     // Both hubs: hub B adds its session (back after 60 s) and its link open.
     expect(await countFunnelTotals({ ...scope, hubIds: [a, b] })).toEqual({ started: 7, linkOpened: 5 });
-    const both = await sampleFunnelSteps({ ...scope, hubIds: [a, b], idBelow: null });
+    const both = await sampleFunnelSteps({ ...scope, hubIds: [a, b], buckets: null });
     expect([both.sessions, both.fromInvite, both.returned, both.clientConfirmed]).toEqual([7, 4, 5, 4]);
     expect(both.medianSeconds.returned).toBe(180);
     expect(both.medianSeconds.started).toBe(120); // 300, 60, 180 and hub B's 30
   });
 
-  it("samples by session id below a threshold, and returns zeros for an empty period or no hub", async () => {
+  it("samples by the first byte of the session id, and returns zeros for an empty period or no hub", async () => {
     const { db } = ctx.get();
     const { a } = await world();
-    const sample = await sampleFunnelSteps({ db, hubIds: [a], from: P0, to: P1, idBelow: "40000000-0000-0000-0000-000000000000" });
+    // 64 of 256 first-byte values: the sessions whose ids start below 0x40.
+    const sample = await sampleFunnelSteps({ db, hubIds: [a], from: P0, to: P1, buckets: 64 });
     expect([sample.sessions, sample.fromInvite, sample.returned, sample.clientConfirmed, sample.channelCreated, sample.channelRunning, sample.keyStored]).toEqual([3, 2, 3, 3, 2, 1, 1]);
     expect(sample.medianSeconds.returned).toBe(240);
 
     const later = { db, hubIds: [a], from: at(P1, 86400 * 30), to: at(P1, 86400 * 31) };
     expect(await countFunnelTotals(later)).toEqual({ started: 0, linkOpened: 0 });
-    const none = await sampleFunnelSteps({ ...later, idBelow: null });
+    const none = await sampleFunnelSteps({ ...later, buckets: null });
     expect(none.sessions).toBe(0);
     expect(none.medianSeconds.returned).toBeNull();
     expect(await countFunnelTotals({ ...later, hubIds: [] })).toEqual({ started: 0, linkOpened: 0 });
+  });
+
+  it("reads totals and steps in one go, sampling as the caller decides from the total", async () => {
+    const { db } = ctx.get();
+    const { a } = await world();
+    const scope = { db, hubIds: [a], from: P0, to: P1 };
+    const seen: number[] = [];
+    const whole = await readFunnel(scope, (started) => (seen.push(started), null));
+    expect(seen).toEqual([6]);
+    expect(whole).toEqual({ started: 6, linkOpened: 4, steps: await sampleFunnelSteps({ ...scope, buckets: null }) });
+    const sampled = await readFunnel(scope, (started) => (started > 5 ? 64 : null));
+    expect([sampled.started, sampled.linkOpened, sampled.steps.sessions]).toEqual([6, 4, 3]);
   });
 
   it("records key_stored once per completed session and number, never for other sessions", async () => {

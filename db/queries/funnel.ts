@@ -2,9 +2,9 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import type { Executor } from "../client";
 
-// The onboarding funnel of the Overview (lib/dashboard/funnel.ts holds the definition). Three statements: counts of
-// the cohort and of link opens (daily rollup plus the partial edge days), then the steps and step-to-step times of
-// the cohort's sessions (all of them, or a uniform sample by session id when the cohort is large).
+// The onboarding funnel of the Overview (lib/dashboard/funnel.ts holds the definition). Two statements in one
+// transaction: counts of the cohort and of link opens (daily rollup plus the partial edge days), then the steps and
+// step-to-step times of the cohort's sessions (all of them, or a uniform sample by session id when the cohort is large).
 
 export type FunnelScope = { hubIds: readonly string[]; from: Date; to: Date };
 
@@ -14,16 +14,8 @@ async function rowsOf<T>(db: Executor, query: SQL): Promise<T[]> {
   return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
 }
 
-/**
- * Runs a read with JIT off: the planner prices every per-session probe and index entry, so large periods cross
- * jit_above_cost, and compiling the plan (50-200 ms measured) costs more than running it.
- */
-async function rowsWithoutJit<T>(db: Executor, query: SQL): Promise<T[]> {
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`set local jit = off`);
-    return rowsOf<T>(tx, query);
-  });
-}
+// The funnel's reads run with JIT off (readFunnel): the planner prices every per-session probe and index entry, so
+// large periods can cross jit_above_cost, and compiling the plan (50-200 ms measured) costs more than running it.
 
 const hubList = (hubIds: readonly string[]) => sql.join(hubIds.map((id) => sql`${id}::uuid`), sql`, `);
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
@@ -33,16 +25,13 @@ const DAY_MS = 86_400_000;
 const isoDay = (time: number) => new Date(time).toISOString().slice(0, 10);
 
 /**
- * Rows in [from, to) of one rollup kind: whole UTC days inside the period from onboarding_daily_counts (kept by
- * the triggers of drizzle/0007), the partial days at either edge counted exactly by `exact(lo, hi)`, an index
- * range. The cost stays flat however many rows the period holds; a period within one day is counted exactly.
+ * Rows in [from, to) of one rollup kind, as one SQL expression: whole UTC days inside the period from
+ * onboarding_daily_counts (kept by the triggers of drizzle/0007), the partial days at either edge counted exactly
+ * by `exact(lo, hi)`, an index range. The cost stays flat however many rows the period holds; a period within one
+ * day is counted exactly.
  */
-async function countByDays(
-  { db, hubIds, from, to }: { db: Executor } & FunnelScope,
-  kind: "session_created" | "link_opened",
-  exact: (lo: Date, hi: Date) => SQL,
-): Promise<number> {
-  if (hubIds.length === 0 || !(from.getTime() < to.getTime())) return 0;
+function countByDays({ hubIds, from, to }: FunnelScope, kind: "session_created" | "link_opened", exact: (lo: Date, hi: Date) => SQL): SQL {
+  if (hubIds.length === 0 || !(from.getTime() < to.getTime())) return sql`0`;
   const firstDay = Math.ceil(from.getTime() / DAY_MS) * DAY_MS;
   const lastDay = Math.floor(to.getTime() / DAY_MS) * DAY_MS;
   const parts: SQL[] = [];
@@ -54,28 +43,46 @@ async function countByDays(
   } else {
     parts.push(sql`(${exact(from, to)})`);
   }
-  const [row] = await rowsWithoutJit<{ n: unknown }>(db, sql`select (${sql.join(parts, sql` + `)})::bigint as n`);
-  return num(row?.n);
+  return sql`(${sql.join(parts, sql` + `)})::bigint`;
 }
 
 /** Sessions started in the period: daily counts, and ranges of onboarding_sessions_hub_created_idx at the edges. */
-export async function countSessionsStarted(scope: { db: Executor } & FunnelScope): Promise<number> {
-  return countByDays(
+const sessionsStarted = (scope: FunnelScope): SQL =>
+  countByDays(
     scope,
     "session_created",
     (lo, hi) => sql`select count(*) from onboarding_sessions s
       where s.hub_id in (${hubList(scope.hubIds)}) and s.created_at >= ${lo.toISOString()}::timestamptz and s.created_at < ${hi.toISOString()}::timestamptz`,
   );
-}
 
 /** Invite-link opens in the period: daily counts, and ranges of onboarding_events_hub_kind_at_idx at the edges. */
-export async function countLinkOpens(scope: { db: Executor } & FunnelScope): Promise<number> {
-  return countByDays(
+const linkOpens = (scope: FunnelScope): SQL =>
+  countByDays(
     scope,
     "link_opened",
     (lo, hi) => sql`select count(*) from onboarding_events e
       where e.hub_id in (${hubList(scope.hubIds)}) and e.kind = 'link_opened' and e.at >= ${lo.toISOString()}::timestamptz and e.at < ${hi.toISOString()}::timestamptz`,
   );
+
+/** Sessions started in the period and invite-link opens in it, in one statement. */
+export async function countFunnelTotals(scope: { db: Executor } & FunnelScope): Promise<{ started: number; linkOpened: number }> {
+  const [row] = await rowsOf<{ started: unknown; link_opened: unknown }>(scope.db, sql`select ${sessionsStarted(scope)} as started, ${linkOpens(scope)} as link_opened`);
+  return { started: num(row?.started), linkOpened: num(row?.link_opened) };
+}
+
+/**
+ * The whole funnel of a period in one transaction with JIT off (see above): the totals, then the steps of
+ * the cohort, or of the sample `sampleOf(started)` chooses (lib/dashboard/funnel.ts).
+ */
+export async function readFunnel(
+  scope: { db: Executor } & FunnelScope,
+  sampleOf: (started: number) => number | null,
+): Promise<{ started: number; linkOpened: number; steps: FunnelSample }> {
+  return scope.db.transaction(async (tx) => {
+    await tx.execute(sql`set local jit = off`);
+    const totals = await countFunnelTotals({ ...scope, db: tx });
+    return { ...totals, steps: await sampleFunnelSteps({ ...scope, db: tx, buckets: sampleOf(totals.started) }) };
+  });
 }
 
 /** Per step: sessions (of the cohort or its sample) that reached it, and the median seconds from the step before. */
@@ -98,17 +105,17 @@ export type FunnelSample = {
 };
 
 /**
- * The steps of the sessions started in the period (with `idBelow`, only those whose random id sorts below it: a
- * uniform sample), each step once per session at its first time, followed up to now. `link_opened` before a
- * session is the latest open of its invite at or before the start.
+ * The steps of the sessions started in the period (with `buckets`, only those whose random id's first byte is
+ * below it: a uniform sample of buckets/256), each step once per session at its first time, followed up to now.
+ * `link_opened` before a session is the latest open of its invite at or before the start.
  */
 export async function sampleFunnelSteps({
   db,
   hubIds,
   from,
   to,
-  idBelow,
-}: { db: Executor; idBelow: string | null } & FunnelScope): Promise<FunnelSample> {
+  buckets,
+}: { db: Executor; buckets: number | null } & FunnelScope): Promise<FunnelSample> {
   const empty: FunnelSample = {
     sessions: 0,
     fromInvite: 0,
@@ -120,11 +127,14 @@ export async function sampleFunnelSteps({
     medianSeconds: { started: null, returned: null, clientConfirmed: null, channelCreated: null, channelRunning: null, keyStored: null },
   };
   if (hubIds.length === 0) return empty;
-  const sample = idBelow === null ? sql`` : sql`and s.id < ${idBelow}::uuid`;
+  // The buckets as a list, not a range: each is its own range of onboarding_sessions_sample_idx (drizzle/0015),
+  // whose expression this repeats, and that index carries every column read here, so no session row is visited.
+  const sample =
+    buckets === null ? sql`` : sql`and get_byte(uuid_send(s.id), 0) = any(${sql.param(Array.from({ length: Math.max(1, Math.min(256, buckets)) }, (_, i) => i))}::int[])`;
   const median = (later: string, earlier: string) =>
     sql.raw(`percentile_cont(0.5) within group (order by extract(epoch from ${later} - ${earlier}))`);
-  // The first time of each step is kept on the session row (drizzle/0013), so the cohort is one range of
-  // onboarding_sessions_hub_created_idx and no session's events are read.
+  // The first time of each step is kept on the session row (drizzle/0013), so the cohort is one range of an index
+  // on (hub_id, created_at) and no session's events are read.
   const query = sql`with cohort as (
         select s.created_at, s.invite_id, s.first_returned_at, s.first_client_confirmed_at, s.first_channel_created_at,
           s.first_channel_running_at, s.first_key_stored_at
@@ -158,7 +168,7 @@ export async function sampleFunnelSteps({
         ${median("channel_running", "channel_created")} as m_channel_running,
         ${median("key_stored", "channel_running")} as m_key_stored
       from per_session`;
-  const [row] = await rowsWithoutJit<Record<string, unknown>>(db, query);
+  const [row] = await rowsOf<Record<string, unknown>>(db, query);
   if (!row) return empty;
   return {
     sessions: num(row.sessions),

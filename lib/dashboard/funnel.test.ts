@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { FunnelSample } from "@/db/queries/funnel";
-import { durationWords, funnelSteps, parseOverviewQuery, percentWords, uuidBelow } from "./funnel";
+import { durationWords, funnelSteps, parseOverviewQuery, percentWords, sampleBuckets } from "./funnel";
 
 const NOW = new Date("2026-10-15T10:30:00Z");
 const DAY = 86_400_000;
@@ -89,12 +89,14 @@ describe("parseOverviewQuery", () => {
   });
 });
 
-describe("uuidBelow", () => {
-  it("turns a sampling fraction into an id threshold", () => {
-    expect(uuidBelow(0.5)).toBe("80000000-0000-0000-0000-000000000000");
-    expect(uuidBelow(0.25)).toBe("40000000-0000-0000-0000-000000000000");
-    expect(uuidBelow(1e-12)).toBe("00000001-0000-0000-0000-000000000000");
-    expect(uuidBelow(1)).toBe("ffffffff-0000-0000-0000-000000000000");
+describe("sampleBuckets", () => {
+  it("turns a sampling fraction into how many first-byte values to take, never fewer than the fraction asks", () => {
+    expect(sampleBuckets(0.5)).toBe(128);
+    expect(sampleBuckets(0.25)).toBe(64);
+    expect(sampleBuckets(2_000 / 115_305)).toBe(5); // 1.73 % asked, 5/256 = 1.95 % taken
+    expect(sampleBuckets(1e-12)).toBe(1);
+    expect(sampleBuckets(1)).toBe(256);
+    expect(sampleBuckets(3)).toBe(256);
   });
 });
 

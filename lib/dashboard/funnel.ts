@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { countLinkOpens, countSessionsStarted, sampleFunnelSteps, type FunnelSample } from "@/db/queries/funnel";
+import { readFunnel, type FunnelSample } from "@/db/queries/funnel";
 import { formatDay } from "../dates";
 import { getDb } from "../db";
 
@@ -17,9 +17,9 @@ import { getDb } from "../db";
  * - Conversion: a step ÷ the step before, and ÷ sessions started.
  * - Median time: percentile_cont(0.5) of the per-session time from the step before, over the sessions that
  *   recorded both (for "started": from the latest open of its invite link).
- * - Above SAMPLE_SIZE sessions, the steps and medians come from a uniform random sample (session ids are
- *   random v4 uuids; those below a threshold form the sample), scaled to the exact cohort count: the cost stays
- *   flat at any scale, the counts show "≈".
+ * - Above SAMPLE_SIZE sessions, the steps and medians come from a uniform random sample of at least SAMPLE_SIZE
+ *   (session ids are random v4 uuids; those whose first byte is below a bound form the sample), scaled to the
+ *   exact cohort count: the cost stays flat at any scale, the counts show "≈".
  */
 
 export const SAMPLE_SIZE = 2_000;
@@ -97,10 +97,12 @@ export function parseOverviewQuery(raw: Record<string, string | string[] | undef
   return { period, hubId, notes, ...(rejectedCustom ? { rejectedCustom } : {}) };
 }
 
-/** The id below which a random v4 uuid falls with probability `fraction` (only the top 32 bits matter here). */
-export function uuidBelow(fraction: number): string {
-  const top = Math.min(0xffffffff, Math.max(1, Math.floor(fraction * 2 ** 32)));
-  return `${top.toString(16).padStart(8, "0")}-0000-0000-0000-000000000000`;
+/**
+ * How many of the 256 values of a random v4 uuid's first byte to sample so that at least `fraction` of the
+ * sessions fall in: the sample is the sessions whose id's first byte is below it (db/queries/funnel.ts).
+ */
+export function sampleBuckets(fraction: number): number {
+  return Math.min(256, Math.max(1, Math.ceil(fraction * 256)));
 }
 
 export type FunnelStepKey = "link_opened" | "started" | "returned" | "client_confirmed" | "channel_created" | "channel_running" | "key_stored";
@@ -171,15 +173,9 @@ export function funnelSteps(totals: { started: number; linkOpened: number }, s: 
 /** The funnel of a period over the given hubs: index-led counts, then the (sampled) cohort's steps. */
 export async function loadFunnel(input: { hubIds: readonly string[]; period: FunnelPeriod }): Promise<Funnel> {
   const db = await getDb();
-  const scope = { db, hubIds: input.hubIds, from: input.period.from, to: input.period.to };
-  // Link opens are counted meanwhile (a second pooled connection on PostgreSQL; PGlite runs them in turn).
-  const [linkOpened, { started, steps }] = await Promise.all([
-    countLinkOpens(scope),
-    countSessionsStarted(scope).then(async (started) => {
-      const idBelow = started > SAMPLE_SIZE ? uuidBelow(SAMPLE_SIZE / started) : null;
-      return { started, steps: await sampleFunnelSteps({ ...scope, idBelow }) };
-    }),
-  ]);
+  const { started, linkOpened, steps } = await readFunnel({ db, hubIds: input.hubIds, from: input.period.from, to: input.period.to }, (started) =>
+    started > SAMPLE_SIZE ? sampleBuckets(SAMPLE_SIZE / started) : null,
+  );
   return {
     steps: funnelSteps({ started, linkOpened }, steps),
     started,
