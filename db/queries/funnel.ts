@@ -1,18 +1,12 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
-import type { Executor } from "../client";
+import { rowsOf, type Executor } from "../client";
 
 // The onboarding funnel of the Overview (lib/dashboard/funnel.ts holds the definition). Two statements in one
 // transaction: counts of the cohort and of link opens (daily rollup plus the partial edge days), then the steps and
 // step-to-step times of the cohort's sessions (all of them, or a uniform sample by session id when the cohort is large).
 
 export type FunnelScope = { hubIds: readonly string[]; from: Date; to: Date };
-
-/** Raw SQL rows on either engine: postgres.js returns an array, PGlite a `{ rows }` result. */
-async function rowsOf<T>(db: Executor, query: SQL): Promise<T[]> {
-  const result: unknown = await db.execute(query);
-  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
-}
 
 // The funnel's reads run with JIT off (readFunnel): the planner prices every per-session probe and index entry, so
 // large periods can cross jit_above_cost, and compiling the plan (50-200 ms measured) costs more than running it.

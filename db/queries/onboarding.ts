@@ -1,15 +1,9 @@
 import "server-only";
 import { and, asc, desc, eq, gt, inArray, isNull, lt, sql, type SQL } from "drizzle-orm";
-import type { Executor } from "../client";
+import { rowsOf, type Executor } from "../client";
 import { apiKeys, channels, clients, hubs, onboardingEvents, onboardingSessions, type Channel, type Hub, type OnboardingEvent, type OnboardingSession } from "../schema";
 
 export type NewOnboardingSession = typeof onboardingSessions.$inferInsert;
-
-/** Raw SQL rows on either engine: postgres.js returns an array, PGlite a `{ rows }` result. */
-async function rowsOf<T>(db: Executor, query: SQL): Promise<T[]> {
-  const result: unknown = await db.execute(query);
-  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
-}
 
 /** Replaces hubs.settings.onboarding in one statement, so other keys of settings written meanwhile survive. */
 export async function setHubOnboardingSettings({ db, hubId, onboarding }: { db: Executor; hubId: string; onboarding: Record<string, unknown> }): Promise<void> {

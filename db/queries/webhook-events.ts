@@ -1,6 +1,6 @@
 import { and, count, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Sql } from "postgres";
-import type { Executor } from "../client";
+import { rowsOf, type Executor } from "../client";
 import { webhookEvents, type WebhookEvent } from "../schema";
 
 export type WebhookEventStatus = WebhookEvent["status"];
@@ -130,7 +130,7 @@ export async function releaseHeldWebhookEvents({
   jobKeyPrefix: string;
   discriminator: string;
 }): Promise<number> {
-  const result = await db.execute(sql`
+  const rows = await rowsOf<{ n: number }>(db, sql`
     with released as (
       update webhook_events set status = 'pending', last_error = null
       where hub_id = ${hubId}::uuid and status = 'held'
@@ -143,7 +143,6 @@ export async function releaseHeldWebhookEvents({
       returning id
     )
     select count(*)::int as n from queued`);
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { n: number }[];
   return rows[0]?.n ?? 0;
 }
 
@@ -302,15 +301,13 @@ export function webhookDeliveryStatement(options: {
     text,
     batchText,
     async runMany(db, events) {
-      const result = await db.execute(sql(batchStrings, ...batchParams(events)));
-      return all(events, (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as (StoredDelivery & { n: number })[]);
+      return all(events, await rowsOf<StoredDelivery & { n: number }>(db, sql(batchStrings, ...batchParams(events))));
     },
     async runManyPrepared(pg, events) {
       return all(events, await pg<(StoredDelivery & { n: number })[]>(batchStrings, ...batchParams(events)));
     },
     async run(db, event) {
-      const result = await db.execute(sql(strings, ...params(event)));
-      return one((Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as StoredDelivery[]);
+      return one(await rowsOf<StoredDelivery>(db, sql(strings, ...params(event))));
     },
     async runPrepared(pg, event) {
       return one(await pg<StoredDelivery[]>(strings, ...params(event)));
