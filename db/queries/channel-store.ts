@@ -1,5 +1,7 @@
 import "server-only";
 import { and, asc, eq, inArray, lt, notExists, notInArray, sql, type SQL } from "drizzle-orm";
+import { unionAll, type PgSetOperatorWithResult } from "drizzle-orm/pg-core";
+import type { TypedQueryBuilder } from "drizzle-orm/query-builders/query-builder";
 import type { Executor } from "../client";
 import { apiKeys, channels, jobs, webhookEvents, type Channel } from "../schema";
 
@@ -104,8 +106,13 @@ export async function listChannelsOfHub({ db, hubId }: { db: Executor; hubId: st
 }
 
 // ---- Stuck numbers: one small query per rule, each bounded by LIMIT and led by an index on (hub_id, ...). ----
+// The rules' queries select the same columns, so a page runs them all, of every hub, as one statement of
+// `(…) union all (…)` (listStuckCandidates): one round trip instead of one per rule and hub.
 
+/** One rule's row: the number, when it became stuck (`since`), and the job or flags the rule names. */
 export type StuckCandidate = {
+  /** The rule's name as the query was built for it (lib/channels/stuck.ts StuckRule). */
+  rule: string;
   channelId: string;
   hubId: string;
   externalId: string;
@@ -113,14 +120,40 @@ export type StuckCandidate = {
   status: string;
   clientId: string | null;
   since: Date;
-  /** How many rows the rule holds in all (every page; `count(*) over ()`, before the LIMIT). */
+  /** How many rows the rule's query holds in all (every page; `count(*) over ()`, before the LIMIT). */
   total: number;
   jobId: string | null;
   jobKind: string | null;
   jobAttempts: number | null;
+  jobError: string | null;
+  jobRunAt: Date | null;
+  jobMaxAttempts: number | null;
+  /** The number's flags (rule restricted only: why it is restricted). */
+  flags: Record<string, unknown> | null;
 };
 
-const candidateColumns = {
+const jobPart = {
+  jobId: sql<string | null>`${jobs.id}`,
+  jobKind: sql<string | null>`${jobs.kind}`,
+  jobAttempts: sql<number | null>`${jobs.attempts}`,
+  jobError: sql<string | null>`${jobs.lastError}`,
+  jobRunAt: sql<Date | null>`${jobs.runAt}`.mapWith(jobs.runAt),
+  jobMaxAttempts: sql<number | null>`${jobs.maxAttempts}`,
+};
+// Typed nulls: the first query of a union sets its columns' types.
+const noJobPart: typeof jobPart = {
+  jobId: sql<string | null>`null::uuid`,
+  jobKind: sql<string | null>`null::text`,
+  jobAttempts: sql<number | null>`null::int`,
+  jobError: sql<string | null>`null::text`,
+  jobRunAt: sql<Date | null>`null::timestamptz`.mapWith(jobs.runAt),
+  jobMaxAttempts: sql<number | null>`null::int`,
+};
+const noFlags = sql<Record<string, unknown> | null>`null::jsonb`.mapWith(channels.flags);
+
+/** The columns of every rule's query, in one order (a union matches them by position). */
+const candidateColumns = (rule: string, since: SQL, job: typeof jobPart, flags: SQL.Aliased | SQL = noFlags) => ({
+  rule: sql<string>`${sql.raw(`'${rule.replace(/'/g, "''")}'`)}::text`,
   channelId: channels.id,
   hubId: channels.hubId,
   externalId: channels.externalId,
@@ -128,10 +161,26 @@ const candidateColumns = {
   status: channels.status,
   // The client's name is read for the page's rows only (lib/channels/stuck.ts), not joined for every candidate.
   clientId: channels.clientId,
+  since: sql<Date>`${since}`.mapWith(channels.createdAt),
   total: sql<number>`(count(*) over ())::int`,
-};
+  ...job,
+  flags: sql<Record<string, unknown> | null>`${flags}`.mapWith(channels.flags),
+});
 
-const noJob = { jobId: null, jobKind: null, jobAttempts: null } as const;
+/** A query of one rule, as the functions below build it (all select the same columns, whatever they read from). */
+export type StuckRuleQuery = PgSetOperatorWithResult<StuckCandidate[]> & TypedQueryBuilder<unknown, StuckCandidate[]> & PromiseLike<StuckCandidate[]>;
+
+/** What every rule's query takes besides its own thresholds. */
+type RuleQueryInput = {
+  db: Executor;
+  hubId: string;
+  /** The rule's name, carried in each row. */
+  rule: string;
+  limit: number;
+  /** Only these channels (a list page asks about its own rows). */
+  channelIds?: string[];
+  after?: StuckCursor;
+};
 
 /**
  * Optional narrowing to given channels (a list page asks only about its own rows): the ids go as one array
@@ -162,30 +211,18 @@ const countOf = async (rows: Promise<{ n: number }[]>): Promise<number> => (awai
 const COUNT = { n: sql<number>`count(*)::int` };
 
 /** Restricted numbers not cancelled, longest restricted first, along channels_stuck_restricted_idx. */
-export async function listRestrictedChannels({
-  db,
-  hubId,
-  limit,
-  channelIds,
-  after,
-}: {
-  db: Executor;
-  hubId: string;
-  limit: number;
-  channelIds?: string[];
-  after?: StuckCursor;
-}): Promise<(StuckCandidate & { flags: Record<string, unknown> })[]> {
+export function restrictedQuery({ db, hubId, rule, limit, channelIds, after }: RuleQueryInput): StuckRuleQuery {
   const since = restrictedSince();
-  const rows = await db
-    .select({ ...candidateColumns, since, flags: channels.flags })
+  return db
+    .select(candidateColumns(rule, since, noJobPart, sql`${channels.flags}`))
     .from(channels)
     .where(and(restrictedWhere(hubId, channelIds), fromCursor(since, after)))
     .orderBy(asc(since), asc(channels.id))
     .limit(limit);
-  return rows.map((r) => ({ ...r, ...noJob }));
 }
 
-const restrictedSince = () => sql<Date>`coalesce(${channels.restrictedAt}, ${channels.updatedAt})`.mapWith(channels.updatedAt);
+
+const restrictedSince = () => sql`coalesce(${channels.restrictedAt}, ${channels.updatedAt})`;
 // Literal, as in the index's predicate.
 const restrictedWhere = (hubId: string, channelIds?: string[]) => and(eq(channels.hubId, hubId), sql`${channels.restricted} and ${channels.cancellation} is null`, onlyChannels(channelIds));
 
@@ -194,30 +231,14 @@ const restrictedWhere = (hubId: string, channelIds?: string[]) => and(eq(channel
  * channels_stuck_unknown_status_idx: its predicate's list is `knownStatuses` (lib/channels/stuck.ts passes the
  * ranked statuses of lib/hub/events.ts, in that order), spelled as literals so even a generic plan can prove it.
  */
-export async function listChannelsInUnknownStatus({
-  db,
-  hubId,
-  knownStatuses,
-  changedBefore,
-  limit,
-  channelIds,
-  after,
-}: {
-  db: Executor;
-  hubId: string;
-  knownStatuses: readonly string[];
-  changedBefore: Date;
-  limit: number;
-  channelIds?: string[];
-  after?: StuckCursor;
-}): Promise<StuckCandidate[]> {
-  const rows = await db
-    .select({ ...candidateColumns, since: channels.statusChangedAt })
+export function unknownStatusQuery({ db, hubId, rule, knownStatuses, changedBefore, limit, channelIds, after }: RuleQueryInput & { knownStatuses: readonly string[]; changedBefore: Date }): StuckRuleQuery {
+  const since = sql`${channels.statusChangedAt}`;
+  return db
+    .select(candidateColumns(rule, since, noJobPart))
     .from(channels)
-    .where(and(unknownStatusWhere({ hubId, knownStatuses, changedBefore, channelIds }), fromCursor(sql`${channels.statusChangedAt}`, after)))
+    .where(and(unknownStatusWhere({ hubId, knownStatuses, changedBefore, channelIds }), fromCursor(since, after)))
     .orderBy(asc(channels.statusChangedAt), asc(channels.id))
     .limit(limit);
-  return rows.map((r) => ({ ...r, ...noJob }));
 }
 
 const unknownStatusWhere = (p: { hubId: string; knownStatuses: readonly string[]; changedBefore: Date; channelIds?: string[] }) =>
@@ -232,33 +253,13 @@ const unknownStatusWhere = (p: { hubId: string; knownStatuses: readonly string[]
  * Key jobs that failed and wait for their next attempt, for channels without an active key (queued jobs are
  * few: jobs_claim_idx on status). The job's last error is the hub's answer.
  */
-export async function listChannelsWithFailingKeyJobs({
-  db,
-  hubId,
-  limit,
-  channelIds,
-  after,
-}: {
-  db: Executor;
-  hubId: string;
-  limit: number;
-  channelIds?: string[];
-  after?: StuckCursor;
-}): Promise<(StuckCandidate & { jobError: string | null; jobRunAt: Date; jobMaxAttempts: number })[]> {
+export function failingKeyQuery({ db, hubId, rule, limit, channelIds, after }: RuleQueryInput): StuckRuleQuery {
+  const since = sql`${jobs.createdAt}`;
   return db
-    .select({
-      ...candidateColumns,
-      since: jobs.createdAt,
-      jobId: jobs.id,
-      jobKind: jobs.kind,
-      jobAttempts: jobs.attempts,
-      jobError: jobs.lastError,
-      jobRunAt: jobs.runAt,
-      jobMaxAttempts: jobs.maxAttempts,
-    })
+    .select(candidateColumns(rule, since, jobPart))
     .from(jobs)
     .innerJoin(channels, eq(channels.id, payloadUuid("channelId")))
-    .where(and(failingKeyWhere(hubId, channelIds), fromCursor(sql`${jobs.createdAt}`, after)))
+    .where(and(failingKeyWhere(hubId, channelIds), fromCursor(since, after)))
     .orderBy(asc(jobs.createdAt), asc(channels.id))
     .limit(limit);
 }
@@ -276,65 +277,30 @@ const failingKeyWhere = (hubId: string, channelIds?: string[]) =>
   );
 
 /** Known statuses before `running`, oldest first along channels_stuck_not_running_idx (hub_id, created_at). */
-export async function listChannelsNotRunning({
-  db,
-  hubId,
-  statuses,
-  createdBefore,
-  limit,
-  channelIds,
-  after,
-}: {
-  db: Executor;
-  hubId: string;
-  statuses: string[];
-  createdBefore: Date;
-  limit: number;
-  channelIds?: string[];
-  after?: StuckCursor;
-}): Promise<StuckCandidate[]> {
-  const rows = await db
-    .select({ ...candidateColumns, since: channels.createdAt })
+export function notRunningQuery({ db, hubId, rule, statuses, createdBefore, limit, channelIds, after }: RuleQueryInput & { statuses: string[]; createdBefore: Date }): StuckRuleQuery {
+  return db
+    .select(candidateColumns(rule, sql`${channels.createdAt}`, noJobPart))
     .from(channels)
     .where(and(notRunningWhere({ hubId, statuses, createdBefore, channelIds }), fromCursor(channels.createdAt, after)))
     .orderBy(asc(channels.createdAt), asc(channels.id))
     .limit(limit);
-  return rows.map((r) => ({ ...r, ...noJob }));
 }
 
 const notRunningWhere = (p: { hubId: string; statuses: string[]; createdBefore: Date; channelIds?: string[] }) =>
   and(eq(channels.hubId, p.hubId), literalIn(channels.status, p.statuses), lt(channels.createdAt, p.createdBefore), notEnded(), onlyChannels(p.channelIds));
 
 /** Running (or further), permitted since before `readyBefore`, and no active key (api_keys_channel_status_idx probe). */
-export async function listRunningChannelsWithoutKey({
-  db,
-  hubId,
-  statuses,
-  readyBefore,
-  limit,
-  channelIds,
-  after,
-}: {
-  db: Executor;
-  hubId: string;
-  statuses: string[];
-  readyBefore: Date;
-  limit: number;
-  channelIds?: string[];
-  after?: StuckCursor;
-}): Promise<StuckCandidate[]> {
+export function noKeyQuery({ db, hubId, rule, statuses, readyBefore, limit, channelIds, after }: RuleQueryInput & { statuses: string[]; readyBefore: Date }): StuckRuleQuery {
   const since = noKeySince();
-  const rows = await db
-    .select({ ...candidateColumns, since })
+  return db
+    .select(candidateColumns(rule, since, noJobPart))
     .from(channels)
     .where(and(noKeyWhere(db, { hubId, statuses, readyBefore, channelIds }), fromCursor(since, after)))
     .orderBy(asc(since), asc(channels.id))
     .limit(limit);
-  return rows.map((r) => ({ ...r, ...noJob }));
 }
 
-const noKeySince = () =>
-  sql<Date>`greatest(${channels.statusChangedAt}, coalesce(${channels.permissionChangedAt}, ${channels.statusChangedAt}))`.mapWith(channels.statusChangedAt);
+const noKeySince = () => sql`greatest(${channels.statusChangedAt}, coalesce(${channels.permissionChangedAt}, ${channels.statusChangedAt}))`;
 
 const noKeyWhere = (db: Executor, p: { hubId: string; statuses: string[]; readyBefore: Date; channelIds?: string[] }) =>
   and(
@@ -372,28 +338,14 @@ const failingKeyJobOf = (db: Executor) =>
       ),
     );
 
-export async function listChannelsWithoutPermission({
-  db,
-  hubId,
-  createdBefore,
-  limit,
-  channelIds,
-  after,
-}: {
-  db: Executor;
-  hubId: string;
-  createdBefore: Date;
-  limit: number;
-  channelIds?: string[];
-  after?: StuckCursor;
-}): Promise<StuckCandidate[]> {
-  const rows = await db
-    .select({ ...candidateColumns, since: channels.createdAt })
+/** Direct-payment numbers whose client has not granted the partner permission, oldest first. */
+export function noPermissionQuery({ db, hubId, rule, createdBefore, limit, channelIds, after }: RuleQueryInput & { createdBefore: Date }): StuckRuleQuery {
+  return db
+    .select(candidateColumns(rule, sql`${channels.createdAt}`, noJobPart))
     .from(channels)
     .where(and(noPermissionWhere({ hubId, createdBefore, channelIds }), fromCursor(channels.createdAt, after)))
     .orderBy(asc(channels.createdAt), asc(channels.id))
     .limit(limit);
-  return rows.map((r) => ({ ...r, ...noJob }));
 }
 
 const noPermissionWhere = (p: { hubId: string; createdBefore: Date; channelIds?: string[] }) =>
@@ -409,51 +361,43 @@ const grantUnfulfilled = (): SQL =>
   sql`not exists (select 1 from ${apiKeys} where ${apiKeys.channelId} = ${channels.id}
     and ${apiKeys.grantId} = ${jobs.payload}->>'grantId' and ${apiKeys.status} in ('active', 'revoked'))`;
 
-/** Dead key jobs and dead webhook jobs of the hub's channels (dead jobs are few: jobs_claim_idx on status). */
-export async function listChannelsWithDeadJobs({
-  db,
-  hubId,
-  limit,
-  channelIds,
-  after,
-}: {
-  db: Executor;
-  hubId: string;
-  limit: number;
-  channelIds?: string[];
-  after?: StuckCursor;
-}): Promise<StuckCandidate[]> {
-  const jobColumns = {
-    ...candidateColumns,
-    since: sql<Date>`coalesce(${jobs.finishedAt}, ${jobs.updatedAt})`.mapWith(jobs.updatedAt),
-    jobId: jobs.id,
-    jobKind: jobs.kind,
-    jobAttempts: jobs.attempts,
-  };
+/**
+ * Dead key jobs and dead webhook jobs of the hub's channels (dead jobs are few: jobs_claim_idx on status): two
+ * queries, each with its own total (its rows carry their job's kind).
+ */
+export function deadJobQueries({ db, hubId, rule, limit, channelIds, after }: RuleQueryInput): [StuckRuleQuery, StuckRuleQuery] {
   const since = deadSince();
-  const keyJobs = await db
-    .select(jobColumns)
+  const keyJobs = db
+    .select(candidateColumns(rule, since, jobPart))
     .from(jobs)
     .innerJoin(channels, eq(channels.id, payloadUuid("channelId")))
     .where(and(deadKeyWhere(hubId, channelIds), fromCursor(since, after)))
     .orderBy(asc(since), asc(channels.id))
     .limit(limit);
-  const webhookJobs = await db
-    .select(jobColumns)
+  const webhookJobs = db
+    .select(candidateColumns(rule, since, jobPart))
     .from(jobs)
     .innerJoin(webhookEvents, eq(webhookEvents.id, payloadUuid("webhookEventId")))
     .innerJoin(channels, and(eq(channels.hubId, webhookEvents.hubId), eq(channels.externalId, webhookEvents.channelExternalId)))
     .where(and(deadWebhookWhere(hubId, channelIds), fromCursor(since, after)))
     .orderBy(asc(since), asc(channels.id))
     .limit(limit);
-  return [...keyJobs, ...webhookJobs];
+  return [keyJobs, webhookJobs];
 }
 
-const deadSince = () => sql<Date>`coalesce(${jobs.finishedAt}, ${jobs.updatedAt})`.mapWith(jobs.updatedAt);
+const deadSince = () => sql`coalesce(${jobs.finishedAt}, ${jobs.updatedAt})`;
 const deadKeyWhere = (hubId: string, channelIds?: string[]) =>
   and(eq(jobs.status, "dead"), eq(jobs.kind, "api_key.provision"), eq(channels.hubId, hubId), grantUnfulfilled(), onlyChannels(channelIds));
 const deadWebhookWhere = (hubId: string, channelIds?: string[]) =>
   and(eq(jobs.status, "dead"), eq(jobs.kind, "webhook.process"), eq(webhookEvents.hubId, hubId), notInArray(webhookEvents.status, ["done", "ignored"]), onlyChannels(channelIds));
+
+/** The rows of the given rule queries, run as one statement (`(…) union all (…)`, each keeping its ORDER BY and LIMIT). */
+export async function listStuckCandidates(queries: StuckRuleQuery[]): Promise<StuckCandidate[]> {
+  const [first, second, ...rest] = queries;
+  if (!first) return [];
+  if (!second) return first;
+  return (await unionAll(first, second, ...rest)) as StuckCandidate[];
+}
 
 /**
  * How many rows each "Needs attention" rule holds for one hub (the list's true count, docs/channel-lifecycle.md §4),

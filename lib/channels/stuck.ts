@@ -2,14 +2,16 @@ import "server-only";
 import { z } from "zod";
 import {
   countStuckCandidates,
-  listChannelsInUnknownStatus,
-  listChannelsNotRunning,
-  listChannelsWithDeadJobs,
-  listChannelsWithFailingKeyJobs,
-  listChannelsWithoutPermission,
-  listRestrictedChannels,
-  listRunningChannelsWithoutKey,
+  deadJobQueries,
+  failingKeyQuery,
+  listStuckCandidates,
+  noKeyQuery,
+  noPermissionQuery,
+  notRunningQuery,
+  restrictedQuery,
+  unknownStatusQuery,
   type StuckCandidate,
+  type StuckRuleQuery,
 } from "@/db/queries/channel-store";
 import { findClientNames } from "@/db/queries/client-store";
 import { findHubById, listHubs } from "@/db/queries/hubs";
@@ -97,9 +99,7 @@ function duration(ms: number): string {
 
 const jobLabels: Record<string, string> = { "api_key.provision": "creating the API key", "webhook.process": "applying a message from 360dialog" };
 
-type Candidate = StuckCandidate & { flags?: Record<string, unknown>; jobError?: string | null; jobRunAt?: Date; jobMaxAttempts?: number };
-
-function describe(rule: StuckRule, c: Candidate, now: Date): Pick<StuckChannel, "explanation" | "nextStep" | "action"> {
+function describe(rule: StuckRule, c: StuckCandidate, now: Date): Pick<StuckChannel, "explanation" | "nextStep" | "action"> {
   const ago = duration(now.getTime() - c.since.getTime());
   switch (rule) {
     case "restricted": {
@@ -225,40 +225,36 @@ async function findStuck(input: StuckInput, counted: boolean, deps: ChannelDeps)
   // One more per rule than asked: rows the cursor names exactly are dropped below. A rule the page does not show
   // runs only for its total (counted), with one row, as a window count needs a row to ride on.
   const perOf = (rule: StuckRule) => (shown(rule) ? limit + 1 : 1);
-  // The rules of every hub side by side: each is one small index-led query, so the page waits for the slowest
-  // one, not for the sum of all.
-  const perHub = await Promise.all(
-    hubs.map(async (hub) => {
-      const t = stuckThresholds(hub.settings);
-      const before = (ms: number) => new Date(now.getTime() - ms);
-      const rules: [StuckRule, (per: number) => Promise<Candidate[]>][] = [
-        ["not_running", (per) => listChannelsNotRunning({ db, hubId: hub.id, statuses: PRE_RUNNING, createdBefore: before(t.notRunningHours * 3_600_000), limit: per, channelIds, after })],
-        ["no_api_key", (per) => listRunningChannelsWithoutKey({ db, hubId: hub.id, statuses: RUNNING, readyBefore: before(t.noKeyMinutes * 60_000), limit: per, channelIds, after })],
-        [
-          "no_permission",
-          (per) =>
-            hub.paymentMode === "direct" ? listChannelsWithoutPermission({ db, hubId: hub.id, createdBefore: before(t.noPermissionHours * 3_600_000), limit: per, channelIds, after }) : Promise.resolve([]),
-        ],
-        ["dead_job", (per) => listChannelsWithDeadJobs({ db, hubId: hub.id, limit: per, channelIds, after })],
-        ["restricted", (per) => listRestrictedChannels({ db, hubId: hub.id, limit: per, channelIds, after })],
-        [
-          "unknown_status",
-          (per) => listChannelsInUnknownStatus({ db, hubId: hub.id, knownStatuses: CHANNEL_STATUSES, changedBefore: before(t.unknownStatusMinutes * 60_000 - 1), limit: per, channelIds, after }),
-        ],
-        ["key_failing", (per) => listChannelsWithFailingKeyJobs({ db, hubId: hub.id, limit: per, channelIds, after })],
-      ];
-      return Promise.all(rules.filter(([rule]) => counted || shown(rule)).map(async ([rule, candidates]) => [rule, await candidates(perOf(rule))] as [StuckRule, Candidate[]]));
-    }),
-  );
+  // Every rule of every hub in one statement (a union of small index-led queries): one round trip for the page.
+  const queries = hubs.flatMap((hub) => {
+    const t = stuckThresholds(hub.settings);
+    const before = (ms: number) => new Date(now.getTime() - ms);
+    const common = (rule: StuckRule) => ({ db, hubId: hub.id, rule, limit: perOf(rule), channelIds, after });
+    const rules: [StuckRule, () => StuckRuleQuery[]][] = [
+      ["not_running", () => [notRunningQuery({ ...common("not_running"), statuses: PRE_RUNNING, createdBefore: before(t.notRunningHours * 3_600_000) })]],
+      ["no_api_key", () => [noKeyQuery({ ...common("no_api_key"), statuses: RUNNING, readyBefore: before(t.noKeyMinutes * 60_000) })]],
+      ["no_permission", () => (hub.paymentMode === "direct" ? [noPermissionQuery({ ...common("no_permission"), createdBefore: before(t.noPermissionHours * 3_600_000) })] : [])],
+      ["dead_job", () => deadJobQueries(common("dead_job"))],
+      ["restricted", () => [restrictedQuery(common("restricted"))]],
+      [
+        "unknown_status",
+        () => [unknownStatusQuery({ ...common("unknown_status"), knownStatuses: CHANNEL_STATUSES, changedBefore: before(t.unknownStatusMinutes * 60_000 - 1) })],
+      ],
+      ["key_failing", () => [failingKeyQuery(common("key_failing"))]],
+    ];
+    return rules.filter(([rule]) => counted || shown(rule)).flatMap(([, build]) => build());
+  });
+  const candidates = await listStuckCandidates(queries);
   const byRule = noCounts();
-  const found: [StuckRule, Candidate][] = [];
-  for (const [rule, candidates] of perHub.flat()) {
-    // dead_job is two queries (key jobs, webhook jobs), each with its own total.
-    const totals = new Map<string, number>();
-    for (const c of candidates) totals.set(c.jobKind ?? "", c.total);
-    for (const n of totals.values()) byRule[rule] += n;
-    if (shown(rule)) for (const c of candidates) found.push([rule, c]);
+  // Each query's rows carry its total: one per hub, rule and (dead_job is two queries) job kind.
+  const totals = new Map<string, { rule: StuckRule; n: number }>();
+  const found: [StuckRule, StuckCandidate][] = [];
+  for (const c of candidates) {
+    const rule = c.rule as StuckRule;
+    totals.set(`${c.hubId}:${rule}:${c.jobKind ?? ""}`, { rule, n: c.total });
+    if (shown(rule)) found.push([rule, c]);
   }
+  for (const { rule, n } of totals.values()) byRule[rule] += n;
   const cursor = input.after;
   const page = found
     .map(([rule, c]) => ({ rule, c }))
