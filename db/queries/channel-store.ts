@@ -2,7 +2,7 @@ import "server-only";
 import { and, asc, eq, inArray, lt, notExists, notInArray, sql, type SQL } from "drizzle-orm";
 import { unionAll, type PgSetOperatorWithResult } from "drizzle-orm/pg-core";
 import type { TypedQueryBuilder } from "drizzle-orm/query-builders/query-builder";
-import type { Executor } from "../client";
+import { rowsOf, type Executor } from "../client";
 import { apiKeys, channels, jobs, webhookEvents, type Channel } from "../schema";
 
 export type NewChannel = typeof channels.$inferInsert;
@@ -207,7 +207,6 @@ export type StuckCursor = { since: Date; channelId: string };
 const fromCursor = (since: SQL | typeof channels.createdAt, after: StuckCursor | undefined): SQL | undefined =>
   after ? sql`(${since} > ${after.since.toISOString()}::timestamptz or (${since} = ${after.since.toISOString()}::timestamptz and ${channels.id} >= ${after.channelId}::uuid))` : undefined;
 
-const countOf = async (rows: Promise<{ n: number }[]>): Promise<number> => (await rows)[0]?.n ?? 0;
 const COUNT = { n: sql<number>`count(*)::int` };
 
 /** Restricted numbers not cancelled, longest restricted first, along channels_stuck_restricted_idx. */
@@ -419,31 +418,35 @@ export async function countStuckCandidates({
   noPermission: { createdBefore: Date } | null;
   unknownStatus: { knownStatuses: readonly string[]; changedBefore: Date };
 }): Promise<Record<"not_running" | "no_api_key" | "no_permission" | "dead_job" | "restricted" | "unknown_status" | "key_failing", number>> {
-  const [notRunningN, noKeyN, noPermissionN, deadKeyN, deadWebhookN, restrictedN, unknownN, failingN] = await Promise.all([
-    countOf(db.select(COUNT).from(channels).where(notRunningWhere({ hubId, ...notRunning }))),
-    countOf(db.select(COUNT).from(channels).where(noKeyWhere(db, { hubId, ...noKey }))),
-    noPermission ? countOf(db.select(COUNT).from(channels).where(noPermissionWhere({ hubId, ...noPermission }))) : Promise.resolve(0),
-    countOf(db.select(COUNT).from(jobs).innerJoin(channels, eq(channels.id, payloadUuid("channelId"))).where(deadKeyWhere(hubId))),
-    countOf(
-      db
-        .select(COUNT)
-        .from(jobs)
-        .innerJoin(webhookEvents, eq(webhookEvents.id, payloadUuid("webhookEventId")))
-        .innerJoin(channels, and(eq(channels.hubId, webhookEvents.hubId), eq(channels.externalId, webhookEvents.channelExternalId)))
-        .where(deadWebhookWhere(hubId)),
-    ),
-    countOf(db.select(COUNT).from(channels).where(restrictedWhere(hubId))),
-    countOf(db.select(COUNT).from(channels).where(unknownStatusWhere({ hubId, ...unknownStatus }))),
-    countOf(db.select(COUNT).from(jobs).innerJoin(channels, eq(channels.id, payloadUuid("channelId"))).where(failingKeyWhere(hubId))),
-  ]);
+  const counts = {
+    not_running: db.select(COUNT).from(channels).where(notRunningWhere({ hubId, ...notRunning })),
+    no_api_key: db.select(COUNT).from(channels).where(noKeyWhere(db, { hubId, ...noKey })),
+    no_permission: noPermission ? db.select(COUNT).from(channels).where(noPermissionWhere({ hubId, ...noPermission })) : sql`0`,
+    dead_key: db.select(COUNT).from(jobs).innerJoin(channels, eq(channels.id, payloadUuid("channelId"))).where(deadKeyWhere(hubId)),
+    dead_webhook: db
+      .select(COUNT)
+      .from(jobs)
+      .innerJoin(webhookEvents, eq(webhookEvents.id, payloadUuid("webhookEventId")))
+      .innerJoin(channels, and(eq(channels.hubId, webhookEvents.hubId), eq(channels.externalId, webhookEvents.channelExternalId)))
+      .where(deadWebhookWhere(hubId)),
+    restricted: db.select(COUNT).from(channels).where(restrictedWhere(hubId)),
+    unknown_status: db.select(COUNT).from(channels).where(unknownStatusWhere({ hubId, ...unknownStatus })),
+    key_failing: db.select(COUNT).from(jobs).innerJoin(channels, eq(channels.id, payloadUuid("channelId"))).where(failingKeyWhere(hubId)),
+  };
+  // Every count as a scalar subquery of one statement: one round trip.
+  const [row] = await rowsOf<Record<keyof typeof counts, number | string>>(
+    db,
+    sql`select ${sql.join(Object.entries(counts).map(([name, query]) => sql`(${query}) as ${sql.identifier(name)}`), sql`, `)}`,
+  );
+  const n = (name: keyof typeof counts) => Number(row?.[name] ?? 0);
   return {
-    not_running: notRunningN,
-    no_api_key: noKeyN,
-    no_permission: noPermissionN,
-    dead_job: deadKeyN + deadWebhookN,
-    restricted: restrictedN,
-    unknown_status: unknownN,
-    key_failing: failingN,
+    not_running: n("not_running"),
+    no_api_key: n("no_api_key"),
+    no_permission: n("no_permission"),
+    dead_job: n("dead_key") + n("dead_webhook"),
+    restricted: n("restricted"),
+    unknown_status: n("unknown_status"),
+    key_failing: n("key_failing"),
   };
 }
 
