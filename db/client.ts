@@ -46,6 +46,11 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
       connect_timeout: config.connectTimeoutSeconds ?? 2,
       idle_timeout: 60,
       onnotice: () => {},
+      // No JIT on the portal's connections: its queries are small index-led reads and writes, and planners price
+      // large ranges (a funnel period of 100k sessions, an export) over jit_above_cost, where compiling the plan
+      // (50-200 ms measured) costs more than running it (bench/README.md "Dashboard pages"). A startup parameter,
+      // so it costs no statement.
+      connection: { jit: "off" },
     });
     const db = drizzlePostgres({ client: preparing(sql), schema }) as unknown as Database;
     return { db, driver: "postgres", close: () => sql.end({ timeout: 5 }) };

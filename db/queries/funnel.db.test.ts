@@ -1,8 +1,8 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { recordKeyStored } from "@/lib/onboarding/funnel";
 import { forEachDatabase } from "@/test/db/databases";
-import type { Executor } from "../client";
+import { rowsOf, type Executor } from "../client";
 import { hubs, invites, onboardingEvents, onboardingSessions } from "../schema";
 import { countFunnelTotals, readFunnel, sampleFunnelSteps } from "./funnel";
 
@@ -169,7 +169,7 @@ forEachDatabase("onboarding funnel queries", (ctx) => {
     expect(await countFunnelTotals({ ...later, hubIds: [] })).toEqual({ started: 0, linkOpened: 0 });
   });
 
-  it("reads totals and steps in one go, sampling as the caller decides from the total", async () => {
+  it("reads totals, then the steps, sampling as the caller decides from the total", async () => {
     const { db } = ctx.get();
     const { a } = await world();
     const scope = { db, hubIds: [a], from: P0, to: P1 };
@@ -179,6 +179,17 @@ forEachDatabase("onboarding funnel queries", (ctx) => {
     expect(whole).toEqual({ started: 6, linkOpened: 4, steps: await sampleFunnelSteps({ ...scope, buckets: null }) });
     const sampled = await readFunnel(scope, (started) => (started > 5 ? 64 : null));
     expect([sampled.started, sampled.linkOpened, sampled.steps.sessions]).toEqual([6, 4, 3]);
+  });
+
+  it("reads the sample from the covering index of drizzle/0015, and without JIT on PostgreSQL", async () => {
+    const { db, driver } = ctx.get();
+    const [index] = await rowsOf<{ def: string }>(db, sql`select indexdef as def from pg_indexes where indexname = 'onboarding_sessions_sample_idx'`);
+    expect(index?.def).toContain("get_byte(uuid_send(id), 0)");
+    expect(index?.def).toMatch(/INCLUDE \(id, invite_id, first_returned_at, first_client_confirmed_at, first_channel_created_at, first_channel_running_at, first_key_stored_at\)/);
+    if (driver === "postgres") {
+      const [jit] = await rowsOf<{ jit: string }>(db, sql`select current_setting('jit') as jit`);
+      expect(jit?.jit).toBe("off");
+    }
   });
 
   it("records key_stored once per completed session and number, never for other sessions", async () => {

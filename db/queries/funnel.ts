@@ -2,14 +2,14 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { rowsOf, type Executor } from "../client";
 
-// The onboarding funnel of the Overview (lib/dashboard/funnel.ts holds the definition). Two statements in one
-// transaction: counts of the cohort and of link opens (daily rollup plus the partial edge days), then the steps and
+// The onboarding funnel of the Overview (lib/dashboard/funnel.ts holds the definition). Two statements: counts of the cohort and of link opens (daily rollup plus the partial edge days), then the steps and
 // step-to-step times of the cohort's sessions (all of them, or a uniform sample by session id when the cohort is large).
 
 export type FunnelScope = { hubIds: readonly string[]; from: Date; to: Date };
 
-// The funnel's reads run with JIT off (readFunnel): the planner prices every per-session probe and index entry, so
-// large periods can cross jit_above_cost, and compiling the plan (50-200 ms measured) costs more than running it.
+// The funnel's reads rely on JIT being off (db/client.ts sets it for every connection): the planner prices every
+// per-session probe and index entry, so large periods cross jit_above_cost, and compiling the plan (50-200 ms
+// measured) costs more than running it.
 
 const hubList = (hubIds: readonly string[]) => sql.join(hubIds.map((id) => sql`${id}::uuid`), sql`, `);
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
@@ -65,18 +65,15 @@ export async function countFunnelTotals(scope: { db: Executor } & FunnelScope): 
 }
 
 /**
- * The whole funnel of a period in one transaction with JIT off (see above): the totals, then the steps of
- * the cohort, or of the sample `sampleOf(started)` chooses (lib/dashboard/funnel.ts).
+ * The whole funnel of a period in two statements: the totals, then the steps of the cohort, or of the sample
+ * `sampleOf(started)` chooses (lib/dashboard/funnel.ts).
  */
 export async function readFunnel(
   scope: { db: Executor } & FunnelScope,
   sampleOf: (started: number) => number | null,
 ): Promise<{ started: number; linkOpened: number; steps: FunnelSample }> {
-  return scope.db.transaction(async (tx) => {
-    await tx.execute(sql`set local jit = off`);
-    const totals = await countFunnelTotals({ ...scope, db: tx });
-    return { ...totals, steps: await sampleFunnelSteps({ ...scope, db: tx, buckets: sampleOf(totals.started) }) };
-  });
+  const totals = await countFunnelTotals(scope);
+  return { ...totals, steps: await sampleFunnelSteps({ ...scope, buckets: sampleOf(totals.started) }) };
 }
 
 /** Per step: sessions (of the cohort or its sample) that reached it, and the median seconds from the step before. */
