@@ -1,6 +1,7 @@
 import "server-only";
-import { and, asc, eq, inArray, lt, notExists, notInArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, notExists, notInArray, sql, type SQL } from "drizzle-orm";
 import { unionAll, type PgSetOperatorWithResult } from "drizzle-orm/pg-core";
+import type { Placeholder } from "drizzle-orm";
 import type { TypedQueryBuilder } from "drizzle-orm/query-builders/query-builder";
 import { rowsOf, type Executor } from "../client";
 import { apiKeys, channels, jobs, webhookEvents, type Channel } from "../schema";
@@ -168,26 +169,40 @@ const candidateColumns = (rule: string, since: SQL, job: typeof jobPart, flags: 
 });
 
 /** A query of one rule, as the functions below build it (all select the same columns, whatever they read from). */
-export type StuckRuleQuery = PgSetOperatorWithResult<StuckCandidate[]> & TypedQueryBuilder<unknown, StuckCandidate[]> & PromiseLike<StuckCandidate[]>;
+export type StuckRuleQuery = PgSetOperatorWithResult<StuckCandidate[]> &
+  TypedQueryBuilder<unknown, StuckCandidate[]> &
+  PromiseLike<StuckCandidate[]> & { prepare(name: string): PreparedStuckQuery };
+
+/** Rule queries built once and run again with new values (listStuckCandidates' `prepare`). */
+export type PreparedStuckQuery = { execute(values: Record<string, unknown>): Promise<StuckCandidate[]> };
+
+/**
+ * A value of a rule query: given now, or a placeholder that a statement built once fills at each run
+ * (lib/channels/stuck.ts keeps the page's statement per shape, as building its SQL costs more than the rest of the
+ * call). A placeholder's value is the text the cast reads: a uuid, an ISO time, an array of uuids.
+ */
+export type StuckValue<T> = T | Placeholder;
+const asUuid = (v: StuckValue<string>): SQL => sql`${v}::uuid`;
+const asTime = (v: StuckValue<Date>): SQL => sql`${v instanceof Date ? v.toISOString() : v}::timestamptz`;
 
 /** What every rule's query takes besides its own thresholds. */
 type RuleQueryInput = {
   db: Executor;
-  hubId: string;
+  hubId: StuckValue<string>;
   /** The rule's name, carried in each row. */
   rule: string;
-  limit: number;
+  limit: number | Placeholder;
   /** Only these channels (a list page asks about its own rows). */
-  channelIds?: string[];
-  after?: StuckCursor;
+  channelIds?: StuckValue<string[]>;
+  after?: StuckCursorValue;
 };
 
 /**
  * Optional narrowing to given channels (a list page asks only about its own rows): the ids go as one array
  * parameter, not as one parameter each, so the seven rule queries of a 50-row page bind 7 values instead of 350.
  */
-const onlyChannels = (channelIds: string[] | undefined): SQL | undefined =>
-  channelIds ? (channelIds.length ? sql`${channels.id} = any(${sql.param(channelIds)}::uuid[])` : sql`false`) : undefined;
+const onlyChannels = (channelIds: StuckValue<string[]> | undefined): SQL | undefined =>
+  channelIds === undefined ? undefined : sql`${channels.id} = any(${Array.isArray(channelIds) ? sql.param(channelIds) : channelIds}::uuid[])`;
 
 // Constants in the SQL text, not parameters: a cached generic plan must still prove channels_stuck_not_running_idx's
 // predicate, or it walks every channel of the hub oldest first.
@@ -199,13 +214,14 @@ const notEnded = (): SQL => sql`${channels.cancellation} is distinct from 'cance
 
 /** Where the "Needs attention" list continues (cursor paging, oldest first): after this `since`, then channel id. */
 export type StuckCursor = { since: Date; channelId: string };
+type StuckCursorValue = { since: StuckValue<Date>; channelId: StuckValue<string> };
 
 /**
  * Rows of a rule at or after the cursor, in the order the list pages by (since, channel id). At, not after: two
  * rules may name one channel at one time, so lib/channels/stuck.ts drops what the cursor already passed.
  */
-const fromCursor = (since: SQL | typeof channels.createdAt, after: StuckCursor | undefined): SQL | undefined =>
-  after ? sql`(${since} > ${after.since.toISOString()}::timestamptz or (${since} = ${after.since.toISOString()}::timestamptz and ${channels.id} >= ${after.channelId}::uuid))` : undefined;
+const fromCursor = (since: SQL | typeof channels.createdAt, after: StuckCursorValue | undefined): SQL | undefined =>
+  after ? sql`(${since} > ${asTime(after.since)} or (${since} = ${asTime(after.since)} and ${channels.id} >= ${asUuid(after.channelId)}))` : undefined;
 
 const COUNT = { n: sql<number>`count(*)::int` };
 
@@ -223,14 +239,15 @@ export function restrictedQuery({ db, hubId, rule, limit, channelIds, after }: R
 
 const restrictedSince = () => sql`coalesce(${channels.restrictedAt}, ${channels.updatedAt})`;
 // Literal, as in the index's predicate.
-const restrictedWhere = (hubId: string, channelIds?: string[]) => and(eq(channels.hubId, hubId), sql`${channels.restricted} and ${channels.cancellation} is null`, onlyChannels(channelIds));
+const restrictedWhere = (hubId: StuckValue<string>, channelIds?: StuckValue<string[]>) =>
+  and(sql`${channels.hubId} = ${asUuid(hubId)}`, sql`${channels.restricted} and ${channels.cancellation} is null`, onlyChannels(channelIds));
 
 /**
  * Numbers in a status the lifecycle does not know (`error`, anything new), not ended, along
  * channels_stuck_unknown_status_idx: its predicate's list is `knownStatuses` (lib/channels/stuck.ts passes the
  * ranked statuses of lib/hub/events.ts, in that order), spelled as literals so even a generic plan can prove it.
  */
-export function unknownStatusQuery({ db, hubId, rule, knownStatuses, changedBefore, limit, channelIds, after }: RuleQueryInput & { knownStatuses: readonly string[]; changedBefore: Date }): StuckRuleQuery {
+export function unknownStatusQuery({ db, hubId, rule, knownStatuses, changedBefore, limit, channelIds, after }: RuleQueryInput & { knownStatuses: readonly string[]; changedBefore: StuckValue<Date> }): StuckRuleQuery {
   const since = sql`${channels.statusChangedAt}`;
   return db
     .select(candidateColumns(rule, since, noJobPart))
@@ -240,11 +257,11 @@ export function unknownStatusQuery({ db, hubId, rule, knownStatuses, changedBefo
     .limit(limit);
 }
 
-const unknownStatusWhere = (p: { hubId: string; knownStatuses: readonly string[]; changedBefore: Date; channelIds?: string[] }) =>
+const unknownStatusWhere = (p: { hubId: StuckValue<string>; knownStatuses: readonly string[]; changedBefore: StuckValue<Date>; channelIds?: StuckValue<string[]> }) =>
   and(
-    eq(channels.hubId, p.hubId),
+    sql`${channels.hubId} = ${asUuid(p.hubId)}`,
     sql`${channels.status} not in (${sql.raw(p.knownStatuses.map((v) => `'${v.replace(/'/g, "''")}'`).join(", "))}) and ${channels.cancellation} is null`,
-    lt(channels.statusChangedAt, p.changedBefore),
+    sql`${channels.statusChangedAt} < ${asTime(p.changedBefore)}`,
     onlyChannels(p.channelIds),
   );
 
@@ -263,12 +280,12 @@ export function failingKeyQuery({ db, hubId, rule, limit, channelIds, after }: R
     .limit(limit);
 }
 
-const failingKeyWhere = (hubId: string, channelIds?: string[]) =>
+const failingKeyWhere = (hubId: StuckValue<string>, channelIds?: StuckValue<string[]>) =>
   and(
     eq(jobs.status, "queued"),
     eq(jobs.kind, "api_key.provision"),
     sql`${jobs.attempts} > 0 and ${jobs.lastError} is not null`,
-    eq(channels.hubId, hubId),
+    sql`${channels.hubId} = ${asUuid(hubId)}`,
     sql`not ${channels.hasActiveKey}`,
     notEnded(),
     grantUnfulfilled(),
@@ -276,7 +293,7 @@ const failingKeyWhere = (hubId: string, channelIds?: string[]) =>
   );
 
 /** Known statuses before `running`, oldest first along channels_stuck_not_running_idx (hub_id, created_at). */
-export function notRunningQuery({ db, hubId, rule, statuses, createdBefore, limit, channelIds, after }: RuleQueryInput & { statuses: string[]; createdBefore: Date }): StuckRuleQuery {
+export function notRunningQuery({ db, hubId, rule, statuses, createdBefore, limit, channelIds, after }: RuleQueryInput & { statuses: string[]; createdBefore: StuckValue<Date> }): StuckRuleQuery {
   return db
     .select(candidateColumns(rule, sql`${channels.createdAt}`, noJobPart))
     .from(channels)
@@ -285,11 +302,17 @@ export function notRunningQuery({ db, hubId, rule, statuses, createdBefore, limi
     .limit(limit);
 }
 
-const notRunningWhere = (p: { hubId: string; statuses: string[]; createdBefore: Date; channelIds?: string[] }) =>
-  and(eq(channels.hubId, p.hubId), literalIn(channels.status, p.statuses), lt(channels.createdAt, p.createdBefore), notEnded(), onlyChannels(p.channelIds));
+const notRunningWhere = (p: { hubId: StuckValue<string>; statuses: string[]; createdBefore: StuckValue<Date>; channelIds?: StuckValue<string[]> }) =>
+  and(
+    sql`${channels.hubId} = ${asUuid(p.hubId)}`,
+    literalIn(channels.status, p.statuses),
+    sql`${channels.createdAt} < ${asTime(p.createdBefore)}`,
+    notEnded(),
+    onlyChannels(p.channelIds),
+  );
 
 /** Running (or further), permitted since before `readyBefore`, and no active key (api_keys_channel_status_idx probe). */
-export function noKeyQuery({ db, hubId, rule, statuses, readyBefore, limit, channelIds, after }: RuleQueryInput & { statuses: string[]; readyBefore: Date }): StuckRuleQuery {
+export function noKeyQuery({ db, hubId, rule, statuses, readyBefore, limit, channelIds, after }: RuleQueryInput & { statuses: string[]; readyBefore: StuckValue<Date> }): StuckRuleQuery {
   const since = noKeySince();
   return db
     .select(candidateColumns(rule, since, noJobPart))
@@ -301,15 +324,15 @@ export function noKeyQuery({ db, hubId, rule, statuses, readyBefore, limit, chan
 
 const noKeySince = () => sql`greatest(${channels.statusChangedAt}, coalesce(${channels.permissionChangedAt}, ${channels.statusChangedAt}))`;
 
-const noKeyWhere = (db: Executor, p: { hubId: string; statuses: string[]; readyBefore: Date; channelIds?: string[] }) =>
+const noKeyWhere = (db: Executor, p: { hubId: StuckValue<string>; statuses: string[]; readyBefore: StuckValue<Date>; channelIds?: StuckValue<string[]> }) =>
   and(
-    eq(channels.hubId, p.hubId),
-    inArray(channels.status, p.statuses),
+    sql`${channels.hubId} = ${asUuid(p.hubId)}`,
+    literalIn(channels.status, p.statuses),
     // Literal, as in channels_stuck_no_key_idx's predicate, so even a generic plan may use that partial index.
     sql`${channels.permission} = 'granted' and not ${channels.hasActiveKey} and ${channels.statusRank} >= 50`,
-    lt(channels.statusChangedAt, p.readyBefore),
+    sql`${channels.statusChangedAt} < ${asTime(p.readyBefore)}`,
     notEnded(),
-    sql`coalesce(${channels.permissionChangedAt}, ${channels.statusChangedAt}) < ${p.readyBefore.toISOString()}::timestamptz`,
+    sql`coalesce(${channels.permissionChangedAt}, ${channels.statusChangedAt}) < ${asTime(p.readyBefore)}`,
     notExists(
       db
         .select({ one: sql`1` })
@@ -338,7 +361,7 @@ const failingKeyJobOf = (db: Executor) =>
     );
 
 /** Direct-payment numbers whose client has not granted the partner permission, oldest first. */
-export function noPermissionQuery({ db, hubId, rule, createdBefore, limit, channelIds, after }: RuleQueryInput & { createdBefore: Date }): StuckRuleQuery {
+export function noPermissionQuery({ db, hubId, rule, createdBefore, limit, channelIds, after }: RuleQueryInput & { createdBefore: StuckValue<Date> }): StuckRuleQuery {
   return db
     .select(candidateColumns(rule, sql`${channels.createdAt}`, noJobPart))
     .from(channels)
@@ -347,8 +370,14 @@ export function noPermissionQuery({ db, hubId, rule, createdBefore, limit, chann
     .limit(limit);
 }
 
-const noPermissionWhere = (p: { hubId: string; createdBefore: Date; channelIds?: string[] }) =>
-  and(eq(channels.hubId, p.hubId), lt(channels.createdAt, p.createdBefore), sql`${channels.permission} <> 'granted'`, notEnded(), onlyChannels(p.channelIds));
+const noPermissionWhere = (p: { hubId: StuckValue<string>; createdBefore: StuckValue<Date>; channelIds?: StuckValue<string[]> }) =>
+  and(
+    sql`${channels.hubId} = ${asUuid(p.hubId)}`,
+    sql`${channels.createdAt} < ${asTime(p.createdBefore)}`,
+    sql`${channels.permission} <> 'granted'`,
+    notEnded(),
+    onlyChannels(p.channelIds),
+  );
 
 // A payload id that is not a uuid matches nothing instead of failing the cast.
 const payloadUuid = (key: string): SQL =>
@@ -385,17 +414,26 @@ export function deadJobQueries({ db, hubId, rule, limit, channelIds, after }: Ru
 }
 
 const deadSince = () => sql`coalesce(${jobs.finishedAt}, ${jobs.updatedAt})`;
-const deadKeyWhere = (hubId: string, channelIds?: string[]) =>
-  and(eq(jobs.status, "dead"), eq(jobs.kind, "api_key.provision"), eq(channels.hubId, hubId), grantUnfulfilled(), onlyChannels(channelIds));
-const deadWebhookWhere = (hubId: string, channelIds?: string[]) =>
-  and(eq(jobs.status, "dead"), eq(jobs.kind, "webhook.process"), eq(webhookEvents.hubId, hubId), notInArray(webhookEvents.status, ["done", "ignored"]), onlyChannels(channelIds));
+const deadKeyWhere = (hubId: StuckValue<string>, channelIds?: StuckValue<string[]>) =>
+  and(eq(jobs.status, "dead"), eq(jobs.kind, "api_key.provision"), sql`${channels.hubId} = ${asUuid(hubId)}`, grantUnfulfilled(), onlyChannels(channelIds));
+const deadWebhookWhere = (hubId: StuckValue<string>, channelIds?: StuckValue<string[]>) =>
+  and(
+    eq(jobs.status, "dead"),
+    eq(jobs.kind, "webhook.process"),
+    sql`${webhookEvents.hubId} = ${asUuid(hubId)}`,
+    notInArray(webhookEvents.status, ["done", "ignored"]),
+    onlyChannels(channelIds),
+  );
 
-/** The rows of the given rule queries, run as one statement (`(…) union all (…)`, each keeping its ORDER BY and LIMIT). */
-export async function listStuckCandidates(queries: StuckRuleQuery[]): Promise<StuckCandidate[]> {
+/**
+ * The given rule queries as one statement (`(…) union all (…)`, each keeping its ORDER BY and LIMIT), built once:
+ * `execute` fills their placeholders. None: a statement that returns nothing.
+ */
+export function prepareStuckCandidates(queries: StuckRuleQuery[], name: string): PreparedStuckQuery {
   const [first, second, ...rest] = queries;
-  if (!first) return [];
-  if (!second) return first;
-  return (await unionAll(first, second, ...rest)) as StuckCandidate[];
+  if (!first) return { execute: async () => [] };
+  if (!second) return first.prepare(name);
+  return unionAll(first, second, ...rest).prepare(name) as PreparedStuckQuery;
 }
 
 /**

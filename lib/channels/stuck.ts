@@ -4,15 +4,18 @@ import {
   countStuckCandidates,
   deadJobQueries,
   failingKeyQuery,
-  listStuckCandidates,
+  prepareStuckCandidates,
   noKeyQuery,
   noPermissionQuery,
   notRunningQuery,
   restrictedQuery,
   unknownStatusQuery,
   type StuckCandidate,
+  type PreparedStuckQuery,
   type StuckRuleQuery,
 } from "@/db/queries/channel-store";
+import type { Executor } from "@/db/client";
+import { sql } from "drizzle-orm";
 import { findClientNames } from "@/db/queries/client-store";
 import { findHubById, listHubs } from "@/db/queries/hubs";
 import type { Hub } from "@/db/schema";
@@ -214,6 +217,46 @@ export async function listStuckChannelsWithCounts(
 const noCounts = (): Record<StuckRule, number> => ({ not_running: 0, no_api_key: 0, no_permission: 0, dead_job: 0, restricted: 0, unknown_status: 0, key_failing: 0 });
 const sumOf = (byRule: Record<StuckRule, number>) => Object.values(byRule).reduce((a, b) => a + b, 0);
 
+/** The page statements built so far, per database (or transaction) and shape (findStuck). */
+const statements = new WeakMap<Executor, Map<string, PreparedStuckQuery>>();
+
+function stuckStatement(db: Executor, shape: string, build: () => StuckRuleQuery[]): PreparedStuckQuery {
+  let ofDb = statements.get(db);
+  if (!ofDb) statements.set(db, (ofDb = new Map()));
+  let statement = ofDb.get(shape);
+  if (!statement) ofDb.set(shape, (statement = prepareStuckCandidates(build(), "stuck_channels")));
+  return statement;
+}
+
+/** One rule's queries, their values as placeholders named `<key>.<value>` (and the page's `ids`, `after.*`). */
+function ruleQueries(db: Executor, key: string, rule: StuckRule, narrowed: boolean, paged: boolean): StuckRuleQuery[] {
+  const at = (name: string) => sql.placeholder(`${key}.${name}`);
+  const common = {
+    db,
+    rule,
+    hubId: at("hub"),
+    limit: at("limit"),
+    ...(narrowed ? { channelIds: sql.placeholder("ids") } : {}),
+    ...(paged ? { after: { since: sql.placeholder("after.since"), channelId: sql.placeholder("after.id") } } : {}),
+  };
+  switch (rule) {
+    case "not_running":
+      return [notRunningQuery({ ...common, statuses: PRE_RUNNING, createdBefore: at("before") })];
+    case "no_api_key":
+      return [noKeyQuery({ ...common, statuses: RUNNING, readyBefore: at("before") })];
+    case "no_permission":
+      return [noPermissionQuery({ ...common, createdBefore: at("before") })];
+    case "dead_job":
+      return deadJobQueries(common);
+    case "restricted":
+      return [restrictedQuery(common)];
+    case "unknown_status":
+      return [unknownStatusQuery({ ...common, knownStatuses: CHANNEL_STATUSES, changedBefore: at("before") })];
+    case "key_failing":
+      return [failingKeyQuery(common)];
+  }
+}
+
 async function findStuck(input: StuckInput, counted: boolean, deps: ChannelDeps): Promise<{ rows: StuckChannel[]; byRule: Record<StuckRule, number> }> {
   const db = deps.db ?? (await getDb());
   const now = input.now ?? new Date();
@@ -226,25 +269,33 @@ async function findStuck(input: StuckInput, counted: boolean, deps: ChannelDeps)
   // runs only for its total (counted), with one row, as a window count needs a row to ride on.
   const perOf = (rule: StuckRule) => (shown(rule) ? limit + 1 : 1);
   // Every rule of every hub in one statement (a union of small index-led queries): one round trip for the page.
-  const queries = hubs.flatMap((hub) => {
+  // Its SQL depends only on the page's shape (which rules of which hubs, a cursor, a row filter), so it is built
+  // once per shape and database and run with this page's values in its placeholders.
+  const values: Record<string, unknown> = {};
+  const members = hubs.flatMap((hub, i) => {
     const t = stuckThresholds(hub.settings);
-    const before = (ms: number) => new Date(now.getTime() - ms);
-    const common = (rule: StuckRule) => ({ db, hubId: hub.id, rule, limit: perOf(rule), channelIds, after });
-    const rules: [StuckRule, () => StuckRuleQuery[]][] = [
-      ["not_running", () => [notRunningQuery({ ...common("not_running"), statuses: PRE_RUNNING, createdBefore: before(t.notRunningHours * 3_600_000) })]],
-      ["no_api_key", () => [noKeyQuery({ ...common("no_api_key"), statuses: RUNNING, readyBefore: before(t.noKeyMinutes * 60_000) })]],
-      ["no_permission", () => (hub.paymentMode === "direct" ? [noPermissionQuery({ ...common("no_permission"), createdBefore: before(t.noPermissionHours * 3_600_000) })] : [])],
-      ["dead_job", () => deadJobQueries(common("dead_job"))],
-      ["restricted", () => [restrictedQuery(common("restricted"))]],
-      [
-        "unknown_status",
-        () => [unknownStatusQuery({ ...common("unknown_status"), knownStatuses: CHANNEL_STATUSES, changedBefore: before(t.unknownStatusMinutes * 60_000 - 1) })],
-      ],
-      ["key_failing", () => [failingKeyQuery(common("key_failing"))]],
+    const before = (ms: number) => new Date(now.getTime() - ms).toISOString();
+    const rules: [StuckRule, Record<string, unknown>][] = [
+      ["not_running", { before: before(t.notRunningHours * 3_600_000) }],
+      ["no_api_key", { before: before(t.noKeyMinutes * 60_000) }],
+      ...(hub.paymentMode === "direct" ? [["no_permission", { before: before(t.noPermissionHours * 3_600_000) }] as [StuckRule, Record<string, unknown>]] : []),
+      ["dead_job", {}],
+      ["restricted", {}],
+      ["unknown_status", { before: before(t.unknownStatusMinutes * 60_000 - 1) }],
+      ["key_failing", {}],
     ];
-    return rules.filter(([rule]) => counted || shown(rule)).flatMap(([, build]) => build());
+    return rules
+      .filter(([rule]) => counted || shown(rule))
+      .map(([rule, own]) => {
+        const key = `h${i}.${rule}`;
+        Object.assign(values, { [`${key}.hub`]: hub.id, [`${key}.limit`]: perOf(rule) }, ...Object.entries(own).map(([k, v]) => ({ [`${key}.${k}`]: v })));
+        return { key, rule };
+      });
   });
-  const candidates = await listStuckCandidates(queries);
+  if (channelIds) values.ids = channelIds;
+  if (after) Object.assign(values, { "after.since": after.since.toISOString(), "after.id": after.channelId });
+  const shape = JSON.stringify([members.map((m) => m.key), Boolean(channelIds), Boolean(after)]);
+  const candidates = await stuckStatement(db, shape, () => members.flatMap(({ key, rule }) => ruleQueries(db, key, rule, Boolean(channelIds), Boolean(after)))).execute(values);
   const byRule = noCounts();
   // Each query's rows carry its total: one per hub, rule and (dead_job is two queries) job kind.
   const totals = new Map<string, { rule: StuckRule; n: number }>();
