@@ -3,7 +3,7 @@ import { beforeAll, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { seedDatabase } from "@/db/seed";
 import { forEachDatabase, selectRows } from "@/test/db/databases";
-import { listStuckChannels } from "./stuck";
+import { countStuckChannels, listStuckChannels, listStuckChannelsWithCounts } from "./stuck";
 import { setTestEnvironment } from "@/test/support/channels";
 
 setTestEnvironment();
@@ -30,5 +30,22 @@ forEachDatabase("stuck numbers narrowed to given channels", (ctx) => {
     const key = (s: { channelId: string; rule: string; explanation: string }) => `${s.channelId}|${s.rule}|${s.explanation}`;
     expect(narrowed.map(key).sort()).toEqual(all.filter((s) => ids.includes(s.channelId)).map(key).sort());
     expect(await listStuckChannels({ hubId, limit: 500, now: NOW, channelIds: [] }, { db })).toEqual([]);
+  });
+
+  it("runs a page's statement, built once per shape, with each call's own time, limit and rows", async () => {
+    const later = new Date(NOW.getTime() + 3 * 86_400_000);
+    const first = await listStuckChannelsWithCounts({ hubId, limit: 5, now: NOW }, { db });
+    const second = await listStuckChannelsWithCounts({ hubId, limit: 3, now: later }, { db });
+    // The totals each page brings agree with the counts of their own time (a separate statement).
+    expect({ total: first.total, byRule: first.byRule }).toEqual(await countStuckChannels({ hubId, now: NOW }, { db }));
+    expect({ total: second.total, byRule: second.byRule }).toEqual(await countStuckChannels({ hubId, now: later }, { db }));
+    // Numbers still being set up at NOW are overdue three days later: the later call did not reuse NOW.
+    expect(second.byRule.not_running).toBeGreaterThan(first.byRule.not_running);
+    expect(second.total).toBeGreaterThan(3);
+    expect(second.rows).toHaveLength(3);
+    expect(first.rows).toHaveLength(Math.min(5, first.total));
+    expect(second.rows).toEqual((await listStuckChannels({ hubId, limit: 3, now: later }, { db })));
+    // And the first shape again, after the other values ran in it: the same answer as the first time.
+    expect(await listStuckChannelsWithCounts({ hubId, limit: 5, now: NOW }, { db })).toEqual(first);
   });
 });
