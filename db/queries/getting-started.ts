@@ -3,8 +3,8 @@ import { and, inArray, sql } from "drizzle-orm";
 import { rowsOf, type Executor } from "../client";
 import { channels, invites, webhookEvents } from "../schema";
 
-// The Overview's getting-started checklist: whether a first thing has happened, each one LIMIT 1 walk of an index inside one exists()
-// (invites_hub_created_idx, channels_hub_status_idx, webhook_events_hub_received_idx), never a count.
+// The Overview's getting-started checklist: whether a first thing has happened, each one LIMIT 1 walk of an index
+// (invites_hub_created_idx, channels_hub_status_idx, webhook_events_hub_received_idx) in an exists(), never a count.
 
 /** Statuses from which a number counts as running (lib/hub/events.ts isRunning: running and every later one). */
 const RUNNING_STATUSES = ["running", "live", "RUNNING", "LIVE"];

@@ -299,16 +299,15 @@ async function findStuck(input: StuckInput, counted: boolean, deps: ChannelDeps)
   const byRule = noCounts();
   // Each query's rows carry its total: one per hub, rule and (dead_job is two queries) job kind.
   const totals = new Map<string, { rule: StuckRule; n: number }>();
-  const found: [StuckRule, StuckCandidate][] = [];
+  const found: { rule: StuckRule; c: StuckCandidate }[] = [];
   for (const c of candidates) {
     const rule = c.rule as StuckRule;
     totals.set(`${c.hubId}:${rule}:${c.jobKind ?? ""}`, { rule, n: c.total });
-    if (shown(rule)) found.push([rule, c]);
+    if (shown(rule)) found.push({ rule, c });
   }
   for (const { rule, n } of totals.values()) byRule[rule] += n;
   const cursor = input.after;
   const page = found
-    .map(([rule, c]) => ({ rule, c }))
     .filter(({ rule, c }) => !cursor || order({ since: c.since, channelId: c.channelId, rule }, cursor) > 0)
     .sort((a, b) => order({ ...a.c, rule: a.rule }, { ...b.c, rule: b.rule }))
     .slice(0, limit);
