@@ -231,6 +231,9 @@ for (const driver of drivers) {
         const all = keys.map((k) => storeDelivery(event(hubId, k)).then(() => void answered.push(k)));
         await new Promise((resolve) => setTimeout(resolve, 400));
         expect(answered).toEqual([]);
+        // The first went alone and waits on the lock; the rest did not wait for it past the stall time
+        // (RECEIVER_EXTRA_STATEMENT_AFTER_MS) and went together in a second statement, which waits too.
+        expect(delta(await deliveryGroupStats(), before)).toEqual({ statements: 2, batched: 1, items: 12, retriedAlone: 0 });
         expect(await rowsOf(keys)).toEqual([]);
         expect(notices).toEqual([]);
         release();

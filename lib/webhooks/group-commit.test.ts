@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createGroupCommit, type GroupCommitOptions } from "./group-commit";
 
 // The batching rules of lib/webhooks/group-commit.ts with statements the test holds open and settles itself; the
@@ -81,6 +81,53 @@ describe("group commit", () => {
     statements[0]!.settle();
     statements[2]!.settle();
     await Promise.all(all);
+  });
+
+  describe("with a second slot only for a stalled statement", () => {
+    afterEach(() => vi.useRealTimers());
+    const sent = (statements: Held[]) => statements.map((s) => s.items.map((i) => i.key));
+
+    it("keeps one statement in flight while it finishes in time, so what waits goes together", async () => {
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+      const { statements, submit, tick, group } = harness({ maxInFlight: 2, extraSlotAfterMs: 50 });
+      const all = ["a", "b", "c", "d"].map((key) => submit({ key }));
+      await tick();
+      expect(sent(statements)).toEqual([["a"]]);
+      await vi.advanceTimersByTimeAsync(49);
+      expect(sent(statements)).toEqual([["a"]]);
+      statements[0]!.settle();
+      await tick();
+      expect(sent(statements)).toEqual([["a"], ["b", "c", "d"]]);
+      // The timer armed for "a" finds nothing left to start beside the batch that has just begun.
+      await vi.advanceTimersByTimeAsync(10);
+      expect(statements).toHaveLength(2);
+      statements[1]!.settle();
+      await Promise.all(all);
+      expect(group.stats()).toEqual({ statements: 2, batched: 1, items: 4, retriedAlone: 0 });
+    });
+
+    it("starts a second statement once the one in flight has run that long, and no third past the bound", async () => {
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+      const { statements, outcomes, submit, tick } = harness({ maxInFlight: 2, extraSlotAfterMs: 50 });
+      const all = ["a", "b", "c"].map((key) => submit({ key }));
+      await tick();
+      expect(sent(statements)).toEqual([["a"]]);
+      await vi.advanceTimersByTimeAsync(50);
+      expect(sent(statements)).toEqual([["a"], ["b", "c"]]);
+      all.push(submit({ key: "d" }));
+      await vi.advanceTimersByTimeAsync(500);
+      expect(sent(statements)).toEqual([["a"], ["b", "c"]]); // both slots taken, however long they run
+      statements[1]!.settle();
+      await tick();
+      await vi.advanceTimersByTimeAsync(0);
+      // "a" has been running for over 50 ms, so "d" need not wait for it.
+      expect(sent(statements)).toEqual([["a"], ["b", "c"], ["d"]]);
+      expect([...outcomes.keys()].sort()).toEqual(["b", "c"]);
+      statements[0]!.settle();
+      statements[2]!.settle();
+      await Promise.all(all);
+      expect([...outcomes.keys()].sort()).toEqual(["a", "b", "c", "d"]);
+    });
   });
 
   it("bounds a statement by items and bytes, sends an item over the byte bound alone, and never puts one key twice in a statement", async () => {

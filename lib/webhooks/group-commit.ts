@@ -13,8 +13,14 @@ export type GroupCommitOptions<T, R> = {
   runOne(item: T): Promise<R>;
   /** Stores several items in one statement; results in the order given. Only called with two or more. */
   runMany(items: readonly T[]): Promise<R[]>;
-  /** Statements run at once; what arrives meanwhile waits for the next free one. */
+  /** Statements run at once at most; what arrives meanwhile waits for the next free one. */
   maxInFlight: number;
+  /**
+   * When set, a statement beyond the first starts only once every statement in flight has run this long (a lock
+   * wait, a slow commit). While the database keeps up, whatever arrives goes together in the next statement, which
+   * keeps batches large; a stalled statement holds the others up for no longer than this.
+   */
+  extraSlotAfterMs?: number;
   /** Most items in one statement. */
   maxItems: number;
   /** Most bytes (sizeOf) in one statement; an item larger than this still goes, alone. */
@@ -38,7 +44,9 @@ export type GroupCommit<T, R> = {
 
 export function createGroupCommit<T, R>(options: GroupCommitOptions<T, R>): GroupCommit<T, R> {
   const queue: Waiting<T, R>[] = [];
-  let inFlight = 0;
+  /** When each statement in flight started (Date.now()), oldest first. */
+  const running: number[] = [];
+  let stallTimer: ReturnType<typeof setTimeout> | undefined;
   const stats: GroupCommitStats = { statements: 0, batched: 0, items: 0, retriedAlone: 0 };
 
   /**
@@ -64,14 +72,30 @@ export function createGroupCommit<T, R>(options: GroupCommitOptions<T, R>): Grou
   }
 
   function pump(): void {
-    while (inFlight < options.maxInFlight && queue.length > 0) {
+    while (running.length < options.maxInFlight && queue.length > 0) {
+      const wait = extraSlotWait();
+      if (wait > 0) {
+        // Looked at again when the youngest statement in flight has run long enough, or sooner if one finishes.
+        stallTimer ??= setTimeout(() => {
+          stallTimer = undefined;
+          pump();
+        }, wait);
+        return;
+      }
       const batch = take();
-      inFlight++;
+      const started = Date.now();
+      running.push(started);
       void run(batch).finally(() => {
-        inFlight--;
+        running.splice(running.indexOf(started), 1);
         pump();
       });
     }
+  }
+
+  /** Milliseconds until another statement may start beside those in flight; 0 when it may now. */
+  function extraSlotWait(): number {
+    if (running.length === 0 || options.extraSlotAfterMs === undefined) return 0;
+    return Math.max(0, running[running.length - 1]! + options.extraSlotAfterMs - Date.now());
   }
 
   async function run(batch: Waiting<T, R>[]): Promise<void> {
