@@ -121,6 +121,9 @@ export async function deliveryGroupStats(source: Source = "partner"): Promise<Gr
 async function currentGroups(): Promise<Groups> {
   const handle = await getDatabaseHandle();
   const receiver = handle.driver === "postgres" ? receiverSql() : null;
+  // Made once per target; the closures below are only built the first time.
+  const known = slots.receiverGroups?.get(receiver ?? handle.db);
+  if (known) return known;
   if (receiver) {
     return groupsFor(receiver, group({ one: (s, r) => s.runPrepared(receiver, r), many: (s, rs) => s.runManyPrepared(receiver, rs) }, RECEIVER_STATEMENTS_IN_FLIGHT, RECEIVER_EXTRA_STATEMENT_AFTER_MS));
   }
