@@ -20,6 +20,8 @@ describe.skipIf(skip)(`a new connection's array-types query fails [postgres]${sk
   it("without the guard, Node's default ends the process on that rejection", async () => {
     const child = spawnScript("test/proofs/startup-types-child.ts", { DATABASE_URL: postgresAdminUrl()! }, ["--unguarded"]);
     await expect(child.ready).rejects.toThrow(/exited \(1\) before it was ready/);
-    expect(child.stderr()).toMatch(/PostgresError: canceling statement due to statement timeout/);
+    // PostgreSQL reports the cancel as its statement timeout or as a cancel request ("user request"): both are
+    // SQLSTATE 57014 and both end the unguarded process; which message comes is a race (1 run in 3 had the second).
+    expect(child.stderr()).toMatch(/PostgresError: canceling statement due to (statement timeout|user request)/);
   });
 });
