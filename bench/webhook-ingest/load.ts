@@ -60,7 +60,7 @@ function record(result: PhaseResult, outcome: number | string, latencyMs: number
   }
 }
 
-const emptyResult = (): PhaseResult => ({ sent: 0, ok: 0, errors: 0, failures: {}, seconds: 0, latenciesMs: [] });
+export const emptyResult = (): PhaseResult => ({ sent: 0, ok: 0, errors: 0, failures: {}, seconds: 0, latenciesMs: [] });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `rate` requests per second for `seconds`, whatever the server does; at most rate × seconds requests. */

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { cpuBetween, sampleCpu } from "./cpu";
-import { closedLoop, openLoop, oversizedPost, summarise, type Delivery, type PhaseResult, type Summary, type Target } from "./load";
+import { closedLoop, emptyResult, openLoop, oversizedPost, summarise, type Delivery, type PhaseResult, type Summary, type Target } from "./load";
 import { ensureProductionBuild, freePort, startNodeScript, stopProcess, waitUntil, type Started } from "./processes";
 
 // npm run bench:webhook-ingest — the webhook receiver of a production build on real PostgreSQL, against a bare
@@ -82,6 +82,15 @@ function deliveries(label: string): () => Delivery {
     );
     return { body, signature: createHmac("sha256", SECRET).update(body).digest("hex") };
   };
+}
+
+const sequences = new Map<string, () => Delivery>();
+
+/** Two rounds of one phase on one server as one result: counts, time and latencies added up. */
+function mergeResults(a: PhaseResult, b: PhaseResult): PhaseResult {
+  const failures = { ...a.failures };
+  for (const [key, count] of Object.entries(b.failures)) failures[key] = (failures[key] ?? 0) + count;
+  return { sent: a.sent + b.sent, ok: a.ok + b.ok, errors: a.errors + b.errors, failures, seconds: a.seconds + b.seconds, latenciesMs: a.latenciesMs.concat(b.latenciesMs) };
 }
 
 /** Extra node flags for the portal, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (written when it stops). */
@@ -170,18 +179,37 @@ async function main(): Promise<void> {
   console.info(`[bench] warming up both servers (3 s each, 4 concurrent) ...`);
   for (const server of ["portal", "baseline"] as const) await closedLoop(targets[server], 4, 3, deliveries(`warm-${server}`));
 
-  const results: { phase: string; server: "portal" | "baseline"; result: PhaseResult; label: string; cpu: Row["cpu"] }[] = [];
+  type Server = "portal" | "baseline";
+  const results: { phase: string; server: Server; result: PhaseResult; label: string; cpu: Row["cpu"] }[] = [];
+  // The closed loop runs in rounds, portal, baseline, baseline, portal, half its time each: a slowdown of the machine
+  // that lasts a few seconds, or one that grows through the phase, then weighs on both servers alike instead of on
+  // whichever ran during it. The open loop runs once each: it measures latency at a fixed rate, not a ratio.
   const phases = [
-    { phase: `open ${RATE}/s × ${OPEN_SECONDS}s`, run: (t: Target, next: () => Delivery) => openLoop(t, RATE, OPEN_SECONDS, next) },
-    { phase: `closed ${CONCURRENCY} × ${CLOSED_SECONDS}s`, run: (t: Target, next: () => Delivery) => closedLoop(t, CONCURRENCY, CLOSED_SECONDS, next) },
+    { phase: `open ${RATE}/s × ${OPEN_SECONDS}s`, rounds: ["portal", "baseline"] as Server[], run: (t: Target, next: () => Delivery) => openLoop(t, RATE, OPEN_SECONDS, next) },
+    {
+      phase: `closed ${CONCURRENCY} × ${CLOSED_SECONDS}s`,
+      rounds: ["portal", "baseline", "baseline", "portal"] as Server[],
+      run: (t: Target, next: () => Delivery) => closedLoop(t, CONCURRENCY, CLOSED_SECONDS / 2, next),
+    },
   ];
-  for (const [index, { phase, run }] of phases.entries()) {
-    for (const server of ["portal", "baseline"] as const) {
+  const roundRates: string[] = [];
+  for (const [index, { phase, rounds, run }] of phases.entries()) {
+    for (const server of rounds) {
       const label = `p${index}-${server}`;
-      console.info(`[bench] ${phase} → ${server} ...`);
+      // One delivery sequence per phase and server, carried over from round to round: every id stays unique.
+      let entry = results.find((r) => r.label === label);
+      if (!entry) {
+        entry = { phase, server, label, result: emptyResult(), cpu: { server: 0, postgres: 0 } };
+        results.push(entry);
+        sequences.set(label, deliveries(label));
+      }
+      console.info(`[bench] ${phase} → ${server}${rounds.length > 2 ? ` (round ${roundRates.length + 1} of ${rounds.length})` : ""} ...`);
       const before = await sampleCpu(sql, databaseName, pids[server]);
-      const result = await run(targets[server], deliveries(label));
-      results.push({ phase, server, label, result, cpu: cpuBetween(before, await sampleCpu(sql, databaseName, pids[server])) });
+      const result = await run(targets[server], sequences.get(label)!);
+      const cpu = cpuBetween(before, await sampleCpu(sql, databaseName, pids[server]));
+      if (rounds.length > 2) roundRates.push(`${server} ${fmt(result.ok / result.seconds, 0)}`);
+      entry.result = mergeResults(entry.result, result);
+      entry.cpu = { server: entry.cpu.server + cpu.server, postgres: entry.cpu.postgres + cpu.postgres };
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   }
@@ -216,6 +244,7 @@ async function main(): Promise<void> {
     `CPU per delivery, server + PostgreSQL (${closed}): portal ${fmt(cpuOf("portal"), 3)} ms, baseline ${fmt(cpuOf("baseline"), 3)} ms; ` +
       `baseline/portal ${fmt(cpuOf("baseline") / cpuOf("portal"), 2)} (the throughput ratio when CPU-bound, whatever else runs)`,
   );
+  console.info(`closed-loop rounds, req/s: ${roundRates.join(", ")}`);
   console.info(`load average at the end: ${loadAverage()}`);
   console.info(`portal p99 at ${RATE} req/s: ${fmt(openPortal.p99, 2)} ms   (target < 50 ms)`);
   console.info(`10 MB body → ${oversize.join("; ")}   (R2: 413 in < 100 ms)`);
