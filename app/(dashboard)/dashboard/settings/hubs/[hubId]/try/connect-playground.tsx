@@ -1,7 +1,7 @@
 "use client";
 
 import { ConnectButton } from "360dialog-connect-button";
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { buttonClass } from "@/app/_components/ui";
 import { parseRedirectQuery, type RedirectParseResult } from "@/lib/hub/redirect";
 
@@ -9,6 +9,12 @@ type Props = { partnerId: string; env: "local" | "prod"; version: "v1" | "v2"; r
 
 export function ConnectPlayground({ partnerId, env, version, redirectUrl }: Props) {
   const [result, setResult] = useState<RedirectParseResult | null>(null);
+  // The package's button ignores a click until its own effect has built its core: disabled until then, so a click
+  // that comes first (the page not yet hydrated, its script still loading) is not silently lost. This effect runs
+  // in the same commit as the package's, after it, so the render that enables the button has the core.
+  const [ready, setReady] = useState(false);
+  // eslint-disable-next-line react-hooks/set-state-in-effect -- tells that the package's effect (state React cannot see) has run
+  useEffect(() => setReady(true), []);
   // Stable props: the package rebuilds its core (and re-reads the URL) whenever they change identity.
   const queryParameters = useMemo(() => ({ redirect_url: redirectUrl }), [redirectUrl]);
   const onCallback = useCallback(() => {
@@ -30,6 +36,7 @@ export function ConnectPlayground({ partnerId, env, version, redirectUrl }: Prop
         callback={onCallback}
         className={buttonClass}
         label="Connect WhatsApp (test)"
+        disabled={!ready}
       />
       {result ? (
         result.ok ? (
